@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Runs every test of the solution on a fresh machine: installs what the tests need when it is
+# missing (Debian chromium, iproute2, npm packages), builds, runs each test project inside a
+# private network namespace that has only loopback, and ends with one line
+# "N passed, N failed, N skipped" summed over all projects.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+need_apt=()
+[ -x /usr/bin/chromium ] || need_apt+=(chromium)
+command -v ip >/dev/null || need_apt+=(iproute2)
+command -v unshare >/dev/null || need_apt+=(util-linux)
+if [ ${#need_apt[@]} -gt 0 ]; then
+  echo "installing: ${need_apt[*]}"
+  as_root apt-get update -qq && DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "${need_apt[@]}" >/dev/null || { echo "apt-get install failed"; exit 1; }
+fi
+
+for dir in $(git ls-files '*package-lock.json' | xargs -r -n1 dirname); do
+  if [ ! -d "$dir/node_modules" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; then
+    echo "npm ci in $dir"
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error) || { echo "npm ci failed in $dir"; exit 1; }
+  fi
+done
+
+dotnet restore SfuRouter.sln --verbosity quiet || { echo "0 passed, 1 failed"; exit 1; }
+dotnet build SfuRouter.sln --no-restore --verbosity quiet -nologo -clp:ErrorsOnly || { echo "0 passed, 1 failed"; exit 1; }
+
+projects=$(ls tests/*/*.csproj)
+logdir=$(mktemp -d)
+passed=0 failed=0 skipped=0
+for proj in $projects; do
+  name=$(basename "$proj" .csproj)
+  log="$logdir/$name.log"
+  echo "== $name"
+  # A private namespace with loopback only: WebRTC gathers 127.0.0.1 alone, and nothing a
+  # test starts can reach another address.
+  as_root unshare -n sh -c "ip link set lo up && exec dotnet test --project '$proj' --no-build" 2>&1 | tee "$log"
+  rc=${PIPESTATUS[0]}
+  t=$(grep -Eo 'succeeded: *[0-9]+' "$log" | tail -1 | grep -Eo '[0-9]+')
+  f=$(grep -Eo 'failed: *[0-9]+' "$log" | tail -1 | grep -Eo '[0-9]+')
+  s=$(grep -Eo 'skipped: *[0-9]+' "$log" | tail -1 | grep -Eo '[0-9]+')
+  if [ -z "$t" ] && [ -z "$f" ]; then
+    echo "$name: no test summary (exit $rc), counted as one failure"
+    failed=$((failed + 1))
+    continue
+  fi
+  passed=$((passed + ${t:-0})); failed=$((failed + ${f:-0})); skipped=$((skipped + ${s:-0}))
+  if [ "$rc" != 0 ] && [ "${f:-0}" = 0 ]; then failed=$((failed + 1)); fi
+done
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" = 0 ]
