@@ -1,0 +1,32 @@
+namespace Sfu.Core.Diagnostics;
+
+/// <summary>Why a datagram or packet was not used. Every drop is counted under one of these.</summary>
+public enum DropReason
+{
+    /// <summary>Not STUN, DTLS, RTP or RTCP by its first byte (RFC 7983), or a parser rejected it.</summary>
+    Malformed,
+
+    /// <summary>No session knows the source address, and it is not an ICE check naming one.</summary>
+    UnknownPeer,
+
+    /// <summary>An ICE check whose USERNAME or MESSAGE-INTEGRITY did not match.</summary>
+    StunUnauthorized,
+
+    /// <summary>SRTP or SRTCP authentication tag did not verify.</summary>
+    SrtpAuth,
+
+    /// <summary>An SRTP or SRTCP index seen before, or older than the replay window.</summary>
+    Replay,
+
+    /// <summary>Media arrived before DTLS-SRTP keys existed for the peer.</summary>
+    NotReady,
+
+    /// <summary>RTP from an SSRC that no negotiated track announced.</summary>
+    UnknownSsrc,
+
+    /// <summary>The DTLS handshake queue of the peer was full.</summary>
+    DtlsQueueFull,
+
+    /// <summary>A packet from an address that is not the peer's selected ICE pair.</summary>
+    UnselectedAddress,
+}

@@ -1,0 +1,54 @@
+namespace Sfu.Core.Diagnostics;
+
+/// <summary>
+/// Plain counters the packet path bumps (one interlocked add, no tags, no allocation); the
+/// metrics layer observes them. Tests read them directly.
+/// </summary>
+public sealed class MediaCounters
+{
+    private const int Kinds = 2;
+    private readonly long[] _packetsReceived = new long[Kinds];
+    private readonly long[] _bytesReceived = new long[Kinds];
+    private readonly long[] _packetsForwarded = new long[Kinds];
+    private readonly long[] _bytesForwarded = new long[Kinds];
+    private readonly long[] _dropped = new long[Enum.GetValues<DropReason>().Length];
+    private long _nackReceived;
+    private long _pliSent;
+    private long _stunAnswered;
+
+    public void RtpReceived(MediaKind kind, int bytes)
+    {
+        Interlocked.Increment(ref _packetsReceived[(int)kind]);
+        Interlocked.Add(ref _bytesReceived[(int)kind], bytes);
+    }
+
+    public void RtpForwarded(MediaKind kind, int bytes)
+    {
+        Interlocked.Increment(ref _packetsForwarded[(int)kind]);
+        Interlocked.Add(ref _bytesForwarded[(int)kind], bytes);
+    }
+
+    public void Dropped(DropReason reason) => Interlocked.Increment(ref _dropped[(int)reason]);
+
+    public void NackReceived() => Interlocked.Increment(ref _nackReceived);
+
+    public void PliSent() => Interlocked.Increment(ref _pliSent);
+
+    public void StunAnswered() => Interlocked.Increment(ref _stunAnswered);
+
+    public long PacketsReceived(MediaKind kind) => Volatile.Read(ref _packetsReceived[(int)kind]);
+
+    public long BytesReceived(MediaKind kind) => Volatile.Read(ref _bytesReceived[(int)kind]);
+
+    public long PacketsForwarded(MediaKind kind) => Volatile.Read(ref _packetsForwarded[(int)kind]);
+
+    public long BytesForwarded(MediaKind kind) => Volatile.Read(ref _bytesForwarded[(int)kind]);
+
+    public long DroppedCount(DropReason reason) => Volatile.Read(ref _dropped[(int)reason]);
+
+    public long NacksReceived => Volatile.Read(ref _nackReceived);
+
+    public long PlisSent => Volatile.Read(ref _pliSent);
+
+    public long StunChecksAnswered => Volatile.Read(ref _stunAnswered);
+}

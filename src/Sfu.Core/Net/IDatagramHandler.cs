@@ -1,0 +1,13 @@
+using System.Net;
+
+namespace Sfu.Core.Net;
+
+/// <summary>
+/// Receives each datagram from the media port's receive loop. Runs on the loop: it must not
+/// block, and it owns <paramref name="datagram"/> and <paramref name="source"/> only for the
+/// duration of the call (both are reused for the next datagram).
+/// </summary>
+public interface IDatagramHandler
+{
+    void OnDatagram(Span<byte> datagram, SocketAddress source);
+}
