@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Options;
+using Sfu.Core;
 using Sfu.Host.Signaling;
 
 namespace Sfu.Host;
@@ -13,7 +15,15 @@ public static class SfuServer
             ContentRootPath = AppContext.BaseDirectory,
             WebRootPath = Path.Combine(AppContext.BaseDirectory, "wwwroot"),
         });
-        builder.Services.AddSignalR();
+        builder.Services.Configure<SfuOptions>(builder.Configuration.GetSection("Sfu:Media"));
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton(sp => new SfuEngine(
+            sp.GetRequiredService<IOptions<SfuOptions>>().Value,
+            sp.GetRequiredService<ILoggerFactory>(),
+            sp.GetRequiredService<TimeProvider>()));
+        builder.Services.AddHostedService<MediaEngineService>();
+        builder.Services.AddSingleton<ParticipantDirectory>();
+        builder.Services.AddSignalR(o => o.EnableDetailedErrors = false);
         configure?.Invoke(builder);
 
         WebApplication app = builder.Build();

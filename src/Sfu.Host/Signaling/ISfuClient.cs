@@ -13,4 +13,7 @@ public interface ISfuClient
 
     /// <summary>A server-initiated offer (new or removed subscriptions); answer with Answer(sdp).</summary>
     Task Offer(string sdp);
+
+    /// <summary>The server ended this participant's session (media timed out, removed by an operator).</summary>
+    Task Removed(string reason);
 }

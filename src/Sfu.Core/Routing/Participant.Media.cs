@@ -1,0 +1,178 @@
+using System.Buffers.Binary;
+using System.Collections.Concurrent;
+using System.Collections.Immutable;
+using System.Text;
+using Sfu.Core.Diagnostics;
+using Sfu.Core.Rtcp;
+using Sfu.Core.Rtp;
+using Sfu.Core.Sessions;
+
+namespace Sfu.Core.Routing;
+
+/// <summary>
+/// The packet path of one participant: its decrypted RTP goes to the producer named by the
+/// SSRC, its RTCP feedback to the producers it concerns. Runs on the receive loop.
+/// </summary>
+public sealed partial class Participant
+{
+    private const byte FeedbackPli = 1;
+    private const byte FeedbackFir = 4;
+    private const byte FeedbackGenericNack = 1;
+
+    private readonly ConcurrentDictionary<uint, Producer> _producersBySsrc = new();
+    private readonly ConcurrentDictionary<uint, DownTrack> _downTracksBySsrc = new();
+
+    internal void IndexProducer(Producer producer)
+    {
+        _producersBySsrc[producer.Ssrc] = producer;
+    }
+
+    internal void UnindexProducer(Producer producer)
+    {
+        _producersBySsrc.TryRemove(new KeyValuePair<uint, Producer>(producer.Ssrc, producer));
+    }
+
+    internal void IndexDownTrack(DownTrack downTrack) => _downTracksBySsrc[downTrack.Ssrc] = downTrack;
+
+    internal void UnindexDownTrack(DownTrack downTrack)
+        => _downTracksBySsrc.TryRemove(new KeyValuePair<uint, DownTrack>(downTrack.Ssrc, downTrack));
+
+    private void OnRtp(ReadOnlySpan<byte> packet, in RtpPacket view, Span<byte> scratch)
+    {
+        if (_producersBySsrc.TryGetValue(view.Ssrc, out Producer? producer))
+        {
+            producer.Forward(packet, view, scratch, _engine.Counters);
+            return;
+        }
+
+        // RTX (RFC 4588) arrives only in answer to NACKs we do not send, or as bandwidth
+        // probing padding: not media to forward, and not an error.
+        if (!IsRtxOfAProducer(view.Ssrc))
+        {
+            _engine.Counters.Dropped(DropReason.UnknownSsrc);
+        }
+    }
+
+    private bool IsRtxOfAProducer(uint ssrc)
+    {
+        ImmutableArray<Producer> producers = _producers;
+        foreach (Producer producer in producers)
+        {
+            if (producer.RtxSsrc == ssrc)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private void OnRtcp(ReadOnlySpan<byte> compound, Span<byte> scratch)
+    {
+        if (RtcpCompoundReader.TryCreate(compound, out RtcpCompoundReader reader) != RtcpParseResult.Ok)
+        {
+            _engine.Counters.Dropped(DropReason.Malformed);
+            return;
+        }
+
+        foreach (RtcpPacket packet in reader)
+        {
+            switch (packet.Header.PacketType)
+            {
+                case RtcpPacketType.SenderReport:
+                    OnSenderReport(packet.Content, scratch);
+                    break;
+                case RtcpPacketType.PayloadFeedback when packet.Header.Format is FeedbackPli or FeedbackFir:
+                    OnKeyframeRequest(packet.Content, packet.Header.Format);
+                    break;
+                case RtcpPacketType.TransportFeedback when packet.Header.Format == FeedbackGenericNack:
+                    _engine.Counters.NackReceived();
+                    break;
+                default:
+                    break;
+            }
+        }
+    }
+
+    /// <summary>
+    /// A subscriber asks for a keyframe of a stream we send it: pass the request on to the
+    /// publisher (throttled there). PLI names the media SSRC in the common feedback header
+    /// (RFC 4585 §6.1); FIR names it in each FCI entry (RFC 5104 §4.3.1.1).
+    /// </summary>
+    private void OnKeyframeRequest(ReadOnlySpan<byte> packet, byte format)
+    {
+        if (packet.Length < 12)
+        {
+            return;
+        }
+
+        uint mediaSsrc = format == FeedbackFir && packet.Length >= 16
+            ? BinaryPrimitives.ReadUInt32BigEndian(packet[12..])
+            : BinaryPrimitives.ReadUInt32BigEndian(packet[8..]);
+        if (_downTracksBySsrc.TryGetValue(mediaSsrc, out DownTrack? downTrack))
+        {
+            downTrack.Source.RequestKeyframe(Time, KeyframeRequestInterval);
+        }
+    }
+
+    /// <summary>
+    /// A publisher's SR, translated for each subscriber: the same NTP time with the RTP
+    /// timestamp moved by that down-track's offset, so each receiver can still line audio up
+    /// with video (RFC 3550 §6.4.1), and the down-track's own packet and octet counts.
+    /// </summary>
+    private void OnSenderReport(ReadOnlySpan<byte> packet, Span<byte> scratch)
+    {
+        if (!SenderReport.TryParse(packet, out SenderReport report)
+            || !_producersBySsrc.TryGetValue(report.Ssrc, out Producer? producer))
+        {
+            return;
+        }
+
+        ImmutableArray<DownTrack> downTracks = producer.DownTracks;
+        foreach (DownTrack downTrack in downTracks)
+        {
+            if (!downTrack.IsActive || !downTrack.Started)
+            {
+                continue;
+            }
+
+            int length = SenderReport.TryWrite(
+                scratch,
+                downTrack.Ssrc,
+                report.NtpTimestamp,
+                unchecked(report.RtpTimestamp + downTrack.TimestampOffset),
+                (uint)downTrack.PacketsSent,
+                (uint)downTrack.OctetsSent,
+                []);
+            if (length <= 0)
+            {
+                continue;
+            }
+
+            int cname = SourceDescription.TryWriteCname(scratch[length..], downTrack.Ssrc, downTrack.Subscriber.CnameUtf8);
+            if (cname > 0)
+            {
+                length += cname;
+            }
+
+            downTrack.Subscriber.Transport.SendRtcp(scratch[..length]);
+        }
+    }
+
+    private byte[]? _cnameUtf8;
+
+    internal ReadOnlySpan<byte> CnameUtf8 => _cnameUtf8 ??= Encoding.UTF8.GetBytes(Cname);
+
+    /// <summary>Keeps the sink interface off Participant's public surface.</summary>
+    private sealed class MediaSink(Participant owner) : IPeerMediaSink
+    {
+        public void OnRtp(ReadOnlySpan<byte> packet, in RtpPacket view, Span<byte> scratch)
+            => owner.OnRtp(packet, view, scratch);
+
+        public void OnRtcp(ReadOnlySpan<byte> compound, Span<byte> scratch) => owner.OnRtcp(compound, scratch);
+
+        public void OnConnected() => owner._engine.OnTransportConnected(owner);
+
+        public void OnFailed(string reason) => owner._engine.Remove(owner, reason);
+    }
+}

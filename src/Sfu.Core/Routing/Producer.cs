@@ -1,0 +1,137 @@
+using System.Collections.Immutable;
+using Sfu.Core.Diagnostics;
+using Sfu.Core.Rtp;
+
+namespace Sfu.Core.Routing;
+
+/// <summary>
+/// One published track: the publisher's RTP stream as received, and the down-tracks it fans
+/// out to. The subscriber list is an immutable snapshot swapped on the signaling path, so the
+/// packet path reads it once per packet without a lock.
+/// </summary>
+public sealed class Producer
+{
+    private readonly Lock _gate = new();
+    private ImmutableArray<DownTrack> _downTracks = [];
+    private long _lastKeyframeRequest = long.MinValue;
+    private long _packets;
+    private long _bytes;
+
+    internal Producer(Participant owner, PublishedTrack track)
+    {
+        Owner = owner;
+        Mid = track.Mid;
+        Kind = track.Kind;
+        Ssrc = track.Ssrc;
+        RtxSsrc = track.RtxSsrc;
+        TrackId = track.TrackId;
+        Codec = track.Codec;
+        Extensions = track.Extensions;
+        VideoCodec = VideoCodecOf(track.Codec.Name);
+    }
+
+    public Participant Owner { get; }
+
+    public string Mid { get; }
+
+    public MediaKind Kind { get; }
+
+    public uint Ssrc { get; internal set; }
+
+    public uint? RtxSsrc { get; }
+
+    public string TrackId { get; }
+
+    /// <summary>The a=msid stream id subscribers see: the owner's id groups its tracks.</summary>
+    public string StreamId => Owner.Id;
+
+    /// <summary>The one codec the publisher was asked to send (our answer offers exactly one).</summary>
+    public CodecDescription Codec { get; }
+
+    /// <summary>The publisher's header-extension ids by URI.</summary>
+    public IReadOnlyList<ExtensionDescription> Extensions { get; }
+
+    internal VideoCodecKind VideoCodec { get; }
+
+    public ImmutableArray<DownTrack> DownTracks => _downTracks;
+
+    public long PacketsReceived => Volatile.Read(ref _packets);
+
+    public long BytesReceived => Volatile.Read(ref _bytes);
+
+    /// <summary>
+    /// Forwards one decrypted packet to every down-track. Runs on the receive loop; the
+    /// packet stays in the receive buffer and each subscriber's copy is written into
+    /// <paramref name="scratch"/>, rewritten and protected there.
+    /// </summary>
+    internal void Forward(ReadOnlySpan<byte> packet, in RtpPacket view, Span<byte> scratch, MediaCounters counters)
+    {
+        _packets++;
+        _bytes += packet.Length;
+        counters.RtpReceived(Kind, packet.Length);
+        bool isKeyframe = Kind == MediaKind.Video && view.Payload.Length > 0
+            && VideoKeyframe.IsKeyframe(view.Payload, VideoCodec);
+        ImmutableArray<DownTrack> downTracks = _downTracks;
+        foreach (DownTrack downTrack in downTracks)
+        {
+            downTrack.Send(packet, view, isKeyframe, scratch, counters);
+        }
+    }
+
+    /// <summary>
+    /// Asks the publisher for a keyframe (RFC 4585 §6.3.1 PLI), at most once per interval
+    /// however many subscribers ask.
+    /// </summary>
+    internal void RequestKeyframe(TimeProvider time, TimeSpan minInterval)
+    {
+        if (Kind != MediaKind.Video)
+        {
+            return;
+        }
+
+        long now = time.GetTimestamp();
+        long last = Volatile.Read(ref _lastKeyframeRequest);
+        if (last != long.MinValue && time.GetElapsedTime(last, now) < minInterval)
+        {
+            return;
+        }
+
+        if (Interlocked.CompareExchange(ref _lastKeyframeRequest, now, last) == last)
+        {
+            Owner.Transport.SendPictureLossIndication(Ssrc);
+        }
+    }
+
+    internal void AddDownTrack(DownTrack downTrack)
+    {
+        lock (_gate)
+        {
+            _downTracks = _downTracks.Add(downTrack);
+        }
+    }
+
+    internal void RemoveDownTrack(DownTrack downTrack)
+    {
+        lock (_gate)
+        {
+            _downTracks = _downTracks.Remove(downTrack);
+        }
+    }
+
+    internal ImmutableArray<DownTrack> DetachAll()
+    {
+        lock (_gate)
+        {
+            ImmutableArray<DownTrack> all = _downTracks;
+            _downTracks = [];
+            return all;
+        }
+    }
+
+    private static VideoCodecKind VideoCodecOf(string name) => name.ToUpperInvariant() switch
+    {
+        "VP8" => VideoCodecKind.Vp8,
+        "H264" => VideoCodecKind.H264,
+        _ => VideoCodecKind.Unknown,
+    };
+}

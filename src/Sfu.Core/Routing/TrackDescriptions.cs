@@ -1,0 +1,26 @@
+using Sfu.Core.Diagnostics;
+
+namespace Sfu.Core.Routing;
+
+/// <summary>A codec as negotiated on one side: that side's payload type and its RTX pairing.</summary>
+public sealed record CodecDescription(byte PayloadType, string Name, int ClockRate, int Channels, string? Fmtp, byte? RtxPayloadType)
+{
+    /// <summary>Same codec on both sides (RFC 8829 §5.1.2 compares name, clock rate and channels).</summary>
+    public bool SameCodecAs(CodecDescription other)
+        => string.Equals(Name, other.Name, StringComparison.OrdinalIgnoreCase)
+           && ClockRate == other.ClockRate
+           && Channels == other.Channels;
+}
+
+/// <summary>A header extension as negotiated on one side (RFC 8285 §5 a=extmap).</summary>
+public sealed record ExtensionDescription(byte Id, string Uri);
+
+/// <summary>What a publisher's offer announced for one track it sends.</summary>
+public sealed record PublishedTrack(
+    string Mid,
+    MediaKind Kind,
+    uint Ssrc,
+    uint? RtxSsrc,
+    string TrackId,
+    CodecDescription Codec,
+    IReadOnlyList<ExtensionDescription> Extensions);

@@ -1,0 +1,19 @@
+using Sfu.Core.Rtp;
+
+namespace Sfu.Core.Sessions;
+
+/// <summary>Where a peer transport delivers decrypted media. Called on the receive loop only.</summary>
+public interface IPeerMediaSink
+{
+    /// <param name="packet">The decrypted packet, in the receive buffer.</param>
+    /// <param name="scratch">A loop-owned buffer for per-subscriber copies.</param>
+    void OnRtp(ReadOnlySpan<byte> packet, in RtpPacket view, Span<byte> scratch);
+
+    void OnRtcp(ReadOnlySpan<byte> compound, Span<byte> scratch);
+
+    /// <summary>DTLS completed and SRTP keys are installed: media can flow both ways.</summary>
+    void OnConnected();
+
+    /// <summary>The transport failed for good (DTLS failure or alert).</summary>
+    void OnFailed(string reason);
+}

@@ -1,0 +1,369 @@
+using System.Net;
+using Microsoft.Extensions.Logging;
+using Sfu.Core.Diagnostics;
+using Sfu.Core.Dtls;
+using Sfu.Core.Ice;
+using Sfu.Core.Net;
+using Sfu.Core.Rtcp;
+using Sfu.Core.Rtp;
+using Sfu.Core.Srtp;
+using Sfu.Core.Stun;
+
+namespace Sfu.Core.Sessions;
+
+/// <summary>
+/// ICE-lite, DTLS and SRTP for one peer over the shared media port. Datagrams arrive in a
+/// fixed order of checks (mediasoup's OnPacketReceived is the model): STUN is answered by the
+/// ICE agent; DTLS only from the selected address; SRTP/SRTCP only once keys exist and only
+/// from the selected address; anything else is dropped and counted.
+/// </summary>
+public sealed partial class PeerTransport : IDtlsDatagramSender, IDisposable
+{
+    private const int StunResponseSize = 256;
+
+    private readonly UdpMediaPort _port;
+    private readonly IAddressBinder _binder;
+    private readonly DtlsCertificate _certificate;
+    private readonly MediaCounters _counters;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly TimeSpan _consentTimeout;
+    private readonly DtlsTransportOptions _dtlsOptions;
+    private readonly Lock _rtcpGate = new();
+    private readonly byte[] _rtcpBuffer = new byte[UdpMediaPort.ReceiveBufferSize + SrtpContext.MaxRtcpOverhead];
+    private readonly byte[] _stunResponse = new byte[StunResponseSize];
+
+    private IceLiteAgent? _ice;
+    private DtlsTransport? _dtls;
+    private DtlsRole _dtlsRole;
+    private SrtpContext? _inbound;
+    private SrtpContext? _outboundRtp;
+    private SrtpContext? _outboundRtcp;
+    private volatile bool _connected;
+    private volatile bool _disposed;
+    private int _handshakeStarted;
+    private IPeerMediaSink? _sink;
+
+    public PeerTransport(
+        IceCredentials localIce,
+        DtlsCertificate certificate,
+        UdpMediaPort port,
+        IAddressBinder binder,
+        MediaCounters counters,
+        TimeProvider time,
+        ILogger logger,
+        TimeSpan consentTimeout,
+        DtlsTransportOptions? dtlsOptions = null)
+    {
+        LocalIce = localIce;
+        _certificate = certificate;
+        _port = port;
+        _binder = binder;
+        _counters = counters;
+        _time = time;
+        _logger = logger;
+        _consentTimeout = consentTimeout;
+        _dtlsOptions = dtlsOptions ?? DtlsTransportOptions.Default;
+        CreatedAt = time.GetTimestamp();
+    }
+
+    public IceCredentials LocalIce { get; }
+
+    public string FingerprintAlgorithm => _certificate.FingerprintAlgorithm;
+
+    public string Fingerprint => _certificate.Fingerprint;
+
+    public bool IsConnected => _connected;
+
+    public bool IsConfigured => _ice is not null;
+
+    public DtlsRole DtlsRole => _dtlsRole;
+
+    public SrtpProfile SrtpProfile { get; private set; }
+
+    public TimeSpan? HandshakeDuration { get; private set; }
+
+    public long CreatedAt { get; }
+
+    /// <summary>The remote address media goes to: the ICE agent's selected pair.</summary>
+    public SocketAddress? RemoteAddress => _ice?.SelectedAddress;
+
+    /// <summary>
+    /// True when the peer has not proven it is there for longer than the consent timeout
+    /// (RFC 7675 §5.1), or never completed ICE in that time.
+    /// </summary>
+    public bool IsConsentExpired
+    {
+        get
+        {
+            if (_ice is null || _ice.SelectedAddress is null)
+            {
+                return _time.GetElapsedTime(CreatedAt) > _consentTimeout;
+            }
+
+            return _ice.IsConsentExpired();
+        }
+    }
+
+    public void AttachSink(IPeerMediaSink sink) => _sink = sink;
+
+    /// <summary>
+    /// Applies the remote peer's transport parameters from its first offer or answer: ICE
+    /// credentials, certificate fingerprint and our DTLS role. A server role starts the
+    /// handshake at once (it waits for the ClientHello); a client role starts it when ICE
+    /// selects an address to send to.
+    /// </summary>
+    public void Configure(string remoteUfrag, DtlsFingerprint remoteFingerprint, DtlsRole role)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_ice is not null)
+        {
+            return;
+        }
+
+        _dtlsRole = role;
+        _dtls = new DtlsTransport(_certificate, role, remoteFingerprint, this, _time, options: _dtlsOptions);
+        _ice = new IceLiteAgent(LocalIce, remoteUfrag, _time, _consentTimeout);
+        if (role == DtlsRole.Server)
+        {
+            StartHandshake();
+        }
+    }
+
+    /// <summary>An ICE check routed here by USERNAME or by source address. Receive loop only.</summary>
+    internal void OnStun(in StunMessage message, SocketAddress source)
+    {
+        IceLiteAgent? ice = _ice;
+        if (ice is null)
+        {
+            _counters.Dropped(DropReason.NotReady);
+            return;
+        }
+
+        SocketAddress? before = ice.SelectedAddress;
+        IceCheckOutcome outcome = ice.ProcessBindingRequest(message, source, _stunResponse, out int responseLength);
+        if (responseLength > 0)
+        {
+            _port.SendTo(_stunResponse.AsSpan(0, responseLength), source);
+        }
+
+        switch (outcome)
+        {
+            case IceCheckOutcome.Accepted:
+            case IceCheckOutcome.Nominated:
+                _counters.StunAnswered();
+                break;
+            case IceCheckOutcome.Unauthorized:
+                _counters.Dropped(DropReason.StunUnauthorized);
+                return;
+            default:
+                _counters.Dropped(DropReason.Malformed);
+                return;
+        }
+
+        SocketAddress? selected = ice.SelectedAddress;
+        if (selected is not null && !ReferenceEquals(before, selected))
+        {
+            _binder.Bind(selected, this);
+            if (_dtlsRole == DtlsRole.Client)
+            {
+                StartHandshake();
+            }
+        }
+    }
+
+    /// <summary>A DTLS record from a bound address. Receive loop only.</summary>
+    internal void OnDtls(ReadOnlySpan<byte> datagram, SocketAddress source)
+    {
+        if (_dtls is null || _ice is null || !_ice.IsFromSelected(source))
+        {
+            _counters.Dropped(DropReason.UnselectedAddress);
+            return;
+        }
+
+        if (!_dtls.EnqueueIncoming(datagram))
+        {
+            _counters.Dropped(DropReason.DtlsQueueFull);
+        }
+    }
+
+    /// <summary>An SRTP or SRTCP packet from a bound address. Receive loop only.</summary>
+    internal void OnSrtp(Span<byte> datagram, SocketAddress source, Span<byte> scratch)
+    {
+        SrtpContext? inbound = _inbound;
+        if (!_connected || inbound is null)
+        {
+            _counters.Dropped(DropReason.NotReady);
+            return;
+        }
+
+        if (!_ice!.IsFromSelected(source))
+        {
+            _counters.Dropped(DropReason.UnselectedAddress);
+            return;
+        }
+
+        if (PacketClassifier.IsRtcp(datagram))
+        {
+            SrtpResult rtcpResult = inbound.UnprotectRtcp(datagram, out int rtcpLength);
+            if (rtcpResult != SrtpResult.Ok)
+            {
+                _counters.Dropped(DropOf(rtcpResult));
+                return;
+            }
+
+            _sink?.OnRtcp(datagram[..rtcpLength], scratch);
+            return;
+        }
+
+        SrtpResult result = inbound.UnprotectRtp(datagram, out int length);
+        if (result != SrtpResult.Ok)
+        {
+            _counters.Dropped(DropOf(result));
+            return;
+        }
+
+        ReadOnlySpan<byte> packet = datagram[..length];
+        if (RtpPacket.TryParse(packet, out RtpPacket view) != RtpParseResult.Ok)
+        {
+            _counters.Dropped(DropReason.Malformed);
+            return;
+        }
+
+        _sink?.OnRtp(packet, view, scratch);
+    }
+
+    /// <summary>
+    /// Protects a plain RTP packet in place (the buffer has room for the tag) and sends it.
+    /// Receive loop only: the outbound RTP context has one owner.
+    /// </summary>
+    public bool SendRtp(Span<byte> buffer, int length)
+    {
+        SrtpContext? outbound = _outboundRtp;
+        SocketAddress? remote = RemoteAddress;
+        if (outbound is null || remote is null)
+        {
+            return false;
+        }
+
+        if (outbound.ProtectRtp(buffer, length, out int protectedLength) != SrtpResult.Ok)
+        {
+            return false;
+        }
+
+        return _port.SendTo(buffer[..protectedLength], remote);
+    }
+
+    /// <summary>Protects and sends one plain RTCP compound packet. Any thread.</summary>
+    public bool SendRtcp(ReadOnlySpan<byte> compound)
+    {
+        SocketAddress? remote = RemoteAddress;
+        if (!_connected || remote is null || compound.Length > UdpMediaPort.ReceiveBufferSize)
+        {
+            return false;
+        }
+
+        lock (_rtcpGate)
+        {
+            SrtpContext? outbound = _outboundRtcp;
+            if (outbound is null)
+            {
+                return false;
+            }
+
+            compound.CopyTo(_rtcpBuffer);
+            if (outbound.ProtectRtcp(_rtcpBuffer, compound.Length, out int protectedLength) != SrtpResult.Ok)
+            {
+                return false;
+            }
+
+            return _port.SendTo(_rtcpBuffer.AsSpan(0, protectedLength), remote);
+        }
+    }
+
+    /// <summary>Sends a PLI for one of the peer's streams (RFC 4585 §6.3.1).</summary>
+    public void SendPictureLossIndication(uint mediaSsrc)
+    {
+        Span<byte> pli = stackalloc byte[12];
+        int length = PictureLossIndication.TryWrite(pli, senderSsrc: 1, mediaSsrc);
+        if (length > 0 && SendRtcp(pli[..length]))
+        {
+            _counters.PliSent();
+        }
+    }
+
+    void IDtlsDatagramSender.Send(ReadOnlySpan<byte> datagram)
+    {
+        SocketAddress? remote = RemoteAddress;
+        if (remote is not null && !_disposed)
+        {
+            _port.SendTo(datagram, remote);
+        }
+    }
+
+    private void StartHandshake()
+    {
+        if (Interlocked.Exchange(ref _handshakeStarted, 1) != 0 || _dtls is null)
+        {
+            return;
+        }
+
+        _ = RunHandshakeAsync(_dtls);
+    }
+
+    private async Task RunHandshakeAsync(DtlsTransport dtls)
+    {
+        DtlsHandshakeResult result = await dtls.HandshakeAsync(CancellationToken.None).ConfigureAwait(false);
+        if (_disposed)
+        {
+            return;
+        }
+
+        if (!result.Succeeded)
+        {
+            LogHandshakeFailed(_logger, result.ErrorMessage);
+            _sink?.OnFailed("DTLS handshake failed: " + result.ErrorMessage);
+            return;
+        }
+
+        SrtpProfile = result.Profile;
+        HandshakeDuration = result.Duration;
+        _inbound = SrtpContext.Create(result.Profile, result.RemoteMasterKey.Span, result.RemoteMasterSalt.Span);
+        _outboundRtp = SrtpContext.Create(result.Profile, result.LocalMasterKey.Span, result.LocalMasterSalt.Span);
+        _outboundRtcp = SrtpContext.Create(result.Profile, result.LocalMasterKey.Span, result.LocalMasterSalt.Span);
+        _connected = true;
+        LogConnected(_logger, result.Role, result.Profile, result.Duration.TotalMilliseconds);
+        _sink?.OnConnected();
+    }
+
+    private static DropReason DropOf(SrtpResult result) => result switch
+    {
+        SrtpResult.AuthenticationFailed => DropReason.SrtpAuth,
+        SrtpResult.ReplayDuplicate or SrtpResult.ReplayTooOld => DropReason.Replay,
+        _ => DropReason.Malformed,
+    };
+
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        _connected = false;
+        _binder.UnbindAll(this);
+        _dtls?.Dispose();
+        lock (_rtcpGate)
+        {
+            _outboundRtcp?.Dispose();
+            _outboundRtcp = null;
+        }
+    }
+
+    [LoggerMessage(EventId = 200, Level = LogLevel.Information, Message = "DTLS connected as {Role} with {Profile} in {Milliseconds:F1} ms")]
+    private static partial void LogConnected(ILogger logger, DtlsRole role, SrtpProfile profile, double milliseconds);
+
+    [LoggerMessage(EventId = 201, Level = LogLevel.Warning, Message = "DTLS handshake failed: {Reason}")]
+    private static partial void LogHandshakeFailed(ILogger logger, string reason);
+}

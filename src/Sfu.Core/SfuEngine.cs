@@ -1,0 +1,357 @@
+using System.Collections.Concurrent;
+using System.Collections.Immutable;
+using System.Net;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.Extensions.Logging;
+using Sfu.Core.Diagnostics;
+using Sfu.Core.Dtls;
+using Sfu.Core.Ice;
+using Sfu.Core.Net;
+using Sfu.Core.Routing;
+using Sfu.Core.Sessions;
+using Sfu.Core.Stun;
+
+namespace Sfu.Core;
+
+/// <summary>
+/// The media plane: one UDP port, the peers on it, the rooms that route between them.
+/// Datagrams are demultiplexed here (the single point where a packet meets its peer); rooms
+/// change on the signaling path.
+/// </summary>
+public sealed partial class SfuEngine : IDatagramHandler, IAddressBinder, IAsyncDisposable
+{
+    private readonly SfuOptions _options;
+    private readonly ILoggerFactory _loggerFactory;
+    private readonly ILogger _logger;
+    private readonly ConcurrentDictionary<SocketAddress, PeerTransport> _byAddress = new();
+    private readonly ConcurrentDictionary<string, PeerTransport> _byUfrag = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, PeerTransport>.AlternateLookup<ReadOnlySpan<char>> _byUfragSpan;
+    private readonly byte[] _scratch = new byte[UdpMediaPort.ReceiveBufferSize + 64];
+    private readonly CancellationTokenSource _stop = new();
+    private readonly DtlsTransportOptions _dtlsOptions;
+    private UdpMediaPort? _port;
+    private Task _housekeeping = Task.CompletedTask;
+
+    public SfuEngine(SfuOptions options, ILoggerFactory loggerFactory, TimeProvider? time = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(loggerFactory);
+        _options = options;
+        _loggerFactory = loggerFactory;
+        _logger = loggerFactory.CreateLogger<SfuEngine>();
+        Time = time ?? TimeProvider.System;
+        Rooms = new RoomRegistry(Time);
+        Certificate = DtlsCertificate.Generate(Time);
+        _byUfragSpan = _byUfrag.GetAlternateLookup<ReadOnlySpan<char>>();
+        _dtlsOptions = new DtlsTransportOptions { HandshakeTimeout = TimeSpan.FromSeconds(options.DtlsHandshakeTimeoutSeconds) };
+        AnnouncedAddress = options.AnnouncedAddress;
+    }
+
+    public TimeProvider Time { get; }
+
+    public MediaCounters Counters { get; } = new();
+
+    public RoomRegistry Rooms { get; }
+
+    public DtlsCertificate Certificate { get; }
+
+    public string AnnouncedAddress { get; }
+
+    public int AnnouncedPort => MediaEndPoint.Port;
+
+    public IPEndPoint MediaEndPoint => _port?.LocalEndPoint ?? throw new InvalidOperationException("The media port is not bound yet.");
+
+    public bool IsReady => _port is { IsReceiving: true };
+
+    public TimeSpan ConsentTimeout => TimeSpan.FromSeconds(_options.ConsentTimeoutSeconds);
+
+    /// <summary>Binds the media port and starts its receive loop and the housekeeping timer.</summary>
+    public void Start()
+    {
+        if (_port is not null)
+        {
+            return;
+        }
+
+        var bind = new IPEndPoint(IPAddress.Parse(_options.BindAddress), _options.Port);
+        _port = new UdpMediaPort(bind, _loggerFactory.CreateLogger<UdpMediaPort>());
+        _port.Start(this);
+        _housekeeping = HousekeepingAsync(_stop.Token);
+        LogStarted(_logger, _port.LocalEndPoint, AnnouncedAddress);
+    }
+
+    /// <summary>Creates a participant with a fresh ICE identity in the named room.</summary>
+    public Participant Join(string roomName, string displayName, IParticipantEvents events)
+    {
+        UdpMediaPort port = _port ?? throw new InvalidOperationException("The engine is not started.");
+        IceCredentials ice;
+        do
+        {
+            ice = IceCredentials.Generate();
+        }
+        while (_byUfrag.ContainsKey(ice.Ufrag));
+
+        var transport = new PeerTransport(
+            ice,
+            Certificate,
+            port,
+            this,
+            Counters,
+            Time,
+            _loggerFactory.CreateLogger<PeerTransport>(),
+            ConsentTimeout,
+            _dtlsOptions);
+        _byUfrag[ice.Ufrag] = transport;
+        string id = NewParticipantId();
+        return Rooms.Enter(roomName, room => new Participant(id, displayName, room, transport, this, events, _loggerFactory.CreateLogger<Participant>()));
+    }
+
+    /// <summary>
+    /// Takes a participant out of its room, ending its tracks at every subscriber. Returns
+    /// the producers that ended (empty when it had already left).
+    /// </summary>
+    public IReadOnlyList<Producer> Leave(Participant participant) => LeaveCore(participant, out _);
+
+    private ImmutableArray<Producer> LeaveCore(Participant participant, out bool left)
+    {
+        ArgumentNullException.ThrowIfNull(participant);
+        left = participant.TryClose();
+        if (!left)
+        {
+            return [];
+        }
+
+        ImmutableArray<Producer> producers = participant.Detach();
+        foreach (Producer producer in producers)
+        {
+            Unpublish(producer);
+        }
+
+        Rooms.Exit(participant.Room, participant);
+        _byUfrag.TryRemove(new KeyValuePair<string, PeerTransport>(participant.Transport.LocalIce.Ufrag, participant.Transport));
+        participant.Transport.Dispose();
+        LogLeft(_logger, participant.Id, participant.Room.Name);
+        return producers;
+    }
+
+    /// <summary>Ends a participant from the media plane's side and tells its signaling why.</summary>
+    public void Remove(Participant participant, string reason)
+    {
+        ArgumentNullException.ThrowIfNull(participant);
+        ImmutableArray<Producer> unpublished = LeaveCore(participant, out bool left);
+        if (left)
+        {
+            LogRemoved(_logger, participant.Id, reason);
+            _ = NotifyRemovedAsync(participant, reason, unpublished);
+        }
+    }
+
+    private async Task NotifyRemovedAsync(Participant participant, string reason, IReadOnlyList<Producer> unpublished)
+    {
+        try
+        {
+            await participant.NotifyRemovedAsync(reason, unpublished).ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // The participant is gone already; a closed signaling link is not an error.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            LogNotifyFailed(_logger, participant.Id, e);
+        }
+    }
+
+    internal static void Publish(Producer producer)
+    {
+        foreach (Participant other in producer.Owner.Room.Participants)
+        {
+            if (other != producer.Owner)
+            {
+                other.Subscribe(producer);
+                other.RequestRenegotiation();
+            }
+        }
+    }
+
+    internal static void Unpublish(Producer producer)
+    {
+        foreach (DownTrack downTrack in producer.DetachAll())
+        {
+            downTrack.Subscriber.Unsubscribe(producer);
+            downTrack.Subscriber.RequestRenegotiation();
+        }
+    }
+
+    /// <summary>A newcomer receives every track already published in its room.</summary>
+    internal static void SubscribeToRoom(Participant participant)
+    {
+        foreach (Participant other in participant.Room.Participants)
+        {
+            if (other == participant)
+            {
+                continue;
+            }
+
+            foreach (Producer producer in other.Producers)
+            {
+                participant.Subscribe(producer);
+            }
+        }
+    }
+
+    /// <summary>Once a subscriber's DTLS is up, its video needs a keyframe to start.</summary>
+    internal void OnTransportConnected(Participant participant)
+    {
+        foreach (DownTrack downTrack in participant.DownTracks)
+        {
+            if (downTrack.IsActive)
+            {
+                downTrack.Source.RequestKeyframe(Time, TimeSpan.Zero);
+            }
+        }
+    }
+
+    void IAddressBinder.Bind(SocketAddress address, PeerTransport transport) => _byAddress[address] = transport;
+
+    void IAddressBinder.UnbindAll(PeerTransport transport)
+    {
+        foreach (KeyValuePair<SocketAddress, PeerTransport> pair in _byAddress)
+        {
+            if (pair.Value == transport)
+            {
+                _byAddress.TryRemove(pair);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The one demultiplexing point (RFC 7983 by first byte). A datagram from a bound
+    /// address goes to its transport; an unbound address may only introduce itself with an
+    /// ICE check whose USERNAME names a live session. Runs on the receive loop.
+    /// </summary>
+    public void OnDatagram(Span<byte> datagram, SocketAddress source)
+    {
+        PacketKind kind = PacketClassifier.Classify(datagram);
+        if (kind == PacketKind.Unknown)
+        {
+            Counters.Dropped(DropReason.Malformed);
+            return;
+        }
+
+        if (kind == PacketKind.Stun)
+        {
+            OnStun(datagram, source);
+            return;
+        }
+
+        if (!_byAddress.TryGetValue(source, out PeerTransport? transport))
+        {
+            Counters.Dropped(DropReason.UnknownPeer);
+            return;
+        }
+
+        if (kind == PacketKind.Dtls)
+        {
+            transport.OnDtls(datagram, source);
+        }
+        else
+        {
+            transport.OnSrtp(datagram, source, _scratch);
+        }
+    }
+
+    private void OnStun(ReadOnlySpan<byte> datagram, SocketAddress source)
+    {
+        if (StunMessage.TryParse(datagram, out StunMessage message) != StunParseResult.Ok)
+        {
+            Counters.Dropped(DropReason.Malformed);
+            return;
+        }
+
+        if (message.Method != StunMethod.Binding || message.Class != StunClass.Request)
+        {
+            // An ICE-lite agent sends no checks, so no response or indication is expected.
+            Counters.Dropped(DropReason.Malformed);
+            return;
+        }
+
+        if (!IceUsername.TryGetLocalUfrag(message.Username, out ReadOnlySpan<byte> ufrag) || ufrag.Length > 256)
+        {
+            Counters.Dropped(DropReason.UnknownPeer);
+            return;
+        }
+
+        Span<char> chars = stackalloc char[ufrag.Length];
+        if (!Encoding.UTF8.TryGetChars(ufrag, chars, out int charCount)
+            || !_byUfragSpan.TryGetValue(chars[..charCount], out PeerTransport? transport))
+        {
+            Counters.Dropped(DropReason.UnknownPeer);
+            return;
+        }
+
+        transport.OnStun(message, source);
+    }
+
+    private async Task HousekeepingAsync(CancellationToken stop)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1), Time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stop).ConfigureAwait(false))
+            {
+                foreach (Room room in Rooms.Rooms)
+                {
+                    foreach (Participant participant in room.Participants)
+                    {
+                        if (participant.Transport.IsConsentExpired)
+                        {
+                            Remove(participant, $"The media connection timed out: no ICE consent for {_options.ConsentTimeoutSeconds} s.");
+                        }
+                    }
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private static string NewParticipantId()
+    {
+        Span<byte> bytes = stackalloc byte[9];
+        RandomNumberGenerator.Fill(bytes);
+        return "p" + Convert.ToHexStringLower(bytes);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync().ConfigureAwait(false);
+        await _housekeeping.ConfigureAwait(false);
+        foreach (Room room in Rooms.Rooms)
+        {
+            foreach (Participant participant in room.Participants)
+            {
+                Leave(participant);
+            }
+        }
+
+        if (_port is not null)
+        {
+            await _port.DisposeAsync().ConfigureAwait(false);
+        }
+
+        _stop.Dispose();
+    }
+
+    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Media port bound on {EndPoint}, announced as {Announced}")]
+    private static partial void LogStarted(ILogger logger, IPEndPoint endPoint, string announced);
+
+    [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "Participant {Id} left room {Room}")]
+    private static partial void LogLeft(ILogger logger, string id, string room);
+
+    [LoggerMessage(EventId = 3, Level = LogLevel.Information, Message = "Participant {Id} removed: {Reason}")]
+    private static partial void LogRemoved(ILogger logger, string id, string reason);
+
+    [LoggerMessage(EventId = 4, Level = LogLevel.Debug, Message = "Telling participant {Id} of its removal failed")]
+    private static partial void LogNotifyFailed(ILogger logger, string id, Exception exception);
+}

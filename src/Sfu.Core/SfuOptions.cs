@@ -1,0 +1,20 @@
+namespace Sfu.Core;
+
+/// <summary>Media-plane settings (configuration section "Sfu:Media").</summary>
+public sealed class SfuOptions
+{
+    /// <summary>The address the media socket binds to.</summary>
+    public string BindAddress { get; set; } = "127.0.0.1";
+
+    /// <summary>The one UDP port every peer uses; 0 picks a free one.</summary>
+    public int Port { get; set; } = 50000;
+
+    /// <summary>The address put in our ICE candidate; peers send media there.</summary>
+    public string AnnouncedAddress { get; set; } = "127.0.0.1";
+
+    /// <summary>A peer silent this long loses its session (RFC 7675 consent freshness).</summary>
+    public int ConsentTimeoutSeconds { get; set; } = 30;
+
+    /// <summary>Upper bound for a DTLS handshake once ICE is up.</summary>
+    public int DtlsHandshakeTimeoutSeconds { get; set; } = 10;
+}
