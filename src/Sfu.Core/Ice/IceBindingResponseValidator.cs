@@ -13,7 +13,7 @@ public static class IceBindingResponseValidator
     /// True when <paramref name="response"/> is a Binding success response for
     /// <paramref name="transactionId"/>, its FINGERPRINT (if any) is right and its
     /// MESSAGE-INTEGRITY verifies with the remote password, the one our request was signed with
-    /// (RFC 8445 §7.2.5.1, RFC 8489 §9.1.4).
+    /// (RFC 8445 §7.2.5, RFC 8489 §9.1.4).
     /// </summary>
     public static bool IsAuthenticatedSuccess(in StunMessage response, ReadOnlySpan<byte> transactionId, IceCredentials remote)
     {
