@@ -1,0 +1,190 @@
+using System.Net;
+using System.Text;
+using Sfu.Core.Stun;
+
+namespace Sfu.Core.Ice;
+
+/// <summary>
+/// The responder side of ICE-lite for one peer (RFC 8445 §2.5, §7.3): answers the browser's
+/// connectivity checks, tracks which remote address media goes to, and watches consent
+/// freshness (RFC 7675). A lite agent never sends checks and is always controlled
+/// (RFC 8445 §6.1.1). Single-threaded: call it from the receive loop only.
+/// </summary>
+public sealed class IceLiteAgent
+{
+    /// <summary>Consent expires after 30 s without an authenticated check (RFC 7675 §5.1).</summary>
+    public static readonly TimeSpan DefaultConsentTimeout = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// The largest answer <see cref="ProcessBindingRequest"/> writes: header 20 + XOR-MAPPED-ADDRESS
+    /// (IPv6) 24 + MESSAGE-INTEGRITY 24 + FINGERPRINT 8; the 487 answer (20 + 20 + 24 + 8) is smaller.
+    /// </summary>
+    public const int MaxResponseLength = 76;
+
+    private const string BadRequestReason = "Bad Request";
+    private const string UnauthenticatedReason = "Unauthenticated";
+    private const string RoleConflictReason = "Role Conflict";
+
+    private readonly byte[] _localUfrag;
+    private readonly byte[] _remoteUfrag;
+    private readonly byte[] _key;
+    private readonly TimeProvider _time;
+    private readonly TimeSpan _consentTimeout;
+    private SocketAddress? _selected;
+
+    /// <summary>Creates an agent with the default 30 s consent timeout.</summary>
+    public IceLiteAgent(IceCredentials local, string? remoteUfrag, TimeProvider time)
+        : this(local, remoteUfrag, time, DefaultConsentTimeout)
+    {
+    }
+
+    /// <summary>
+    /// Creates an agent for our <paramref name="local"/> credentials. A null or empty
+    /// <paramref name="remoteUfrag"/> means the remote description is not known yet and any
+    /// sender ufrag is accepted; the password check still applies.
+    /// </summary>
+    public IceLiteAgent(IceCredentials local, string? remoteUfrag, TimeProvider time, TimeSpan consentTimeout)
+    {
+        ArgumentNullException.ThrowIfNull(local);
+        ArgumentNullException.ThrowIfNull(time);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(consentTimeout, TimeSpan.Zero);
+
+        // ice-chars are ASCII, so these are the exact USERNAME / key bytes (RFC 8489 §9.1.1).
+        _localUfrag = Encoding.ASCII.GetBytes(local.Ufrag);
+        _remoteUfrag = string.IsNullOrEmpty(remoteUfrag) ? [] : Encoding.UTF8.GetBytes(remoteUfrag);
+        _key = Encoding.ASCII.GetBytes(local.Password);
+        _time = time;
+        _consentTimeout = consentTimeout;
+
+        // Counting from creation means a peer that never completes a check also expires.
+        LastConsentTimestamp = time.GetTimestamp();
+    }
+
+    /// <summary>Where media goes: the remote address of the current selected pair, null until the first valid check.</summary>
+    public SocketAddress? SelectedAddress => _selected;
+
+    /// <summary>True once the selected address was confirmed by a check carrying USE-CANDIDATE.</summary>
+    public bool IsNominated { get; private set; }
+
+    /// <summary><see cref="TimeProvider.GetTimestamp"/> of the last valid check from the selected address (or of creation).</summary>
+    public long LastConsentTimestamp { get; private set; }
+
+    /// <summary>Cheap test whether a datagram came from the selected address (no allocation).</summary>
+    public bool IsFromSelected(SocketAddress source) => SocketAddressOps.AreEqual(_selected, source);
+
+    /// <summary>True when no valid check arrived from the selected address for longer than the timeout (RFC 7675 §5.1).</summary>
+    public bool IsConsentExpired() => _time.GetElapsedTime(LastConsentTimestamp) > _consentTimeout;
+
+    /// <summary>
+    /// Handles one STUN message from <paramref name="source"/> and writes the answer, if any, into
+    /// <paramref name="response"/> (at least <see cref="MaxResponseLength"/> bytes);
+    /// <paramref name="responseLength"/> is 0 when nothing should be sent. Order of checks:
+    /// <list type="number">
+    /// <item>Binding request class, else ignored.</item>
+    /// <item>FINGERPRINT if present, else silently dropped (RFC 8489 §7.3).</item>
+    /// <item>USERNAME and MESSAGE-INTEGRITY present, else 400 (RFC 8489 §9.1.3).</item>
+    /// <item>USERNAME is "localUfrag:remoteUfrag" (RFC 8445 §7.2.2), else 401.</item>
+    /// <item>MESSAGE-INTEGRITY keyed with our password, else 401. Error answers to unauthenticated
+    /// requests carry no MESSAGE-INTEGRITY (RFC 8489 §9.1.3).</item>
+    /// <item>No ICE-CONTROLLED: a lite agent stays controlled, so a peer that is also controlled
+    /// gets a signed 487 (RFC 8445 §7.3.1.1, §6.1.1).</item>
+    /// </list>
+    /// A valid check is answered with XOR-MAPPED-ADDRESS = source, MESSAGE-INTEGRITY and
+    /// FINGERPRINT (RFC 8445 §7.3). The first valid check selects its source; later only a valid
+    /// check with USE-CANDIDATE moves the selection (RFC 8445 §7.3.1.5), so a spoofed or stale
+    /// packet can never redirect media. Valid checks from the selected address renew consent.
+    /// </summary>
+    public IceCheckOutcome ProcessBindingRequest(in StunMessage request, SocketAddress source, Span<byte> response, out int responseLength)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        if (response.Length < MaxResponseLength)
+        {
+            throw new ArgumentException($"The response buffer must hold {MaxResponseLength} bytes.", nameof(response));
+        }
+
+        responseLength = 0;
+        if (request.Raw.IsEmpty)
+        {
+            return IceCheckOutcome.Malformed;
+        }
+
+        if (request.Method != StunMethod.Binding || request.Class != StunClass.Request)
+        {
+            return IceCheckOutcome.NotBindingRequest;
+        }
+
+        if (request.HasFingerprint && !request.VerifyFingerprint())
+        {
+            return IceCheckOutcome.Malformed;
+        }
+
+        ReadOnlySpan<byte> username = request.Username;
+        if (username.IsEmpty || !request.HasMessageIntegrity)
+        {
+            responseLength = WriteUnsignedError(request, response, 400, BadRequestReason);
+            return IceCheckOutcome.BadRequest;
+        }
+
+        if (!IceUsername.Matches(username, _localUfrag, _remoteUfrag) || !request.VerifyMessageIntegrity(_key))
+        {
+            responseLength = WriteUnsignedError(request, response, 401, UnauthenticatedReason);
+            return IceCheckOutcome.Unauthorized;
+        }
+
+        if (request.TryGetAttribute(StunAttributeType.IceControlled, out _))
+        {
+            var error = new StunMessageWriter(response, StunMethod.Binding, StunClass.ErrorResponse, request.TransactionId);
+            error.AddErrorCode(487, RoleConflictReason);
+            error.AddMessageIntegrity(_key);
+            error.AddFingerprint();
+            responseLength = error.Length;
+            return IceCheckOutcome.RoleConflict;
+        }
+
+        bool nominated = request.HasUseCandidate;
+        UpdateSelection(source, nominated);
+        if (SocketAddressOps.AreEqual(_selected, source))
+        {
+            LastConsentTimestamp = _time.GetTimestamp();
+        }
+
+        var writer = new StunMessageWriter(response, StunMethod.Binding, StunClass.SuccessResponse, request.TransactionId);
+        writer.AddXorMappedAddress(source);
+        writer.AddMessageIntegrity(_key);
+        writer.AddFingerprint();
+        responseLength = writer.Length;
+        return nominated ? IceCheckOutcome.Nominated : IceCheckOutcome.Accepted;
+    }
+
+    private void UpdateSelection(SocketAddress source, bool nominated)
+    {
+        if (_selected is null)
+        {
+            _selected = SocketAddressOps.Copy(source);
+            IsNominated = nominated;
+            return;
+        }
+
+        if (!nominated)
+        {
+            return;
+        }
+
+        // RFC 8445 §7.3.1.5: a nomination on another pair makes that pair the selected one;
+        // this is how a peer that changed address (NAT rebinding, network switch) is followed.
+        if (!SocketAddressOps.AreEqual(_selected, source))
+        {
+            _selected = SocketAddressOps.Copy(source);
+        }
+
+        IsNominated = true;
+    }
+
+    private static int WriteUnsignedError(in StunMessage request, Span<byte> response, int code, string reason)
+    {
+        var writer = new StunMessageWriter(response, StunMethod.Binding, StunClass.ErrorResponse, request.TransactionId);
+        writer.AddErrorCode(code, reason);
+        writer.AddFingerprint();
+        return writer.Length;
+    }
+}
