@@ -1,0 +1,156 @@
+using System.Buffers.Binary;
+using System.Security.Cryptography;
+
+namespace Sfu.Core.Srtp;
+
+/// <summary>
+/// SRTP_AEAD_AES_128_GCM (RFC 7714): AES-GCM with a 16-byte tag; what is authenticated but
+/// not encrypted is passed as associated data.
+/// </summary>
+/// <remarks>
+/// SRTP packet (RFC 7714 §8.1, §8.2): the whole RTP header, CSRCs and extension included, is AAD.
+/// <code>
+///   | RTP header (AAD) | ciphertext | tag (16) |
+///   IV = (00 00 || SSRC || ROC || SEQ) XOR salt          ; 12 bytes, §8.1
+/// </code>
+/// SRTCP packet (RFC 7714 §9.1–§9.3): the index word follows the tag.
+/// <code>
+///   | RTCP header (8) | ciphertext | tag (16) | E | SRTCP index (31) |
+///   IV  = (00 00 || SSRC || 00 00 || 0 || SRTCP index) XOR salt      ; §9.1
+///   AAD = header (8) || E || index          when E = 1               ; §9.2
+///   AAD = whole RTCP packet || E || index   when E = 0 (nothing encrypted) ; §9.3
+/// </code>
+/// A bad tag surfaces from <see cref="AesGcm"/> as an exception; it is caught here and turned
+/// into <c>false</c>, so forged packets cost one caught exception but never escape as one.
+/// </remarks>
+internal sealed class AesGcmTransform : SrtpTransform
+{
+    public const int KeyLength = 16;
+    public const int SaltLength = 12;
+    public const int TagLength = 16;
+
+    private const int IndexWordLength = 4;
+    private const int RtcpHeaderLength = 8;
+    private const uint EncryptedFlag = 0x8000_0000;
+
+    private readonly AesGcm _aead;
+    private readonly byte[] _salt;
+
+    public AesGcmTransform(ReadOnlySpan<byte> sessionKey, ReadOnlySpan<byte> sessionSalt)
+    {
+        if (sessionKey.Length != KeyLength || sessionSalt.Length != SaltLength)
+        {
+            throw new ArgumentException("AEAD_AES_128_GCM takes a 16-byte key and a 12-byte salt.");
+        }
+
+        _aead = new AesGcm(sessionKey, TagLength);
+        _salt = sessionSalt.ToArray();
+    }
+
+    public override int RtpOverhead => TagLength;
+
+    public override int RtcpOverhead => TagLength + IndexWordLength;
+
+    public override int RtcpIndexOffsetFromEnd => IndexWordLength;
+
+    public override void SealRtp(Span<byte> buffer, int headerLength, int length, uint ssrc, ulong index)
+    {
+        Span<byte> iv = stackalloc byte[SaltLength];
+        BuildRtpIv(iv, ssrc, index);
+        Span<byte> payload = buffer[headerLength..length];
+        _aead.Encrypt(iv, payload, payload, buffer.Slice(length, TagLength), buffer[..headerLength]);
+    }
+
+    public override bool OpenRtp(Span<byte> packet, int headerLength, int payloadEnd, uint ssrc, ulong index)
+    {
+        Span<byte> iv = stackalloc byte[SaltLength];
+        BuildRtpIv(iv, ssrc, index);
+        Span<byte> payload = packet[headerLength..payloadEnd];
+        return TryDecrypt(iv, payload, packet.Slice(payloadEnd, TagLength), packet[..headerLength]);
+    }
+
+    public override int SealRtcp(Span<byte> buffer, int length, uint ssrc, uint index)
+    {
+        Span<byte> iv = stackalloc byte[SaltLength];
+        BuildRtcpIv(iv, ssrc, index);
+
+        // The AAD (header, then the index word) is not contiguous in the packet: assemble it.
+        Span<byte> aad = stackalloc byte[RtcpHeaderLength + IndexWordLength];
+        buffer[..RtcpHeaderLength].CopyTo(aad);
+        BinaryPrimitives.WriteUInt32BigEndian(aad[RtcpHeaderLength..], EncryptedFlag | index);
+
+        Span<byte> body = buffer[RtcpHeaderLength..length];
+        _aead.Encrypt(iv, body, body, buffer.Slice(length, TagLength), aad);
+        aad[RtcpHeaderLength..].CopyTo(buffer[(length + TagLength)..]);
+        return length + TagLength + IndexWordLength;
+    }
+
+    public override bool OpenRtcp(Span<byte> packet, uint ssrc, uint index, bool encrypted, out int plainLength)
+    {
+        plainLength = packet.Length - IndexWordLength - TagLength;
+        Span<byte> iv = stackalloc byte[SaltLength];
+        BuildRtcpIv(iv, ssrc, index);
+
+        Span<byte> tag = stackalloc byte[TagLength];
+        packet.Slice(plainLength, TagLength).CopyTo(tag);
+        Span<byte> indexWord = stackalloc byte[IndexWordLength];
+        packet[^IndexWordLength..].CopyTo(indexWord);
+
+        if (encrypted)
+        {
+            Span<byte> aad = stackalloc byte[RtcpHeaderLength + IndexWordLength];
+            packet[..RtcpHeaderLength].CopyTo(aad);
+            indexWord.CopyTo(aad[RtcpHeaderLength..]);
+            return TryDecrypt(iv, packet[RtcpHeaderLength..plainLength], tag, aad);
+        }
+
+        // E = 0: the AAD is the packet followed by the index word. Moving the index word over
+        // the (already copied) tag makes it contiguous without a scratch buffer.
+        indexWord.CopyTo(packet[plainLength..]);
+        return TryDecrypt(iv, [], tag, packet[..(plainLength + IndexWordLength)]);
+    }
+
+    private bool TryDecrypt(ReadOnlySpan<byte> iv, Span<byte> data, ReadOnlySpan<byte> tag, ReadOnlySpan<byte> aad)
+    {
+        try
+        {
+            _aead.Decrypt(iv, data, tag, data, aad);
+            return true;
+        }
+        catch (AuthenticationTagMismatchException)
+        {
+            return false;
+        }
+    }
+
+    private void BuildRtpIv(Span<byte> iv, uint ssrc, ulong index)
+    {
+        iv.Clear();
+        BinaryPrimitives.WriteUInt32BigEndian(iv[2..], ssrc);
+        BinaryPrimitives.WriteUInt32BigEndian(iv[6..], (uint)(index >> 16));
+        BinaryPrimitives.WriteUInt16BigEndian(iv[10..], (ushort)index);
+        XorSalt(iv);
+    }
+
+    private void BuildRtcpIv(Span<byte> iv, uint ssrc, uint index)
+    {
+        iv.Clear();
+        BinaryPrimitives.WriteUInt32BigEndian(iv[2..], ssrc);
+        BinaryPrimitives.WriteUInt32BigEndian(iv[8..], index);
+        XorSalt(iv);
+    }
+
+    private void XorSalt(Span<byte> iv)
+    {
+        for (int i = 0; i < SaltLength; i++)
+        {
+            iv[i] ^= _salt[i];
+        }
+    }
+
+    public override void Dispose()
+    {
+        _aead.Dispose();
+        CryptographicOperations.ZeroMemory(_salt);
+    }
+}
