@@ -42,6 +42,7 @@ public static class SdpParser
         {
             string[] lines = text.Split('\n');
             int position = 0; // index among non-blank lines, for the v/o/s ordering rule
+            int lastLine = 0;
             for (int i = 0; i < lines.Length; i++)
             {
                 _lineNumber = i + 1;
@@ -56,7 +57,12 @@ public static class SdpParser
                 {
                     return SdpParseResult.Fail(_lineNumber, error);
                 }
+
+                lastLine = _lineNumber;
             }
+
+            // End-of-text problems are reported at the last line that had content.
+            _lineNumber = lastLine;
 
             if (position == 0)
             {
@@ -79,6 +85,11 @@ public static class SdpParser
 
         private string? ParseLine(string line, int position)
         {
+            if (position == 0 && line != "v=0")
+            {
+                return "SDP must start with v=0";
+            }
+
             if (line.Length < 2 || line[1] != '=')
             {
                 return $"expected '<type>=<value>' but found '{Shorten(line)}'";
