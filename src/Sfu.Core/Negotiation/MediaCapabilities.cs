@@ -1,0 +1,80 @@
+namespace Sfu.Core.Negotiation;
+
+/// <summary>
+/// The SFU's codec and header-extension policy used by <see cref="SdpAnswerBuilder"/>.
+/// <see cref="Default"/>: opus/48000/2 (answered with useinbandfec=1), VP8/90000 and
+/// H264/90000 with packetization-mode=1 (any profile the offerer lists), video with rtx and
+/// nack / nack pli / ccm fir / goog-remb; extensions ssrc-audio-level, sdes:mid, abs-send-time.
+/// transport-cc is deliberately absent until the SFU implements its feedback (draft-holmer-rmcat-transport-wide-cc-extensions-01).
+/// </summary>
+public sealed class MediaCapabilities
+{
+    public const string AudioLevelUri = "urn:ietf:params:rtp-hdrext:ssrc-audio-level";
+    public const string MidUri = "urn:ietf:params:rtp-hdrext:sdes:mid";
+    public const string AbsSendTimeUri = "http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time";
+
+    private static readonly string[] VideoFeedback = ["nack", "nack pli", "ccm fir", "goog-remb"];
+
+    private static readonly IReadOnlyDictionary<string, string> NoParameters =
+        new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+
+    public MediaCapabilities(IReadOnlyList<CodecCapability> codecs, IReadOnlyList<string> headerExtensions)
+    {
+        ArgumentNullException.ThrowIfNull(codecs);
+        ArgumentNullException.ThrowIfNull(headerExtensions);
+        Codecs = codecs;
+        HeaderExtensions = headerExtensions;
+    }
+
+    /// <summary>Codecs in no particular order: the answer follows the offerer's preference order (RFC 8829 §5.3.1).</summary>
+    public IReadOnlyList<CodecCapability> Codecs { get; }
+
+    /// <summary>Header extension URIs (RFC 8285) the SFU reads or writes.</summary>
+    public IReadOnlyList<string> HeaderExtensions { get; }
+
+    public static MediaCapabilities Default { get; } = new(
+        [
+            // Opus: RFC 7587 §7 — rtpmap is always opus/48000/2; we ask the sender for in-band FEC.
+            new CodecCapability(MediaKind.Audio, "opus", 48000, 2, NoParameters, "minptime=10;useinbandfec=1", ["nack"], Rtx: false),
+            new CodecCapability(MediaKind.Video, "VP8", 90000, null, NoParameters, null, VideoFeedback, Rtx: true),
+
+            // H264: only non-interleaved mode (RFC 6184 §6.3); mode 0 would need single-NAL packets.
+            new CodecCapability(
+                MediaKind.Video,
+                "H264",
+                90000,
+                null,
+                new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase) { ["packetization-mode"] = "1" },
+                null,
+                VideoFeedback,
+                Rtx: true),
+        ],
+        [AudioLevelUri, MidUri, AbsSendTimeUri]);
+
+    /// <summary>The first capability that accepts the offered codec, or null.</summary>
+    public CodecCapability? Match(MediaKind kind, RtpCodec offered)
+    {
+        foreach (CodecCapability capability in Codecs)
+        {
+            if (capability.Matches(kind, offered))
+            {
+                return capability;
+            }
+        }
+
+        return null;
+    }
+
+    public bool SupportsExtension(string uri)
+    {
+        foreach (string supported in HeaderExtensions)
+        {
+            if (string.Equals(supported, uri, StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+}
