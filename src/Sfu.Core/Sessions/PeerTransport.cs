@@ -109,9 +109,9 @@ public sealed partial class PeerTransport : IDtlsDatagramSender, IDisposable
 
     /// <summary>
     /// Applies the remote peer's transport parameters from its first offer or answer: ICE
-    /// credentials, certificate fingerprint and our DTLS role. A server role starts the
-    /// handshake at once (it waits for the ClientHello); a client role starts it when ICE
-    /// selects an address to send to.
+    /// credentials, certificate fingerprint and our DTLS role. The handshake starts when ICE
+    /// first selects an address (RFC 8445 §8.1 then RFC 5763 §5): before that there is no
+    /// one to send to, and its timeout should count from a working path.
     /// </summary>
     public void Configure(string remoteUfrag, DtlsFingerprint remoteFingerprint, DtlsRole role)
     {
@@ -124,10 +124,6 @@ public sealed partial class PeerTransport : IDtlsDatagramSender, IDisposable
         _dtlsRole = role;
         _dtls = new DtlsTransport(_certificate, role, remoteFingerprint, this, _time, options: _dtlsOptions);
         _ice = new IceLiteAgent(LocalIce, remoteUfrag, _time, _consentTimeout);
-        if (role == DtlsRole.Server)
-        {
-            StartHandshake();
-        }
     }
 
     /// <summary>An ICE check routed here by USERNAME or by source address. Receive loop only.</summary>
@@ -165,10 +161,7 @@ public sealed partial class PeerTransport : IDtlsDatagramSender, IDisposable
         if (selected is not null && !ReferenceEquals(before, selected))
         {
             _binder.Bind(selected, this);
-            if (_dtlsRole == DtlsRole.Client)
-            {
-                StartHandshake();
-            }
+            StartHandshake();
         }
     }
 

@@ -13,8 +13,8 @@ public sealed class SrtpAllocationTests
     {
         using SrtpContext sender = Create(profile);
         using SrtpContext receiver = Create(profile);
-        byte[] plain = Rtp(0, 0xA110C, 1200, csrcCount: 1, extensionWords: 1);
-        byte[] rtcp = Rtcp(0xA110C);
+        byte[] plain = PlainRtp(0, 0xA110C, 1200, csrcCount: 1, extensionWords: 1);
+        byte[] rtcp = PlainRtcp(0xA110C);
         var buffer = new byte[plain.Length + SrtpContext.MaxRtpOverhead];
         var rtcpBuffer = new byte[rtcp.Length + SrtpContext.MaxRtcpOverhead];
         plain.CopyTo(buffer, 0);

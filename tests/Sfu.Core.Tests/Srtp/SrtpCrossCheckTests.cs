@@ -103,7 +103,7 @@ public sealed class SrtpCrossCheckTests
     public void SequenceWrap_UsesRolloverCounterOne(SrtpProfile profile, string expected)
     {
         byte[] plain = [.. Hex(WrappedPlainHeader), .. Payload(16)];
-        byte[] last = Rtp(0xFFFF, 0xcafebabe, 16);
+        byte[] last = PlainRtp(0xFFFF, 0xcafebabe, 16);
         using SrtpContext sender = Create(profile);
         using SrtpContext receiver = Create(profile);
 

@@ -14,7 +14,7 @@ public sealed class SrtpMalformedInputTests
     {
         using SrtpContext sender = Create(profile);
         using SrtpContext receiver = Create(profile);
-        byte[] wire = ProtectRtp(sender, Rtp(1, 9, 40, csrcCount: 2, extensionWords: 2));
+        byte[] wire = ProtectRtp(sender, PlainRtp(1, 9, 40, csrcCount: 2, extensionWords: 2));
 
         for (int length = 0; length < wire.Length; length++)
         {
@@ -35,7 +35,7 @@ public sealed class SrtpMalformedInputTests
     {
         using SrtpContext sender = Create(profile);
         using SrtpContext receiver = Create(profile);
-        byte[] wire = ProtectRtcp(sender, Rtcp(9));
+        byte[] wire = ProtectRtcp(sender, PlainRtcp(9));
 
         for (int length = 0; length < wire.Length; length++)
         {
@@ -56,7 +56,7 @@ public sealed class SrtpMalformedInputTests
     {
         using SrtpContext sender = Create(profile);
         // Header is 12 + 8 (CSRCs) + 12 (extension) = 32 bytes.
-        byte[] plain = Rtp(1, 9, 10, csrcCount: 2, extensionWords: 2);
+        byte[] plain = PlainRtp(1, 9, 10, csrcCount: 2, extensionWords: 2);
         var buffer = new byte[plain.Length + SrtpContext.MaxRtpOverhead];
 
         for (int length = 0; length <= plain.Length; length++)
@@ -70,7 +70,7 @@ public sealed class SrtpMalformedInputTests
         var rtcpBuffer = new byte[64];
         for (int length = 0; length < 8; length++)
         {
-            Rtcp(9).CopyTo(rtcpBuffer, 0);
+            PlainRtcp(9).CopyTo(rtcpBuffer, 0);
             Assert.Equal(SrtpResult.TooShort, sender.ProtectRtcp(rtcpBuffer, length, out _));
         }
     }
@@ -116,8 +116,8 @@ public sealed class SrtpMalformedInputTests
     public void NoRoomForTheTrailer_IsBufferTooSmall(SrtpProfile profile)
     {
         using SrtpContext sender = Create(profile);
-        byte[] rtp = Rtp(1, 2, 20);
-        byte[] rtcp = Rtcp(2);
+        byte[] rtp = PlainRtp(1, 2, 20);
+        byte[] rtcp = PlainRtcp(2);
 
         // One byte short of the tag / trailer.
         var rtpBuffer = new byte[rtp.Length + sender.RtpOverhead - 1];

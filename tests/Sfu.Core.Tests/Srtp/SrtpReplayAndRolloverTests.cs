@@ -70,7 +70,7 @@ public sealed class SrtpReplayAndRolloverTests
     {
         using SrtpContext sender = Create(profile);
         using SrtpContext receiver = Create(profile);
-        byte[] wire = ProtectRtp(sender, Rtp(10, Ssrc, 30));
+        byte[] wire = ProtectRtp(sender, PlainRtp(10, Ssrc, 30));
 
         Assert.Equal(SrtpResult.Ok, UnprotectRtp(receiver, wire, out _));
         Assert.Equal(SrtpResult.ReplayDuplicate, UnprotectRtp(receiver, wire, out _));
@@ -83,10 +83,10 @@ public sealed class SrtpReplayAndRolloverTests
     {
         using SrtpContext sender = Create(profile);
         using SrtpContext receiver = Create(profile);
-        byte[] old = ProtectRtp(sender, Rtp(800, Ssrc, 30));
-        byte[] edge = ProtectRtp(sender, Rtp(873, Ssrc, 30));
-        byte[] late = ProtectRtp(sender, Rtp(990, Ssrc, 30));
-        byte[] newest = ProtectRtp(sender, Rtp(1000, Ssrc, 30));
+        byte[] old = ProtectRtp(sender, PlainRtp(800, Ssrc, 30));
+        byte[] edge = ProtectRtp(sender, PlainRtp(873, Ssrc, 30));
+        byte[] late = ProtectRtp(sender, PlainRtp(990, Ssrc, 30));
+        byte[] newest = ProtectRtp(sender, PlainRtp(1000, Ssrc, 30));
 
         Assert.Equal(SrtpResult.Ok, UnprotectRtp(receiver, newest, out _));
         // 10 behind, unseen: reordering inside the window is fine.
@@ -104,7 +104,7 @@ public sealed class SrtpReplayAndRolloverTests
     {
         using SrtpContext sender = Create(profile);
         using SrtpContext receiver = Create(profile);
-        byte[] wire = ProtectRtp(sender, Rtp(10, Ssrc, 30));
+        byte[] wire = ProtectRtp(sender, PlainRtp(10, Ssrc, 30));
         Assert.Equal(SrtpResult.Ok, UnprotectRtp(receiver, wire, out _));
 
         // Same index with a broken tag: the replay verdict comes first (no crypto spent).
@@ -122,7 +122,7 @@ public sealed class SrtpReplayAndRolloverTests
         ushort sequence = 65530;
         for (int i = 0; i < 12; i++, sequence++)
         {
-            byte[] plain = Rtp(sequence, Ssrc, 64);
+            byte[] plain = PlainRtp(sequence, Ssrc, 64);
             Assert.Equal(SrtpResult.Ok, UnprotectRtp(receiver, ProtectRtp(sender, plain), out byte[] back));
             Assert.Equal(plain, back);
         }
@@ -139,7 +139,7 @@ public sealed class SrtpReplayAndRolloverTests
         var wire = new Dictionary<ushort, byte[]>();
         foreach (ushort sequence in new ushort[] { 65533, 65534, 65535, 0, 1, 2 })
         {
-            plain[sequence] = Rtp(sequence, Ssrc, 48);
+            plain[sequence] = PlainRtp(sequence, Ssrc, 48);
             wire[sequence] = ProtectRtp(sender, plain[sequence]);
         }
 
@@ -167,7 +167,7 @@ public sealed class SrtpReplayAndRolloverTests
         var packets = new List<(byte[] Plain, byte[] Wire)>();
         foreach (ushort sequence in order)
         {
-            byte[] p = Rtp(sequence, Ssrc, 48);
+            byte[] p = PlainRtp(sequence, Ssrc, 48);
             packets.Add((p, ProtectRtp(sender, p)));
         }
 
@@ -185,12 +185,12 @@ public sealed class SrtpReplayAndRolloverTests
     {
         using SrtpContext sender = Create(profile);
         using SrtpContext receiver = Create(profile);
-        byte[] first = ProtectRtp(sender, Rtp(5, Ssrc, 10));
+        byte[] first = ProtectRtp(sender, PlainRtp(5, Ssrc, 10));
         Assert.Equal(SrtpResult.Ok, UnprotectRtp(receiver, first, out _));
 
         // 0xFFF0 after 5 in ROC 0 would be ROC -1.
         using SrtpContext other = Create(profile);
-        byte[] stray = ProtectRtp(other, Rtp(0xFFF0, Ssrc, 10));
+        byte[] stray = ProtectRtp(other, PlainRtp(0xFFF0, Ssrc, 10));
         Assert.Equal(SrtpResult.ReplayTooOld, UnprotectRtp(receiver, stray, out _));
     }
 
@@ -204,7 +204,7 @@ public sealed class SrtpReplayAndRolloverTests
         var wire = new List<byte[]>();
         for (int i = 0; i < 200; i++)
         {
-            wire.Add(ProtectRtcp(sender, Rtcp(Ssrc, seed: i)));
+            wire.Add(ProtectRtcp(sender, PlainRtcp(Ssrc, seed: i)));
         }
 
         Assert.Equal(SrtpResult.Ok, UnprotectRtcp(receiver, wire[199], out _));
@@ -222,8 +222,8 @@ public sealed class SrtpReplayAndRolloverTests
         using SrtpContext receiver = Create(SrtpProfile.AeadAes128Gcm);
 
         // The same sequence number on two SSRCs is two different packets.
-        Assert.Equal(SrtpResult.Ok, UnprotectRtp(receiver, ProtectRtp(sender, Rtp(7, 1, 10)), out _));
-        Assert.Equal(SrtpResult.Ok, UnprotectRtp(receiver, ProtectRtp(sender, Rtp(7, 2, 10)), out _));
+        Assert.Equal(SrtpResult.Ok, UnprotectRtp(receiver, ProtectRtp(sender, PlainRtp(7, 1, 10)), out _));
+        Assert.Equal(SrtpResult.Ok, UnprotectRtp(receiver, ProtectRtp(sender, PlainRtp(7, 2, 10)), out _));
         Assert.Equal(2, receiver.StreamCount);
     }
 
@@ -234,19 +234,19 @@ public sealed class SrtpReplayAndRolloverTests
         byte[] buffer = new byte[64];
         for (uint ssrc = 1; ssrc <= SrtpContext.MaxStreams; ssrc++)
         {
-            byte[] plain = Rtp(1, ssrc, 4);
+            byte[] plain = PlainRtp(1, ssrc, 4);
             plain.CopyTo(buffer, 0);
             Assert.Equal(SrtpResult.Ok, sender.ProtectRtp(buffer, plain.Length, out _));
         }
 
-        byte[] extra = Rtp(1, SrtpContext.MaxStreams + 1, 4);
+        byte[] extra = PlainRtp(1, SrtpContext.MaxStreams + 1, 4);
         extra.CopyTo(buffer, 0);
         Assert.Equal(SrtpResult.TooManyStreams, sender.ProtectRtp(buffer, extra.Length, out _));
         byte[] rtcp = new byte[64];
-        Rtcp(SrtpContext.MaxStreams + 1).CopyTo(rtcp, 0);
+        PlainRtcp(SrtpContext.MaxStreams + 1).CopyTo(rtcp, 0);
         Assert.Equal(SrtpResult.TooManyStreams, sender.ProtectRtcp(rtcp, 32, out _));
 
-        byte[] known = Rtp(2, 1, 4);
+        byte[] known = PlainRtp(2, 1, 4);
         known.CopyTo(buffer, 0);
         Assert.Equal(SrtpResult.Ok, sender.ProtectRtp(buffer, known.Length, out _));
     }

@@ -36,7 +36,7 @@ public sealed class SrtpRoundTripTests
 
         for (ushort sequence = 1000; sequence < 1005; sequence++)
         {
-            byte[] plain = Rtp(sequence, 0x11223344, payloadLength, csrcs, extensionWords, random);
+            byte[] plain = PlainRtp(sequence, 0x11223344, payloadLength, csrcs, extensionWords, random);
             byte[] wire = ProtectRtp(sender, plain);
 
             Assert.Equal(plain.Length + sender.RtpOverhead, wire.Length);
@@ -61,7 +61,7 @@ public sealed class SrtpRoundTripTests
 
         for (int i = 0; i < 5; i++)
         {
-            byte[] plain = Rtcp(0xAABBCCDD, seed: i);
+            byte[] plain = PlainRtcp(0xAABBCCDD, seed: i);
             byte[] wire = ProtectRtcp(sender, plain);
 
             Assert.Equal(plain.Length + sender.RtcpOverhead, wire.Length);
@@ -92,7 +92,7 @@ public sealed class SrtpRoundTripTests
             uint ssrc = (uint)random.Next(1, 5);
             ushort sequence = next.TryGetValue(ssrc, out ushort s) ? s : (ushort)random.Next(0, 65536);
             next[ssrc] = (ushort)(sequence + random.Next(1, 3));
-            byte[] plain = Rtp(sequence, ssrc, random.Next(0, 1300), random.Next(0, 16), random.Next(-1, 5), random);
+            byte[] plain = PlainRtp(sequence, ssrc, random.Next(0, 1300), random.Next(0, 16), random.Next(-1, 5), random);
             bool gcm = random.Next(2) == 0;
 
             byte[] wire = ProtectRtp(gcm ? gcmSender : cmSender, plain);
@@ -108,7 +108,7 @@ public sealed class SrtpRoundTripTests
     {
         using SrtpContext sender = Create(profile);
         using SrtpContext receiver = Create(profile);
-        byte[] wire = ProtectRtp(sender, Rtp(4242, 0x01020304, 40, csrcCount: 1, extensionWords: 1));
+        byte[] wire = ProtectRtp(sender, PlainRtp(4242, 0x01020304, 40, csrcCount: 1, extensionWords: 1));
 
         for (int bit = 0; bit < wire.Length * 8; bit++)
         {
@@ -140,7 +140,7 @@ public sealed class SrtpRoundTripTests
     {
         using SrtpContext sender = Create(profile);
         using SrtpContext receiver = Create(profile);
-        byte[] wire = ProtectRtcp(sender, Rtcp(0x0A0B0C0D));
+        byte[] wire = ProtectRtcp(sender, PlainRtcp(0x0A0B0C0D));
 
         for (int bit = 0; bit < wire.Length * 8; bit++)
         {
@@ -164,8 +164,8 @@ public sealed class SrtpRoundTripTests
         otherKey[0] = 1;
         using SrtpContext stranger = SrtpContext.Create(profile, otherKey, new byte[profile.MasterSaltLength()]);
 
-        Assert.Equal(SrtpResult.AuthenticationFailed, UnprotectRtp(stranger, ProtectRtp(sender, Rtp(1, 5, 50)), out _));
-        Assert.Equal(SrtpResult.AuthenticationFailed, UnprotectRtcp(stranger, ProtectRtcp(sender, Rtcp(5)), out _));
+        Assert.Equal(SrtpResult.AuthenticationFailed, UnprotectRtp(stranger, ProtectRtp(sender, PlainRtp(1, 5, 50)), out _));
+        Assert.Equal(SrtpResult.AuthenticationFailed, UnprotectRtcp(stranger, ProtectRtcp(sender, PlainRtcp(5)), out _));
     }
 
     [Theory]

@@ -26,7 +26,7 @@ internal static class SrtpTestSupport
     /// CSRCs, an optional one-byte-header extension block of <paramref name="extensionWords"/>
     /// words (-1 for none), and a payload of random bytes.
     /// </summary>
-    public static byte[] Rtp(ushort sequence, uint ssrc, int payloadLength, int csrcCount = 0, int extensionWords = -1, Random? random = null)
+    public static byte[] PlainRtp(ushort sequence, uint ssrc, int payloadLength, int csrcCount = 0, int extensionWords = -1, Random? random = null)
     {
         int header = 12 + (4 * csrcCount) + (extensionWords >= 0 ? 4 + (4 * extensionWords) : 0);
         var packet = new byte[header + payloadLength];
@@ -47,7 +47,7 @@ internal static class SrtpTestSupport
     }
 
     /// <summary>An RTCP receiver report from <paramref name="ssrc"/> with one report block (32 bytes).</summary>
-    public static byte[] Rtcp(uint ssrc, int seed = 1)
+    public static byte[] PlainRtcp(uint ssrc, int seed = 1)
     {
         var packet = new byte[32];
         new Random(seed).NextBytes(packet);
