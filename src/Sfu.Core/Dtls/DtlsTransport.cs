@@ -51,6 +51,7 @@ public sealed class DtlsTransport : IDisposable
     private BcDtlsTransport? _connection;
     private DtlsHandshakeResult? _result;
     private bool _disposed;
+    private volatile bool _closingLocally;
     private int _closedRaised;
 
     /// <summary>Creates a transport; nothing is sent until <see cref="HandshakeAsync"/>.</summary>
@@ -175,6 +176,7 @@ public sealed class DtlsTransport : IDisposable
             }
 
             _disposed = true;
+            _closingLocally = true;
             connection = _connection;
             worker = _worker;
         }
@@ -356,7 +358,7 @@ public sealed class DtlsTransport : IDisposable
             {
                 // 0 = wait forever; the adapter throws once we are closed or disposed.
                 int received = connection.Receive(sink, 0, sink.Length, 0);
-                if (received < 0 && (_state.CloseNotifyReceived || _state.FatalAlertReceived >= 0 || _lifetime.IsCancellationRequested))
+                if (received < 0 && (_state.CloseNotifyReceived || _state.FatalAlertReceived >= 0 || _closingLocally))
                 {
                     break;
                 }
@@ -383,6 +385,12 @@ public sealed class DtlsTransport : IDisposable
 
     private DtlsClosedEventArgs ClosedReason(Exception? e)
     {
+        // Checked first: after our close_notify the peer answers with its own, which is not the cause.
+        if (_closingLocally)
+        {
+            return new DtlsClosedEventArgs(DtlsCloseReason.LocalClose, "Closed locally.", null);
+        }
+
         int alert = _state.FatalAlertReceived;
         if (alert >= 0)
         {
@@ -392,11 +400,6 @@ public sealed class DtlsTransport : IDisposable
         if (_state.CloseNotifyReceived)
         {
             return new DtlsClosedEventArgs(DtlsCloseReason.PeerCloseNotify, "The peer sent close_notify.", null);
-        }
-
-        if (_lifetime.IsCancellationRequested)
-        {
-            return new DtlsClosedEventArgs(DtlsCloseReason.LocalClose, "Closed locally.", null);
         }
 
         return new DtlsClosedEventArgs(DtlsCloseReason.Error, e?.Message ?? "The DTLS association ended.", null);
