@@ -10,6 +10,7 @@ using Sfu.Core.Ice;
 using Sfu.Core.Net;
 using Sfu.Core.Routing;
 using Sfu.Core.Sessions;
+using Sfu.Core.Srtp;
 using Sfu.Core.Stun;
 
 namespace Sfu.Core;
@@ -32,6 +33,7 @@ public sealed partial class SfuEngine : IDatagramHandler, IAddressBinder, IAsync
     private readonly DtlsTransportOptions _dtlsOptions;
     private UdpMediaPort? _port;
     private Task _housekeeping = Task.CompletedTask;
+    private int _disposed;
 
     public SfuEngine(SfuOptions options, ILoggerFactory loggerFactory, TimeProvider? time = null)
     {
@@ -44,7 +46,13 @@ public sealed partial class SfuEngine : IDatagramHandler, IAddressBinder, IAsync
         Rooms = new RoomRegistry(Time);
         Certificate = DtlsCertificate.Generate(Time);
         _byUfragSpan = _byUfrag.GetAlternateLookup<ReadOnlySpan<char>>();
-        _dtlsOptions = new DtlsTransportOptions { HandshakeTimeout = TimeSpan.FromSeconds(options.DtlsHandshakeTimeoutSeconds) };
+        _dtlsOptions = new DtlsTransportOptions
+        {
+            HandshakeTimeout = TimeSpan.FromSeconds(options.DtlsHandshakeTimeoutSeconds),
+            SrtpProfiles = options.SrtpProfiles.Count == 0
+                ? DtlsTransportOptions.Default.SrtpProfiles
+                : [.. options.SrtpProfiles.Select(name => Enum.Parse<SrtpProfile>(name, ignoreCase: true))],
+        };
         AnnouncedAddress = options.AnnouncedAddress;
     }
 
@@ -325,6 +333,11 @@ public sealed partial class SfuEngine : IDatagramHandler, IAddressBinder, IAsync
 
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
         await _stop.CancelAsync().ConfigureAwait(false);
         await _housekeeping.ConfigureAwait(false);
         foreach (Room room in Rooms.Rooms)

@@ -15,6 +15,12 @@ public sealed class SfuOptions
     /// <summary>A peer silent this long loses its session (RFC 7675 consent freshness).</summary>
     public int ConsentTimeoutSeconds { get; set; } = 30;
 
+    /// <summary>
+    /// SRTP protection profiles in our order of preference (names of
+    /// <see cref="Srtp.SrtpProfile"/>); by default AES-GCM, then AES-CM with HMAC-SHA1-80.
+    /// </summary>
+    public IList<string> SrtpProfiles { get; } = [];
+
     /// <summary>Upper bound for a DTLS handshake once ICE is up.</summary>
     public int DtlsHandshakeTimeoutSeconds { get; set; } = 10;
 }

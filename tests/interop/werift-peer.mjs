@@ -101,7 +101,7 @@ await serialize(async () => {
   await pc.setRemoteDescription({ type: "answer", sdp: answer });
 });
 
-// 50 audio packets/s of 20 ms Opus-shaped payload; 30 video frames/s, a keyframe every 30.
+// 50 audio packets/s of 20 ms Opus-shaped payload; 30 video frames/s, a keyframe every 10.
 let audioSeq = 1000, audioTs = 0, videoSeq = 5000, videoTs = 0, frame = 0;
 const audioTimer = setInterval(() => {
   const payload = Buffer.alloc(60, 0xab);
@@ -109,7 +109,7 @@ const audioTimer = setInterval(() => {
   audioTs += 960;
 }, 20);
 const videoTimer = setInterval(() => {
-  const key = frame % 30 === 0;
+  const key = frame % 10 === 0;
   // RFC 7741: descriptor with S=1, PID=0; then the VP8 frame tag, P=0 on keyframes (RFC 6386 §9.1).
   const header = key
     ? Buffer.from([0x10, 0x10, 0x02, 0x00, 0x9d, 0x01, 0x2a, 0x40, 0x01, 0xf0, 0x00])
@@ -132,11 +132,12 @@ await new Promise((resolve) => {
   }, 100);
 });
 emit({ event: "report", connectionState: pc.connectionState, tracks: summary(), srtpProfile: pc.dtlsTransports?.[0]?.srtp?.profile ?? null });
-clearInterval(audioTimer);
-clearInterval(videoTimer);
+// Keep publishing while lingering, so peers that are still counting keep receiving.
 if (args.linger) {
   await new Promise((r) => setTimeout(r, Number(args.linger)));
 }
+clearInterval(audioTimer);
+clearInterval(videoTimer);
 await hub.stop();
 await pc.close();
 process.exit(0);

@@ -1,0 +1,149 @@
+using System.Diagnostics;
+using System.Text.Json;
+
+namespace Sfu.Host.Tests;
+
+/// <summary>
+/// Runs tests/interop/werift-peer.mjs: a participant on werift, a WebRTC stack we did not
+/// write, and collects the JSON events it prints.
+/// </summary>
+public sealed class WeriftPeer : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly List<JsonElement> _events = [];
+    private readonly TaskCompletionSource _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly System.Text.StringBuilder _stderr = new();
+
+    private WeriftPeer(Process process)
+    {
+        _process = process;
+    }
+
+    public static WeriftPeer Start(string baseUrl, string room, string name, int expectRemotes, int durationMs = 15000, int lingerMs = 0)
+    {
+        string script = Path.Combine(RepoRoot(), "tests", "interop", "werift-peer.mjs");
+        var info = new ProcessStartInfo("node")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        info.ArgumentList.Add(script);
+        info.ArgumentList.Add($"--url={baseUrl}");
+        info.ArgumentList.Add($"--room={room}");
+        info.ArgumentList.Add($"--name={name}");
+        info.ArgumentList.Add($"--expectRemotes={expectRemotes}");
+        info.ArgumentList.Add($"--duration={durationMs}");
+        if (lingerMs > 0)
+        {
+            info.ArgumentList.Add($"--linger={lingerMs}");
+        }
+
+        var process = new Process { StartInfo = info, EnableRaisingEvents = true };
+        var peer = new WeriftPeer(process);
+        process.OutputDataReceived += (_, e) => peer.OnLine(e.Data);
+        process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is not null)
+            {
+                lock (peer._stderr)
+                {
+                    peer._stderr.AppendLine(e.Data);
+                }
+            }
+        };
+        process.Exited += (_, _) => peer._exited.TrySetResult();
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return peer;
+    }
+
+    public IReadOnlyList<JsonElement> Events
+    {
+        get
+        {
+            lock (_events)
+            {
+                return [.. _events];
+            }
+        }
+    }
+
+    public string Diagnostics
+    {
+        get
+        {
+            lock (_stderr)
+            {
+                return string.Join('\n', Events.Select(e => e.GetRawText())) + "\nstderr:\n" + _stderr;
+            }
+        }
+    }
+
+    /// <summary>Waits for the peer to finish and returns its final report.</summary>
+    public async Task<WeriftReport> WaitForReportAsync(TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        try
+        {
+            await _exited.Task.WaitAsync(cts.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            throw new TimeoutException("werift peer did not finish in time:\n" + Diagnostics);
+        }
+
+        JsonElement report = Events.LastOrDefault(e => e.GetProperty("event").GetString() == "report");
+        if (report.ValueKind == JsonValueKind.Undefined)
+        {
+            throw new InvalidOperationException("werift peer printed no report:\n" + Diagnostics);
+        }
+
+        var tracks = report.GetProperty("tracks").EnumerateArray()
+            .Select(t => new WeriftTrack(t.GetProperty("kind").GetString()!, t.GetProperty("streamId").GetString()!, t.GetProperty("packets").GetInt32()))
+            .ToList();
+        string selfId = Events.First(e => e.GetProperty("event").GetString() == "joined-self").GetProperty("id").GetString()!;
+        return new WeriftReport(selfId, report.GetProperty("connectionState").GetString()!, tracks);
+    }
+
+    private void OnLine(string? line)
+    {
+        if (string.IsNullOrWhiteSpace(line) || line[0] != '{')
+        {
+            return;
+        }
+
+        using var doc = JsonDocument.Parse(line);
+        lock (_events)
+        {
+            _events.Add(doc.RootElement.Clone());
+        }
+    }
+
+    internal static string RepoRoot()
+    {
+        string? dir = AppContext.BaseDirectory;
+        while (dir is not null && !File.Exists(Path.Combine(dir, "SfuRouter.sln")))
+        {
+            dir = Path.GetDirectoryName(dir);
+        }
+
+        return dir ?? throw new InvalidOperationException("SfuRouter.sln not found above " + AppContext.BaseDirectory);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+
+        _process.Dispose();
+    }
+}
+
+public sealed record WeriftTrack(string Kind, string StreamId, int Packets);
+
+public sealed record WeriftReport(string ParticipantId, string ConnectionState, IReadOnlyList<WeriftTrack> Tracks);
