@@ -97,7 +97,7 @@ public readonly ref struct ReceiverEstimatedMaxBitrate
             return 0;
         }
 
-        int bits = 64 - System.Numerics.BitOperations.LeadingZeroCount(mantissa);
+        int bits = 32 - System.Numerics.BitOperations.LeadingZeroCount(mantissa); // significant bits
         return bits + exponent > 64 ? ulong.MaxValue : (ulong)mantissa << exponent;
     }
 

@@ -123,6 +123,8 @@ public class RtpPacketTests
     [InlineData("BE DE 00 01 13 AA BB CC", 1)]
     // Id 0 is padding, never an element.
     [InlineData("BE DE 00 01 10 AA 00 00", 0)]
+    // One-byte form: id 0 with a nonzero length is invalid (§4.2) and ends the walk before id 1.
+    [InlineData("BE DE 00 01 01 AA 10 BB", 1)]
     // Absent id.
     [InlineData("BE DE 00 01 10 AA 00 00", 3)]
     // Unknown profile: nothing is interpreted.
