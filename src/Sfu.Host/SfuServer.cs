@@ -27,8 +27,7 @@ public static class SfuServer
         configure?.Invoke(builder);
 
         WebApplication app = builder.Build();
-        app.UseDefaultFiles();
-        app.UseStaticFiles();
+        app.UseWebClient();
         app.MapHub<SfuHub>(SfuHub.Path);
         return app;
     }

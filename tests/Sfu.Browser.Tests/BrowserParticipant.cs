@@ -1,0 +1,124 @@
+using System.Text.Json;
+using Microsoft.Playwright;
+
+namespace Sfu.Browser.Tests;
+
+/// <summary>One participant: its own browser context and page on the room page.</summary>
+public sealed class BrowserParticipant : IAsyncDisposable
+{
+    /// <summary>Reads the inbound-rtp counters of window.sfu.pc (the page's SfuClient).</summary>
+    private const string InboundStatsScript = """
+        async () => {
+          const pc = window.sfu?.pc;
+          if (!pc) return [];
+          const report = await pc.getStats();
+          const rows = [];
+          report.forEach((s) => {
+            if (s.type === 'inbound-rtp') {
+              rows.push({ id: s.id, kind: s.kind ?? '', frames: s.framesDecoded ?? 0, packets: s.packetsReceived ?? 0 });
+            }
+          });
+          return rows;
+        }
+        """;
+
+    private static readonly TimeSpan GrowthWindow = TimeSpan.FromSeconds(1);
+
+    private readonly IBrowserContext context;
+
+    private BrowserParticipant(string name, IBrowserContext context, IPage page)
+    {
+        Name = name;
+        this.context = context;
+        Page = page;
+    }
+
+    public string Name { get; }
+
+    public IPage Page { get; }
+
+    /// <summary>Opens a new context and goes straight to /room/{room}?name={name}.</summary>
+    public static async Task<BrowserParticipant> JoinAsync(BrowserFixture browser, SfuServerFixture server, string room, string name)
+    {
+        ArgumentNullException.ThrowIfNull(browser);
+        ArgumentNullException.ThrowIfNull(server);
+        IBrowserContext context = await browser.NewContextAsync();
+        IPage page = await context.NewPageAsync();
+        page.Console += (_, message) =>
+        {
+            if (message.Type is "error" or "warning")
+            {
+                TestContext.Current.SendDiagnosticMessage($"[{name}] console.{message.Type}: {message.Text}");
+            }
+        };
+        await page.GotoAsync(server.Url($"/room/{Uri.EscapeDataString(room)}?name={Uri.EscapeDataString(name)}"));
+        return new BrowserParticipant(name, context, page);
+    }
+
+    /// <summary>The inbound-rtp entries of the page's peer connection right now.</summary>
+    public async Task<IReadOnlyList<InboundRtpSample>> InboundRtpAsync()
+    {
+        JsonElement rows = await Page.EvaluateAsync<JsonElement>(InboundStatsScript);
+        var samples = new List<InboundRtpSample>();
+        foreach (JsonElement row in rows.EnumerateArray())
+        {
+            samples.Add(new InboundRtpSample(
+                row.GetProperty("id").GetString() ?? "",
+                row.GetProperty("kind").GetString() ?? "",
+                row.GetProperty("frames").GetDouble(),
+                row.GetProperty("packets").GetDouble()));
+        }
+        return samples;
+    }
+
+    /// <summary>
+    /// How many remote tracks of <paramref name="kind"/> ("video": framesDecoded, "audio":
+    /// packetsReceived) made progress over a one-second window.
+    /// </summary>
+    public async Task<int> CountGrowingRemoteTracksAsync(string kind)
+    {
+        IReadOnlyList<InboundRtpSample> before = await InboundRtpAsync();
+        await Task.Delay(GrowthWindow, TestContext.Current.CancellationToken);
+        IReadOnlyList<InboundRtpSample> after = await InboundRtpAsync();
+        int growing = 0;
+        foreach (InboundRtpSample now in after)
+        {
+            if (now.Kind != kind)
+            {
+                continue;
+            }
+            foreach (InboundRtpSample then in before)
+            {
+                if (then.Id == now.Id && now.GrewSince(then))
+                {
+                    growing++;
+                    break;
+                }
+            }
+        }
+        return growing;
+    }
+
+    /// <summary>Remote video tracks whose framesDecoded grows.</summary>
+    public Task<int> CountDecodingRemoteVideoAsync() => CountGrowingRemoteTracksAsync("video");
+
+    /// <summary>Remote audio tracks whose packetsReceived grows.</summary>
+    public Task<int> CountReceivingRemoteAudioAsync() => CountGrowingRemoteTracksAsync("audio");
+
+    /// <summary>The names on the remote participant tiles (not our own tile), sorted.</summary>
+    public async Task<IReadOnlyList<string>> RemoteTileNamesAsync()
+    {
+        IReadOnlyList<string> names = await Page.Locator("[data-testid=participant-tile]:not([data-local])")
+            .EvaluateAllAsync<string[]>("tiles => tiles.map(t => t.dataset.name ?? '')");
+        return [.. names.Order(StringComparer.Ordinal)];
+    }
+
+    /// <summary>The status line's state word (data-state of connection-state).</summary>
+    public async Task<string> ConnectionStateAsync()
+        => await Page.GetByTestId("connection-state").GetAttributeAsync("data-state") ?? "";
+
+    /// <summary>Closes the tab the way a user does: no Leave call, the page just goes away.</summary>
+    public Task CloseTabAsync() => Page.CloseAsync(new PageCloseOptions { RunBeforeUnload = false });
+
+    public async ValueTask DisposeAsync() => await context.CloseAsync();
+}
