@@ -6,7 +6,7 @@ public sealed class RoomMediaTests(SfuServerFixture server, BrowserFixture brows
     private static readonly TimeSpan MediaDeadline = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan LeaveDeadline = TimeSpan.FromSeconds(5);
 
-    [Fact(Timeout = 240_000, Skip = "waiting for the media plane")]
+    [Fact(Timeout = 240_000)]
     public async Task Participants_see_and_hear_each_other_late_joiners_included_and_a_closed_tab_disappears()
     {
         const string room = "media-room";
