@@ -50,7 +50,7 @@ public sealed class WeriftInteropTests
             }
         }
 
-        Assert.True(server.Engine.Counters.PacketsForwarded(Core.Diagnostics.MediaKind.Video) > 0);
+        Assert.True(server.Engine.Counters.PacketsForwarded(Core.MediaKind.Video) > 0);
     }
 
     private static void AssertReceivesFrom(WeriftReport report, string publisherId, string diagnostics)

@@ -6,7 +6,8 @@ namespace Sfu.Core.Diagnostics;
 /// </summary>
 public sealed class MediaCounters
 {
-    private const int Kinds = 2;
+    // Indexed by MediaKind; only Audio and Video ever count.
+    private const int Kinds = 4;
     private readonly long[] _packetsReceived = new long[Kinds];
     private readonly long[] _bytesReceived = new long[Kinds];
     private readonly long[] _packetsForwarded = new long[Kinds];

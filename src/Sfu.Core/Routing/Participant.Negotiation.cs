@@ -6,8 +6,6 @@ using Sfu.Core.Dtls;
 using Sfu.Core.Negotiation;
 using Sfu.Core.Rtp;
 using Sfu.Core.Sessions;
-using RoutingKind = Sfu.Core.Diagnostics.MediaKind;
-using SdpKind = Sfu.Core.Negotiation.MediaKind;
 
 namespace Sfu.Core.Routing;
 
@@ -57,7 +55,7 @@ public sealed partial class Participant
                 MediaSlot? slot = FindSlot(mid);
                 if (slot is null)
                 {
-                    if (media.Kind is not (SdpKind.Audio or SdpKind.Video) && !media.IsRejected)
+                    if (media.Kind is not (MediaKind.Audio or MediaKind.Video) && !media.IsRejected)
                     {
                         slot = new MediaSlot(mid, media.Kind, serverOwned: false) { Rejected = true };
                     }
@@ -305,7 +303,7 @@ public sealed partial class Participant
                 continue;
             }
 
-            SdpKind kind = downTrack.Source.Kind == RoutingKind.Audio ? SdpKind.Audio : SdpKind.Video;
+            MediaKind kind = downTrack.Source.Kind;
             MediaSlot? slot = _slots.FirstOrDefault(s => s.ServerOwned && s.IsFree && s.Kind == kind);
             if (slot is null)
             {
@@ -360,7 +358,7 @@ public sealed partial class Participant
     /// this participant already uses for it (payload types must stay consistent across a
     /// BUNDLE group, RFC 8843 §9.1), else our default number for it.
     /// </summary>
-    private List<RtpCodec> CodecsToSend(CodecDescription source, SdpKind kind)
+    private List<RtpCodec> CodecsToSend(CodecDescription source, MediaKind kind)
     {
         RtpCodec? known = null;
         RtpCodec? knownRtx = null;
@@ -416,7 +414,7 @@ public sealed partial class Participant
         return list;
     }
 
-    private List<HeaderExtension> ExtensionsToSend(SdpKind kind)
+    private List<HeaderExtension> ExtensionsToSend(MediaKind kind)
     {
         var list = new List<HeaderExtension>();
         foreach (MediaSlot slot in _slots)
@@ -438,16 +436,16 @@ public sealed partial class Participant
         return list;
     }
 
-    private static List<RtpCodec> DefaultCodecs(SdpKind kind)
+    private static List<RtpCodec> DefaultCodecs(MediaKind kind)
     {
-        RtpCodec codec = kind == SdpKind.Audio
+        RtpCodec codec = kind == MediaKind.Audio
             ? new RtpCodec { PayloadType = 111, Name = "opus", ClockRate = 48000, Channels = 2, Fmtp = "minptime=10;useinbandfec=1" }
             : new RtpCodec { PayloadType = 96, Name = "VP8", ClockRate = 90000 };
         return [codec];
     }
 
-    private static string[] FeedbackFor(SdpKind kind)
-        => kind == SdpKind.Video ? ["nack", "nack pli", "ccm fir", "goog-remb"] : ["nack"];
+    private static string[] FeedbackFor(MediaKind kind)
+        => kind == MediaKind.Video ? ["nack", "nack pli", "ccm fir", "goog-remb"] : ["nack"];
 
     /// <summary>Extensions whose value means the same to the subscriber as to the publisher.</summary>
     private static bool ForwardedExtension(string uri)
@@ -507,7 +505,7 @@ public sealed partial class Participant
         string trackId = offered.Msid?.TrackId ?? offered.Mid!;
         var track = new PublishedTrack(
             offered.Mid!,
-            offered.Kind == SdpKind.Audio ? RoutingKind.Audio : RoutingKind.Video,
+            offered.Kind,
             ssrc,
             rtxSsrc,
             trackId,

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.AspNetCore.SignalR;
 using Sfu.Core.Routing;
-using Sfu.Core.Diagnostics;
+using Sfu.Core;
 using Sfu.Core.Sessions;
 
 namespace Sfu.Host.Signaling;

@@ -1,0 +1,143 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.Client;
+using Sfu.Core;
+using Sfu.Core.Diagnostics;
+using Sfu.Core.Dtls;
+using Sfu.Core.Ice;
+using Sfu.Core.Negotiation;
+using Sfu.Core.Stun;
+
+namespace Sfu.Host.Tests;
+
+/// <summary>
+/// Bad input while a room is live: every kind is dropped or refused with a clear reason,
+/// counted, and the werift peers in the room keep receiving each other's media.
+/// </summary>
+public sealed class BadInputTests
+{
+    [Fact]
+    public async Task Garbage_and_forged_checks_on_the_media_port_are_counted_and_the_room_keeps_flowing()
+    {
+        await using SfuTestServer server = await SfuTestServer.StartAsync();
+        await using WeriftPeer a = WeriftPeer.Start(server.BaseUrl, "live", "a", expectRemotes: 2, lingerMs: 3000);
+        await using WeriftPeer b = WeriftPeer.Start(server.BaseUrl, "live", "b", expectRemotes: 2, lingerMs: 3000);
+
+        // A third participant that only signals: its answer names a live ICE session.
+        await using HubConnection intruder = await ConnectAsync(server);
+        await intruder.InvokeAsync<object>("Join", "live", "intruder", TestContext.Current.CancellationToken);
+        string answer = await intruder.InvokeAsync<string>("Offer", MinimalOffer(), TestContext.Current.CancellationToken);
+        string serverUfrag = SdpParser.Parse(answer).Description!.Media[0].IceUfrag!;
+
+        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        var media = new IPEndPoint(IPAddress.Loopback, server.Engine.MediaEndPoint.Port);
+        long malformedBefore = server.Engine.Counters.DroppedCount(DropReason.Malformed);
+        long unknownBefore = server.Engine.Counters.DroppedCount(DropReason.UnknownPeer);
+
+        var random = new Random(7);
+        for (int i = 0; i < 300; i++)
+        {
+            byte[] junk = new byte[random.Next(1, 1400)];
+            random.NextBytes(junk);
+            // Cover each first-byte range of RFC 7983: STUN, DTLS, RTP/RTCP, and the unassigned rest.
+            junk[0] = (i % 4) switch { 0 => (byte)random.Next(0, 4), 1 => (byte)random.Next(20, 64), 2 => (byte)random.Next(128, 192), _ => (byte)random.Next(64, 128) };
+            socket.SendTo(junk, media);
+        }
+
+        // An ICE check naming the live session but signed with the wrong password.
+        byte[] check = new byte[IceBindingRequestBuilder.MaxLength];
+        var wrong = new IceCredentials("ab12", "wrongwrongwrongwrongwrong");
+        var local = new IceCredentials("zz99", "zz99zz99zz99zz99zz99zz99");
+        int checkLength = IceBindingRequestBuilder.Write(
+            check, RandomNumberGenerator.GetBytes(12), local, new IceCredentials(serverUfrag, wrong.Password), 1234, 42, useCandidate: true);
+        socket.SendTo(check.AsSpan(0, checkLength), SocketFlags.None, media);
+        byte[] reply = new byte[1500];
+        socket.ReceiveTimeout = 5000;
+        int replyLength = socket.Receive(reply);
+
+        Assert.Equal(StunParseResult.Ok, StunMessage.TryParse(reply.AsSpan(0, replyLength), out StunMessage response));
+        Assert.Equal(StunClass.ErrorResponse, response.Class);
+        Assert.True(response.TryGetErrorCode(out int code, out _));
+        Assert.Equal(401, code);
+        Assert.True(server.Engine.Counters.DroppedCount(DropReason.StunUnauthorized) >= 1);
+        Assert.True(server.Engine.Counters.DroppedCount(DropReason.Malformed) > malformedBefore);
+        Assert.True(server.Engine.Counters.DroppedCount(DropReason.UnknownPeer) > unknownBefore);
+
+        WeriftReport reportA = await a.WaitForReportAsync(TimeSpan.FromSeconds(30));
+        WeriftReport reportB = await b.WaitForReportAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(4, reportA.Tracks.Concat(reportB.Tracks).Count(t => t.Packets >= 20));
+        Assert.True(server.Engine.IsReady, "the media port's receive loop must survive");
+    }
+
+    [Theory]
+    [InlineData("", "The offer is empty.")]
+    [InlineData("hello world", "not valid SDP")]
+    [InlineData("v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\nm=audio", "line 5")]
+    public async Task An_offer_that_does_not_parse_is_refused_with_the_reason_and_the_connection_keeps_working(string sdp, string expected)
+    {
+        await using SfuTestServer server = await SfuTestServer.StartAsync();
+        await using HubConnection client = await ConnectAsync(server);
+        await client.InvokeAsync<object>("Join", "sdp-errors", "tester", TestContext.Current.CancellationToken);
+
+        HubException error = await Assert.ThrowsAsync<HubException>(() => client.InvokeAsync<string>("Offer", sdp, TestContext.Current.CancellationToken));
+
+        Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+        string answer = await client.InvokeAsync<string>("Offer", MinimalOffer(), TestContext.Current.CancellationToken);
+        Assert.StartsWith("v=0", answer, StringComparison.Ordinal);
+        Assert.Contains("a=ice-lite", answer, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Signaling_mistakes_get_clear_errors()
+    {
+        await using SfuTestServer server = await SfuTestServer.StartAsync();
+        await using HubConnection client = await ConnectAsync(server);
+
+        HubException beforeJoin = await Assert.ThrowsAsync<HubException>(() => client.InvokeAsync<string>("Offer", MinimalOffer(), TestContext.Current.CancellationToken));
+        HubException badRoom = await Assert.ThrowsAsync<HubException>(() => client.InvokeAsync<object>("Join", "no spaces/allowed", "x", TestContext.Current.CancellationToken));
+        HubException badName = await Assert.ThrowsAsync<HubException>(() => client.InvokeAsync<object>("Join", "room", "   ", TestContext.Current.CancellationToken));
+        await client.InvokeAsync<object>("Join", "room", "tester", TestContext.Current.CancellationToken);
+        HubException twice = await Assert.ThrowsAsync<HubException>(() => client.InvokeAsync<object>("Join", "room", "tester", TestContext.Current.CancellationToken));
+        HubException noOffer = await Assert.ThrowsAsync<HubException>(() => client.InvokeAsync("Answer", MinimalOffer(), TestContext.Current.CancellationToken));
+
+        Assert.Contains("call Join first", beforeJoin.Message, StringComparison.Ordinal);
+        Assert.Contains("letters, digits", badRoom.Message, StringComparison.Ordinal);
+        Assert.Contains("Display name is required", badName.Message, StringComparison.Ordinal);
+        Assert.Contains("Already joined", twice.Message, StringComparison.Ordinal);
+        Assert.Contains("no server offer waiting", noOffer.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_offer_without_bundle_is_refused()
+    {
+        await using SfuTestServer server = await SfuTestServer.StartAsync();
+        await using HubConnection client = await ConnectAsync(server);
+        await client.InvokeAsync<object>("Join", "no-bundle", "tester", TestContext.Current.CancellationToken);
+        string withoutBundle = string.Join("\r\n", MinimalOffer().Split("\r\n").Where(l => !l.StartsWith("a=group:", StringComparison.Ordinal)));
+
+        HubException error = await Assert.ThrowsAsync<HubException>(() => client.InvokeAsync<string>("Offer", withoutBundle, TestContext.Current.CancellationToken));
+
+        Assert.Contains("BUNDLE", error.Message, StringComparison.Ordinal);
+    }
+
+    private static async Task<HubConnection> ConnectAsync(SfuTestServer server)
+    {
+        HubConnection connection = new HubConnectionBuilder().WithUrl(server.BaseUrl + "/hubs/sfu").Build();
+        await connection.StartAsync(TestContext.Current.CancellationToken);
+        return connection;
+    }
+
+    /// <summary>A browser-shaped offer with one Opus track, built with our SDP writer.</summary>
+    private static string MinimalOffer()
+    {
+        DtlsCertificate certificate = DtlsCertificate.Generate();
+        var transport = new LocalTransport("ab12", "ab12ab12ab12ab12ab12ab12", certificate.FingerprintAlgorithm, certificate.Fingerprint, DtlsSetup.ActPass, "127.0.0.1", 9);
+        var opus = new RtpCodec { PayloadType = 111, Name = "opus", ClockRate = 48000, Channels = 2, Fmtp = "minptime=10;useinbandfec=1" };
+        var section = new OfferSection("0", MediaKind.Audio, MediaDirection.SendOnly, [opus], [], new SendStream(1111, null, "cname", "stream", "track"));
+        return SdpWriter.Write(SdpOfferBuilder.Build(transport, [section], 1, 1));
+    }
+}
