@@ -66,7 +66,7 @@ public sealed partial class SfuEngine : IDatagramHandler, IAddressBinder, IAsync
 
     public string AnnouncedAddress { get; }
 
-    public int AnnouncedPort => MediaEndPoint.Port;
+    public int AnnouncedPort => _options.AnnouncedPort > 0 ? _options.AnnouncedPort : MediaEndPoint.Port;
 
     public IPEndPoint MediaEndPoint => _port?.LocalEndPoint ?? throw new InvalidOperationException("The media port is not bound yet.");
 
@@ -314,7 +314,10 @@ public sealed partial class SfuEngine : IDatagramHandler, IAddressBinder, IAsync
                         if (participant.Transport.IsConsentExpired)
                         {
                             Remove(participant, $"The media connection timed out: no ICE consent for {_options.ConsentTimeoutSeconds} s.");
+                            continue;
                         }
+
+                        participant.SendReceiverReports((ulong)_options.MaxVideoBitrate);
                     }
                 }
             }

@@ -12,6 +12,9 @@ public sealed class SfuOptions
     /// <summary>The address put in our ICE candidate; peers send media there.</summary>
     public string AnnouncedAddress { get; set; } = "127.0.0.1";
 
+    /// <summary>The port put in our ICE candidate, when a relay or port mapping sits in front; 0 = the bound port.</summary>
+    public int AnnouncedPort { get; set; }
+
     /// <summary>A peer silent this long loses its session (RFC 7675 consent freshness).</summary>
     public int ConsentTimeoutSeconds { get; set; } = 30;
 
@@ -20,6 +23,9 @@ public sealed class SfuOptions
     /// <see cref="Srtp.SrtpProfile"/>); by default AES-GCM, then AES-CM with HMAC-SHA1-80.
     /// </summary>
     public IList<string> SrtpProfiles { get; } = [];
+
+    /// <summary>The bitrate (bits/s) each published video track is invited to reach, through REMB.</summary>
+    public long MaxVideoBitrate { get; set; } = 2_500_000;
 
     /// <summary>Upper bound for a DTLS handshake once ICE is up.</summary>
     public int DtlsHandshakeTimeoutSeconds { get; set; } = 10;

@@ -16,6 +16,7 @@ public sealed class MediaCounters
     private long _nackReceived;
     private long _pliSent;
     private long _stunAnswered;
+    private long _retransmitted;
 
     public void RtpReceived(MediaKind kind, int bytes)
     {
@@ -37,6 +38,8 @@ public sealed class MediaCounters
 
     public void StunAnswered() => Interlocked.Increment(ref _stunAnswered);
 
+    public void Retransmitted() => Interlocked.Increment(ref _retransmitted);
+
     public long PacketsReceived(MediaKind kind) => Volatile.Read(ref _packetsReceived[(int)kind]);
 
     public long BytesReceived(MediaKind kind) => Volatile.Read(ref _bytesReceived[(int)kind]);
@@ -52,4 +55,6 @@ public sealed class MediaCounters
     public long PlisSent => Volatile.Read(ref _pliSent);
 
     public long StunChecksAnswered => Volatile.Read(ref _stunAnswered);
+
+    public long PacketsRetransmitted => Volatile.Read(ref _retransmitted);
 }

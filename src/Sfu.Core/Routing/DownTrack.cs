@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using Sfu.Core.Diagnostics;
 using Sfu.Core.Rtp;
+using Sfu.Core.Streams;
 
 namespace Sfu.Core.Routing;
 
@@ -61,6 +62,24 @@ public sealed class DownTrack
 
     internal void Deactivate() => _active = false;
 
+    /// <summary>
+    /// Answers a NACK for one of our sequence numbers from the producer's buffer: the same
+    /// packet, rewritten the same way, on the same SSRC (RFC 4585 §3.4.1 leaves repair to the
+    /// sender; a plain resend needs no RTX negotiation). Receive loop only.
+    /// </summary>
+    internal bool Retransmit(ushort sequenceNumber, Span<byte> scratch)
+    {
+        RetransmissionBuffer? buffer = Source.Retransmissions;
+        if (!_active || !_forwarder.Started || buffer is null
+            || !buffer.TryGet(unchecked((ushort)(sequenceNumber - _forwarder.SequenceOffset)), out ReadOnlySpan<byte> packet)
+            || RtpPacket.TryParse(packet, out RtpPacket view) != RtpParseResult.Ok)
+        {
+            return false;
+        }
+
+        return Apply(packet, view, sequenceNumber, unchecked(view.Timestamp + _forwarder.TimestampOffset), _payloadType, scratch) > 0;
+    }
+
     /// <summary>Decide, then apply: rewrite into scratch, protect and send. Receive loop only.</summary>
     internal void Send(ReadOnlySpan<byte> packet, in RtpPacket view, bool isKeyframe, Span<byte> scratch, MediaCounters counters)
     {
@@ -81,22 +100,29 @@ public sealed class DownTrack
             return;
         }
 
-        int length = RtpPacketRewriter.CopyWithExtensionMap(packet, scratch, _extensionMap);
-        if (length < 0)
-        {
-            return;
-        }
-
-        Span<byte> copy = scratch[..length];
-        RtpHeader.SetSsrc(copy, Ssrc);
-        RtpHeader.SetSequenceNumber(copy, decision.SequenceNumber);
-        RtpHeader.SetTimestamp(copy, decision.Timestamp);
-        RtpHeader.SetPayloadType(copy, decision.PayloadType);
-        if (Subscriber.Transport.SendRtp(scratch, length))
+        int length = Apply(packet, view, decision.SequenceNumber, decision.Timestamp, decision.PayloadType, scratch);
+        if (length > 0)
         {
             _packetsSent++;
             _octetsSent += view.Payload.Length;
             counters.RtpForwarded(Source.Kind, length);
         }
+    }
+
+    /// <summary>Writes the subscriber's copy into scratch, protects it in place and sends it.</summary>
+    private int Apply(ReadOnlySpan<byte> packet, in RtpPacket view, ushort sequenceNumber, uint timestamp, byte payloadType, Span<byte> scratch)
+    {
+        int length = RtpPacketRewriter.CopyWithExtensionMap(packet, scratch, _extensionMap);
+        if (length < 0)
+        {
+            return -1;
+        }
+
+        Span<byte> copy = scratch[..length];
+        RtpHeader.SetSsrc(copy, Ssrc);
+        RtpHeader.SetSequenceNumber(copy, sequenceNumber);
+        RtpHeader.SetTimestamp(copy, timestamp);
+        RtpHeader.SetPayloadType(copy, payloadType);
+        return Subscriber.Transport.SendRtp(scratch, length) ? length : -1;
     }
 }

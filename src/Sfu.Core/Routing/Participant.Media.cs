@@ -86,10 +86,28 @@ public sealed partial class Participant
                     OnKeyframeRequest(packet.Content, packet.Header.Format);
                     break;
                 case RtcpPacketType.TransportFeedback when packet.Header.Format == FeedbackGenericNack:
-                    _engine.Counters.NackReceived();
+                    OnNack(packet.Data, scratch);
                     break;
                 default:
                     break;
+            }
+        }
+    }
+
+    private void OnNack(ReadOnlySpan<byte> packet, Span<byte> scratch)
+    {
+        _engine.Counters.NackReceived();
+        if (!GenericNack.TryParse(packet, out GenericNack nack)
+            || !_downTracksBySsrc.TryGetValue(nack.MediaSsrc, out DownTrack? downTrack))
+        {
+            return;
+        }
+
+        foreach (ushort sequenceNumber in nack.LostSequenceNumbers)
+        {
+            if (downTrack.Retransmit(sequenceNumber, scratch))
+            {
+                _engine.Counters.Retransmitted();
             }
         }
     }
@@ -128,6 +146,8 @@ public sealed partial class Participant
             return;
         }
 
+        producer.Statistics.OnSenderReport(report.CompactNtpTimestamp, Time.GetTimestamp());
+
         ImmutableArray<DownTrack> downTracks = producer.DownTracks;
         foreach (DownTrack downTrack in downTracks)
         {
@@ -160,6 +180,52 @@ public sealed partial class Participant
     }
 
     private byte[]? _cnameUtf8;
+
+    /// <summary>
+    /// Our receiver reports on everything this participant publishes (RFC 3550 §6.4.2), and
+    /// a REMB (draft-alvestrand-rmcat-remb) that lets its video encoder climb to the
+    /// configured rate: a browser's sender estimate only rises on feedback. Timer thread.
+    /// </summary>
+    internal void SendReceiverReports(ulong maxVideoBitrate)
+    {
+        ImmutableArray<Producer> producers = _producers;
+        if (producers.IsEmpty || !Transport.IsConnected)
+        {
+            return;
+        }
+
+        Span<ReportBlock> blocks = stackalloc ReportBlock[Math.Min(producers.Length, 31)];
+        Span<uint> videoSsrcs = stackalloc uint[Math.Min(producers.Length, 31)];
+        int videoCount = 0;
+        long now = Time.GetTimestamp();
+        for (int i = 0; i < blocks.Length; i++)
+        {
+            Producer producer = producers[i];
+            blocks[i] = producer.Statistics.TakeReportBlock(producer.Ssrc, now);
+            if (producer.Kind == MediaKind.Video)
+            {
+                videoSsrcs[videoCount++] = producer.Ssrc;
+            }
+        }
+
+        Span<byte> compound = stackalloc byte[1200];
+        int length = ReceiverReport.TryWrite(compound, RtcpSsrc, blocks);
+        if (length < 0)
+        {
+            return;
+        }
+
+        if (videoCount > 0)
+        {
+            int remb = ReceiverEstimatedMaxBitrate.TryWrite(compound[length..], RtcpSsrc, maxVideoBitrate * (ulong)videoCount, videoSsrcs[..videoCount]);
+            if (remb > 0)
+            {
+                length += remb;
+            }
+        }
+
+        Transport.SendRtcp(compound[..length]);
+    }
 
     internal ReadOnlySpan<byte> CnameUtf8 => _cnameUtf8 ??= Encoding.UTF8.GetBytes(Cname);
 

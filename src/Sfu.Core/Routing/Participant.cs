@@ -33,6 +33,7 @@ public sealed partial class Participant
         Time = engine.Time;
         JoinedAt = Time.GetUtcNow();
         Cname = id;
+        RtcpSsrc = (uint)Random.Shared.Next(2, int.MaxValue);
         transport.AttachSink(new MediaSink(this));
     }
 
@@ -50,6 +51,9 @@ public sealed partial class Participant
     public string Cname { get; }
 
     public TimeProvider Time { get; }
+
+    /// <summary>The SSRC our RTCP reports and feedback to this participant come from.</summary>
+    public uint RtcpSsrc { get; }
 
     public ImmutableArray<Producer> Producers => _producers;
 

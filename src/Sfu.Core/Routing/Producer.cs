@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using Sfu.Core.Diagnostics;
 using Sfu.Core.Rtp;
+using Sfu.Core.Streams;
 
 namespace Sfu.Core.Routing;
 
@@ -28,6 +29,8 @@ public sealed class Producer
         Codec = track.Codec;
         Extensions = track.Extensions;
         VideoCodec = VideoCodecOf(track.Codec.Name);
+        Statistics = new ReceiveStatistics(track.Codec.ClockRate, owner.Time);
+        Retransmissions = track.Kind == MediaKind.Video ? new RetransmissionBuffer() : null;
     }
 
     public Participant Owner { get; }
@@ -55,6 +58,12 @@ public sealed class Producer
 
     public ImmutableArray<DownTrack> DownTracks => _downTracks;
 
+    /// <summary>Loss, jitter and SR timing of the publisher's stream, for our receiver reports.</summary>
+    public ReceiveStatistics Statistics { get; }
+
+    /// <summary>Recent video packets, to answer subscribers' NACKs; audio is not retransmitted.</summary>
+    internal RetransmissionBuffer? Retransmissions { get; }
+
     public long PacketsReceived => Volatile.Read(ref _packets);
 
     public long BytesReceived => Volatile.Read(ref _bytes);
@@ -69,6 +78,8 @@ public sealed class Producer
         _packets++;
         _bytes += packet.Length;
         counters.RtpReceived(Kind, packet.Length);
+        Statistics.OnPacket(view.SequenceNumber, view.Timestamp, Owner.Time.GetTimestamp());
+        Retransmissions?.Store(view.SequenceNumber, packet);
         bool isKeyframe = Kind == MediaKind.Video && view.Payload.Length > 0
             && VideoKeyframe.IsKeyframe(view.Payload, VideoCodec);
         ImmutableArray<DownTrack> downTracks = _downTracks;
@@ -98,7 +109,7 @@ public sealed class Producer
 
         if (Interlocked.CompareExchange(ref _lastKeyframeRequest, now, last) == last)
         {
-            Owner.Transport.SendPictureLossIndication(Ssrc);
+            Owner.Transport.SendPictureLossIndication(Owner.RtcpSsrc, Ssrc);
         }
     }
 

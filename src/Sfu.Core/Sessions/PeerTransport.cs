@@ -275,10 +275,10 @@ public sealed partial class PeerTransport : IDtlsDatagramSender, IDisposable
     }
 
     /// <summary>Sends a PLI for one of the peer's streams (RFC 4585 §6.3.1).</summary>
-    public void SendPictureLossIndication(uint mediaSsrc)
+    public void SendPictureLossIndication(uint senderSsrc, uint mediaSsrc)
     {
         Span<byte> pli = stackalloc byte[12];
-        int length = PictureLossIndication.TryWrite(pli, senderSsrc: 1, mediaSsrc);
+        int length = PictureLossIndication.TryWrite(pli, senderSsrc, mediaSsrc);
         if (length > 0 && SendRtcp(pli[..length]))
         {
             _counters.PliSent();
