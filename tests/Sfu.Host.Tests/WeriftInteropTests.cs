@@ -30,6 +30,23 @@ public sealed class WeriftInteropTests
     }
 
     [Fact]
+    public async Task A_peer_that_offers_setup_passive_gets_a_dtls_client_server_and_media_flows()
+    {
+        await using SfuTestServer server = await SfuTestServer.StartAsync();
+        await using WeriftPeer a = WeriftPeer.Start(server.BaseUrl, "roles", "a", expectRemotes: 2, lingerMs: 1500, setup: "passive");
+        await using WeriftPeer b = WeriftPeer.Start(server.BaseUrl, "roles", "b", expectRemotes: 2, lingerMs: 1500);
+
+        await WaitForConnectedProfilesAsync(server, "roles", count: 2);
+        var roles = server.Engine.Rooms.Find("roles")!.Participants.Select(p => p.Transport.DtlsRole).Order().ToList();
+        WeriftReport reportA = await a.WaitForReportAsync(TimeSpan.FromSeconds(30));
+        WeriftReport reportB = await b.WaitForReportAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal([Core.Dtls.DtlsRole.Client, Core.Dtls.DtlsRole.Server], roles);
+        AssertReceivesFrom(reportA, reportB.ParticipantId, a.Diagnostics);
+        AssertReceivesFrom(reportB, reportA.ParticipantId, b.Diagnostics);
+    }
+
+    [Fact]
     public async Task Three_werift_peers_each_receive_the_other_two()
     {
         await using SfuTestServer server = await SfuTestServer.StartAsync();

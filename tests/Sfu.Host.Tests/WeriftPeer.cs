@@ -19,7 +19,7 @@ public sealed class WeriftPeer : IAsyncDisposable
         _process = process;
     }
 
-    public static WeriftPeer Start(string baseUrl, string room, string name, int expectRemotes, int durationMs = 15000, int lingerMs = 0)
+    public static WeriftPeer Start(string baseUrl, string room, string name, int expectRemotes, int durationMs = 15000, int lingerMs = 0, string? setup = null)
     {
         string script = Path.Combine(RepoRoot(), "tests", "interop", "werift-peer.mjs");
         var info = new ProcessStartInfo("node")
@@ -34,6 +34,11 @@ public sealed class WeriftPeer : IAsyncDisposable
         info.ArgumentList.Add($"--name={name}");
         info.ArgumentList.Add($"--expectRemotes={expectRemotes}");
         info.ArgumentList.Add($"--duration={durationMs}");
+        if (setup is not null)
+        {
+            info.ArgumentList.Add($"--setup={setup}");
+        }
+
         if (lingerMs > 0)
         {
             info.ArgumentList.Add($"--linger={lingerMs}");

@@ -94,10 +94,13 @@ await hub.start();
 const join = await hub.invoke("Join", room, name);
 emit({ event: "joined-self", id: join.participantId, others: join.participants.length });
 
+// --setup=passive asks the server to take the DTLS client role (RFC 8842 §5.3): the offer
+// is sent with a=setup:passive and werift follows the answer's a=setup:active.
+const offerSdp = (sdp) => (args.setup === "passive" ? sdp.replaceAll("a=setup:actpass", "a=setup:passive") : sdp);
 await serialize(async () => {
   const offer = await pc.createOffer();
   await pc.setLocalDescription(offer);
-  const answer = await hub.invoke("Offer", pc.localDescription.sdp);
+  const answer = await hub.invoke("Offer", offerSdp(pc.localDescription.sdp));
   await pc.setRemoteDescription({ type: "answer", sdp: answer });
 });
 
