@@ -1,0 +1,40 @@
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Diagnosers;
+using Perfolizer.Horology;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
+
+namespace Sfu.Benchmarks;
+
+/// <summary>The two ways to run the suite: a quick in-process pass and the full default run.</summary>
+internal static class BenchmarkConfigs
+{
+    /// <summary>
+    /// In-process (no generated project to build), 2 warm-up and 3 measured iterations of
+    /// about 100 ms: the whole suite in about two minutes on two cores. Good for spotting
+    /// regressions and allocations, not for small differences.
+    /// </summary>
+    public static IConfig Quick()
+    {
+        Job job = Job.Default
+            .WithToolchain(InProcessEmitToolchain.Instance)
+            .WithLaunchCount(1)
+            .WithWarmupCount(2)
+            .WithIterationCount(3)
+            .WithIterationTime(TimeInterval.FromMilliseconds(100))
+            .WithId("Quick");
+        return Common().AddJob(job);
+    }
+
+    /// <summary>BenchmarkDotNet's default job: separate process, automatic iteration counts.</summary>
+    public static IConfig Full() => Common().AddJob(Job.Default.WithId("Full"));
+
+    private static ManualConfig Common()
+    {
+        ManualConfig config = DefaultConfig.Instance
+            .AddDiagnoser(MemoryDiagnoser.Default)
+            .WithOptions(ConfigOptions.JoinSummary);
+        config.SummaryStyle = config.SummaryStyle.WithMaxParameterColumnWidth(24);
+        return config;
+    }
+}
