@@ -18,7 +18,7 @@ namespace Sfu.Benchmarks;
 public class FanOutBenchmarks : IDisposable
 {
     /// <summary>Operations per iteration; also the ring size.</summary>
-    public const int RingCapacity = 2048;
+    public const int RingCapacity = 8192;
 
     private FanOutPipeline? _pipeline;
 

@@ -19,7 +19,7 @@ namespace Sfu.Benchmarks;
 public class SrtpUnprotectBenchmarks : IDisposable
 {
     /// <summary>Operations per iteration; also the ring size.</summary>
-    public const int RingCapacity = 4096;
+    public const int RingCapacity = 16384;
 
     private readonly byte[] _receive = new byte[TestMedia.BufferLength];
     private ProtectedPacketRing? _ring;

@@ -19,7 +19,7 @@ namespace Sfu.Benchmarks;
 public class UdpFanOutBenchmarks : IDisposable
 {
     /// <summary>Operations per iteration; also the ring size.</summary>
-    public const int RingCapacity = 1024;
+    public const int RingCapacity = 4096;
 
     private Socket? _sink;
     private UdpMediaPort? _port;
