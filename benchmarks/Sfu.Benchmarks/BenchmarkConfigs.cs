@@ -1,3 +1,4 @@
+using BenchmarkDotNet.Columns;
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Diagnosers;
 using Perfolizer.Horology;
@@ -31,7 +32,9 @@ internal static class BenchmarkConfigs
 
     private static ManualConfig Common()
     {
-        ManualConfig config = DefaultConfig.Instance.AddDiagnoser(MemoryDiagnoser.Default);
+        ManualConfig config = DefaultConfig.Instance
+            .AddDiagnoser(MemoryDiagnoser.Default)
+            .AddColumn(StatisticColumn.Median);
         config.SummaryStyle = config.SummaryStyle.WithMaxParameterColumnWidth(24);
         return config;
     }
