@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Collections.Immutable;
 using System.Net;
+using Sfu.Core;
 using Sfu.Core.Diagnostics;
 using Sfu.Core.Net;
 using Sfu.Core.Rtp;

@@ -1,4 +1,5 @@
 using System.Net;
+using Sfu.Core;
 using Sfu.Core.Diagnostics;
 using Sfu.Core.Net;
 using Sfu.Core.Routing;

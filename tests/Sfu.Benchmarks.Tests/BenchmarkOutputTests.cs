@@ -102,7 +102,7 @@ public sealed class BenchmarkOutputTests
         }
 
         Assert.Equal(20, pipeline.Subscribers[0].PacketsSent);
-        Assert.Equal(60, pipeline.Counters.PacketsForwarded(Sfu.Core.Diagnostics.MediaKind.Video));
+        Assert.Equal(60, pipeline.Counters.PacketsForwarded(Sfu.Core.MediaKind.Video));
     }
 
     [Fact]
