@@ -319,14 +319,23 @@ public sealed partial class PeerTransport : IDtlsDatagramSender, IDisposable
             return;
         }
 
-        SrtpProfile = result.Profile;
         HandshakeDuration = result.Duration;
-        _inbound = SrtpContext.Create(result.Profile, result.RemoteMasterKey.Span, result.RemoteMasterSalt.Span);
-        _outboundRtp = SrtpContext.Create(result.Profile, result.LocalMasterKey.Span, result.LocalMasterSalt.Span);
-        _outboundRtcp = SrtpContext.Create(result.Profile, result.LocalMasterKey.Span, result.LocalMasterSalt.Span);
-        _connected = true;
+        InstallSrtp(result.Profile, result.LocalMasterKey.Span, result.LocalMasterSalt.Span, result.RemoteMasterKey.Span, result.RemoteMasterSalt.Span);
         LogConnected(_logger, result.Role, result.Profile, result.Duration.TotalMilliseconds);
         _sink?.OnConnected();
+    }
+
+    /// <summary>
+    /// Installs the SRTP contexts keyed by DTLS (RFC 5764 §4.2) and opens the media path.
+    /// Internal so benchmarks can drive the real packet path with fixed keys.
+    /// </summary>
+    internal void InstallSrtp(SrtpProfile profile, ReadOnlySpan<byte> localKey, ReadOnlySpan<byte> localSalt, ReadOnlySpan<byte> remoteKey, ReadOnlySpan<byte> remoteSalt)
+    {
+        SrtpProfile = profile;
+        _inbound = SrtpContext.Create(profile, remoteKey, remoteSalt);
+        _outboundRtp = SrtpContext.Create(profile, localKey, localSalt);
+        _outboundRtcp = SrtpContext.Create(profile, localKey, localSalt);
+        _connected = true;
     }
 
     private static DropReason DropOf(SrtpResult result) => result switch
