@@ -2,15 +2,6 @@ using System.Net;
 
 namespace Sfu.Bots;
 
-/// <summary>The state of one candidate pair in the check list (RFC 8445 §6.1.2.6).</summary>
-internal enum IcePairState
-{
-    Waiting,
-    InProgress,
-    Succeeded,
-    Failed,
-}
-
 /// <summary>
 /// Our one host candidate paired with one remote candidate. Pair priority follows RFC 8445
 /// §6.1.2.3 with us as the controlling agent (G = our priority, D = theirs):
