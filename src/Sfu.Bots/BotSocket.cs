@@ -1,0 +1,95 @@
+using System.Net;
+using System.Net.Sockets;
+
+namespace Sfu.Bots;
+
+/// <summary>
+/// The bot's one UDP socket, bound to 127.0.0.1 only, with one receive thread that hands every
+/// datagram to the bot (allocation-free: one buffer and one <see cref="SocketAddress"/> reused).
+/// </summary>
+internal sealed class BotSocket : IBotDatagramSender, IDisposable
+{
+    public const int BufferSize = 2048;
+
+    private readonly Socket _socket;
+    private Thread? _thread;
+    private volatile bool _disposed;
+
+    public BotSocket()
+    {
+        _socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+
+        // Media bursts (a large key frame) must not overflow the default buffers on loopback.
+        _socket.ReceiveBufferSize = 1 << 20;
+        _socket.SendBufferSize = 1 << 20;
+        _socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        LocalEndPoint = (IPEndPoint)_socket.LocalEndPoint!;
+    }
+
+    public delegate void DatagramHandler(Span<byte> datagram, SocketAddress source);
+
+    public IPEndPoint LocalEndPoint { get; }
+
+    public long SendErrors { get; private set; }
+
+    public void Start(DatagramHandler handler, string name)
+    {
+        _thread = new Thread(() => ReceiveLoop(handler)) { IsBackground = true, Name = name };
+        _thread.Start();
+    }
+
+    public void Send(ReadOnlySpan<byte> datagram, SocketAddress destination)
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        try
+        {
+            _socket.SendTo(datagram, SocketFlags.None, destination);
+        }
+        catch (SocketException)
+        {
+            // UDP is best effort; a full buffer or an unreachable port is counted, not fatal.
+            SendErrors++;
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+    }
+
+    public void Dispose()
+    {
+        _disposed = true;
+        _socket.Dispose();
+        if (_thread is not null && _thread != Thread.CurrentThread)
+        {
+            _thread.Join(TimeSpan.FromSeconds(1));
+        }
+    }
+
+    private void ReceiveLoop(DatagramHandler handler)
+    {
+        byte[] buffer = new byte[BufferSize];
+        var source = new SocketAddress(AddressFamily.InterNetwork);
+        while (!_disposed)
+        {
+            int length;
+            try
+            {
+                length = _socket.ReceiveFrom(buffer, SocketFlags.None, source);
+            }
+            catch (SocketException) when (!_disposed)
+            {
+                continue;
+            }
+            catch (Exception e) when (e is SocketException or ObjectDisposedException)
+            {
+                return;
+            }
+
+            handler(buffer.AsSpan(0, length), source);
+        }
+    }
+}

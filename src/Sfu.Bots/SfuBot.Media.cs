@@ -1,0 +1,432 @@
+using System.Buffers.Binary;
+using System.Diagnostics;
+using System.Net;
+using System.Security.Cryptography;
+using Sfu.Core.Negotiation;
+using Sfu.Core.Net;
+using Sfu.Core.Rtcp;
+using Sfu.Core.Rtp;
+using Sfu.Core.Srtp;
+
+namespace Sfu.Bots;
+
+public sealed partial class SfuBot
+{
+    private const int MaxReportBlocks = 31;
+    private const int AudioFrameTicks = 960;
+    private static readonly long AudioPeriod = Stopwatch.Frequency / 50;
+    private static readonly long MaxLag = Stopwatch.Frequency / 5;
+
+    // Everything below the gate is the send side: one owner at a time (SrtpContext is single-threaded).
+    private readonly Lock _sendGate = new();
+    private readonly byte[] _sendBuffer = new byte[BotSocket.BufferSize];
+    private OpusToneEncoder? _opus;
+    private SrtpContext? _outbound;
+    private ushort _audioSequence;
+    private uint _audioTimestamp;
+    private ushort _videoSequence;
+    private uint _videoTimestampBase;
+    private uint _frameNumber;
+    private ushort _probeSequence;
+    private long _nextAudio;
+    private long _nextVideo;
+    private long _nextReport;
+    private long _videoPeriod;
+    private int _keyframeRequested;
+
+    // Receive side, owned by the socket's receive thread.
+    private volatile SrtpContext? _inbound;
+    private volatile SocketAddress? _remoteAddress;
+
+    private long _audioPackets;
+    private long _videoPackets;
+    private long _videoFrames;
+    private long _keyframes;
+    private long _keyframeRequests;
+    private long _bytesSent;
+    private long _reports;
+    private long _receiveErrors;
+    private long _unknownSsrc;
+
+    /// <summary>The abs-send-time id our audio carries, as the SFU's answer confirmed (0 = none).</summary>
+    public int AudioAbsSendTimeId { get; private set; }
+
+    /// <summary>True once DTLS-SRTP is up and media is flowing.</summary>
+    public bool IsMediaConnected => _inbound is not null;
+
+    /// <summary>SRTP/SRTCP packets that failed to decrypt or parse at this bot.</summary>
+    public long ReceiveErrors => Interlocked.Read(ref _receiveErrors);
+
+    /// <summary>Decrypted RTP packets for SSRCs no offer announced.</summary>
+    public long UnknownSsrcPackets => Interlocked.Read(ref _unknownSsrc);
+
+    public BotSendStats GetSendStats() => new(
+        Interlocked.Read(ref _audioPackets),
+        Interlocked.Read(ref _videoPackets),
+        Interlocked.Read(ref _videoFrames),
+        Interlocked.Read(ref _keyframes),
+        Interlocked.Read(ref _keyframeRequests),
+        Interlocked.Read(ref _bytesSent),
+        Interlocked.Read(ref _reports));
+
+    /// <summary>Asks the sender of <paramref name="track"/> for a key frame (RFC 4585 §6.3.1 PLI, via the SFU).</summary>
+    public bool SendPictureLossIndication(RemoteTrack track)
+    {
+        ArgumentNullException.ThrowIfNull(track);
+        lock (_sendGate)
+        {
+            int length = PictureLossIndication.TryWrite(_sendBuffer, VideoSsrc, track.Ssrc);
+            return length > 0 && ProtectRtcpAndSend(length);
+        }
+    }
+
+    /// <summary>
+    /// Test hook: sends one properly protected SRTP packet whose auth tag is then corrupted. It
+    /// uses an SSRC of its own so it never consumes a sequence number of the real streams.
+    /// </summary>
+    public bool SendCorruptedSrtp()
+    {
+        lock (_sendGate)
+        {
+            SocketAddress? remote = _remoteAddress;
+            if (_outbound is null || remote is null)
+            {
+                return false;
+            }
+
+            int header = RtpPacketWriter.WriteHeader(_sendBuffer, BotSdp.OpusPayloadType, false, _probeSequence++, 0, AudioSsrc ^ 0x5A5A_5A5A, 0, 0);
+            _sendBuffer.AsSpan(header, 40).Fill(0x42);
+            if (_outbound.ProtectRtp(_sendBuffer, header + 40, out int length) != SrtpResult.Ok)
+            {
+                return false;
+            }
+
+            _sendBuffer[length - 1] ^= 0xFF;
+            _socket.Send(_sendBuffer.AsSpan(0, length), remote);
+            return true;
+        }
+    }
+
+    /// <summary>Test hook: sends raw bytes from the bot's socket to the SFU's selected address.</summary>
+    public bool SendRawDatagram(ReadOnlySpan<byte> datagram)
+    {
+        SocketAddress? remote = _remoteAddress;
+        if (remote is null)
+        {
+            return false;
+        }
+
+        _socket.Send(datagram, remote);
+        return true;
+    }
+
+    private void InitializeMedia()
+    {
+        _audioSequence = (ushort)RandomNumberGenerator.GetInt32(ushort.MaxValue);
+        _videoSequence = (ushort)RandomNumberGenerator.GetInt32(ushort.MaxValue);
+        _audioTimestamp = (uint)RandomUInt64();
+        _videoTimestampBase = (uint)RandomUInt64();
+        _videoPeriod = Stopwatch.Frequency / Math.Max(1, _options.VideoFrameRate);
+        if (_options.PublishAudio)
+        {
+            _opus = new OpusToneEncoder(_options.ToneFrequency, _options.AudioBitrate);
+        }
+    }
+
+    private void StartMedia(SrtpContext outbound, SrtpContext inbound)
+    {
+        long now = Stopwatch.GetTimestamp();
+        lock (_sendGate)
+        {
+            _outbound = outbound;
+            _nextAudio = now;
+            _nextVideo = now;
+            _nextReport = now + (long)(_options.ReceiverReportInterval.TotalSeconds * Stopwatch.Frequency);
+        }
+
+        _inbound = inbound;
+    }
+
+    private void DisposeMedia()
+    {
+        lock (_sendGate)
+        {
+            _outbound?.Dispose();
+            _outbound = null;
+        }
+
+        // The receive thread has stopped with the socket, so the inbound context is ours now.
+        _inbound?.Dispose();
+        _inbound = null;
+    }
+
+    private async Task ControlLoopAsync(CancellationToken cancellationToken)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(5));
+        try
+        {
+            while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
+            {
+                _ice.Tick();
+                if (_ice.ConsentExpired)
+                {
+                    continue;
+                }
+
+                lock (_sendGate)
+                {
+                    if (_outbound is not null)
+                    {
+                        PaceMedia(Stopwatch.GetTimestamp());
+                    }
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private void PaceMedia(long now)
+    {
+        if (_opus is not null)
+        {
+            // Deadline scheduling keeps the average rate exact; after a long stall skip ahead instead of bursting.
+            if (now - _nextAudio > MaxLag)
+            {
+                _nextAudio = now;
+            }
+
+            while (now >= _nextAudio)
+            {
+                SendAudioFrame();
+                _nextAudio += AudioPeriod;
+            }
+        }
+
+        if (_options.PublishVideo)
+        {
+            if (now - _nextVideo > MaxLag)
+            {
+                _nextVideo = now;
+            }
+
+            while (now >= _nextVideo)
+            {
+                SendVideoFrame();
+                _nextVideo += _videoPeriod;
+            }
+        }
+
+        if (now >= _nextReport)
+        {
+            SendReceiverReport();
+            _nextReport = now + (long)(_options.ReceiverReportInterval.TotalSeconds * Stopwatch.Frequency);
+        }
+    }
+
+    private void SendAudioFrame()
+    {
+        uint absSendTime = AbsSendTime.FromMicroseconds(BotClock.NowMicroseconds());
+        int header = RtpPacketWriter.WriteHeader(
+            _sendBuffer, BotSdp.OpusPayloadType, false, _audioSequence++, _audioTimestamp, AudioSsrc, AudioAbsSendTimeId, absSendTime);
+        int payload = _opus!.EncodeNextFrame(_sendBuffer.AsSpan(header, OpusToneEncoder.MaxPacketLength));
+        _audioTimestamp += AudioFrameTicks;
+        if (payload > 0 && ProtectRtpAndSend(header + payload))
+        {
+            Interlocked.Increment(ref _audioPackets);
+        }
+    }
+
+    private void SendVideoFrame()
+    {
+        uint frame = _frameNumber++;
+        int interval = Math.Max(1, _options.KeyframeInterval);
+        bool keyframe = frame % interval == 0 | Interlocked.Exchange(ref _keyframeRequested, 0) != 0;
+        int frameLength = Math.Max(_options.VideoBitrate / Math.Max(1, _options.VideoFrameRate) / 8, Vp8SyntheticPayload.MinPayloadLength);
+        int maxPayload = Math.Max(_options.MaxVideoPacketSize - RtpPacketWriter.FixedHeaderLength, Vp8SyntheticPayload.MinPayloadLength);
+        int packets = (frameLength + maxPayload - 1) / maxPayload;
+        uint timestamp = _videoTimestampBase + (uint)((ulong)frame * 90000UL / (ulong)Math.Max(1, _options.VideoFrameRate));
+
+        // Spread the frame evenly so no packet falls under the smallest layout.
+        int baseLength = frameLength / packets;
+        int remainder = frameLength % packets;
+        for (int i = 0; i < packets; i++)
+        {
+            int length = baseLength + (i < remainder ? 1 : 0);
+            bool last = i == packets - 1;
+            int header = RtpPacketWriter.WriteHeader(_sendBuffer, BotSdp.Vp8PayloadType, last, _videoSequence++, timestamp, VideoSsrc, 0, 0);
+            Vp8SyntheticPayload.Write(_sendBuffer.AsSpan(header), length, i == 0, keyframe, frameLength, BotClock.NowMicroseconds(), frame);
+            if (ProtectRtpAndSend(header + length))
+            {
+                Interlocked.Increment(ref _videoPackets);
+            }
+        }
+
+        Interlocked.Increment(ref _videoFrames);
+        if (keyframe)
+        {
+            Interlocked.Increment(ref _keyframes);
+        }
+    }
+
+    private void SendReceiverReport()
+    {
+        Span<ReportBlock> blocks = stackalloc ReportBlock[MaxReportBlocks];
+        int count = 0;
+        long now = Stopwatch.GetTimestamp();
+        foreach (KeyValuePair<uint, RemoteTrack> entry in _tracks)
+        {
+            if (count == MaxReportBlocks)
+            {
+                break;
+            }
+
+            blocks[count++] = entry.Value.CreateReportBlock(now);
+        }
+
+        // RFC 3550 §6.4.2: the RR comes from one of our SSRCs; the audio one is always allocated.
+        int length = ReceiverReport.TryWrite(_sendBuffer, AudioSsrc, blocks[..count]);
+        if (length > 0 && ProtectRtcpAndSend(length))
+        {
+            Interlocked.Increment(ref _reports);
+        }
+    }
+
+    private bool ProtectRtpAndSend(int length)
+    {
+        SocketAddress? remote = _remoteAddress;
+        if (_outbound is null || remote is null || _outbound.ProtectRtp(_sendBuffer, length, out int protectedLength) != SrtpResult.Ok)
+        {
+            return false;
+        }
+
+        _socket.Send(_sendBuffer.AsSpan(0, protectedLength), remote);
+        Interlocked.Add(ref _bytesSent, protectedLength);
+        return true;
+    }
+
+    private bool ProtectRtcpAndSend(int length)
+    {
+        SocketAddress? remote = _remoteAddress;
+        if (_outbound is null || remote is null || _outbound.ProtectRtcp(_sendBuffer, length, out int protectedLength) != SrtpResult.Ok)
+        {
+            return false;
+        }
+
+        _socket.Send(_sendBuffer.AsSpan(0, protectedLength), remote);
+        Interlocked.Add(ref _bytesSent, protectedLength);
+        return true;
+    }
+
+    private void OnDatagram(Span<byte> datagram, SocketAddress source)
+    {
+        switch (PacketClassifier.Classify(datagram))
+        {
+            case PacketKind.Stun:
+                _ice.OnStun(datagram, source);
+                break;
+            case PacketKind.Dtls:
+                if (_remoteAddress is SocketAddress remote && remote.Equals(source))
+                {
+                    _dtls?.EnqueueIncoming(datagram);
+                }
+
+                break;
+            case PacketKind.RtpOrRtcp:
+                OnSrtp(datagram, source);
+                break;
+            default:
+                Interlocked.Increment(ref _receiveErrors);
+                break;
+        }
+    }
+
+    private void OnSrtp(Span<byte> datagram, SocketAddress source)
+    {
+        SrtpContext? inbound = _inbound;
+        if (inbound is null || _remoteAddress is not SocketAddress remote || !remote.Equals(source))
+        {
+            return;
+        }
+
+        if (PacketClassifier.IsRtcp(datagram))
+        {
+            if (inbound.UnprotectRtcp(datagram, out int rtcpLength) != SrtpResult.Ok)
+            {
+                Interlocked.Increment(ref _receiveErrors);
+                return;
+            }
+
+            OnRtcp(datagram[..rtcpLength]);
+            return;
+        }
+
+        if (inbound.UnprotectRtp(datagram, out int length) != SrtpResult.Ok
+            || RtpPacket.TryParse(datagram[..length], out RtpPacket packet) != RtpParseResult.Ok)
+        {
+            Interlocked.Increment(ref _receiveErrors);
+            return;
+        }
+
+        if (_tracks.TryGetValue(packet.Ssrc, out RemoteTrack? track))
+        {
+            track.OnRtp(packet, Stopwatch.GetTimestamp(), BotClock.NowMicroseconds());
+        }
+        else
+        {
+            Interlocked.Increment(ref _unknownSsrc);
+        }
+    }
+
+    private void OnRtcp(ReadOnlySpan<byte> compound)
+    {
+        if (RtcpCompoundReader.TryCreate(compound, out RtcpCompoundReader reader) != RtcpParseResult.Ok)
+        {
+            Interlocked.Increment(ref _receiveErrors);
+            return;
+        }
+
+        foreach (RtcpPacket packet in reader)
+        {
+            switch (packet.Header.PacketType)
+            {
+                case RtcpPacketType.SenderReport:
+                    if (SenderReport.TryParse(packet.Data, out SenderReport report) && _tracks.TryGetValue(report.Ssrc, out RemoteTrack? track))
+                    {
+                        track.OnSenderReport(report.CompactNtpTimestamp, Stopwatch.GetTimestamp());
+                    }
+
+                    break;
+                case RtcpPacketType.PayloadFeedback:
+                    OnPayloadFeedback(packet.Data);
+                    break;
+                default:
+                    break;
+            }
+        }
+    }
+
+    private void OnPayloadFeedback(ReadOnlySpan<byte> packet)
+    {
+        bool wanted = false;
+        if (PictureLossIndication.TryParse(packet, out PictureLossIndication pli))
+        {
+            wanted = pli.MediaSsrc == VideoSsrc;
+        }
+        else if (FullIntraRequest.TryParse(packet, out FullIntraRequest fir))
+        {
+            // RFC 5104 §4.3.1: the SSRC to refresh is in the FCI entries, not the media source field.
+            for (int i = 0; i < fir.EntryCount; i++)
+            {
+                wanted |= fir.GetEntry(i).Ssrc == VideoSsrc;
+            }
+        }
+
+        if (wanted)
+        {
+            Interlocked.Increment(ref _keyframeRequests);
+            Interlocked.Exchange(ref _keyframeRequested, 1);
+        }
+    }
+}

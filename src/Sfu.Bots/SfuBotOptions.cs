@@ -1,0 +1,43 @@
+namespace Sfu.Bots;
+
+/// <summary>How a synthetic participant joins and what it publishes.</summary>
+public sealed class SfuBotOptions
+{
+    public string Room { get; set; } = "bots";
+
+    public string Name { get; set; } = "bot";
+
+    public bool PublishAudio { get; set; } = true;
+
+    public bool PublishVideo { get; set; } = true;
+
+    /// <summary>Frequency of the sine tone the bot sends as Opus audio.</summary>
+    public double ToneFrequency { get; set; } = 440;
+
+    public int AudioBitrate { get; set; } = 32_000;
+
+    /// <summary>Target bitrate of the synthetic VP8 stream (frame size = bitrate / frame rate).</summary>
+    public int VideoBitrate { get; set; } = 500_000;
+
+    public int VideoFrameRate { get; set; } = 30;
+
+    /// <summary>A key frame every this many frames (and whenever a PLI or FIR asks for one).</summary>
+    public int KeyframeInterval { get; set; } = 90;
+
+    /// <summary>Largest RTP packet (before SRTP) the video packetizer produces.</summary>
+    public int MaxVideoPacketSize { get; set; } = 1200;
+
+    /// <summary>Decode received Opus to measure the tone (costs CPU in load tests).</summary>
+    public bool DecodeAudio { get; set; } = true;
+
+    /// <summary>How often an RTCP receiver report is sent.</summary>
+    public TimeSpan ReceiverReportInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Consent checks go out at a random interval in [min, max] (RFC 7675 §5.1).</summary>
+    public TimeSpan ConsentIntervalMin { get; set; } = TimeSpan.FromSeconds(2);
+
+    public TimeSpan ConsentIntervalMax { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Limit for signaling + ICE + DTLS before <see cref="SfuBot.ConnectAsync"/> gives up.</summary>
+    public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(15);
+}
