@@ -1,4 +1,5 @@
 using System.Net;
+using Sfu.Core;
 using Sfu.Core.Negotiation;
 
 namespace Sfu.Bots;

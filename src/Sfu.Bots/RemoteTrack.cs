@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Concentus;
+using Sfu.Core;
 using Sfu.Core.Negotiation;
 using Sfu.Core.Rtcp;
 using Sfu.Core.Rtp;

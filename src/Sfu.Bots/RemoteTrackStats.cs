@@ -1,3 +1,4 @@
+using Sfu.Core;
 using Sfu.Core.Negotiation;
 
 namespace Sfu.Bots;

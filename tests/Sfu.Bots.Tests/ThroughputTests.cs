@@ -1,4 +1,4 @@
-using MediaKind = Sfu.Core.Negotiation.MediaKind;
+using MediaKind = Sfu.Core.MediaKind;
 
 namespace Sfu.Bots.Tests;
 

@@ -1,5 +1,6 @@
+using Sfu.Core;
 using Sfu.Core.Diagnostics;
-using MediaKind = Sfu.Core.Negotiation.MediaKind;
+using MediaKind = Sfu.Core.MediaKind;
 
 namespace Sfu.Bots.Tests;
 
