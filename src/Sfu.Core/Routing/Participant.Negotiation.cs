@@ -90,7 +90,7 @@ public sealed partial class Participant
             SessionDescription answer = built.Answer;
             foreach (MediaDescription answered in answer.Media)
             {
-                KeepOnePrimaryCodec(answered);
+                SectionPolicy.KeepOnePrimaryCodec(answered);
             }
 
             answer.SessionId = _sessionId;
@@ -176,14 +176,14 @@ public sealed partial class Participant
                 slot.Extensions = [.. media.Extensions];
                 if (slot.DownTrack is DownTrack downTrack && !downTrack.IsActive)
                 {
-                    RtpCodec? codec = FindCodecFor(media, downTrack.Source.Codec);
+                    RtpCodec? codec = SectionPolicy.FindCodecFor(media, downTrack.Source.Codec);
                     if (codec is null)
                     {
                         LogNoCommonCodec(_logger, Id, downTrack.Source.Codec.Name, media.Mid!);
                         continue;
                     }
 
-                    downTrack.Activate((byte)codec.PayloadType, ExtensionMapFor(downTrack.Source, media));
+                    downTrack.Activate((byte)codec.PayloadType, SectionPolicy.ExtensionMapFor(downTrack.Source.Extensions, media));
                     activate.Add(downTrack);
                 }
             }
@@ -340,116 +340,18 @@ public sealed partial class Participant
         IReadOnlyList<HeaderExtension> extensions = slot.Extensions;
         if (slot.DownTrack is DownTrack downTrack)
         {
-            codecs = CodecsToSend(downTrack.Source.Codec, slot.Kind);
-            extensions = ExtensionsToSend(slot.Kind);
+            codecs = SectionPolicy.CodecsToSend(_slots, downTrack.Source.Codec, slot.Kind);
+            extensions = SectionPolicy.ExtensionsToSend(_slots, slot.Kind);
             return new OfferSection(slot.Mid, slot.Kind, MediaDirection.SendOnly, codecs, extensions, SendStreamOf(downTrack));
         }
 
         if (codecs.Count == 0)
         {
-            codecs = DefaultCodecs(slot.Kind);
+            codecs = SectionPolicy.DefaultCodecs(slot.Kind);
         }
 
         return new OfferSection(slot.Mid, slot.Kind, MediaDirection.Inactive, codecs, extensions);
     }
-
-    /// <summary>
-    /// The codec list for a section we send on: the producer's codec under the payload type
-    /// this participant already uses for it (payload types must stay consistent across a
-    /// BUNDLE group, RFC 8843 §9.1), else our default number for it.
-    /// </summary>
-    private List<RtpCodec> CodecsToSend(CodecDescription source, MediaKind kind)
-    {
-        RtpCodec? known = null;
-        RtpCodec? knownRtx = null;
-        foreach (MediaSlot slot in _slots)
-        {
-            if (slot.Kind != kind || slot.ServerOwned)
-            {
-                continue;
-            }
-
-            foreach (RtpCodec codec in slot.Codecs)
-            {
-                if (!codec.IsRtx && Matches(codec, source))
-                {
-                    known = codec;
-                    knownRtx = slot.Codecs.FirstOrDefault(c => c.IsRtx && c.AssociatedPayloadType == codec.PayloadType);
-                    break;
-                }
-            }
-
-            if (known is not null)
-            {
-                break;
-            }
-        }
-
-        var list = new List<RtpCodec>();
-        if (known is not null)
-        {
-            list.Add(known.Clone());
-            if (knownRtx is not null)
-            {
-                list.Add(knownRtx.Clone());
-            }
-
-            return list;
-        }
-
-        RtpCodec fallback = new()
-        {
-            PayloadType = source.PayloadType,
-            Name = source.Name,
-            ClockRate = source.ClockRate,
-            Channels = source.Channels > 1 ? source.Channels : null,
-            Fmtp = source.Fmtp,
-        };
-        foreach (string feedback in FeedbackFor(kind))
-        {
-            fallback.RtcpFeedback.Add(feedback);
-        }
-
-        list.Add(fallback);
-        return list;
-    }
-
-    private List<HeaderExtension> ExtensionsToSend(MediaKind kind)
-    {
-        var list = new List<HeaderExtension>();
-        foreach (MediaSlot slot in _slots)
-        {
-            if (slot.Kind != kind || slot.ServerOwned)
-            {
-                continue;
-            }
-
-            foreach (HeaderExtension extension in slot.Extensions)
-            {
-                if (ForwardedExtension(extension.Uri) && !list.Any(e => e.Uri == extension.Uri))
-                {
-                    list.Add(extension with { Direction = null });
-                }
-            }
-        }
-
-        return list;
-    }
-
-    private static List<RtpCodec> DefaultCodecs(MediaKind kind)
-    {
-        RtpCodec codec = kind == MediaKind.Audio
-            ? new RtpCodec { PayloadType = 111, Name = "opus", ClockRate = 48000, Channels = 2, Fmtp = "minptime=10;useinbandfec=1" }
-            : new RtpCodec { PayloadType = 96, Name = "VP8", ClockRate = 90000 };
-        return [codec];
-    }
-
-    private static string[] FeedbackFor(MediaKind kind)
-        => kind == MediaKind.Video ? ["nack", "nack pli", "ccm fir", "goog-remb"] : ["nack"];
-
-    /// <summary>Extensions whose value means the same to the subscriber as to the publisher.</summary>
-    private static bool ForwardedExtension(string uri)
-        => uri == MediaCapabilities.AudioLevelUri || uri == MediaCapabilities.AbsSendTimeUri;
 
     private void ApplyOfferedSection(MediaDescription offered, MediaDescription answered, List<Producer> published, List<Producer> unpublished)
     {
@@ -475,7 +377,7 @@ public sealed partial class Participant
         }
 
         bool sends = offered.EffectiveDirection is MediaDirection.SendOnly or MediaDirection.SendRecv;
-        (uint ssrc, uint? rtxSsrc) = PrimarySsrc(offered);
+        (uint ssrc, uint? rtxSsrc) = SectionPolicy.PrimarySsrc(offered);
         if (slot.Producer is Producer current && (!sends || current.Ssrc != ssrc))
         {
             unpublished.Add(current);
@@ -514,70 +416,6 @@ public sealed partial class Participant
         var producer = new Producer(this, track);
         slot.Producer = producer;
         published.Add(producer);
-    }
-
-    /// <summary>The media SSRC and its RTX partner from a=ssrc-group:FID (RFC 5576 §4.2), else the first a=ssrc.</summary>
-    private static (uint Ssrc, uint? RtxSsrc) PrimarySsrc(MediaDescription media)
-    {
-        foreach (SsrcGroup group in media.SsrcGroups)
-        {
-            if (string.Equals(group.Semantics, "FID", StringComparison.OrdinalIgnoreCase) && group.Ssrcs.Count >= 2)
-            {
-                return (group.Ssrcs[0], group.Ssrcs[1]);
-            }
-        }
-
-        return media.Ssrcs.Count > 0 ? (media.Ssrcs[0].Ssrc, null) : (0u, null);
-    }
-
-    /// <summary>
-    /// Leaves exactly one media codec (and its RTX) in an answered section, so the publisher's
-    /// choice is known and every subscriber can be offered the same codec.
-    /// </summary>
-    private static void KeepOnePrimaryCodec(MediaDescription media)
-    {
-        RtpCodec? primary = media.Codecs.FirstOrDefault(c => !c.IsRtx);
-        if (primary is null)
-        {
-            return;
-        }
-
-        var keep = media.Codecs.Where(c => c == primary || (c.IsRtx && c.AssociatedPayloadType == primary.PayloadType)).ToList();
-        media.Codecs.Clear();
-        media.Formats.Clear();
-        foreach (RtpCodec codec in keep)
-        {
-            media.Codecs.Add(codec);
-            media.Formats.Add(codec.PayloadType.ToString(CultureInfo.InvariantCulture));
-        }
-    }
-
-    private static RtpCodec? FindCodecFor(MediaDescription media, CodecDescription source)
-        => media.Codecs.FirstOrDefault(c => !c.IsRtx && Matches(c, source));
-
-    private static bool Matches(RtpCodec codec, CodecDescription source)
-        => string.Equals(codec.Name, source.Name, StringComparison.OrdinalIgnoreCase)
-           && codec.ClockRate == source.ClockRate
-           && (codec.Channels ?? 1) == source.Channels;
-
-    private static ExtensionIdMap ExtensionMapFor(Producer source, MediaDescription subscriberMedia)
-    {
-        var map = default(ExtensionIdMap);
-        foreach (ExtensionDescription extension in source.Extensions)
-        {
-            if (!ForwardedExtension(extension.Uri))
-            {
-                continue;
-            }
-
-            HeaderExtension? target = subscriberMedia.FindExtension(extension.Uri);
-            if (target is not null)
-            {
-                map.Set(extension.Id, (byte)target.Id);
-            }
-        }
-
-        return map;
     }
 
     private SendStream SendStreamOf(DownTrack downTrack)

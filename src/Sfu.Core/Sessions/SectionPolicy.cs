@@ -1,0 +1,176 @@
+using System.Globalization;
+using Sfu.Core.Negotiation;
+using Sfu.Core.Routing;
+using Sfu.Core.Rtp;
+
+namespace Sfu.Core.Sessions;
+
+/// <summary>
+/// What goes into each m-section the SFU answers or offers: one codec per published track,
+/// the subscriber's own payload types and header-extension ids for what it receives, and
+/// which extensions survive forwarding. Pure functions over the SDP model.
+/// </summary>
+internal static class SectionPolicy
+{
+    /// <summary>
+    /// The codec list for a section we send on: the producer's codec under the payload type
+    /// this participant already uses for it (payload types must stay consistent across a
+    /// BUNDLE group, RFC 8843 §9.1), else our default number for it.
+    /// </summary>
+    public static List<RtpCodec> CodecsToSend(IReadOnlyList<MediaSlot> slots, CodecDescription source, MediaKind kind)
+    {
+        RtpCodec? known = null;
+        RtpCodec? knownRtx = null;
+        foreach (MediaSlot slot in slots)
+        {
+            if (slot.Kind != kind || slot.ServerOwned)
+            {
+                continue;
+            }
+
+            foreach (RtpCodec codec in slot.Codecs)
+            {
+                if (!codec.IsRtx && Matches(codec, source))
+                {
+                    known = codec;
+                    knownRtx = slot.Codecs.FirstOrDefault(c => c.IsRtx && c.AssociatedPayloadType == codec.PayloadType);
+                    break;
+                }
+            }
+
+            if (known is not null)
+            {
+                break;
+            }
+        }
+
+        var list = new List<RtpCodec>();
+        if (known is not null)
+        {
+            list.Add(known.Clone());
+            if (knownRtx is not null)
+            {
+                list.Add(knownRtx.Clone());
+            }
+
+            return list;
+        }
+
+        RtpCodec fallback = new()
+        {
+            PayloadType = source.PayloadType,
+            Name = source.Name,
+            ClockRate = source.ClockRate,
+            Channels = source.Channels > 1 ? source.Channels : null,
+            Fmtp = source.Fmtp,
+        };
+        foreach (string feedback in FeedbackFor(kind))
+        {
+            fallback.RtcpFeedback.Add(feedback);
+        }
+
+        list.Add(fallback);
+        return list;
+    }
+
+    public static List<HeaderExtension> ExtensionsToSend(IReadOnlyList<MediaSlot> slots, MediaKind kind)
+    {
+        var list = new List<HeaderExtension>();
+        foreach (MediaSlot slot in slots)
+        {
+            if (slot.Kind != kind || slot.ServerOwned)
+            {
+                continue;
+            }
+
+            foreach (HeaderExtension extension in slot.Extensions)
+            {
+                if (ForwardedExtension(extension.Uri) && !list.Any(e => e.Uri == extension.Uri))
+                {
+                    list.Add(extension with { Direction = null });
+                }
+            }
+        }
+
+        return list;
+    }
+
+    public static List<RtpCodec> DefaultCodecs(MediaKind kind)
+    {
+        RtpCodec codec = kind == MediaKind.Audio
+            ? new RtpCodec { PayloadType = 111, Name = "opus", ClockRate = 48000, Channels = 2, Fmtp = "minptime=10;useinbandfec=1" }
+            : new RtpCodec { PayloadType = 96, Name = "VP8", ClockRate = 90000 };
+        return [codec];
+    }
+
+    public static string[] FeedbackFor(MediaKind kind)
+        => kind == MediaKind.Video ? ["nack", "nack pli", "ccm fir", "goog-remb"] : ["nack"];
+
+    /// <summary>Extensions whose value means the same to the subscriber as to the publisher.</summary>
+    public static bool ForwardedExtension(string uri)
+        => uri == MediaCapabilities.AudioLevelUri || uri == MediaCapabilities.AbsSendTimeUri;
+
+    /// <summary>The media SSRC and its RTX partner from a=ssrc-group:FID (RFC 5576 §4.2), else the first a=ssrc.</summary>
+    public static (uint Ssrc, uint? RtxSsrc) PrimarySsrc(MediaDescription media)
+    {
+        foreach (SsrcGroup group in media.SsrcGroups)
+        {
+            if (string.Equals(group.Semantics, "FID", StringComparison.OrdinalIgnoreCase) && group.Ssrcs.Count >= 2)
+            {
+                return (group.Ssrcs[0], group.Ssrcs[1]);
+            }
+        }
+
+        return media.Ssrcs.Count > 0 ? (media.Ssrcs[0].Ssrc, null) : (0u, null);
+    }
+
+    /// <summary>
+    /// Leaves exactly one media codec (and its RTX) in an answered section, so the publisher's
+    /// choice is known and every subscriber can be offered the same codec.
+    /// </summary>
+    public static void KeepOnePrimaryCodec(MediaDescription media)
+    {
+        RtpCodec? primary = media.Codecs.FirstOrDefault(c => !c.IsRtx);
+        if (primary is null)
+        {
+            return;
+        }
+
+        var keep = media.Codecs.Where(c => c == primary || (c.IsRtx && c.AssociatedPayloadType == primary.PayloadType)).ToList();
+        media.Codecs.Clear();
+        media.Formats.Clear();
+        foreach (RtpCodec codec in keep)
+        {
+            media.Codecs.Add(codec);
+            media.Formats.Add(codec.PayloadType.ToString(CultureInfo.InvariantCulture));
+        }
+    }
+
+    public static RtpCodec? FindCodecFor(MediaDescription media, CodecDescription source)
+        => media.Codecs.FirstOrDefault(c => !c.IsRtx && Matches(c, source));
+
+    public static bool Matches(RtpCodec codec, CodecDescription source)
+        => string.Equals(codec.Name, source.Name, StringComparison.OrdinalIgnoreCase)
+           && codec.ClockRate == source.ClockRate
+           && (codec.Channels ?? 1) == source.Channels;
+
+    public static ExtensionIdMap ExtensionMapFor(IReadOnlyList<ExtensionDescription> publisherExtensions, MediaDescription subscriberMedia)
+    {
+        var map = default(ExtensionIdMap);
+        foreach (ExtensionDescription extension in publisherExtensions)
+        {
+            if (!ForwardedExtension(extension.Uri))
+            {
+                continue;
+            }
+
+            HeaderExtension? target = subscriberMedia.FindExtension(extension.Uri);
+            if (target is not null)
+            {
+                map.Set(extension.Id, (byte)target.Id);
+            }
+        }
+
+        return map;
+    }
+}
