@@ -17,8 +17,8 @@ public sealed class RemoteTrack
     private const int PcmHistory = OpusToneEncoder.SampleRate / 5;
 
     private readonly Lock _gate = new();
-    private readonly SequenceNumberUnwrapper _sequence = new();
-    private readonly TimestampUnwrapper _timestamps = new();
+    private readonly Unwrapper<ushort> _sequence = new();
+    private readonly Unwrapper<uint> _timestamps = new();
     private readonly JitterEstimator _jitter;
     private readonly LatencyRecorder _latency = new();
     private readonly IOpusDecoder? _decoder;

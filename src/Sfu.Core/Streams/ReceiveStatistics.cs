@@ -12,7 +12,7 @@ namespace Sfu.Core.Streams;
 /// </summary>
 public sealed class ReceiveStatistics(int clockRate, TimeProvider time)
 {
-    private readonly SequenceNumberUnwrapper _sequence = new();
+    private readonly Unwrapper<ushort> _sequence = new();
     private long _baseSequence = -1;
     private long _received;
     private long _expectedPrior;

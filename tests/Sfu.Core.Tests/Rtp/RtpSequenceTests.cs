@@ -59,7 +59,7 @@ public class RtpSequenceTests
     [InlineData(new int[] { 7, 7, 8, 7 }, new long[] { 7, 7, 8, 7 })]
     public void Sequence_unwrapper(int[] input, long[] expected)
     {
-        var unwrapper = new SequenceNumberUnwrapper();
+        var unwrapper = new Unwrapper<ushort>();
         Assert.Equal(-1, unwrapper.Highest);
         long[] actual = input.Select(s => unwrapper.Unwrap((ushort)s)).ToArray();
         Assert.Equal(expected, actual);
@@ -77,7 +77,7 @@ public class RtpSequenceTests
     [InlineData(new uint[] { 0xFFFF_FFF0u, 0x10u, 0xFFFF_FFFFu }, new long[] { 0xFFFF_FFF0L, 0x1_0000_0010L, 0xFFFF_FFFFL })]
     public void Timestamp_unwrapper(uint[] input, long[] expected)
     {
-        var unwrapper = new TimestampUnwrapper();
+        var unwrapper = new Unwrapper<uint>();
         long[] actual = input.Select(unwrapper.Unwrap).ToArray();
         Assert.Equal(expected, actual);
     }
@@ -86,7 +86,7 @@ public class RtpSequenceTests
     public void Unwrapper_follows_a_long_random_walk()
     {
         var random = new Random(3550);
-        var unwrapper = new SequenceNumberUnwrapper();
+        var unwrapper = new Unwrapper<ushort>();
         long truth = 40_000;
         Assert.Equal(truth, unwrapper.Unwrap((ushort)truth));
         for (int i = 0; i < 100_000; i++)
