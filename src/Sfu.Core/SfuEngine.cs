@@ -137,6 +137,7 @@ public sealed partial class SfuEngine : IDatagramHandler, IAddressBinder, IAsync
         }
 
         Rooms.Exit(participant.Room, participant);
+        Renegotiate(participant.Room);
         _byUfrag.TryRemove(new KeyValuePair<string, PeerTransport>(participant.Transport.LocalIce.Ufrag, participant.Transport));
         participant.Transport.Dispose();
         LogLeft(_logger, participant.Id, participant.Room.Name);
@@ -176,7 +177,6 @@ public sealed partial class SfuEngine : IDatagramHandler, IAddressBinder, IAsync
             if (other != producer.Owner)
             {
                 other.Subscribe(producer);
-                other.RequestRenegotiation();
             }
         }
     }
@@ -186,7 +186,18 @@ public sealed partial class SfuEngine : IDatagramHandler, IAddressBinder, IAsync
         foreach (DownTrack downTrack in producer.DetachAll())
         {
             downTrack.Subscriber.Unsubscribe(producer);
-            downTrack.Subscriber.RequestRenegotiation();
+        }
+    }
+
+    /// <summary>
+    /// Sends each member of the room whose subscriptions changed one server offer covering
+    /// all the changes made so far, rather than one offer per track.
+    /// </summary>
+    internal static void Renegotiate(Room room)
+    {
+        foreach (Participant participant in room.Participants)
+        {
+            participant.RequestRenegotiation();
         }
     }
 

@@ -126,7 +126,7 @@ public sealed partial class Participant
             SfuEngine.SubscribeToRoom(this);
         }
 
-        RequestRenegotiation();
+        SfuEngine.Renegotiate(Room);
         return new OfferOutcome(answerSdp, published, unpublished);
     }
 

@@ -1,0 +1,155 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Sfu.Core.Dtls;
+using Sfu.Core.Negotiation;
+using Sfu.Core.Routing;
+using Sfu.Core.Sessions;
+
+namespace Sfu.Core.Tests.Routing;
+
+/// <summary>
+/// The offer/answer rules of one participant's peer connection, driven through the engine
+/// with a real (unused) media port: one outstanding offer in either direction, glare refused
+/// with a reason, subscriptions offered in sections the subscriber answers.
+/// </summary>
+public sealed class NegotiationTests : IAsyncLifetime
+{
+    private readonly SfuEngine _engine = new(new SfuOptions { Port = 0 }, NullLoggerFactory.Instance);
+
+    public ValueTask InitializeAsync()
+    {
+        _engine.Start();
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask DisposeAsync() => _engine.DisposeAsync();
+
+    [Fact]
+    public void A_publisher_is_offered_to_the_rest_of_the_room_with_its_stream_and_the_subscribers_payload_type()
+    {
+        var aliceEvents = new RecordingEvents();
+        Participant alice = _engine.Join("room", "alice", aliceEvents);
+        alice.HandleOffer(ClientOffer(ssrc: 1111, videoPayloadType: 100));
+        Participant bob = _engine.Join("room", "bob", new RecordingEvents());
+
+        OfferOutcome outcome = bob.HandleOffer(ClientOffer(ssrc: 2222, videoPayloadType: 96));
+
+        Assert.Equal(2, outcome.Published.Count);
+        SessionDescription offer = Parse(Assert.Single(aliceEvents.Offers));
+        MediaDescription[] sending = [.. offer.Media.Where(m => m.Direction == MediaDirection.SendOnly)];
+        Assert.Equal(2, sending.Length);
+        Assert.All(sending, m => Assert.Equal(bob.Id, m.Msid!.StreamId));
+        MediaDescription video = sending.Single(m => m.Kind == MediaKind.Video);
+        Assert.Equal(100, video.Codecs[0].PayloadType); // alice's own number for VP8
+        Assert.All(offer.Media.Where(m => m.Mid is "0" or "1"), m => Assert.Equal(MediaDirection.RecvOnly, m.Direction));
+    }
+
+    [Fact]
+    public void A_client_offer_during_a_pending_server_offer_is_refused_as_glare_until_answered()
+    {
+        var aliceEvents = new RecordingEvents();
+        Participant alice = _engine.Join("room", "alice", aliceEvents);
+        alice.HandleOffer(ClientOffer(ssrc: 1111, videoPayloadType: 96));
+        Participant bob = _engine.Join("room", "bob", new RecordingEvents());
+        bob.HandleOffer(ClientOffer(ssrc: 2222, videoPayloadType: 96));
+        string serverOffer = Assert.Single(aliceEvents.Offers);
+
+        SignalingException glare = Assert.Throws<SignalingException>(() => alice.HandleOffer(ClientOffer(ssrc: 1111, videoPayloadType: 96)));
+        alice.HandleAnswer(AnswerTo(serverOffer));
+        alice.HandleOffer(ClientOffer(ssrc: 1111, videoPayloadType: 96));
+
+        Assert.StartsWith("glare:", glare.Message, StringComparison.Ordinal);
+        Assert.True(alice.DownTracks.All(d => d.IsActive));
+    }
+
+    [Fact]
+    public void A_departed_publishers_sections_are_freed_and_reused_for_the_next_one()
+    {
+        var aliceEvents = new RecordingEvents();
+        Participant alice = _engine.Join("room", "alice", aliceEvents);
+        alice.HandleOffer(ClientOffer(ssrc: 1111, videoPayloadType: 96));
+        Participant bob = _engine.Join("room", "bob", new RecordingEvents());
+        bob.HandleOffer(ClientOffer(ssrc: 2222, videoPayloadType: 96));
+        alice.HandleAnswer(AnswerTo(aliceEvents.Offers[^1]));
+
+        _engine.Leave(bob);
+        SessionDescription afterLeave = Parse(aliceEvents.Offers[^1]);
+        alice.HandleAnswer(AnswerTo(aliceEvents.Offers[^1]));
+        Participant carol = _engine.Join("room", "carol", new RecordingEvents());
+        carol.HandleOffer(ClientOffer(ssrc: 3333, videoPayloadType: 96));
+        SessionDescription afterCarol = Parse(aliceEvents.Offers[^1]);
+
+        Assert.Equal(4, afterLeave.Media.Count);
+        Assert.All(afterLeave.Media.Skip(2), m => Assert.Equal(MediaDirection.Inactive, m.Direction));
+        Assert.Equal(4, afterCarol.Media.Count); // no new sections: bob's were recycled
+        Assert.All(afterCarol.Media.Skip(2), m => Assert.Equal(carol.Id, m.Msid!.StreamId));
+    }
+
+    [Fact]
+    public void An_answer_with_no_offer_pending_is_refused()
+    {
+        Participant alice = _engine.Join("room", "alice", new RecordingEvents());
+        alice.HandleOffer(ClientOffer(ssrc: 1, videoPayloadType: 96));
+
+        SignalingException error = Assert.Throws<SignalingException>(() => alice.HandleAnswer(ClientOffer(1, 96)));
+
+        Assert.Contains("no server offer", error.Message, StringComparison.Ordinal);
+    }
+
+    private static SessionDescription Parse(string sdp) => SdpParser.Parse(sdp).Description!;
+
+    /// <summary>A browser-shaped offer: sendonly Opus and VP8 sections with a=ssrc and msid.</summary>
+    private static string ClientOffer(uint ssrc, int videoPayloadType)
+    {
+        DtlsCertificate certificate = DtlsCertificate.Generate();
+        var transport = new LocalTransport("ufr1", "pwdpwdpwdpwdpwdpwdpwdpwd", certificate.FingerprintAlgorithm, certificate.Fingerprint, DtlsSetup.ActPass, "127.0.0.1", 9);
+        var opus = new RtpCodec { PayloadType = 111, Name = "opus", ClockRate = 48000, Channels = 2 };
+        var vp8 = new RtpCodec { PayloadType = videoPayloadType, Name = "VP8", ClockRate = 90000 };
+        vp8.RtcpFeedback.Add("nack pli");
+        OfferSection[] sections =
+        [
+            new("0", MediaKind.Audio, MediaDirection.SendOnly, [opus], [], new SendStream(ssrc, null, "c", "s", "audio-track")),
+            new("1", MediaKind.Video, MediaDirection.SendOnly, [vp8], [], new SendStream(ssrc + 1, null, "c", "s", "video-track")),
+        ];
+        SessionDescription offer = SdpOfferBuilder.Build(transport, sections, 1, 1);
+        offer.IceLite = false;
+        return SdpWriter.Write(offer);
+    }
+
+    /// <summary>What a browser answers to a server offer: each section mirrored, codecs kept.</summary>
+    private static string AnswerTo(string offerSdp)
+    {
+        SessionDescription offer = Parse(offerSdp);
+        foreach (MediaDescription media in offer.Media)
+        {
+            media.Direction = media.Direction switch
+            {
+                MediaDirection.SendOnly => MediaDirection.RecvOnly,
+                MediaDirection.RecvOnly => MediaDirection.SendOnly,
+                _ => media.Direction,
+            };
+            media.Setup = DtlsSetup.Active;
+            media.Ssrcs.Clear();
+            media.SsrcGroups.Clear();
+        }
+
+        offer.IceLite = false;
+        return SdpWriter.Write(offer);
+    }
+
+    private sealed class RecordingEvents : IParticipantEvents
+    {
+        public List<string> Offers { get; } = [];
+
+        public Task OfferAsync(string sdp)
+        {
+            lock (Offers)
+            {
+                Offers.Add(sdp);
+            }
+
+            return Task.CompletedTask;
+        }
+
+        public Task RemovedAsync(string reason, IReadOnlyList<Producer> unpublished) => Task.CompletedTask;
+    }
+}
