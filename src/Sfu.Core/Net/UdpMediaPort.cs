@@ -19,7 +19,9 @@ public sealed partial class UdpMediaPort : IAsyncDisposable
 
     private readonly Socket _socket;
     private readonly ILogger _logger;
+    private readonly LinuxDatagramBatch? _batch;
     private Thread? _loop;
+    private int _loopThreadId;
     private volatile bool _stopping;
     private long _receiveErrors;
 
@@ -33,6 +35,7 @@ public sealed partial class UdpMediaPort : IAsyncDisposable
         _socket.SendBufferSize = 4 * 1024 * 1024;
         _socket.Bind(bindEndPoint);
         LocalEndPoint = (IPEndPoint)_socket.LocalEndPoint!;
+        _batch = LinuxDatagramBatch.TryCreate();
     }
 
     public IPEndPoint LocalEndPoint { get; }
@@ -41,6 +44,9 @@ public sealed partial class UdpMediaPort : IAsyncDisposable
 
     /// <summary>Datagram receive errors the loop survived (ICMP-induced resets and the like).</summary>
     public long ReceiveErrors => Interlocked.Read(ref _receiveErrors);
+
+    /// <summary>True when sends from the receive thread leave in batches (Linux, 64-bit).</summary>
+    public bool BatchesSends => _batch is not null;
 
     public void Start(IDatagramHandler handler)
     {
@@ -55,11 +61,37 @@ public sealed partial class UdpMediaPort : IAsyncDisposable
             IsBackground = true,
             Name = "sfu-media-receive",
         };
+        _loopThreadId = _loop.ManagedThreadId;
         _loop.Start();
     }
 
-    /// <summary>Sends one datagram. Thread-safe; never throws for a network error.</summary>
+    /// <summary>
+    /// Sends one datagram. Thread-safe; never throws for a network error. On the receive thread
+    /// the datagram is queued and leaves with the others that the same received datagram
+    /// caused, when its handling ends (see <see cref="LinuxDatagramBatch"/>); true then means
+    /// queued.
+    /// </summary>
     public bool SendTo(ReadOnlySpan<byte> datagram, SocketAddress destination)
+    {
+        if (_batch is not null && Environment.CurrentManagedThreadId == _loopThreadId)
+        {
+            if (_batch.TryAdd(datagram, destination))
+            {
+                return true;
+            }
+
+            // Full, or too large for a slot: what is queued goes first, so order is kept.
+            FlushBatch();
+            if (_batch.TryAdd(datagram, destination))
+            {
+                return true;
+            }
+        }
+
+        return SendNow(datagram, destination);
+    }
+
+    private bool SendNow(ReadOnlySpan<byte> datagram, SocketAddress destination)
     {
         try
         {
@@ -73,6 +105,20 @@ public sealed partial class UdpMediaPort : IAsyncDisposable
         catch (ObjectDisposedException)
         {
             return false;
+        }
+    }
+
+    private void FlushBatch()
+    {
+        if (_batch is { Count: > 0 } batch && !_stopping)
+        {
+            try
+            {
+                batch.Flush(_socket.SafeHandle);
+            }
+            catch (ObjectDisposedException)
+            {
+            }
         }
     }
 
@@ -115,6 +161,8 @@ public sealed partial class UdpMediaPort : IAsyncDisposable
                 Interlocked.Increment(ref _receiveErrors);
                 LogHandlerFault(_logger, e);
             }
+
+            FlushBatch();
         }
     }
 
@@ -127,6 +175,10 @@ public sealed partial class UdpMediaPort : IAsyncDisposable
         if (_loop is { } loop && loop != Thread.CurrentThread && !loop.Join(TimeSpan.FromSeconds(5)))
         {
             LogReceiveLoopStuck(_logger);
+        }
+        else
+        {
+            _batch?.Dispose();
         }
 
         return ValueTask.CompletedTask;
