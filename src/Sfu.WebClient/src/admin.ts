@@ -30,6 +30,13 @@ function bitrate(bps: number): string {
   return `${bps.toFixed(0)} b/s`;
 }
 
+/** Axis labels: short enough for the axis gutter (2.5M, 800k). */
+function compactBitrate(bps: number): string {
+  if (bps >= 1_000_000) return `${+(bps / 1_000_000).toFixed(1)}M`;
+  if (bps >= 1_000) return `${+(bps / 1_000).toFixed(0)}k`;
+  return `${bps.toFixed(0)}`;
+}
+
 const count = (n: number): string => Math.round(n).toLocaleString('en');
 const percent = (fraction: number): string => `${(fraction * 100).toFixed(fraction > 0 && fraction < 0.001 ? 2 : 1)} %`;
 const ms = (value: number | null): string => (value === null ? '–' : `${value.toFixed(1)} ms`);
@@ -59,7 +66,7 @@ const specs: Record<string, ChartSpec> = {
       { label: 'in', color: palette.green, value: (s) => s.bitrateIn, format: bitrate },
       { label: 'out', color: palette.blue, value: (s) => s.bitrateOut, format: bitrate },
     ],
-    axes: [{ scale: 'y', format: (v) => bitrate(v).replace(' ', '\u2009') }],
+    axes: [{ scale: 'y', format: compactBitrate }],
   },
   participants: {
     series: [
@@ -150,25 +157,34 @@ class Chart {
 
 // ---- rooms table -------------------------------------------------------------------------
 
+/**
+ * Which destructive button was clicked once, until when. Kept outside the DOM because the
+ * table is rebuilt on every refresh, and a second click must find the button still armed.
+ */
+let armed: { readonly key: string; readonly until: number } | null = null;
+
 /** A button that needs a second click within a few seconds, so one stray click removes no one. */
-function confirmButton(label: string, testId: string, action: () => Promise<void>): HTMLButtonElement {
+function confirmButton(label: string, testId: string, key: string, action: () => Promise<void>): HTMLButtonElement {
   const button = el('button', { type: 'button', className: 'danger small', textContent: label });
   button.dataset['testid'] = testId;
-  let timer: ReturnType<typeof setTimeout> | undefined;
+  const isArmed = (): boolean => armed !== null && armed.key === key && Date.now() < armed.until;
+  if (isArmed()) {
+    button.dataset['armed'] = '';
+    button.textContent = 'Click again to confirm';
+  }
   button.addEventListener('click', () => {
-    if (button.dataset['armed'] === undefined) {
+    if (!isArmed()) {
+      armed = { key, until: Date.now() + armMs };
       button.dataset['armed'] = '';
       button.textContent = 'Click again to confirm';
-      timer = setTimeout(() => {
-        delete button.dataset['armed'];
-        button.textContent = label;
-      }, armMs);
       return;
     }
-    clearTimeout(timer);
+    armed = null;
     button.disabled = true;
     button.textContent = 'Working…';
-    action().catch((e: unknown) => showError(e)).finally(() => void refresh());
+    action()
+      .catch((e: unknown) => showError(e))
+      .finally(() => void refresh());
   });
   return button;
 }
@@ -179,7 +195,7 @@ function participantRows(room: string, p: ParticipantDetail): HTMLTableRowElemen
   const rtts = down.map((d) => d.roundTripMs).filter((v): v is number => v !== null);
   const avgRtt = rtts.length === 0 ? null : rtts.reduce((a, b) => a + b, 0) / rtts.length;
   const received = down.reduce((a, d) => a + d.bitrate, 0);
-  const kick = confirmButton('Kick', 'kick-button', async () => {
+  const kick = confirmButton('Kick', 'kick-button', `kick:${room}/${p.id}`, async () => {
     await api(`/rooms/${encodeURIComponent(room)}/participants/${encodeURIComponent(p.id)}`, { method: 'DELETE' });
   });
   const row = el(
@@ -217,7 +233,7 @@ function participantRows(room: string, p: ParticipantDetail): HTMLTableRowElemen
 }
 
 function roomCard(summary: RoomSummary, detail: RoomDetail | null): HTMLElement {
-  const close = confirmButton('Close room', 'close-room-button', async () => {
+  const close = confirmButton('Close room', 'close-room-button', `close:${summary.name}`, async () => {
     await api(`/rooms/${encodeURIComponent(summary.name)}`, { method: 'DELETE' });
   });
   const head = el(
