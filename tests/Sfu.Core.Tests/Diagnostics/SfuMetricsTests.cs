@@ -95,6 +95,37 @@ public sealed class SfuMetricsTests : IAsyncDisposable
         Assert.All(samples, s => Assert.InRange(s, 0, 1));
     }
 
+    [Fact]
+    public void Sampling_the_forwarding_latency_allocates_nothing_while_a_listener_records_it()
+    {
+        using var quiet = new MeterListener();
+        quiet.InstrumentPublished = (instrument, listener) =>
+        {
+            if (_meters.Created.Contains(instrument.Meter))
+            {
+                listener.EnableMeasurementEvents(instrument);
+            }
+        };
+        quiet.SetMeasurementEventCallback<double>(static (_, _, _, _) => { });
+        quiet.Start();
+        _listener.Dispose();
+        SfuMetrics metrics = _engine.Metrics;
+        for (int i = 0; i < 4 * SfuMetrics.LatencySampleInterval; i++)
+        {
+            metrics.OnDatagram();
+            metrics.OnForwarded();
+        }
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 16 * SfuMetrics.LatencySampleInterval; i++)
+        {
+            metrics.OnDatagram();
+            metrics.OnForwarded();
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
     private double Value(string name, string? tag = null, string? tagValue = null)
         => _measurements.Last(m => m.Name == name && (tag is null || Equals(m.Tags.GetValueOrDefault(tag), tagValue))).Value;
 
