@@ -50,6 +50,16 @@ public sealed class AdminTests(SfuServerFixture server, BrowserFixture browser)
             Assert.NotEqual("0 pkt/s", await admin.GetByTestId("kpi-forwarded").TextContentAsync());
             Assert.Equal("3", await admin.GetByTestId("kpi-participants").TextContentAsync());
             Assert.True(await ChartHasInkAsync(admin, "forwarded"), "the forwarded-packets chart drew a line");
+            // Chromium's reception reports reached the RTT, jitter and loss histograms.
+            string metrics = await Eventually.UntilAsync(
+                async () => await (await adminContext.APIRequest.GetAsync(server.Url("/metrics"))).TextAsync(),
+                text => text.Contains("sfu_rtcp_rtt_seconds_count", StringComparison.Ordinal),
+                Deadline,
+                "a round-trip time measured from Chromium's receiver reports",
+                cancel);
+            Assert.Contains("sfu_rtcp_jitter_seconds_count", metrics, StringComparison.Ordinal);
+            Assert.Contains("sfu_rtcp_fraction_lost_count", metrics, StringComparison.Ordinal);
+            Assert.Contains("sfu_participants{otel_scope_name=\"SfuRouter\"} 3", metrics, StringComparison.Ordinal);
             await admin.ScreenshotAsync(new PageScreenshotOptions { Path = ScreenshotPath(), FullPage = true });
 
             // Kick Bob: the button asks for a second click, then his page says why he left.

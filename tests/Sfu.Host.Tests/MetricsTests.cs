@@ -5,10 +5,9 @@ using System.Net.Sockets;
 namespace Sfu.Host.Tests;
 
 /// <summary>
-/// The Prometheus scrape of a live room. Alone in its collection: OpenTelemetry listens to
-/// every meter named SfuRouter in the process, so another test's server would be counted too.
+/// The Prometheus scrape of a live room, while other tests run servers of their own in the
+/// same process: each server exports only its own meters.
 /// </summary>
-[Collection(nameof(MeterListeningTests))]
 public sealed class MetricsTests
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
@@ -69,6 +68,24 @@ public sealed class MetricsTests
         Assert.Equal(2, third.Sum("sfu_participants"));
     }
 
+    [Fact]
+    public async Task A_server_keeps_exporting_its_own_meters_when_another_server_in_the_process_stops()
+    {
+        CancellationToken cancel = TestContext.Current.CancellationToken;
+        // The other server's meters exist first: were they exported here, this server's
+        // instruments of the same names would be taken as duplicates and never seen.
+        SfuTestServer other = await SfuTestServer.StartAsync();
+        await using SfuTestServer server = await SfuTestServer.StartAsync();
+        using var http = new HttpClient { BaseAddress = new Uri(server.BaseUrl) };
+        Assert.Single((await PrometheusScrape.FetchAsync(http, cancel)).Samples("sfu_participants"));
+
+        await other.DisposeAsync();
+        server.Engine.Counters.Dropped(Sfu.Core.Diagnostics.DropReason.Replay);
+
+        PrometheusScrape scrape = await ScrapeUntilAsync(http, s => s.Sum("sfu_packets_dropped_total", "reason=\"replay\"") == 1, "this server's drop counter", string.Empty, cancel);
+        Assert.Single(scrape.Samples("sfu_participants"));
+    }
+
     private static async Task<PrometheusScrape> ScrapeUntilAsync(HttpClient http, Func<PrometheusScrape, bool> done, string what, string diagnostics, CancellationToken cancel)
     {
         var clock = Stopwatch.StartNew();
@@ -86,6 +103,3 @@ public sealed class MetricsTests
         return scrape;
     }
 }
-
-[CollectionDefinition(DisableParallelization = true)]
-public sealed class MeterListeningTests;

@@ -45,6 +45,10 @@ public sealed class PrometheusScrape(string text)
         return total;
     }
 
+    /// <summary>The sample lines of exactly <paramref name="name"/>.</summary>
+    public IReadOnlyList<string> Samples(string name)
+        => [.. Text.Split('\n').Where(l => l.StartsWith(name + "{", StringComparison.Ordinal) || l.StartsWith(name + " ", StringComparison.Ordinal))];
+
     /// <summary>Whether any sample of <paramref name="name"/> was exported.</summary>
     public bool Has(string name) => Text.Split('\n').Any(l => !l.StartsWith('#') && l.StartsWith(name + "{", StringComparison.Ordinal));
 }

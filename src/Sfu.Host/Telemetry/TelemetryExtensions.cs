@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
@@ -31,6 +32,11 @@ public static class TelemetryExtensions
                     .AddRuntimeInstrumentation()
                     .AddAspNetCoreInstrumentation()
                     .AddPrometheusExporter();
+                if (metrics is IDeferredMeterProviderBuilder deferred)
+                {
+                    deferred.Configure((services, provider) => provider.AddView(OnlyOwnMeters(services.GetRequiredService<IMeterFactory>())));
+                }
+
                 if (otlp is not null)
                 {
                     metrics.AddOtlpExporter(exporter => exporter.Endpoint = otlp);
@@ -50,6 +56,17 @@ public static class TelemetryExtensions
         app.MapHealthChecks(ReadinessPath, new HealthCheckOptions { Predicate = check => check.Tags.Contains(ReadyTag) });
         return app;
     }
+
+    /// <summary>
+    /// OpenTelemetry subscribes to meters by name across the whole process. A second host in
+    /// the same process (tests run several) has meters of the same names from its own
+    /// factory; were they exported here too, their disposal would end this host's streams of
+    /// the same name. Meters from no factory (the runtime's) are shared and kept.
+    /// </summary>
+    private static Func<Instrument, MetricStreamConfiguration?> OnlyOwnMeters(IMeterFactory own)
+        => instrument => instrument.Meter.Scope is IMeterFactory factory && !ReferenceEquals(factory, own)
+            ? MetricStreamConfiguration.Drop
+            : null;
 
     private static Uri? OtlpEndpoint(string? value)
     {

@@ -82,7 +82,7 @@ const specs: Record<string, ChartSpec> = {
     ],
     axes: [
       { scale: 'y', format: (v) => `${v.toFixed(0)}%` },
-      { scale: 'gc', format: (v) => `${v.toFixed(1)}ms`, side: 1 },
+      { scale: 'gc', format: (v) => `${v.toFixed(0)}ms`, side: 1 },
     ],
   },
   quality: {
