@@ -68,18 +68,19 @@ public sealed class AdminTests(SfuServerFixture server, BrowserFixture browser)
             await kick.ClickAsync();
             await card.Locator("[data-testid=participant-row][data-name=Bob] [data-testid=kick-button]").ClickAsync();
             await Eventually.UntilAsync(
+                async () => string.Join(',', await card.Locator("[data-testid=participant-row]").EvaluateAllAsync<string[]>("rows => rows.map(r => r.dataset.name).sort()"))
+                    + " | dashboard error: " + await admin.GetByTestId("admin-error").TextContentAsync(),
+                listed => listed.StartsWith("Alice,Carol |", StringComparison.Ordinal),
+                Deadline,
+                "the dashboard to drop Bob",
+                cancel);
+            await Eventually.UntilAsync(
                 () => bob.Page.GetByTestId("error-banner").TextContentAsync(),
                 text => text?.Contains("Removed by an operator", StringComparison.Ordinal) == true,
                 Deadline,
                 "Bob's page to say he was removed by an operator",
                 cancel);
             Assert.Equal("closed", await bob.ConnectionStateAsync());
-            await Eventually.UntilAsync(
-                () => card.Locator("[data-testid=participant-row]").EvaluateAllAsync<string[]>("rows => rows.map(r => r.dataset.name).sort()"),
-                names => names.SequenceEqual(["Alice", "Carol"]),
-                Deadline,
-                "the dashboard to drop Bob",
-                cancel);
             await Eventually.UntilAsync(participants[0].RemoteTileNamesAsync, names => !names.Contains("Bob"), Deadline, "Alice to lose Bob's tile", cancel);
         }
         finally

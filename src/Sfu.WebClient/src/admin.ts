@@ -6,7 +6,7 @@ import 'uplot/dist/uPlot.min.css';
 import { AdminApi, type ParticipantDetail, type RoomDetail, type RoomSummary, type StatsResponse } from './admin-contracts';
 
 const refreshMs = 1000;
-const armMs = 3000;
+const armMs = 5000;
 
 class Unauthorized extends Error {}
 
@@ -322,7 +322,10 @@ async function refresh(): Promise<void> {
       (rooms ?? []).map((r) => api<RoomDetail>(`/rooms/${encodeURIComponent(r.name)}`).catch(() => null)),
     );
     if (stats !== null) showStats(stats);
-    roomList?.replaceChildren(...(rooms ?? []).map((r, i) => roomCard(r, details[i] ?? null)));
+    // While a kick or close waits for its confirming click, its button stays the same element.
+    if (armed === null || Date.now() >= armed.until) {
+      roomList?.replaceChildren(...(rooms ?? []).map((r, i) => roomCard(r, details[i] ?? null)));
+    }
     if (noRooms !== null) noRooms.hidden = (rooms ?? []).length > 0;
     if (errorBanner !== null) errorBanner.hidden = true;
     if (status !== null) {
