@@ -5,7 +5,7 @@ namespace Sfu.Browser.Tests;
 /// <summary>The admin dashboard in Chromium, watching a live room of Chromium participants.</summary>
 public sealed class AdminTests(SfuServerFixture server, BrowserFixture browser)
 {
-    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60);
 
     [Fact(Timeout = 240_000)]
     public async Task The_dashboard_shows_the_live_room_draws_its_charts_and_a_kicked_participant_is_told_why()

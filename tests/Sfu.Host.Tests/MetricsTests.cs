@@ -10,7 +10,7 @@ namespace Sfu.Host.Tests;
 /// </summary>
 public sealed class MetricsTests
 {
-    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60);
 
     [Fact]
     public async Task A_scrape_counts_the_participants_present_forwarded_packets_rise_and_garbage_raises_the_drop_counter()
@@ -18,8 +18,8 @@ public sealed class MetricsTests
         CancellationToken cancel = TestContext.Current.CancellationToken;
         await using SfuTestServer server = await SfuTestServer.StartAsync();
         using var http = new HttpClient { BaseAddress = new Uri(server.BaseUrl) };
-        await using WeriftPeer a = WeriftPeer.Start(server.BaseUrl, "metrics", "a", expectRemotes: 0, durationMs: 40000);
-        await using WeriftPeer b = WeriftPeer.Start(server.BaseUrl, "metrics", "b", expectRemotes: 0, durationMs: 40000);
+        await using WeriftPeer a = WeriftPeer.Start(server.BaseUrl, "metrics", "a", expectRemotes: 0, durationMs: 120000);
+        await using WeriftPeer b = WeriftPeer.Start(server.BaseUrl, "metrics", "b", expectRemotes: 0, durationMs: 120000);
 
         PrometheusScrape first = await ScrapeUntilAsync(
             http,
