@@ -37,6 +37,7 @@ export const HubEvents = {
   trackAdded: 'TrackAdded',
   trackRemoved: 'TrackRemoved',
   offer: 'Offer',
+  removed: 'Removed',
 } as const;
 
 /** The path the hub is mapped at (SfuHub.Path). */

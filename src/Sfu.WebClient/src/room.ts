@@ -41,6 +41,7 @@ async function start(roomName: string, nickname: string): Promise<void> {
   client.on('remoteTrack', (t) => view.attachStream(t.participantId, t.stream));
   client.on('remoteStreamRemoved', (s) => view.detachStream(s.participantId));
   client.on('error', (e) => view.showError(e.message));
+  client.on('removed', (r) => view.showError(r.reason));
 
   view.setState(client.state.overall);
   view.showLocal(nickname, null);

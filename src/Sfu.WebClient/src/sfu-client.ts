@@ -37,6 +37,8 @@ export interface SfuClientEvents {
   trackAdded: TrackInfo;
   trackRemoved: TrackInfo;
   connectionState: ConnectionStateChange;
+  /** The server ended our session (an operator removed us, media timed out); the client is closed. */
+  removed: { readonly reason: string };
   /** Something failed that the client could not handle by itself. */
   error: Error;
 }
@@ -106,6 +108,9 @@ export class SfuClient {
       this.enqueue(() => this.applyServerOffer(sdp)).catch((e: unknown) => this.report('answering a server offer', e));
     });
 
+    this.hub.on(HubEvents.removed, (reason: string) => {
+      void this.onRemoved(reason);
+    });
     this.hub.onreconnecting(() => this.setSignaling('reconnecting'));
     this.hub.onreconnected(() => {
       this.setSignaling('connected');
@@ -185,6 +190,21 @@ export class SfuClient {
         // Leaving is best effort: the server also notices the connection closing.
       }
     }
+    await this.release();
+  }
+
+  /** The server has already taken us out of the room: release everything and do not rejoin. */
+  private async onRemoved(reason: string): Promise<void> {
+    if (this.closed) {
+      return;
+    }
+    this.closed = true;
+    this.events.emit('removed', { reason });
+    await this.release();
+  }
+
+  private async release(): Promise<void> {
+    clearTimeout(this.offerTimer);
     this.closePeer();
     for (const track of this.localStream?.getTracks() ?? []) {
       track.stop();
