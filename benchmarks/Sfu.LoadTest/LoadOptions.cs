@@ -41,6 +41,9 @@ internal sealed class LoadOptions
 
     public string? JsonPath { get; set; }
 
+    /// <summary>The name of the target in the results (e.g. "sfu-tuned"); the target kind when absent.</summary>
+    public string? Label { get; set; }
+
     /// <summary>The address bots bind to (Janus needs a non-loopback address on lo, see compare.sh).</summary>
     public string BindAddress { get; set; } = "127.0.0.1";
 
@@ -77,6 +80,7 @@ internal sealed class LoadOptions
                 case "--server-pid": options.ServerPid = ParseCount(Value(), name); break;
                 case "--host-dll": options.HostDll = Value(); break;
                 case "--json": options.JsonPath = Value(); break;
+                case "--label": options.Label = Value(); break;
                 case "--bind": options.BindAddress = Value(); break;
                 case "--parallel": options.ConnectParallelism = ParseCount(Value(), name); break;
                 default: throw new ArgumentException($"Unknown option {name}.");

@@ -17,7 +17,7 @@ internal static class LoadRunner
         {
             TargetKind.Sfu => new SfuTarget(options),
             TargetKind.Relay => new RelayTarget(options),
-            _ => throw new NotSupportedException("janus"),
+            _ => new JanusTarget(options),
         };
         await target.StartAsync(s => progress.Update($"{label} {s}"), cancellationToken).ConfigureAwait(false);
 
@@ -54,7 +54,7 @@ internal static class LoadRunner
         return new LoadResult
         {
             Scenario = options.Scenario.ToString().ToLowerInvariant(),
-            Target = options.Target.ToString().ToLowerInvariant(),
+            Target = options.Label ?? options.Target.ToString().ToLowerInvariant(),
             Shape = shape,
             Participants = ScenarioPlan.Create(options).Count,
             ForwardedStreams = last.Tracks,

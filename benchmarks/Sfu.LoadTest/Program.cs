@@ -19,6 +19,7 @@ const string Usage = """
       --bind ADDR                address the bots bind (127.0.0.1)
       --parallel N               participants connecting at once (8)
       --json PATH                write the result as JSON
+      --label NAME               the target's name in the results (e.g. sfu-tuned)
     """;
 
 if (args.Length == 0 || args[0] is "-h" or "--help")
@@ -69,7 +70,7 @@ catch (ArgumentException e)
     Console.Error.WriteLine(Usage);
     return 2;
 }
-catch (InvalidOperationException e)
+catch (Exception e) when (e is InvalidOperationException or Sfu.Bots.Janus.JanusException or HttpRequestException or IOException or TimeoutException or OperationCanceledException)
 {
     Console.Error.WriteLine("load run failed: " + e.Message);
     return 1;
