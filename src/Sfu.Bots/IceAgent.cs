@@ -49,6 +49,7 @@ internal sealed class IceAgent
     private readonly TaskCompletionSource<SocketAddress> _connected = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly byte[] _response = new byte[256];
     private IceCredentials? _remote;
+    private (IPEndPoint EndPoint, uint Priority)? _earlyNomination;
     private IceCandidatePair? _selected;
     private bool _nominating;
     private long _lastCheck = long.MinValue;
@@ -96,6 +97,14 @@ internal sealed class IceAgent
             }
 
             _pairs.Sort((a, b) => b.Priority.CompareTo(a.Priority));
+
+            // A controlling peer that got our answer first may have nominated before we knew its
+            // credentials (aggressive nomination sends USE-CANDIDATE once): honour it now.
+            if (_earlyNomination is (IPEndPoint nominee, uint early) && AddPairLocked(nominee, early) is IceCandidatePair nominated)
+            {
+                nominated.State = IcePairState.Succeeded;
+                Select(nominated);
+            }
         }
     }
 
@@ -320,10 +329,17 @@ internal sealed class IceAgent
             }
         }
 
-        if (pair is null && _remote is not null && request.TryGetPriority(out uint priority))
+        if (pair is null && request.TryGetPriority(out uint priority))
         {
             var endPoint = (IPEndPoint)new IPEndPoint(IPAddress.Any, 0).Create(source);
-            pair = AddPairLocked(endPoint, priority);
+            if (_remote is not null)
+            {
+                pair = AddPairLocked(endPoint, priority);
+            }
+            else if (!_controlling && request.HasUseCandidate)
+            {
+                _earlyNomination = (endPoint, priority);
+            }
         }
 
         // §7.3.1.5: a controlled agent takes the pair the controlling peer nominates. The peer

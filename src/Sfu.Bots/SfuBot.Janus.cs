@@ -44,6 +44,12 @@ public sealed partial class SfuBot
             await bot.ConnectTransportAsync(remote, timeout.Token).ConfigureAwait(false);
             return bot;
         }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            string stage = bot._ice.SelectedAddress is null ? $"ICE ({bot._ice.ChecksSent} checks sent, {bot._ice.ChecksAnswered} answered)" : "DTLS";
+            await bot.DisposeAsync().ConfigureAwait(false);
+            throw new TimeoutException($"{options.Name} did not connect to Janus within {options.ConnectTimeout.TotalSeconds:0} s: stuck in {stage}.");
+        }
         catch
         {
             await bot.DisposeAsync().ConfigureAwait(false);

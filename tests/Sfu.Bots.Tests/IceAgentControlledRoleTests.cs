@@ -59,6 +59,26 @@ public sealed class IceAgentControlledRoleTests
     }
 
     [Fact]
+    public void A_nomination_that_arrives_before_the_answer_is_applied_is_honoured_at_start()
+    {
+        // The offerer may check (and, nominating aggressively, nominate) as soon as it has our
+        // answer, before we have applied its offer; it does not nominate again.
+        var time = new FakeTimeProvider();
+        var bot = IceCredentials.Generate();
+        var peer = IceCredentials.Generate();
+        var sent = new List<(byte[] Datagram, SocketAddress To)>();
+        var agent = new IceAgent(bot, new Recorder(sent), time, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(5), controlling: false, localAddress: Benchmark);
+
+        agent.OnStun(ControllingCheck(peer, bot, useCandidate: true), Peer.Serialize());
+        Assert.Equal(StunClass.SuccessResponse, ClassOf(sent[^1].Datagram));
+        Assert.False(agent.Connected.IsCompleted);
+
+        agent.Start(peer, [(Peer, 2130706431u)]);
+        Assert.True(agent.Connected.IsCompletedSuccessfully);
+        Assert.Equal(Peer.Serialize(), agent.SelectedAddress);
+    }
+
+    [Fact]
     public void Pairs_only_with_loopback_and_the_address_the_bot_is_bound_to()
     {
         var time = new FakeTimeProvider();
