@@ -52,14 +52,16 @@ done
 
 tool=(dotnet benchmarks/Sfu.LoadTest/bin/Release/net10.0/Sfu.LoadTest.dll)
 common=(--duration "$duration" --warmup "$warmup" --video-bitrate "$bitrate")
+# One failed run (e.g. a handshake storm on a small machine) is reported and the others go on.
+run() { "${tool[@]}" fanout "$@" || echo "run failed: $*"; }
 for n in "${sizes[@]}"; do
-  for run in $(seq "$runs"); do
-    "${tool[@]}" fanout --subscribers "$n" "${common[@]}" --json "$out/$n-$run-1-sfu.json"
+  for r in $(seq "$runs"); do
+    run --subscribers "$n" "${common[@]}" --json "$out/$n-$r-1-sfu.json"
     DOTNET_ThreadPool_UnfairSemaphoreSpinLimit=0 DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 \
-      "${tool[@]}" fanout --subscribers "$n" "${common[@]}" --label sfu-tuned --json "$out/$n-$run-2-sfu-tuned.json"
-    "${tool[@]}" fanout --target janus --server http://127.0.0.1:8088/janus --server-pid "$janus_pid" --bind "$ice_address" \
-      --subscribers "$n" "${common[@]}" --json "$out/$n-$run-3-janus.json"
-    "${tool[@]}" fanout --target relay --subscribers "$n" "${common[@]}" --json "$out/$n-$run-4-relay.json"
+      run --subscribers "$n" "${common[@]}" --label sfu-tuned --json "$out/$n-$r-2-sfu-tuned.json"
+    run --target janus --server http://127.0.0.1:8088/janus --server-pid "$janus_pid" --bind "$ice_address" \
+      --subscribers "$n" "${common[@]}" --json "$out/$n-$r-3-janus.json"
+    run --target relay --subscribers "$n" "${common[@]}" --json "$out/$n-$r-4-relay.json"
   done
 done
 

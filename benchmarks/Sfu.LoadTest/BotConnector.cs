@@ -5,7 +5,8 @@ internal static class BotConnector
 {
     private static readonly TimeSpan MediaPatience = TimeSpan.FromSeconds(30);
 
-    public static async Task ConnectAllAsync<TBot>(
+    /// <summary>Connects every participant; returns how many needed a second attempt.</summary>
+    public static async Task<int> ConnectAllAsync<TBot>(
         IReadOnlyList<BotPlan> plan,
         int parallelism,
         Func<BotPlan, CancellationToken, Task<TBot>> connect,
@@ -15,6 +16,7 @@ internal static class BotConnector
     {
         // Publishers first, so subscribers find their tracks when they join.
         int done = 0;
+        int retries = 0;
         var publishers = plan.Where(p => p.PublishAudio || p.PublishVideo).ToList();
         var listeners = plan.Where(p => !(p.PublishAudio || p.PublishVideo)).ToList();
         foreach (List<BotPlan> group in new[] { publishers, listeners })
@@ -24,11 +26,26 @@ internal static class BotConnector
                 new ParallelOptions { MaxDegreeOfParallelism = parallelism, CancellationToken = cancellationToken },
                 async (p, ct) =>
                 {
-                    TBot bot = await connect(p, ct).ConfigureAwait(false);
+                    TBot bot;
+                    try
+                    {
+                        bot = await connect(p, ct).ConfigureAwait(false);
+                    }
+                    catch (Exception e) when (e is InvalidOperationException or TimeoutException or OperationCanceledException && !ct.IsCancellationRequested)
+                    {
+                        // One more try, counted in the result: under a connection storm on 2 cores a
+                        // handshake can time out; a second failure ends the run.
+                        Interlocked.Increment(ref retries);
+                        status($"{p.Name}: {e.Message} (retrying)");
+                        bot = await connect(p, ct).ConfigureAwait(false);
+                    }
+
                     connected(bot, p);
                     status($"connected {Interlocked.Increment(ref done)}/{plan.Count}");
                 }).ConfigureAwait(false);
         }
+
+        return retries;
     }
 
     public static async Task WaitForMediaAsync(Func<int> waiting, int total, Action<string> status, CancellationToken cancellationToken)

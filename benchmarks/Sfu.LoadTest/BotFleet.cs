@@ -44,6 +44,20 @@ internal sealed class BotFleet : IAsyncDisposable
         return ReceiveSample.Sum(tracks, bytes);
     }
 
+    public void ClearLatency()
+    {
+        lock (_bots)
+        {
+            foreach ((SfuBot bot, _) in _bots)
+            {
+                foreach (RemoteTrack track in bot.RemoteTracks)
+                {
+                    track.ClearLatency();
+                }
+            }
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         foreach ((SfuBot bot, _) in _bots)

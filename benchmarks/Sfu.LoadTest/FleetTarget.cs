@@ -13,7 +13,11 @@ internal abstract class FleetTarget(LoadOptions options) : ILoadTarget
 
     public abstract Task StartAsync(Action<string> status, CancellationToken cancellationToken);
 
+    public int ConnectRetries { get; private set; }
+
     public ReceiveSample Sample() => _fleet.Sample();
+
+    public void ClearLatency() => _fleet.ClearLatency();
 
     public async ValueTask DisposeAsync()
     {
@@ -26,7 +30,7 @@ internal abstract class FleetTarget(LoadOptions options) : ILoadTarget
     protected async Task ConnectFleetAsync(Func<BotPlan, SfuBotOptions, CancellationToken, Task<SfuBot>> connect, Action<SfuBot, BotPlan>? connected, Action<string> status, CancellationToken cancellationToken)
     {
         IReadOnlyList<BotPlan> plan = ScenarioPlan.Create(Options);
-        await BotConnector.ConnectAllAsync(
+        ConnectRetries = await BotConnector.ConnectAllAsync(
             plan,
             Options.ConnectParallelism,
             (p, ct) => connect(p, BotFleet.Options(p, Options), ct),

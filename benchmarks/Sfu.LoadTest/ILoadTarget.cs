@@ -9,5 +9,11 @@ internal interface ILoadTarget : IAsyncDisposable
     /// <summary>Connects every participant and returns once media reaches all of them.</summary>
     Task StartAsync(Action<string> status, CancellationToken cancellationToken);
 
+    /// <summary>Participants that connected only at the second attempt.</summary>
+    int ConnectRetries { get; }
+
     ReceiveSample Sample();
+
+    /// <summary>The measured window starts: latency percentiles from here on only.</summary>
+    void ClearLatency();
 }

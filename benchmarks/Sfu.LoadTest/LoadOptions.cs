@@ -48,7 +48,7 @@ internal sealed class LoadOptions
     public string BindAddress { get; set; } = "127.0.0.1";
 
     /// <summary>Bots connecting at the same time.</summary>
-    public int ConnectParallelism { get; set; } = 8;
+    public int ConnectParallelism { get; set; } = 4;
 
     public int EffectiveVideoBitrate => VideoBitrate > 0 ? VideoBitrate : Scenario == ScenarioKind.Fanout ? 1_500_000 : 300_000;
 

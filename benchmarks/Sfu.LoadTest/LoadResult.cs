@@ -42,6 +42,9 @@ internal sealed record LoadResult
 
     public required double LossPercent { get; init; }
 
+    /// <summary>Participants that connected only at the second attempt (a handshake failed under load).</summary>
+    public required int ConnectRetries { get; init; }
+
     public required int ProcessorCount { get; init; }
 
     public required DateTimeOffset StartedAt { get; init; }

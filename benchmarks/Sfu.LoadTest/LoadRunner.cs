@@ -24,6 +24,7 @@ internal static class LoadRunner
         await Countdown(options.Warmup, t => progress.Update($"{label} warming up {t:0}s"), cancellationToken).ConfigureAwait(false);
 
         DateTimeOffset startedAt = DateTimeOffset.UtcNow;
+        target.ClearLatency();
         ReceiveSample first = target.Sample();
         double cpuFirst = ProcessCpu.ReadSeconds(target.ServerProcessId);
         long start = Stopwatch.GetTimestamp();
@@ -71,6 +72,7 @@ internal static class LoadRunner
             ExpectedPackets = expected,
             LostPackets = lost,
             LossPercent = expected > 0 ? 100.0 * lost / expected : 0,
+            ConnectRetries = target.ConnectRetries,
             ProcessorCount = Environment.ProcessorCount,
             StartedAt = startedAt,
             Environment = DotnetSettings(),

@@ -17,7 +17,7 @@ const string Usage = """
       --server URL --server-pid PID   attach to a running server (SfuRouter URL or Janus's /janus URL)
       --host-dll PATH            Sfu.Host.dll to start (default: the repository's build output)
       --bind ADDR                address the bots bind (127.0.0.1)
-      --parallel N               participants connecting at once (8)
+      --parallel N               participants connecting at once (4)
       --json PATH                write the result as JSON
       --label NAME               the target's name in the results (e.g. sfu-tuned)
     """;

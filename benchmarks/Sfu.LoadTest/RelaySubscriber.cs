@@ -44,6 +44,17 @@ internal sealed class RelaySubscriber : IDisposable
         }
     }
 
+    public void ClearLatency()
+    {
+        lock (_gate)
+        {
+            foreach (StreamState s in _streams)
+            {
+                s.Latency.Clear();
+            }
+        }
+    }
+
     public void Dispose()
     {
         _disposed = true;

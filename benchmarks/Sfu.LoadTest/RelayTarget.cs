@@ -24,6 +24,8 @@ internal sealed partial class RelayTarget(LoadOptions options) : ILoadTarget
 
     public int ServerProcessId => _relay?.Id ?? 0;
 
+    public int ConnectRetries => 0;
+
     public async Task StartAsync(Action<string> status, CancellationToken cancellationToken)
     {
         status("starting the relay");
@@ -68,6 +70,8 @@ internal sealed partial class RelayTarget(LoadOptions options) : ILoadTarget
 
         return ReceiveSample.Sum(tracks, bytes);
     }
+
+    public void ClearLatency() => _subscribers.ForEach(s => s.ClearLatency());
 
     public async ValueTask DisposeAsync()
     {
