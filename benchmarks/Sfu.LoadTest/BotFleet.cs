@@ -24,6 +24,20 @@ internal sealed class BotFleet : IAsyncDisposable
         }
     }
 
+    /// <summary>The first few bots still waiting for media, with what they have, for an error message.</summary>
+    public string DescribeNotYetReceiving()
+    {
+        lock (_bots)
+        {
+            return string.Join("; ", _bots
+                .Where(b => !Receiving(b.Bot, b.Plan))
+                .Take(3)
+                .Select(b => $"{b.Plan.Name} in {b.Plan.Room}: {b.Bot.RemoteTracks.Count}/{b.Plan.ExpectedTracks} tracks announced, "
+                    + $"{b.Bot.RemoteTracks.Count(t => t.GetStats().PacketsReceived > 0)} flowing, {b.Bot.NegotiationErrors} negotiation errors"
+                    + (b.Bot.RemovedReason is string reason ? $", removed: {reason}" : string.Empty)));
+        }
+    }
+
     public ReceiveSample Sample()
     {
         List<StreamCounters> tracks = [];

@@ -41,7 +41,7 @@ internal abstract class FleetTarget(LoadOptions options) : ILoadTarget
             },
             status,
             cancellationToken).ConfigureAwait(false);
-        await BotConnector.WaitForMediaAsync(_fleet.NotYetReceiving, plan.Count, status, cancellationToken).ConfigureAwait(false);
+        await BotConnector.WaitForMediaAsync(_fleet.NotYetReceiving, _fleet.DescribeNotYetReceiving, plan.Count, status, cancellationToken).ConfigureAwait(false);
     }
 
     protected abstract ValueTask DisposeServerAsync();
