@@ -23,12 +23,14 @@ public static class SfuServer
             sp.GetRequiredService<TimeProvider>()));
         builder.Services.AddHostedService<MediaEngineService>();
         builder.Services.AddSingleton<ParticipantDirectory>();
+        builder.Services.AddMeeting(builder.Configuration);
         builder.Services.AddSignalR(o => o.EnableDetailedErrors = false);
         configure?.Invoke(builder);
 
         WebApplication app = builder.Build();
         app.UseWebClient();
         app.MapHub<SfuHub>(SfuHub.Path);
+        app.MapMeeting();
         return app;
     }
 }
