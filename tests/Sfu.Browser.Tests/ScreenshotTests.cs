@@ -38,7 +38,7 @@ public sealed class ScreenshotTests(SfuServerFixture server, BrowserFixture brow
             BrowserParticipant ada = everyone[0];
             await Say(everyone[1], "Morning all! Slides are in the channel.");
             await Say(ada, "Thanks Grace — let's start with the latency numbers.");
-            await Say(everyone[3], "Looks great on my side 👍");
+            await Say(everyone[3], "Looks great on my side. Ship it!");
             await Eventually.UntilAsync(ada.CountDecodingRemoteVideoAsync, c => c == 2, Deadline, "Ada to decode the two cameras that are on", cancel);
             await Eventually.UntilAsync(
                 () => ada.Page.Locator("[data-testid=participant-tile][data-speaking]").CountAsync(),

@@ -51,10 +51,10 @@ function select(testId: string): HTMLSelectElement {
   return found;
 }
 
-/** Shows a toggle's state: pressed = on; the label says what a click does. */
-function setToggle(control: HTMLButtonElement, on: boolean, labels: readonly [string, string]): void {
+/** Shows a toggle's state: pressed = on; the label says what a click does; `off` marks a muted device. */
+function setToggle(control: HTMLButtonElement, on: boolean, labels: readonly [string, string], warnWhenOff = true): void {
   control.setAttribute('aria-pressed', String(on));
-  control.classList.toggle('off', !on);
+  control.classList.toggle('off', warnWhenOff && !on);
   const label = control.querySelector('.label');
   if (label !== null) {
     label.textContent = on ? labels[0] : labels[1];
@@ -84,7 +84,7 @@ async function start(roomName: string, nickname: string): Promise<void> {
     view.setLocalMediaState(s);
     setToggle(micButton, s.mic, ['Mute', 'Unmute']);
     setToggle(cameraButton, s.camera, ['Stop video', 'Start video']);
-    setToggle(screenButton, s.screen, ['Stop sharing', 'Share screen']);
+    setToggle(screenButton, s.screen, ['Stop sharing', 'Share screen'], false);
   });
   client.on('connectionState', (s) => view.setState(s.overall));
   client.on('participantJoined', (p) => view.upsertParticipant(p.id, p.displayName));
