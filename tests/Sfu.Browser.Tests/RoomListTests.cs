@@ -24,6 +24,9 @@ public sealed class RoomListTests(SfuServerFixture server, BrowserFixture browse
         await using (bob)
         {
             await Eventually.UntilAsync(() => EntryAsync(lobby, "list-room"), e => e == "2 people", ListDeadline + TimeSpan.FromSeconds(3), "list-room with 2 people", cancel);
+            await lobby.GetByTestId("nickname").FillAsync("Margaret");
+            await lobby.GetByTestId("room-name").FillAsync("list-room");
+            await Screenshots.TakeAsync(lobby, "lobby.png", 1100, 640);
             await bob.Page.GetByTestId("leave").ClickAsync();
             await Eventually.UntilAsync(() => EntryAsync(lobby, "list-room"), e => e == "1 person", ListDeadline, "list-room back to 1 person after Bob's Leave", cancel);
         }
