@@ -4,20 +4,16 @@ namespace Sfu.Browser.Tests;
 
 /// <summary>
 /// Pictures of the product for README, taken by the feature tests at a moment that shows the
-/// feature (the lobby with a live room, a four-person room) and written to docs/ beside
-/// SfuRouter.sln; nothing is written when the tests run outside a checkout.
+/// feature (the lobby with a live room, a four-person room). They go to a temporary folder,
+/// or, with SFU_WRITE_SCREENSHOTS=1, to docs/ beside SfuRouter.sln (so an ordinary test run
+/// leaves the checkout clean).
 /// </summary>
 public static class Screenshots
 {
     public static async Task TakeAsync(IPage page, string fileName, int width, int height)
     {
         ArgumentNullException.ThrowIfNull(page);
-        string? docs = DocsFolder();
-        if (docs is null)
-        {
-            return;
-        }
-
+        string docs = DocsFolder();
         PageViewportSizeResult? before = page.ViewportSize;
         await page.SetViewportSizeAsync(width, height);
         string path = Path.Combine(docs, fileName);
@@ -30,16 +26,19 @@ public static class Screenshots
         Assert.True(new FileInfo(path).Length > 10_000, $"{fileName} has content");
     }
 
-    private static string? DocsFolder()
+    private static string DocsFolder()
     {
-        for (DirectoryInfo? dir = new(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        if (Environment.GetEnvironmentVariable("SFU_WRITE_SCREENSHOTS") == "1")
         {
-            if (File.Exists(Path.Combine(dir.FullName, "SfuRouter.sln")))
+            for (DirectoryInfo? dir = new(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
             {
-                return Directory.CreateDirectory(Path.Combine(dir.FullName, "docs")).FullName;
+                if (File.Exists(Path.Combine(dir.FullName, "SfuRouter.sln")))
+                {
+                    return Directory.CreateDirectory(Path.Combine(dir.FullName, "docs")).FullName;
+                }
             }
         }
 
-        return null;
+        return Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), "sfu-screenshots")).FullName;
     }
 }
