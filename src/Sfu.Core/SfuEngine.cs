@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Collections.Immutable;
+using System.Diagnostics.Metrics;
 using System.Net;
 using System.Security.Cryptography;
 using System.Text;
@@ -35,7 +36,7 @@ public sealed partial class SfuEngine : IDatagramHandler, IAddressBinder, IAsync
     private Task _housekeeping = Task.CompletedTask;
     private int _disposed;
 
-    public SfuEngine(SfuOptions options, ILoggerFactory loggerFactory, TimeProvider? time = null)
+    public SfuEngine(SfuOptions options, ILoggerFactory loggerFactory, TimeProvider? time = null, IMeterFactory? meterFactory = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(loggerFactory);
@@ -44,6 +45,7 @@ public sealed partial class SfuEngine : IDatagramHandler, IAddressBinder, IAsync
         _logger = loggerFactory.CreateLogger<SfuEngine>();
         Time = time ?? TimeProvider.System;
         Rooms = new RoomRegistry(Time);
+        Metrics = new SfuMetrics(Counters, Rooms, meterFactory);
         Certificate = DtlsCertificate.Generate(Time);
         _byUfragSpan = _byUfrag.GetAlternateLookup<ReadOnlySpan<char>>();
         _dtlsOptions = new DtlsTransportOptions
@@ -61,6 +63,9 @@ public sealed partial class SfuEngine : IDatagramHandler, IAddressBinder, IAsync
     public MediaCounters Counters { get; } = new();
 
     public RoomRegistry Rooms { get; }
+
+    /// <summary>The instruments of the meter named <see cref="SfuMetrics.MeterName"/>.</summary>
+    public SfuMetrics Metrics { get; }
 
     public DtlsCertificate Certificate { get; }
 
@@ -221,6 +226,11 @@ public sealed partial class SfuEngine : IDatagramHandler, IAddressBinder, IAsync
     /// <summary>Once a subscriber's DTLS is up, its video needs a keyframe to start.</summary>
     internal void OnTransportConnected(Participant participant)
     {
+        if (participant.Transport.HandshakeDuration is TimeSpan handshake)
+        {
+            Metrics.RecordDtlsHandshake(handshake);
+        }
+
         foreach (DownTrack downTrack in participant.DownTracks)
         {
             if (downTrack.IsActive)
@@ -250,6 +260,7 @@ public sealed partial class SfuEngine : IDatagramHandler, IAddressBinder, IAsync
     /// </summary>
     public void OnDatagram(Span<byte> datagram, SocketAddress source)
     {
+        Metrics.OnDatagram();
         PacketKind kind = PacketClassifier.Classify(datagram);
         if (kind == PacketKind.Unknown)
         {
@@ -368,6 +379,7 @@ public sealed partial class SfuEngine : IDatagramHandler, IAddressBinder, IAsync
         }
 
         _stop.Dispose();
+        Metrics.Dispose();
     }
 
     [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Media port bound on {EndPoint}, announced as {Announced}")]

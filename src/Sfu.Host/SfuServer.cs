@@ -1,6 +1,9 @@
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Options;
 using Sfu.Core;
+using Sfu.Host.Admin;
 using Sfu.Host.Signaling;
+using Sfu.Host.Telemetry;
 
 namespace Sfu.Host;
 
@@ -20,17 +23,21 @@ public static class SfuServer
         builder.Services.AddSingleton(sp => new SfuEngine(
             sp.GetRequiredService<IOptions<SfuOptions>>().Value,
             sp.GetRequiredService<ILoggerFactory>(),
-            sp.GetRequiredService<TimeProvider>()));
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetService<IMeterFactory>()));
         builder.Services.AddHostedService<MediaEngineService>();
         builder.Services.AddSingleton<ParticipantDirectory>();
         builder.Services.AddMeeting(builder.Configuration);
         builder.Services.AddSignalR(o => o.EnableDetailedErrors = false);
+        builder.AddSfuTelemetry().AddSfuAdmin();
         configure?.Invoke(builder);
 
         WebApplication app = builder.Build();
+        app.UseSfuAdmin();
         app.UseWebClient();
         app.MapHub<SfuHub>(SfuHub.Path);
         app.MapMeeting();
+        app.MapSfuTelemetry();
         return app;
     }
 }

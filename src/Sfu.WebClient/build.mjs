@@ -9,7 +9,7 @@ await rm(outdir, { recursive: true, force: true });
 await mkdir(outdir, { recursive: true });
 
 await esbuild.build({
-  entryPoints: { lobby: 'src/lobby.ts', room: 'src/room.ts' },
+  entryPoints: { lobby: 'src/lobby.ts', room: 'src/room.ts', admin: 'src/admin.ts' },
   outdir,
   bundle: true,
   format: 'esm',

@@ -11,12 +11,15 @@ public sealed class SfuServerFixture : IAsyncLifetime
 {
     private WebApplication? app;
 
+    /// <summary>The key of the admin dashboard and API on this server.</summary>
+    public const string AdminKey = "browser-tests-admin-key";
+
     /// <summary>The bound address, e.g. http://127.0.0.1:41234 (no trailing slash).</summary>
     public Uri BaseUri { get; private set; } = new("http://127.0.0.1/");
 
     public async ValueTask InitializeAsync()
     {
-        app = SfuServer.CreateApp(["--Urls=http://127.0.0.1:0", "--Sfu:Media:Port=0", "--Logging:LogLevel:Default=Warning"]);
+        app = SfuServer.CreateApp(["--Urls=http://127.0.0.1:0", "--Sfu:Media:Port=0", "--Logging:LogLevel:Default=Warning", $"--Sfu:Admin:Key={AdminKey}"]);
         await app.StartAsync();
 
         // Port 0 binds an ephemeral port: the real one is known only after start.

@@ -24,6 +24,7 @@ public sealed class DownTrack
         Source = source;
         Subscriber = subscriber;
         Ssrc = ssrc;
+        Quality = new ReceptionQuality(source.Codec.ClockRate, subscriber.Time);
         Span<byte> seed = stackalloc byte[6];
         RandomNumberGenerator.Fill(seed);
         _forwarder = new Forwarder(
@@ -43,6 +44,9 @@ public sealed class DownTrack
     public string? Mid { get; internal set; }
 
     public bool IsActive => _active;
+
+    /// <summary>Loss, jitter and round-trip time as the subscriber reports them.</summary>
+    public ReceptionQuality Quality { get; }
 
     public long PacketsSent => Volatile.Read(ref _packetsSent);
 
@@ -103,6 +107,11 @@ public sealed class DownTrack
         int length = Apply(packet, view, decision.SequenceNumber, decision.Timestamp, decision.PayloadType, scratch);
         if (length > 0)
         {
+            if (_packetsSent == 0)
+            {
+                Subscriber.OnFirstPacketForwarded();
+            }
+
             _packetsSent++;
             _octetsSent += view.Payload.Length;
             counters.RtpForwarded(Source.Kind, length);

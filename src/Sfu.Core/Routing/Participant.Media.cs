@@ -42,6 +42,7 @@ public sealed partial class Participant
         if (_producersBySsrc.TryGetValue(view.Ssrc, out Producer? producer))
         {
             producer.Forward(packet, view, scratch, _engine.Counters);
+            _engine.Metrics.OnForwarded();
             return;
         }
 
@@ -81,6 +82,9 @@ public sealed partial class Participant
             {
                 case RtcpPacketType.SenderReport:
                     OnSenderReport(packet.Content, scratch);
+                    break;
+                case RtcpPacketType.ReceiverReport:
+                    OnReceiverReport(packet.Content);
                     break;
                 case RtcpPacketType.PayloadFeedback when packet.Header.Format is FeedbackPli or FeedbackFir:
                     OnKeyframeRequest(packet.Content, packet.Header.Format);
@@ -140,13 +144,23 @@ public sealed partial class Participant
     /// </summary>
     private void OnSenderReport(ReadOnlySpan<byte> packet, Span<byte> scratch)
     {
-        if (!SenderReport.TryParse(packet, out SenderReport report)
-            || !_producersBySsrc.TryGetValue(report.Ssrc, out Producer? producer))
+        if (!SenderReport.TryParse(packet, out SenderReport report))
         {
             return;
         }
 
-        producer.Statistics.OnSenderReport(report.CompactNtpTimestamp, Time.GetTimestamp());
+        long now = Time.GetTimestamp();
+        for (int i = 0; i < report.ReportCount; i++)
+        {
+            OnReportBlock(report.GetReportBlock(i), now);
+        }
+
+        if (!_producersBySsrc.TryGetValue(report.Ssrc, out Producer? producer))
+        {
+            return;
+        }
+
+        producer.Statistics.OnSenderReport(report.CompactNtpTimestamp, now);
 
         ImmutableArray<DownTrack> downTracks = producer.DownTracks;
         foreach (DownTrack downTrack in downTracks)
@@ -175,7 +189,10 @@ public sealed partial class Participant
                 length += cname;
             }
 
-            downTrack.Subscriber.Transport.SendRtcp(scratch[..length]);
+            if (downTrack.Subscriber.Transport.SendRtcp(scratch[..length]))
+            {
+                downTrack.Quality.OnSenderReportSent(report.CompactNtpTimestamp, now);
+            }
         }
     }
 

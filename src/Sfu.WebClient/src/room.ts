@@ -98,6 +98,7 @@ async function start(roomName: string, nickname: string): Promise<void> {
   client.on('chatHistory', (h) => chat.reset(h));
   client.on('recovered', () => view.clearError());
   client.on('error', (e) => view.showError(e.message));
+  client.on('removed', (r) => view.showError(r.reason));
 
   view.setState(client.state.overall);
   view.showLocal(nickname, null);

@@ -63,6 +63,8 @@ export interface SfuClientEvents {
   dominantSpeaker: string | null;
   /** Signaling came back after a drop: 'resumed' kept our place, 'rejoined' started over. */
   recovered: 'resumed' | 'rejoined';
+  /** The server ended our session (an operator removed us, media timed out); the client is closed. */
+  removed: { readonly reason: string };
   /** Something failed that the client could not handle by itself. */
   error: Error;
 }
@@ -154,10 +156,7 @@ export class SfuClient {
     this.hub.on(HubEvents.mediaStateChanged, (m: MediaState) => this.events.emit('mediaState', m));
     this.hub.on(HubEvents.dominantSpeakerChanged, (id: string | null) => this.events.emit('dominantSpeaker', id));
     this.hub.on(HubEvents.removed, (reason: string) => {
-      // The server ended our session (e.g. media timed out): start over unless we are leaving.
-      this.report('the server ended the session', new Error(reason));
-      this.resumeToken = null;
-      this.enqueue(() => this.rejoin()).catch((e: unknown) => this.report('rejoining', e));
+      void this.onRemoved(reason);
     });
 
     this.hub.onreconnecting(() => this.setSignaling('reconnecting'));
@@ -426,6 +425,21 @@ export class SfuClient {
         // Leaving is best effort: the server also notices the connection closing.
       }
     }
+    await this.release();
+  }
+
+  /** The server has already taken us out of the room: release everything and do not rejoin. */
+  private async onRemoved(reason: string): Promise<void> {
+    if (this.closed) {
+      return;
+    }
+    this.closed = true;
+    this.events.emit('removed', { reason });
+    await this.release();
+  }
+
+  private async release(): Promise<void> {
+    clearTimeout(this.offerTimer);
     this.closePeer();
     for (const track of this.localStream?.getTracks() ?? []) {
       track.stop();

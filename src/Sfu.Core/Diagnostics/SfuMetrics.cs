@@ -1,0 +1,145 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using Sfu.Core.Routing;
+
+namespace Sfu.Core.Diagnostics;
+
+/// <summary>
+/// The media plane's instruments on one <see cref="Meter"/> named <see cref="MeterName"/>.
+/// Counts are observed from <see cref="MediaCounters"/> and the room registry when a reader
+/// collects, so the packet path does no more work than it did without metrics. Histograms are
+/// recorded where their events happen: reception reports as they arrive, DTLS handshakes,
+/// the first packet a participant is sent, and the forwarding latency of one datagram in
+/// <see cref="LatencySampleInterval"/>.
+/// </summary>
+public sealed class SfuMetrics : IDisposable
+{
+    /// <summary>The meter's name, for OpenTelemetry's AddMeter and for listeners.</summary>
+    public const string MeterName = "SfuRouter";
+
+    /// <summary>One datagram in this many has its receive-to-send time measured.</summary>
+    public const int LatencySampleInterval = 1024;
+
+    private static readonly KeyValuePair<string, object?> Audio = new("kind", "audio");
+    private static readonly KeyValuePair<string, object?> Video = new("kind", "video");
+
+    private static readonly (DropReason Reason, KeyValuePair<string, object?> Tag)[] DropTags =
+        [.. Enum.GetValues<DropReason>().Select(r => (r, new KeyValuePair<string, object?>("reason", DropReasonName(r))))];
+
+    private readonly Meter _meter;
+    private readonly bool _ownsMeter;
+    private readonly Histogram<double> _roundTrip;
+    private readonly Histogram<double> _jitter;
+    private readonly Histogram<double> _fractionLost;
+    private readonly Histogram<double> _dtlsHandshake;
+    private readonly Histogram<double> _firstPacket;
+    private readonly Histogram<double> _forwardingLatency;
+
+    // Receive loop only: which datagram is sampled, and when it arrived (0 = not sampled).
+    private int _datagrams;
+    private long _sampleArrival;
+
+    internal SfuMetrics(MediaCounters counters, RoomRegistry rooms, IMeterFactory? meterFactory)
+    {
+        _ownsMeter = meterFactory is null;
+        _meter = meterFactory?.Create(MeterName) ?? new Meter(MeterName);
+
+        _meter.CreateObservableUpDownCounter("sfu.rooms", () => (long)rooms.Rooms.Count, "{room}", "Rooms with at least one participant");
+        _meter.CreateObservableUpDownCounter("sfu.participants", () => Sum(rooms, _ => 1), "{participant}", "Participants in all rooms");
+        _meter.CreateObservableUpDownCounter("sfu.tracks.published", () => Sum(rooms, p => p.Producers.Length), "{track}", "Tracks participants publish");
+        _meter.CreateObservableUpDownCounter("sfu.subscriptions", () => Sum(rooms, p => p.DownTracks.Length), "{subscription}", "Down-tracks: one per subscriber of each published track");
+
+        _meter.CreateObservableCounter("sfu.rtp.packets.received", () => ByKind(counters.PacketsReceived), "{packet}", "RTP packets received from publishers");
+        _meter.CreateObservableCounter("sfu.rtp.packets.forwarded", () => ByKind(counters.PacketsForwarded), "{packet}", "RTP packets sent to subscribers");
+        _meter.CreateObservableCounter("sfu.rtp.bytes.received", () => ByKind(counters.BytesReceived), "By", "RTP bytes received from publishers (after SRTP)");
+        _meter.CreateObservableCounter("sfu.rtp.bytes.forwarded", () => ByKind(counters.BytesForwarded), "By", "RTP bytes sent to subscribers (before SRTP)");
+        _meter.CreateObservableCounter("sfu.packets.dropped", () => Dropped(counters), "{packet}", "Datagrams and packets not used, by reason");
+        _meter.CreateObservableCounter("sfu.rtcp.nack.received", () => counters.NacksReceived, "{packet}", "Generic NACKs received from subscribers");
+        _meter.CreateObservableCounter("sfu.rtcp.pli.sent", () => counters.PlisSent, "{packet}", "Picture loss indications sent to publishers");
+
+        _roundTrip = CreateHistogram("sfu.rtcp.rtt", "s", "Round-trip time to subscribers, from their reception reports", [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.4, 0.8, 1.6]);
+        _jitter = CreateHistogram("sfu.rtcp.jitter", "s", "Interarrival jitter subscribers report", [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.02, 0.04, 0.08, 0.16]);
+        _fractionLost = CreateHistogram("sfu.rtcp.fraction_lost", "1", "Fraction lost per reporting interval, as subscribers report it", [0, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1]);
+        _dtlsHandshake = CreateHistogram("sfu.dtls.handshake.duration", "s", "DTLS handshake time, from ICE selecting a pair to SRTP keys", [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]);
+        _firstPacket = CreateHistogram("sfu.join.first_packet.duration", "s", "Time from Join to the first media packet forwarded to that participant", [0.1, 0.25, 0.5, 1, 2, 4, 8, 16, 32]);
+        _forwardingLatency = CreateHistogram("sfu.forwarding.latency", "s", "Receive-to-send time of sampled RTP datagrams (decrypt, fan-out, encrypt, send)", [0.000_005, 0.000_01, 0.000_025, 0.000_05, 0.000_1, 0.000_25, 0.000_5, 0.001, 0.0025, 0.005]);
+    }
+
+    /// <summary>A datagram arrived. Receive loop only; one increment and one store per datagram.</summary>
+    internal void OnDatagram()
+    {
+        _sampleArrival = (++_datagrams & (LatencySampleInterval - 1)) == 0 ? Stopwatch.GetTimestamp() : 0;
+    }
+
+    /// <summary>An RTP packet finished fanning out; records its latency if its datagram was sampled. Receive loop only.</summary>
+    internal void OnForwarded()
+    {
+        long arrival = _sampleArrival;
+        if (arrival != 0)
+        {
+            _sampleArrival = 0;
+            _forwardingLatency.Record(Stopwatch.GetElapsedTime(arrival).TotalSeconds);
+        }
+    }
+
+    internal void RecordReception(MediaKind kind, double fractionLost, double jitterSeconds, double? roundTripSeconds)
+    {
+        KeyValuePair<string, object?> tag = kind == MediaKind.Audio ? Audio : Video;
+        _fractionLost.Record(fractionLost, tag);
+        _jitter.Record(jitterSeconds, tag);
+        if (roundTripSeconds is double rtt)
+        {
+            _roundTrip.Record(rtt, tag);
+        }
+    }
+
+    internal void RecordDtlsHandshake(TimeSpan duration) => _dtlsHandshake.Record(duration.TotalSeconds);
+
+    internal void RecordFirstPacket(TimeSpan sinceJoin) => _firstPacket.Record(sinceJoin.TotalSeconds);
+
+    /// <summary>The tag value of a drop reason: snake_case, as Prometheus labels usually are.</summary>
+    public static string DropReasonName(DropReason reason) => reason switch
+    {
+        DropReason.Malformed => "malformed",
+        DropReason.UnknownPeer => "unknown_peer",
+        DropReason.StunUnauthorized => "stun_unauthorized",
+        DropReason.SrtpAuth => "srtp_auth",
+        DropReason.Replay => "replay",
+        DropReason.NotReady => "not_ready",
+        DropReason.UnknownSsrc => "unknown_ssrc",
+        DropReason.DtlsQueueFull => "dtls_queue_full",
+        DropReason.UnselectedAddress => "unselected_address",
+        _ => reason.ToString().ToLowerInvariant(),
+    };
+
+    private Histogram<double> CreateHistogram(string name, string unit, string description, IReadOnlyList<double> buckets)
+        => _meter.CreateHistogram(name, unit, description, tags: null, advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = buckets });
+
+    private static long Sum(RoomRegistry rooms, Func<Participant, int> count)
+    {
+        long total = 0;
+        foreach (Room room in rooms.Rooms)
+        {
+            foreach (Participant participant in room.Participants)
+            {
+                total += count(participant);
+            }
+        }
+
+        return total;
+    }
+
+    private static Measurement<long>[] ByKind(Func<MediaKind, long> read)
+        => [new(read(MediaKind.Audio), Audio), new(read(MediaKind.Video), Video)];
+
+    private static Measurement<long>[] Dropped(MediaCounters counters)
+        => [.. DropTags.Select(d => new Measurement<long>(counters.DroppedCount(d.Reason), d.Tag))];
+
+    public void Dispose()
+    {
+        if (_ownsMeter)
+        {
+            _meter.Dispose();
+        }
+    }
+}

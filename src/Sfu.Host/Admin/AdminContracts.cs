@@ -1,0 +1,88 @@
+namespace Sfu.Host.Admin;
+
+/// <summary>One live room in the list of <c>GET /api/admin/rooms</c>.</summary>
+public sealed record RoomSummary(
+    string Name,
+    DateTimeOffset CreatedAt,
+    int Participants,
+    int PublishedTracks,
+    int Subscriptions,
+    double BitrateIn,
+    double BitrateOut);
+
+/// <summary><c>GET /api/admin/rooms/{room}</c>: the room and everyone in it.</summary>
+public sealed record RoomDetail(string Name, DateTimeOffset CreatedAt, IReadOnlyList<ParticipantDetail> Participants);
+
+/// <summary>A participant, its transport and its tracks in both directions.</summary>
+public sealed record ParticipantDetail(
+    string Id,
+    string DisplayName,
+    DateTimeOffset JoinedAt,
+    bool Connected,
+    string? SrtpProfile,
+    double? DtlsHandshakeMs,
+    IReadOnlyList<PublishedTrackDetail> Published,
+    IReadOnlyList<SubscriptionDetail> Subscriptions);
+
+/// <summary>
+/// A track the participant publishes. <see cref="PacketLoss"/> is the share of its packets
+/// that never reached us (0 to 1); bitrates are bits per second over the last second.
+/// </summary>
+public sealed record PublishedTrackDetail(
+    string TrackId,
+    string Kind,
+    string Codec,
+    uint Ssrc,
+    long Packets,
+    long Bytes,
+    double Bitrate,
+    double PacketLoss,
+    double JitterMs,
+    int Subscribers);
+
+/// <summary>
+/// A track the participant receives from another: what we send it, and what its reports say
+/// (<see cref="FractionLost"/> 0 to 1 over its last interval, round-trip time once measured).
+/// </summary>
+public sealed record SubscriptionDetail(
+    string PublisherId,
+    string TrackId,
+    string Kind,
+    string Codec,
+    uint Ssrc,
+    long Packets,
+    double Bitrate,
+    double FractionLost,
+    double JitterMs,
+    double? RoundTripMs);
+
+/// <summary>
+/// <c>GET /api/admin/stats</c>: the server's recent history, one sample per
+/// <see cref="IntervalSeconds"/>, oldest first; every array has the same length.
+/// </summary>
+public sealed record StatsResponse(
+    double IntervalSeconds,
+    IReadOnlyList<double> Time,
+    IReadOnlyList<double> ForwardedPacketsPerSecond,
+    IReadOnlyList<double> BitrateIn,
+    IReadOnlyList<double> BitrateOut,
+    IReadOnlyList<double> Participants,
+    IReadOnlyList<double> Rooms,
+    IReadOnlyList<double> CpuPercent,
+    IReadOnlyList<double> GcHeapMegabytes,
+    IReadOnlyList<double> GcPauseMsPerSecond,
+    IReadOnlyList<double> LossPercent,
+    IReadOnlyList<double> RoundTripMs,
+    StatsTotals Totals);
+
+/// <summary>Counters since the server started.</summary>
+public sealed record StatsTotals(
+    long PacketsReceived,
+    long PacketsForwarded,
+    long PacketsDropped,
+    IReadOnlyDictionary<string, long> DroppedByReason,
+    long NacksReceived,
+    long PlisSent);
+
+/// <summary>The body of every admin error: what went wrong, in words.</summary>
+public sealed record AdminError(string Error);

@@ -1,0 +1,15 @@
+namespace Sfu.Host.Admin;
+
+/// <summary>One second of the server's life as the dashboard charts it.</summary>
+internal readonly record struct StatsSample(
+    double Time,
+    double ForwardedPacketsPerSecond,
+    double BitrateIn,
+    double BitrateOut,
+    int Participants,
+    int Rooms,
+    double CpuPercent,
+    double GcHeapMegabytes,
+    double GcPauseMsPerSecond,
+    double LossPercent,
+    double RoundTripMs);

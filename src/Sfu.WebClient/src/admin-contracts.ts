@@ -1,0 +1,81 @@
+// Shapes of the admin API under /api/admin (src/Sfu.Host/Admin/AdminContracts.cs), camelCase.
+
+export interface RoomSummary {
+  readonly name: string;
+  readonly createdAt: string;
+  readonly participants: number;
+  readonly publishedTracks: number;
+  readonly subscriptions: number;
+  readonly bitrateIn: number;
+  readonly bitrateOut: number;
+}
+
+export interface PublishedTrackDetail {
+  readonly trackId: string;
+  readonly kind: string;
+  readonly codec: string;
+  readonly ssrc: number;
+  readonly packets: number;
+  readonly bytes: number;
+  readonly bitrate: number;
+  readonly packetLoss: number;
+  readonly jitterMs: number;
+  readonly subscribers: number;
+}
+
+export interface SubscriptionDetail {
+  readonly publisherId: string;
+  readonly trackId: string;
+  readonly kind: string;
+  readonly codec: string;
+  readonly ssrc: number;
+  readonly packets: number;
+  readonly bitrate: number;
+  readonly fractionLost: number;
+  readonly jitterMs: number;
+  readonly roundTripMs: number | null;
+}
+
+export interface ParticipantDetail {
+  readonly id: string;
+  readonly displayName: string;
+  readonly joinedAt: string;
+  readonly connected: boolean;
+  readonly srtpProfile: string | null;
+  readonly dtlsHandshakeMs: number | null;
+  readonly published: readonly PublishedTrackDetail[];
+  readonly subscriptions: readonly SubscriptionDetail[];
+}
+
+export interface RoomDetail {
+  readonly name: string;
+  readonly createdAt: string;
+  readonly participants: readonly ParticipantDetail[];
+}
+
+export interface StatsTotals {
+  readonly packetsReceived: number;
+  readonly packetsForwarded: number;
+  readonly packetsDropped: number;
+  readonly droppedByReason: Readonly<Record<string, number>>;
+  readonly nacksReceived: number;
+  readonly plisSent: number;
+}
+
+export interface StatsResponse {
+  readonly intervalSeconds: number;
+  readonly time: number[];
+  readonly forwardedPacketsPerSecond: number[];
+  readonly bitrateIn: number[];
+  readonly bitrateOut: number[];
+  readonly participants: number[];
+  readonly rooms: number[];
+  readonly cpuPercent: number[];
+  readonly gcHeapMegabytes: number[];
+  readonly gcPauseMsPerSecond: number[];
+  readonly lossPercent: number[];
+  readonly roundTripMs: number[];
+  readonly totals: StatsTotals;
+}
+
+export const AdminApi = '/api/admin';

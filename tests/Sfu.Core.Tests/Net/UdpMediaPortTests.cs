@@ -1,0 +1,183 @@
+using System.Buffers.Binary;
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging.Abstractions;
+using Sfu.Core.Net;
+
+namespace Sfu.Core.Tests.Net;
+
+/// <summary>
+/// The media port on real UDP sockets bound to 127.0.0.1: what the receive thread sends while
+/// it handles a datagram (queued and sent in batches on Linux) reaches every destination,
+/// whole and in order, and the loop outlives handlers that throw.
+/// </summary>
+public sealed class UdpMediaPortTests
+{
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(5);
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(LinuxDatagramBatch.Capacity)]
+    [InlineData((LinuxDatagramBatch.Capacity * 2) + 5)]
+    public async Task Datagrams_sent_while_handling_one_arrive_whole_and_in_order(int copies)
+    {
+        using var sinks = new SinkSockets(3);
+        await using var port = new UdpMediaPort(new IPEndPoint(IPAddress.Loopback, 0), NullLogger.Instance);
+        port.Start(new FanOutHandler(port, sinks.Addresses, copies, payloadLength: 1200));
+        Assert.Equal(LinuxDatagramBatch.IsSupported, port.BatchesSends);
+
+        using var sender = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        await sender.SendToAsync(new byte[] { 0x80, 1, 2, 3 }, port.LocalEndPoint, TestContext.Current.CancellationToken);
+
+        for (int sink = 0; sink < sinks.Count; sink++)
+        {
+            for (int copy = 0; copy < copies; copy++)
+            {
+                byte[] datagram = await sinks.ReceiveAsync(sink);
+                Assert.Equal(1200, datagram.Length);
+                Assert.Equal(copy, BinaryPrimitives.ReadInt32BigEndian(datagram));
+                Assert.Equal(sink, BinaryPrimitives.ReadInt32BigEndian(datagram.AsSpan(4)));
+                Assert.All(datagram.AsSpan(8).ToArray(), b => Assert.Equal((byte)copy, b));
+            }
+        }
+    }
+
+    [Fact]
+    public async Task A_datagram_larger_than_a_batch_slot_leaves_after_those_queued_before_it()
+    {
+        using var sinks = new SinkSockets(1);
+        await using var port = new UdpMediaPort(new IPEndPoint(IPAddress.Loopback, 0), NullLogger.Instance);
+        int[] lengths = [100, 200, LinuxDatagramBatch.SlotSize + 500, 300];
+        port.Start(new SequenceHandler(port, sinks.Addresses[0], lengths));
+
+        using var sender = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        await sender.SendToAsync(new byte[] { 0x80 }, port.LocalEndPoint, TestContext.Current.CancellationToken);
+
+        foreach (int length in lengths)
+        {
+            Assert.Equal(length, (await sinks.ReceiveAsync(0)).Length);
+        }
+    }
+
+    [Fact]
+    public async Task Sends_from_other_threads_leave_at_once()
+    {
+        using var sinks = new SinkSockets(1);
+        await using var port = new UdpMediaPort(new IPEndPoint(IPAddress.Loopback, 0), NullLogger.Instance);
+        port.Start(new SequenceHandler(port, sinks.Addresses[0], []));
+
+        Assert.True(await Task.Run(() => port.SendTo(new byte[] { 7, 7, 7 }, sinks.Addresses[0])));
+
+        Assert.Equal(new byte[] { 7, 7, 7 }, await sinks.ReceiveAsync(0));
+    }
+
+    [Fact]
+    public async Task The_loop_survives_a_handler_that_throws_and_still_sends_what_was_queued()
+    {
+        using var sinks = new SinkSockets(1);
+        await using var port = new UdpMediaPort(new IPEndPoint(IPAddress.Loopback, 0), NullLogger.Instance);
+        port.Start(new ThrowingHandler(port, sinks.Addresses[0]));
+
+        using var sender = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        for (byte i = 1; i <= 3; i++)
+        {
+            await sender.SendToAsync(new[] { i }, port.LocalEndPoint, TestContext.Current.CancellationToken);
+            Assert.Equal(new[] { i }, await sinks.ReceiveAsync(0));
+        }
+
+        Assert.Equal(3, port.ReceiveErrors);
+        Assert.True(port.IsReceiving);
+    }
+
+    [Fact]
+    public async Task Disposing_stops_the_receive_thread()
+    {
+        var port = new UdpMediaPort(new IPEndPoint(IPAddress.Loopback, 0), NullLogger.Instance);
+        port.Start(new SequenceHandler(port, new IPEndPoint(IPAddress.Loopback, 9).Serialize(), []));
+        Assert.True(port.IsReceiving);
+
+        await port.DisposeAsync();
+
+        Assert.False(port.IsReceiving);
+    }
+
+    /// <summary>Sends <c>copies</c> packets to each destination for every datagram it handles.</summary>
+    private sealed class FanOutHandler(UdpMediaPort port, SocketAddress[] destinations, int copies, int payloadLength) : IDatagramHandler
+    {
+        private readonly byte[] _packet = new byte[payloadLength];
+
+        public void OnDatagram(Span<byte> datagram, SocketAddress source)
+        {
+            for (int copy = 0; copy < copies; copy++)
+            {
+                for (int d = 0; d < destinations.Length; d++)
+                {
+                    _packet.AsSpan(8).Fill((byte)copy);
+                    BinaryPrimitives.WriteInt32BigEndian(_packet, copy);
+                    BinaryPrimitives.WriteInt32BigEndian(_packet.AsSpan(4), d);
+                    Assert.True(port.SendTo(_packet, destinations[d]));
+                }
+            }
+        }
+    }
+
+    /// <summary>Sends one datagram of each given length to one destination.</summary>
+    private sealed class SequenceHandler(UdpMediaPort port, SocketAddress destination, int[] lengths) : IDatagramHandler
+    {
+        public void OnDatagram(Span<byte> datagram, SocketAddress source)
+        {
+            foreach (int length in lengths)
+            {
+                port.SendTo(new byte[length], destination);
+            }
+        }
+    }
+
+    /// <summary>Queues an echo of the datagram, then throws.</summary>
+    private sealed class ThrowingHandler(UdpMediaPort port, SocketAddress destination) : IDatagramHandler
+    {
+        public void OnDatagram(Span<byte> datagram, SocketAddress source)
+        {
+            port.SendTo(datagram, destination);
+            throw new InvalidOperationException("a handler bug");
+        }
+    }
+
+    private sealed class SinkSockets : IDisposable
+    {
+        private readonly Socket[] _sockets;
+
+        public SinkSockets(int count)
+        {
+            _sockets = new Socket[count];
+            Addresses = new SocketAddress[count];
+            for (int i = 0; i < count; i++)
+            {
+                _sockets[i] = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp) { ReceiveBufferSize = 1 << 20 };
+                _sockets[i].Bind(new IPEndPoint(IPAddress.Loopback, 0));
+                Addresses[i] = _sockets[i].LocalEndPoint!.Serialize();
+            }
+        }
+
+        public int Count => _sockets.Length;
+
+        public SocketAddress[] Addresses { get; }
+
+        public async Task<byte[]> ReceiveAsync(int sink)
+        {
+            byte[] buffer = new byte[4096];
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+            timeout.CancelAfter(Wait);
+            int length = await _sockets[sink].ReceiveAsync(buffer, SocketFlags.None, timeout.Token);
+            return buffer[..length];
+        }
+
+        public void Dispose()
+        {
+            foreach (Socket socket in _sockets)
+            {
+                socket.Dispose();
+            }
+        }
+    }
+}
