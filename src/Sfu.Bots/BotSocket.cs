@@ -4,7 +4,7 @@ using System.Net.Sockets;
 namespace Sfu.Bots;
 
 /// <summary>
-/// The bot's one UDP socket, bound to 127.0.0.1 only, with one receive thread that hands every
+/// The bot's one UDP socket, bound to 127.0.0.1 (or the benchmark address given), with one receive thread that hands every
 /// datagram to the bot (allocation-free: one buffer and one <see cref="SocketAddress"/> reused).
 /// </summary>
 internal sealed class BotSocket : IBotDatagramSender, IDisposable
@@ -15,14 +15,14 @@ internal sealed class BotSocket : IBotDatagramSender, IDisposable
     private Thread? _thread;
     private volatile bool _disposed;
 
-    public BotSocket()
+    public BotSocket(IPAddress? bind = null)
     {
         _socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
 
         // Media bursts (a large key frame) must not overflow the default buffers on loopback.
         _socket.ReceiveBufferSize = 1 << 20;
         _socket.SendBufferSize = 1 << 20;
-        _socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        _socket.Bind(new IPEndPoint(bind ?? IPAddress.Loopback, 0));
         LocalEndPoint = (IPEndPoint)_socket.LocalEndPoint!;
     }
 

@@ -7,15 +7,17 @@ using Sfu.Core.Stun;
 namespace Sfu.Bots;
 
 /// <summary>
-/// A full ICE agent (RFC 8445) in the controlling role for one component and one local host
-/// candidate: it checks every remote candidate, nominates the best pair that works (regular
-/// nomination, §8.1.1), answers the peer's own checks, and keeps consent fresh (RFC 7675).
+/// A full ICE agent (RFC 8445) for one component and one local host candidate: it checks every
+/// remote candidate, answers the peer's own checks, and keeps consent fresh (RFC 7675). In the
+/// controlling role (the bot offered, or the peer is ICE-lite) it nominates the best pair that
+/// works (regular nomination, §8.1.1); in the controlled role (a full agent offered) it takes the
+/// pair the peer nominates with USE-CANDIDATE (§7.3.1.5).
 /// </summary>
 /// <remarks>
 /// Thread use: <see cref="OnStun"/> runs on the receive loop, <see cref="Tick"/> on the bot's
 /// control loop; a lock guards the check list (STUN is rare next to media, so it is cheap).
-/// Not implemented: switching to the controlled role after a role conflict (§7.3.1.1) — the
-/// bot always starts controlling against our ICE-lite SFU, where no conflict can arise.
+/// Not implemented: switching roles after a role conflict (§7.3.1.1) — the bot takes the role
+/// its side of offer/answer gives it (§6.1.1), so against a conforming peer no conflict arises.
 /// </remarks>
 internal sealed class IceAgent
 {
@@ -40,19 +42,24 @@ internal sealed class IceAgent
     private readonly ulong _tieBreaker;
     private readonly TimeSpan _consentMin;
     private readonly TimeSpan _consentMax;
+    private readonly bool _controlling;
+    private readonly IPAddress _localAddress;
     private readonly List<IceCandidatePair> _pairs = [];
     private readonly List<Transaction> _transactions = [];
     private readonly TaskCompletionSource<SocketAddress> _connected = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly byte[] _response = new byte[256];
     private IceCredentials? _remote;
+    private (IPEndPoint EndPoint, uint Priority)? _earlyNomination;
     private IceCandidatePair? _selected;
     private bool _nominating;
     private long _lastCheck = long.MinValue;
     private long _nextConsent;
     private long _lastConsent;
 
-    public IceAgent(IceCredentials local, IBotDatagramSender sender, TimeProvider time, TimeSpan consentMin, TimeSpan consentMax)
+    public IceAgent(IceCredentials local, IBotDatagramSender sender, TimeProvider time, TimeSpan consentMin, TimeSpan consentMax, bool controlling = true, IPAddress? localAddress = null)
     {
+        _controlling = controlling;
+        _localAddress = localAddress ?? IPAddress.Loopback;
         _local = local;
         _localUfrag = Encoding.ASCII.GetBytes(local.Ufrag);
         _localKey = Encoding.ASCII.GetBytes(local.Password);
@@ -90,6 +97,14 @@ internal sealed class IceAgent
             }
 
             _pairs.Sort((a, b) => b.Priority.CompareTo(a.Priority));
+
+            // A controlling peer that got our answer first may have nominated before we knew its
+            // credentials (aggressive nomination sends USE-CANDIDATE once): honour it now.
+            if (_earlyNomination is (IPEndPoint nominee, uint early) && AddPairLocked(nominee, early) is IceCandidatePair nominated)
+            {
+                nominated.State = IcePairState.Succeeded;
+                Select(nominated);
+            }
         }
     }
 
@@ -125,7 +140,7 @@ internal sealed class IceAgent
                 }
             }
 
-            if (valid is not null && !_nominating)
+            if (_controlling && valid is not null && !_nominating)
             {
                 // Regular nomination (§8.1.1): repeat the check on the valid pair with USE-CANDIDATE.
                 _nominating = true;
@@ -231,13 +246,18 @@ internal sealed class IceAgent
         pair.State = IcePairState.Succeeded;
         if (transaction.UseCandidate && _selected is null)
         {
-            _selected = pair;
-            SelectedAddress = pair.RemoteAddress;
-            long now = _time.GetTimestamp();
-            _lastConsent = now;
-            _nextConsent = now + ConsentDelayTicks();
-            _connected.TrySetResult(pair.RemoteAddress);
+            Select(pair);
         }
+    }
+
+    private void Select(IceCandidatePair pair)
+    {
+        _selected = pair;
+        SelectedAddress = pair.RemoteAddress;
+        long now = _time.GetTimestamp();
+        _lastConsent = now;
+        _nextConsent = now + ConsentDelayTicks();
+        _connected.TrySetResult(pair.RemoteAddress);
     }
 
     private bool VerifyError(in StunMessage response)
@@ -280,7 +300,7 @@ internal sealed class IceAgent
         }
 
         // §7.3.1.1: both sides controlling — the larger tie-breaker stays controlling, the other is told 487.
-        if (request.TryGetIceControlling(out ulong theirs) && _tieBreaker >= theirs)
+        if (_controlling && request.TryGetIceControlling(out ulong theirs) && _tieBreaker >= theirs)
         {
             var conflict = new StunMessageWriter(_response, StunMethod.Binding, StunClass.ErrorResponse, request.TransactionId);
             conflict.AddErrorCode(487, "Role Conflict");
@@ -309,13 +329,26 @@ internal sealed class IceAgent
             }
         }
 
-        if (pair is null && _remote is not null && request.TryGetPriority(out uint priority))
+        if (pair is null && request.TryGetPriority(out uint priority))
         {
             var endPoint = (IPEndPoint)new IPEndPoint(IPAddress.Any, 0).Create(source);
-            if (IPAddress.IsLoopback(endPoint.Address))
+            if (_remote is not null)
             {
                 pair = AddPairLocked(endPoint, priority);
             }
+            else if (!_controlling && request.HasUseCandidate)
+            {
+                _earlyNomination = (endPoint, priority);
+            }
+        }
+
+        // §7.3.1.5: a controlled agent takes the pair the controlling peer nominates. The peer
+        // only nominates a pair its own check validated, so both directions work.
+        if (!_controlling && pair is not null && _selected is null && request.HasUseCandidate)
+        {
+            pair.State = IcePairState.Succeeded;
+            Select(pair);
+            return;
         }
 
         if (pair is not null && pair.State is not (IcePairState.InProgress or IcePairState.Succeeded))
@@ -327,8 +360,10 @@ internal sealed class IceAgent
 
     private IceCandidatePair? AddPairLocked(IPEndPoint endPoint, uint priority)
     {
-        // The bot's socket is bound to 127.0.0.1, so only IPv4 loopback candidates can ever pair with it.
-        if (endPoint.AddressFamily != System.Net.Sockets.AddressFamily.InterNetwork || !IPAddress.IsLoopback(endPoint.Address))
+        // The bot's socket is bound to 127.0.0.1 (or the benchmark address on lo), so only IPv4
+        // loopback candidates and that address can ever pair with it.
+        if (endPoint.AddressFamily != System.Net.Sockets.AddressFamily.InterNetwork
+            || !(IPAddress.IsLoopback(endPoint.Address) || endPoint.Address.Equals(_localAddress)))
         {
             return null;
         }
@@ -359,7 +394,7 @@ internal sealed class IceAgent
         }
 
         _nextConsent = now + ConsentDelayTicks();
-        SendCheck(_selected!, useCandidate: true, consent: true, now);
+        SendCheck(_selected!, useCandidate: _controlling, consent: true, now);
     }
 
     private void Retransmit(long now)
@@ -396,7 +431,7 @@ internal sealed class IceAgent
         var transaction = new Transaction(pair, useCandidate, consent);
         RandomNumberGenerator.Fill(transaction.Id);
         byte[] request = new byte[IceBindingRequestBuilder.MaxLength];
-        int length = IceBindingRequestBuilder.Write(request, transaction.Id, _local, _remote!, PeerReflexivePriority, _tieBreaker, useCandidate);
+        int length = IceBindingRequestBuilder.Write(request, transaction.Id, _local, _remote!, PeerReflexivePriority, _tieBreaker, useCandidate, controlled: !_controlling);
         transaction.Request = request[..length];
         transaction.Transmissions = 1;
         transaction.Rto = InitialRto;

@@ -24,6 +24,13 @@ internal sealed class LatencyRecorder(int capacity = 4096)
         Total++;
     }
 
+    /// <summary>Forgets the retained samples (the total count stays), e.g. when a measurement window starts.</summary>
+    public void Clear()
+    {
+        _next = 0;
+        _count = 0;
+    }
+
     /// <summary>Nearest-rank percentile (0..100) over the retained samples; NaN when there are none.</summary>
     public double Percentile(double percent)
     {

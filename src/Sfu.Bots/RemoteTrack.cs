@@ -95,6 +95,15 @@ public sealed class RemoteTrack
         }
     }
 
+    /// <summary>Starts the latency percentiles afresh (a load run's measured window begins).</summary>
+    public void ClearLatency()
+    {
+        lock (_gate)
+        {
+            _latency.Clear();
+        }
+    }
+
     /// <summary>
     /// Audio only: the strongest frequency (Goertzel scan, 5 Hz steps from 50 Hz to 4 kHz) in
     /// the last 200 ms of decoded audio; NaN before enough audio was decoded.

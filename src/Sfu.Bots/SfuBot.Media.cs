@@ -47,6 +47,7 @@ public sealed partial class SfuBot
     private long _reports;
     private long _receiveErrors;
     private long _unknownSsrc;
+    private long _srtpBytesReceived;
 
     /// <summary>The abs-send-time id our audio carries, as the SFU's answer confirmed (0 = none).</summary>
     public int AudioAbsSendTimeId { get; private set; }
@@ -59,6 +60,9 @@ public sealed partial class SfuBot
 
     /// <summary>Decrypted RTP packets for SSRCs no offer announced.</summary>
     public long UnknownSsrcPackets => Interlocked.Read(ref _unknownSsrc);
+
+    /// <summary>SRTP and SRTCP bytes (UDP payloads) received from the selected remote address.</summary>
+    public long SrtpBytesReceived => Interlocked.Read(ref _srtpBytesReceived);
 
     public BotSendStats GetSendStats() => new(
         Interlocked.Read(ref _audioPackets),
@@ -350,6 +354,7 @@ public sealed partial class SfuBot
             return;
         }
 
+        Interlocked.Add(ref _srtpBytesReceived, datagram.Length);
         if (PacketClassifier.IsRtcp(datagram))
         {
             if (inbound.UnprotectRtcp(datagram, out int rtcpLength) != SrtpResult.Ok)

@@ -28,7 +28,7 @@ public sealed partial class SfuBot : IAsyncDisposable
     private const string HubPath = "/hubs/sfu";
 
     private readonly SfuBotOptions _options;
-    private readonly HubConnection _hub;
+    private readonly HubConnection? _hub;
     private readonly BotSocket _socket;
     private readonly IceAgent _ice;
     private readonly IceCredentials _localIce = IceCredentials.Generate();
@@ -48,11 +48,20 @@ public sealed partial class SfuBot : IAsyncDisposable
     private volatile string? _removedReason;
     private long _negotiationErrors;
 
-    private SfuBot(SfuBotOptions options, Uri server)
+    private SfuBot(SfuBotOptions options, Uri? server, bool iceControlling = true)
     {
         _options = options;
-        _socket = new BotSocket();
-        _ice = new IceAgent(_localIce, _socket, TimeProvider.System, options.ConsentIntervalMin, options.ConsentIntervalMax);
+        _socket = new BotSocket(options.BindAddress);
+        _ice = new IceAgent(_localIce, _socket, TimeProvider.System, options.ConsentIntervalMin, options.ConsentIntervalMax, iceControlling, options.BindAddress);
+        AudioSsrc = RandomSsrc();
+        VideoSsrc = RandomSsrc();
+        InitializeMedia();
+        if (server is null)
+        {
+            // Signaled by someone else (Janus's HTTP API): no SFU hub.
+            return;
+        }
+
         _hub = new HubConnectionBuilder()
             .WithUrl(new Uri(server, HubPath), o =>
             {
@@ -66,15 +75,12 @@ public sealed partial class SfuBot : IAsyncDisposable
         _hub.On<string>("ParticipantLeft", _ => { });
         _hub.On<JsonElement>("TrackAdded", _ => { });
         _hub.On<JsonElement>("TrackRemoved", _ => { });
-        AudioSsrc = RandomSsrc();
-        VideoSsrc = RandomSsrc();
-        InitializeMedia();
     }
 
     /// <summary>The participant id the SFU assigned on Join.</summary>
     public string ParticipantId { get; private set; } = string.Empty;
 
-    /// <summary>The bot's one UDP socket (always on 127.0.0.1).</summary>
+    /// <summary>The bot's one UDP socket (on 127.0.0.1 unless <see cref="SfuBotOptions.BindAddress"/> says otherwise).</summary>
     public IPEndPoint LocalEndPoint => _socket.LocalEndPoint;
 
     public uint AudioSsrc { get; }
@@ -164,7 +170,10 @@ public sealed partial class SfuBot : IAsyncDisposable
 
         try
         {
-            await _hub.DisposeAsync().ConfigureAwait(false);
+            if (_hub is not null)
+            {
+                await _hub.DisposeAsync().ConfigureAwait(false);
+            }
         }
 #pragma warning disable CA1031 // Leaving is best effort; the SFU also notices the closed connection.
         catch (Exception)
@@ -181,15 +190,12 @@ public sealed partial class SfuBot : IAsyncDisposable
 
     private async Task StartAsync(CancellationToken cancellationToken)
     {
-        await _hub.StartAsync(cancellationToken).ConfigureAwait(false);
-        JsonElement join = await _hub.InvokeAsync<JsonElement>("Join", _options.Room, _options.Name, cancellationToken).ConfigureAwait(false);
+        HubConnection hub = _hub ?? throw new InvalidOperationException("This bot has no SFU hub.");
+        await hub.StartAsync(cancellationToken).ConfigureAwait(false);
+        JsonElement join = await hub.InvokeAsync<JsonElement>("Join", _options.Room, _options.Name, cancellationToken).ConfigureAwait(false);
         ParticipantId = join.TryGetProperty("participantId", out JsonElement id) ? id.GetString() ?? string.Empty : string.Empty;
 
-        _socket.Start(OnDatagram, "bot-rx " + _options.Name);
-        string cname = "bot-" + ParticipantId;
-        string streamId = "bot-" + RandomNumberGenerator.GetHexString(8, lowercase: true);
-        _audioStream = _options.PublishAudio ? new SendStream(AudioSsrc, null, cname, streamId, "audio-" + streamId) : null;
-        _videoStream = _options.PublishVideo ? new SendStream(VideoSsrc, null, cname, streamId, "video-" + streamId) : null;
+        StartSocketAndStreams();
 
         RemoteTransport remote;
         await _negotiation.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -197,19 +203,8 @@ public sealed partial class SfuBot : IAsyncDisposable
         {
             // We offer actpass (RFC 8842 §5.2) and take whichever role the answer leaves us.
             string offer = BotSdp.BuildOffer(LocalTransport(DtlsSetup.ActPass), _audioStream, _videoStream, _sessionId);
-            string answerSdp = await _hub.InvokeAsync<string>("Offer", offer, cancellationToken).ConfigureAwait(false);
-            SdpParseResult parsed = SdpParser.Parse(answerSdp);
-            if (!parsed.Success)
-            {
-                throw new InvalidOperationException("The SFU's answer does not parse: " + parsed.Error);
-            }
-
-            remote = BotSdp.ReadTransport(parsed.Description, out string? error)
-                ?? throw new InvalidOperationException("The SFU's answer has no usable transport: " + error);
-
-            // RFC 5763 §5: the answerer's active makes it the DTLS client, passive makes us the client.
-            _localSetup = remote.Setup == DtlsSetup.Active ? DtlsSetup.Passive : DtlsSetup.Active;
-            AudioAbsSendTimeId = BotSdp.NegotiatedAbsSendTimeId(parsed.Description);
+            string answerSdp = await hub.InvokeAsync<string>("Offer", offer, cancellationToken).ConfigureAwait(false);
+            remote = AcceptAnswer(answerSdp, "SFU");
         }
         finally
         {
@@ -217,6 +212,39 @@ public sealed partial class SfuBot : IAsyncDisposable
         }
 
         _negotiationLoop = Task.Run(() => NegotiationLoopAsync(_lifetime.Token), CancellationToken.None);
+        await ConnectTransportAsync(remote, cancellationToken).ConfigureAwait(false);
+    }
+
+    private void StartSocketAndStreams()
+    {
+        _socket.Start(OnDatagram, "bot-rx " + _options.Name);
+        string cname = "bot-" + ParticipantId;
+        string streamId = "bot-" + RandomNumberGenerator.GetHexString(8, lowercase: true);
+        _audioStream = _options.PublishAudio ? new SendStream(AudioSsrc, null, cname, streamId, "audio-" + streamId) : null;
+        _videoStream = _options.PublishVideo ? new SendStream(VideoSsrc, null, cname, streamId, "video-" + streamId) : null;
+    }
+
+    /// <summary>Reads the answer to our offer: the peer's transport, our DTLS role, the abs-send-time id.</summary>
+    private RemoteTransport AcceptAnswer(string answerSdp, string peer)
+    {
+        SdpParseResult parsed = SdpParser.Parse(answerSdp);
+        if (!parsed.Success)
+        {
+            throw new InvalidOperationException($"The {peer}'s answer does not parse: " + parsed.Error);
+        }
+
+        RemoteTransport remote = BotSdp.ReadTransport(parsed.Description, out string? error)
+            ?? throw new InvalidOperationException($"The {peer}'s answer has no usable transport: " + error);
+
+        // RFC 5763 §5: the answerer's active makes it the DTLS client, passive makes us the client.
+        _localSetup = remote.Setup == DtlsSetup.Active ? DtlsSetup.Passive : DtlsSetup.Active;
+        AudioAbsSendTimeId = BotSdp.NegotiatedAbsSendTimeId(parsed.Description);
+        return remote;
+    }
+
+    /// <summary>ICE, then DTLS, then SRTP: media flows when this returns.</summary>
+    private async Task ConnectTransportAsync(RemoteTransport remote, CancellationToken cancellationToken)
+    {
         _ice.Start(remote.Ice, remote.Candidates);
         _controlLoop = Task.Run(() => ControlLoopAsync(_lifetime.Token), CancellationToken.None);
 
@@ -261,11 +289,31 @@ public sealed partial class SfuBot : IAsyncDisposable
 
     private async Task AnswerOfferAsync(string sdp, CancellationToken cancellationToken)
     {
-        SdpParseResult parsed = SdpParser.Parse(sdp);
-        if (!parsed.Success)
+        string? answer = BuildAnswer(sdp, out _);
+        if (answer is null)
         {
             Interlocked.Increment(ref _negotiationErrors);
             return;
+        }
+
+        try
+        {
+            await _hub!.InvokeAsync("Answer", answer, cancellationToken).ConfigureAwait(false);
+        }
+        catch (HubException)
+        {
+            Interlocked.Increment(ref _negotiationErrors);
+        }
+    }
+
+    /// <summary>Answers an offer with our current transport and streams, learning the tracks it announces; null when unusable.</summary>
+    private string? BuildAnswer(string sdp, out SessionDescription? offer)
+    {
+        SdpParseResult parsed = SdpParser.Parse(sdp);
+        offer = parsed.Success ? parsed.Description : null;
+        if (!parsed.Success)
+        {
+            return null;
         }
 
         var senders = new Dictionary<string, SendStream>(StringComparer.Ordinal);
@@ -282,8 +330,7 @@ public sealed partial class SfuBot : IAsyncDisposable
         string? answer = BotSdp.BuildAnswer(parsed.Description, LocalTransport(_localSetup), senders, _sessionId, ++_sessionVersion, out _);
         if (answer is null)
         {
-            Interlocked.Increment(ref _negotiationErrors);
-            return;
+            return null;
         }
 
         // Learn the SSRCs before answering: media for them may follow right after the answer.
@@ -294,14 +341,7 @@ public sealed partial class SfuBot : IAsyncDisposable
                 _ => new RemoteTrack(track.Kind, track.Ssrc, track.Mid, track.StreamId, track.TrackId, track.ClockRate, track.AbsSendTimeId, _options.DecodeAudio));
         }
 
-        try
-        {
-            await _hub.InvokeAsync("Answer", answer, cancellationToken).ConfigureAwait(false);
-        }
-        catch (HubException)
-        {
-            Interlocked.Increment(ref _negotiationErrors);
-        }
+        return answer;
     }
 
     private LocalTransport LocalTransport(DtlsSetup setup) => new(

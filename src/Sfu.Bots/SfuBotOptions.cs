@@ -1,3 +1,5 @@
+using System.Net;
+
 namespace Sfu.Bots;
 
 /// <summary>How a synthetic participant joins and what it publishes.</summary>
@@ -6,6 +8,13 @@ public sealed class SfuBotOptions
     public string Room { get; set; } = "bots";
 
     public string Name { get; set; } = "bot";
+
+    /// <summary>
+    /// The address of the bot's UDP socket: 127.0.0.1, or for a server that gathers no loopback
+    /// candidates (Janus) an address of the benchmark range 198.18.0.0/15 put on lo inside a
+    /// private network namespace.
+    /// </summary>
+    public IPAddress BindAddress { get; set; } = IPAddress.Loopback;
 
     public bool PublishAudio { get; set; } = true;
 

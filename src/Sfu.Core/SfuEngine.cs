@@ -290,6 +290,9 @@ public sealed partial class SfuEngine : IDatagramHandler, IAddressBinder, IAsync
         }
     }
 
+    /// <summary>The fan-out of the last datagram has left the port. Runs on the receive loop.</summary>
+    public void OnSent() => Metrics.OnSent();
+
     private void OnStun(ReadOnlySpan<byte> datagram, SocketAddress source)
     {
         if (StunMessage.TryParse(datagram, out StunMessage message) != StunParseResult.Ok)

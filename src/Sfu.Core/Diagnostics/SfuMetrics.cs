@@ -38,6 +38,7 @@ public sealed class SfuMetrics : IDisposable
     // Receive loop only: which datagram is sampled, and when it arrived (0 = not sampled).
     private int _datagrams;
     private long _sampleArrival;
+    private bool _sampleForwarded;
 
     internal SfuMetrics(MediaCounters counters, RoomRegistry rooms, IMeterFactory? meterFactory)
     {
@@ -69,16 +70,19 @@ public sealed class SfuMetrics : IDisposable
     internal void OnDatagram()
     {
         _sampleArrival = (++_datagrams & (LatencySampleInterval - 1)) == 0 ? Stopwatch.GetTimestamp() : 0;
+        _sampleForwarded = false;
     }
 
-    /// <summary>An RTP packet finished fanning out; records its latency if its datagram was sampled. Receive loop only.</summary>
-    internal void OnForwarded()
+    /// <summary>The datagram was an RTP packet and its fan-out is queued. Receive loop only.</summary>
+    internal void OnForwarded() => _sampleForwarded = _sampleArrival != 0;
+
+    /// <summary>The fan-out left the port; records its latency if its datagram was sampled. Receive loop only.</summary>
+    internal void OnSent()
     {
-        long arrival = _sampleArrival;
-        if (arrival != 0)
+        if (_sampleForwarded)
         {
-            _sampleArrival = 0;
-            _forwardingLatency.Record(Stopwatch.GetElapsedTime(arrival).TotalSeconds);
+            _sampleForwarded = false;
+            _forwardingLatency.Record(Stopwatch.GetElapsedTime(_sampleArrival).TotalSeconds);
         }
     }
 

@@ -4,8 +4,9 @@ using Sfu.Core.Stun;
 namespace Sfu.Core.Ice;
 
 /// <summary>
-/// Writes the connectivity check a controlling full agent sends to an ICE-lite server
-/// (RFC 8445 §7.2.2, §7.1): used by our synthetic client, not by the server.
+/// Writes the connectivity check a full agent sends (RFC 8445 §7.2.2, §7.1): controlling towards
+/// an ICE-lite server, controlled towards a full agent that offered. Used by our synthetic
+/// client, not by the server.
 /// </summary>
 public static class IceBindingRequestBuilder
 {
@@ -13,9 +14,10 @@ public static class IceBindingRequestBuilder
     public const int MaxLength = 20 + 4 + 516 + 8 + 12 + 4 + 24 + 8;
 
     /// <summary>
-    /// Writes a Binding request with USERNAME "remoteUfrag:localUfrag", PRIORITY, ICE-CONTROLLING,
-    /// USE-CANDIDATE (when <paramref name="useCandidate"/>), MESSAGE-INTEGRITY keyed with the
-    /// remote password and FINGERPRINT; returns its length.
+    /// Writes a Binding request with USERNAME "remoteUfrag:localUfrag", PRIORITY, ICE-CONTROLLING
+    /// (ICE-CONTROLLED when <paramref name="controlled"/>), USE-CANDIDATE (when
+    /// <paramref name="useCandidate"/>), MESSAGE-INTEGRITY keyed with the remote password and
+    /// FINGERPRINT; returns its length.
     /// </summary>
     public static int Write(
         Span<byte> destination,
@@ -24,7 +26,8 @@ public static class IceBindingRequestBuilder
         IceCredentials remote,
         uint priority,
         ulong tieBreaker,
-        bool useCandidate)
+        bool useCandidate,
+        bool controlled = false)
     {
         ArgumentNullException.ThrowIfNull(local);
         ArgumentNullException.ThrowIfNull(remote);
@@ -41,7 +44,15 @@ public static class IceBindingRequestBuilder
         var writer = new StunMessageWriter(destination, StunMethod.Binding, StunClass.Request, transactionId);
         writer.AddUsername(username[..length]);
         writer.AddPriority(priority);
-        writer.AddIceControlling(tieBreaker);
+        if (controlled)
+        {
+            writer.AddIceControlled(tieBreaker);
+        }
+        else
+        {
+            writer.AddIceControlling(tieBreaker);
+        }
+
         if (useCandidate)
         {
             writer.AddUseCandidate();

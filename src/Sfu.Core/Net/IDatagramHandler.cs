@@ -10,4 +10,12 @@ namespace Sfu.Core.Net;
 public interface IDatagramHandler
 {
     void OnDatagram(Span<byte> datagram, SocketAddress source);
+
+    /// <summary>
+    /// What handling the last datagram sent has left the port (sends from the loop are queued
+    /// and leave together after <see cref="OnDatagram"/> returns). Runs on the loop.
+    /// </summary>
+    void OnSent()
+    {
+    }
 }

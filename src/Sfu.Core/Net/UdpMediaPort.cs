@@ -163,6 +163,16 @@ public sealed partial class UdpMediaPort : IAsyncDisposable
             }
 
             FlushBatch();
+            try
+            {
+                handler.OnSent();
+            }
+#pragma warning disable CA1031 // As above: the loop outlives any handler fault.
+            catch (Exception e)
+#pragma warning restore CA1031
+            {
+                LogHandlerFault(_logger, e);
+            }
         }
     }
 

@@ -72,23 +72,27 @@ public sealed class SfuMetricsTests : IAsyncDisposable
     }
 
     [Fact]
-    public void Forwarding_latency_is_measured_for_one_datagram_in_1024_and_only_when_it_was_forwarded()
+    public void Forwarding_latency_is_measured_for_one_datagram_in_1024_once_its_forwarded_packets_are_sent()
     {
         SfuMetrics metrics = _engine.Metrics;
         for (int i = 0; i < 3 * SfuMetrics.LatencySampleInterval; i++)
         {
             metrics.OnDatagram();
             metrics.OnForwarded();
+            metrics.OnSent();
         }
 
-        // A sampled datagram that was not RTP (no OnForwarded) leaves nothing behind for the next one.
+        // A sampled datagram that was not RTP (no OnForwarded) records nothing when its sends
+        // leave, and leaves nothing behind for the next one.
         for (int i = 0; i < SfuMetrics.LatencySampleInterval; i++)
         {
             metrics.OnDatagram();
+            metrics.OnSent();
         }
 
         metrics.OnDatagram();
         metrics.OnForwarded();
+        metrics.OnSent();
 
         double[] samples = [.. _measurements.Where(m => m.Name == "sfu.forwarding.latency").Select(m => m.Value)];
         Assert.Equal(3, samples.Length);
@@ -114,6 +118,7 @@ public sealed class SfuMetricsTests : IAsyncDisposable
         {
             metrics.OnDatagram();
             metrics.OnForwarded();
+            metrics.OnSent();
         }
 
         long before = GC.GetAllocatedBytesForCurrentThread();
@@ -121,6 +126,7 @@ public sealed class SfuMetricsTests : IAsyncDisposable
         {
             metrics.OnDatagram();
             metrics.OnForwarded();
+            metrics.OnSent();
         }
 
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);

@@ -1,0 +1,130 @@
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+
+namespace Sfu.LoadTest;
+
+/// <summary>
+/// A process the tool starts (the SFU or the relay) and owns: it waits for the line that tells
+/// where the process listens, keeps the last lines of its output for error messages, and kills
+/// exactly that process (and its children) when disposed.
+/// </summary>
+internal sealed class ChildProcess : IDisposable
+{
+    private const int KeptLines = 20;
+
+    private readonly Process _process;
+    private readonly Queue<string> _lastLines = new();
+    private readonly Lock _gate = new();
+    private readonly Regex _ready;
+    private readonly TaskCompletionSource<Match> _readyMatch = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private ChildProcess(Process process, Regex ready)
+    {
+        _process = process;
+        _ready = ready;
+    }
+
+    public int Id => _process.Id;
+
+    /// <summary>Starts <c>dotnet <paramref name="dll"/> args</c> and waits until a line matches <paramref name="ready"/>.</summary>
+    public static async Task<(ChildProcess Process, Match Ready)> StartDotnetAsync(string dll, IEnumerable<string> args, Regex ready, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var info = new ProcessStartInfo(DotnetHost())
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+        };
+        info.ArgumentList.Add(dll);
+        foreach (string arg in args)
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        var process = new Process { StartInfo = info };
+        var child = new ChildProcess(process, ready);
+        process.OutputDataReceived += (_, e) => child.OnLine(e.Data);
+        process.ErrorDataReceived += (_, e) => child.OnLine(e.Data);
+        if (!process.Start())
+        {
+            throw new InvalidOperationException($"Could not start {dll}.");
+        }
+
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        try
+        {
+            Task exited = process.WaitForExitAsync(cancellationToken);
+            Task winner = await Task.WhenAny(child._readyMatch.Task, exited, Task.Delay(timeout, cancellationToken)).ConfigureAwait(false);
+            if (winner != child._readyMatch.Task)
+            {
+                string why = winner == exited ? "exited" : $"did not report ready within {timeout.TotalSeconds:0} s";
+                throw new InvalidOperationException($"{Path.GetFileName(dll)} {why}. Its last output:\n{child.LastOutput()}");
+            }
+
+            return (child, await child._readyMatch.Task.ConfigureAwait(false));
+        }
+        catch
+        {
+            child.Dispose();
+            throw;
+        }
+    }
+
+    public string LastOutput()
+    {
+        lock (_gate)
+        {
+            return string.Join('\n', _lastLines);
+        }
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            if (!_process.HasExited)
+            {
+                _process.Kill(entireProcessTree: true);
+                _process.WaitForExit(5000);
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            // Never started or already gone.
+        }
+
+        _process.Dispose();
+    }
+
+    private static string DotnetHost()
+    {
+        // Under `dotnet Sfu.LoadTest.dll` the host is our own process; the apphost case falls back to PATH.
+        string? self = Environment.ProcessPath;
+        return self is not null && Path.GetFileNameWithoutExtension(self) == "dotnet" ? self : "dotnet";
+    }
+
+    private void OnLine(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (_gate)
+        {
+            _lastLines.Enqueue(line);
+            if (_lastLines.Count > KeptLines)
+            {
+                _lastLines.Dequeue();
+            }
+        }
+
+        Match match = _ready.Match(line);
+        if (match.Success)
+        {
+            _readyMatch.TrySetResult(match);
+        }
+    }
+}

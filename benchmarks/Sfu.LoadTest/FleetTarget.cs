@@ -1,0 +1,48 @@
+using Sfu.Bots;
+
+namespace Sfu.LoadTest;
+
+/// <summary>A server under load whose participants are bots: connecting them, sampling them, letting them go.</summary>
+internal abstract class FleetTarget(LoadOptions options) : ILoadTarget
+{
+    private readonly BotFleet _fleet = new();
+
+    public abstract int ServerProcessId { get; }
+
+    protected LoadOptions Options { get; } = options;
+
+    public abstract Task StartAsync(Action<string> status, CancellationToken cancellationToken);
+
+    public int ConnectRetries { get; private set; }
+
+    public ReceiveSample Sample() => _fleet.Sample();
+
+    public void ClearLatency() => _fleet.ClearLatency();
+
+    public async ValueTask DisposeAsync()
+    {
+        await _fleet.DisposeAsync().ConfigureAwait(false);
+        await DisposeServerAsync().ConfigureAwait(false);
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>Connects the scenario's bots (publishers first) and waits until each receives all it should.</summary>
+    protected async Task ConnectFleetAsync(Func<BotPlan, SfuBotOptions, CancellationToken, Task<SfuBot>> connect, Action<SfuBot, BotPlan>? connected, Action<string> status, CancellationToken cancellationToken)
+    {
+        IReadOnlyList<BotPlan> plan = ScenarioPlan.Create(Options);
+        ConnectRetries = await BotConnector.ConnectAllAsync(
+            plan,
+            Options.ConnectParallelism,
+            (p, ct) => connect(p, BotFleet.Options(p, Options), ct),
+            (bot, p) =>
+            {
+                connected?.Invoke(bot, p);
+                _fleet.Add(bot, p);
+            },
+            status,
+            cancellationToken).ConfigureAwait(false);
+        await BotConnector.WaitForMediaAsync(_fleet.NotYetReceiving, _fleet.DescribeNotYetReceiving, plan.Count, status, cancellationToken).ConfigureAwait(false);
+    }
+
+    protected abstract ValueTask DisposeServerAsync();
+}

@@ -1,0 +1,19 @@
+namespace Sfu.LoadTest;
+
+/// <summary>A forwarder under load together with its publishers and subscribers.</summary>
+internal interface ILoadTarget : IAsyncDisposable
+{
+    /// <summary>The process whose CPU time is charged to forwarding.</summary>
+    int ServerProcessId { get; }
+
+    /// <summary>Connects every participant and returns once media reaches all of them.</summary>
+    Task StartAsync(Action<string> status, CancellationToken cancellationToken);
+
+    /// <summary>Participants that connected only at the second attempt.</summary>
+    int ConnectRetries { get; }
+
+    ReceiveSample Sample();
+
+    /// <summary>The measured window starts: latency percentiles from here on only.</summary>
+    void ClearLatency();
+}

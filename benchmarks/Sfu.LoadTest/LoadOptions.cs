@@ -1,0 +1,128 @@
+using System.Globalization;
+
+namespace Sfu.LoadTest;
+
+/// <summary>Everything one load run needs, parsed from the command line.</summary>
+internal sealed class LoadOptions
+{
+    public ScenarioKind Scenario { get; set; } = ScenarioKind.Fanout;
+
+    public TargetKind Target { get; set; } = TargetKind.Sfu;
+
+    /// <summary>Fanout: receive-only subscribers of the one publisher.</summary>
+    public int Subscribers { get; set; } = 50;
+
+    /// <summary>Rooms: how many rooms.</summary>
+    public int Rooms { get; set; } = 10;
+
+    /// <summary>Rooms: participants per room, each publishing audio and video.</summary>
+    public int RoomSize { get; set; } = 4;
+
+    /// <summary>Audio: participants in the one room.</summary>
+    public int Participants { get; set; } = 50;
+
+    /// <summary>Audio: how many of them publish.</summary>
+    public int Speakers { get; set; } = 5;
+
+    /// <summary>Video bitrate of every video publisher; 0 = the scenario's default.</summary>
+    public int VideoBitrate { get; set; }
+
+    public TimeSpan Duration { get; set; } = TimeSpan.FromSeconds(10);
+
+    public TimeSpan Warmup { get; set; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>An already running server to attach to (its process id is needed for CPU).</summary>
+    public Uri? Server { get; set; }
+
+    public int? ServerPid { get; set; }
+
+    /// <summary>Sfu.Host.dll to start; found next to the repository's build output when absent.</summary>
+    public string? HostDll { get; set; }
+
+    public string? JsonPath { get; set; }
+
+    /// <summary>The name of the target in the results (e.g. "sfu-tuned"); the target kind when absent.</summary>
+    public string? Label { get; set; }
+
+    /// <summary>The address bots bind to (Janus needs a non-loopback address on lo, see compare.sh).</summary>
+    public string BindAddress { get; set; } = "127.0.0.1";
+
+    /// <summary>Bots connecting at the same time.</summary>
+    public int ConnectParallelism { get; set; } = 4;
+
+    public int EffectiveVideoBitrate => VideoBitrate > 0 ? VideoBitrate : Scenario == ScenarioKind.Fanout ? 1_500_000 : 300_000;
+
+    public static LoadOptions Parse(IReadOnlyList<string> args)
+    {
+        var options = new LoadOptions();
+        if (args.Count == 0)
+        {
+            throw new ArgumentException("Name a scenario: fanout, rooms or audio.");
+        }
+
+        options.Scenario = ParseEnum<ScenarioKind>(args[0], "scenario");
+        for (int i = 1; i < args.Count; i++)
+        {
+            string name = args[i];
+            string Value() => i + 1 < args.Count ? args[++i] : throw new ArgumentException($"{name} needs a value.");
+            switch (name)
+            {
+                case "--target": options.Target = ParseEnum<TargetKind>(Value(), name); break;
+                case "--subscribers": options.Subscribers = ParseCount(Value(), name); break;
+                case "--rooms": options.Rooms = ParseCount(Value(), name); break;
+                case "--room-size": options.RoomSize = ParseCount(Value(), name, minimum: 2); break;
+                case "--participants": options.Participants = ParseCount(Value(), name, minimum: 2); break;
+                case "--speakers": options.Speakers = ParseCount(Value(), name); break;
+                case "--video-bitrate": options.VideoBitrate = ParseCount(Value(), name, minimum: 10_000); break;
+                case "--duration": options.Duration = TimeSpan.FromSeconds(ParseCount(Value(), name)); break;
+                case "--warmup": options.Warmup = TimeSpan.FromSeconds(ParseCount(Value(), name, minimum: 0)); break;
+                case "--server": options.Server = ParseUri(Value(), name); break;
+                case "--server-pid": options.ServerPid = ParseCount(Value(), name); break;
+                case "--host-dll": options.HostDll = Value(); break;
+                case "--json": options.JsonPath = Value(); break;
+                case "--label": options.Label = Value(); break;
+                case "--bind": options.BindAddress = Value(); break;
+                case "--parallel": options.ConnectParallelism = ParseCount(Value(), name); break;
+                default: throw new ArgumentException($"Unknown option {name}.");
+            }
+        }
+
+        if (options.Scenario == ScenarioKind.Audio && options.Speakers > options.Participants)
+        {
+            throw new ArgumentException("--speakers cannot exceed --participants.");
+        }
+
+        if (options.Target != TargetKind.Sfu && options.Scenario != ScenarioKind.Fanout)
+        {
+            throw new ArgumentException($"The {options.Target.ToString().ToLowerInvariant()} target runs the fanout scenario only.");
+        }
+
+        if (options.Target == TargetKind.Janus && (options.Server is null || options.ServerPid is null))
+        {
+            throw new ArgumentException("--target janus needs --server (Janus's HTTP API URL) and --server-pid.");
+        }
+
+        if (options.Server is not null && options.ServerPid is null)
+        {
+            throw new ArgumentException("--server needs --server-pid: the server's CPU time is read from /proc/<pid>/stat.");
+        }
+
+        return options;
+    }
+
+    private static T ParseEnum<T>(string value, string name)
+        where T : struct, Enum
+        => Enum.TryParse(value, ignoreCase: true, out T parsed) && Enum.IsDefined(parsed)
+            ? parsed
+            : throw new ArgumentException($"{name}: '{value}' is not one of {string.Join(", ", Enum.GetNames<T>()).ToLowerInvariant()}.");
+
+    private static int ParseCount(string value, string name, int minimum = 1)
+        => int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out int parsed) && parsed >= minimum
+            ? parsed
+            : throw new ArgumentException($"{name}: '{value}' is not a whole number ≥ {minimum}.");
+
+    private static Uri ParseUri(string value, string name)
+        => Uri.TryCreate(value, UriKind.Absolute, out Uri? uri) && uri.Scheme is "http" or "https"
+            ? uri
+            : throw new ArgumentException($"{name}: '{value}' is not an http URL.");
+}

@@ -1,0 +1,54 @@
+namespace Sfu.LoadTest;
+
+/// <summary>One measured run, as written to JSON and printed.</summary>
+internal sealed record LoadResult
+{
+    public required string Scenario { get; init; }
+
+    public required string Target { get; init; }
+
+    public required string Shape { get; init; }
+
+    public required int Participants { get; init; }
+
+    /// <summary>Streams forwarded to subscribers (one per received track).</summary>
+    public required int ForwardedStreams { get; init; }
+
+    public required double DurationSeconds { get; init; }
+
+    public required long ForwardedPackets { get; init; }
+
+    public required double ForwardedPacketsPerSecond { get; init; }
+
+    /// <summary>UDP payload megabits per second leaving the forwarder (as received by the subscribers).</summary>
+    public required double MbpsOut { get; init; }
+
+    public required double ServerCpuSeconds { get; init; }
+
+    /// <summary>The server's CPU use over the window, in cores (1.0 = one core busy).</summary>
+    public required double ServerCores { get; init; }
+
+    public required double CpuSecondsPer1000Packets { get; init; }
+
+    public required double PacketsPerCpuSecond { get; init; }
+
+    public required double LatencyP50Milliseconds { get; init; }
+
+    public required double LatencyP99Milliseconds { get; init; }
+
+    public required long ExpectedPackets { get; init; }
+
+    public required long LostPackets { get; init; }
+
+    public required double LossPercent { get; init; }
+
+    /// <summary>Participants that connected only at the second attempt (a handshake failed under load).</summary>
+    public required int ConnectRetries { get; init; }
+
+    public required int ProcessorCount { get; init; }
+
+    public required DateTimeOffset StartedAt { get; init; }
+
+    /// <summary>DOTNET_* settings the run inherited (they change the server's threading).</summary>
+    public required IReadOnlyDictionary<string, string> Environment { get; init; }
+}

@@ -1,0 +1,104 @@
+using System.Diagnostics;
+using System.Globalization;
+
+namespace Sfu.LoadTest;
+
+/// <summary>
+/// Runs one scenario against one target: connect, warm up, then measure a window between two
+/// samples of the subscribers' counters and of the server process's CPU time.
+/// </summary>
+internal static class LoadRunner
+{
+    public static async Task<LoadResult> RunAsync(LoadOptions options, ProgressLine progress, CancellationToken cancellationToken)
+    {
+        string shape = ScenarioPlan.Describe(options);
+        string label = $"[{options.Target.ToString().ToLowerInvariant()} {options.Scenario.ToString().ToLowerInvariant()} {shape}]";
+        await using ILoadTarget target = options.Target switch
+        {
+            TargetKind.Sfu => new SfuTarget(options),
+            TargetKind.Relay => new RelayTarget(options),
+            _ => new JanusTarget(options),
+        };
+        await target.StartAsync(s => progress.Update($"{label} {s}"), cancellationToken).ConfigureAwait(false);
+
+        await Countdown(options.Warmup, t => progress.Update($"{label} warming up {t:0}s"), cancellationToken).ConfigureAwait(false);
+
+        DateTimeOffset startedAt = DateTimeOffset.UtcNow;
+        target.ClearLatency();
+        ReceiveSample first = target.Sample();
+        double cpuFirst = ProcessCpu.ReadSeconds(target.ServerProcessId);
+        long start = Stopwatch.GetTimestamp();
+        ReceiveSample previous = first;
+        long previousTime = start;
+        while (Stopwatch.GetElapsedTime(start) < options.Duration)
+        {
+            await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(false);
+            ReceiveSample now = target.Sample();
+            long time = Stopwatch.GetTimestamp();
+            double seconds = Stopwatch.GetElapsedTime(previousTime, time).TotalSeconds;
+            double cpu = ProcessCpu.ReadSeconds(target.ServerProcessId) - cpuFirst;
+            progress.Update(string.Create(
+                CultureInfo.InvariantCulture,
+                $"{label} {Stopwatch.GetElapsedTime(start).TotalSeconds,4:0}s  {(now.Packets - previous.Packets) / seconds,9:N0} pkt/s  {(now.Bytes - previous.Bytes) * 8 / seconds / 1e6,7:0.0} Mbps  server {cpu / Stopwatch.GetElapsedTime(start).TotalSeconds * 100,4:0}% CPU  lost {(now.Expected - now.Packets) - (first.Expected - first.Packets)}"));
+            previous = now;
+            previousTime = time;
+        }
+
+        ReceiveSample last = target.Sample();
+        double window = Stopwatch.GetElapsedTime(start).TotalSeconds;
+        double cpuSeconds = ProcessCpu.ReadSeconds(target.ServerProcessId) - cpuFirst;
+        progress.Done();
+
+        long packets = last.Packets - first.Packets;
+        long expected = last.Expected - first.Expected;
+        long lost = Math.Max(0, expected - packets);
+        return new LoadResult
+        {
+            Scenario = options.Scenario.ToString().ToLowerInvariant(),
+            Target = options.Label ?? options.Target.ToString().ToLowerInvariant(),
+            Shape = shape,
+            Participants = ScenarioPlan.Create(options).Count,
+            ForwardedStreams = last.Tracks,
+            DurationSeconds = window,
+            ForwardedPackets = packets,
+            ForwardedPacketsPerSecond = packets / window,
+            MbpsOut = (last.Bytes - first.Bytes) * 8 / window / 1e6,
+            ServerCpuSeconds = cpuSeconds,
+            ServerCores = cpuSeconds / window,
+            CpuSecondsPer1000Packets = packets > 0 ? cpuSeconds * 1000 / packets : double.NaN,
+            PacketsPerCpuSecond = cpuSeconds > 0 ? packets / cpuSeconds : double.NaN,
+            LatencyP50Milliseconds = last.LatencyP50Milliseconds,
+            LatencyP99Milliseconds = last.LatencyP99Milliseconds,
+            ExpectedPackets = expected,
+            LostPackets = lost,
+            LossPercent = expected > 0 ? 100.0 * lost / expected : 0,
+            ConnectRetries = target.ConnectRetries,
+            ProcessorCount = Environment.ProcessorCount,
+            StartedAt = startedAt,
+            Environment = DotnetSettings(),
+        };
+    }
+
+    private static async Task Countdown(TimeSpan length, Action<double> tick, CancellationToken cancellationToken)
+    {
+        for (double left = length.TotalSeconds; left > 0; left--)
+        {
+            tick(left);
+            await Task.Delay(TimeSpan.FromSeconds(Math.Min(1, left)), cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private static SortedDictionary<string, string> DotnetSettings()
+    {
+        var settings = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        foreach (System.Collections.DictionaryEntry entry in Environment.GetEnvironmentVariables())
+        {
+            if (entry.Key is string key && key.StartsWith("DOTNET_", StringComparison.Ordinal) && entry.Value is string value)
+            {
+                settings[key] = value;
+            }
+        }
+
+        return settings;
+    }
+}

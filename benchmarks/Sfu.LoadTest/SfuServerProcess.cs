@@ -1,0 +1,44 @@
+using System.Text.RegularExpressions;
+
+namespace Sfu.LoadTest;
+
+/// <summary>Starts Sfu.Host as its own process on 127.0.0.1 with ephemeral HTTP and media ports.</summary>
+internal static partial class SfuServerProcess
+{
+    public static async Task<(ChildProcess Process, Uri Url)> StartAsync(string? hostDll, CancellationToken cancellationToken)
+    {
+        string dll = hostDll ?? FindHostDll();
+        string[] args =
+        [
+            "--Urls=http://127.0.0.1:0",
+            "--Sfu:Media:Port=0",
+            "--Logging:LogLevel:Default=Warning",
+            "--Logging:LogLevel:Microsoft.Hosting.Lifetime=Information",
+        ];
+        (ChildProcess process, Match ready) = await ChildProcess.StartDotnetAsync(dll, args, ListeningLine(), TimeSpan.FromSeconds(60), cancellationToken).ConfigureAwait(false);
+        return (process, new Uri(ready.Groups["url"].Value));
+    }
+
+    /// <summary>Sfu.Host.dll of the same configuration as this tool, else the other one.</summary>
+    private static string FindHostDll()
+    {
+        string configuration = AppContext.BaseDirectory.Contains("/Release/", StringComparison.Ordinal) ? "Release" : "Debug";
+        string other = configuration == "Release" ? "Debug" : "Release";
+        for (DirectoryInfo? dir = new(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            foreach (string config in new[] { configuration, other })
+            {
+                string candidate = Path.Combine(dir.FullName, "src", "Sfu.Host", "bin", config, "net10.0", "Sfu.Host.dll");
+                if (File.Exists(candidate))
+                {
+                    return candidate;
+                }
+            }
+        }
+
+        throw new InvalidOperationException("Sfu.Host.dll not found: build src/Sfu.Host or pass --host-dll.");
+    }
+
+    [GeneratedRegex(@"Now listening on: (?<url>http://127\.0\.0\.1:\d+)")]
+    private static partial Regex ListeningLine();
+}

@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# SfuRouter, Janus VideoRoom and a raw UDP relay under the same 1 → N fan-out, in one run, on
+# loopback only, and one table of the results with ratios.
+#
+#   benchmarks/compare.sh [N ...]        default: 50 200
+#   DURATION=10 WARMUP=3 RUNS=3 BITRATE=1500000 benchmarks/compare.sh 50
+#
+# It needs root (for unshare and, when Janus is missing, apt-get) and runs everything inside a
+# private network namespace. Janus does not gather candidates on loopback interfaces, so the
+# namespace gets a veth pair with the benchmark address 198.18.0.1 (RFC 2544) on one end: an
+# address that exists only inside the namespace, so nothing can leave the machine. Janus's
+# HTTP API listens on 127.0.0.1. Results go to benchmarks/results/<UTC time>/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+
+if [ -z "${SFU_COMPARE_INSIDE:-}" ]; then
+  [ "$(id -u)" = 0 ] || exec sudo -E "$0" "$@"
+  if ! command -v janus >/dev/null; then
+    while pgrep -x apt-get >/dev/null || pgrep -x dpkg >/dev/null; do echo "waiting for another apt run"; sleep 5; done
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq janus >/dev/null
+  fi
+  dotnet build -c Release benchmarks/Sfu.LoadTest --verbosity quiet -nologo -clp:ErrorsOnly
+  exec unshare -n env SFU_COMPARE_INSIDE=1 "$0" "$@"
+fi
+
+ice_address=198.18.0.1
+ip link set lo up
+ip link add bench0 type veth peer name bench1
+ip link set bench0 up
+ip link set bench1 up
+ip addr add "$ice_address/32" dev bench0
+
+sizes=("$@")
+[ ${#sizes[@]} -gt 0 ] || sizes=(50 200)
+duration=${DURATION:-10}
+warmup=${WARMUP:-3}
+runs=${RUNS:-1}
+bitrate=${BITRATE:-1500000}
+out=benchmarks/results/$(date -u +%Y%m%dT%H%M%SZ)
+mkdir -p "$out"
+
+config=$(mktemp -d)
+benchmarks/janus-config.sh "$config" "$ice_address" 8088
+janus -C "$config/janus.jcfg" -F "$config" >"$out/janus.log" 2>&1 &
+janus_pid=$!
+trap 'kill "$janus_pid" 2>/dev/null; rm -rf "$config"' EXIT
+for _ in $(seq 100); do
+  curl -fs -o /dev/null http://127.0.0.1:8088/janus/info && break
+  sleep 0.2
+done
+
+tool=(dotnet benchmarks/Sfu.LoadTest/bin/Release/net10.0/Sfu.LoadTest.dll)
+common=(--duration "$duration" --warmup "$warmup" --video-bitrate "$bitrate")
+# One failed run (e.g. a handshake storm on a small machine) is reported and the others go on.
+run() { "${tool[@]}" fanout "$@" || echo "run failed: $*"; }
+for n in "${sizes[@]}"; do
+  for r in $(seq "$runs"); do
+    run --subscribers "$n" "${common[@]}" --json "$out/$n-$r-1-sfu.json"
+    DOTNET_ThreadPool_UnfairSemaphoreSpinLimit=0 DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 \
+      run --subscribers "$n" "${common[@]}" --label sfu-tuned --json "$out/$n-$r-2-sfu-tuned.json"
+    run --target janus --server http://127.0.0.1:8088/janus --server-pid "$janus_pid" --bind "$ice_address" \
+      --subscribers "$n" "${common[@]}" --json "$out/$n-$r-3-janus.json"
+    run --target relay --subscribers "$n" "${common[@]}" --json "$out/$n-$r-4-relay.json"
+  done
+done
+
+"${tool[@]}" table $(ls "$out"/*.json | sort -V) | tee "$out/table.md"
+echo "results in $out"

@@ -1,0 +1,104 @@
+using System.Text.Json;
+
+namespace Sfu.LoadTest.Tests;
+
+/// <summary>
+/// Short load runs end to end: the tool starts the server (or the raw relay) as its own process,
+/// connects real bots, and reports. These check that every number is produced and that nothing
+/// is lost on loopback; they assert no speeds.
+/// </summary>
+public sealed class LoadSmokeTests
+{
+    [Fact(Timeout = 120_000)]
+    public async Task Fanout_one_to_twenty_through_the_sfu_reports_every_number_and_loses_nothing()
+    {
+        var options = LoadOptions.Parse(["fanout", "--subscribers", "20", "--duration", "10", "--warmup", "2"]);
+        var progress = new StringWriter();
+
+        LoadResult result = await LoadRunner.RunAsync(options, new ProgressLine(progress, inPlace: false), TestContext.Current.CancellationToken);
+
+        // 20 subscribers × (audio + video) streams, all flowing over the whole window.
+        Assert.Equal(40, result.ForwardedStreams);
+        Assert.Equal(21, result.Participants);
+        AssertNumbersProduced(result);
+        Assert.Equal(0, result.LostPackets);
+        Assert.Equal(0, result.LossPercent);
+        Assert.Contains("pkt/s", progress.ToString(), StringComparison.Ordinal);
+
+        // The JSON written for compare.sh carries the same numbers back.
+        string path = Path.Combine(Path.GetTempPath(), $"sfu-load-{Guid.NewGuid():N}.json");
+        try
+        {
+            await ResultJson.WriteAsync(path, [result]);
+            using JsonDocument json = JsonDocument.Parse(await File.ReadAllTextAsync(path, TestContext.Current.CancellationToken));
+            JsonElement row = json.RootElement[0];
+            foreach (string field in new[] { "forwardedPacketsPerSecond", "mbpsOut", "cpuSecondsPer1000Packets", "latencyP50Milliseconds", "latencyP99Milliseconds", "lossPercent" })
+            {
+                Assert.True(row.TryGetProperty(field, out JsonElement value) && value.ValueKind == JsonValueKind.Number, $"{field} missing from {row}");
+            }
+
+            LoadResult back = Assert.Single(await ResultJson.ReadAsync(path));
+            Assert.Equal(result.ForwardedPackets, back.ForwardedPackets);
+            Assert.Contains("| sfu | fanout | 1 → 20 |", ResultTable.Render([back]), StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task The_raw_relay_runs_the_same_fanout_in_its_own_process()
+    {
+        var options = LoadOptions.Parse(["fanout", "--target", "relay", "--subscribers", "5", "--duration", "2", "--warmup", "1"]);
+
+        LoadResult result = await LoadRunner.RunAsync(options, new ProgressLine(TextWriter.Null, inPlace: false), TestContext.Current.CancellationToken);
+
+        Assert.Equal(10, result.ForwardedStreams);
+        AssertNumbersProduced(result);
+        Assert.Equal(0, result.LostPackets);
+    }
+
+    [Theory]
+    [InlineData(new string[0], "Name a scenario")]
+    [InlineData(new[] { "mesh" }, "'mesh' is not one of fanout, rooms, audio")]
+    [InlineData(new[] { "fanout", "--subscribers", "-3" }, "--subscribers: '-3' is not a whole number")]
+    [InlineData(new[] { "fanout", "--subscribers" }, "--subscribers needs a value")]
+    [InlineData(new[] { "rooms", "--target", "relay" }, "runs the fanout scenario only")]
+    [InlineData(new[] { "fanout", "--server", "http://127.0.0.1:5080" }, "--server needs --server-pid")]
+    [InlineData(new[] { "audio", "--participants", "3", "--speakers", "4" }, "--speakers cannot exceed --participants")]
+    [InlineData(new[] { "fanout", "--colour", "red" }, "Unknown option --colour")]
+    public void Bad_command_lines_are_refused_with_a_reason(string[] args, string reason)
+    {
+        ArgumentException error = Assert.Throws<ArgumentException>(() => LoadOptions.Parse(args));
+        Assert.Contains(reason, error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("fanout", 1 + 50)]
+    [InlineData("rooms", 10 * 4)]
+    [InlineData("audio", 50)]
+    public void Every_scenario_plans_its_participants_publishers_first(string scenario, int participants)
+    {
+        IReadOnlyList<BotPlan> plan = ScenarioPlan.Create(LoadOptions.Parse([scenario]));
+
+        Assert.Equal(participants, plan.Count);
+        Assert.True(plan[0].PublishAudio);
+        int publishers = plan.Count(p => p.PublishAudio || p.PublishVideo);
+        Assert.All(plan.Take(publishers), p => Assert.True(p.PublishAudio || p.PublishVideo));
+    }
+
+    private static void AssertNumbersProduced(LoadResult result)
+    {
+        Assert.True(result.ForwardedPackets > 0, $"nothing forwarded: {result}");
+        Assert.True(result.ForwardedPacketsPerSecond > 0);
+        Assert.True(result.MbpsOut > 0);
+        Assert.True(result.ServerCpuSeconds > 0, $"no server CPU time read: {result}");
+        Assert.True(result.CpuSecondsPer1000Packets > 0);
+        Assert.True(result.PacketsPerCpuSecond > 0);
+        Assert.False(double.IsNaN(result.LatencyP50Milliseconds));
+        Assert.False(double.IsNaN(result.LatencyP99Milliseconds));
+        Assert.True(result.LatencyP99Milliseconds >= result.LatencyP50Milliseconds);
+        Assert.True(result.ExpectedPackets >= result.ForwardedPackets);
+    }
+}
