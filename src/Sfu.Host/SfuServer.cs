@@ -27,6 +27,7 @@ public static class SfuServer
             sp.GetService<IMeterFactory>()));
         builder.Services.AddHostedService<MediaEngineService>();
         builder.Services.AddSingleton<ParticipantDirectory>();
+        builder.Services.AddMeeting(builder.Configuration);
         builder.Services.AddSignalR(o => o.EnableDetailedErrors = false);
         builder.AddSfuTelemetry().AddSfuAdmin();
         configure?.Invoke(builder);
@@ -35,6 +36,7 @@ public static class SfuServer
         app.UseSfuAdmin();
         app.UseWebClient();
         app.MapHub<SfuHub>(SfuHub.Path);
+        app.MapMeeting();
         app.MapSfuTelemetry();
         return app;
     }

@@ -10,8 +10,11 @@ public sealed class BrowserFixture : IAsyncLifetime
 {
     private static readonly string[] ChromiumArgs =
     [
-        "--use-fake-device-for-media-stream",
+        // Three fake cameras and microphones, so a device switch has somewhere to go.
+        "--use-fake-device-for-media-stream=device-count=3",
         "--use-fake-ui-for-media-stream",
+        // getDisplayMedia picks the (fake) screen without a picker.
+        "--auto-select-desktop-capture-source=Entire screen",
         "--allow-loopback-in-peer-connection",
         "--autoplay-policy=no-user-gesture-required",
         "--no-sandbox",
@@ -40,10 +43,10 @@ public sealed class BrowserFixture : IAsyncLifetime
     }
 
     /// <summary>A fresh context (own storage, own media devices): one per participant.</summary>
-    public Task<IBrowserContext> NewContextAsync() => Browser.NewContextAsync(new BrowserNewContextOptions
+    public Task<IBrowserContext> NewContextAsync(int width = 960, int height = 600) => Browser.NewContextAsync(new BrowserNewContextOptions
     {
         Permissions = ["camera", "microphone"],
-        ViewportSize = new ViewportSize { Width = 960, Height = 600 },
+        ViewportSize = new ViewportSize { Width = width, Height = height },
     });
 
     public async ValueTask DisposeAsync()

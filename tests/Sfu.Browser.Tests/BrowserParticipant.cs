@@ -37,12 +37,12 @@ public sealed class BrowserParticipant : IAsyncDisposable
 
     public IPage Page { get; }
 
-    /// <summary>Opens a new context and goes straight to /room/{room}?name={name}.</summary>
-    public static async Task<BrowserParticipant> JoinAsync(BrowserFixture browser, SfuServerFixture server, string room, string name)
+    /// <summary>Opens a new context and goes straight to /room/{room}?name={name}{query} (query e.g. "&amp;mic=off").</summary>
+    public static async Task<BrowserParticipant> JoinAsync(BrowserFixture browser, SfuServerFixture server, string room, string name, string query = "", int width = 960, int height = 600)
     {
         ArgumentNullException.ThrowIfNull(browser);
         ArgumentNullException.ThrowIfNull(server);
-        IBrowserContext context = await browser.NewContextAsync();
+        IBrowserContext context = await browser.NewContextAsync(width, height);
         IPage page = await context.NewPageAsync();
         page.Console += (_, message) =>
         {
@@ -51,7 +51,7 @@ public sealed class BrowserParticipant : IAsyncDisposable
                 TestContext.Current.SendDiagnosticMessage($"[{name}] console.{message.Type}: {message.Text}");
             }
         };
-        await page.GotoAsync(server.Url($"/room/{Uri.EscapeDataString(room)}?name={Uri.EscapeDataString(name)}"));
+        await page.GotoAsync(server.Url($"/room/{Uri.EscapeDataString(room)}?name={Uri.EscapeDataString(name)}{query}"));
         return new BrowserParticipant(name, context, page);
     }
 
@@ -104,6 +104,37 @@ public sealed class BrowserParticipant : IAsyncDisposable
 
     /// <summary>Remote audio tracks whose packetsReceived grows.</summary>
     public Task<int> CountReceivingRemoteAudioAsync() => CountGrowingRemoteTracksAsync("audio");
+
+    /// <summary>Waits until the page's client has joined and its peer connection is connected.</summary>
+    public Task WaitConnectedAsync(CancellationToken cancel)
+        => Eventually.UntilAsync(ConnectionStateAsync, s => s == "connected", TimeSpan.FromSeconds(30), $"{Name} to connect", cancel);
+
+    /// <summary>Our participant id (window.sfu.participantId).</summary>
+    public async Task<string> ParticipantIdAsync() => await Page.EvaluateAsync<string?>("() => window.sfu?.participantId ?? null") ?? "";
+
+    /// <summary>The tile of the named participant on this page.</summary>
+    public ILocator Tile(string name) => Page.Locator($"[data-testid=participant-tile][data-name=\"{name}\"]");
+
+    /// <summary>
+    /// How much audio energy (inbound-rtp totalAudioEnergy, all remote audio tracks together)
+    /// this page received over a one-second window.
+    /// </summary>
+    public async Task<double> ReceivedAudioEnergyAsync()
+    {
+        const string script = """
+            async () => {
+              const pc = window.sfu?.pc;
+              if (!pc) return 0;
+              const report = await pc.getStats();
+              let energy = 0;
+              report.forEach((s) => { if (s.type === 'inbound-rtp' && s.kind === 'audio') energy += s.totalAudioEnergy ?? 0; });
+              return energy;
+            }
+            """;
+        double before = await Page.EvaluateAsync<double>(script);
+        await Task.Delay(GrowthWindow, TestContext.Current.CancellationToken);
+        return await Page.EvaluateAsync<double>(script) - before;
+    }
 
     /// <summary>The names on the remote participant tiles (not our own tile), sorted.</summary>
     public async Task<IReadOnlyList<string>> RemoteTileNamesAsync()

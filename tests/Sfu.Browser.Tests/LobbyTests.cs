@@ -11,19 +11,19 @@ public sealed class LobbyTests(SfuServerFixture server, BrowserFixture browser)
         IPage page = await context.NewPageAsync();
         await page.GotoAsync(server.Url("/"));
 
-        ILocator nickname = page.GetByTestId("nickname-input");
+        ILocator nickname = page.GetByTestId("nickname");
         await nickname.FillAsync("Ada Lovelace");
         await page.ReloadAsync();
-        Assert.Equal("Ada Lovelace", await page.GetByTestId("nickname-input").InputValueAsync());
+        Assert.Equal("Ada Lovelace", await page.GetByTestId("nickname").InputValueAsync());
 
-        await page.GetByTestId("room-input").FillAsync("Team Room");
-        await page.GetByTestId("join-button").ClickAsync();
+        await page.GetByTestId("room-name").FillAsync("Team_Room");
+        await page.GetByTestId("join").ClickAsync();
         await page.WaitForURLAsync(url => new Uri(url).AbsolutePath.StartsWith("/room/", StringComparison.Ordinal));
 
         var url = new Uri(page.Url);
-        Assert.Equal("/room/Team%20Room", url.AbsolutePath);
+        Assert.Equal("/room/Team_Room", url.AbsolutePath);
         Assert.Equal("?name=Ada%20Lovelace", url.Query);
-        Assert.Equal("Team Room", await page.GetByTestId("room-name").TextContentAsync());
+        Assert.Equal("Team_Room", await page.GetByTestId("room-title").TextContentAsync());
         ILocator local = page.Locator("[data-testid=participant-tile][data-local]");
         Assert.Equal("Ada Lovelace", await local.GetAttributeAsync("data-name"));
     }
@@ -35,11 +35,11 @@ public sealed class LobbyTests(SfuServerFixture server, BrowserFixture browser)
         IPage page = await context.NewPageAsync();
         await page.GotoAsync(server.Url("/"));
 
-        await page.GetByTestId("room-input").FillAsync("somewhere");
-        await page.GetByTestId("join-button").ClickAsync();
+        await page.GetByTestId("room-name").FillAsync("somewhere");
+        await page.GetByTestId("join").ClickAsync();
 
         Assert.Equal("/", new Uri(page.Url).AbsolutePath);
-        Assert.False(await page.GetByTestId("nickname-input").EvaluateAsync<bool>("e => e.checkValidity()"));
+        Assert.False(await page.GetByTestId("nickname").EvaluateAsync<bool>("e => e.checkValidity()"));
     }
 
     [Fact]
@@ -50,6 +50,6 @@ public sealed class LobbyTests(SfuServerFixture server, BrowserFixture browser)
         await page.GotoAsync(server.Url("/room/daily"));
 
         await page.WaitForURLAsync(url => new Uri(url).AbsolutePath == "/");
-        Assert.Equal("daily", await page.GetByTestId("room-input").InputValueAsync());
+        Assert.Equal("daily", await page.GetByTestId("room-name").InputValueAsync());
     }
 }

@@ -28,6 +28,9 @@ public sealed class SfuServerFixture : IAsyncLifetime
         BaseUri = new Uri(addresses.Addresses.First());
     }
 
+    /// <summary>The running server's services (for tests that reach into it, e.g. to cut a connection).</summary>
+    public IServiceProvider Services => app?.Services ?? throw new InvalidOperationException("The server is not started.");
+
     /// <summary>An absolute address on the server, e.g. Url("/room/a?name=b").</summary>
     public string Url(string pathAndQuery) => new Uri(BaseUri, pathAndQuery).ToString();
 

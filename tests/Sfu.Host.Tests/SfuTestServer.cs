@@ -21,6 +21,8 @@ public sealed class SfuTestServer : IAsyncDisposable
 
     public SfuEngine Engine => _app.Services.GetRequiredService<SfuEngine>();
 
+    public IServiceProvider Services => _app.Services;
+
     public static async Task<SfuTestServer> StartAsync(params string[] extraArgs)
     {
         string[] args = ["--Urls=http://127.0.0.1:0", "--Sfu:Media:Port=0", "--Logging:LogLevel:Default=Warning", .. extraArgs];

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using Sfu.Core.Diagnostics;
+using Sfu.Core.Negotiation;
 using Sfu.Core.Rtp;
 using Sfu.Core.Streams;
 
@@ -31,6 +32,7 @@ public sealed class Producer
         VideoCodec = VideoCodecOf(track.Codec.Name);
         Statistics = new ReceiveStatistics(track.Codec.ClockRate, owner.Time);
         Retransmissions = track.Kind == MediaKind.Video ? new RetransmissionBuffer() : null;
+        AudioLevel = AudioLevelMeterFor(track);
     }
 
     public Participant Owner { get; }
@@ -64,6 +66,9 @@ public sealed class Producer
     /// <summary>Recent video packets, to answer subscribers' NACKs; audio is not retransmitted.</summary>
     internal RetransmissionBuffer? Retransmissions { get; }
 
+    /// <summary>The RFC 6464 level of an audio track that negotiated the extension, else null.</summary>
+    public AudioLevelMeter? AudioLevel { get; }
+
     public long PacketsReceived => Volatile.Read(ref _packets);
 
     public long BytesReceived => Volatile.Read(ref _bytes);
@@ -80,6 +85,7 @@ public sealed class Producer
         counters.RtpReceived(Kind, packet.Length);
         Statistics.OnPacket(view.SequenceNumber, view.Timestamp, Owner.Time.GetTimestamp());
         Retransmissions?.Store(view.SequenceNumber, packet);
+        AudioLevel?.Observe(view);
         bool isKeyframe = Kind == MediaKind.Video && view.Payload.Length > 0
             && VideoKeyframe.IsKeyframe(view.Payload, VideoCodec);
         ImmutableArray<DownTrack> downTracks = _downTracks;
@@ -137,6 +143,24 @@ public sealed class Producer
             _downTracks = [];
             return all;
         }
+    }
+
+    private static AudioLevelMeter? AudioLevelMeterFor(PublishedTrack track)
+    {
+        if (track.Kind != MediaKind.Audio)
+        {
+            return null;
+        }
+
+        foreach (ExtensionDescription extension in track.Extensions)
+        {
+            if (string.Equals(extension.Uri, MediaCapabilities.AudioLevelUri, StringComparison.OrdinalIgnoreCase))
+            {
+                return new AudioLevelMeter(extension.Id);
+            }
+        }
+
+        return null;
     }
 
     private static VideoCodecKind VideoCodecOf(string name) => name.ToUpperInvariant() switch

@@ -16,4 +16,16 @@ public interface ISfuClient
 
     /// <summary>The server ended this participant's session (media timed out, removed by an operator).</summary>
     Task Removed(string reason);
+
+    /// <summary>The lobby's room list changed (sent to connections that called WatchRooms).</summary>
+    Task RoomsChanged(IReadOnlyList<Meeting.RoomSummary> rooms);
+
+    /// <summary>A chat line or a join/leave notice in the room.</summary>
+    Task ChatReceived(Meeting.ChatMessage message);
+
+    /// <summary>Another participant turned its microphone, camera or screen share on or off.</summary>
+    Task MediaStateChanged(Meeting.MediaState state);
+
+    /// <summary>The room's dominant speaker changed (null: nobody).</summary>
+    Task DominantSpeakerChanged(string? participantId);
 }

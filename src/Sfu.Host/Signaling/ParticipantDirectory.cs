@@ -16,6 +16,9 @@ public sealed class ParticipantDirectory(IHubContext<SfuHub, ISfuClient> hubCont
 
     public IHubContext<SfuHub, ISfuClient> HubContext { get; } = hubContext;
 
+    /// <summary>Runs after every departure has been announced to the room, whatever its cause.</summary>
+    public event Func<Participant, Task>? Departed;
+
     public void Add(string connectionId, Participant participant) => _byConnection[connectionId] = participant;
 
     public Participant? Find(string connectionId) => _byConnection.GetValueOrDefault(connectionId);
@@ -45,6 +48,10 @@ public sealed class ParticipantDirectory(IHubContext<SfuHub, ISfuClient> hubCont
         }
 
         await group.ParticipantLeft(participant.Id).ConfigureAwait(false);
+        if (Departed is { } departed)
+        {
+            await departed(participant).ConfigureAwait(false);
+        }
     }
 
     public async Task AnnounceTrackChangesAsync(Participant participant, OfferOutcome outcome)

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.SignalR;
 using Sfu.Core;
 using Sfu.Core.Routing;
 using Sfu.Core.Sessions;
+using Sfu.Host.Meeting;
 
 namespace Sfu.Host.Signaling;
 
@@ -10,7 +11,7 @@ namespace Sfu.Host.Signaling;
 /// of its single RTCPeerConnection. Every failure reaches the caller as a HubException whose
 /// message says what was wrong; the connection and the room keep working.
 /// </summary>
-public sealed class SfuHub(SfuEngine engine, ParticipantDirectory directory) : Hub<ISfuClient>
+public sealed partial class SfuHub(SfuEngine engine, ParticipantDirectory directory, MeetingCoordinator meeting, RoomListService rooms) : Hub<ISfuClient>
 {
     public const string Path = "/hubs/sfu";
 
@@ -45,6 +46,7 @@ public sealed class SfuHub(SfuEngine engine, ParticipantDirectory directory) : H
         await Clients.OthersInGroup(GroupName(room))
             .ParticipantJoined(new ParticipantInfo(participant.Id, participant.DisplayName))
             .ConfigureAwait(false);
+        await meeting.JoinedAsync(participant, Context, events).ConfigureAwait(false);
         return new JoinResult(participant.Id, room, others);
     }
 
@@ -95,7 +97,11 @@ public sealed class SfuHub(SfuEngine engine, ParticipantDirectory directory) : H
 
     public override async Task OnDisconnectedAsync(Exception? exception)
     {
-        await Leave().ConfigureAwait(false);
+        if (!meeting.HoldForResume(Context.ConnectionId))
+        {
+            await Leave().ConfigureAwait(false);
+        }
+
         await base.OnDisconnectedAsync(exception).ConfigureAwait(false);
     }
 

@@ -22,12 +22,57 @@ export interface JoinResult {
   readonly participants: readonly ParticipantInfo[];
 }
 
+/** A live room in the lobby's list. */
+export interface RoomSummary {
+  readonly name: string;
+  readonly participants: number;
+}
+
+/** A chat line ("message") or a server notice about a join or leave ("notice"). */
+export interface ChatMessage {
+  readonly from: string;
+  readonly fromId: string;
+  readonly text: string;
+  /** ISO 8601, from the server's clock. */
+  readonly sentAt: string;
+  readonly kind: 'message' | 'notice';
+}
+
+/** Whether a participant's microphone, camera and screen share are on. */
+export interface MediaState {
+  readonly participantId: string;
+  readonly mic: boolean;
+  readonly camera: boolean;
+  readonly screen: boolean;
+}
+
+/** What MeetingState (after Join) and Resume carry: the resume token and the room's meeting state. */
+export interface MeetingSnapshot {
+  readonly resumeToken: string;
+  readonly chat: readonly ChatMessage[];
+  readonly mediaStates: readonly MediaState[];
+  readonly dominantSpeaker: string | null;
+}
+
+/** What Resume returns after a dropped connection. */
+export interface ResumeResult {
+  readonly participantId: string;
+  readonly room: string;
+  readonly participants: readonly ParticipantInfo[];
+  readonly meeting: MeetingSnapshot;
+}
+
 /** Hub method names, client to server. */
 export const HubMethods = {
   join: 'Join',
   leave: 'Leave',
   offer: 'Offer',
   answer: 'Answer',
+  watchRooms: 'WatchRooms',
+  meetingState: 'MeetingState',
+  sendChat: 'SendChat',
+  setMediaState: 'SetMediaState',
+  resume: 'Resume',
 } as const;
 
 /** Hub event names, server to client. */
@@ -38,7 +83,14 @@ export const HubEvents = {
   trackRemoved: 'TrackRemoved',
   offer: 'Offer',
   removed: 'Removed',
+  roomsChanged: 'RoomsChanged',
+  chatReceived: 'ChatReceived',
+  mediaStateChanged: 'MediaStateChanged',
+  dominantSpeakerChanged: 'DominantSpeakerChanged',
 } as const;
+
+/** Where a closing page posts its resume token to leave at once (navigator.sendBeacon). */
+export const LeaveBeaconPath = '/api/meeting/leave';
 
 /** The path the hub is mapped at (SfuHub.Path). */
 export const HubPath = '/hubs/sfu';

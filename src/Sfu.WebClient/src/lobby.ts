@@ -1,5 +1,7 @@
-// The lobby at "/": pick a nickname and a room, then go to /room/{room}?name={nick}.
+// The lobby at "/": pick a nickname and a room, see the live rooms, then go to /room/{room}?name={nick}.
+import type { RoomSummary } from './contracts';
 import { preferences, roomUrl } from './preferences';
+import { RoomListClient } from './room-list-client';
 
 function element<T extends HTMLElement>(testId: string, type: new () => T): T {
   const found = document.querySelector(`[data-testid="${testId}"]`);
@@ -10,8 +12,10 @@ function element<T extends HTMLElement>(testId: string, type: new () => T): T {
 }
 
 const form = element('lobby-form', HTMLFormElement);
-const nickname = element('nickname-input', HTMLInputElement);
-const room = element('room-input', HTMLInputElement);
+const nickname = element('nickname', HTMLInputElement);
+const room = element('room-name', HTMLInputElement);
+const list = element('room-list', HTMLUListElement);
+const empty = element('room-list-empty', HTMLParagraphElement);
 
 const params = new URLSearchParams(location.search);
 nickname.value = preferences.nickname;
@@ -22,10 +26,8 @@ nickname.addEventListener('input', () => {
   preferences.nickname = nickname.value.trim();
 });
 
-form.addEventListener('submit', (e) => {
-  e.preventDefault();
+function go(roomName: string): void {
   const nick = nickname.value.trim();
-  const roomName = room.value.trim();
   if (nick === '' || roomName === '') {
     form.reportValidity();
     return;
@@ -33,4 +35,49 @@ form.addEventListener('submit', (e) => {
   preferences.nickname = nick;
   preferences.room = roomName;
   location.assign(roomUrl(roomName, nick));
+}
+
+form.addEventListener('submit', (e) => {
+  e.preventDefault();
+  if (!form.reportValidity()) {
+    return;
+  }
+  go(room.value.trim());
 });
+
+/** Renders the live rooms as text (room names are user input) with their head counts. */
+function render(rooms: readonly RoomSummary[]): void {
+  const entries = rooms.map((r) => {
+    const item = document.createElement('li');
+    const button = document.createElement('button');
+    button.type = 'button';
+    button.className = 'room-entry';
+    button.dataset['testid'] = 'room-entry';
+    button.dataset['room'] = r.name;
+    button.dataset['count'] = String(r.participants);
+    const name = document.createElement('span');
+    name.className = 'room-entry-name';
+    name.textContent = r.name;
+    const count = document.createElement('span');
+    count.className = 'room-entry-count';
+    count.dataset['testid'] = 'room-count';
+    count.textContent = `${r.participants} ${r.participants === 1 ? 'person' : 'people'}`;
+    button.append(name, count);
+    button.title = `Join ${r.name}`;
+    button.addEventListener('click', () => {
+      room.value = r.name;
+      go(r.name);
+    });
+    item.append(button);
+    return item;
+  });
+  list.replaceChildren(...entries);
+  empty.hidden = rooms.length > 0;
+}
+
+const rooms = new RoomListClient(render);
+rooms.start().catch((error: unknown) => {
+  empty.textContent = `The room list is not available: ${error instanceof Error ? error.message : String(error)}`;
+  empty.hidden = false;
+});
+

@@ -1,4 +1,6 @@
-// The room page at /room/{room}?name={nick}: wires an SfuClient to the RoomView.
+// The room page at /room/{room}?name={nick}: wires an SfuClient to the views and controls.
+// ?mic=off and ?camera=off join with the microphone or camera off.
+import { ChatView } from './chat-view';
 import { preferences } from './preferences';
 import { RoomView } from './room-view';
 import { SfuClient } from './sfu-client';
@@ -15,47 +17,131 @@ function roomFromPath(pathname: string): string {
   return match?.[1] === undefined ? '' : decodeURIComponent(match[1]);
 }
 
+const params = new URLSearchParams(location.search);
 const room = roomFromPath(location.pathname);
-const name = (new URLSearchParams(location.search).get('name') ?? preferences.nickname).trim();
+const name = (params.get('name') ?? preferences.nickname).trim();
 
 if (room === '' || name === '') {
   // Without a nickname we cannot join: let the lobby ask for one, keeping the room.
   location.replace(room === '' ? '/' : `/?room=${encodeURIComponent(room)}`);
 } else {
   preferences.nickname = name;
-  void start(room, name);
+  // Join after the load event: a video element waiting for its first frame (a camera that
+  // is off) delays the load event, and the tab would spin for as long as the call lasts.
+  if (document.readyState === 'complete') {
+    void start(room, name);
+  } else {
+    addEventListener('load', () => void start(room, name), { once: true });
+  }
+}
+
+function button(testId: string): HTMLButtonElement {
+  const found = document.querySelector(`[data-testid="${testId}"]`);
+  if (!(found instanceof HTMLButtonElement)) {
+    throw new Error(`missing button ${testId}`);
+  }
+  return found;
+}
+
+function select(testId: string): HTMLSelectElement {
+  const found = document.querySelector(`[data-testid="${testId}"]`);
+  if (!(found instanceof HTMLSelectElement)) {
+    throw new Error(`missing select ${testId}`);
+  }
+  return found;
+}
+
+/** Shows a toggle's state: pressed = on; the label says what a click does; `off` marks a muted device. */
+function setToggle(control: HTMLButtonElement, on: boolean, labels: readonly [string, string], warnWhenOff = true): void {
+  control.setAttribute('aria-pressed', String(on));
+  control.classList.toggle('off', warnWhenOff && !on);
+  const label = control.querySelector('.label');
+  if (label !== null) {
+    label.textContent = on ? labels[0] : labels[1];
+  }
 }
 
 async function start(roomName: string, nickname: string): Promise<void> {
   const view = new RoomView(document, roomName);
-  const client = new SfuClient();
+  const client = new SfuClient({
+    startWith: { mic: params.get('mic') !== 'off', camera: params.get('camera') !== 'off' },
+  });
   window.sfu = client;
+  const chat = new ChatView(document, (text) => client.sendChat(text));
+  const micButton = button('toggle-mic');
+  const cameraButton = button('toggle-camera');
+  const screenButton = button('toggle-screen');
+  const micSelect = select('mic-select');
+  const cameraSelect = select('camera-select');
+  const fail = (what: string) => (e: unknown) => view.showError(`${what}: ${e instanceof Error ? e.message : String(e)}`);
 
   client.on('localStream', (stream) => {
     view.showLocal(nickname, stream);
     view.setLocalId(client.participantId ?? '');
   });
+  client.on('localMediaState', (s) => {
+    view.setLocalId(client.participantId ?? '');
+    view.setLocalMediaState(s);
+    setToggle(micButton, s.mic, ['Mute', 'Unmute']);
+    setToggle(cameraButton, s.camera, ['Stop video', 'Start video']);
+    setToggle(screenButton, s.screen, ['Stop sharing', 'Share screen'], false);
+  });
   client.on('connectionState', (s) => view.setState(s.overall));
   client.on('participantJoined', (p) => view.upsertParticipant(p.id, p.displayName));
   client.on('participantLeft', (p) => view.removeParticipant(p.participantId));
-  client.on('remoteTrack', (t) => view.attachStream(t.participantId, t.stream));
+  client.on('remoteTrack', (t) => view.addRemoteTrack(t.participantId, t.track));
+  client.on('remoteTrackRemoved', (t) => view.removeRemoteTrack(t.participantId, t.track));
   client.on('remoteStreamRemoved', (s) => view.detachStream(s.participantId));
+  client.on('mediaState', (s) => view.setMediaState(s));
+  client.on('dominantSpeaker', (id) => view.setDominantSpeaker(id));
+  client.on('chat', (m) => chat.add(m));
+  client.on('chatHistory', (h) => chat.reset(h));
+  client.on('recovered', () => view.clearError());
   client.on('error', (e) => view.showError(e.message));
   client.on('removed', (r) => view.showError(r.reason));
 
   view.setState(client.state.overall);
   view.showLocal(nickname, null);
 
-  document.querySelector('[data-testid="leave-button"]')?.addEventListener('click', () => {
+  micButton.addEventListener('click', () => void client.setMicEnabled(!client.mediaState.mic).catch(fail('Microphone')));
+  cameraButton.addEventListener('click', () => void client.setCameraEnabled(!client.mediaState.camera).catch(fail('Camera')));
+  screenButton.addEventListener('click', () => {
+    const action = client.mediaState.screen ? client.stopScreenShare() : client.startScreenShare();
+    void action.catch(fail('Screen share'));
+  });
+  micSelect.addEventListener('change', () => void client.switchDevice('audioinput', micSelect.value).catch(fail('Microphone')));
+  cameraSelect.addEventListener('change', () => void client.switchDevice('videoinput', cameraSelect.value).catch(fail('Camera')));
+  button('leave').addEventListener('click', () => {
     void client.close().finally(() => location.assign('/'));
   });
-  // Closing the tab: tell the server right away when we can; it also notices the socket closing.
-  addEventListener('pagehide', () => void client.close());
+  // Closing the tab: leave at once (a beacon outlives the page) rather than after the reconnect grace.
+  addEventListener('pagehide', () => client.leaveOnUnload());
+
+  const fillDevices = async (): Promise<void> => {
+    const { cameras, microphones } = await client.devices();
+    fillSelect(micSelect, microphones, client.currentDeviceId('audio'), 'Microphone');
+    fillSelect(cameraSelect, cameras, client.currentDeviceId('video'), 'Camera');
+  };
+  navigator.mediaDevices.addEventListener('devicechange', () => void fillDevices().catch(fail('Devices')));
 
   try {
     await client.join(roomName, nickname);
+    await fillDevices();
   } catch (error) {
     view.showError(`Could not join: ${error instanceof Error ? error.message : String(error)}`);
     view.setState('failed');
   }
+}
+
+function fillSelect(target: HTMLSelectElement, devices: readonly MediaDeviceInfo[], current: string | undefined, fallback: string): void {
+  target.replaceChildren(
+    ...devices.map((d, i) => {
+      const option = document.createElement('option');
+      option.value = d.deviceId;
+      option.textContent = d.label === '' ? `${fallback} ${i + 1}` : d.label;
+      option.selected = d.deviceId === current;
+      return option;
+    }),
+  );
+  target.disabled = devices.length < 2;
 }

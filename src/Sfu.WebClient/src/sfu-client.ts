@@ -1,5 +1,17 @@
 import { HubConnectionBuilder, HubConnectionState, LogLevel, type HubConnection } from '@microsoft/signalr';
-import { HubEvents, HubMethods, HubPath, type JoinResult, type ParticipantInfo, type TrackInfo } from './contracts';
+import {
+  HubEvents,
+  HubMethods,
+  HubPath,
+  LeaveBeaconPath,
+  type ChatMessage,
+  type JoinResult,
+  type MediaState,
+  type MeetingSnapshot,
+  type ParticipantInfo,
+  type ResumeResult,
+  type TrackInfo,
+} from './contracts';
 import { Emitter } from './emitter';
 
 /** The signaling connection's state as the UI sees it. */
@@ -31,12 +43,26 @@ export interface SfuClientEvents {
   participantLeft: { readonly participantId: string; readonly displayName: string | undefined };
   /** A remote track was added to a participant's stream (fires once per track). */
   remoteTrack: RemoteTrackEvent;
+  /** A remote track left a participant's stream (e.g. a screen share ended). */
+  remoteTrackRemoved: RemoteTrackEvent;
   /** A participant's stream has no tracks left, or the participant left. */
   remoteStreamRemoved: { readonly participantId: string };
   /** The server announced a published track (informational; media arrives via remoteTrack). */
   trackAdded: TrackInfo;
   trackRemoved: TrackInfo;
   connectionState: ConnectionStateChange;
+  /** A chat line or join/leave notice arrived. */
+  chat: ChatMessage;
+  /** The room's recent chat, replacing what was shown (after join and after a resume). */
+  chatHistory: readonly ChatMessage[];
+  /** Another participant's microphone/camera/screen state (also sent for everyone on join). */
+  mediaState: MediaState;
+  /** Our own microphone/camera/screen state changed. */
+  localMediaState: MediaState;
+  /** The server's choice of dominant speaker (null: nobody yet). */
+  dominantSpeaker: string | null;
+  /** Signaling came back after a drop: 'resumed' kept our place, 'rejoined' started over. */
+  recovered: 'resumed' | 'rejoined';
   /** The server ended our session (an operator removed us, media timed out); the client is closed. */
   removed: { readonly reason: string };
   /** Something failed that the client could not handle by itself. */
@@ -50,6 +76,10 @@ export interface SfuClientOptions {
   readonly media?: MediaStreamConstraints;
   /** SignalR client logging; defaults to warnings. */
   readonly logLevel?: LogLevel;
+  /** Join with the microphone or camera off (both on by default). */
+  readonly startWith?: { readonly mic?: boolean; readonly camera?: boolean };
+  /** Delays between reconnect attempts of the signaling connection, in ms. */
+  readonly reconnectDelays?: readonly number[];
 }
 
 const defaultMedia: MediaStreamConstraints = {
@@ -83,6 +113,14 @@ export class SfuClient {
   private room: string | null = null;
   private displayName: string | null = null;
   private closed = false;
+  private resumeToken: string | null = null;
+  private micOn: boolean;
+  private cameraOn: boolean;
+  private audioSender: RTCRtpSender | null = null;
+  private cameraSender: RTCRtpSender | null = null;
+  private screenTransceiver: RTCRtpTransceiver | null = null;
+  /** A camera chosen while the camera is off, used when it comes back on. */
+  private preferredCamera: string | undefined;
 
   /** The peer connection of the current session (null before join and after close); tests read getStats() from it. */
   pc: RTCPeerConnection | null = null;
@@ -90,12 +128,18 @@ export class SfuClient {
   localStream: MediaStream | null = null;
   /** Our participant id, assigned by the server on join. */
   participantId: string | null = null;
+  /** Our screen share while it runs. */
+  screenTrack: MediaStreamTrack | null = null;
+  /** How many offer/answer exchanges completed; mute and device switches must not add any. */
+  negotiations = 0;
 
   constructor(options: SfuClientOptions = {}) {
     this.media = options.media ?? defaultMedia;
+    this.micOn = options.startWith?.mic ?? true;
+    this.cameraOn = options.startWith?.camera ?? true;
     this.hub = new HubConnectionBuilder()
       .withUrl(options.hubUrl ?? HubPath)
-      .withAutomaticReconnect()
+      .withAutomaticReconnect([...(options.reconnectDelays ?? [0, 500, 1000, 2000, 5000, 5000, 5000])])
       .configureLogging(options.logLevel ?? LogLevel.Warning)
       .build();
 
@@ -108,15 +152,19 @@ export class SfuClient {
       this.enqueue(() => this.applyServerOffer(sdp)).catch((e: unknown) => this.report('answering a server offer', e));
     });
 
+    this.hub.on(HubEvents.chatReceived, (m: ChatMessage) => this.events.emit('chat', m));
+    this.hub.on(HubEvents.mediaStateChanged, (m: MediaState) => this.events.emit('mediaState', m));
+    this.hub.on(HubEvents.dominantSpeakerChanged, (id: string | null) => this.events.emit('dominantSpeaker', id));
     this.hub.on(HubEvents.removed, (reason: string) => {
       void this.onRemoved(reason);
     });
+
     this.hub.onreconnecting(() => this.setSignaling('reconnecting'));
     this.hub.onreconnected(() => {
       this.setSignaling('connected');
-      // A reconnected SignalR connection is a new connection to the server, which has
-      // dropped our old session: join again with a fresh peer connection.
-      this.enqueue(() => this.rejoin()).catch((e: unknown) => this.report('rejoining after a reconnect', e));
+      // A reconnected SignalR connection is a new connection to the server: take our place
+      // back with the resume token (media never stopped), or join again if that fails.
+      this.enqueue(() => this.recover()).catch((e: unknown) => this.report('recovering after a reconnect', e));
     });
     this.hub.onclose((error) => {
       this.setSignaling('disconnected');
@@ -174,6 +222,193 @@ export class SfuClient {
     }
     await this.requestOffer();
     return result;
+  }
+
+  /** Our own microphone, camera and screen state. */
+  get mediaState(): MediaState {
+    return { participantId: this.participantId ?? '', mic: this.micOn, camera: this.cameraOn, screen: this.screenTrack !== null };
+  }
+
+  /** Sends a chat line to the room; rejects with the server's reason (e.g. too long). */
+  async sendChat(text: string): Promise<void> {
+    await this.hub.invoke(HubMethods.sendChat, text);
+  }
+
+  /**
+   * Microphone on or off without renegotiation: a disabled track makes the sender send
+   * silence (audio level 127, so the server's speaker detection sees it too).
+   */
+  async setMicEnabled(on: boolean): Promise<void> {
+    this.micOn = on;
+    for (const track of this.localStream?.getAudioTracks() ?? []) {
+      track.enabled = on;
+    }
+    await this.publishMediaState();
+  }
+
+  /**
+   * Camera on or off without renegotiation: off detaches the track from the sender
+   * (replaceTrack(null), frames stop at the others) and releases the device; on captures
+   * the chosen camera again and hands it to the same sender.
+   */
+  async setCameraEnabled(on: boolean): Promise<void> {
+    if (on === this.cameraOn) {
+      return;
+    }
+    this.cameraOn = on;
+    if (on) {
+      await this.replaceLocalTrack('video', await this.capture('video', this.currentDeviceId('video')));
+    } else {
+      await this.cameraSender?.replaceTrack(null);
+      this.dropLocalTracks('video');
+    }
+    await this.publishMediaState();
+  }
+
+  /** Switches camera or microphone while the call goes on (replaceTrack, no renegotiation). */
+  async switchDevice(kind: 'audioinput' | 'videoinput', deviceId: string): Promise<void> {
+    const media = kind === 'audioinput' ? 'audio' : 'video';
+    if (media === 'video' && !this.cameraOn) {
+      this.preferredCamera = deviceId;
+      return;
+    }
+    if (media === 'video') {
+      // Many cameras (and Chromium's fake ones) deliver no frames to a second opener:
+      // release the current camera before opening the next one.
+      this.dropLocalTracks('video');
+    }
+    const track = await this.capture(media, deviceId);
+    if (media === 'audio') {
+      track.enabled = this.micOn;
+    }
+    await this.replaceLocalTrack(media, track);
+  }
+
+  /** The cameras and microphones the browser offers (labels need the permission join obtained). */
+  async devices(): Promise<{ cameras: MediaDeviceInfo[]; microphones: MediaDeviceInfo[] }> {
+    const all = await navigator.mediaDevices.enumerateDevices();
+    return {
+      cameras: all.filter((d) => d.kind === 'videoinput'),
+      microphones: all.filter((d) => d.kind === 'audioinput'),
+    };
+  }
+
+  /** The device id behind our current microphone or camera track. */
+  currentDeviceId(media: 'audio' | 'video'): string | undefined {
+    if (media === 'video' && this.preferredCamera !== undefined) {
+      return this.preferredCamera;
+    }
+    const track = media === 'audio' ? this.localStream?.getAudioTracks()[0] : this.localStream?.getVideoTracks()[0];
+    return track?.getSettings().deviceId;
+  }
+
+  /**
+   * Shares the screen as an extra video track: a new transceiver, so a renegotiation. Ends
+   * by itself when the browser's own "stop sharing" ends the track.
+   */
+  async startScreenShare(): Promise<void> {
+    if (this.screenTrack !== null || this.pc === null) {
+      return;
+    }
+    const display = await navigator.mediaDevices.getDisplayMedia({ video: { frameRate: { ideal: 15 } }, audio: false });
+    const track = display.getVideoTracks()[0];
+    if (track === undefined) {
+      throw new Error('the browser shared no video');
+    }
+    track.contentHint = 'detail';
+    track.addEventListener('ended', () => void this.stopScreenShare().catch((e: unknown) => this.report('ending the screen share', e)));
+    this.screenTrack = track;
+    this.screenTransceiver = this.pc.addTransceiver(track, { direction: 'sendonly', streams: [this.localStream ?? display] });
+    await this.publishMediaState();
+  }
+
+  /** Stops the screen share; the transceiver stops sending (renegotiated) and the others drop it. */
+  async stopScreenShare(): Promise<void> {
+    const track = this.screenTrack;
+    if (track === null) {
+      return;
+    }
+    this.screenTrack = null;
+    track.stop();
+    const transceiver = this.screenTransceiver;
+    this.screenTransceiver = null;
+    if (transceiver !== null && this.pc !== null && transceiver.currentDirection !== 'stopped') {
+      this.pc.removeTrack(transceiver.sender);
+    }
+    await this.publishMediaState();
+  }
+
+  /**
+   * For a page that is going away: leaves at once through a beacon (which outlives the page)
+   * so the others do not wait out the reconnect grace; then closes.
+   */
+  leaveOnUnload(): void {
+    if (this.resumeToken !== null && !this.closed) {
+      navigator.sendBeacon(LeaveBeaconPath, this.resumeToken);
+      this.resumeToken = null;
+    }
+    void this.close();
+  }
+
+  private async capture(media: 'audio' | 'video', deviceId: string | undefined): Promise<MediaStreamTrack> {
+    const base = this.media[media];
+    const constraints: MediaTrackConstraints = typeof base === 'object' ? { ...base } : {};
+    if (deviceId !== undefined && deviceId !== '') {
+      constraints.deviceId = { exact: deviceId };
+    }
+    const stream = await navigator.mediaDevices.getUserMedia({ [media]: constraints });
+    const track = media === 'audio' ? stream.getAudioTracks()[0] : stream.getVideoTracks()[0];
+    if (track === undefined) {
+      throw new Error(`no ${media} track from the device`);
+    }
+    return track;
+  }
+
+  /** Puts a new track on the sender of its kind and in the local stream (the preview). */
+  private async replaceLocalTrack(media: 'audio' | 'video', track: MediaStreamTrack): Promise<void> {
+    const sender = media === 'audio' ? this.audioSender : this.cameraSender;
+    await sender?.replaceTrack(track);
+    this.dropLocalTracks(media);
+    this.localStream?.addTrack(track);
+    if (media === 'video') {
+      this.preferredCamera = undefined;
+    }
+    if (this.localStream !== null) {
+      this.events.emit('localStream', this.localStream);
+    }
+  }
+
+  private dropLocalTracks(media: 'audio' | 'video'): void {
+    const stream = this.localStream;
+    for (const old of (media === 'audio' ? stream?.getAudioTracks() : stream?.getVideoTracks()) ?? []) {
+      if (media === 'video' && old.readyState === 'live') {
+        this.preferredCamera = old.getSettings().deviceId;
+      }
+      old.stop();
+      stream?.removeTrack(old);
+    }
+    if (stream !== null) {
+      this.events.emit('localStream', stream);
+    }
+  }
+
+  private async publishMediaState(): Promise<void> {
+    const state = this.mediaState;
+    this.events.emit('localMediaState', state);
+    if (this.hub.state === HubConnectionState.Connected && this.participantId !== null) {
+      await this.hub.invoke(HubMethods.setMediaState, state.mic, state.camera, state.screen);
+    }
+  }
+
+  private applySnapshot(snapshot: MeetingSnapshot): void {
+    this.resumeToken = snapshot.resumeToken;
+    this.events.emit('chatHistory', snapshot.chat);
+    for (const state of snapshot.mediaStates) {
+      if (state.participantId !== this.participantId) {
+        this.events.emit('mediaState', state);
+      }
+    }
+    this.events.emit('dominantSpeaker', snapshot.dominantSpeaker);
   }
 
   /** Leaves the room and releases the camera, microphone and connections. Safe to call twice. */
@@ -237,9 +472,73 @@ export class SfuClient {
     }
     const stream = this.localStream;
     for (const track of stream.getTracks()) {
-      pc.addTransceiver(track, { direction: 'sendonly', streams: [stream] });
+      const transceiver = pc.addTransceiver(track, { direction: 'sendonly', streams: [stream] });
+      if (track.kind === 'audio') {
+        this.audioSender = transceiver.sender;
+        track.enabled = this.micOn;
+      } else {
+        this.cameraSender = transceiver.sender;
+      }
     }
+    if (!this.cameraOn) {
+      // The transceiver (and its SSRC) stays; it just has nothing to send.
+      await this.cameraSender?.replaceTrack(null);
+      this.dropLocalTracks('video');
+    }
+    this.screenTrack?.stop();
+    this.screenTrack = null;
+    this.screenTransceiver = null;
+    this.applySnapshot(await this.hub.invoke<MeetingSnapshot>(HubMethods.meetingState));
+    await this.publishMediaState();
     return result;
+  }
+
+  /**
+   * After signaling came back: Resume keeps our identity and our media (which never
+   * depended on signaling) so the others see nothing; a failed peer connection or an
+   * expired session means a clean rejoin instead.
+   */
+  private async recover(): Promise<void> {
+    if (this.closed || this.room === null) {
+      return;
+    }
+    const pcAlive = this.pc !== null && this.pc.connectionState !== 'failed' && this.pc.connectionState !== 'closed';
+    if (this.resumeToken !== null && pcAlive) {
+      try {
+        const result = await this.hub.invoke<ResumeResult>(HubMethods.resume, this.resumeToken);
+        const present = new Set(result.participants.map((p) => p.id));
+        for (const id of [...this.members.keys()]) {
+          if (!present.has(id)) {
+            this.removeMember(id);
+          }
+        }
+        for (const p of result.participants) {
+          if (!this.members.has(p.id)) {
+            this.addMember(p);
+          }
+        }
+        this.applySnapshot(result.meeting);
+        await this.publishMediaState();
+        this.events.emit('recovered', 'resumed');
+        return;
+      } catch (error) {
+        this.report('resuming the session (joining again instead)', error);
+      }
+    }
+    await this.rejoin();
+  }
+
+  /** A peer connection that failed cannot carry media again: leave and join afresh. */
+  private async rejoinAfterFailure(pc: RTCPeerConnection): Promise<void> {
+    if (pc !== this.pc || this.closed) {
+      return;
+    }
+    try {
+      await this.hub.invoke(HubMethods.leave);
+    } catch {
+      // The server may have removed us already.
+    }
+    await this.rejoin();
   }
 
   private async rejoin(): Promise<void> {
@@ -250,8 +549,10 @@ export class SfuClient {
     for (const id of [...this.members.keys()]) {
       this.removeMember(id);
     }
+    this.resumeToken = null;
     await this.startSession(this.room, this.displayName);
     this.scheduleOffer();
+    this.events.emit('recovered', 'rejoined');
   }
 
   private createPeer(): RTCPeerConnection {
@@ -269,7 +570,8 @@ export class SfuClient {
       }
       this.emitState();
       if (pc.connectionState === 'failed') {
-        this.report('media connection', new Error('the peer connection failed'));
+        this.report('media connection', new Error('the peer connection failed; joining again'));
+        this.enqueue(() => this.rejoinAfterFailure(pc)).catch((e: unknown) => this.report('rejoining', e));
       }
     };
     pc.oniceconnectionstatechange = () => {
@@ -364,6 +666,7 @@ export class SfuClient {
       return;
     }
     await pc.setRemoteDescription({ type: 'answer', sdp: answer });
+    this.negotiations++;
     this.glareCount = 0;
   }
 
@@ -383,6 +686,7 @@ export class SfuClient {
       throw new Error('the browser produced no answer');
     }
     await this.hub.invoke(HubMethods.answer, answer);
+    this.negotiations++;
     this.glareCount = 0;
     // Our own change (rolled back by glare) can go now instead of waiting out the back-off.
     this.holdOffersUntil = 0;
@@ -405,7 +709,8 @@ export class SfuClient {
     const participantId = stream.id;
     if (this.remote.get(participantId) !== stream) {
       this.remote.set(participantId, stream);
-      stream.onremovetrack = () => {
+      stream.onremovetrack = (removed) => {
+        this.events.emit('remoteTrackRemoved', { participantId, stream, track: removed.track });
         if (stream.getTracks().length === 0 && this.remote.get(participantId) === stream) {
           this.dropRemote(participantId);
         }

@@ -1,0 +1,98 @@
+// The chat panel: renders lines as text (never as HTML) and hands what the user typed to a
+// send function, showing the server's reason when a line is refused.
+import type { ChatMessage } from './contracts';
+
+const timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
+
+export class ChatView {
+  private readonly log: HTMLElement;
+  private readonly input: HTMLInputElement;
+  private readonly error: HTMLElement;
+
+  constructor(root: Document, send: (text: string) => Promise<void>) {
+    this.log = required(root, 'chat-log');
+    this.input = required(root, 'chat-input') as HTMLInputElement;
+    this.error = required(root, 'chat-error');
+    const form = required(root, 'chat-form') as HTMLFormElement;
+    form.addEventListener('submit', (e) => {
+      e.preventDefault();
+      const text = this.input.value;
+      if (text.trim() === '') {
+        return;
+      }
+      this.error.hidden = true;
+      send(text).then(
+        () => {
+          this.input.value = '';
+        },
+        (err: unknown) => this.showError(err),
+      );
+    });
+  }
+
+  /** Replaces the log with the room's recent history. */
+  reset(messages: readonly ChatMessage[]): void {
+    this.log.replaceChildren(...messages.map(render));
+    this.scroll();
+  }
+
+  add(message: ChatMessage): void {
+    const nearBottom = this.log.scrollHeight - this.log.scrollTop - this.log.clientHeight < 80;
+    this.log.append(render(message));
+    if (nearBottom) {
+      this.scroll();
+    }
+  }
+
+  private scroll(): void {
+    this.log.scrollTop = this.log.scrollHeight;
+  }
+
+  private showError(err: unknown): void {
+    const message = err instanceof Error ? err.message : String(err);
+    // SignalR prefixes hub errors: "An unexpected error occurred invoking 'SendChat' on the server. HubException: <reason>"
+    const reason = /HubException: (.*)$/s.exec(message)?.[1] ?? message;
+    this.error.textContent = reason;
+    this.error.hidden = false;
+  }
+}
+
+function render(message: ChatMessage): HTMLElement {
+  const item = document.createElement('li');
+  const time = document.createElement('time');
+  const sent = new Date(message.sentAt);
+  time.dateTime = message.sentAt;
+  time.textContent = Number.isNaN(sent.getTime()) ? '' : timeFormat.format(sent);
+  if (message.kind === 'notice') {
+    item.className = 'notice';
+    item.dataset['testid'] = 'chat-notice';
+    const text = document.createElement('span');
+    text.textContent = message.text;
+    item.append(text, time);
+    return item;
+  }
+  item.className = 'message';
+  item.dataset['testid'] = 'chat-message';
+  item.dataset['fromId'] = message.fromId;
+  const head = document.createElement('div');
+  head.className = 'head';
+  const from = document.createElement('strong');
+  from.className = 'from';
+  from.dataset['testid'] = 'chat-from';
+  from.textContent = message.from;
+  head.append(from, time);
+  const text = document.createElement('p');
+  text.className = 'text';
+  text.dataset['testid'] = 'chat-text';
+  text.textContent = message.text;
+  item.append(head, text);
+  return item;
+}
+
+function required(root: Document, testId: string): HTMLElement {
+  const found = root.querySelector<HTMLElement>(`[data-testid="${testId}"]`);
+  if (found === null) {
+    throw new Error(`missing element ${testId}`);
+  }
+  return found;
+}

@@ -1,0 +1,54 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using Microsoft.AspNetCore.SignalR.Client;
+
+namespace Sfu.Host.Tests;
+
+/// <summary>A real SignalR client of the hub that records the meeting events it receives.</summary>
+internal sealed class MeetingClient : IAsyncDisposable
+{
+    private MeetingClient(HubConnection connection)
+    {
+        Connection = connection;
+        connection.On<JsonElement>("RoomsChanged", rooms => RoomLists.Enqueue(rooms));
+        connection.On<JsonElement>("ChatReceived", message => Chat.Enqueue(message));
+        connection.On<JsonElement>("MediaStateChanged", state => MediaStates.Enqueue(state));
+        connection.On<string>("ParticipantLeft", id => Left.Enqueue(id));
+        connection.On<JsonElement>("ParticipantJoined", p => Joined.Enqueue(p));
+    }
+
+    public HubConnection Connection { get; }
+
+    public ConcurrentQueue<JsonElement> RoomLists { get; } = new();
+
+    public ConcurrentQueue<JsonElement> Chat { get; } = new();
+
+    public ConcurrentQueue<JsonElement> MediaStates { get; } = new();
+
+    public ConcurrentQueue<string> Left { get; } = new();
+
+    public ConcurrentQueue<JsonElement> Joined { get; } = new();
+
+    public static async Task<MeetingClient> ConnectAsync(SfuTestServer server, bool reconnect = false)
+    {
+        IHubConnectionBuilder builder = new HubConnectionBuilder().WithUrl(server.BaseUrl + "/hubs/sfu");
+        if (reconnect)
+        {
+            builder = builder.WithAutomaticReconnect([TimeSpan.Zero, TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(1)]);
+        }
+
+        HubConnection connection = builder.Build();
+        await connection.StartAsync(TestContext.Current.CancellationToken);
+        return new MeetingClient(connection);
+    }
+
+    /// <summary>Joins and returns (participant id, resume token).</summary>
+    public async Task<(string Id, string Token)> JoinAsync(string room, string name)
+    {
+        JsonElement joined = await Connection.InvokeAsync<JsonElement>("Join", room, name, TestContext.Current.CancellationToken);
+        JsonElement snapshot = await Connection.InvokeAsync<JsonElement>("MeetingState", TestContext.Current.CancellationToken);
+        return (joined.GetProperty("participantId").GetString()!, snapshot.GetProperty("resumeToken").GetString()!);
+    }
+
+    public ValueTask DisposeAsync() => Connection.DisposeAsync();
+}
