@@ -36,7 +36,8 @@ public sealed class MeetingHubTests
     [Fact]
     public async Task Chat_reaches_the_room_with_the_nickname_notices_mark_joins_and_leaves_and_a_newcomer_gets_the_history()
     {
-        await using SfuTestServer server = await SfuTestServer.StartAsync();
+        // More lines than the history holds, in one burst: the rate limit is raised for this.
+        await using SfuTestServer server = await SfuTestServer.StartAsync("--Sfu:Meeting:ChatBurst=100");
         await using MeetingClient ada = await MeetingClient.ConnectAsync(server);
         await using MeetingClient bob = await MeetingClient.ConnectAsync(server);
         await ada.JoinAsync("chat", "Ada");
@@ -85,6 +86,29 @@ public sealed class MeetingHubTests
         Assert.Contains("longer than 500 characters", tooLong.Message, StringComparison.Ordinal);
         await ada.Connection.InvokeAsync("SendChat", new string('x', 500), Cancel);
         await WaitForAsync(() => ada.Chat.Any(m => Kind(m) == "message"), "the 500-character line to go through");
+    }
+
+    [Fact]
+    public async Task A_participant_who_floods_the_chat_is_told_to_slow_down_and_the_others_keep_chatting()
+    {
+        await using SfuTestServer server = await SfuTestServer.StartAsync("--Sfu:Meeting:ChatBurst=3", "--Sfu:Meeting:ChatMessagesPerSecond=0.01");
+        await using MeetingClient ada = await MeetingClient.ConnectAsync(server);
+        await using MeetingClient bob = await MeetingClient.ConnectAsync(server);
+        await ada.JoinAsync("flood", "Ada");
+        await bob.JoinAsync("flood", "Bob");
+
+        for (int i = 0; i < 3; i++)
+        {
+            await ada.Connection.InvokeAsync("SendChat", $"line {i}", Cancel);
+        }
+
+        HubException refused = await Assert.ThrowsAsync<HubException>(() => ada.Connection.InvokeAsync("SendChat", "one too many", Cancel));
+        await bob.Connection.InvokeAsync("SendChat", "bob still talks", Cancel);
+
+        Assert.Contains("Slow down: at most 3 messages at once", refused.Message, StringComparison.Ordinal);
+        await WaitForAsync(() => ada.Chat.Any(m => m.GetProperty("text").GetString() == "bob still talks"), "Bob's line to reach Ada");
+        Assert.Equal(3, ada.Chat.Count(m => Kind(m) == "message" && m.GetProperty("from").GetString() == "Ada"));
+        Assert.DoesNotContain(bob.Chat, m => m.GetProperty("text").GetString() == "one too many");
     }
 
     [Fact]

@@ -80,6 +80,21 @@ public sealed partial class MeetingCoordinator
             throw new HubException(error);
         }
 
+        if (_sessions.Find(participant.Id) is { } session)
+        {
+            bool allowed;
+            lock (session.Gate)
+            {
+                session.Chat ??= new ChatAllowance(_options.ChatBurst, _options.ChatMessagesPerSecond, _time);
+                allowed = session.Chat.TryTake();
+            }
+
+            if (!allowed)
+            {
+                throw new HubException($"Slow down: at most {_options.ChatBurst} messages at once, then {_options.ChatMessagesPerSecond:0.##} a second.");
+            }
+        }
+
         ChatMessage message = _chat.Message(participant.Room.Name, participant.Id, participant.DisplayName, text!);
         await Room(participant).ChatReceived(message).ConfigureAwait(false);
     }

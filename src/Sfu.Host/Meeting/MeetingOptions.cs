@@ -11,6 +11,12 @@ public sealed class MeetingOptions
     /// <summary>How often the dominant speaker is re-evaluated.</summary>
     public int ActiveSpeakerIntervalMilliseconds { get; set; } = 300;
 
+    /// <summary>Chat lines a participant may send at once before the rate below applies.</summary>
+    public int ChatBurst { get; set; } = 20;
+
+    /// <summary>Chat lines a second a participant may keep sending.</summary>
+    public double ChatMessagesPerSecond { get; set; } = 2;
+
     public TimeSpan ReconnectGrace => TimeSpan.FromSeconds(ReconnectGraceSeconds);
 
     public TimeSpan ActiveSpeakerInterval => TimeSpan.FromMilliseconds(ActiveSpeakerIntervalMilliseconds);

@@ -87,6 +87,9 @@ public sealed class MeetingSessions
 
         public CancellationTokenSource? Grace { get; set; }
 
+        /// <summary>Created with the first chat line; guarded by <see cref="Gate"/>.</summary>
+        public ChatAllowance? Chat { get; set; }
+
         public void CancelGrace()
         {
             CancellationTokenSource? grace;
