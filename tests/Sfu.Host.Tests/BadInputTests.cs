@@ -106,7 +106,7 @@ public sealed class BadInputTests
 
         Assert.Contains("call Join first", beforeJoin.Message, StringComparison.Ordinal);
         Assert.Contains("letters, digits", badRoom.Message, StringComparison.Ordinal);
-        Assert.Contains("Display name is required", badName.Message, StringComparison.Ordinal);
+        Assert.Contains("Display name is empty", badName.Message, StringComparison.Ordinal);
         Assert.Contains("Already joined", twice.Message, StringComparison.Ordinal);
         Assert.Contains("no server offer waiting", noOffer.Message, StringComparison.Ordinal);
     }

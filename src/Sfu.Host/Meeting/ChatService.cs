@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Sfu.Host.Signaling;
 
 namespace Sfu.Host.Meeting;
 
@@ -15,28 +16,7 @@ public sealed class ChatService(TimeProvider time)
 
     /// <summary>Null when the text may be sent, else the reason it may not.</summary>
     public static string? Validate(string? text)
-    {
-        string trimmed = text?.Trim() ?? string.Empty;
-        if (trimmed.Length == 0)
-        {
-            return "The message is empty.";
-        }
-
-        if (trimmed.Length > MaxLength)
-        {
-            return $"The message is longer than {MaxLength} characters ({trimmed.Length}).";
-        }
-
-        foreach (char c in trimmed)
-        {
-            if (char.IsControl(c) && c is not '\n' and not '\t')
-            {
-                return "The message may not contain control characters.";
-            }
-        }
-
-        return null;
-    }
+        => VisibleText.Validate(text, "The message", MaxLength, allowLineBreaks: true);
 
     public ChatMessage Message(string room, string fromId, string from, string text)
         => Append(room, new ChatMessage(from, fromId, text.Trim(), time.GetUtcNow(), ChatMessage.MessageKind));

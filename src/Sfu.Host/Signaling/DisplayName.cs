@@ -6,26 +6,5 @@ public static class DisplayName
     public const int MaxLength = 32;
 
     public static string? Validate(string? name)
-    {
-        string trimmed = name?.Trim() ?? string.Empty;
-        if (trimmed.Length == 0)
-        {
-            return "Display name is required.";
-        }
-
-        if (trimmed.Length > MaxLength)
-        {
-            return $"Display name is longer than {MaxLength} characters.";
-        }
-
-        foreach (char c in trimmed)
-        {
-            if (char.IsControl(c))
-            {
-                return "Display name may not contain control characters.";
-            }
-        }
-
-        return null;
-    }
+        => VisibleText.Validate(name, "Display name", MaxLength, allowLineBreaks: false);
 }
