@@ -42,6 +42,9 @@ public sealed partial class UdpMediaPort : IAsyncDisposable
 
     public bool IsReceiving => _loop is { IsAlive: true } && !_stopping;
 
+    /// <summary>Whether the receive thread still runs (after disposal it must not).</summary>
+    internal bool ReceiveThreadAlive => _loop is { IsAlive: true };
+
     /// <summary>Datagram receive errors the loop survived (ICMP-induced resets and the like).</summary>
     public long ReceiveErrors => Interlocked.Read(ref _receiveErrors);
 

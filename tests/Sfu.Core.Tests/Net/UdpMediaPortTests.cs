@@ -90,14 +90,16 @@ public sealed class UdpMediaPortTests
     }
 
     [Fact]
-    public async Task Disposing_stops_the_receive_thread()
+    public async Task Disposing_wakes_and_ends_the_receive_thread_blocked_in_recvfrom()
     {
         var port = new UdpMediaPort(new IPEndPoint(IPAddress.Loopback, 0), NullLogger.Instance);
         port.Start(new SequenceHandler(port, new IPEndPoint(IPAddress.Loopback, 9).Serialize(), []));
         Assert.True(port.IsReceiving);
+        await Task.Delay(50, TestContext.Current.CancellationToken); // let it block in recvfrom
 
         await port.DisposeAsync();
 
+        Assert.False(port.ReceiveThreadAlive);
         Assert.False(port.IsReceiving);
     }
 
