@@ -18,7 +18,7 @@ public sealed class LobbyTests(SfuServerFixture server, BrowserFixture browser)
 
         await page.GetByTestId("room-name").FillAsync("Team_Room");
         await page.GetByTestId("join").ClickAsync();
-        await page.WaitForURLAsync(url => new Uri(url).AbsolutePath.StartsWith("/room/", StringComparison.Ordinal));
+        await page.WaitForURLAsync(url => new Uri(url).AbsolutePath.StartsWith("/room/", StringComparison.Ordinal), Navigation.UrlCommitted);
 
         var url = new Uri(page.Url);
         Assert.Equal("/room/Team_Room", url.AbsolutePath);
@@ -49,7 +49,7 @@ public sealed class LobbyTests(SfuServerFixture server, BrowserFixture browser)
         IPage page = await context.NewPageAsync();
         await page.GotoAsync(server.Url("/room/daily"));
 
-        await page.WaitForURLAsync(url => new Uri(url).AbsolutePath == "/");
+        await page.WaitForURLAsync(url => new Uri(url).AbsolutePath == "/", Navigation.UrlCommitted);
         Assert.Equal("daily", await page.GetByTestId("room-name").InputValueAsync());
     }
 }

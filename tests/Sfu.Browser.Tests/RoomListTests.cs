@@ -41,7 +41,7 @@ public sealed class RoomListTests(SfuServerFixture server, BrowserFixture browse
         ILocator entry = lobby.Locator("[data-testid=room-entry][data-room=\"click-room\"]");
         await entry.WaitForAsync(new LocatorWaitForOptions { Timeout = 10_000 });
         await entry.ClickAsync();
-        await lobby.WaitForURLAsync(url => new Uri(url).AbsolutePath == "/room/click-room");
+        await lobby.WaitForURLAsync(url => new Uri(url).AbsolutePath == "/room/click-room", Navigation.UrlCommitted);
         await lobby.CloseAsync();
     }
 
