@@ -88,7 +88,7 @@ public sealed partial class SfuEngine : IDatagramHandler, IAddressBinder, IAsync
         }
 
         var bind = new IPEndPoint(IPAddress.Parse(_options.BindAddress), _options.Port);
-        _port = new UdpMediaPort(bind, _loggerFactory.CreateLogger<UdpMediaPort>());
+        _port = new UdpMediaPort(bind, _loggerFactory.CreateLogger<UdpMediaPort>(), Counters);
         _port.Start(this);
         _housekeeping = HousekeepingAsync(_stop.Token);
         LogStarted(_logger, _port.LocalEndPoint, AnnouncedAddress);

@@ -29,4 +29,7 @@ public enum DropReason
 
     /// <summary>A packet from an address that is not the peer's selected ICE pair.</summary>
     UnselectedAddress,
+
+    /// <summary>A datagram of ours the kernel refused to send (a full send buffer, an unusable destination).</summary>
+    SendFailed,
 }

@@ -113,6 +113,7 @@ public sealed class SfuMetrics : IDisposable
         DropReason.UnknownSsrc => "unknown_ssrc",
         DropReason.DtlsQueueFull => "dtls_queue_full",
         DropReason.UnselectedAddress => "unselected_address",
+        DropReason.SendFailed => "send_failed",
         _ => reason.ToString().ToLowerInvariant(),
     };
 

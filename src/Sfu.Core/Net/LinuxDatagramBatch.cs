@@ -54,9 +54,6 @@ internal sealed unsafe partial class LinuxDatagramBatch : IDisposable
 
     public int Count => _count;
 
-    /// <summary>Datagrams the kernel refused at flush time (they are dropped, as a failed sendto would be).</summary>
-    public long SendErrors { get; private set; }
-
     public static LinuxDatagramBatch? TryCreate() => IsSupported ? new LinuxDatagramBatch() : null;
 
     /// <summary>Queues a copy of one datagram; false when it does not fit a slot or the batch is full.</summary>
@@ -75,10 +72,14 @@ internal sealed unsafe partial class LinuxDatagramBatch : IDisposable
         return true;
     }
 
-    /// <summary>Hands every queued datagram to the kernel, skipping any one it refuses.</summary>
-    public void Flush(SafeSocketHandle socket)
+    /// <summary>
+    /// Hands every queued datagram to the kernel, skipping any one it refuses; returns how many
+    /// it refused (they are dropped, as a failed <c>sendto</c> would drop them).
+    /// </summary>
+    public int Flush(SafeSocketHandle socket)
     {
         int sent = 0;
+        int refused = 0;
         while (sent < _count)
         {
             int result = SendMultipleMessages(socket, _messages + sent, (uint)(_count - sent), 0);
@@ -95,11 +96,12 @@ internal sealed unsafe partial class LinuxDatagramBatch : IDisposable
 
             // sendmmsg reports the error of the first message it could not send; that one is
             // dropped (a plain sendto would have failed the same way) and the rest still go.
-            SendErrors++;
+            refused++;
             sent++;
         }
 
         _count = 0;
+        return refused;
     }
 
     public void Dispose()

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
+using Sfu.Core.Diagnostics;
 
 namespace Sfu.Core.Net;
 
@@ -20,15 +21,18 @@ public sealed partial class UdpMediaPort : IAsyncDisposable
     private readonly Socket _socket;
     private readonly ILogger _logger;
     private readonly LinuxDatagramBatch? _batch;
+    private readonly MediaCounters? _counters;
     private Thread? _loop;
     private int _loopThreadId;
     private volatile bool _stopping;
     private long _receiveErrors;
 
-    public UdpMediaPort(IPEndPoint bindEndPoint, ILogger logger)
+    /// <param name="counters">Where datagrams the kernel refuses to send are counted (<see cref="DropReason.SendFailed"/>).</param>
+    public UdpMediaPort(IPEndPoint bindEndPoint, ILogger logger, MediaCounters? counters = null)
     {
         ArgumentNullException.ThrowIfNull(bindEndPoint);
         _logger = logger;
+        _counters = counters;
         _socket = new Socket(bindEndPoint.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
         // A busy room bursts faster than one loop turn; let the kernel queue absorb it.
         _socket.ReceiveBufferSize = 4 * 1024 * 1024;
@@ -103,6 +107,7 @@ public sealed partial class UdpMediaPort : IAsyncDisposable
         }
         catch (SocketException)
         {
+            _counters?.Dropped(DropReason.SendFailed);
             return false;
         }
         catch (ObjectDisposedException)
@@ -117,7 +122,11 @@ public sealed partial class UdpMediaPort : IAsyncDisposable
         {
             try
             {
-                batch.Flush(_socket.SafeHandle);
+                int refused = batch.Flush(_socket.SafeHandle);
+                for (int i = 0; i < refused; i++)
+                {
+                    _counters?.Dropped(DropReason.SendFailed);
+                }
             }
             catch (ObjectDisposedException)
             {

@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging.Abstractions;
+using Sfu.Core.Diagnostics;
 using Sfu.Core.Net;
 
 namespace Sfu.Core.Tests.Net;
@@ -90,6 +91,27 @@ public sealed class UdpMediaPortTests
     }
 
     [Fact]
+    public async Task A_datagram_the_kernel_refuses_is_counted_as_dropped_and_the_ones_after_it_still_leave()
+    {
+        using var sinks = new SinkSockets(1);
+        var counters = new MediaCounters();
+        await using var port = new UdpMediaPort(new IPEndPoint(IPAddress.Loopback, 0), NullLogger.Instance, counters);
+        // An IPv6 destination on an IPv4 socket: the kernel refuses it before anything leaves.
+        SocketAddress unusable = new IPEndPoint(IPAddress.IPv6Loopback, 9).Serialize();
+        port.Start(new MixedDestinationHandler(port, [unusable, sinks.Addresses[0], unusable, sinks.Addresses[0]]));
+
+        using var sender = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        await sender.SendToAsync(new byte[] { 0x80 }, port.LocalEndPoint, TestContext.Current.CancellationToken);
+
+        Assert.Equal(new byte[] { 1 }, await sinks.ReceiveAsync(0));
+        Assert.Equal(new byte[] { 3 }, await sinks.ReceiveAsync(0));
+        // Counted when the flush returns, which may be just after the sink has its datagrams.
+        Assert.True(SpinWait.SpinUntil(() => counters.DroppedCount(DropReason.SendFailed) == 2, Wait));
+        Assert.Equal(0, port.ReceiveErrors);
+        Assert.True(port.IsReceiving);
+    }
+
+    [Fact]
     public async Task Disposing_wakes_and_ends_the_receive_thread_blocked_in_recvfrom()
     {
         var port = new UdpMediaPort(new IPEndPoint(IPAddress.Loopback, 0), NullLogger.Instance);
@@ -131,6 +153,18 @@ public sealed class UdpMediaPortTests
             foreach (int length in lengths)
             {
                 port.SendTo(new byte[length], destination);
+            }
+        }
+    }
+
+    /// <summary>Sends datagram i (one byte, its index) to destination i.</summary>
+    private sealed class MixedDestinationHandler(UdpMediaPort port, SocketAddress[] destinations) : IDatagramHandler
+    {
+        public void OnDatagram(Span<byte> datagram, SocketAddress source)
+        {
+            for (int i = 0; i < destinations.Length; i++)
+            {
+                port.SendTo([(byte)i], destinations[i]);
             }
         }
     }
