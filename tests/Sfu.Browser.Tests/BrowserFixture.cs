@@ -28,33 +28,55 @@ public sealed class BrowserFixture : IAsyncLifetime
 
     private IPlaywright? playwright;
     private IBrowser? browser;
+    private IBrowser? withoutDevices;
 
     public IBrowser Browser => browser ?? throw new InvalidOperationException("The browser is not started.");
 
     public async ValueTask InitializeAsync()
     {
         playwright = await Playwright.CreateAsync();
-        browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = Environment.GetEnvironmentVariable("SFU_CHROMIUM") ?? "/usr/bin/chromium",
-            Headless = true,
-            Args = ChromiumArgs,
-        });
+        browser = await LaunchAsync(ChromiumArgs);
+    }
+
+    /// <summary>
+    /// A context in a second Chromium that has no fake devices: on this machine it finds no
+    /// camera and no microphone, like a desktop without a webcam. Launched on first use.
+    /// </summary>
+    public async Task<IBrowserContext> NewContextWithoutDevicesAsync(int width = 960, int height = 600)
+    {
+        withoutDevices ??= await LaunchAsync([.. ChromiumArgs.Where(a => !a.StartsWith("--use-fake-device-for-media-stream", StringComparison.Ordinal))]);
+        return await withoutDevices.NewContextAsync(ContextOptions(width, height));
     }
 
     /// <summary>A fresh context (own storage, own media devices): one per participant.</summary>
-    public Task<IBrowserContext> NewContextAsync(int width = 960, int height = 600) => Browser.NewContextAsync(new BrowserNewContextOptions
-    {
-        Permissions = ["camera", "microphone"],
-        ViewportSize = new ViewportSize { Width = width, Height = height },
-    });
+    public Task<IBrowserContext> NewContextAsync(int width = 960, int height = 600) => Browser.NewContextAsync(ContextOptions(width, height));
 
     public async ValueTask DisposeAsync()
     {
-        if (browser is not null)
+        foreach (IBrowser? launched in new[] { browser, withoutDevices })
         {
-            await browser.CloseAsync();
+            if (launched is not null)
+            {
+                await launched.CloseAsync();
+            }
         }
         playwright?.Dispose();
+    }
+
+    private static BrowserNewContextOptions ContextOptions(int width, int height) => new()
+    {
+        Permissions = ["camera", "microphone"],
+        ViewportSize = new ViewportSize { Width = width, Height = height },
+    };
+
+    private Task<IBrowser> LaunchAsync(IEnumerable<string> args)
+    {
+        IPlaywright started = playwright ?? throw new InvalidOperationException("Playwright is not started.");
+        return started.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = Environment.GetEnvironmentVariable("SFU_CHROMIUM") ?? "/usr/bin/chromium",
+            Headless = true,
+            Args = args,
+        });
     }
 }

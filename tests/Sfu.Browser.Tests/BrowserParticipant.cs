@@ -22,6 +22,25 @@ public sealed class BrowserParticipant : IAsyncDisposable
         }
         """;
 
+    /// <summary>
+    /// Counts the page's getUserMedia requests by kind (window.captureRequests) and passes them
+    /// on unchanged: the tests can tell whether a device was ever asked for.
+    /// </summary>
+    private const string CaptureCounterScript = """
+        (() => {
+          const counts = { audio: 0, video: 0 };
+          window.captureRequests = counts;
+          const devices = navigator.mediaDevices;
+          if (!devices) return;
+          const original = devices.getUserMedia.bind(devices);
+          devices.getUserMedia = (constraints) => {
+            if (constraints?.audio) counts.audio++;
+            if (constraints?.video) counts.video++;
+            return original(constraints);
+          };
+        })();
+        """;
+
     private static readonly TimeSpan GrowthWindow = TimeSpan.FromSeconds(1);
 
     private readonly IBrowserContext context;
@@ -41,8 +60,20 @@ public sealed class BrowserParticipant : IAsyncDisposable
     public static async Task<BrowserParticipant> JoinAsync(BrowserFixture browser, SfuServerFixture server, string room, string name, string query = "", int width = 960, int height = 600)
     {
         ArgumentNullException.ThrowIfNull(browser);
+        return await OpenRoomAsync(await browser.NewContextAsync(width, height), server, room, name, query);
+    }
+
+    /// <summary>Like <see cref="JoinAsync(BrowserFixture, SfuServerFixture, string, string, string, int, int)"/>, from a browser with no camera and no microphone.</summary>
+    public static async Task<BrowserParticipant> JoinWithoutDevicesAsync(BrowserFixture browser, SfuServerFixture server, string room, string name)
+    {
+        ArgumentNullException.ThrowIfNull(browser);
+        return await OpenRoomAsync(await browser.NewContextWithoutDevicesAsync(), server, room, name, "");
+    }
+
+    private static async Task<BrowserParticipant> OpenRoomAsync(IBrowserContext context, SfuServerFixture server, string room, string name, string query)
+    {
         ArgumentNullException.ThrowIfNull(server);
-        IBrowserContext context = await browser.NewContextAsync(width, height);
+        await context.AddInitScriptAsync(CaptureCounterScript);
         IPage page = await context.NewPageAsync();
         page.Console += (_, message) =>
         {
@@ -113,6 +144,9 @@ public sealed class BrowserParticipant : IAsyncDisposable
     public async Task<string> ParticipantIdAsync() => await Page.EvaluateAsync<string?>("() => window.sfu?.participantId ?? null") ?? "";
 
     /// <summary>The tile of the named participant on this page.</summary>
+    /// <summary>How many times the page asked getUserMedia for <paramref name="kind"/> ("audio" or "video").</summary>
+    public Task<int> CaptureRequestsAsync(string kind) => Page.EvaluateAsync<int>("kind => window.captureRequests?.[kind] ?? 0", kind);
+
     public ILocator Tile(string name) => Page.Locator($"[data-testid=participant-tile][data-name=\"{name}\"]");
 
     /// <summary>

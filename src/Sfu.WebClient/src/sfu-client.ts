@@ -118,6 +118,8 @@ export class SfuClient {
   private cameraOn: boolean;
   private audioSender: RTCRtpSender | null = null;
   private cameraSender: RTCRtpSender | null = null;
+  /** A camera is being opened (getUserMedia can take a while); a second click waits for it. */
+  private cameraOpening = false;
   private screenTransceiver: RTCRtpTransceiver | null = null;
   /** A camera chosen while the camera is off, used when it comes back on. */
   private preferredCamera: string | undefined;
@@ -236,9 +238,15 @@ export class SfuClient {
 
   /**
    * Microphone on or off without renegotiation: a disabled track makes the sender send
-   * silence (audio level 127, so the server's speaker detection sees it too).
+   * silence (audio level 127, so the server's speaker detection sees it too). Turning it on
+   * when no microphone is open (none was found at join) opens one first; if that fails the
+   * microphone stays off and the promise rejects with the reason.
    */
   async setMicEnabled(on: boolean): Promise<void> {
+    if (on && (this.localStream?.getAudioTracks().length ?? 0) === 0) {
+      const track = await this.capture('audio', undefined);
+      await this.replaceLocalTrack('audio', track);
+    }
     this.micOn = on;
     for (const track of this.localStream?.getAudioTracks() ?? []) {
       track.enabled = on;
@@ -252,13 +260,20 @@ export class SfuClient {
    * the chosen camera again and hands it to the same sender.
    */
   async setCameraEnabled(on: boolean): Promise<void> {
-    if (on === this.cameraOn) {
+    if (on === this.cameraOn || this.cameraOpening) {
       return;
     }
-    this.cameraOn = on;
     if (on) {
-      await this.replaceLocalTrack('video', await this.capture('video', this.currentDeviceId('video')));
+      // Open the camera before saying it is on: a missing or busy one leaves it off.
+      this.cameraOpening = true;
+      try {
+        await this.replaceLocalTrack('video', await this.capture('video', this.currentDeviceId('video')));
+      } finally {
+        this.cameraOpening = false;
+      }
+      this.cameraOn = true;
     } else {
+      this.cameraOn = false;
       await this.cameraSender?.replaceTrack(null);
       this.dropLocalTracks('video');
     }
@@ -277,7 +292,18 @@ export class SfuClient {
       // release the current camera before opening the next one.
       this.dropLocalTracks('video');
     }
-    const track = await this.capture(media, deviceId);
+    let track: MediaStreamTrack;
+    try {
+      track = await this.capture(media, deviceId);
+    } catch (error) {
+      if (media === 'video') {
+        // The old camera is already released: say the camera is off rather than leave a frozen tile.
+        this.cameraOn = false;
+        await this.cameraSender?.replaceTrack(null);
+        await this.publishMediaState();
+      }
+      throw error;
+    }
     if (media === 'audio') {
       track.enabled = this.micOn;
     }
@@ -350,13 +376,67 @@ export class SfuClient {
     void this.close();
   }
 
+  /**
+   * Opens the microphone, and the camera unless we start with it off (so its light never
+   * comes on). A device that is missing, busy or refused leaves that kind off instead of
+   * failing the join: a participant with no camera, or with nothing at all, still joins,
+   * sees and hears the others, and is told what is off and why.
+   */
+  private async openLocalMedia(): Promise<MediaStream> {
+    const wantVideo = this.cameraOn && this.media.video !== false && this.media.video !== undefined;
+    const wantAudio = this.media.audio !== false && this.media.audio !== undefined;
+    if (wantAudio && wantVideo) {
+      try {
+        // Both in one call: one permission prompt.
+        return await navigator.mediaDevices.getUserMedia(this.media);
+      } catch (error) {
+        if (!isDeviceError(error)) {
+          throw error;
+        }
+      }
+    }
+    const stream = new MediaStream();
+    const missing: string[] = [];
+    for (const media of ['audio', 'video'] as const) {
+      if (media === 'audio' ? !wantAudio : !wantVideo) {
+        continue;
+      }
+      try {
+        stream.addTrack(await this.capture(media, undefined));
+      } catch (error) {
+        if (!isDeviceError(error)) {
+          throw error;
+        }
+        missing.push(`${media === 'audio' ? 'microphone' : 'camera'} (${describeDeviceError(error)})`);
+      }
+    }
+    if (stream.getAudioTracks().length === 0) {
+      this.micOn = false;
+    }
+    if (stream.getVideoTracks().length === 0) {
+      this.cameraOn = false;
+    }
+    if (missing.length > 0) {
+      this.events.emit('error', new Error(`Joined without ${missing.join(' and ')}.`));
+    }
+    return stream;
+  }
+
   private async capture(media: 'audio' | 'video', deviceId: string | undefined): Promise<MediaStreamTrack> {
     const base = this.media[media];
     const constraints: MediaTrackConstraints = typeof base === 'object' ? { ...base } : {};
     if (deviceId !== undefined && deviceId !== '') {
       constraints.deviceId = { exact: deviceId };
     }
-    const stream = await navigator.mediaDevices.getUserMedia({ [media]: constraints });
+    let stream: MediaStream;
+    try {
+      stream = await navigator.mediaDevices.getUserMedia({ [media]: constraints });
+    } catch (error) {
+      if (error instanceof DOMException && deviceErrorNames.has(error.name)) {
+        throw new DeviceUnavailableError(media, error);
+      }
+      throw error;
+    }
     const track = media === 'audio' ? stream.getAudioTracks()[0] : stream.getVideoTracks()[0];
     if (track === undefined) {
       throw new Error(`no ${media} track from the device`);
@@ -464,26 +544,22 @@ export class SfuClient {
     }
 
     if (this.localStream === null) {
-      this.localStream = await navigator.mediaDevices.getUserMedia(this.media);
+      this.localStream = await this.openLocalMedia();
       this.events.emit('localStream', this.localStream);
     }
     if (pc !== this.pc) {
       return result;
     }
+    // One sending transceiver per kind, whether or not a device is open behind it: a camera
+    // or microphone turned on later goes to the same sender (replaceTrack, no renegotiation),
+    // and the camera stays the first video track the others receive.
     const stream = this.localStream;
-    for (const track of stream.getTracks()) {
-      const transceiver = pc.addTransceiver(track, { direction: 'sendonly', streams: [stream] });
-      if (track.kind === 'audio') {
-        this.audioSender = transceiver.sender;
-        track.enabled = this.micOn;
-      } else {
-        this.cameraSender = transceiver.sender;
-      }
-    }
-    if (!this.cameraOn) {
-      // The transceiver (and its SSRC) stays; it just has nothing to send.
-      await this.cameraSender?.replaceTrack(null);
-      this.dropLocalTracks('video');
+    const audioTrack = stream.getAudioTracks()[0];
+    const videoTrack = stream.getVideoTracks()[0];
+    this.audioSender = pc.addTransceiver(audioTrack ?? 'audio', { direction: 'sendonly', streams: [stream] }).sender;
+    this.cameraSender = pc.addTransceiver(videoTrack ?? 'video', { direction: 'sendonly', streams: [stream] }).sender;
+    if (audioTrack !== undefined) {
+      audioTrack.enabled = this.micOn;
     }
     this.screenTrack?.stop();
     this.screenTrack = null;
@@ -796,4 +872,41 @@ function isGlare(error: unknown): boolean {
   const message = error instanceof Error ? error.message : String(error);
   // SignalR prefixes hub errors: "An unexpected error occurred invoking 'Offer' on the server. HubException: glare ..."
   return /(^|: )glare/i.test(message);
+}
+
+/** getUserMedia's failures that mean "this device cannot be had" rather than a bug of ours. */
+const deviceErrorNames = new Set(['NotFoundError', 'NotReadableError', 'NotAllowedError', 'OverconstrainedError', 'AbortError']);
+
+function isDeviceError(error: unknown): error is DOMException | DeviceUnavailableError {
+  return error instanceof DeviceUnavailableError || (error instanceof DOMException && deviceErrorNames.has(error.name));
+}
+
+function describeDeviceError(error: DOMException | DeviceUnavailableError): string {
+  if (error instanceof DeviceUnavailableError) {
+    return describeDeviceError(error.cause);
+  }
+  switch (error.name) {
+    case 'NotFoundError':
+      return 'none found';
+    case 'NotAllowedError':
+      return 'permission denied';
+    case 'NotReadableError':
+      return 'in use or not working';
+    case 'OverconstrainedError':
+      return 'no device matches';
+    default:
+      return error.message || error.name;
+  }
+}
+
+/** A camera or microphone could not be opened; the message says which and why. */
+export class DeviceUnavailableError extends Error {
+  override readonly cause: DOMException;
+
+  constructor(media: 'audio' | 'video', cause: DOMException) {
+    const device = media === 'audio' ? 'microphone' : 'camera';
+    super(`No ${device} available: ${describeDeviceError(cause)}.`);
+    this.name = 'DeviceUnavailableError';
+    this.cause = cause;
+  }
 }
