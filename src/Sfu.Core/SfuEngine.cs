@@ -98,13 +98,7 @@ public sealed partial class SfuEngine : IDatagramHandler, IAddressBinder, IAsync
     public Participant Join(string roomName, string displayName, IParticipantEvents events)
     {
         UdpMediaPort port = _port ?? throw new InvalidOperationException("The engine is not started.");
-        IceCredentials ice;
-        do
-        {
-            ice = IceCredentials.Generate();
-        }
-        while (_byUfrag.ContainsKey(ice.Ufrag));
-
+        IceCredentials ice = UniqueIceCredentials();
         var transport = new PeerTransport(
             ice,
             Certificate,
@@ -118,6 +112,33 @@ public sealed partial class SfuEngine : IDatagramHandler, IAddressBinder, IAsync
         _byUfrag[ice.Ufrag] = transport;
         string id = NewParticipantId();
         return Rooms.Enter(roomName, room => new Participant(id, displayName, room, transport, this, events, _loggerFactory.CreateLogger<Participant>()));
+    }
+
+    /// <summary>
+    /// Gives a participant's transport new ICE credentials after the peer restarted ICE, and
+    /// routes checks that name either the new or the previous ufrag to it.
+    /// </summary>
+    internal void RestartIce(PeerTransport transport, string remoteUfrag, string remotePassword)
+    {
+        IceCredentials fresh = UniqueIceCredentials();
+        _byUfrag[fresh.Ufrag] = transport;
+        if (transport.RestartIce(fresh, remoteUfrag, remotePassword) is string retired)
+        {
+            _byUfrag.TryRemove(new KeyValuePair<string, PeerTransport>(retired, transport));
+        }
+    }
+
+    /// <summary>Fresh credentials whose ufrag no session uses (the ufrag routes first contact).</summary>
+    private IceCredentials UniqueIceCredentials()
+    {
+        IceCredentials ice;
+        do
+        {
+            ice = IceCredentials.Generate();
+        }
+        while (_byUfrag.ContainsKey(ice.Ufrag));
+
+        return ice;
     }
 
     /// <summary>
@@ -144,6 +165,11 @@ public sealed partial class SfuEngine : IDatagramHandler, IAddressBinder, IAsync
         Rooms.Exit(participant.Room, participant);
         Renegotiate(participant.Room);
         _byUfrag.TryRemove(new KeyValuePair<string, PeerTransport>(participant.Transport.LocalIce.Ufrag, participant.Transport));
+        if (participant.Transport.PreviousLocalUfrag is string previous)
+        {
+            _byUfrag.TryRemove(new KeyValuePair<string, PeerTransport>(previous, participant.Transport));
+        }
+
         participant.Transport.Dispose();
         LogLeft(_logger, participant.Id, participant.Room.Name);
         return producers;

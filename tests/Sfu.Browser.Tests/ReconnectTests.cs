@@ -3,7 +3,10 @@ using Sfu.Host.Meeting;
 
 namespace Sfu.Browser.Tests;
 
-/// <summary>A dropped signaling connection recovers by itself; media resumes and nobody sees a leave.</summary>
+/// <summary>
+/// A dropped signaling connection recovers by itself, and an ICE restart keeps the session:
+/// media resumes and nobody sees a leave.
+/// </summary>
 public sealed class ReconnectTests(SfuServerFixture server, BrowserFixture browser)
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(20);
@@ -14,10 +17,7 @@ public sealed class ReconnectTests(SfuServerFixture server, BrowserFixture brows
         CancellationToken cancel = TestContext.Current.CancellationToken;
         await using BrowserParticipant ada = await BrowserParticipant.JoinAsync(browser, server, "reconnect-room", "Ada");
         await using BrowserParticipant bob = await BrowserParticipant.JoinAsync(browser, server, "reconnect-room", "Bob");
-        await Eventually.UntilAsync(bob.CountDecodingRemoteVideoAsync, c => c == 1, Deadline, "Bob to decode Ada", cancel);
-        await Eventually.UntilAsync(ada.CountDecodingRemoteVideoAsync, c => c == 1, Deadline, "Ada to decode Bob", cancel);
-        string adaId = await ada.ParticipantIdAsync();
-        await bob.Page.EvaluateAsync("() => { window.leftEvents = []; window.sfu.on('participantLeft', (p) => window.leftEvents.push(p.participantId)); }");
+        string adaId = await InCallAsync(ada, bob, cancel);
         await ada.Page.EvaluateAsync("() => { window.recoveries = []; window.sfu.on('recovered', (r) => window.recoveries.push(r)); }");
 
         Assert.True(server.Services.GetRequiredService<MeetingSessions>().AbortConnection(adaId));
@@ -43,5 +43,77 @@ public sealed class ReconnectTests(SfuServerFixture server, BrowserFixture brows
 
         Assert.Empty(await bob.Page.EvaluateAsync<string[]>("() => window.leftEvents"));
         Assert.Equal(["Ada"], await bob.RemoteTileNamesAsync());
+    }
+
+    /// <summary>
+    /// Waits until Ada and Bob decode each other, then has Bob record every leave he is told
+    /// of (window.leftEvents). Returns Ada's participant id.
+    /// </summary>
+    private static async Task<string> InCallAsync(BrowserParticipant ada, BrowserParticipant bob, CancellationToken cancel)
+    {
+        await Eventually.UntilAsync(bob.CountDecodingRemoteVideoAsync, c => c == 1, Deadline, "Bob to decode Ada", cancel);
+        await Eventually.UntilAsync(ada.CountDecodingRemoteVideoAsync, c => c == 1, Deadline, "Ada to decode Bob", cancel);
+        await bob.Page.EvaluateAsync("() => { window.leftEvents = []; window.sfu.on('participantLeft', (p) => window.leftEvents.push(p.participantId)); }");
+        return await ada.ParticipantIdAsync();
+    }
+
+    /// <summary>The ICE side of the peer connection as Chromium reports it.</summary>
+    private sealed class IceTransportSample
+    {
+        public string LocalUfrag { get; set; } = "";
+
+        public string RemoteUfrag { get; set; } = "";
+
+        public string State { get; set; } = "";
+
+        public double ResponsesReceived { get; set; }
+
+        public override string ToString() => $"local ufrag {LocalUfrag}, remote ufrag {RemoteUfrag}, {State}, {ResponsesReceived} responses";
+    }
+
+    private const string IceTransportScript = """
+        async () => {
+          const pc = window.sfu.pc;
+          const report = await pc.getStats();
+          let transport;
+          report.forEach((s) => { if (s.type === 'transport') transport = s; });
+          const pair = transport ? report.get(transport.selectedCandidatePairId) : undefined;
+          const remoteUfrag = /a=ice-ufrag:(\S+)/.exec(pc.remoteDescription?.sdp ?? '')?.[1] ?? '';
+          return {
+            localUfrag: transport?.iceLocalUsernameFragment ?? '',
+            remoteUfrag,
+            state: transport?.iceState ?? '',
+            responsesReceived: pair?.responsesReceived ?? 0,
+          };
+        }
+        """;
+
+    [Fact(Timeout = 180_000)]
+    public async Task An_ice_restart_gets_new_credentials_from_the_server_and_media_goes_on_without_a_rejoin()
+    {
+        CancellationToken cancel = TestContext.Current.CancellationToken;
+        await using BrowserParticipant ada = await BrowserParticipant.JoinAsync(browser, server, "ice-restart-room", "Ada");
+        await using BrowserParticipant bob = await BrowserParticipant.JoinAsync(browser, server, "ice-restart-room", "Bob");
+        string adaId = await InCallAsync(ada, bob, cancel);
+        IceTransportSample before = await ada.Page.EvaluateAsync<IceTransportSample>(IceTransportScript);
+        Assert.Equal("connected", before.State);
+
+        await ada.Page.EvaluateAsync("() => window.sfu.restartIce()");
+
+        // RFC 8839 §4.4.1.1.1: the answer to a restart carries new credentials of the server's too;
+        // the checks Chromium sends with the new pair are answered on the new selected pair.
+        IceTransportSample after = await Eventually.UntilAsync(
+            () => ada.Page.EvaluateAsync<IceTransportSample>(IceTransportScript),
+            t => t.RemoteUfrag != before.RemoteUfrag && t.LocalUfrag != before.LocalUfrag && t.State == "connected" && t.ResponsesReceived > 0,
+            Deadline,
+            "Ada's ICE to run on new credentials, answered by the server",
+            cancel);
+        Assert.NotEqual("", after.RemoteUfrag);
+
+        await Eventually.UntilAsync(bob.CountDecodingRemoteVideoAsync, c => c == 1, Deadline, "Bob to keep decoding Ada", cancel);
+        await Eventually.UntilAsync(ada.CountDecodingRemoteVideoAsync, c => c == 1, Deadline, "Ada to keep decoding Bob", cancel);
+        Assert.Equal(adaId, await ada.ParticipantIdAsync());
+        Assert.Equal(1, await ada.Page.EvaluateAsync<int>("() => window.sfu.iceRestarts"));
+        Assert.Empty(await bob.Page.EvaluateAsync<string[]>("() => window.leftEvents"));
     }
 }

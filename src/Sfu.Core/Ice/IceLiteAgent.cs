@@ -32,6 +32,13 @@ public sealed class IceLiteAgent
     private readonly TimeSpan _consentTimeout;
     private SocketAddress? _selected;
 
+    // The credentials before an ICE restart, still honoured until the first check that uses
+    // the new ones: the peer keeps sending consent checks with the old ones until it has
+    // applied our answer (RFC 8445 §9).
+    private byte[]? _previousLocalUfrag;
+    private byte[]? _previousRemoteUfrag;
+    private byte[]? _previousKey;
+
     /// <summary>Creates an agent with the default 30 s consent timeout.</summary>
     public IceLiteAgent(IceCredentials local, string? remoteUfrag, TimeProvider time)
         : this(local, remoteUfrag, time, DefaultConsentTimeout)
@@ -59,6 +66,31 @@ public sealed class IceLiteAgent
         // Counting from creation means a peer that never completes a check also expires.
         LastConsentTimestamp = time.GetTimestamp();
     }
+
+    /// <summary>
+    /// The agent after an ICE restart (RFC 8445 §9; RFC 8839 §4.4.1.1.1: new credentials on
+    /// both sides). The selected address and consent carry over, so media keeps flowing on the
+    /// old path until the peer nominates a new one, and checks with the old credentials are
+    /// still answered until one with the new credentials arrives. Built on the signaling side;
+    /// the receive loop switches to it with one reference write.
+    /// </summary>
+    public IceLiteAgent Restart(IceCredentials local, string remoteUfrag)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(remoteUfrag);
+        var next = new IceLiteAgent(local, remoteUfrag, _time, _consentTimeout)
+        {
+            _selected = _selected is null ? null : SocketAddressOps.Copy(_selected),
+            IsNominated = IsNominated,
+            LastConsentTimestamp = LastConsentTimestamp,
+            _previousLocalUfrag = _localUfrag,
+            _previousRemoteUfrag = _remoteUfrag,
+            _previousKey = _key,
+        };
+        return next;
+    }
+
+    /// <summary>True while checks with the credentials from before the last restart are still answered.</summary>
+    public bool AcceptsPreviousCredentials => _previousKey is not null;
 
     /// <summary>Where media goes: the remote address of the current selected pair, null until the first valid check.</summary>
     public SocketAddress? SelectedAddress => _selected;
@@ -125,7 +157,8 @@ public sealed class IceLiteAgent
             return IceCheckOutcome.BadRequest;
         }
 
-        if (!IceUsername.Matches(username, _localUfrag, _remoteUfrag) || !request.VerifyMessageIntegrity(_key))
+        byte[]? key = Authenticate(request, username);
+        if (key is null)
         {
             responseLength = WriteUnsignedError(request, response, 401, UnauthenticatedReason);
             return IceCheckOutcome.Unauthorized;
@@ -135,7 +168,7 @@ public sealed class IceLiteAgent
         {
             var error = new StunMessageWriter(response, StunMethod.Binding, StunClass.ErrorResponse, request.TransactionId);
             error.AddErrorCode(487, RoleConflictReason);
-            error.AddMessageIntegrity(_key);
+            error.AddMessageIntegrity(key);
             error.AddFingerprint();
             responseLength = error.Length;
             return IceCheckOutcome.RoleConflict;
@@ -150,10 +183,34 @@ public sealed class IceLiteAgent
 
         var writer = new StunMessageWriter(response, StunMethod.Binding, StunClass.SuccessResponse, request.TransactionId);
         writer.AddXorMappedAddress(source);
-        writer.AddMessageIntegrity(_key);
+        writer.AddMessageIntegrity(key);
         writer.AddFingerprint();
         responseLength = writer.Length;
         return nominated ? IceCheckOutcome.Nominated : IceCheckOutcome.Accepted;
+    }
+
+    /// <summary>
+    /// The key that authenticates the check: ours, or the one from before a restart while that
+    /// is still honoured (the first check with the new credentials retires it). Null: 401.
+    /// </summary>
+    private byte[]? Authenticate(in StunMessage request, ReadOnlySpan<byte> username)
+    {
+        if (IceUsername.Matches(username, _localUfrag, _remoteUfrag) && request.VerifyMessageIntegrity(_key))
+        {
+            _previousLocalUfrag = null;
+            _previousRemoteUfrag = null;
+            _previousKey = null;
+            return _key;
+        }
+
+        if (_previousKey is not null
+            && IceUsername.Matches(username, _previousLocalUfrag, _previousRemoteUfrag)
+            && request.VerifyMessageIntegrity(_previousKey))
+        {
+            return _previousKey;
+        }
+
+        return null;
     }
 
     private void UpdateSelection(SocketAddress source, bool nominated)

@@ -48,6 +48,10 @@ public sealed partial class Participant
             {
                 ConfigureTransport(offer, isOffer: true);
             }
+            else
+            {
+                RestartIceIfAsked(offer);
+            }
 
             foreach (MediaDescription media in offer.Media)
             {
@@ -489,7 +493,27 @@ public sealed partial class Participant
         }
 
         DtlsRole role = setup == DtlsSetup.Passive && isOffer ? DtlsRole.Client : DtlsRole.Server;
-        Transport.Configure(ufrag, parsed, role);
+        Transport.Configure(ufrag, pwd, parsed, role);
+    }
+
+    /// <summary>
+    /// A later offer with a new ice-ufrag or ice-pwd restarts ICE (RFC 8839 §4.4.1.1.1); the
+    /// answer then carries new credentials of ours too, as that section requires.
+    /// </summary>
+    private void RestartIceIfAsked(SessionDescription offer)
+    {
+        MediaDescription? first = offer.Media.FirstOrDefault(m => !m.IsRejected);
+        string? ufrag = first?.IceUfrag ?? offer.IceUfrag;
+        string? pwd = first?.IcePwd ?? offer.IcePwd;
+        if (string.IsNullOrEmpty(ufrag) || string.IsNullOrEmpty(pwd) || !Transport.IsConfigured)
+        {
+            return;
+        }
+
+        if (!string.Equals(ufrag, Transport.RemoteUfrag, StringComparison.Ordinal) || !string.Equals(pwd, Transport.RemotePassword, StringComparison.Ordinal))
+        {
+            _engine.RestartIce(Transport, ufrag, pwd);
+        }
     }
 
     private LocalTransport LocalTransportFor(bool answering)

@@ -33,7 +33,7 @@ public sealed partial class PeerTransport : IDtlsDatagramSender, IDisposable
     private readonly byte[] _rtcpBuffer = new byte[UdpMediaPort.ReceiveBufferSize + SrtpContext.MaxRtcpOverhead];
     private readonly byte[] _stunResponse = new byte[StunResponseSize];
 
-    private IceLiteAgent? _ice;
+    private volatile IceLiteAgent? _ice;
     private DtlsTransport? _dtls;
     private DtlsRole _dtlsRole;
     private SrtpContext? _inbound;
@@ -67,7 +67,17 @@ public sealed partial class PeerTransport : IDtlsDatagramSender, IDisposable
         CreatedAt = time.GetTimestamp();
     }
 
-    public IceCredentials LocalIce { get; }
+    /// <summary>Our ICE credentials: new ones after each ICE restart.</summary>
+    public IceCredentials LocalIce { get; private set; }
+
+    /// <summary>Our ufrag before the last ICE restart (still routed here until the next restart), else null.</summary>
+    public string? PreviousLocalUfrag { get; private set; }
+
+    /// <summary>The peer's a=ice-ufrag and a=ice-pwd as last applied (null before the first offer or answer).</summary>
+    public string? RemoteUfrag { get; private set; }
+
+    /// <inheritdoc cref="RemoteUfrag"/>
+    public string? RemotePassword { get; private set; }
 
     public string FingerprintAlgorithm => _certificate.FingerprintAlgorithm;
 
@@ -113,7 +123,7 @@ public sealed partial class PeerTransport : IDtlsDatagramSender, IDisposable
     /// first selects an address (RFC 8445 §8.1 then RFC 5763 §5): before that there is no
     /// one to send to, and its timeout should count from a working path.
     /// </summary>
-    public void Configure(string remoteUfrag, DtlsFingerprint remoteFingerprint, DtlsRole role)
+    public void Configure(string remoteUfrag, string remotePassword, DtlsFingerprint remoteFingerprint, DtlsRole role)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         if (_ice is not null)
@@ -121,9 +131,33 @@ public sealed partial class PeerTransport : IDtlsDatagramSender, IDisposable
             return;
         }
 
+        RemoteUfrag = remoteUfrag;
+        RemotePassword = remotePassword;
         _dtlsRole = role;
         _dtls = new DtlsTransport(_certificate, role, remoteFingerprint, this, _time, options: _dtlsOptions);
         _ice = new IceLiteAgent(LocalIce, remoteUfrag, _time, _consentTimeout);
+    }
+
+    /// <summary>
+    /// An ICE restart (RFC 8445 §9): the peer offered new credentials, so we answer with new
+    /// ones of ours (<paramref name="local"/>, already routed here by the caller). DTLS and SRTP
+    /// go on untouched and media keeps its path until the peer nominates another. Returns the
+    /// ufrag retired by this restart's predecessor, which no longer needs routing.
+    /// Signaling side, one restart at a time.
+    /// </summary>
+    public string? RestartIce(IceCredentials local, string remoteUfrag, string remotePassword)
+    {
+        ArgumentNullException.ThrowIfNull(local);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        IceLiteAgent current = _ice ?? throw new InvalidOperationException("ICE restarts after the first offer or answer.");
+        string? retired = PreviousLocalUfrag;
+        PreviousLocalUfrag = LocalIce.Ufrag;
+        LocalIce = local;
+        RemoteUfrag = remoteUfrag;
+        RemotePassword = remotePassword;
+        _ice = current.Restart(local, remoteUfrag);
+        LogIceRestart(_logger, local.Ufrag);
+        return retired;
     }
 
     /// <summary>An ICE check routed here by USERNAME or by source address. Receive loop only.</summary>
@@ -368,4 +402,7 @@ public sealed partial class PeerTransport : IDtlsDatagramSender, IDisposable
 
     [LoggerMessage(EventId = 201, Level = LogLevel.Warning, Message = "DTLS handshake failed: {Reason}")]
     private static partial void LogHandshakeFailed(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 202, Level = LogLevel.Information, Message = "ICE restart: our new ufrag is {Ufrag}")]
+    private static partial void LogIceRestart(ILogger logger, string ufrag);
 }

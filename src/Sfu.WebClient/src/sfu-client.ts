@@ -82,6 +82,9 @@ export interface SfuClientOptions {
   readonly reconnectDelays?: readonly number[];
 }
 
+/** How long ICE may stay disconnected before the client restarts it. */
+const IceRestartAfterMs = 3000;
+
 const defaultMedia: MediaStreamConstraints = {
   audio: true,
   video: { width: { ideal: 640 }, height: { ideal: 360 }, frameRate: { ideal: 30 } },
@@ -107,6 +110,7 @@ export class SfuClient {
   private chain: Promise<void> = Promise.resolve();
   private offerQueued: Promise<void> | null = null;
   private offerTimer: ReturnType<typeof setTimeout> | undefined;
+  private iceRestartTimer: ReturnType<typeof setTimeout> | undefined;
   private holdOffersUntil = 0;
   private glareCount = 0;
   private signaling: SignalingState = 'disconnected';
@@ -134,6 +138,8 @@ export class SfuClient {
   screenTrack: MediaStreamTrack | null = null;
   /** How many offer/answer exchanges completed; mute and device switches must not add any. */
   negotiations = 0;
+  /** How many ICE restarts this client asked for. */
+  iceRestarts = 0;
 
   constructor(options: SfuClientOptions = {}) {
     this.media = options.media ?? defaultMedia;
@@ -491,6 +497,19 @@ export class SfuClient {
     this.events.emit('dominantSpeaker', snapshot.dominantSpeaker);
   }
 
+  /**
+   * Restarts ICE on the current peer connection (RFC 8445 §9): new credentials on both sides,
+   * negotiated like any other change, while DTLS, SRTP and every track go on. The client does
+   * this by itself when ICE stays disconnected; a connection that fails outright is replaced
+   * by a clean rejoin instead.
+   */
+  restartIce(): void {
+    if (this.pc !== null && !this.closed) {
+      this.iceRestarts++;
+      this.pc.restartIce();
+    }
+  }
+
   /** Leaves the room and releases the camera, microphone and connections. Safe to call twice. */
   async close(): Promise<void> {
     if (this.closed) {
@@ -651,8 +670,21 @@ export class SfuClient {
       }
     };
     pc.oniceconnectionstatechange = () => {
-      if (pc === this.pc) {
-        this.emitState();
+      if (pc !== this.pc) {
+        return;
+      }
+      this.emitState();
+      clearTimeout(this.iceRestartTimer);
+      this.iceRestartTimer = undefined;
+      if (pc.iceConnectionState === 'disconnected') {
+        // Checks stopped getting through (a network change, a sleeping laptop): if that
+        // lasts, restart ICE on the same connection before it fails outright.
+        this.iceRestartTimer = setTimeout(() => {
+          this.iceRestartTimer = undefined;
+          if (pc === this.pc && pc.iceConnectionState === 'disconnected') {
+            this.restartIce();
+          }
+        }, IceRestartAfterMs);
       }
     };
     this.pc = pc;
@@ -663,6 +695,8 @@ export class SfuClient {
   private closePeer(): void {
     const pc = this.pc;
     this.pc = null;
+    clearTimeout(this.iceRestartTimer);
+    this.iceRestartTimer = undefined;
     this.offerQueued = null;
     if (pc !== null) {
       pc.ontrack = null;

@@ -98,10 +98,34 @@ public sealed class NegotiationTests : IAsyncLifetime
     private static SessionDescription Parse(string sdp) => SdpParser.Parse(sdp).Description!;
 
     /// <summary>A browser-shaped offer: sendonly Opus and VP8 sections with a=ssrc and msid.</summary>
-    private static string ClientOffer(uint ssrc, int videoPayloadType)
+    [Fact]
+    public void A_re_offer_with_new_ice_credentials_restarts_ice_and_the_answer_carries_new_ones_of_ours()
+    {
+        Participant alice = _engine.Join("room", "alice", new RecordingEvents());
+        string firstUfrag = Parse(alice.HandleOffer(ClientOffer(ssrc: 1111, videoPayloadType: 96)).AnswerSdp).Media[0].IceUfrag!;
+
+        // The same credentials again: an ordinary renegotiation, nothing restarts.
+        string sameUfrag = Parse(alice.HandleOffer(ClientOffer(ssrc: 1111, videoPayloadType: 96)).AnswerSdp).Media[0].IceUfrag!;
+        Assert.Equal(firstUfrag, sameUfrag);
+        Assert.Null(alice.Transport.PreviousLocalUfrag);
+
+        // A new password alone is a restart too (RFC 8839 §4.4.1.1.1).
+        string restarted = Parse(alice.HandleOffer(ClientOffer(ssrc: 1111, videoPayloadType: 96, pwd: "newpwdnewpwdnewpwdnewpwd")).AnswerSdp).Media[0].IceUfrag!;
+        Assert.NotEqual(firstUfrag, restarted);
+        Assert.Equal(restarted, alice.Transport.LocalIce.Ufrag);
+        Assert.Equal(firstUfrag, alice.Transport.PreviousLocalUfrag);
+        Assert.Equal("newpwdnewpwdnewpwdnewpwd", alice.Transport.RemotePassword);
+
+        string again = Parse(alice.HandleOffer(ClientOffer(ssrc: 1111, videoPayloadType: 96, ufrag: "ufr3", pwd: "newpwdnewpwdnewpwdnewpwd")).AnswerSdp).Media[0].IceUfrag!;
+        Assert.NotEqual(restarted, again);
+        Assert.Equal(restarted, alice.Transport.PreviousLocalUfrag);
+        Assert.Equal("ufr3", alice.Transport.RemoteUfrag);
+    }
+
+    private static string ClientOffer(uint ssrc, int videoPayloadType, string ufrag = "ufr1", string pwd = "pwdpwdpwdpwdpwdpwdpwdpwd")
     {
         DtlsCertificate certificate = DtlsCertificate.Generate();
-        var transport = new LocalTransport("ufr1", "pwdpwdpwdpwdpwdpwdpwdpwd", certificate.FingerprintAlgorithm, certificate.Fingerprint, DtlsSetup.ActPass, "127.0.0.1", 9);
+        var transport = new LocalTransport(ufrag, pwd, certificate.FingerprintAlgorithm, certificate.Fingerprint, DtlsSetup.ActPass, "127.0.0.1", 9);
         var opus = new RtpCodec { PayloadType = 111, Name = "opus", ClockRate = 48000, Channels = 2 };
         var vp8 = new RtpCodec { PayloadType = videoPayloadType, Name = "VP8", ClockRate = 90000 };
         vp8.RtcpFeedback.Add("nack pli");
