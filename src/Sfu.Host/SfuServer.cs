@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Options;
 using Sfu.Core;
+using Sfu.Core.Negotiation;
 using Sfu.Host.Admin;
 using Sfu.Host.Signaling;
 using Sfu.Host.Telemetry;
@@ -28,7 +29,15 @@ public static class SfuServer
         builder.Services.AddHostedService<MediaEngineService>();
         builder.Services.AddSingleton<ParticipantDirectory>();
         builder.Services.AddMeeting(builder.Configuration);
-        builder.Services.AddSignalR(o => o.EnableDetailedErrors = false);
+        builder.Services.AddSignalR(o =>
+        {
+            o.EnableDetailedErrors = false;
+            // SignalR's default of 32 KB closes the connection of anyone in a room of about eight
+            // or more who sends an offer (a screen share, an ICE restart): the browser's offer
+            // repeats every m-section it receives. Allow the largest SDP the parser accepts, with
+            // room for its JSON escaping; larger SDP gets a clear error from the parser instead.
+            o.MaximumReceiveMessageSize = 4L * SdpParser.MaxLength;
+        });
         builder.AddSfuTelemetry().AddSfuAdmin();
         configure?.Invoke(builder);
 

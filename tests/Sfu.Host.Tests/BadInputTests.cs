@@ -124,11 +124,63 @@ public sealed class BadInputTests
         Assert.Contains("BUNDLE", error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task An_offer_as_large_as_a_big_rooms_is_answered_and_one_over_the_sdp_limit_is_refused_with_the_reason()
+    {
+        await using SfuTestServer server = await SfuTestServer.StartAsync();
+        await using HubConnection client = await ConnectAsync(server);
+        await client.InvokeAsync<object>("Join", "big-room", "tester", TestContext.Current.CancellationToken);
+
+        // What Chromium offers in a room of about two dozen: one section per track it sends or
+        // receives, each with its whole codec list. SignalR's default limit is 32 KB.
+        string large = LargeRoomOffer(videoSections: 24);
+        Assert.True(large.Length > 64 * 1024, $"the offer is only {large.Length} characters");
+        string answer = await client.InvokeAsync<string>("Offer", large, TestContext.Current.CancellationToken);
+        Assert.Equal(25, SdpParser.Parse(answer).Description!.Media.Count);
+
+        string tooLarge = large + new string(' ', SdpParser.MaxLength);
+        HubException error = await Assert.ThrowsAsync<HubException>(() => client.InvokeAsync<string>("Offer", tooLarge, TestContext.Current.CancellationToken));
+        Assert.Contains($"at most {SdpParser.MaxLength:N0}", error.Message, StringComparison.Ordinal);
+        Assert.Equal(HubConnectionState.Connected, client.State);
+        System.Text.Json.JsonElement rooms = await client.InvokeAsync<System.Text.Json.JsonElement>("WatchRooms", TestContext.Current.CancellationToken);
+        Assert.Contains("big-room", rooms.GetRawText(), StringComparison.Ordinal);
+    }
+
     private static async Task<HubConnection> ConnectAsync(SfuTestServer server)
     {
         HubConnection connection = new HubConnectionBuilder().WithUrl(server.BaseUrl + "/hubs/sfu").Build();
         await connection.StartAsync(TestContext.Current.CancellationToken);
         return connection;
+    }
+
+    /// <summary>One Opus section and <paramref name="videoSections"/> video sections with a Chromium-sized codec list each.</summary>
+    private static string LargeRoomOffer(int videoSections)
+    {
+        DtlsCertificate certificate = DtlsCertificate.Generate();
+        var transport = new LocalTransport("ab12", "ab12ab12ab12ab12ab12ab12", certificate.FingerprintAlgorithm, certificate.Fingerprint, DtlsSetup.ActPass, "127.0.0.1", 9);
+        var opus = new RtpCodec { PayloadType = 111, Name = "opus", ClockRate = 48000, Channels = 2, Fmtp = "minptime=10;useinbandfec=1" };
+        var sections = new List<OfferSection> { new("0", MediaKind.Audio, MediaDirection.SendOnly, [opus], [], new SendStream(1111, null, "cname", "stream", "audio")) };
+        for (int i = 0; i < videoSections; i++)
+        {
+            var codecs = new List<RtpCodec>();
+            string[] names = ["VP8", "VP9", "VP9", "H264", "H264", "H264", "H264", "H264", "H264", "AV1", "H265"];
+            for (int c = 0; c < names.Length; c++)
+            {
+                var codec = new RtpCodec { PayloadType = 96 + (2 * c), Name = names[c], ClockRate = 90000, Fmtp = names[c] == "H264" ? $"level-asymmetry-allowed=1;packetization-mode={c % 2};profile-level-id=42e01f" : null };
+                foreach (string feedback in new[] { "goog-remb", "transport-cc", "ccm fir", "nack", "nack pli" })
+                {
+                    codec.RtcpFeedback.Add(feedback);
+                }
+
+                codecs.Add(codec);
+                codecs.Add(new RtpCodec { PayloadType = 97 + (2 * c), Name = "rtx", ClockRate = 90000, Fmtp = $"apt={96 + (2 * c)}" });
+            }
+
+            uint ssrc = 5000 + (uint)(10 * i);
+            sections.Add(new OfferSection((i + 1).ToString(System.Globalization.CultureInfo.InvariantCulture), MediaKind.Video, MediaDirection.SendOnly, codecs, [], new SendStream(ssrc, null, "cname", "stream", $"video{i}")));
+        }
+
+        return SdpWriter.Write(SdpOfferBuilder.Build(transport, sections, 1, 1));
     }
 
     /// <summary>A browser-shaped offer with one Opus track, built with our SDP writer.</summary>

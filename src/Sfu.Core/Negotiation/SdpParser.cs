@@ -19,11 +19,24 @@ namespace Sfu.Core.Negotiation;
 /// </summary>
 public static class SdpParser
 {
+    /// <summary>
+    /// The longest SDP accepted: 1 MiB characters. A browser's offer lists every m-section of
+    /// the connection, each receiving one too, with its full codec list (about 3 KB a video
+    /// section in Chromium), so a 16-person room already offers some 70 KB; this leaves room
+    /// for far larger rooms while bounding what one message can make the parser do.
+    /// </summary>
+    public const int MaxLength = 1 << 20;
+
     public static SdpParseResult Parse(string? text)
     {
         if (string.IsNullOrEmpty(text))
         {
             return SdpParseResult.Fail(0, "SDP is empty");
+        }
+
+        if (text.Length > MaxLength)
+        {
+            return SdpParseResult.Fail(0, $"SDP is {text.Length:N0} characters long; at most {MaxLength:N0} are accepted");
         }
 
         return new State().Run(text);

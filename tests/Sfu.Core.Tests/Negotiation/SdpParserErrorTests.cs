@@ -92,6 +92,19 @@ public class SdpParserErrorTests
     }
 
     [Fact]
+    public void Sdp_longer_than_the_limit_is_refused_before_parsing_with_its_length()
+    {
+        string longest = Head + new string('\n', SdpParser.MaxLength - Head.Length);
+        Assert.NotEqual("SDP is empty", SdpParser.Parse(longest).Error);
+        Assert.DoesNotContain("at most", SdpParser.Parse(longest).Error ?? "", StringComparison.Ordinal);
+
+        SdpParseResult result = SdpParser.Parse(longest + "\n");
+
+        Assert.False(result.Success);
+        Assert.Equal($"SDP is {SdpParser.MaxLength + 1:N0} characters long; at most {SdpParser.MaxLength:N0} are accepted", result.Error);
+    }
+
+    [Fact]
     public void Null_is_an_error_not_an_exception()
     {
         SdpParseResult result = SdpParser.Parse(null);
