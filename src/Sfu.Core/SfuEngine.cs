@@ -95,23 +95,26 @@ public sealed partial class SfuEngine : IDatagramHandler, IAddressBinder, IAsync
     }
 
     /// <summary>Creates a participant with a fresh ICE identity in the named room.</summary>
+    /// <exception cref="SignalingException">The room is full (<see cref="SfuOptions.MaxParticipantsPerRoom"/>).</exception>
     public Participant Join(string roomName, string displayName, IParticipantEvents events)
     {
         UdpMediaPort port = _port ?? throw new InvalidOperationException("The engine is not started.");
-        IceCredentials ice = UniqueIceCredentials();
-        var transport = new PeerTransport(
-            ice,
-            Certificate,
-            port,
-            this,
-            Counters,
-            Time,
-            _loggerFactory.CreateLogger<PeerTransport>(),
-            ConsentTimeout,
-            _dtlsOptions);
-        _byUfrag[ice.Ufrag] = transport;
-        string id = NewParticipantId();
-        return Rooms.Enter(roomName, room => new Participant(id, displayName, room, transport, this, events, _loggerFactory.CreateLogger<Participant>()));
+        return Rooms.Enter(roomName, _options.MaxParticipantsPerRoom, room =>
+        {
+            IceCredentials ice = UniqueIceCredentials();
+            var transport = new PeerTransport(
+                ice,
+                Certificate,
+                port,
+                this,
+                Counters,
+                Time,
+                _loggerFactory.CreateLogger<PeerTransport>(),
+                ConsentTimeout,
+                _dtlsOptions);
+            _byUfrag[ice.Ufrag] = transport;
+            return new Participant(NewParticipantId(), displayName, room, transport, this, events, _loggerFactory.CreateLogger<Participant>());
+        });
     }
 
     /// <summary>

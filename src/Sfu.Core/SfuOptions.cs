@@ -3,6 +3,13 @@ namespace Sfu.Core;
 /// <summary>Media-plane settings (configuration section "Sfu:Media").</summary>
 public sealed class SfuOptions
 {
+    /// <summary>
+    /// The most participants one room admits (0: no limit). Every member receives every other
+    /// member's tracks, so a room's forwarding cost grows with the square of its size; this is
+    /// how an operator keeps one room from taking the whole server.
+    /// </summary>
+    public int MaxParticipantsPerRoom { get; set; }
+
     /// <summary>The address the media socket binds to.</summary>
     public string BindAddress { get; set; } = "127.0.0.1";
 

@@ -14,12 +14,15 @@ public sealed class SfuServerFixture : IAsyncLifetime
     /// <summary>The key of the admin dashboard and API on this server.</summary>
     public const string AdminKey = "browser-tests-admin-key";
 
+    /// <summary>The room size this server admits; larger than any room a test fills with browsers.</summary>
+    public const int MaxParticipantsPerRoom = 8;
+
     /// <summary>The bound address, e.g. http://127.0.0.1:41234 (no trailing slash).</summary>
     public Uri BaseUri { get; private set; } = new("http://127.0.0.1/");
 
     public async ValueTask InitializeAsync()
     {
-        app = SfuServer.CreateApp(["--Urls=http://127.0.0.1:0", "--Sfu:Media:Port=0", "--Logging:LogLevel:Default=Warning", $"--Sfu:Admin:Key={AdminKey}"]);
+        app = SfuServer.CreateApp(["--Urls=http://127.0.0.1:0", "--Sfu:Media:Port=0", "--Logging:LogLevel:Default=Warning", $"--Sfu:Admin:Key={AdminKey}", $"--Sfu:Media:MaxParticipantsPerRoom={MaxParticipantsPerRoom}"]);
         await app.StartAsync();
 
         // Port 0 binds an ephemeral port: the real one is known only after start.

@@ -112,6 +112,39 @@ public sealed class BadInputTests
     }
 
     [Fact]
+    public async Task A_full_room_refuses_more_joins_with_the_reason_even_when_they_race_and_admits_again_after_a_leave()
+    {
+        CancellationToken cancel = TestContext.Current.CancellationToken;
+        await using SfuTestServer server = await SfuTestServer.StartAsync("--Sfu:Media:MaxParticipantsPerRoom=2");
+        HubConnection[] clients = await Task.WhenAll(Enumerable.Range(0, 5).Select(_ => ConnectAsync(server)));
+        try
+        {
+            Task[] joins = [.. clients.Select((c, i) => c.InvokeAsync<object>("Join", "small", $"guest{i}", cancel))];
+            await Task.WhenAll(joins).ContinueWith(_ => { }, cancel, TaskContinuationOptions.None, TaskScheduler.Default);
+
+            Assert.Equal(2, joins.Count(j => j.IsCompletedSuccessfully));
+            HubException[] refusals = [.. joins.Where(j => j.IsFaulted).Select(j => Assert.IsType<HubException>(j.Exception!.InnerException))];
+            Assert.Equal(3, refusals.Length);
+            Assert.All(refusals, e => Assert.Contains("The room 'small' is full: it admits 2 participants.", e.Message, StringComparison.Ordinal));
+            Assert.Equal(2, server.Engine.Rooms.Find("small")!.Participants.Length);
+
+            // A refused client is in no room: it may join another, or this one once there is space.
+            HubConnection joined = clients[Array.FindIndex(joins, j => j.IsCompletedSuccessfully)];
+            HubConnection refused = clients[Array.FindIndex(joins, j => j.IsFaulted)];
+            await joined.InvokeAsync("Leave", cancel);
+            await refused.InvokeAsync<object>("Join", "small", "late", cancel);
+            Assert.Equal(2, server.Engine.Rooms.Find("small")!.Participants.Length);
+        }
+        finally
+        {
+            foreach (HubConnection client in clients)
+            {
+                await client.DisposeAsync();
+            }
+        }
+    }
+
+    [Fact]
     public async Task An_offer_without_bundle_is_refused()
     {
         await using SfuTestServer server = await SfuTestServer.StartAsync();

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Sfu.Core.Sessions;
 
 namespace Sfu.Core.Routing;
 
@@ -12,11 +13,22 @@ public sealed class RoomRegistry(TimeProvider time)
 
     public Room? Find(string name) => _rooms.GetValueOrDefault(name);
 
-    internal Participant Enter(string name, Func<Room, Participant> create)
+    /// <summary>
+    /// Creates a participant in the named room (made on first use), unless the room already
+    /// holds <paramref name="maxParticipants"/> (0: no limit); the check and the entry are one
+    /// step, so joins that race cannot overfill it.
+    /// </summary>
+    /// <exception cref="SignalingException">The room is full.</exception>
+    internal Participant Enter(string name, int maxParticipants, Func<Room, Participant> create)
     {
         lock (_gate)
         {
             Room room = _rooms.GetOrAdd(name, n => new Room(n, time));
+            if (maxParticipants > 0 && room.Participants.Length >= maxParticipants)
+            {
+                throw new SignalingException($"The room '{name}' is full: it admits {maxParticipants} participants.");
+            }
+
             Participant participant = create(room);
             room.Add(participant);
             return participant;

@@ -35,7 +35,16 @@ public sealed partial class SfuHub(SfuEngine engine, ParticipantDirectory direct
         }
 
         var events = new HubParticipantEvents(directory, Context.ConnectionId);
-        Participant participant = engine.Join(room, displayName.Trim(), events);
+        Participant participant;
+        try
+        {
+            participant = engine.Join(room, displayName.Trim(), events);
+        }
+        catch (SignalingException e)
+        {
+            throw new HubException(e.Message);
+        }
+
         directory.Add(Context.ConnectionId, participant);
         await Groups.AddToGroupAsync(Context.ConnectionId, GroupName(room)).ConfigureAwait(false);
 

@@ -1,6 +1,7 @@
 // The chat panel: renders lines as text (never as HTML) and hands what the user typed to a
 // send function, showing the server's reason when a line is refused.
 import type { ChatMessage } from './contracts';
+import { hubErrorReason } from './hub-errors';
 
 const timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
 
@@ -49,10 +50,7 @@ export class ChatView {
   }
 
   private showError(err: unknown): void {
-    const message = err instanceof Error ? err.message : String(err);
-    // SignalR prefixes hub errors: "An unexpected error occurred invoking 'SendChat' on the server. HubException: <reason>"
-    const reason = /HubException: (.*)$/s.exec(message)?.[1] ?? message;
-    this.error.textContent = reason;
+    this.error.textContent = hubErrorReason(err);
     this.error.hidden = false;
   }
 }

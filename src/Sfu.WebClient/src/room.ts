@@ -1,6 +1,7 @@
 // The room page at /room/{room}?name={nick}: wires an SfuClient to the views and controls.
 // ?mic=off and ?camera=off join with the microphone or camera off.
 import { ChatView } from './chat-view';
+import { hubErrorReason } from './hub-errors';
 import { preferences } from './preferences';
 import { RoomView } from './room-view';
 import { SfuClient } from './sfu-client';
@@ -73,7 +74,7 @@ async function start(roomName: string, nickname: string): Promise<void> {
   const screenButton = button('toggle-screen');
   const micSelect = select('mic-select');
   const cameraSelect = select('camera-select');
-  const fail = (what: string) => (e: unknown) => view.showError(`${what}: ${e instanceof Error ? e.message : String(e)}`);
+  const fail = (what: string) => (e: unknown) => view.showError(`${what}: ${hubErrorReason(e)}`);
 
   client.on('localStream', (stream) => {
     view.showLocal(nickname, stream);
@@ -128,7 +129,7 @@ async function start(roomName: string, nickname: string): Promise<void> {
     await client.join(roomName, nickname);
     await fillDevices();
   } catch (error) {
-    view.showError(`Could not join: ${error instanceof Error ? error.message : String(error)}`);
+    view.showError(`Could not join: ${hubErrorReason(error)}`);
     view.setState('failed');
   }
 }

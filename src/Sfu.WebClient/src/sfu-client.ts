@@ -13,6 +13,7 @@ import {
   type TrackInfo,
 } from './contracts';
 import { Emitter } from './emitter';
+import { hubErrorReason } from './hub-errors';
 
 /** The signaling connection's state as the UI sees it. */
 export type SignalingState = 'disconnected' | 'connecting' | 'connected' | 'reconnecting';
@@ -903,9 +904,7 @@ export class SfuClient {
 
 /** The hub rejects a client offer with a message starting "glare" while its own offer is pending. */
 function isGlare(error: unknown): boolean {
-  const message = error instanceof Error ? error.message : String(error);
-  // SignalR prefixes hub errors: "An unexpected error occurred invoking 'Offer' on the server. HubException: glare ..."
-  return /(^|: )glare/i.test(message);
+  return /^glare/i.test(hubErrorReason(error));
 }
 
 /** getUserMedia's failures that mean "this device cannot be had" rather than a bug of ours. */
