@@ -103,12 +103,14 @@ public sealed class BadInputTests
         await client.InvokeAsync<object>("Join", "room", "tester", TestContext.Current.CancellationToken);
         HubException twice = await Assert.ThrowsAsync<HubException>(() => client.InvokeAsync<object>("Join", "room", "tester", TestContext.Current.CancellationToken));
         HubException noOffer = await Assert.ThrowsAsync<HubException>(() => client.InvokeAsync("Answer", MinimalOffer(), TestContext.Current.CancellationToken));
+        HubException noTrack = await Assert.ThrowsAsync<HubException>(() => client.InvokeAsync("SetReceiving", "7", false, TestContext.Current.CancellationToken));
 
         Assert.Contains("call Join first", beforeJoin.Message, StringComparison.Ordinal);
         Assert.Contains("letters, digits", badRoom.Message, StringComparison.Ordinal);
         Assert.Contains("Display name is empty", badName.Message, StringComparison.Ordinal);
         Assert.Contains("Already joined", twice.Message, StringComparison.Ordinal);
         Assert.Contains("no server offer waiting", noOffer.Message, StringComparison.Ordinal);
+        Assert.Contains("No track is forwarded to you in m-section '7'", noTrack.Message, StringComparison.Ordinal);
     }
 
     [Fact]

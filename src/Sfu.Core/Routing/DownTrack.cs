@@ -16,6 +16,8 @@ public sealed class DownTrack
     private ExtensionIdMap _extensionMap;
     private byte _payloadType;
     private volatile bool _active;
+    private volatile bool _paused;
+    private bool _pauseSeen;
     private long _packetsSent;
     private long _octetsSent;
 
@@ -45,6 +47,9 @@ public sealed class DownTrack
 
     public bool IsActive => _active;
 
+    /// <summary>True while the subscriber asked not to receive this track (a hidden tab, video turned off on its side).</summary>
+    public bool IsPaused => _paused;
+
     /// <summary>Loss, jitter and round-trip time as the subscriber reports them.</summary>
     public ReceptionQuality Quality { get; }
 
@@ -67,6 +72,13 @@ public sealed class DownTrack
     internal void Deactivate() => _active = false;
 
     /// <summary>
+    /// Stops or restarts forwarding at the subscriber's request; the transceiver and its SSRC
+    /// stay, so no renegotiation. Any thread: the receive loop notices the change at the next
+    /// packet and, on the way back, resumes the numbering where it stopped.
+    /// </summary>
+    public void SetPaused(bool paused) => _paused = paused;
+
+    /// <summary>
     /// Answers a NACK for one of our sequence numbers from the producer's buffer: the same
     /// packet, rewritten the same way, on the same SSRC (RFC 4585 §3.4.1 leaves repair to the
     /// sender; a plain resend needs no RTX negotiation). Receive loop only.
@@ -74,7 +86,7 @@ public sealed class DownTrack
     internal bool Retransmit(ushort sequenceNumber, Span<byte> scratch)
     {
         RetransmissionBuffer? buffer = Source.Retransmissions;
-        if (!_active || !_forwarder.Started || buffer is null
+        if (!_active || _paused || !_forwarder.CanRetransmit(sequenceNumber) || buffer is null
             || !buffer.TryGet(unchecked((ushort)(sequenceNumber - _forwarder.SequenceOffset)), out ReadOnlySpan<byte> packet)
             || RtpPacket.TryParse(packet, out RtpPacket view) != RtpParseResult.Ok)
         {
@@ -90,6 +102,18 @@ public sealed class DownTrack
         if (!_active || !Subscriber.Transport.IsConnected)
         {
             return;
+        }
+
+        if (_paused)
+        {
+            _pauseSeen = true;
+            return;
+        }
+
+        if (_pauseSeen)
+        {
+            _pauseSeen = false;
+            _forwarder.Resume();
         }
 
         byte? payloadType = view.PayloadType == Source.Codec.PayloadType ? _payloadType : null;

@@ -10,6 +10,9 @@ public enum ForwardAction : byte
 
     /// <summary>The subscriber did not negotiate the packet's codec.</summary>
     DropUnsupportedCodec,
+
+    /// <summary>A late packet from before the point where forwarding resumed: its number would repeat one already sent.</summary>
+    DropOlderThanResume,
 }
 
 /// <summary>

@@ -88,6 +88,19 @@ public sealed partial class SfuHub(SfuEngine engine, ParticipantDirectory direct
         return outcome.AnswerSdp;
     }
 
+    /// <summary>
+    /// Stops or restarts the track forwarded to the caller in its m-section <paramref name="mid"/>
+    /// (its tab is hidden, it turned incoming video off); no renegotiation.
+    /// </summary>
+    public void SetReceiving(string mid, bool receive)
+    {
+        Participant participant = RequireParticipant();
+        if (!participant.SetReceiving(mid, receive))
+        {
+            throw new HubException($"No track is forwarded to you in m-section '{mid}'.");
+        }
+    }
+
     /// <summary>The client's answer to the last server-initiated offer.</summary>
     public Task Answer(string sdp)
     {

@@ -73,6 +73,7 @@ export const HubMethods = {
   sendChat: 'SendChat',
   setMediaState: 'SetMediaState',
   resume: 'Resume',
+  setReceiving: 'SetReceiving',
 } as const;
 
 /** Hub event names, server to client. */

@@ -115,6 +115,10 @@ async function start(roomName: string, nickname: string): Promise<void> {
   button('leave').addEventListener('click', () => {
     void client.close().finally(() => location.assign('/'));
   });
+  // Nobody watches a hidden tab: stop the others' video toward it (audio goes on) until it shows again.
+  document.addEventListener('visibilitychange', () => {
+    void client.setIncomingVideo(document.visibilityState === 'visible').catch(fail('Incoming video'));
+  });
   // Closing the tab: leave at once (a beacon outlives the page) rather than after the reconnect grace.
   addEventListener('pagehide', () => client.leaveOnUnload());
 

@@ -123,6 +123,8 @@ export class SfuClient {
   private cameraOn: boolean;
   private audioSender: RTCRtpSender | null = null;
   private cameraSender: RTCRtpSender | null = null;
+  /** Whether other participants' video should reach us (false: paused at the server). */
+  private incomingVideo = true;
   /** A camera is being opened (getUserMedia can take a while); a second click waits for it. */
   private cameraOpening = false;
   private screenTransceiver: RTCRtpTransceiver | null = null;
@@ -511,6 +513,33 @@ export class SfuClient {
     }
   }
 
+  /** Whether other participants' video reaches us (see setIncomingVideo). */
+  get receivingVideo(): boolean {
+    return this.incomingVideo;
+  }
+
+  /**
+   * Stops or restarts other participants' video toward us, audio untouched: for a hidden tab,
+   * or to save bandwidth. The server stops forwarding (no renegotiation, the tiles keep their
+   * last frame) and on the way back resumes each track on a fresh keyframe. Video that arrives
+   * later follows the same choice.
+   */
+  async setIncomingVideo(on: boolean): Promise<void> {
+    if (on === this.incomingVideo) {
+      return;
+    }
+    this.incomingVideo = on;
+    const pc = this.pc;
+    if (pc === null || this.hub.state !== HubConnectionState.Connected) {
+      return;
+    }
+    const mids = pc
+      .getTransceivers()
+      .filter((t) => t.receiver.track.kind === 'video' && t.currentDirection === 'recvonly' && t.mid !== null)
+      .map((t) => t.mid as string);
+    await Promise.all(mids.map((mid) => this.hub.invoke(HubMethods.setReceiving, mid, on)));
+  }
+
   /** Leaves the room and releases the camera, microphone and connections. Safe to call twice. */
   async close(): Promise<void> {
     if (this.closed) {
@@ -828,6 +857,10 @@ export class SfuClient {
       };
     }
     this.events.emit('remoteTrack', { participantId, stream, track: e.track });
+    const mid = e.transceiver.mid;
+    if (!this.incomingVideo && e.track.kind === 'video' && mid !== null) {
+      this.hub.invoke(HubMethods.setReceiving, mid, false).catch((error: unknown) => this.report('pausing incoming video', error));
+    }
   }
 
   private dropRemote(participantId: string): void {

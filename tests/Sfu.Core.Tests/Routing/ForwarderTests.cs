@@ -62,4 +62,92 @@ public class ForwarderTests
         Assert.Equal(ForwardAction.DropUnsupportedCodec, forwarder.Decide(1, 0, payloadType: null, false).Action);
         Assert.False(forwarder.Started);
     }
+
+    [Fact]
+    public void After_a_pause_video_resumes_on_a_keyframe_numbered_right_after_the_last_packet_sent()
+    {
+        var forwarder = new Forwarder(isVideo: true, initialSequenceNumber: 500, initialTimestamp: 1000);
+        forwarder.Decide(10, 90_000, 96, isKeyframe: true);   // 500
+        forwarder.Decide(11, 93_000, 96, isKeyframe: false);  // 501
+        forwarder.Resume();
+
+        // 300 packets went by unseen while paused; a delta frame cannot start the decoder again.
+        ForwardDecision delta = forwarder.Decide(312, 990_000, 96, isKeyframe: false);
+        ForwardDecision key = forwarder.Decide(313, 993_000, 96, isKeyframe: true);
+        ForwardDecision next = forwarder.Decide(314, 993_000, 96, isKeyframe: false);
+
+        Assert.Equal(ForwardDecision.Drop(ForwardAction.DropWaitingForKeyframe, requestKeyframe: true), delta);
+        Assert.Equal(new ForwardDecision(ForwardAction.Forward, 502, 1000 + 903_000, 96, false), key);
+        Assert.Equal((ushort)503, next.SequenceNumber);
+    }
+
+    [Fact]
+    public void Audio_resumes_on_the_next_packet_and_timestamps_show_the_time_that_passed()
+    {
+        var forwarder = new Forwarder(isVideo: false, initialSequenceNumber: 65535, initialTimestamp: 0);
+        forwarder.Decide(1, 960, 111, false);   // 65535
+        forwarder.Resume();
+
+        ForwardDecision resumed = forwarder.Decide(251, 960 * 251, 111, false);
+
+        Assert.Equal((ushort)0, resumed.SequenceNumber);
+        Assert.Equal(960u * 250, resumed.Timestamp);
+    }
+
+    [Fact]
+    public void A_late_packet_from_before_the_resume_is_dropped_and_not_renumbered_onto_one_already_sent()
+    {
+        var forwarder = new Forwarder(isVideo: false, initialSequenceNumber: 100, initialTimestamp: 0);
+        forwarder.Decide(10, 0, 111, false);   // 100
+        forwarder.Resume();
+        forwarder.Decide(50, 0, 111, false);   // 101
+
+        Assert.Equal(ForwardAction.DropOlderThanResume, forwarder.Decide(49, 0, 111, false).Action);
+        Assert.Equal((ushort)102, forwarder.Decide(51, 0, 111, false).SequenceNumber);
+
+        // Long after the resume, the 16-bit comparison would wrap: the check is gone by then.
+        ushort source = 51;
+        for (int i = 0; i < 40_000; i++)
+        {
+            source++;
+            Assert.Equal(ForwardAction.Forward, forwarder.Decide(source, 0, 111, false).Action);
+        }
+    }
+
+    [Fact]
+    public void Only_numbers_sent_since_the_last_resume_can_be_retransmitted()
+    {
+        var forwarder = new Forwarder(isVideo: false, initialSequenceNumber: 65534, initialTimestamp: 0);
+        Assert.False(forwarder.CanRetransmit(65534));
+        forwarder.Decide(10, 0, 111, false);   // 65534
+        forwarder.Decide(11, 0, 111, false);   // 65535
+        Assert.True(forwarder.CanRetransmit(65534));
+        Assert.True(forwarder.CanRetransmit(65535));
+        Assert.False(forwarder.CanRetransmit(0));       // not sent yet
+
+        forwarder.Resume();
+        Assert.False(forwarder.CanRetransmit(65535));   // nothing is known while resuming
+        forwarder.Decide(400, 0, 111, false);  // 0
+        forwarder.Decide(401, 0, 111, false);  // 1
+
+        Assert.False(forwarder.CanRetransmit(65535));   // before the resume: another offset
+        Assert.True(forwarder.CanRetransmit(0));
+        Assert.True(forwarder.CanRetransmit(1));
+        Assert.False(forwarder.CanRetransmit(2));
+    }
+
+    [Fact]
+    public void The_retransmittable_range_follows_a_long_stream_across_the_wrap()
+    {
+        var forwarder = new Forwarder(isVideo: false, initialSequenceNumber: 0, initialTimestamp: 0);
+        for (int i = 0; i < 100_000; i++)
+        {
+            forwarder.Decide(unchecked((ushort)i), 0, 111, false);
+        }
+
+        ushort last = unchecked((ushort)99_999);
+        Assert.True(forwarder.CanRetransmit(last));
+        Assert.True(forwarder.CanRetransmit(unchecked((ushort)(last - 1000))));
+        Assert.False(forwarder.CanRetransmit(unchecked((ushort)(last + 1))));
+    }
 }
