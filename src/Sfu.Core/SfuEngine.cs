@@ -77,6 +77,9 @@ public sealed partial class SfuEngine : IDatagramHandler, IAddressBinder, IAsync
 
     public bool IsReady => _port is { IsReceiving: true };
 
+    /// <summary>The most participants a room admits (0: no limit).</summary>
+    public int MaxParticipantsPerRoom => _options.MaxParticipantsPerRoom;
+
     public TimeSpan ConsentTimeout => TimeSpan.FromSeconds(_options.ConsentTimeoutSeconds);
 
     /// <summary>Binds the media port and starts its receive loop and the housekeeping timer.</summary>

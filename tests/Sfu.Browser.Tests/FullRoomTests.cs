@@ -1,10 +1,11 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
 using Sfu.Core;
 using Sfu.Core.Routing;
 
 namespace Sfu.Browser.Tests;
 
-/// <summary>A room at its size limit turns a newcomer away with the server's reason on the page.</summary>
+/// <summary>A room at its size limit turns a newcomer away with the server's reason on the page, and the lobby shows it full.</summary>
 public sealed class FullRoomTests(SfuServerFixture server, BrowserFixture browser)
 {
     [Fact(Timeout = 120_000)]
@@ -22,6 +23,16 @@ public sealed class FullRoomTests(SfuServerFixture server, BrowserFixture browse
             string? banner = await ada.Page.GetByTestId("error-banner").TextContentAsync();
             Assert.Equal($"Could not join: The room 'full-room' is full: it admits {SfuServerFixture.MaxParticipantsPerRoom} participants.", banner);
             Assert.Equal(SfuServerFixture.MaxParticipantsPerRoom, engine.Rooms.Find("full-room")!.Participants.Length);
+
+            // The lobby says so before anyone tries: the entry is marked full and cannot be clicked.
+            await using IBrowserContext lobbyContext = await browser.NewContextAsync();
+            IPage lobby = await lobbyContext.NewPageAsync();
+            await lobby.GotoAsync(server.Url("/"));
+            ILocator entry = lobby.Locator("[data-testid=room-entry][data-room=\"full-room\"]");
+            await entry.WaitForAsync(new LocatorWaitForOptions { Timeout = 10_000 });
+            Assert.Equal("true", await entry.GetAttributeAsync("data-full"));
+            Assert.True(await entry.IsDisabledAsync());
+            Assert.Contains("Full", await entry.TextContentAsync() ?? "", StringComparison.Ordinal);
         }
         finally
         {

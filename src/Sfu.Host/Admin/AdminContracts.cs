@@ -42,7 +42,8 @@ public sealed record PublishedTrackDetail(
 
 /// <summary>
 /// A track the participant receives from another: what we send it, and what its reports say
-/// (<see cref="FractionLost"/> 0 to 1 over its last interval, round-trip time once measured).
+/// (<see cref="FractionLost"/> 0 to 1 over its last interval, round-trip time once measured);
+/// <see cref="Paused"/> while the subscriber asked not to receive it.
 /// </summary>
 public sealed record SubscriptionDetail(
     string PublisherId,
@@ -54,7 +55,8 @@ public sealed record SubscriptionDetail(
     double Bitrate,
     double FractionLost,
     double JitterMs,
-    double? RoundTripMs);
+    double? RoundTripMs,
+    bool Paused);
 
 /// <summary>
 /// <c>GET /api/admin/stats</c>: the server's recent history, one sample per

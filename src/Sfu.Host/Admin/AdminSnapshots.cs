@@ -105,7 +105,8 @@ internal sealed class AdminSnapshots(SfuEngine engine, AdminStatsSampler sampler
             sampler.BitrateOf(downTrack),
             downTrack.Quality.FractionLost,
             downTrack.Quality.JitterSeconds * 1000,
-            double.IsNaN(rtt) ? null : rtt * 1000);
+            double.IsNaN(rtt) ? null : rtt * 1000,
+            downTrack.IsPaused);
     }
 
     private static string KindName(MediaKind kind) => kind == MediaKind.Audio ? "audio" : "video";

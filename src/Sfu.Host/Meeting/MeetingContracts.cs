@@ -1,7 +1,7 @@
 namespace Sfu.Host.Meeting;
 
-/// <summary>A live room as the lobby lists it.</summary>
-public sealed record RoomSummary(string Name, int Participants);
+/// <summary>A live room as the lobby lists it; <see cref="Capacity"/> is the most it admits (0: no limit).</summary>
+public sealed record RoomSummary(string Name, int Participants, int Capacity);
 
 /// <summary>
 /// One line of a room's chat. <see cref="Kind"/> is "message" (someone wrote it) or "notice"

@@ -22,7 +22,7 @@ public sealed class RoomListService(SfuEngine engine, IHubContext<SfuHub, ISfuCl
             int count = room.Participants.Length;
             if (count > 0)
             {
-                list.Add(new RoomSummary(room.Name, count));
+                list.Add(new RoomSummary(room.Name, count, engine.MaxParticipantsPerRoom));
             }
         }
 

@@ -34,6 +34,8 @@ export interface SubscriptionDetail {
   readonly fractionLost: number;
   readonly jitterMs: number;
   readonly roundTripMs: number | null;
+  /** The subscriber asked not to receive this track for now (e.g. its tab is hidden). */
+  readonly paused: boolean;
 }
 
 export interface ParticipantDetail {

@@ -3,7 +3,7 @@
 // The page is served only with the admin key; its requests carry the key's cookie.
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
-import { AdminApi, type ParticipantDetail, type RoomDetail, type RoomSummary, type StatsResponse } from './admin-contracts';
+import { AdminApi, type ParticipantDetail, type RoomDetail, type RoomSummary, type StatsResponse, type SubscriptionDetail } from './admin-contracts';
 
 const refreshMs = 1000;
 const armMs = 5000;
@@ -189,6 +189,12 @@ function confirmButton(label: string, testId: string, key: string, action: () =>
   return button;
 }
 
+/** " (2 paused)" when the participant paused some of what it receives, else "". */
+function pausedNote(down: readonly SubscriptionDetail[]): string {
+  const paused = down.filter((d) => d.paused).length;
+  return paused === 0 ? '' : ` (${paused} paused)`;
+}
+
 function participantRows(room: string, p: ParticipantDetail): HTMLTableRowElement[] {
   const state = el('span', { className: `pill ${p.connected ? 'ok' : 'warn'}`, textContent: p.connected ? 'connected' : 'connecting' });
   const down = p.subscriptions;
@@ -206,7 +212,7 @@ function participantRows(room: string, p: ParticipantDetail): HTMLTableRowElemen
     el('td', { textContent: p.srtpProfile ?? '–' }),
     el('td', { className: 'num', textContent: ms(p.dtlsHandshakeMs) }),
     el('td', { className: 'num', textContent: `↓ ${bitrate(received)}` }),
-    el('td', { className: 'num', textContent: `${down.length} sub · RTT ${ms(avgRtt)}` }),
+    el('td', { className: 'num', textContent: `${down.length} sub${pausedNote(down)} · RTT ${ms(avgRtt)}` }),
     el('td', { className: 'num' }, kick),
   );
   row.dataset['testid'] = 'participant-row';

@@ -26,6 +26,8 @@ export interface JoinResult {
 export interface RoomSummary {
   readonly name: string;
   readonly participants: number;
+  /** The most the room admits; 0 means no limit. */
+  readonly capacity: number;
 }
 
 /** A chat line ("message") or a server notice about a join or leave ("notice"). */

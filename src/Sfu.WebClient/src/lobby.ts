@@ -64,6 +64,16 @@ function render(rooms: readonly RoomSummary[]): void {
     count.textContent = `${r.participants} ${r.participants === 1 ? 'person' : 'people'}`;
     button.append(name, count);
     button.title = `Join ${r.name}`;
+    if (r.capacity > 0 && r.participants >= r.capacity) {
+      // Joining would only be refused: say so here instead.
+      button.disabled = true;
+      button.dataset['full'] = 'true';
+      button.title = `${r.name} is full (${r.capacity} people)`;
+      const full = document.createElement('span');
+      full.className = 'room-entry-full';
+      full.textContent = 'Full';
+      button.append(full);
+    }
     button.addEventListener('click', () => {
       room.value = r.name;
       go(r.name);
