@@ -7,7 +7,7 @@ namespace Sfu.Core.Dtls;
 
 /// <summary>
 /// One peer's DTLS 1.2 association for DTLS-SRTP (RFC 5763, RFC 5764, RFC 8827), run by
-/// BouncyCastle on a dedicated worker thread.
+/// BouncyCastle on a dedicated worker thread for the handshake only.
 /// </summary>
 /// <remarks>
 /// <para>Driving it from a UDP receive loop:</para>
@@ -22,13 +22,15 @@ namespace Sfu.Core.Dtls;
 /// <para>
 /// The worker runs BouncyCastle's blocking DtlsServerProtocol/DtlsClientProtocol; its receive
 /// blocks on a bounded queue filled by <see cref="EnqueueIncoming"/> and its sends go to the
-/// <see cref="IDtlsDatagramSender"/>. After a successful handshake the same thread keeps reading
-/// so retransmitted final flights are answered (RFC 6347 §4.2.4) and close_notify or a fatal
-/// alert from the peer raises <see cref="Closed"/>. Application data is ignored (no data channels).
-/// Every failure completes the handshake task with a result, never an exception.
+/// <see cref="IDtlsDatagramSender"/>. After a successful handshake the thread ends: a datagram
+/// that arrives later is read on the thread pool, so a retransmitted final flight is still
+/// answered (RFC 6347 §4.2.4) and close_notify or a fatal alert from the peer raises
+/// <see cref="Closed"/>, but an established association holds no thread of its own.
+/// Application data is ignored (no data channels). Every failure completes the handshake task
+/// with a result, never an exception.
 /// </para>
 /// </remarks>
-public sealed class DtlsTransport : IDisposable
+public sealed class DtlsTransport : IDisposable, IThreadPoolWorkItem
 {
     /// <summary>Datagrams up to this size are accepted whatever our own MTU (the peer picks its own).</summary>
     internal const int MinReceiveLimit = 1500;
@@ -44,6 +46,10 @@ public sealed class DtlsTransport : IDisposable
     private readonly BcTlsCrypto _crypto;
     private readonly CancellationTokenSource _lifetime = new();
     private readonly Lock _gate = new();
+
+    // Held while BouncyCastle reads after the handshake and while we close: its record layer
+    // is not meant to be entered from two threads at once.
+    private readonly Lock _readGate = new();
     private readonly TaskCompletionSource<DtlsHandshakeResult> _handshake = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private Task? _worker;
@@ -53,6 +59,9 @@ public sealed class DtlsTransport : IDisposable
     private bool _disposed;
     private volatile bool _closingLocally;
     private int _closedRaised;
+    private volatile bool _established;
+    private byte[]? _readSink;
+    private int _readScheduled;
 
     /// <summary>Creates a transport; nothing is sent until <see cref="HandshakeAsync"/>.</summary>
     /// <param name="local">Our certificate (shared per process).</param>
@@ -108,8 +117,9 @@ public sealed class DtlsTransport : IDisposable
 
     /// <summary>
     /// Raised once when an established association ends: the peer's close_notify or fatal alert,
-    /// a local error, or our own <see cref="Close"/>. Runs on the worker thread; exceptions
-    /// thrown by handlers are swallowed so they cannot kill it. Not raised when the handshake fails.
+    /// a local error, or our own <see cref="Close"/>. Runs on a thread-pool thread (or the
+    /// caller of <see cref="Close"/>); exceptions thrown by handlers are swallowed. Not raised
+    /// when the handshake fails.
     /// </summary>
     public event EventHandler<DtlsClosedEventArgs>? Closed;
 
@@ -128,7 +138,23 @@ public sealed class DtlsTransport : IDisposable
     /// when it was dropped: queue full, transport closed, or empty/oversized datagram. Never
     /// blocks, never throws, allocates nothing beyond the pool.
     /// </summary>
-    public bool EnqueueIncoming(ReadOnlySpan<byte> datagram) => _queue.TryEnqueue(datagram);
+    public bool EnqueueIncoming(ReadOnlySpan<byte> datagram)
+    {
+        if (!_queue.TryEnqueue(datagram))
+        {
+            return false;
+        }
+
+        if (_established)
+        {
+            ScheduleRead();
+        }
+
+        return true;
+    }
+
+    /// <summary>True while a thread of this transport's own runs (the handshake); false once established.</summary>
+    internal bool HoldsThread => _worker is { IsCompleted: false };
 
     /// <summary>
     /// Starts the handshake on a dedicated thread and completes when it succeeded or failed
@@ -182,7 +208,11 @@ public sealed class DtlsTransport : IDisposable
         }
 
         // close_notify first, so the wake-up below cannot make BouncyCastle send internal_error instead.
-        CloseQuietly(connection);
+        lock (_readGate)
+        {
+            CloseQuietly(connection);
+        }
+
         _lifetime.Cancel();
 
         if (worker is null)
@@ -193,6 +223,16 @@ public sealed class DtlsTransport : IDisposable
         else if (Environment.CurrentManagedThreadId != Volatile.Read(ref _workerThreadId))
         {
             worker.Wait(WorkerJoinTimeout);
+        }
+
+        if (_established)
+        {
+            lock (_readGate)
+            {
+                _queue.Dispose();
+            }
+
+            RaiseClosed(ClosedReason(null));
         }
     }
 
@@ -223,7 +263,22 @@ public sealed class DtlsTransport : IDisposable
             BcDtlsTransport? connection = Handshake(cancellationToken);
             if (connection is not null)
             {
-                ReadUntilClosed(connection);
+                _readSink = new byte[Math.Max(1, connection.GetReceiveLimit())];
+                _established = true;
+                if (_lifetime.IsCancellationRequested)
+                {
+                    // Dispose ran between the handshake and here, and may not have seen us established.
+                    lock (_readGate)
+                    {
+                        _queue.Dispose();
+                    }
+
+                    RaiseClosed(ClosedReason(null));
+                }
+                else if (_queue.Count > 0)
+                {
+                    ScheduleRead();
+                }
             }
         }
         catch (Exception e)
@@ -233,7 +288,11 @@ public sealed class DtlsTransport : IDisposable
         }
         finally
         {
-            _queue.Dispose();
+            // An established association keeps its queue: later datagrams are read on the pool.
+            if (!_established)
+            {
+                _queue.Dispose();
+            }
         }
     }
 
@@ -344,43 +403,89 @@ public sealed class DtlsTransport : IDisposable
         return DtlsHandshakeResult.Failure(_role, DtlsHandshakeError.ProtocolError, detail, sentAlert, elapsed);
     }
 
-    /// <summary>
-    /// Keeps BouncyCastle reading after the handshake: it answers a retransmitted final flight
-    /// from the peer (RFC 6347 §4.2.4) and processes alerts. Application data is dropped.
-    /// </summary>
-    private void ReadUntilClosed(BcDtlsTransport connection)
+    private void ScheduleRead()
     {
-        byte[] sink = new byte[Math.Max(1, connection.GetReceiveLimit())];
-        DtlsClosedEventArgs closed;
-        try
+        if (Interlocked.CompareExchange(ref _readScheduled, 1, 0) == 0)
         {
-            while (true)
+            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+        }
+    }
+
+    void IThreadPoolWorkItem.Execute()
+    {
+        while (true)
+        {
+            ReadQueued();
+            Volatile.Write(ref _readScheduled, 0);
+
+            // A datagram queued after the last read but before the flag cleared found a read
+            // still scheduled and did not schedule another: look once more.
+            if (_disposed || _queue.Count == 0 || Interlocked.CompareExchange(ref _readScheduled, 1, 0) != 0)
             {
-                // 0 = wait forever; the adapter throws once we are closed or disposed.
-                int received = connection.Receive(sink, 0, sink.Length, 0);
-                if (received < 0 && (_state.CloseNotifyReceived || _state.FatalAlertReceived >= 0 || _closingLocally))
-                {
-                    break;
-                }
+                return;
             }
-
-            closed = ClosedReason(null);
         }
-        catch (Exception e)
-        {
-            closed = ClosedReason(e);
-        }
+    }
 
-        if (closed.Reason != DtlsCloseReason.LocalClose)
+    /// <summary>
+    /// Lets BouncyCastle read what the peer sent after the handshake: it answers a retransmitted
+    /// final flight (RFC 6347 §4.2.4) and processes alerts. Application data is dropped.
+    /// </summary>
+    private void ReadQueued()
+    {
+        DtlsClosedEventArgs? closed = null;
+        lock (_readGate)
         {
-            // The peer is gone: stop accepting datagrams and make Dispose a formality.
+            BcDtlsTransport? connection;
             lock (_gate)
             {
-                _connection = null;
+                connection = _disposed ? null : _connection;
+            }
+
+            if (connection is null)
+            {
+                return;
+            }
+
+            byte[] sink = _readSink!;
+            try
+            {
+                while (_queue.Count > 0)
+                {
+                    // The datagram is already queued: BouncyCastle takes it at once and, when it
+                    // held no application data, returns -1 after a wait of 1 ms for more.
+                    connection.Receive(sink, 0, sink.Length, 1);
+                    if (_state.CloseNotifyReceived || _state.FatalAlertReceived >= 0)
+                    {
+                        closed = ClosedReason(null);
+                        break;
+                    }
+                }
+            }
+            catch (Exception e)
+            {
+                closed = ClosedReason(e);
+            }
+
+            if (closed is not null)
+            {
+                // Nothing more will be read: stop accepting datagrams.
+                _queue.Dispose();
+                if (closed.Reason != DtlsCloseReason.LocalClose)
+                {
+                    // The peer is gone: make Dispose a formality.
+                    lock (_gate)
+                    {
+                        _connection = null;
+                    }
+                }
             }
         }
 
-        RaiseClosed(closed);
+        if (closed is not null)
+        {
+            RaiseClosed(closed);
+        }
     }
 
     private DtlsClosedEventArgs ClosedReason(Exception? e)

@@ -227,6 +227,24 @@ public class DtlsTransportTests
     }
 
     [Fact]
+    public async Task An_established_association_holds_no_thread_and_still_reads_what_the_peer_sends()
+    {
+        using var pair = new DtlsTestPair();
+        var serverClosed = new TaskCompletionSource<DtlsClosedEventArgs>(TaskCreationOptions.RunContinuationsAsynchronously);
+        pair.Server.Closed += (_, e) => serverClosed.TrySetResult(e);
+        (DtlsHandshakeResult client, DtlsHandshakeResult server) = await pair.HandshakeAsync();
+        Assert.True(client.Succeeded && server.Succeeded);
+
+        // The handshake threads end once the keys are out; nothing waits on a thread per peer.
+        Assert.True(SpinWait.SpinUntil(() => !pair.Server.HoldsThread && !pair.Client.HoldsThread, DtlsTestPair.TestTimeout));
+
+        // Whatever arrives later is still read: the client's close_notify ends the server's side.
+        pair.Client.Close();
+        DtlsClosedEventArgs atServer = await serverClosed.Task.WaitAsync(DtlsTestPair.TestTimeout, TestContext.Current.CancellationToken);
+        Assert.Equal(DtlsCloseReason.PeerCloseNotify, atServer.Reason);
+    }
+
+    [Fact]
     public async Task A_throwing_Closed_handler_does_not_escape()
     {
         using var pair = new DtlsTestPair();
