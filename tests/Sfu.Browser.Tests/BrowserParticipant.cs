@@ -144,6 +144,23 @@ public sealed class BrowserParticipant : IAsyncDisposable
     public async Task<string> ParticipantIdAsync() => await Page.EvaluateAsync<string?>("() => window.sfu?.participantId ?? null") ?? "";
 
     /// <summary>The tile of the named participant on this page.</summary>
+    /// <summary>Chromium's totals over its remote video tracks: packets lost, packets received, NACKs sent.</summary>
+    public async Task<(double Lost, double Received, double Nacks)> VideoReceptionAsync()
+    {
+        const string script = """
+            async () => {
+              const report = await window.sfu.pc.getStats();
+              let lost = 0, received = 0, nacks = 0;
+              report.forEach((s) => {
+                if (s.type === 'inbound-rtp' && s.kind === 'video') { lost += s.packetsLost ?? 0; received += s.packetsReceived ?? 0; nacks += s.nackCount ?? 0; }
+              });
+              return [lost, received, nacks];
+            }
+            """;
+        double[] totals = await Page.EvaluateAsync<double[]>(script);
+        return (totals[0], totals[1], totals[2]);
+    }
+
     /// <summary>How many times the page asked getUserMedia for <paramref name="kind"/> ("audio" or "video").</summary>
     public Task<int> CaptureRequestsAsync(string kind) => Page.EvaluateAsync<int>("kind => window.captureRequests?.[kind] ?? 0", kind);
 

@@ -9,16 +9,6 @@ public sealed class IncomingVideoTests(SfuServerFixture server, BrowserFixture b
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(20);
 
-    /// <summary>Chromium's own count of lost packets and NACKs sent on its remote video.</summary>
-    private const string VideoLossScript = """
-        async () => {
-          const report = await window.sfu.pc.getStats();
-          let lost = 0, nacks = 0;
-          report.forEach((s) => { if (s.type === 'inbound-rtp' && s.kind === 'video') { lost += s.packetsLost ?? 0; nacks += s.nackCount ?? 0; } });
-          return [lost, nacks];
-        }
-        """;
-
     [Fact(Timeout = 180_000)]
     public async Task Pausing_incoming_video_stops_the_frames_keeps_the_audio_and_resuming_shows_no_loss()
     {
@@ -27,7 +17,7 @@ public sealed class IncomingVideoTests(SfuServerFixture server, BrowserFixture b
         await using BrowserParticipant bob = await BrowserParticipant.JoinAsync(browser, server, "pause-room", "Bob", "&camera=off");
         await Eventually.UntilAsync(bob.CountDecodingRemoteVideoAsync, c => c == 1, Deadline, "Bob to decode Ada's camera", cancel);
         int negotiations = await bob.Page.EvaluateAsync<int>("() => window.sfu.negotiations");
-        double[] lossBefore = await bob.Page.EvaluateAsync<double[]>(VideoLossScript);
+        (double lostBefore, _, _) = await bob.VideoReceptionAsync();
         long resentBefore = Engine.Counters.PacketsRetransmitted;
 
         await bob.Page.EvaluateAsync("() => window.sfu.setIncomingVideo(false)");
@@ -45,9 +35,9 @@ public sealed class IncomingVideoTests(SfuServerFixture server, BrowserFixture b
         // The numbering went on from the last packet sent: Chromium saw a pause, not a gap to
         // repair, so it neither counts the paused stretch as lost nor asks for it to be resent.
         await Task.Delay(TimeSpan.FromSeconds(1), cancel);
-        double[] lossAfter = await bob.Page.EvaluateAsync<double[]>(VideoLossScript);
+        (double lostAfter, _, _) = await bob.VideoReceptionAsync();
         long resent = Engine.Counters.PacketsRetransmitted - resentBefore;
-        Assert.True(lossAfter[0] - lossBefore[0] < 20, $"Bob counted {lossAfter[0] - lossBefore[0]} video packets lost across the pause");
+        Assert.True(lostAfter - lostBefore < 20, $"Bob counted {lostAfter - lostBefore} video packets lost across the pause");
         Assert.True(resent < 20, $"{resent} packets of the paused stretch were resent to Bob");
         Assert.Equal(negotiations, await bob.Page.EvaluateAsync<int>("() => window.sfu.negotiations"));
     }

@@ -9,7 +9,16 @@ namespace Sfu.Browser.Tests;
 /// <summary>The real server, in-process, on an ephemeral loopback port (HTTP and media).</summary>
 public sealed class SfuServerFixture : IAsyncLifetime
 {
+    private readonly string[] extraArgs;
     private WebApplication? app;
+
+    public SfuServerFixture()
+        : this([])
+    {
+    }
+
+    /// <summary>A server of a test's own, with configuration on top of the shared one's (start it with InitializeAsync).</summary>
+    internal SfuServerFixture(params string[] extraArgs) => this.extraArgs = extraArgs;
 
     /// <summary>The key of the admin dashboard and API on this server.</summary>
     public const string AdminKey = "browser-tests-admin-key";
@@ -22,7 +31,7 @@ public sealed class SfuServerFixture : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        app = SfuServer.CreateApp(["--Urls=http://127.0.0.1:0", "--Sfu:Media:Port=0", "--Logging:LogLevel:Default=Warning", $"--Sfu:Admin:Key={AdminKey}", $"--Sfu:Media:MaxParticipantsPerRoom={MaxParticipantsPerRoom}"]);
+        app = SfuServer.CreateApp(["--Urls=http://127.0.0.1:0", "--Sfu:Media:Port=0", "--Logging:LogLevel:Default=Warning", $"--Sfu:Admin:Key={AdminKey}", $"--Sfu:Media:MaxParticipantsPerRoom={MaxParticipantsPerRoom}", .. extraArgs]);
         await app.StartAsync();
 
         // Port 0 binds an ephemeral port: the real one is known only after start.

@@ -5,8 +5,9 @@ namespace Sfu.Host.Tests;
 
 /// <summary>
 /// A UDP relay on 127.0.0.1 between peers and the server's media port that drops a share of
-/// the RTP the server sends toward the peers (this kernel has no netem). One peer socket on
-/// the server side per peer address, so the server sees each peer as its own address.
+/// the RTP the server sends toward the peers, and of the large RTP packets (video) the peers
+/// send toward the server (this kernel has no netem). One peer socket on the server side per
+/// peer address, so the server sees each peer as its own address.
 /// </summary>
 public sealed class LossyUdpRelay : IAsyncDisposable
 {
@@ -16,13 +17,19 @@ public sealed class LossyUdpRelay : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Random _random = new(1234);
     private readonly double _dropRtpToPeers;
+    private readonly double _dropVideoToServer;
     private readonly List<Task> _loops = [];
     private long _dropped;
+    private long _droppedToServer;
 
-    public LossyUdpRelay(int serverPort, double dropRtpToPeers)
+    /// <param name="serverPort">The server's real media port.</param>
+    /// <param name="dropRtpToPeers">Share of RTP toward the peers to drop.</param>
+    /// <param name="dropVideoToServer">Share of RTP packets over 400 bytes (video, not Opus) toward the server to drop.</param>
+    public LossyUdpRelay(int serverPort, double dropRtpToPeers, double dropVideoToServer = 0)
     {
         _server = new IPEndPoint(IPAddress.Loopback, serverPort);
         _dropRtpToPeers = dropRtpToPeers;
+        _dropVideoToServer = dropVideoToServer;
         _front.Bind(new IPEndPoint(IPAddress.Loopback, 0));
         Port = ((IPEndPoint)_front.LocalEndPoint!).Port;
         _loops.Add(Task.Run(FrontLoopAsync));
@@ -31,6 +38,20 @@ public sealed class LossyUdpRelay : IAsyncDisposable
     public int Port { get; }
 
     public long Dropped => Interlocked.Read(ref _dropped);
+
+    /// <summary>Packets dropped on their way to the server.</summary>
+    public long DroppedToServer => Interlocked.Read(ref _droppedToServer);
+
+    private static bool IsRtp(ReadOnlySpan<byte> datagram)
+        => datagram.Length > 1 && datagram[0] >= 128 && datagram[0] <= 191 && !(datagram[1] >= 192 && datagram[1] <= 223);
+
+    private bool Chance(double share)
+    {
+        lock (_random)
+        {
+            return _random.NextDouble() < share;
+        }
+    }
 
     private async Task FrontLoopAsync()
     {
@@ -54,6 +75,13 @@ public sealed class LossyUdpRelay : IAsyncDisposable
             }
 
             var peer = (IPEndPoint)result.RemoteEndPoint;
+            int received = result.ReceivedBytes;
+            if (received > 400 && IsRtp(buffer.AsSpan(0, received)) && Chance(_dropVideoToServer))
+            {
+                Interlocked.Increment(ref _droppedToServer);
+                continue;
+            }
+
             Socket back = BackFor(peer);
             await back.SendToAsync(buffer.AsMemory(0, result.ReceivedBytes), SocketFlags.None, _server);
         }
@@ -97,14 +125,7 @@ public sealed class LossyUdpRelay : IAsyncDisposable
             }
 
             int length = result.ReceivedBytes;
-            bool isRtp = length > 1 && buffer[0] >= 128 && buffer[0] <= 191 && !(buffer[1] >= 192 && buffer[1] <= 223);
-            bool drop;
-            lock (_random)
-            {
-                drop = isRtp && _random.NextDouble() < _dropRtpToPeers;
-            }
-
-            if (drop)
+            if (IsRtp(buffer.AsSpan(0, length)) && Chance(_dropRtpToPeers))
             {
                 Interlocked.Increment(ref _dropped);
                 continue;

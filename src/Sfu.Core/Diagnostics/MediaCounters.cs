@@ -17,6 +17,8 @@ public sealed class MediaCounters
     private long _pliSent;
     private long _stunAnswered;
     private long _retransmitted;
+    private long _nackSent;
+    private long _repaired;
 
     public void RtpReceived(MediaKind kind, int bytes)
     {
@@ -40,6 +42,10 @@ public sealed class MediaCounters
 
     public void Retransmitted() => Interlocked.Increment(ref _retransmitted);
 
+    public void NackSent() => Interlocked.Increment(ref _nackSent);
+
+    public void Repaired() => Interlocked.Increment(ref _repaired);
+
     public long PacketsReceived(MediaKind kind) => Volatile.Read(ref _packetsReceived[(int)kind]);
 
     public long BytesReceived(MediaKind kind) => Volatile.Read(ref _bytesReceived[(int)kind]);
@@ -57,4 +63,10 @@ public sealed class MediaCounters
     public long StunChecksAnswered => Volatile.Read(ref _stunAnswered);
 
     public long PacketsRetransmitted => Volatile.Read(ref _retransmitted);
+
+    /// <summary>Generic NACKs we sent publishers for packets lost on their way to us.</summary>
+    public long NacksSent => Volatile.Read(ref _nackSent);
+
+    /// <summary>Packets lost on a publisher's uplink that its retransmission (RTX) restored.</summary>
+    public long PacketsRepaired => Volatile.Read(ref _repaired);
 }

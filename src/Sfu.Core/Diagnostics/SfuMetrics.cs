@@ -57,6 +57,8 @@ public sealed class SfuMetrics : IDisposable
         _meter.CreateObservableCounter("sfu.packets.dropped", () => Dropped(counters), "{packet}", "Datagrams and packets not used, by reason");
         _meter.CreateObservableCounter("sfu.rtcp.nack.received", () => counters.NacksReceived, "{packet}", "Generic NACKs received from subscribers");
         _meter.CreateObservableCounter("sfu.rtcp.pli.sent", () => counters.PlisSent, "{packet}", "Picture loss indications sent to publishers");
+        _meter.CreateObservableCounter("sfu.rtcp.nack.sent", () => counters.NacksSent, "{packet}", "Generic NACKs sent to publishers for packets lost on their uplink");
+        _meter.CreateObservableCounter("sfu.rtp.packets.repaired", () => counters.PacketsRepaired, "{packet}", "Packets lost on a publisher's uplink and restored from its retransmission");
 
         _roundTrip = CreateHistogram("sfu.rtcp.rtt", "s", "Round-trip time to subscribers, from their reception reports", [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.4, 0.8, 1.6]);
         _jitter = CreateHistogram("sfu.rtcp.jitter", "s", "Interarrival jitter subscribers report", [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.02, 0.04, 0.08, 0.16]);

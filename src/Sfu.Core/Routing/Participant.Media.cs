@@ -46,26 +46,47 @@ public sealed partial class Participant
             return;
         }
 
-        // RTX (RFC 4588) arrives only in answer to NACKs we do not send, or as bandwidth
-        // probing padding: not media to forward, and not an error.
-        if (!IsRtxOfAProducer(view.Ssrc))
+        // RTX (RFC 4588): the answer to one of our NACKs, or a bandwidth probe.
+        Producer? repaired = ProducerOfRtx(view.Ssrc);
+        if (repaired is null)
         {
             _engine.Counters.Dropped(DropReason.UnknownSsrc);
+            return;
         }
+
+        byte[]? buffer = repaired.RepairBuffer;
+        if (buffer is null)
+        {
+            return;
+        }
+
+        int length = RtxPacket.TryRestore(view, repaired.Ssrc, repaired.Codec.PayloadType, buffer);
+        if (length == 0)
+        {
+            return; // a padding-only probe
+        }
+
+        if (length < 0 || RtpPacket.TryParse(buffer.AsSpan(0, length), out RtpPacket original) != RtpParseResult.Ok)
+        {
+            _engine.Counters.Dropped(DropReason.Malformed);
+            return;
+        }
+
+        repaired.ForwardRepaired(buffer.AsSpan(0, length), original, scratch, _engine.Counters);
     }
 
-    private bool IsRtxOfAProducer(uint ssrc)
+    private Producer? ProducerOfRtx(uint ssrc)
     {
         ImmutableArray<Producer> producers = _producers;
         foreach (Producer producer in producers)
         {
             if (producer.RtxSsrc == ssrc)
             {
-                return true;
+                return producer;
             }
         }
 
-        return false;
+        return null;
     }
 
     private void OnRtcp(ReadOnlySpan<byte> compound, Span<byte> scratch)

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using Sfu.Core.Diagnostics;
 using Sfu.Core.Negotiation;
+using Sfu.Core.Rtcp;
 using Sfu.Core.Rtp;
 using Sfu.Core.Streams;
 
@@ -13,6 +14,15 @@ namespace Sfu.Core.Routing;
 /// </summary>
 public sealed class Producer
 {
+    /// <summary>How long before a packet we asked for is asked for again (a few round trips on a real network).</summary>
+    public static readonly TimeSpan NackRetryInterval = TimeSpan.FromMilliseconds(150);
+
+    /// <summary>How long a lost packet is worth asking for: past this its frame is long due.</summary>
+    public static readonly TimeSpan NackGiveUp = TimeSpan.FromSeconds(1);
+
+    // Sequence numbers asked for in one NACK; the rest wait for the next packet.
+    private const int MaxNackedPerPacket = 32;
+
     private readonly Lock _gate = new();
     private ImmutableArray<DownTrack> _downTracks = [];
     private long _lastKeyframeRequest = long.MinValue;
@@ -32,6 +42,8 @@ public sealed class Producer
         VideoCodec = VideoCodecOf(track.Codec.Name);
         Statistics = new ReceiveStatistics(track.Codec.ClockRate, owner.Time);
         Retransmissions = track.Kind == MediaKind.Video ? new RetransmissionBuffer() : null;
+        Nacks = track.Kind == MediaKind.Video ? new NackGenerator(owner.Time, NackRetryInterval, NackGiveUp) : null;
+        RepairBuffer = track.Kind == MediaKind.Video && track.RtxSsrc is not null ? new byte[RetransmissionBuffer.SlotSize] : null;
         AudioLevel = AudioLevelMeterFor(track);
     }
 
@@ -66,6 +78,12 @@ public sealed class Producer
     /// <summary>Recent video packets, to answer subscribers' NACKs; audio is not retransmitted.</summary>
     internal RetransmissionBuffer? Retransmissions { get; }
 
+    /// <summary>What of the publisher's video went missing on its way to us, to NACK; audio is not repaired.</summary>
+    internal NackGenerator? Nacks { get; }
+
+    /// <summary>Where a packet restored from the publisher's RTX is rebuilt (video with RTX only).</summary>
+    internal byte[]? RepairBuffer { get; }
+
     /// <summary>The RFC 6464 level of an audio track that negotiated the extension, else null.</summary>
     public AudioLevelMeter? AudioLevel { get; }
 
@@ -83,7 +101,40 @@ public sealed class Producer
         _packets++;
         _bytes += packet.Length;
         counters.RtpReceived(Kind, packet.Length);
-        Statistics.OnPacket(view.SequenceNumber, view.Timestamp, Owner.Time.GetTimestamp());
+        long now = Owner.Time.GetTimestamp();
+        Statistics.OnPacket(view.SequenceNumber, view.Timestamp, now);
+        if (Nacks is { } nacks)
+        {
+            nacks.OnPacket(view.SequenceNumber, now);
+            if (nacks.MissingCount > 0)
+            {
+                SendNacks(nacks, now, counters);
+            }
+        }
+
+        FanOut(packet, view, scratch, counters);
+    }
+
+    /// <summary>
+    /// Forwards a packet lost on the publisher's uplink and restored from its retransmission,
+    /// if we were still waiting for it (a publisher also resends old packets as bandwidth
+    /// probes: those are duplicates and go nowhere). Receive loop only.
+    /// </summary>
+    internal void ForwardRepaired(ReadOnlySpan<byte> packet, in RtpPacket view, Span<byte> scratch, MediaCounters counters)
+    {
+        if (Nacks is not { } nacks || !nacks.Resolve(view.SequenceNumber))
+        {
+            return;
+        }
+
+        // Not fed to the statistics: the publisher's reports should show the loss its network
+        // caused, and a late copy would distort the jitter.
+        counters.Repaired();
+        FanOut(packet, view, scratch, counters);
+    }
+
+    private void FanOut(ReadOnlySpan<byte> packet, in RtpPacket view, Span<byte> scratch, MediaCounters counters)
+    {
         Retransmissions?.Store(view.SequenceNumber, packet);
         AudioLevel?.Observe(view);
         bool isKeyframe = Kind == MediaKind.Video && view.Payload.Length > 0
@@ -92,6 +143,24 @@ public sealed class Producer
         foreach (DownTrack downTrack in downTracks)
         {
             downTrack.Send(packet, view, isKeyframe, scratch, counters);
+        }
+    }
+
+    /// <summary>Asks the publisher again for what is missing and due (RFC 4585 §6.2.1 generic NACK).</summary>
+    private void SendNacks(NackGenerator nacks, long now, MediaCounters counters)
+    {
+        Span<ushort> due = stackalloc ushort[MaxNackedPerPacket];
+        int count = nacks.CollectDue(now, due);
+        if (count == 0)
+        {
+            return;
+        }
+
+        Span<byte> nack = stackalloc byte[RtcpFeedback.MinimumSize + (GenericNack.FciSize * MaxNackedPerPacket)];
+        int length = GenericNack.TryWrite(nack, Owner.RtcpSsrc, Ssrc, due[..count]);
+        if (length > 0 && Owner.Transport.SendRtcp(nack[..length]))
+        {
+            counters.NackSent();
         }
     }
 

@@ -1,0 +1,177 @@
+namespace Sfu.Core.Streams;
+
+/// <summary>
+/// Which packets of a publisher's stream never arrived and should be asked for again with a
+/// generic NACK (RFC 4585 §6.2.1), so loss on the publisher's uplink is repaired once at the
+/// server instead of reaching every subscriber. A gap in sequence numbers marks packets
+/// missing; a missing packet is asked for at once, then again after
+/// <see cref="RetryInterval"/>, at most <see cref="MaxRequests"/> times, and forgotten after
+/// <see cref="GiveUpAfter"/> (the frame it belonged to is long due by then). Fixed capacity,
+/// nothing allocated after construction; pure apart from the timestamps passed in, so every
+/// rule is a table test. Receive loop only.
+/// </summary>
+public sealed class NackGenerator
+{
+    /// <summary>Packets tracked at once; a longer gap is a burst no retransmission will save.</summary>
+    public const int Capacity = 256;
+
+    /// <summary>A jump larger than this is not loss to repair (a restarted stream, a long outage): a keyframe is the cure.</summary>
+    public const int MaxGap = Capacity;
+
+    public const int MaxRequests = 3;
+
+    private readonly ushort[] _sequenceNumbers = new ushort[Capacity];
+    private readonly long[] _firstMissing = new long[Capacity];
+    private readonly long[] _lastRequested = new long[Capacity];
+    private readonly byte[] _requests = new byte[Capacity];
+    private readonly long _retryTicks;
+    private readonly long _giveUpTicks;
+    private int _count;
+    private ushort _highest;
+    private bool _started;
+
+    /// <param name="time">Only for its tick frequency: timestamps come in with each call.</param>
+    public NackGenerator(TimeProvider time, TimeSpan retryInterval, TimeSpan giveUpAfter)
+    {
+        ArgumentNullException.ThrowIfNull(time);
+        RetryInterval = retryInterval;
+        GiveUpAfter = giveUpAfter;
+        _retryTicks = (long)(retryInterval.TotalSeconds * time.TimestampFrequency);
+        _giveUpTicks = (long)(giveUpAfter.TotalSeconds * time.TimestampFrequency);
+    }
+
+    public TimeSpan RetryInterval { get; }
+
+    public TimeSpan GiveUpAfter { get; }
+
+    /// <summary>Packets currently missing.</summary>
+    public int MissingCount => _count;
+
+    /// <summary>
+    /// Notes one arrived packet. A packet beyond the highest seen marks those in between
+    /// missing; an older one (reordered, or the retransmission we asked for) is no longer missing.
+    /// Returns false when the jump was too large to track, so the caller may ask for a keyframe.
+    /// </summary>
+    public bool OnPacket(ushort sequenceNumber, long now)
+    {
+        if (!_started)
+        {
+            _started = true;
+            _highest = sequenceNumber;
+            return true;
+        }
+
+        int ahead = unchecked((short)(sequenceNumber - _highest));
+        if (ahead <= 0)
+        {
+            Resolve(sequenceNumber);
+            return true;
+        }
+
+        _highest = sequenceNumber;
+        if (ahead == 1)
+        {
+            return true;
+        }
+
+        if (ahead - 1 > MaxGap)
+        {
+            _count = 0;
+            return false;
+        }
+
+        for (int i = 1; i < ahead; i++)
+        {
+            Add(unchecked((ushort)(sequenceNumber - ahead + i)), now);
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// Writes the sequence numbers to ask for now into <paramref name="due"/> (in increasing
+    /// order of when they went missing) and counts the request; forgets those asked for
+    /// <see cref="MaxRequests"/> times or missing longer than <see cref="GiveUpAfter"/>.
+    /// </summary>
+    public int CollectDue(long now, Span<ushort> due)
+    {
+        int written = 0;
+        int kept = 0;
+        for (int i = 0; i < _count; i++)
+        {
+            bool expired = now - _firstMissing[i] > _giveUpTicks || _requests[i] >= MaxRequests;
+            if (expired)
+            {
+                continue;
+            }
+
+            if (written < due.Length && (_requests[i] == 0 || now - _lastRequested[i] >= _retryTicks))
+            {
+                due[written++] = _sequenceNumbers[i];
+                _requests[i]++;
+                _lastRequested[i] = now;
+            }
+
+            if (kept != i)
+            {
+                _sequenceNumbers[kept] = _sequenceNumbers[i];
+                _firstMissing[kept] = _firstMissing[i];
+                _lastRequested[kept] = _lastRequested[i];
+                _requests[kept] = _requests[i];
+            }
+
+            kept++;
+        }
+
+        _count = kept;
+        return written;
+    }
+
+    /// <summary>
+    /// A retransmission arrived: true (and no longer missing) when it was one we are waiting
+    /// for; false for a packet we already have, such as the old packets a publisher resends as
+    /// bandwidth probes.
+    /// </summary>
+    public bool Resolve(ushort sequenceNumber)
+    {
+        for (int i = 0; i < _count; i++)
+        {
+            if (_sequenceNumbers[i] == sequenceNumber)
+            {
+                RemoveAt(i);
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private void Add(ushort sequenceNumber, long now)
+    {
+        if (_count == Capacity)
+        {
+            // Full: the oldest entry is the least likely to be useful still.
+            RemoveAt(0);
+        }
+
+        _sequenceNumbers[_count] = sequenceNumber;
+        _firstMissing[_count] = now;
+        _lastRequested[_count] = 0;
+        _requests[_count] = 0;
+        _count++;
+    }
+
+    private void RemoveAt(int index)
+    {
+        int tail = _count - index - 1;
+        if (tail > 0)
+        {
+            Array.Copy(_sequenceNumbers, index + 1, _sequenceNumbers, index, tail);
+            Array.Copy(_firstMissing, index + 1, _firstMissing, index, tail);
+            Array.Copy(_lastRequested, index + 1, _lastRequested, index, tail);
+            Array.Copy(_requests, index + 1, _requests, index, tail);
+        }
+
+        _count--;
+    }
+}

@@ -1,0 +1,57 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.DependencyInjection;
+using Sfu.Core;
+using Sfu.Host.Tests;
+
+namespace Sfu.Browser.Tests;
+
+/// <summary>
+/// Video lost between a publishing browser and the server is asked for again (NACK) and
+/// restored from the browser's retransmission (RTX) before the subscribers notice.
+/// </summary>
+public sealed class UplinkLossTests(BrowserFixture browser)
+{
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
+
+    [Fact(Timeout = 180_000)]
+    public async Task Video_lost_on_the_publishers_uplink_is_repaired_at_the_server_and_the_subscriber_sees_little_of_it()
+    {
+        CancellationToken cancel = TestContext.Current.CancellationToken;
+        int mediaPort = FreeUdpPort();
+        await using var relay = new LossyUdpRelay(mediaPort, dropRtpToPeers: 0, dropVideoToServer: 0.05);
+        var server = new SfuServerFixture($"--Sfu:Media:Port={mediaPort}", $"--Sfu:Media:AnnouncedPort={relay.Port}");
+        await server.InitializeAsync();
+        try
+        {
+            var engine = server.Services.GetRequiredService<SfuEngine>();
+            await using BrowserParticipant ada = await BrowserParticipant.JoinAsync(browser, server, "uplink-room", "Ada");
+            await using BrowserParticipant bob = await BrowserParticipant.JoinAsync(browser, server, "uplink-room", "Bob", "&camera=off");
+            await Eventually.UntilAsync(bob.CountDecodingRemoteVideoAsync, c => c == 1, Deadline, "Bob to decode Ada's camera", cancel);
+
+            // Let a good share of Ada's video cross the lossy uplink.
+            await Eventually.UntilAsync(() => Task.FromResult(relay.DroppedToServer), d => d >= 40, Deadline, "the relay to drop 40 of Ada's video packets", cancel);
+            await Task.Delay(TimeSpan.FromSeconds(1), cancel); // the last repairs land
+
+            long dropped = relay.DroppedToServer;
+            long repaired = engine.Counters.PacketsRepaired;
+            (double lost, double received, _) = await bob.VideoReceptionAsync();
+            string numbers = $"dropped {dropped}, NACKs sent {engine.Counters.NacksSent}, repaired {repaired}, Bob lost {lost} of {received}";
+            TestContext.Current.SendDiagnosticMessage(numbers);
+            Assert.True(engine.Counters.NacksSent > 0, numbers);
+            Assert.True(repaired >= dropped / 2, numbers);
+            Assert.True(lost <= dropped / 4.0, numbers);
+        }
+        finally
+        {
+            await server.DisposeAsync();
+        }
+    }
+
+    private static int FreeUdpPort()
+    {
+        using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        probe.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        return ((IPEndPoint)probe.LocalEndPoint!).Port;
+    }
+}
