@@ -220,6 +220,42 @@ public sealed partial class Participant
     private byte[]? _cnameUtf8;
 
     /// <summary>
+    /// A retransmission needs one round trip to arrive; asking again sooner only duplicates it.
+    /// The round trip to this participant is measured on what we send it (its reports on our
+    /// SRs), which is the same path its own media takes to us.
+    /// </summary>
+    private void UpdateNackRetryInterval(ImmutableArray<Producer> producers)
+    {
+        double roundTrip = double.NaN;
+        foreach (DownTrack downTrack in _downTracks)
+        {
+            double measured = downTrack.Quality.RoundTripSeconds;
+            if (!double.IsNaN(measured) && (double.IsNaN(roundTrip) || measured < roundTrip))
+            {
+                roundTrip = measured;
+            }
+        }
+
+        if (double.IsNaN(roundTrip))
+        {
+            return;
+        }
+
+        TimeSpan retry = NackRetryIntervalFor(TimeSpan.FromSeconds(roundTrip));
+        foreach (Producer producer in producers)
+        {
+            if (producer.Nacks is { } nacks)
+            {
+                nacks.RetryInterval = retry;
+            }
+        }
+    }
+
+    /// <summary>One and a half round trips plus a little for the publisher to answer, within 20 ms to 500 ms.</summary>
+    internal static TimeSpan NackRetryIntervalFor(TimeSpan roundTrip)
+        => TimeSpan.FromMilliseconds(Math.Clamp((roundTrip.TotalMilliseconds * 1.5) + 10, 20, 500));
+
+    /// <summary>
     /// Our receiver reports on everything this participant publishes (RFC 3550 §6.4.2), and
     /// a REMB (draft-alvestrand-rmcat-remb) that lets its video encoder climb to the
     /// configured rate: a browser's sender estimate only rises on feedback. Timer thread.
@@ -231,6 +267,8 @@ public sealed partial class Participant
         {
             return;
         }
+
+        UpdateNackRetryInterval(producers);
 
         Span<ReportBlock> blocks = stackalloc ReportBlock[Math.Min(producers.Length, 31)];
         Span<uint> videoSsrcs = stackalloc uint[Math.Min(producers.Length, 31)];

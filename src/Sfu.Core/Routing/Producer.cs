@@ -14,7 +14,7 @@ namespace Sfu.Core.Routing;
 /// </summary>
 public sealed class Producer
 {
-    /// <summary>How long before a packet we asked for is asked for again (a few round trips on a real network).</summary>
+    /// <summary>How long before a packet we asked for is asked for again, until the round-trip time is known.</summary>
     public static readonly TimeSpan NackRetryInterval = TimeSpan.FromMilliseconds(150);
 
     /// <summary>How long a lost packet is worth asking for: past this its frame is long due.</summary>

@@ -5,7 +5,9 @@ namespace Sfu.Core.Streams;
 /// generic NACK (RFC 4585 §6.2.1), so loss on the publisher's uplink is repaired once at the
 /// server instead of reaching every subscriber. A gap in sequence numbers marks packets
 /// missing; a missing packet is asked for at once, then again after
-/// <see cref="RetryInterval"/>, at most <see cref="MaxRequests"/> times, and forgotten after
+/// <see cref="RetryInterval"/> (set from the round-trip time once it is known, so a retry does
+/// not overtake the retransmission still on its way), at most <see cref="MaxRequests"/> times,
+/// and forgotten after
 /// <see cref="GiveUpAfter"/> (the frame it belonged to is long due by then). Fixed capacity,
 /// nothing allocated after construction; pure apart from the timestamps passed in, so every
 /// rule is a table test. Receive loop only.
@@ -24,8 +26,9 @@ public sealed class NackGenerator
     private readonly long[] _firstMissing = new long[Capacity];
     private readonly long[] _lastRequested = new long[Capacity];
     private readonly byte[] _requests = new byte[Capacity];
-    private readonly long _retryTicks;
+    private readonly long _tickFrequency;
     private readonly long _giveUpTicks;
+    private long _retryTicks;
     private int _count;
     private ushort _highest;
     private bool _started;
@@ -34,13 +37,18 @@ public sealed class NackGenerator
     public NackGenerator(TimeProvider time, TimeSpan retryInterval, TimeSpan giveUpAfter)
     {
         ArgumentNullException.ThrowIfNull(time);
-        RetryInterval = retryInterval;
         GiveUpAfter = giveUpAfter;
-        _retryTicks = (long)(retryInterval.TotalSeconds * time.TimestampFrequency);
-        _giveUpTicks = (long)(giveUpAfter.TotalSeconds * time.TimestampFrequency);
+        _tickFrequency = time.TimestampFrequency;
+        _giveUpTicks = (long)(giveUpAfter.TotalSeconds * _tickFrequency);
+        RetryInterval = retryInterval;
     }
 
-    public TimeSpan RetryInterval { get; }
+    /// <summary>How long before a packet is asked for again. Any thread may set it (one 64-bit store).</summary>
+    public TimeSpan RetryInterval
+    {
+        get => TimeSpan.FromSeconds(Volatile.Read(ref _retryTicks) / (double)_tickFrequency);
+        set => Volatile.Write(ref _retryTicks, (long)(value.TotalSeconds * _tickFrequency));
+    }
 
     public TimeSpan GiveUpAfter { get; }
 
@@ -97,6 +105,7 @@ public sealed class NackGenerator
     {
         int written = 0;
         int kept = 0;
+        long retryTicks = Volatile.Read(ref _retryTicks);
         for (int i = 0; i < _count; i++)
         {
             bool expired = now - _firstMissing[i] > _giveUpTicks || _requests[i] >= MaxRequests;
@@ -105,7 +114,7 @@ public sealed class NackGenerator
                 continue;
             }
 
-            if (written < due.Length && (_requests[i] == 0 || now - _lastRequested[i] >= _retryTicks))
+            if (written < due.Length && (_requests[i] == 0 || now - _lastRequested[i] >= retryTicks))
             {
                 due[written++] = _sequenceNumbers[i];
                 _requests[i]++;

@@ -110,6 +110,29 @@ public class NackGeneratorTests
     }
 
     [Fact]
+    public void A_new_retry_interval_applies_to_packets_already_missing()
+    {
+        _nacks.OnPacket(1, Now);
+        _nacks.OnPacket(3, Now);
+        Assert.Equal([2], Due());
+
+        _nacks.RetryInterval = TimeSpan.FromMilliseconds(20);
+        _time.Advance(TimeSpan.FromMilliseconds(20));
+
+        Assert.Equal(TimeSpan.FromMilliseconds(20), _nacks.RetryInterval);
+        Assert.Equal([2], Due());
+    }
+
+    [Theory]
+    // round trip ms, retry ms: 1.5 round trips + 10 ms, within 20..500
+    [InlineData(0.2, 20)]
+    [InlineData(40, 70)]
+    [InlineData(200, 310)]
+    [InlineData(2000, 500)]
+    public void The_retry_interval_follows_the_round_trip(double roundTripMs, double retryMs)
+        => Assert.Equal(TimeSpan.FromMilliseconds(retryMs), Sfu.Core.Routing.Participant.NackRetryIntervalFor(TimeSpan.FromMilliseconds(roundTripMs)));
+
+    [Fact]
     public void Tracking_allocates_nothing()
     {
         _nacks.OnPacket(0, Now);
