@@ -368,6 +368,12 @@ public sealed partial class SfuEngine : IDatagramHandler, IAddressBinder, IAsync
                 {
                     foreach (Participant participant in room.Participants)
                     {
+                        if (participant.Transport.ClosedByPeer is string why)
+                        {
+                            Remove(participant, $"The media connection was closed: {why}");
+                            continue;
+                        }
+
                         if (participant.Transport.IsConsentExpired)
                         {
                             Remove(participant, $"The media connection timed out: no ICE consent for {_options.ConsentTimeoutSeconds} s.");

@@ -57,6 +57,28 @@ public sealed class ReconnectTests(SfuServerFixture server, BrowserFixture brows
         return await ada.ParticipantIdAsync();
     }
 
+    [Fact(Timeout = 180_000)]
+    public async Task A_page_that_closes_its_peer_connection_leaves_at_once_and_is_told_why()
+    {
+        CancellationToken cancel = TestContext.Current.CancellationToken;
+        await using BrowserParticipant ada = await BrowserParticipant.JoinAsync(browser, server, "close-room", "Ada");
+        await using BrowserParticipant bob = await BrowserParticipant.JoinAsync(browser, server, "close-room", "Bob");
+        string adaId = await InCallAsync(ada, bob, cancel);
+
+        // Chromium ends the DTLS association with close_notify; signaling stays connected.
+        await ada.Page.EvaluateAsync("() => window.sfu.pc.close()");
+
+        // Well before the 30 s consent timeout.
+        await Eventually.UntilAsync(bob.RemoteTileNamesAsync, names => names.Count == 0, TimeSpan.FromSeconds(5), "Bob to lose Ada's tile", cancel);
+        Assert.Equal([adaId], await bob.Page.EvaluateAsync<string[]>("() => window.leftEvents"));
+        await Eventually.UntilAsync(
+            () => ada.Page.GetByTestId("error-banner").TextContentAsync(),
+            t => t?.Contains("The media connection was closed", StringComparison.Ordinal) == true,
+            Deadline,
+            "Ada to be told why she left",
+            cancel);
+    }
+
     /// <summary>The ICE side of the peer connection as Chromium reports it.</summary>
     private sealed class IceTransportSample
     {

@@ -29,8 +29,9 @@ public sealed class UplinkLossTests(BrowserFixture browser)
             await using BrowserParticipant bob = await BrowserParticipant.JoinAsync(browser, server, "uplink-room", "Bob", "&camera=off");
             await Eventually.UntilAsync(bob.CountDecodingRemoteVideoAsync, c => c == 1, Deadline, "Bob to decode Ada's camera", cancel);
 
-            // Let a good share of Ada's video cross the lossy uplink.
-            await Eventually.UntilAsync(() => Task.FromResult(relay.DroppedToServer), d => d >= 40, Deadline, "the relay to drop 40 of Ada's video packets", cancel);
+            // Let a good share of Ada's video cross the lossy uplink (slower when a loaded
+            // machine keeps her encoder's rate low).
+            await Eventually.UntilAsync(() => Task.FromResult(relay.DroppedToServer), d => d >= 30, TimeSpan.FromSeconds(90), "the relay to drop 30 of Ada's video packets", cancel);
             await Task.Delay(TimeSpan.FromSeconds(1), cancel); // the last repairs land
 
             long dropped = relay.DroppedToServer;

@@ -135,7 +135,24 @@ public sealed partial class PeerTransport : IDtlsDatagramSender, IDisposable
         RemotePassword = remotePassword;
         _dtlsRole = role;
         _dtls = new DtlsTransport(_certificate, role, remoteFingerprint, this, _time, options: _dtlsOptions);
+        _dtls.Closed += OnDtlsClosed;
         _ice = new IceLiteAgent(LocalIce, remoteUfrag, _time, _consentTimeout);
+    }
+
+    /// <summary>
+    /// Why the peer ended the DTLS association (close_notify or a fatal alert), once it has;
+    /// else null. Its media cannot continue: the session is over without waiting for consent
+    /// to run out (RFC 5246 §7.2.1).
+    /// </summary>
+    public string? ClosedByPeer { get; private set; }
+
+    private void OnDtlsClosed(object? sender, DtlsClosedEventArgs e)
+    {
+        if (e.Reason is DtlsCloseReason.PeerCloseNotify or DtlsCloseReason.PeerFatalAlert)
+        {
+            ClosedByPeer = e.Message;
+            LogClosedByPeer(_logger, e.Message);
+        }
     }
 
     /// <summary>
@@ -402,6 +419,9 @@ public sealed partial class PeerTransport : IDtlsDatagramSender, IDisposable
 
     [LoggerMessage(EventId = 201, Level = LogLevel.Warning, Message = "DTLS handshake failed: {Reason}")]
     private static partial void LogHandshakeFailed(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 203, Level = LogLevel.Information, Message = "DTLS closed by the peer: {Reason}")]
+    private static partial void LogClosedByPeer(ILogger logger, string reason);
 
     [LoggerMessage(EventId = 202, Level = LogLevel.Information, Message = "ICE restart: our new ufrag is {Ufrag}")]
     private static partial void LogIceRestart(ILogger logger, string ufrag);
