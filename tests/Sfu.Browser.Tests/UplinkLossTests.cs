@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Sfu.Core;
 using Sfu.Host.Tests;
@@ -42,6 +43,12 @@ public sealed class UplinkLossTests(BrowserFixture browser)
             Assert.True(engine.Counters.NacksSent > 0, numbers);
             Assert.True(repaired >= dropped / 2, numbers);
             Assert.True(lost <= dropped / 4.0, numbers);
+
+            // Operators see it too: the admin API's totals count the repairs.
+            using var http = new HttpClient();
+            http.DefaultRequestHeaders.Add("X-Admin-Key", SfuServerFixture.AdminKey);
+            using JsonDocument stats = JsonDocument.Parse(await http.GetStringAsync(new Uri(server.Url("/api/admin/stats")), cancel));
+            Assert.True(stats.RootElement.GetProperty("totals").GetProperty("packetsRepaired").GetInt64() >= repaired);
         }
         finally
         {

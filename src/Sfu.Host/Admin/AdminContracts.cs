@@ -84,7 +84,9 @@ public sealed record StatsTotals(
     long PacketsDropped,
     IReadOnlyDictionary<string, long> DroppedByReason,
     long NacksReceived,
-    long PlisSent);
+    long PlisSent,
+    long NacksSent,
+    long PacketsRepaired);
 
 /// <summary>The body of every admin error: what went wrong, in words.</summary>
 public sealed record AdminError(string Error);

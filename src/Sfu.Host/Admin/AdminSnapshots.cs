@@ -27,7 +27,9 @@ internal sealed class AdminSnapshots(SfuEngine engine, AdminStatsSampler sampler
             dropped.Values.Sum(),
             dropped,
             counters.NacksReceived,
-            counters.PlisSent);
+            counters.PlisSent,
+            counters.NacksSent,
+            counters.PacketsRepaired);
         return new StatsResponse(
             AdminStatsSampler.Interval.TotalSeconds,
             Series(samples, s => s.Time),

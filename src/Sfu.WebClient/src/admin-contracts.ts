@@ -62,6 +62,10 @@ export interface StatsTotals {
   readonly droppedByReason: Readonly<Record<string, number>>;
   readonly nacksReceived: number;
   readonly plisSent: number;
+  /** NACKs sent to publishers for loss on their uplink. */
+  readonly nacksSent: number;
+  /** Packets lost on a publisher's uplink that its retransmission restored. */
+  readonly packetsRepaired: number;
 }
 
 export interface StatsResponse {

@@ -315,6 +315,7 @@ function showStats(stats: StatsResponse): void {
   setText('kpi-bitrate-in', bitrate(last(stats.bitrateIn) ?? 0));
   setText('kpi-bitrate-out', bitrate(last(stats.bitrateOut) ?? 0));
   setText('kpi-dropped', count(stats.totals.packetsDropped));
+  setText('kpi-repaired', count(stats.totals.packetsRepaired));
 }
 
 let inFlight = false;
