@@ -60,7 +60,7 @@ public sealed class AdminTests(SfuServerFixture server, BrowserFixture browser)
             Assert.Contains("sfu_rtcp_jitter_seconds_count", metrics, StringComparison.Ordinal);
             Assert.Contains("sfu_rtcp_fraction_lost_count", metrics, StringComparison.Ordinal);
             Assert.Contains("sfu_participants{otel_scope_name=\"SfuRouter\"} 3", metrics, StringComparison.Ordinal);
-            await admin.ScreenshotAsync(new PageScreenshotOptions { Path = ScreenshotPath(), FullPage = true });
+            await Screenshots.TakeFullPageAsync(admin, "admin.png");
 
             // Kick Bob: the button asks for a second click, then his page says why he left.
             BrowserParticipant bob = participants[1];
@@ -137,8 +137,4 @@ public sealed class AdminTests(SfuServerFixture server, BrowserFixture browser)
         }
         """,
         chart);
-
-    /// <summary>SFU_ADMIN_SCREENSHOT names where the picture goes; by default next to the test binaries.</summary>
-    private static string ScreenshotPath()
-        => Environment.GetEnvironmentVariable("SFU_ADMIN_SCREENSHOT") ?? Path.Combine(AppContext.BaseDirectory, "admin.png");
 }

@@ -4,7 +4,7 @@ namespace Sfu.Browser.Tests;
 
 /// <summary>
 /// Pictures of the product for README, taken by the feature tests at a moment that shows the
-/// feature (the lobby with a live room, a four-person room). They go to a temporary folder,
+/// feature (the lobby with a live room, a four-person room, the admin dashboard). They go to a temporary folder,
 /// or, with SFU_WRITE_SCREENSHOTS=1, to docs/ beside SfuRouter.sln (so an ordinary test run
 /// leaves the checkout clean).
 /// </summary>
@@ -23,6 +23,15 @@ public static class Screenshots
             await page.SetViewportSizeAsync(before.Width, before.Height);
         }
 
+        Assert.True(new FileInfo(path).Length > 10_000, $"{fileName} has content");
+    }
+
+    /// <summary>The whole page, however long, at its current width.</summary>
+    public static async Task TakeFullPageAsync(IPage page, string fileName)
+    {
+        ArgumentNullException.ThrowIfNull(page);
+        string path = Path.Combine(DocsFolder(), fileName);
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = path, FullPage = true });
         Assert.True(new FileInfo(path).Length > 10_000, $"{fileName} has content");
     }
 
