@@ -88,6 +88,16 @@ public sealed class NackGenerator
             return false;
         }
 
+        // Make room for the whole gap at once: the oldest entries are the least likely to be
+        // useful still, and one shift per gap (not one per packet added) keeps a publisher that
+        // jumps by MaxGap on every packet from costing more than a copy of the table.
+        int gap = ahead - 1;
+        int overflow = _count + gap - Capacity;
+        if (overflow > 0)
+        {
+            RemoveFirst(overflow);
+        }
+
         for (int i = 1; i < ahead; i++)
         {
             Add(unchecked((ushort)(sequenceNumber - ahead + i)), now);
@@ -155,19 +165,28 @@ public sealed class NackGenerator
         return false;
     }
 
+    /// <summary>Appends one entry; the caller has made room.</summary>
     private void Add(ushort sequenceNumber, long now)
     {
-        if (_count == Capacity)
-        {
-            // Full: the oldest entry is the least likely to be useful still.
-            RemoveAt(0);
-        }
-
         _sequenceNumbers[_count] = sequenceNumber;
         _firstMissing[_count] = now;
         _lastRequested[_count] = 0;
         _requests[_count] = 0;
         _count++;
+    }
+
+    private void RemoveFirst(int n)
+    {
+        int tail = _count - n;
+        if (tail > 0)
+        {
+            Array.Copy(_sequenceNumbers, n, _sequenceNumbers, 0, tail);
+            Array.Copy(_firstMissing, n, _firstMissing, 0, tail);
+            Array.Copy(_lastRequested, n, _lastRequested, 0, tail);
+            Array.Copy(_requests, n, _requests, 0, tail);
+        }
+
+        _count = Math.Max(0, tail);
     }
 
     private void RemoveAt(int index)

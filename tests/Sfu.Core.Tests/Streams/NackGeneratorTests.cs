@@ -133,12 +133,33 @@ public class NackGeneratorTests
         => Assert.Equal(TimeSpan.FromMilliseconds(retryMs), Sfu.Core.Routing.Participant.NackRetryIntervalFor(TimeSpan.FromMilliseconds(roundTripMs)));
 
     [Fact]
+    public void A_full_table_keeps_the_newest_missing_packets()
+    {
+        _nacks.OnPacket(0, Now);
+        _nacks.OnPacket(201, Now);   // 1..200 missing
+        _nacks.OnPacket(402, Now);   // 202..401 missing: 400 in all, room for 256
+
+        Assert.Equal(NackGenerator.Capacity, _nacks.MissingCount);
+        var due = new ushort[NackGenerator.Capacity];
+        Assert.Equal(NackGenerator.Capacity, _nacks.CollectDue(Now, due));
+        Assert.Equal((ushort)145, due[0]);   // 200 of the second gap and the last 56 of the first
+        Assert.Equal((ushort)401, due[^1]);
+        Assert.DoesNotContain((ushort)201, due);
+    }
+
+    [Fact]
     public void Tracking_allocates_nothing()
     {
         _nacks.OnPacket(0, Now);
         Span<ushort> due = stackalloc ushort[32];
+        for (int i = 1; i < 100; i++) // warm up: the JIT's own allocations are not ours
+        {
+            _nacks.OnPacket((ushort)(2 * i), Now);
+            _nacks.CollectDue(Now, due);
+        }
+
         long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 1000; i++)
+        for (int i = 100; i < 1100; i++)
         {
             _nacks.OnPacket((ushort)(2 * i), Now);
             _nacks.CollectDue(Now, due);
