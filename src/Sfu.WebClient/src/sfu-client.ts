@@ -12,84 +12,20 @@ import {
   type ResumeResult,
   type TrackInfo,
 } from './contracts';
+import { connectionState, type ConnectionStateChange, type SignalingState } from './client/connection-state';
+import { DeviceUnavailableError, describeDeviceError, isDeviceError, isGetUserMediaDeviceError } from './client/device-errors';
+import type { SfuClientEvents } from './client/events';
+import { defaultMedia, defaultReconnectDelays, type SfuClientOptions } from './client/options';
 import { Emitter } from './emitter';
 import { hubErrorReason } from './hub-errors';
 
-/** The signaling connection's state as the UI sees it. */
-export type SignalingState = 'disconnected' | 'connecting' | 'connected' | 'reconnecting';
-
-/** One summary word for a status line, derived from signaling and the peer connection. */
-export type OverallState = 'idle' | 'connecting' | 'connected' | 'reconnecting' | 'failed' | 'closed';
-
-export interface ConnectionStateChange {
-  readonly overall: OverallState;
-  readonly signaling: SignalingState;
-  readonly peer: RTCPeerConnectionState;
-  readonly ice: RTCIceConnectionState;
-}
-
-/** A remote track arrived; `stream` groups all of that participant's tracks. */
-export interface RemoteTrackEvent {
-  readonly participantId: string;
-  readonly stream: MediaStream;
-  readonly track: MediaStreamTrack;
-}
-
-export interface SfuClientEvents {
-  /** Our camera and microphone were captured. */
-  localStream: MediaStream;
-  /** Someone else is in the room (also fired for everyone already there when we join). */
-  participantJoined: ParticipantInfo;
-  /** Someone left; their stream (if any) was removed just before. */
-  participantLeft: { readonly participantId: string; readonly displayName: string | undefined };
-  /** A remote track was added to a participant's stream (fires once per track). */
-  remoteTrack: RemoteTrackEvent;
-  /** A remote track left a participant's stream (e.g. a screen share ended). */
-  remoteTrackRemoved: RemoteTrackEvent;
-  /** A participant's stream has no tracks left, or the participant left. */
-  remoteStreamRemoved: { readonly participantId: string };
-  /** The server announced a published track (informational; media arrives via remoteTrack). */
-  trackAdded: TrackInfo;
-  trackRemoved: TrackInfo;
-  connectionState: ConnectionStateChange;
-  /** A chat line or join/leave notice arrived. */
-  chat: ChatMessage;
-  /** The room's recent chat, replacing what was shown (after join and after a resume). */
-  chatHistory: readonly ChatMessage[];
-  /** Another participant's microphone/camera/screen state (also sent for everyone on join). */
-  mediaState: MediaState;
-  /** Our own microphone/camera/screen state changed. */
-  localMediaState: MediaState;
-  /** The server's choice of dominant speaker (null: nobody yet). */
-  dominantSpeaker: string | null;
-  /** Signaling came back after a drop: 'resumed' kept our place, 'rejoined' started over. */
-  recovered: 'resumed' | 'rejoined';
-  /** The server ended our session (an operator removed us, media timed out); the client is closed. */
-  removed: { readonly reason: string };
-  /** Something failed that the client could not handle by itself. */
-  error: Error;
-}
-
-export interface SfuClientOptions {
-  /** Where the hub is mapped; defaults to /hubs/sfu on the page's origin. */
-  readonly hubUrl?: string;
-  /** What getUserMedia asks for; defaults to audio plus 640x360 video. */
-  readonly media?: MediaStreamConstraints;
-  /** SignalR client logging; defaults to warnings. */
-  readonly logLevel?: LogLevel;
-  /** Join with the microphone or camera off (both on by default). */
-  readonly startWith?: { readonly mic?: boolean; readonly camera?: boolean };
-  /** Delays between reconnect attempts of the signaling connection, in ms. */
-  readonly reconnectDelays?: readonly number[];
-}
+export type { ConnectionStateChange, OverallState, SignalingState } from './client/connection-state';
+export { DeviceUnavailableError } from './client/device-errors';
+export type { RemoteTrackEvent, SfuClientEvents } from './client/events';
+export type { SfuClientOptions } from './client/options';
 
 /** How long ICE may stay disconnected before the client restarts it. */
 const IceRestartAfterMs = 3000;
-
-const defaultMedia: MediaStreamConstraints = {
-  audio: true,
-  video: { width: { ideal: 640 }, height: { ideal: 360 }, frameRate: { ideal: 30 } },
-};
 
 /**
  * All signaling and RTCPeerConnection logic for one participant, apart from any UI.
@@ -150,7 +86,7 @@ export class SfuClient {
     this.cameraOn = options.startWith?.camera ?? true;
     this.hub = new HubConnectionBuilder()
       .withUrl(options.hubUrl ?? HubPath)
-      .withAutomaticReconnect([...(options.reconnectDelays ?? [0, 500, 1000, 2000, 5000, 5000, 5000])])
+      .withAutomaticReconnect([...(options.reconnectDelays ?? defaultReconnectDelays)])
       .configureLogging(options.logLevel ?? LogLevel.Warning)
       .build();
 
@@ -202,12 +138,7 @@ export class SfuClient {
 
   /** The current summary of signaling and peer connection state. */
   get state(): ConnectionStateChange {
-    return {
-      overall: this.overall(),
-      signaling: this.signaling,
-      peer: this.pc?.connectionState ?? 'new',
-      ice: this.pc?.iceConnectionState ?? 'new',
-    };
+    return connectionState(this.closed, this.room !== null, this.signaling, this.pc);
   }
 
   /**
@@ -441,7 +372,7 @@ export class SfuClient {
     try {
       stream = await navigator.mediaDevices.getUserMedia({ [media]: constraints });
     } catch (error) {
-      if (error instanceof DOMException && deviceErrorNames.has(error.name)) {
+      if (isGetUserMediaDeviceError(error)) {
         throw new DeviceUnavailableError(media, error);
       }
       throw error;
@@ -899,34 +830,6 @@ export class SfuClient {
     this.events.emit('connectionState', this.state);
   }
 
-  private overall(): OverallState {
-    if (this.closed) {
-      return 'closed';
-    }
-    switch (this.signaling) {
-      case 'disconnected':
-        return this.room === null ? 'idle' : 'closed';
-      case 'connecting':
-        return 'connecting';
-      case 'reconnecting':
-        return 'reconnecting';
-      case 'connected':
-        break;
-    }
-    switch (this.pc?.connectionState ?? 'new') {
-      case 'connected':
-        return 'connected';
-      case 'failed':
-        return 'failed';
-      case 'disconnected':
-        return 'reconnecting';
-      case 'closed':
-        return 'closed';
-      default:
-        return 'connecting';
-    }
-  }
-
   private report(what: string, error: unknown): void {
     const message = error instanceof Error ? error.message : String(error);
     const wrapped = new Error(`${what}: ${message}`, { cause: error });
@@ -938,41 +841,4 @@ export class SfuClient {
 /** The hub rejects a client offer with a message starting "glare" while its own offer is pending. */
 function isGlare(error: unknown): boolean {
   return /^glare/i.test(hubErrorReason(error));
-}
-
-/** getUserMedia's failures that mean "this device cannot be had" rather than a bug of ours. */
-const deviceErrorNames = new Set(['NotFoundError', 'NotReadableError', 'NotAllowedError', 'OverconstrainedError', 'AbortError']);
-
-function isDeviceError(error: unknown): error is DOMException | DeviceUnavailableError {
-  return error instanceof DeviceUnavailableError || (error instanceof DOMException && deviceErrorNames.has(error.name));
-}
-
-function describeDeviceError(error: DOMException | DeviceUnavailableError): string {
-  if (error instanceof DeviceUnavailableError) {
-    return describeDeviceError(error.cause);
-  }
-  switch (error.name) {
-    case 'NotFoundError':
-      return 'none found';
-    case 'NotAllowedError':
-      return 'permission denied';
-    case 'NotReadableError':
-      return 'in use or not working';
-    case 'OverconstrainedError':
-      return 'no device matches';
-    default:
-      return error.message || error.name;
-  }
-}
-
-/** A camera or microphone could not be opened; the message says which and why. */
-export class DeviceUnavailableError extends Error {
-  override readonly cause: DOMException;
-
-  constructor(media: 'audio' | 'video', cause: DOMException) {
-    const device = media === 'audio' ? 'microphone' : 'camera';
-    super(`No ${device} available: ${describeDeviceError(cause)}.`);
-    this.name = 'DeviceUnavailableError';
-    this.cause = cause;
-  }
 }

@@ -1,0 +1,22 @@
+// What an SfuClient can be configured with, and the defaults.
+import type { LogLevel } from '@microsoft/signalr';
+
+export interface SfuClientOptions {
+  /** Where the hub is mapped; defaults to /hubs/sfu on the page's origin. */
+  readonly hubUrl?: string;
+  /** What getUserMedia asks for; defaults to audio plus 640x360 video. */
+  readonly media?: MediaStreamConstraints;
+  /** SignalR client logging; defaults to warnings. */
+  readonly logLevel?: LogLevel;
+  /** Join with the microphone or camera off (both on by default). */
+  readonly startWith?: { readonly mic?: boolean; readonly camera?: boolean };
+  /** Delays between reconnect attempts of the signaling connection, in ms. */
+  readonly reconnectDelays?: readonly number[];
+}
+
+export const defaultMedia: MediaStreamConstraints = {
+  audio: true,
+  video: { width: { ideal: 640 }, height: { ideal: 360 }, frameRate: { ideal: 30 } },
+};
+
+export const defaultReconnectDelays: readonly number[] = [0, 500, 1000, 2000, 5000, 5000, 5000];
