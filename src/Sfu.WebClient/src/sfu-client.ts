@@ -1,8 +1,6 @@
-import { HubConnectionBuilder, HubConnectionState, LogLevel, type HubConnection } from '@microsoft/signalr';
 import {
   HubEvents,
   HubMethods,
-  HubPath,
   LeaveBeaconPath,
   type ChatMessage,
   type JoinResult,
@@ -12,11 +10,12 @@ import {
   type ResumeResult,
   type TrackInfo,
 } from './contracts';
-import { connectionState, type ConnectionStateChange, type SignalingState } from './client/connection-state';
+import { connectionState, type ConnectionStateChange } from './client/connection-state';
+import { ClientContext } from './client/context';
 import { DeviceUnavailableError, describeDeviceError, isDeviceError, isGetUserMediaDeviceError } from './client/device-errors';
 import type { SfuClientEvents } from './client/events';
-import { defaultMedia, defaultReconnectDelays, type SfuClientOptions } from './client/options';
-import { Emitter } from './emitter';
+import type { HubLink } from './client/hub-link';
+import { defaultMedia, type SfuClientOptions } from './client/options';
 import { hubErrorReason } from './hub-errors';
 
 export type { ConnectionStateChange, OverallState, SignalingState } from './client/connection-state';
@@ -38,8 +37,9 @@ const IceRestartAfterMs = 3000;
  * we roll back, apply the server's offer and offer again afterwards.
  */
 export class SfuClient {
-  private readonly events = new Emitter<SfuClientEvents>();
-  private readonly hub: HubConnection;
+  private readonly ctx: ClientContext;
+  private readonly events: ClientContext['events'];
+  private readonly hub: HubLink;
   private readonly media: MediaStreamConstraints;
   private readonly remote = new Map<string, MediaStream>();
   private readonly members = new Map<string, ParticipantInfo>();
@@ -50,10 +50,8 @@ export class SfuClient {
   private iceRestartTimer: ReturnType<typeof setTimeout> | undefined;
   private holdOffersUntil = 0;
   private glareCount = 0;
-  private signaling: SignalingState = 'disconnected';
   private room: string | null = null;
   private displayName: string | null = null;
-  private closed = false;
   private resumeToken: string | null = null;
   private micOn: boolean;
   private cameraOn: boolean;
@@ -71,8 +69,6 @@ export class SfuClient {
   pc: RTCPeerConnection | null = null;
   /** Our camera and microphone, once join has obtained them. */
   localStream: MediaStream | null = null;
-  /** Our participant id, assigned by the server on join. */
-  participantId: string | null = null;
   /** Our screen share while it runs. */
   screenTrack: MediaStreamTrack | null = null;
   /** How many offer/answer exchanges completed; mute and device switches must not add any. */
@@ -84,11 +80,17 @@ export class SfuClient {
     this.media = options.media ?? defaultMedia;
     this.micOn = options.startWith?.mic ?? true;
     this.cameraOn = options.startWith?.camera ?? true;
-    this.hub = new HubConnectionBuilder()
-      .withUrl(options.hubUrl ?? HubPath)
-      .withAutomaticReconnect([...(options.reconnectDelays ?? defaultReconnectDelays)])
-      .configureLogging(options.logLevel ?? LogLevel.Warning)
-      .build();
+    this.ctx = new ClientContext(
+      options,
+      () => this.state,
+      () => {
+        // A reconnected SignalR connection is a new connection to the server: take our place
+        // back with the resume token (media never stopped), or join again if that fails.
+        this.enqueue(() => this.recover()).catch((e: unknown) => this.ctx.report('recovering after a reconnect', e));
+      },
+    );
+    this.events = this.ctx.events;
+    this.hub = this.ctx.hub;
 
     this.hub.on(HubEvents.participantJoined, (p: ParticipantInfo) => this.addMember(p));
     this.hub.on(HubEvents.participantLeft, (id: string) => this.removeMember(id));
@@ -96,7 +98,7 @@ export class SfuClient {
     this.hub.on(HubEvents.trackRemoved, (t: TrackInfo) => this.events.emit('trackRemoved', t));
     // Never return the chain's promise to SignalR: the handler only queues the step.
     this.hub.on(HubEvents.offer, (sdp: string) => {
-      this.enqueue(() => this.applyServerOffer(sdp)).catch((e: unknown) => this.report('answering a server offer', e));
+      this.enqueue(() => this.applyServerOffer(sdp)).catch((e: unknown) => this.ctx.report('answering a server offer', e));
     });
 
     this.hub.on(HubEvents.chatReceived, (m: ChatMessage) => this.events.emit('chat', m));
@@ -105,25 +107,16 @@ export class SfuClient {
     this.hub.on(HubEvents.removed, (reason: string) => {
       void this.onRemoved(reason);
     });
-
-    this.hub.onreconnecting(() => this.setSignaling('reconnecting'));
-    this.hub.onreconnected(() => {
-      this.setSignaling('connected');
-      // A reconnected SignalR connection is a new connection to the server: take our place
-      // back with the resume token (media never stopped), or join again if that fails.
-      this.enqueue(() => this.recover()).catch((e: unknown) => this.report('recovering after a reconnect', e));
-    });
-    this.hub.onclose((error) => {
-      this.setSignaling('disconnected');
-      if (error !== undefined && !this.closed) {
-        this.report('signaling connection closed', error);
-      }
-    });
   }
 
   /** Subscribes to an event; returns a function that unsubscribes. */
   on<K extends keyof SfuClientEvents>(event: K, handler: (payload: SfuClientEvents[K]) => void): () => void {
     return this.events.on(event, handler);
+  }
+
+  /** Our participant id, assigned by the server on join. */
+  get participantId(): string | null {
+    return this.ctx.participantId;
   }
 
   /** Remote participants currently in the room, by id. */
@@ -138,7 +131,7 @@ export class SfuClient {
 
   /** The current summary of signaling and peer connection state. */
   get state(): ConnectionStateChange {
-    return connectionState(this.closed, this.room !== null, this.signaling, this.pc);
+    return connectionState(this.ctx.closed, this.room !== null, this.hub.signaling, this.pc);
   }
 
   /**
@@ -151,9 +144,7 @@ export class SfuClient {
     }
     this.room = room;
     this.displayName = displayName;
-    this.setSignaling('connecting');
     await this.hub.start();
-    this.setSignaling('connected');
 
     let result: JoinResult | undefined;
     await this.enqueue(async () => {
@@ -282,7 +273,7 @@ export class SfuClient {
       throw new Error('the browser shared no video');
     }
     track.contentHint = 'detail';
-    track.addEventListener('ended', () => void this.stopScreenShare().catch((e: unknown) => this.report('ending the screen share', e)));
+    track.addEventListener('ended', () => void this.stopScreenShare().catch((e: unknown) => this.ctx.report('ending the screen share', e)));
     this.screenTrack = track;
     this.screenTransceiver = this.pc.addTransceiver(track, { direction: 'sendonly', streams: [this.localStream ?? display] });
     await this.publishMediaState();
@@ -309,7 +300,7 @@ export class SfuClient {
    * so the others do not wait out the reconnect grace; then closes.
    */
   leaveOnUnload(): void {
-    if (this.resumeToken !== null && !this.closed) {
+    if (this.resumeToken !== null && !this.ctx.closed) {
       navigator.sendBeacon(LeaveBeaconPath, this.resumeToken);
       this.resumeToken = null;
     }
@@ -415,7 +406,7 @@ export class SfuClient {
   private async publishMediaState(): Promise<void> {
     const state = this.mediaState;
     this.events.emit('localMediaState', state);
-    if (this.hub.state === HubConnectionState.Connected && this.participantId !== null) {
+    if (this.hub.connected && this.participantId !== null) {
       await this.hub.invoke(HubMethods.setMediaState, state.mic, state.camera, state.screen);
     }
   }
@@ -438,7 +429,7 @@ export class SfuClient {
    * by a clean rejoin instead.
    */
   restartIce(): void {
-    if (this.pc !== null && !this.closed) {
+    if (this.pc !== null && !this.ctx.closed) {
       this.iceRestarts++;
       this.pc.restartIce();
     }
@@ -461,7 +452,7 @@ export class SfuClient {
     }
     this.incomingVideo = on;
     const pc = this.pc;
-    if (pc === null || this.hub.state !== HubConnectionState.Connected) {
+    if (pc === null || !this.hub.connected) {
       return;
     }
     const mids = pc
@@ -473,12 +464,12 @@ export class SfuClient {
 
   /** Leaves the room and releases the camera, microphone and connections. Safe to call twice. */
   async close(): Promise<void> {
-    if (this.closed) {
+    if (this.ctx.closed) {
       return;
     }
-    this.closed = true;
+    this.ctx.closed = true;
     clearTimeout(this.offerTimer);
-    if (this.hub.state === HubConnectionState.Connected) {
+    if (this.hub.connected) {
       try {
         await this.hub.invoke(HubMethods.leave);
       } catch {
@@ -490,10 +481,10 @@ export class SfuClient {
 
   /** The server has already taken us out of the room: release everything and do not rejoin. */
   private async onRemoved(reason: string): Promise<void> {
-    if (this.closed) {
+    if (this.ctx.closed) {
       return;
     }
-    this.closed = true;
+    this.ctx.closed = true;
     this.events.emit('removed', { reason });
     await this.release();
   }
@@ -506,7 +497,7 @@ export class SfuClient {
     }
     this.localStream = null;
     await this.hub.stop();
-    this.emitState();
+    this.ctx.emitState();
   }
 
   // ---- session -------------------------------------------------------------------------
@@ -514,7 +505,7 @@ export class SfuClient {
   /** Join, create the peer connection and add our media (runs on the chain). */
   private async startSession(room: string, displayName: string): Promise<JoinResult> {
     const result = await this.hub.invoke<JoinResult>(HubMethods.join, room, displayName);
-    this.participantId = result.participantId;
+    this.ctx.participantId = result.participantId;
     // Created before getUserMedia so a server offer that arrives early can be answered.
     const pc = this.createPeer();
     for (const p of result.participants) {
@@ -555,7 +546,7 @@ export class SfuClient {
    * expired session means a clean rejoin instead.
    */
   private async recover(): Promise<void> {
-    if (this.closed || this.room === null) {
+    if (this.ctx.closed || this.room === null) {
       return;
     }
     const pcAlive = this.pc !== null && this.pc.connectionState !== 'failed' && this.pc.connectionState !== 'closed';
@@ -578,7 +569,7 @@ export class SfuClient {
         this.events.emit('recovered', 'resumed');
         return;
       } catch (error) {
-        this.report('resuming the session (joining again instead)', error);
+        this.ctx.report('resuming the session (joining again instead)', error);
       }
     }
     await this.rejoin();
@@ -586,7 +577,7 @@ export class SfuClient {
 
   /** A peer connection that failed cannot carry media again: leave and join afresh. */
   private async rejoinAfterFailure(pc: RTCPeerConnection): Promise<void> {
-    if (pc !== this.pc || this.closed) {
+    if (pc !== this.pc || this.ctx.closed) {
       return;
     }
     try {
@@ -598,7 +589,7 @@ export class SfuClient {
   }
 
   private async rejoin(): Promise<void> {
-    if (this.closed || this.room === null || this.displayName === null) {
+    if (this.ctx.closed || this.room === null || this.displayName === null) {
       return;
     }
     this.closePeer();
@@ -624,17 +615,17 @@ export class SfuClient {
       if (pc !== this.pc) {
         return;
       }
-      this.emitState();
+      this.ctx.emitState();
       if (pc.connectionState === 'failed') {
-        this.report('media connection', new Error('the peer connection failed; joining again'));
-        this.enqueue(() => this.rejoinAfterFailure(pc)).catch((e: unknown) => this.report('rejoining', e));
+        this.ctx.report('media connection', new Error('the peer connection failed; joining again'));
+        this.enqueue(() => this.rejoinAfterFailure(pc)).catch((e: unknown) => this.ctx.report('rejoining', e));
       }
     };
     pc.oniceconnectionstatechange = () => {
       if (pc !== this.pc) {
         return;
       }
-      this.emitState();
+      this.ctx.emitState();
       clearTimeout(this.iceRestartTimer);
       this.iceRestartTimer = undefined;
       if (pc.iceConnectionState === 'disconnected') {
@@ -649,7 +640,7 @@ export class SfuClient {
       }
     };
     this.pc = pc;
-    this.emitState();
+    this.ctx.emitState();
     return pc;
   }
 
@@ -693,23 +684,23 @@ export class SfuClient {
 
   /** Requests an offer now, or once a glare back-off has passed. */
   private scheduleOffer(): void {
-    if (this.closed || this.offerTimer !== undefined) {
+    if (this.ctx.closed || this.offerTimer !== undefined) {
       return;
     }
     const wait = this.holdOffersUntil - performance.now();
     if (wait <= 0) {
-      this.requestOffer().catch((e: unknown) => this.report('publishing an offer', e));
+      this.requestOffer().catch((e: unknown) => this.ctx.report('publishing an offer', e));
       return;
     }
     this.offerTimer = setTimeout(() => {
       this.offerTimer = undefined;
-      this.requestOffer().catch((e: unknown) => this.report('publishing an offer', e));
+      this.requestOffer().catch((e: unknown) => this.ctx.report('publishing an offer', e));
     }, wait);
   }
 
   private async offerStep(): Promise<void> {
     const pc = this.pc;
-    if (pc === null || pc.signalingState !== 'stable' || this.closed) {
+    if (pc === null || pc.signalingState !== 'stable' || this.ctx.closed) {
       return;
     }
     await pc.setLocalDescription();
@@ -743,7 +734,7 @@ export class SfuClient {
 
   private async applyServerOffer(sdp: string): Promise<void> {
     const pc = this.pc;
-    if (pc === null || this.closed) {
+    if (pc === null || this.ctx.closed) {
       return;
     }
     if (pc.signalingState === 'have-local-offer') {
@@ -790,7 +781,7 @@ export class SfuClient {
     this.events.emit('remoteTrack', { participantId, stream, track: e.track });
     const mid = e.transceiver.mid;
     if (!this.incomingVideo && e.track.kind === 'video' && mid !== null) {
-      this.hub.invoke(HubMethods.setReceiving, mid, false).catch((error: unknown) => this.report('pausing incoming video', error));
+      this.hub.invoke(HubMethods.setReceiving, mid, false).catch((error: unknown) => this.ctx.report('pausing incoming video', error));
     }
   }
 
@@ -817,24 +808,6 @@ export class SfuClient {
     this.members.delete(participantId);
     this.dropRemote(participantId);
     this.events.emit('participantLeft', { participantId, displayName: info?.displayName });
-  }
-
-  // ---- state and errors ----------------------------------------------------------------
-
-  private setSignaling(state: SignalingState): void {
-    this.signaling = state;
-    this.emitState();
-  }
-
-  private emitState(): void {
-    this.events.emit('connectionState', this.state);
-  }
-
-  private report(what: string, error: unknown): void {
-    const message = error instanceof Error ? error.message : String(error);
-    const wrapped = new Error(`${what}: ${message}`, { cause: error });
-    console.error(wrapped);
-    this.events.emit('error', wrapped);
   }
 }
 
