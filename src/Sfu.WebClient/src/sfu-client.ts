@@ -15,16 +15,14 @@ import { ClientContext } from './client/context';
 import { DeviceUnavailableError, describeDeviceError, isDeviceError, isGetUserMediaDeviceError } from './client/device-errors';
 import type { SfuClientEvents } from './client/events';
 import type { HubLink } from './client/hub-link';
+import { Negotiator } from './client/negotiation';
 import { defaultMedia, type SfuClientOptions } from './client/options';
-import { hubErrorReason } from './hub-errors';
+import { PeerLink } from './client/peer-link';
 
 export type { ConnectionStateChange, OverallState, SignalingState } from './client/connection-state';
 export { DeviceUnavailableError } from './client/device-errors';
 export type { RemoteTrackEvent, SfuClientEvents } from './client/events';
 export type { SfuClientOptions } from './client/options';
-
-/** How long ICE may stay disconnected before the client restarts it. */
-const IceRestartAfterMs = 3000;
 
 /**
  * All signaling and RTCPeerConnection logic for one participant, apart from any UI.
@@ -44,12 +42,8 @@ export class SfuClient {
   private readonly remote = new Map<string, MediaStream>();
   private readonly members = new Map<string, ParticipantInfo>();
 
-  private chain: Promise<void> = Promise.resolve();
-  private offerQueued: Promise<void> | null = null;
-  private offerTimer: ReturnType<typeof setTimeout> | undefined;
-  private iceRestartTimer: ReturnType<typeof setTimeout> | undefined;
-  private holdOffersUntil = 0;
-  private glareCount = 0;
+  private readonly peer: PeerLink;
+  private readonly negotiator: Negotiator;
   private room: string | null = null;
   private displayName: string | null = null;
   private resumeToken: string | null = null;
@@ -65,16 +59,10 @@ export class SfuClient {
   /** A camera chosen while the camera is off, used when it comes back on. */
   private preferredCamera: string | undefined;
 
-  /** The peer connection of the current session (null before join and after close); tests read getStats() from it. */
-  pc: RTCPeerConnection | null = null;
   /** Our camera and microphone, once join has obtained them. */
   localStream: MediaStream | null = null;
   /** Our screen share while it runs. */
   screenTrack: MediaStreamTrack | null = null;
-  /** How many offer/answer exchanges completed; mute and device switches must not add any. */
-  negotiations = 0;
-  /** How many ICE restarts this client asked for. */
-  iceRestarts = 0;
 
   constructor(options: SfuClientOptions = {}) {
     this.media = options.media ?? defaultMedia;
@@ -86,20 +74,25 @@ export class SfuClient {
       () => {
         // A reconnected SignalR connection is a new connection to the server: take our place
         // back with the resume token (media never stopped), or join again if that fails.
-        this.enqueue(() => this.recover()).catch((e: unknown) => this.ctx.report('recovering after a reconnect', e));
+        this.negotiator.enqueue(() => this.recover()).catch((e: unknown) => this.ctx.report('recovering after a reconnect', e));
       },
     );
     this.events = this.ctx.events;
     this.hub = this.ctx.hub;
+    this.peer = new PeerLink(this.ctx, {
+      track: (e) => this.onTrack(e),
+      negotiationNeeded: () => this.negotiator.scheduleOffer(),
+      failed: (pc) => {
+        this.negotiator.enqueue(() => this.rejoinAfterFailure(pc)).catch((e: unknown) => this.ctx.report('rejoining', e));
+      },
+    });
+    this.negotiator = new Negotiator(this.ctx, this.peer);
 
     this.hub.on(HubEvents.participantJoined, (p: ParticipantInfo) => this.addMember(p));
     this.hub.on(HubEvents.participantLeft, (id: string) => this.removeMember(id));
     this.hub.on(HubEvents.trackAdded, (t: TrackInfo) => this.events.emit('trackAdded', t));
     this.hub.on(HubEvents.trackRemoved, (t: TrackInfo) => this.events.emit('trackRemoved', t));
-    // Never return the chain's promise to SignalR: the handler only queues the step.
-    this.hub.on(HubEvents.offer, (sdp: string) => {
-      this.enqueue(() => this.applyServerOffer(sdp)).catch((e: unknown) => this.ctx.report('answering a server offer', e));
-    });
+    this.hub.on(HubEvents.offer, (sdp: string) => this.negotiator.answerServerOffer(sdp));
 
     this.hub.on(HubEvents.chatReceived, (m: ChatMessage) => this.events.emit('chat', m));
     this.hub.on(HubEvents.mediaStateChanged, (m: MediaState) => this.events.emit('mediaState', m));
@@ -119,6 +112,21 @@ export class SfuClient {
     return this.ctx.participantId;
   }
 
+  /** The peer connection of the current session (null before join and after close); tests read getStats() from it. */
+  get pc(): RTCPeerConnection | null {
+    return this.peer.current;
+  }
+
+  /** How many offer/answer exchanges completed; mute and device switches must not add any. */
+  get negotiations(): number {
+    return this.negotiator.negotiations;
+  }
+
+  /** How many ICE restarts this client asked for. */
+  get iceRestarts(): number {
+    return this.peer.iceRestarts;
+  }
+
   /** Remote participants currently in the room, by id. */
   get participants(): ReadonlyMap<string, ParticipantInfo> {
     return this.members;
@@ -131,7 +139,7 @@ export class SfuClient {
 
   /** The current summary of signaling and peer connection state. */
   get state(): ConnectionStateChange {
-    return connectionState(this.ctx.closed, this.room !== null, this.hub.signaling, this.pc);
+    return connectionState(this.ctx.closed, this.room !== null, this.hub.signaling, this.peer.current);
   }
 
   /**
@@ -147,13 +155,13 @@ export class SfuClient {
     await this.hub.start();
 
     let result: JoinResult | undefined;
-    await this.enqueue(async () => {
+    await this.negotiator.enqueue(async () => {
       result = await this.startSession(room, displayName);
     });
     if (result === undefined) {
       throw new Error('join did not complete');
     }
-    await this.requestOffer();
+    await this.negotiator.requestOffer();
     return result;
   }
 
@@ -264,7 +272,7 @@ export class SfuClient {
    * by itself when the browser's own "stop sharing" ends the track.
    */
   async startScreenShare(): Promise<void> {
-    if (this.screenTrack !== null || this.pc === null) {
+    if (this.screenTrack !== null || this.peer.current === null) {
       return;
     }
     const display = await navigator.mediaDevices.getDisplayMedia({ video: { frameRate: { ideal: 15 } }, audio: false });
@@ -275,7 +283,7 @@ export class SfuClient {
     track.contentHint = 'detail';
     track.addEventListener('ended', () => void this.stopScreenShare().catch((e: unknown) => this.ctx.report('ending the screen share', e)));
     this.screenTrack = track;
-    this.screenTransceiver = this.pc.addTransceiver(track, { direction: 'sendonly', streams: [this.localStream ?? display] });
+    this.screenTransceiver = this.peer.current.addTransceiver(track, { direction: 'sendonly', streams: [this.localStream ?? display] });
     await this.publishMediaState();
   }
 
@@ -289,8 +297,8 @@ export class SfuClient {
     track.stop();
     const transceiver = this.screenTransceiver;
     this.screenTransceiver = null;
-    if (transceiver !== null && this.pc !== null && transceiver.currentDirection !== 'stopped') {
-      this.pc.removeTrack(transceiver.sender);
+    if (transceiver !== null && this.peer.current !== null && transceiver.currentDirection !== 'stopped') {
+      this.peer.current.removeTrack(transceiver.sender);
     }
     await this.publishMediaState();
   }
@@ -429,10 +437,7 @@ export class SfuClient {
    * by a clean rejoin instead.
    */
   restartIce(): void {
-    if (this.pc !== null && !this.ctx.closed) {
-      this.iceRestarts++;
-      this.pc.restartIce();
-    }
+    this.peer.restartIce();
   }
 
   /** Whether other participants' video reaches us (see setIncomingVideo). */
@@ -451,7 +456,7 @@ export class SfuClient {
       return;
     }
     this.incomingVideo = on;
-    const pc = this.pc;
+    const pc = this.peer.current;
     if (pc === null || !this.hub.connected) {
       return;
     }
@@ -468,7 +473,7 @@ export class SfuClient {
       return;
     }
     this.ctx.closed = true;
-    clearTimeout(this.offerTimer);
+    this.negotiator.cancelScheduledOffer();
     if (this.hub.connected) {
       try {
         await this.hub.invoke(HubMethods.leave);
@@ -490,7 +495,7 @@ export class SfuClient {
   }
 
   private async release(): Promise<void> {
-    clearTimeout(this.offerTimer);
+    this.negotiator.cancelScheduledOffer();
     this.closePeer();
     for (const track of this.localStream?.getTracks() ?? []) {
       track.stop();
@@ -507,7 +512,7 @@ export class SfuClient {
     const result = await this.hub.invoke<JoinResult>(HubMethods.join, room, displayName);
     this.ctx.participantId = result.participantId;
     // Created before getUserMedia so a server offer that arrives early can be answered.
-    const pc = this.createPeer();
+    const pc = this.peer.open();
     for (const p of result.participants) {
       if (p.id !== result.participantId) {
         this.addMember(p);
@@ -518,7 +523,7 @@ export class SfuClient {
       this.localStream = await this.openLocalMedia();
       this.events.emit('localStream', this.localStream);
     }
-    if (pc !== this.pc) {
+    if (pc !== this.peer.current) {
       return result;
     }
     // One sending transceiver per kind, whether or not a device is open behind it: a camera
@@ -549,7 +554,7 @@ export class SfuClient {
     if (this.ctx.closed || this.room === null) {
       return;
     }
-    const pcAlive = this.pc !== null && this.pc.connectionState !== 'failed' && this.pc.connectionState !== 'closed';
+    const pcAlive = this.peer.current !== null && this.peer.current.connectionState !== 'failed' && this.peer.current.connectionState !== 'closed';
     if (this.resumeToken !== null && pcAlive) {
       try {
         const result = await this.hub.invoke<ResumeResult>(HubMethods.resume, this.resumeToken);
@@ -577,7 +582,7 @@ export class SfuClient {
 
   /** A peer connection that failed cannot carry media again: leave and join afresh. */
   private async rejoinAfterFailure(pc: RTCPeerConnection): Promise<void> {
-    if (pc !== this.pc || this.ctx.closed) {
+    if (pc !== this.peer.current || this.ctx.closed) {
       return;
     }
     try {
@@ -598,172 +603,23 @@ export class SfuClient {
     }
     this.resumeToken = null;
     await this.startSession(this.room, this.displayName);
-    this.scheduleOffer();
+    this.negotiator.scheduleOffer();
     this.events.emit('recovered', 'rejoined');
   }
 
-  private createPeer(): RTCPeerConnection {
-    // The server is ICE-lite with one host candidate: no STUN/TURN servers, one transport.
-    const pc = new RTCPeerConnection({ bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require', iceServers: [] });
-    pc.ontrack = (e) => this.onTrack(pc, e);
-    pc.onnegotiationneeded = () => {
-      if (pc === this.pc) {
-        this.scheduleOffer();
-      }
-    };
-    pc.onconnectionstatechange = () => {
-      if (pc !== this.pc) {
-        return;
-      }
-      this.ctx.emitState();
-      if (pc.connectionState === 'failed') {
-        this.ctx.report('media connection', new Error('the peer connection failed; joining again'));
-        this.enqueue(() => this.rejoinAfterFailure(pc)).catch((e: unknown) => this.ctx.report('rejoining', e));
-      }
-    };
-    pc.oniceconnectionstatechange = () => {
-      if (pc !== this.pc) {
-        return;
-      }
-      this.ctx.emitState();
-      clearTimeout(this.iceRestartTimer);
-      this.iceRestartTimer = undefined;
-      if (pc.iceConnectionState === 'disconnected') {
-        // Checks stopped getting through (a network change, a sleeping laptop): if that
-        // lasts, restart ICE on the same connection before it fails outright.
-        this.iceRestartTimer = setTimeout(() => {
-          this.iceRestartTimer = undefined;
-          if (pc === this.pc && pc.iceConnectionState === 'disconnected') {
-            this.restartIce();
-          }
-        }, IceRestartAfterMs);
-      }
-    };
-    this.pc = pc;
-    this.ctx.emitState();
-    return pc;
-  }
-
   private closePeer(): void {
-    const pc = this.pc;
-    this.pc = null;
-    clearTimeout(this.iceRestartTimer);
-    this.iceRestartTimer = undefined;
-    this.offerQueued = null;
-    if (pc !== null) {
-      pc.ontrack = null;
-      pc.onnegotiationneeded = null;
-      pc.close();
-    }
+    this.peer.close();
+    this.negotiator.forgetQueuedOffer();
     for (const id of [...this.remote.keys()]) {
       this.dropRemote(id);
     }
   }
 
-  // ---- negotiation ---------------------------------------------------------------------
-
-  /** Queues a step behind every earlier negotiation step; a failed step does not stop later ones. */
-  private enqueue(step: () => Promise<void>): Promise<void> {
-    const run = this.chain.then(step);
-    this.chain = run.catch(() => undefined);
-    return run;
-  }
-
-  /** Queues one client offer unless one is already queued and not yet started. */
-  private requestOffer(): Promise<void> {
-    if (this.offerQueued !== null) {
-      return this.offerQueued;
-    }
-    const queued = this.enqueue(async () => {
-      this.offerQueued = null;
-      await this.offerStep();
-    });
-    this.offerQueued = queued;
-    return queued;
-  }
-
-  /** Requests an offer now, or once a glare back-off has passed. */
-  private scheduleOffer(): void {
-    if (this.ctx.closed || this.offerTimer !== undefined) {
-      return;
-    }
-    const wait = this.holdOffersUntil - performance.now();
-    if (wait <= 0) {
-      this.requestOffer().catch((e: unknown) => this.ctx.report('publishing an offer', e));
-      return;
-    }
-    this.offerTimer = setTimeout(() => {
-      this.offerTimer = undefined;
-      this.requestOffer().catch((e: unknown) => this.ctx.report('publishing an offer', e));
-    }, wait);
-  }
-
-  private async offerStep(): Promise<void> {
-    const pc = this.pc;
-    if (pc === null || pc.signalingState !== 'stable' || this.ctx.closed) {
-      return;
-    }
-    await pc.setLocalDescription();
-    const offer = pc.localDescription?.sdp;
-    if (offer === undefined) {
-      throw new Error('the browser produced no offer');
-    }
-    let answer: string;
-    try {
-      answer = await this.hub.invoke<string>(HubMethods.offer, offer);
-    } catch (error) {
-      if (pc === this.pc && isGlare(error)) {
-        // The server's own offer is in flight and wins: we are the polite peer. Roll back;
-        // the server offer is (or soon will be) queued behind us, and we offer again after
-        // a growing pause so a late-arriving server offer gets its turn first.
-        await pc.setLocalDescription({ type: 'rollback' });
-        this.glareCount++;
-        this.holdOffersUntil = performance.now() + Math.min(2000, 50 * 2 ** this.glareCount);
-        this.scheduleOffer();
-        return;
-      }
-      throw error;
-    }
-    if (pc !== this.pc) {
-      return;
-    }
-    await pc.setRemoteDescription({ type: 'answer', sdp: answer });
-    this.negotiations++;
-    this.glareCount = 0;
-  }
-
-  private async applyServerOffer(sdp: string): Promise<void> {
-    const pc = this.pc;
-    if (pc === null || this.ctx.closed) {
-      return;
-    }
-    if (pc.signalingState === 'have-local-offer') {
-      // Only reachable if an offer of ours was left pending; polite peer: drop it.
-      await pc.setLocalDescription({ type: 'rollback' });
-    }
-    await pc.setRemoteDescription({ type: 'offer', sdp });
-    await pc.setLocalDescription();
-    const answer = pc.localDescription?.sdp;
-    if (answer === undefined) {
-      throw new Error('the browser produced no answer');
-    }
-    await this.hub.invoke(HubMethods.answer, answer);
-    this.negotiations++;
-    this.glareCount = 0;
-    // Our own change (rolled back by glare) can go now instead of waiting out the back-off.
-    this.holdOffersUntil = 0;
-    if (this.offerTimer !== undefined) {
-      clearTimeout(this.offerTimer);
-      this.offerTimer = undefined;
-      this.scheduleOffer();
-    }
-  }
-
   // ---- remote media --------------------------------------------------------------------
 
-  private onTrack(pc: RTCPeerConnection, e: RTCTrackEvent): void {
+  private onTrack(e: RTCTrackEvent): void {
     const stream = e.streams[0];
-    if (pc !== this.pc || stream === undefined) {
+    if (stream === undefined) {
       // Without a stream (a=msid) a track has no owner to show it under.
       return;
     }
@@ -809,9 +665,4 @@ export class SfuClient {
     this.dropRemote(participantId);
     this.events.emit('participantLeft', { participantId, displayName: info?.displayName });
   }
-}
-
-/** The hub rejects a client offer with a message starting "glare" while its own offer is pending. */
-function isGlare(error: unknown): boolean {
-  return /^glare/i.test(hubErrorReason(error));
 }
