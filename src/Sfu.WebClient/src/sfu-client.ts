@@ -12,12 +12,13 @@ import {
 } from './contracts';
 import { connectionState, type ConnectionStateChange } from './client/connection-state';
 import { ClientContext } from './client/context';
-import { DeviceUnavailableError, describeDeviceError, isDeviceError, isGetUserMediaDeviceError } from './client/device-errors';
 import type { SfuClientEvents } from './client/events';
 import type { HubLink } from './client/hub-link';
+import { LocalMedia } from './client/local-media';
 import { Negotiator } from './client/negotiation';
-import { defaultMedia, type SfuClientOptions } from './client/options';
+import type { SfuClientOptions } from './client/options';
 import { PeerLink } from './client/peer-link';
+import { ScreenShare } from './client/screen-share';
 
 export type { ConnectionStateChange, OverallState, SignalingState } from './client/connection-state';
 export { DeviceUnavailableError } from './client/device-errors';
@@ -38,36 +39,21 @@ export class SfuClient {
   private readonly ctx: ClientContext;
   private readonly events: ClientContext['events'];
   private readonly hub: HubLink;
-  private readonly media: MediaStreamConstraints;
   private readonly remote = new Map<string, MediaStream>();
   private readonly members = new Map<string, ParticipantInfo>();
 
   private readonly peer: PeerLink;
   private readonly negotiator: Negotiator;
+  private readonly local: LocalMedia;
+  private readonly screen: ScreenShare;
   private room: string | null = null;
   private displayName: string | null = null;
   private resumeToken: string | null = null;
-  private micOn: boolean;
-  private cameraOn: boolean;
-  private audioSender: RTCRtpSender | null = null;
-  private cameraSender: RTCRtpSender | null = null;
   /** Whether other participants' video should reach us (false: paused at the server). */
   private incomingVideo = true;
-  /** A camera is being opened (getUserMedia can take a while); a second click waits for it. */
-  private cameraOpening = false;
-  private screenTransceiver: RTCRtpTransceiver | null = null;
-  /** A camera chosen while the camera is off, used when it comes back on. */
-  private preferredCamera: string | undefined;
 
-  /** Our camera and microphone, once join has obtained them. */
-  localStream: MediaStream | null = null;
-  /** Our screen share while it runs. */
-  screenTrack: MediaStreamTrack | null = null;
 
   constructor(options: SfuClientOptions = {}) {
-    this.media = options.media ?? defaultMedia;
-    this.micOn = options.startWith?.mic ?? true;
-    this.cameraOn = options.startWith?.camera ?? true;
     this.ctx = new ClientContext(
       options,
       () => this.state,
@@ -87,6 +73,9 @@ export class SfuClient {
       },
     });
     this.negotiator = new Negotiator(this.ctx, this.peer);
+    const publish = (): Promise<void> => this.publishMediaState();
+    this.local = new LocalMedia(this.ctx, options, publish);
+    this.screen = new ScreenShare(this.ctx, this.peer, this.local, publish);
 
     this.hub.on(HubEvents.participantJoined, (p: ParticipantInfo) => this.addMember(p));
     this.hub.on(HubEvents.participantLeft, (id: string) => this.removeMember(id));
@@ -125,6 +114,16 @@ export class SfuClient {
   /** How many ICE restarts this client asked for. */
   get iceRestarts(): number {
     return this.peer.iceRestarts;
+  }
+
+  /** Our camera and microphone, once join has obtained them. */
+  get localStream(): MediaStream | null {
+    return this.local.stream;
+  }
+
+  /** Our screen share while it runs. */
+  get screenTrack(): MediaStreamTrack | null {
+    return this.screen.track;
   }
 
   /** Remote participants currently in the room, by id. */
@@ -167,7 +166,7 @@ export class SfuClient {
 
   /** Our own microphone, camera and screen state. */
   get mediaState(): MediaState {
-    return { participantId: this.participantId ?? '', mic: this.micOn, camera: this.cameraOn, screen: this.screenTrack !== null };
+    return { participantId: this.participantId ?? '', mic: this.local.micOn, camera: this.local.cameraOn, screen: this.screen.track !== null };
   }
 
   /** Sends a chat line to the room; rejects with the server's reason (e.g. too long). */
@@ -181,126 +180,46 @@ export class SfuClient {
    * when no microphone is open (none was found at join) opens one first; if that fails the
    * microphone stays off and the promise rejects with the reason.
    */
-  async setMicEnabled(on: boolean): Promise<void> {
-    if (on && (this.localStream?.getAudioTracks().length ?? 0) === 0) {
-      const track = await this.capture('audio', undefined);
-      await this.replaceLocalTrack('audio', track);
-    }
-    this.micOn = on;
-    for (const track of this.localStream?.getAudioTracks() ?? []) {
-      track.enabled = on;
-    }
-    await this.publishMediaState();
+  setMicEnabled(on: boolean): Promise<void> {
+    return this.local.setMicEnabled(on);
   }
 
   /**
    * Camera on or off without renegotiation: off detaches the track from the sender
    * (replaceTrack(null), frames stop at the others) and releases the device; on captures
-   * the chosen camera again and hands it to the same sender.
+   * the chosen camera again and hands it to the same sender. Rejects with
+   * DeviceUnavailableError (the camera stays off) when it cannot be opened.
    */
-  async setCameraEnabled(on: boolean): Promise<void> {
-    if (on === this.cameraOn || this.cameraOpening) {
-      return;
-    }
-    if (on) {
-      // Open the camera before saying it is on: a missing or busy one leaves it off.
-      this.cameraOpening = true;
-      try {
-        await this.replaceLocalTrack('video', await this.capture('video', this.currentDeviceId('video')));
-      } finally {
-        this.cameraOpening = false;
-      }
-      this.cameraOn = true;
-    } else {
-      this.cameraOn = false;
-      await this.cameraSender?.replaceTrack(null);
-      this.dropLocalTracks('video');
-    }
-    await this.publishMediaState();
+  setCameraEnabled(on: boolean): Promise<void> {
+    return this.local.setCameraEnabled(on);
   }
 
   /** Switches camera or microphone while the call goes on (replaceTrack, no renegotiation). */
-  async switchDevice(kind: 'audioinput' | 'videoinput', deviceId: string): Promise<void> {
-    const media = kind === 'audioinput' ? 'audio' : 'video';
-    if (media === 'video' && !this.cameraOn) {
-      this.preferredCamera = deviceId;
-      return;
-    }
-    if (media === 'video') {
-      // Many cameras (and Chromium's fake ones) deliver no frames to a second opener:
-      // release the current camera before opening the next one.
-      this.dropLocalTracks('video');
-    }
-    let track: MediaStreamTrack;
-    try {
-      track = await this.capture(media, deviceId);
-    } catch (error) {
-      if (media === 'video') {
-        // The old camera is already released: say the camera is off rather than leave a frozen tile.
-        this.cameraOn = false;
-        await this.cameraSender?.replaceTrack(null);
-        await this.publishMediaState();
-      }
-      throw error;
-    }
-    if (media === 'audio') {
-      track.enabled = this.micOn;
-    }
-    await this.replaceLocalTrack(media, track);
+  switchDevice(kind: 'audioinput' | 'videoinput', deviceId: string): Promise<void> {
+    return this.local.switchDevice(kind, deviceId);
   }
 
   /** The cameras and microphones the browser offers (labels need the permission join obtained). */
-  async devices(): Promise<{ cameras: MediaDeviceInfo[]; microphones: MediaDeviceInfo[] }> {
-    const all = await navigator.mediaDevices.enumerateDevices();
-    return {
-      cameras: all.filter((d) => d.kind === 'videoinput'),
-      microphones: all.filter((d) => d.kind === 'audioinput'),
-    };
+  devices(): Promise<{ cameras: MediaDeviceInfo[]; microphones: MediaDeviceInfo[] }> {
+    return this.local.devices();
   }
 
-  /** The device id behind our current microphone or camera track. */
+  /** The device id behind our current microphone or camera track (or the camera chosen while it is off). */
   currentDeviceId(media: 'audio' | 'video'): string | undefined {
-    if (media === 'video' && this.preferredCamera !== undefined) {
-      return this.preferredCamera;
-    }
-    const track = media === 'audio' ? this.localStream?.getAudioTracks()[0] : this.localStream?.getVideoTracks()[0];
-    return track?.getSettings().deviceId;
+    return this.local.currentDeviceId(media);
   }
 
   /**
    * Shares the screen as an extra video track: a new transceiver, so a renegotiation. Ends
    * by itself when the browser's own "stop sharing" ends the track.
    */
-  async startScreenShare(): Promise<void> {
-    if (this.screenTrack !== null || this.peer.current === null) {
-      return;
-    }
-    const display = await navigator.mediaDevices.getDisplayMedia({ video: { frameRate: { ideal: 15 } }, audio: false });
-    const track = display.getVideoTracks()[0];
-    if (track === undefined) {
-      throw new Error('the browser shared no video');
-    }
-    track.contentHint = 'detail';
-    track.addEventListener('ended', () => void this.stopScreenShare().catch((e: unknown) => this.ctx.report('ending the screen share', e)));
-    this.screenTrack = track;
-    this.screenTransceiver = this.peer.current.addTransceiver(track, { direction: 'sendonly', streams: [this.localStream ?? display] });
-    await this.publishMediaState();
+  startScreenShare(): Promise<void> {
+    return this.screen.start();
   }
 
   /** Stops the screen share; the transceiver stops sending (renegotiated) and the others drop it. */
-  async stopScreenShare(): Promise<void> {
-    const track = this.screenTrack;
-    if (track === null) {
-      return;
-    }
-    this.screenTrack = null;
-    track.stop();
-    const transceiver = this.screenTransceiver;
-    this.screenTransceiver = null;
-    if (transceiver !== null && this.peer.current !== null && transceiver.currentDirection !== 'stopped') {
-      this.peer.current.removeTrack(transceiver.sender);
-    }
-    await this.publishMediaState();
+  stopScreenShare(): Promise<void> {
+    return this.screen.stop();
   }
 
   /**
@@ -313,102 +232,6 @@ export class SfuClient {
       this.resumeToken = null;
     }
     void this.close();
-  }
-
-  /**
-   * Opens the microphone, and the camera unless we start with it off (so its light never
-   * comes on). A device that is missing, busy or refused leaves that kind off instead of
-   * failing the join: a participant with no camera, or with nothing at all, still joins,
-   * sees and hears the others, and is told what is off and why.
-   */
-  private async openLocalMedia(): Promise<MediaStream> {
-    const wantVideo = this.cameraOn && this.media.video !== false && this.media.video !== undefined;
-    const wantAudio = this.media.audio !== false && this.media.audio !== undefined;
-    if (wantAudio && wantVideo) {
-      try {
-        // Both in one call: one permission prompt.
-        return await navigator.mediaDevices.getUserMedia(this.media);
-      } catch (error) {
-        if (!isDeviceError(error)) {
-          throw error;
-        }
-      }
-    }
-    const stream = new MediaStream();
-    const missing: string[] = [];
-    for (const media of ['audio', 'video'] as const) {
-      if (media === 'audio' ? !wantAudio : !wantVideo) {
-        continue;
-      }
-      try {
-        stream.addTrack(await this.capture(media, undefined));
-      } catch (error) {
-        if (!isDeviceError(error)) {
-          throw error;
-        }
-        missing.push(`${media === 'audio' ? 'microphone' : 'camera'} (${describeDeviceError(error)})`);
-      }
-    }
-    if (stream.getAudioTracks().length === 0) {
-      this.micOn = false;
-    }
-    if (stream.getVideoTracks().length === 0) {
-      this.cameraOn = false;
-    }
-    if (missing.length > 0) {
-      this.events.emit('error', new Error(`Joined without ${missing.join(' and ')}.`));
-    }
-    return stream;
-  }
-
-  private async capture(media: 'audio' | 'video', deviceId: string | undefined): Promise<MediaStreamTrack> {
-    const base = this.media[media];
-    const constraints: MediaTrackConstraints = typeof base === 'object' ? { ...base } : {};
-    if (deviceId !== undefined && deviceId !== '') {
-      constraints.deviceId = { exact: deviceId };
-    }
-    let stream: MediaStream;
-    try {
-      stream = await navigator.mediaDevices.getUserMedia({ [media]: constraints });
-    } catch (error) {
-      if (isGetUserMediaDeviceError(error)) {
-        throw new DeviceUnavailableError(media, error);
-      }
-      throw error;
-    }
-    const track = media === 'audio' ? stream.getAudioTracks()[0] : stream.getVideoTracks()[0];
-    if (track === undefined) {
-      throw new Error(`no ${media} track from the device`);
-    }
-    return track;
-  }
-
-  /** Puts a new track on the sender of its kind and in the local stream (the preview). */
-  private async replaceLocalTrack(media: 'audio' | 'video', track: MediaStreamTrack): Promise<void> {
-    const sender = media === 'audio' ? this.audioSender : this.cameraSender;
-    await sender?.replaceTrack(track);
-    this.dropLocalTracks(media);
-    this.localStream?.addTrack(track);
-    if (media === 'video') {
-      this.preferredCamera = undefined;
-    }
-    if (this.localStream !== null) {
-      this.events.emit('localStream', this.localStream);
-    }
-  }
-
-  private dropLocalTracks(media: 'audio' | 'video'): void {
-    const stream = this.localStream;
-    for (const old of (media === 'audio' ? stream?.getAudioTracks() : stream?.getVideoTracks()) ?? []) {
-      if (media === 'video' && old.readyState === 'live') {
-        this.preferredCamera = old.getSettings().deviceId;
-      }
-      old.stop();
-      stream?.removeTrack(old);
-    }
-    if (stream !== null) {
-      this.events.emit('localStream', stream);
-    }
   }
 
   private async publishMediaState(): Promise<void> {
@@ -497,10 +320,7 @@ export class SfuClient {
   private async release(): Promise<void> {
     this.negotiator.cancelScheduledOffer();
     this.closePeer();
-    for (const track of this.localStream?.getTracks() ?? []) {
-      track.stop();
-    }
-    this.localStream = null;
+    this.local.release();
     await this.hub.stop();
     this.ctx.emitState();
   }
@@ -519,27 +339,12 @@ export class SfuClient {
       }
     }
 
-    if (this.localStream === null) {
-      this.localStream = await this.openLocalMedia();
-      this.events.emit('localStream', this.localStream);
-    }
+    const stream = await this.local.open();
     if (pc !== this.peer.current) {
       return result;
     }
-    // One sending transceiver per kind, whether or not a device is open behind it: a camera
-    // or microphone turned on later goes to the same sender (replaceTrack, no renegotiation),
-    // and the camera stays the first video track the others receive.
-    const stream = this.localStream;
-    const audioTrack = stream.getAudioTracks()[0];
-    const videoTrack = stream.getVideoTracks()[0];
-    this.audioSender = pc.addTransceiver(audioTrack ?? 'audio', { direction: 'sendonly', streams: [stream] }).sender;
-    this.cameraSender = pc.addTransceiver(videoTrack ?? 'video', { direction: 'sendonly', streams: [stream] }).sender;
-    if (audioTrack !== undefined) {
-      audioTrack.enabled = this.micOn;
-    }
-    this.screenTrack?.stop();
-    this.screenTrack = null;
-    this.screenTransceiver = null;
+    this.local.attach(pc, stream);
+    this.screen.reset();
     this.applySnapshot(await this.hub.invoke<MeetingSnapshot>(HubMethods.meetingState));
     await this.publishMediaState();
     return result;
