@@ -14,10 +14,13 @@ import { connectionState, type ConnectionStateChange } from './client/connection
 import { ClientContext } from './client/context';
 import type { SfuClientEvents } from './client/events';
 import type { HubLink } from './client/hub-link';
+import { IncomingVideo } from './client/incoming-video';
 import { LocalMedia } from './client/local-media';
+import { Meeting } from './client/meeting';
 import { Negotiator } from './client/negotiation';
 import type { SfuClientOptions } from './client/options';
 import { PeerLink } from './client/peer-link';
+import { RemoteParticipants } from './client/remote-participants';
 import { ScreenShare } from './client/screen-share';
 
 export type { ConnectionStateChange, OverallState, SignalingState } from './client/connection-state';
@@ -39,19 +42,16 @@ export class SfuClient {
   private readonly ctx: ClientContext;
   private readonly events: ClientContext['events'];
   private readonly hub: HubLink;
-  private readonly remote = new Map<string, MediaStream>();
-  private readonly members = new Map<string, ParticipantInfo>();
-
+  private readonly remote: RemoteParticipants;
+  private readonly meeting: Meeting;
   private readonly peer: PeerLink;
   private readonly negotiator: Negotiator;
   private readonly local: LocalMedia;
   private readonly screen: ScreenShare;
+  private readonly incoming: IncomingVideo;
   private room: string | null = null;
   private displayName: string | null = null;
   private resumeToken: string | null = null;
-  /** Whether other participants' video should reach us (false: paused at the server). */
-  private incomingVideo = true;
-
 
   constructor(options: SfuClientOptions = {}) {
     this.ctx = new ClientContext(
@@ -65,8 +65,14 @@ export class SfuClient {
     );
     this.events = this.ctx.events;
     this.hub = this.ctx.hub;
+    this.remote = new RemoteParticipants(this.ctx);
+    this.meeting = new Meeting(this.ctx);
     this.peer = new PeerLink(this.ctx, {
-      track: (e) => this.onTrack(e),
+      track: (e) => {
+        if (this.remote.addTrack(e)) {
+          this.incoming.follow(e);
+        }
+      },
       negotiationNeeded: () => this.negotiator.scheduleOffer(),
       failed: (pc) => {
         this.negotiator.enqueue(() => this.rejoinAfterFailure(pc)).catch((e: unknown) => this.ctx.report('rejoining', e));
@@ -76,9 +82,10 @@ export class SfuClient {
     const publish = (): Promise<void> => this.publishMediaState();
     this.local = new LocalMedia(this.ctx, options, publish);
     this.screen = new ScreenShare(this.ctx, this.peer, this.local, publish);
+    this.incoming = new IncomingVideo(this.ctx, this.peer);
 
-    this.hub.on(HubEvents.participantJoined, (p: ParticipantInfo) => this.addMember(p));
-    this.hub.on(HubEvents.participantLeft, (id: string) => this.removeMember(id));
+    this.hub.on(HubEvents.participantJoined, (p: ParticipantInfo) => this.remote.add(p));
+    this.hub.on(HubEvents.participantLeft, (id: string) => this.remote.remove(id));
     this.hub.on(HubEvents.trackAdded, (t: TrackInfo) => this.events.emit('trackAdded', t));
     this.hub.on(HubEvents.trackRemoved, (t: TrackInfo) => this.events.emit('trackRemoved', t));
     this.hub.on(HubEvents.offer, (sdp: string) => this.negotiator.answerServerOffer(sdp));
@@ -128,12 +135,12 @@ export class SfuClient {
 
   /** Remote participants currently in the room, by id. */
   get participants(): ReadonlyMap<string, ParticipantInfo> {
-    return this.members;
+    return this.remote.participants;
   }
 
   /** Remote participants' streams, by participant id. */
   get remoteStreams(): ReadonlyMap<string, MediaStream> {
-    return this.remote;
+    return this.remote.remoteStreams;
   }
 
   /** The current summary of signaling and peer connection state. */
@@ -170,8 +177,8 @@ export class SfuClient {
   }
 
   /** Sends a chat line to the room; rejects with the server's reason (e.g. too long). */
-  async sendChat(text: string): Promise<void> {
-    await this.hub.invoke(HubMethods.sendChat, text);
+  sendChat(text: string): Promise<void> {
+    return this.meeting.sendChat(text);
   }
 
   /**
@@ -234,23 +241,13 @@ export class SfuClient {
     void this.close();
   }
 
-  private async publishMediaState(): Promise<void> {
-    const state = this.mediaState;
-    this.events.emit('localMediaState', state);
-    if (this.hub.connected && this.participantId !== null) {
-      await this.hub.invoke(HubMethods.setMediaState, state.mic, state.camera, state.screen);
-    }
+  private publishMediaState(): Promise<void> {
+    return this.meeting.publish(this.mediaState);
   }
 
   private applySnapshot(snapshot: MeetingSnapshot): void {
     this.resumeToken = snapshot.resumeToken;
-    this.events.emit('chatHistory', snapshot.chat);
-    for (const state of snapshot.mediaStates) {
-      if (state.participantId !== this.participantId) {
-        this.events.emit('mediaState', state);
-      }
-    }
-    this.events.emit('dominantSpeaker', snapshot.dominantSpeaker);
+    this.meeting.apply(snapshot);
   }
 
   /**
@@ -265,7 +262,7 @@ export class SfuClient {
 
   /** Whether other participants' video reaches us (see setIncomingVideo). */
   get receivingVideo(): boolean {
-    return this.incomingVideo;
+    return this.incoming.receiving;
   }
 
   /**
@@ -274,20 +271,8 @@ export class SfuClient {
    * last frame) and on the way back resumes each track on a fresh keyframe. Video that arrives
    * later follows the same choice.
    */
-  async setIncomingVideo(on: boolean): Promise<void> {
-    if (on === this.incomingVideo) {
-      return;
-    }
-    this.incomingVideo = on;
-    const pc = this.peer.current;
-    if (pc === null || !this.hub.connected) {
-      return;
-    }
-    const mids = pc
-      .getTransceivers()
-      .filter((t) => t.receiver.track.kind === 'video' && t.currentDirection === 'recvonly' && t.mid !== null)
-      .map((t) => t.mid as string);
-    await Promise.all(mids.map((mid) => this.hub.invoke(HubMethods.setReceiving, mid, on)));
+  setIncomingVideo(on: boolean): Promise<void> {
+    return this.incoming.set(on);
   }
 
   /** Leaves the room and releases the camera, microphone and connections. Safe to call twice. */
@@ -335,7 +320,7 @@ export class SfuClient {
     const pc = this.peer.open();
     for (const p of result.participants) {
       if (p.id !== result.participantId) {
-        this.addMember(p);
+        this.remote.add(p);
       }
     }
 
@@ -363,17 +348,7 @@ export class SfuClient {
     if (this.resumeToken !== null && pcAlive) {
       try {
         const result = await this.hub.invoke<ResumeResult>(HubMethods.resume, this.resumeToken);
-        const present = new Set(result.participants.map((p) => p.id));
-        for (const id of [...this.members.keys()]) {
-          if (!present.has(id)) {
-            this.removeMember(id);
-          }
-        }
-        for (const p of result.participants) {
-          if (!this.members.has(p.id)) {
-            this.addMember(p);
-          }
-        }
+        this.remote.reconcile(result.participants);
         this.applySnapshot(result.meeting);
         await this.publishMediaState();
         this.events.emit('recovered', 'resumed');
@@ -403,9 +378,7 @@ export class SfuClient {
       return;
     }
     this.closePeer();
-    for (const id of [...this.members.keys()]) {
-      this.removeMember(id);
-    }
+    this.remote.removeAll();
     this.resumeToken = null;
     await this.startSession(this.room, this.displayName);
     this.negotiator.scheduleOffer();
@@ -415,59 +388,6 @@ export class SfuClient {
   private closePeer(): void {
     this.peer.close();
     this.negotiator.forgetQueuedOffer();
-    for (const id of [...this.remote.keys()]) {
-      this.dropRemote(id);
-    }
-  }
-
-  // ---- remote media --------------------------------------------------------------------
-
-  private onTrack(e: RTCTrackEvent): void {
-    const stream = e.streams[0];
-    if (stream === undefined) {
-      // Without a stream (a=msid) a track has no owner to show it under.
-      return;
-    }
-    // The server sets the a=msid stream id to the publishing participant's id.
-    const participantId = stream.id;
-    if (this.remote.get(participantId) !== stream) {
-      this.remote.set(participantId, stream);
-      stream.onremovetrack = (removed) => {
-        this.events.emit('remoteTrackRemoved', { participantId, stream, track: removed.track });
-        if (stream.getTracks().length === 0 && this.remote.get(participantId) === stream) {
-          this.dropRemote(participantId);
-        }
-      };
-    }
-    this.events.emit('remoteTrack', { participantId, stream, track: e.track });
-    const mid = e.transceiver.mid;
-    if (!this.incomingVideo && e.track.kind === 'video' && mid !== null) {
-      this.hub.invoke(HubMethods.setReceiving, mid, false).catch((error: unknown) => this.ctx.report('pausing incoming video', error));
-    }
-  }
-
-  private dropRemote(participantId: string): void {
-    const stream = this.remote.get(participantId);
-    if (stream === undefined) {
-      return;
-    }
-    stream.onremovetrack = null;
-    this.remote.delete(participantId);
-    this.events.emit('remoteStreamRemoved', { participantId });
-  }
-
-  private addMember(p: ParticipantInfo): void {
-    if (p.id === this.participantId) {
-      return;
-    }
-    this.members.set(p.id, p);
-    this.events.emit('participantJoined', p);
-  }
-
-  private removeMember(participantId: string): void {
-    const info = this.members.get(participantId);
-    this.members.delete(participantId);
-    this.dropRemote(participantId);
-    this.events.emit('participantLeft', { participantId, displayName: info?.displayName });
+    this.remote.dropAllStreams();
   }
 }
