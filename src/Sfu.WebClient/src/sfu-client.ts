@@ -1,27 +1,19 @@
-import {
-  HubEvents,
-  HubMethods,
-  LeaveBeaconPath,
-  type ChatMessage,
-  type JoinResult,
-  type MediaState,
-  type MeetingSnapshot,
-  type ParticipantInfo,
-  type ResumeResult,
-  type TrackInfo,
-} from './contracts';
+// The browser client SDK's one public class. It composes the parts in client/ (one concern
+// each) and keeps the API the pages and the browser tests use.
+import { HubEvents, type ChatMessage, type JoinResult, type MediaState, type ParticipantInfo, type TrackInfo } from './contracts';
 import { connectionState, type ConnectionStateChange } from './client/connection-state';
 import { ClientContext } from './client/context';
 import type { SfuClientEvents } from './client/events';
-import type { HubLink } from './client/hub-link';
 import { IncomingVideo } from './client/incoming-video';
 import { LocalMedia } from './client/local-media';
 import { Meeting } from './client/meeting';
 import { Negotiator } from './client/negotiation';
 import type { SfuClientOptions } from './client/options';
 import { PeerLink } from './client/peer-link';
+import { Recovery } from './client/reconnect';
 import { RemoteParticipants } from './client/remote-participants';
 import { ScreenShare } from './client/screen-share';
+import { Session, type SessionParts } from './client/session';
 
 export type { ConnectionStateChange, OverallState, SignalingState } from './client/connection-state';
 export { DeviceUnavailableError } from './client/device-errors';
@@ -33,40 +25,25 @@ export type { SfuClientOptions } from './client/options';
  *
  * The browser opens one RTCPeerConnection to the SFU. It publishes its camera and microphone
  * with a client-initiated offer, and receives other participants' media through offers the
- * server initiates. Every negotiation step runs on one promise chain, so a burst of server
- * offers, our own offers and rejoins after a reconnect never interleave. When both sides offer
- * at once the browser is the polite peer: the server answers our offer with a "glare" error,
- * we roll back, apply the server's offer and offer again afterwards.
+ * server initiates; every offer and answer runs on one chain (client/negotiation.ts), with the
+ * browser as the polite peer when both sides offer at once.
  */
 export class SfuClient {
   private readonly ctx: ClientContext;
-  private readonly events: ClientContext['events'];
-  private readonly hub: HubLink;
-  private readonly remote: RemoteParticipants;
-  private readonly meeting: Meeting;
   private readonly peer: PeerLink;
   private readonly negotiator: Negotiator;
+  private readonly remote: RemoteParticipants;
   private readonly local: LocalMedia;
   private readonly screen: ScreenShare;
   private readonly incoming: IncomingVideo;
-  private room: string | null = null;
-  private displayName: string | null = null;
-  private resumeToken: string | null = null;
+  private readonly meeting: Meeting;
+  private readonly session: Session;
+  private readonly recovery: Recovery;
 
   constructor(options: SfuClientOptions = {}) {
-    this.ctx = new ClientContext(
-      options,
-      () => this.state,
-      () => {
-        // A reconnected SignalR connection is a new connection to the server: take our place
-        // back with the resume token (media never stopped), or join again if that fails.
-        this.negotiator.enqueue(() => this.recover()).catch((e: unknown) => this.ctx.report('recovering after a reconnect', e));
-      },
-    );
-    this.events = this.ctx.events;
-    this.hub = this.ctx.hub;
-    this.remote = new RemoteParticipants(this.ctx);
-    this.meeting = new Meeting(this.ctx);
+    // A reconnected SignalR connection is a new connection to the server: take our place
+    // back with the resume token (media never stopped), or join again if that fails.
+    this.ctx = new ClientContext(options, () => this.state, () => this.recovery.afterReconnect());
     this.peer = new PeerLink(this.ctx, {
       track: (e) => {
         if (this.remote.addTrack(e)) {
@@ -74,33 +51,54 @@ export class SfuClient {
         }
       },
       negotiationNeeded: () => this.negotiator.scheduleOffer(),
-      failed: (pc) => {
-        this.negotiator.enqueue(() => this.rejoinAfterFailure(pc)).catch((e: unknown) => this.ctx.report('rejoining', e));
-      },
+      failed: (pc) => this.recovery.afterPeerFailure(pc),
     });
     this.negotiator = new Negotiator(this.ctx, this.peer);
-    const publish = (): Promise<void> => this.publishMediaState();
+    this.remote = new RemoteParticipants(this.ctx);
+    this.meeting = new Meeting(this.ctx);
+    const publish = (): Promise<void> => this.meeting.publish(this.mediaState);
     this.local = new LocalMedia(this.ctx, options, publish);
     this.screen = new ScreenShare(this.ctx, this.peer, this.local, publish);
     this.incoming = new IncomingVideo(this.ctx, this.peer);
+    const parts: SessionParts = {
+      peer: this.peer,
+      negotiator: this.negotiator,
+      remote: this.remote,
+      local: this.local,
+      screen: this.screen,
+      meeting: this.meeting,
+      publish,
+    };
+    this.session = new Session(this.ctx, parts);
+    this.recovery = new Recovery(this.ctx, this.session, parts);
 
-    this.hub.on(HubEvents.participantJoined, (p: ParticipantInfo) => this.remote.add(p));
-    this.hub.on(HubEvents.participantLeft, (id: string) => this.remote.remove(id));
-    this.hub.on(HubEvents.trackAdded, (t: TrackInfo) => this.events.emit('trackAdded', t));
-    this.hub.on(HubEvents.trackRemoved, (t: TrackInfo) => this.events.emit('trackRemoved', t));
-    this.hub.on(HubEvents.offer, (sdp: string) => this.negotiator.answerServerOffer(sdp));
-
-    this.hub.on(HubEvents.chatReceived, (m: ChatMessage) => this.events.emit('chat', m));
-    this.hub.on(HubEvents.mediaStateChanged, (m: MediaState) => this.events.emit('mediaState', m));
-    this.hub.on(HubEvents.dominantSpeakerChanged, (id: string | null) => this.events.emit('dominantSpeaker', id));
-    this.hub.on(HubEvents.removed, (reason: string) => {
-      void this.onRemoved(reason);
+    const { hub, events } = this.ctx;
+    hub.on(HubEvents.participantJoined, (p: ParticipantInfo) => this.remote.add(p));
+    hub.on(HubEvents.participantLeft, (id: string) => this.remote.remove(id));
+    hub.on(HubEvents.trackAdded, (t: TrackInfo) => events.emit('trackAdded', t));
+    hub.on(HubEvents.trackRemoved, (t: TrackInfo) => events.emit('trackRemoved', t));
+    hub.on(HubEvents.offer, (sdp: string) => this.negotiator.answerServerOffer(sdp));
+    hub.on(HubEvents.chatReceived, (m: ChatMessage) => events.emit('chat', m));
+    hub.on(HubEvents.mediaStateChanged, (m: MediaState) => events.emit('mediaState', m));
+    hub.on(HubEvents.dominantSpeakerChanged, (id: string | null) => events.emit('dominantSpeaker', id));
+    hub.on(HubEvents.removed, (reason: string) => {
+      void this.session.removed(reason);
     });
   }
 
   /** Subscribes to an event; returns a function that unsubscribes. */
   on<K extends keyof SfuClientEvents>(event: K, handler: (payload: SfuClientEvents[K]) => void): () => void {
-    return this.events.on(event, handler);
+    return this.ctx.events.on(event, handler);
+  }
+
+  /** The peer connection of the current session (null before join and after close); tests read getStats() from it. */
+  get pc(): RTCPeerConnection | null {
+    return this.peer.current;
+  }
+
+  /** Our camera and microphone, once join has obtained them. */
+  get localStream(): MediaStream | null {
+    return this.local.stream;
   }
 
   /** Our participant id, assigned by the server on join. */
@@ -108,9 +106,9 @@ export class SfuClient {
     return this.ctx.participantId;
   }
 
-  /** The peer connection of the current session (null before join and after close); tests read getStats() from it. */
-  get pc(): RTCPeerConnection | null {
-    return this.peer.current;
+  /** Our screen share while it runs. */
+  get screenTrack(): MediaStreamTrack | null {
+    return this.screen.track;
   }
 
   /** How many offer/answer exchanges completed; mute and device switches must not add any. */
@@ -121,16 +119,6 @@ export class SfuClient {
   /** How many ICE restarts this client asked for. */
   get iceRestarts(): number {
     return this.peer.iceRestarts;
-  }
-
-  /** Our camera and microphone, once join has obtained them. */
-  get localStream(): MediaStream | null {
-    return this.local.stream;
-  }
-
-  /** Our screen share while it runs. */
-  get screenTrack(): MediaStreamTrack | null {
-    return this.screen.track;
   }
 
   /** Remote participants currently in the room, by id. */
@@ -145,30 +133,15 @@ export class SfuClient {
 
   /** The current summary of signaling and peer connection state. */
   get state(): ConnectionStateChange {
-    return connectionState(this.ctx.closed, this.room !== null, this.hub.signaling, this.peer.current);
+    return connectionState(this.ctx.closed, this.session.joined, this.ctx.hub.signaling, this.peer.current);
   }
 
   /**
    * Connects signaling, joins the room, captures camera and microphone and publishes them.
    * Resolves once the server has answered our first offer.
    */
-  async join(room: string, displayName: string): Promise<JoinResult> {
-    if (this.room !== null) {
-      throw new Error('join was already called');
-    }
-    this.room = room;
-    this.displayName = displayName;
-    await this.hub.start();
-
-    let result: JoinResult | undefined;
-    await this.negotiator.enqueue(async () => {
-      result = await this.startSession(room, displayName);
-    });
-    if (result === undefined) {
-      throw new Error('join did not complete');
-    }
-    await this.negotiator.requestOffer();
-    return result;
+  join(room: string, displayName: string): Promise<JoinResult> {
+    return this.session.join(room, displayName);
   }
 
   /** Our own microphone, camera and screen state. */
@@ -230,27 +203,6 @@ export class SfuClient {
   }
 
   /**
-   * For a page that is going away: leaves at once through a beacon (which outlives the page)
-   * so the others do not wait out the reconnect grace; then closes.
-   */
-  leaveOnUnload(): void {
-    if (this.resumeToken !== null && !this.ctx.closed) {
-      navigator.sendBeacon(LeaveBeaconPath, this.resumeToken);
-      this.resumeToken = null;
-    }
-    void this.close();
-  }
-
-  private publishMediaState(): Promise<void> {
-    return this.meeting.publish(this.mediaState);
-  }
-
-  private applySnapshot(snapshot: MeetingSnapshot): void {
-    this.resumeToken = snapshot.resumeToken;
-    this.meeting.apply(snapshot);
-  }
-
-  /**
    * Restarts ICE on the current peer connection (RFC 8445 §9): new credentials on both sides,
    * negotiated like any other change, while DTLS, SRTP and every track go on. The client does
    * this by itself when ICE stays disconnected; a connection that fails outright is replaced
@@ -275,119 +227,16 @@ export class SfuClient {
     return this.incoming.set(on);
   }
 
-  /** Leaves the room and releases the camera, microphone and connections. Safe to call twice. */
-  async close(): Promise<void> {
-    if (this.ctx.closed) {
-      return;
-    }
-    this.ctx.closed = true;
-    this.negotiator.cancelScheduledOffer();
-    if (this.hub.connected) {
-      try {
-        await this.hub.invoke(HubMethods.leave);
-      } catch {
-        // Leaving is best effort: the server also notices the connection closing.
-      }
-    }
-    await this.release();
-  }
-
-  /** The server has already taken us out of the room: release everything and do not rejoin. */
-  private async onRemoved(reason: string): Promise<void> {
-    if (this.ctx.closed) {
-      return;
-    }
-    this.ctx.closed = true;
-    this.events.emit('removed', { reason });
-    await this.release();
-  }
-
-  private async release(): Promise<void> {
-    this.negotiator.cancelScheduledOffer();
-    this.closePeer();
-    this.local.release();
-    await this.hub.stop();
-    this.ctx.emitState();
-  }
-
-  // ---- session -------------------------------------------------------------------------
-
-  /** Join, create the peer connection and add our media (runs on the chain). */
-  private async startSession(room: string, displayName: string): Promise<JoinResult> {
-    const result = await this.hub.invoke<JoinResult>(HubMethods.join, room, displayName);
-    this.ctx.participantId = result.participantId;
-    // Created before getUserMedia so a server offer that arrives early can be answered.
-    const pc = this.peer.open();
-    for (const p of result.participants) {
-      if (p.id !== result.participantId) {
-        this.remote.add(p);
-      }
-    }
-
-    const stream = await this.local.open();
-    if (pc !== this.peer.current) {
-      return result;
-    }
-    this.local.attach(pc, stream);
-    this.screen.reset();
-    this.applySnapshot(await this.hub.invoke<MeetingSnapshot>(HubMethods.meetingState));
-    await this.publishMediaState();
-    return result;
-  }
-
   /**
-   * After signaling came back: Resume keeps our identity and our media (which never
-   * depended on signaling) so the others see nothing; a failed peer connection or an
-   * expired session means a clean rejoin instead.
+   * For a page that is going away: leaves at once through a beacon (which outlives the page)
+   * so the others do not wait out the reconnect grace; then closes.
    */
-  private async recover(): Promise<void> {
-    if (this.ctx.closed || this.room === null) {
-      return;
-    }
-    const pcAlive = this.peer.current !== null && this.peer.current.connectionState !== 'failed' && this.peer.current.connectionState !== 'closed';
-    if (this.resumeToken !== null && pcAlive) {
-      try {
-        const result = await this.hub.invoke<ResumeResult>(HubMethods.resume, this.resumeToken);
-        this.remote.reconcile(result.participants);
-        this.applySnapshot(result.meeting);
-        await this.publishMediaState();
-        this.events.emit('recovered', 'resumed');
-        return;
-      } catch (error) {
-        this.ctx.report('resuming the session (joining again instead)', error);
-      }
-    }
-    await this.rejoin();
+  leaveOnUnload(): void {
+    this.session.leaveOnUnload();
   }
 
-  /** A peer connection that failed cannot carry media again: leave and join afresh. */
-  private async rejoinAfterFailure(pc: RTCPeerConnection): Promise<void> {
-    if (pc !== this.peer.current || this.ctx.closed) {
-      return;
-    }
-    try {
-      await this.hub.invoke(HubMethods.leave);
-    } catch {
-      // The server may have removed us already.
-    }
-    await this.rejoin();
-  }
-
-  private async rejoin(): Promise<void> {
-    if (this.ctx.closed || this.room === null || this.displayName === null) {
-      return;
-    }
-    this.closePeer();
-    this.remote.removeAll();
-    this.resumeToken = null;
-    await this.startSession(this.room, this.displayName);
-    this.negotiator.scheduleOffer();
-    this.events.emit('recovered', 'rejoined');
-  }
-
-  private closePeer(): void {
-    this.peer.close();
-    this.negotiator.forgetQueuedOffer();
-    this.remote.dropAllStreams();
+  /** Leaves the room and releases the camera, microphone and connections. Safe to call twice. */
+  close(): Promise<void> {
+    return this.session.close();
   }
 }
