@@ -42,6 +42,33 @@ public sealed class IncomingVideoTests(SfuServerFixture server, BrowserFixture b
         Assert.Equal(negotiations, await bob.Page.EvaluateAsync<int>("() => window.sfu.negotiations"));
     }
 
+    /// <summary>
+    /// A closing tab runs pagehide (the client closes and sends Leave) and then turns hidden
+    /// (the page pauses incoming video): nothing may follow the Leave, which the server would
+    /// refuse from a connection no longer in a room.
+    /// </summary>
+    [Fact(Timeout = 180_000)]
+    public async Task Pausing_incoming_video_while_the_client_closes_sends_nothing_after_the_leave()
+    {
+        CancellationToken cancel = TestContext.Current.CancellationToken;
+        await using BrowserParticipant ada = await BrowserParticipant.JoinAsync(browser, server, "pause-close-room", "Ada");
+        await using BrowserParticipant bob = await BrowserParticipant.JoinAsync(browser, server, "pause-close-room", "Bob", "&camera=off");
+        await Eventually.UntilAsync(bob.CountDecodingRemoteVideoAsync, c => c == 1, Deadline, "Bob to decode Ada's camera", cancel);
+
+        string outcome = await bob.Page.EvaluateAsync<string>(
+            """
+            async () => {
+              const closing = window.sfu.close();
+              const outcome = await window.sfu.setIncomingVideo(false).then(() => 'resolved', (e) => e.message);
+              await closing;
+              return outcome;
+            }
+            """);
+
+        Assert.Equal("resolved", outcome);
+        Assert.Equal(["Ada"], Engine.Rooms.Find("pause-close-room")!.Participants.Select(p => p.DisplayName));
+    }
+
     private SfuEngine Engine => server.Services.GetRequiredService<SfuEngine>();
 
     private DownTrack BobsCopyOfAdasVideo()

@@ -23,7 +23,9 @@ export class IncomingVideo {
     }
     this.on = on;
     const pc = this.peer.current;
-    if (pc === null || !this.ctx.hub.connected) {
+    // A closing client has sent Leave already (a closing tab turns hidden after pagehide):
+    // the server no longer knows this connection.
+    if (pc === null || this.ctx.closed || !this.ctx.hub.connected) {
       return;
     }
     const mids = pc
@@ -36,7 +38,7 @@ export class IncomingVideo {
   /** A video track that arrives while video is paused is paused too. */
   follow(e: RTCTrackEvent): void {
     const mid = e.transceiver.mid;
-    if (!this.on && e.track.kind === 'video' && mid !== null) {
+    if (!this.on && !this.ctx.closed && e.track.kind === 'video' && mid !== null) {
       this.ctx.hub.invoke(HubMethods.setReceiving, mid, false).catch((error: unknown) => this.ctx.report('pausing incoming video', error));
     }
   }
