@@ -27,7 +27,6 @@ public static class SfuServer
             sp.GetRequiredService<TimeProvider>(),
             sp.GetService<IMeterFactory>()));
         builder.Services.AddHostedService<MediaEngineService>();
-        builder.Services.AddSingleton<ParticipantDirectory>();
         builder.Services.AddMeeting(builder.Configuration);
         builder.Services.AddSignalR(o =>
         {

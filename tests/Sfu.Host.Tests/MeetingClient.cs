@@ -7,6 +7,8 @@ namespace Sfu.Host.Tests;
 /// <summary>A real SignalR client of the hub that records the meeting events it receives.</summary>
 internal sealed class MeetingClient : IAsyncDisposable
 {
+    private const string ChatNotice = "notice";
+
     private MeetingClient(HubConnection connection)
     {
         Connection = connection;
@@ -15,6 +17,7 @@ internal sealed class MeetingClient : IAsyncDisposable
         connection.On<JsonElement>("MediaStateChanged", state => MediaStates.Enqueue(state));
         connection.On<string>("ParticipantLeft", id => Left.Enqueue(id));
         connection.On<JsonElement>("ParticipantJoined", p => Joined.Enqueue(p));
+        connection.On<string>("Removed", reason => Removed.Enqueue(reason));
     }
 
     public HubConnection Connection { get; }
@@ -28,6 +31,8 @@ internal sealed class MeetingClient : IAsyncDisposable
     public ConcurrentQueue<string> Left { get; } = new();
 
     public ConcurrentQueue<JsonElement> Joined { get; } = new();
+
+    public ConcurrentQueue<string> Removed { get; } = new();
 
     public static async Task<MeetingClient> ConnectAsync(SfuTestServer server, bool reconnect = false)
     {
@@ -49,6 +54,17 @@ internal sealed class MeetingClient : IAsyncDisposable
         JsonElement snapshot = await Connection.InvokeAsync<JsonElement>("MeetingState", TestContext.Current.CancellationToken);
         return (joined.GetProperty("participantId").GetString()!, snapshot.GetProperty("resumeToken").GetString()!);
     }
+
+    /// <summary>The last room list the lobby pushed, as "name:count,…"; "?" before the first.</summary>
+    public string LatestRooms
+        => RoomLists.IsEmpty
+            ? "?"
+            : string.Join(",", RoomLists.Last().EnumerateArray().Select(r => $"{r.GetProperty("name").GetString()}:{r.GetProperty("participants").GetInt32()}"));
+
+    /// <summary>How many server notices with exactly this text arrived.</summary>
+    public int Notices(string text) => Chat.Count(m => Kind(m) == ChatNotice && m.GetProperty("text").GetString() == text);
+
+    public static string Kind(JsonElement message) => message.GetProperty("kind").GetString() ?? "";
 
     public ValueTask DisposeAsync() => Connection.DisposeAsync();
 }

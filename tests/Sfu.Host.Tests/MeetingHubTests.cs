@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
@@ -23,14 +22,14 @@ public sealed class MeetingHubTests
         await using MeetingClient ada = await MeetingClient.ConnectAsync(server);
         await using MeetingClient bob = await MeetingClient.ConnectAsync(server);
         await ada.JoinAsync("standup", "Ada");
-        await WaitForAsync(() => Rooms(lobby) == "standup:1", "standup with 1");
+        await Poll.UntilAsync(() => lobby.LatestRooms == "standup:1", "standup with 1");
         await bob.JoinAsync("standup", "Bob");
-        await WaitForAsync(() => Rooms(lobby) == "standup:2", "standup with 2");
+        await Poll.UntilAsync(() => lobby.LatestRooms == "standup:2", "standup with 2");
 
         await bob.Connection.InvokeAsync("Leave", Cancel);
-        await WaitForAsync(() => Rooms(lobby) == "standup:1", "standup back to 1");
+        await Poll.UntilAsync(() => lobby.LatestRooms == "standup:1", "standup back to 1");
         await ada.Connection.InvokeAsync("Leave", Cancel);
-        await WaitForAsync(() => Rooms(lobby) == "", "the emptied room to leave the list");
+        await Poll.UntilAsync(() => lobby.LatestRooms == "", "the emptied room to leave the list");
     }
 
     [Fact]
@@ -47,15 +46,15 @@ public sealed class MeetingHubTests
             await ada.Connection.InvokeAsync("SendChat", $"line {i} <b>bold</b>", Cancel);
         }
 
-        await WaitForAsync(() => bob.Chat.Count(m => Kind(m) == "message") == 60, "Bob to get 60 lines");
+        await Poll.UntilAsync(() => bob.Chat.Count(m => MeetingClient.Kind(m) == "message") == 60, "Bob to get 60 lines");
         JsonElement last = bob.Chat.Last();
         Assert.Equal("Ada", last.GetProperty("from").GetString());
         Assert.Equal("line 59 <b>bold</b>", last.GetProperty("text").GetString());
         Assert.True(last.GetProperty("sentAt").GetDateTimeOffset() > DateTimeOffset.UtcNow.AddMinutes(-1));
-        Assert.Contains(ada.Chat, m => Kind(m) == "notice" && m.GetProperty("text").GetString() == "Bob joined");
+        Assert.Contains(ada.Chat, m => MeetingClient.Kind(m) == "notice" && m.GetProperty("text").GetString() == "Bob joined");
 
         await bob.Connection.InvokeAsync("Leave", Cancel);
-        await WaitForAsync(() => ada.Chat.Any(m => Kind(m) == "notice" && m.GetProperty("text").GetString() == "Bob left"), "the leave notice");
+        await Poll.UntilAsync(() => ada.Chat.Any(m => MeetingClient.Kind(m) == "notice" && m.GetProperty("text").GetString() == "Bob left"), "the leave notice");
 
         await using MeetingClient carol = await MeetingClient.ConnectAsync(server);
         await carol.Connection.InvokeAsync<JsonElement>("Join", "chat", "Carol", Cancel);
@@ -85,7 +84,7 @@ public sealed class MeetingHubTests
         Assert.Contains(expected, error.Message, StringComparison.Ordinal);
         Assert.Contains("longer than 500 characters", tooLong.Message, StringComparison.Ordinal);
         await ada.Connection.InvokeAsync("SendChat", new string('x', 500), Cancel);
-        await WaitForAsync(() => ada.Chat.Any(m => Kind(m) == "message"), "the 500-character line to go through");
+        await Poll.UntilAsync(() => ada.Chat.Any(m => MeetingClient.Kind(m) == "message"), "the 500-character line to go through");
     }
 
     [Fact]
@@ -106,8 +105,8 @@ public sealed class MeetingHubTests
         await bob.Connection.InvokeAsync("SendChat", "bob still talks", Cancel);
 
         Assert.Contains("Slow down: at most 3 messages at once", refused.Message, StringComparison.Ordinal);
-        await WaitForAsync(() => ada.Chat.Any(m => m.GetProperty("text").GetString() == "bob still talks"), "Bob's line to reach Ada");
-        Assert.Equal(3, ada.Chat.Count(m => Kind(m) == "message" && m.GetProperty("from").GetString() == "Ada"));
+        await Poll.UntilAsync(() => ada.Chat.Any(m => m.GetProperty("text").GetString() == "bob still talks"), "Bob's line to reach Ada");
+        Assert.Equal(3, ada.Chat.Count(m => MeetingClient.Kind(m) == "message" && m.GetProperty("from").GetString() == "Ada"));
         Assert.DoesNotContain(bob.Chat, m => m.GetProperty("text").GetString() == "one too many");
     }
 
@@ -121,7 +120,7 @@ public sealed class MeetingHubTests
         await bob.JoinAsync("states", "Bob");
 
         await ada.Connection.InvokeAsync("SetMediaState", false, true, false, Cancel);
-        await WaitForAsync(() => bob.MediaStates.Any(s => s.GetProperty("participantId").GetString() == adaId && !s.GetProperty("mic").GetBoolean()), "Bob to see Ada's mic off");
+        await Poll.UntilAsync(() => bob.MediaStates.Any(s => s.GetProperty("participantId").GetString() == adaId && !s.GetProperty("mic").GetBoolean()), "Bob to see Ada's mic off");
 
         await using MeetingClient carol = await MeetingClient.ConnectAsync(server);
         await carol.Connection.InvokeAsync<JsonElement>("Join", "states", "Carol", Cancel);
@@ -158,9 +157,9 @@ public sealed class MeetingHubTests
         Assert.Equal(adaId, result.GetProperty("participantId").GetString());
         Assert.Equal("Bob", result.GetProperty("participants")[0].GetProperty("displayName").GetString());
         await ada.Connection.InvokeAsync("SendChat", "back", Cancel);
-        await WaitForAsync(() => bob.Chat.Any(m => m.GetProperty("text").GetString() == "back" && m.GetProperty("fromId").GetString() == adaId), "Bob to hear from the resumed Ada");
+        await Poll.UntilAsync(() => bob.Chat.Any(m => m.GetProperty("text").GetString() == "back" && m.GetProperty("fromId").GetString() == adaId), "Bob to hear from the resumed Ada");
         Assert.Empty(bob.Left);
-        Assert.DoesNotContain(bob.Chat, m => Kind(m) == "notice" && m.GetProperty("text").GetString() == "Ada left");
+        Assert.DoesNotContain(bob.Chat, m => MeetingClient.Kind(m) == "notice" && m.GetProperty("text").GetString() == "Ada left");
 
         await using MeetingClient mallory = await MeetingClient.ConnectAsync(server);
         HubException refused = await Assert.ThrowsAsync<HubException>(() => mallory.Connection.InvokeAsync<JsonElement>("Resume", "not-a-token", Cancel));
@@ -180,8 +179,8 @@ public sealed class MeetingHubTests
         await Task.Delay(TimeSpan.FromMilliseconds(300), Cancel);
         Assert.Empty(bob.Left);
 
-        await WaitForAsync(() => bob.Left.Contains(adaId), "Bob to get ParticipantLeft for Ada");
-        await WaitForAsync(() => bob.Chat.Any(m => Kind(m) == "notice" && m.GetProperty("text").GetString() == "Ada left"), "the leave notice");
+        await Poll.UntilAsync(() => bob.Left.Contains(adaId), "Bob to get ParticipantLeft for Ada");
+        await Poll.UntilAsync(() => bob.Chat.Any(m => MeetingClient.Kind(m) == "notice" && m.GetProperty("text").GetString() == "Ada left"), "the leave notice");
         await using MeetingClient late = await MeetingClient.ConnectAsync(server);
         HubException expired = await Assert.ThrowsAsync<HubException>(() => late.Connection.InvokeAsync<JsonElement>("Resume", token, Cancel));
         Assert.Contains("join again", expired.Message, StringComparison.Ordinal);
@@ -205,26 +204,9 @@ public sealed class MeetingHubTests
 
         using HttpResponseMessage left = await http.PostAsync(server.BaseUrl + "/api/meeting/leave", new StringContent(token), Cancel);
         Assert.Equal(System.Net.HttpStatusCode.NoContent, left.StatusCode);
-        await WaitForAsync(() => bob.Left.Contains(adaId), "Bob to get ParticipantLeft for Ada");
+        await Poll.UntilAsync(() => bob.Left.Contains(adaId), "Bob to get ParticipantLeft for Ada");
         await ada.Connection.StopAsync(Cancel);
         await Task.Delay(200, Cancel);
         Assert.Equal([adaId], bob.Left);
-    }
-
-    private static string Kind(JsonElement message) => message.GetProperty("kind").GetString() ?? "";
-
-    private static string Rooms(MeetingClient lobby)
-        => lobby.RoomLists.IsEmpty
-            ? "?"
-            : string.Join(",", lobby.RoomLists.Last().EnumerateArray().Select(r => $"{r.GetProperty("name").GetString()}:{r.GetProperty("participants").GetInt32()}"));
-
-    private static async Task WaitForAsync(Func<bool> condition, string what)
-    {
-        var clock = Stopwatch.StartNew();
-        while (!condition())
-        {
-            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"timed out waiting for {what}");
-            await Task.Delay(50, Cancel);
-        }
     }
 }

@@ -23,10 +23,13 @@ public sealed class SfuTestServer : IAsyncDisposable
 
     public IServiceProvider Services => _app.Services;
 
-    public static async Task<SfuTestServer> StartAsync(params string[] extraArgs)
+    public static Task<SfuTestServer> StartAsync(params string[] extraArgs) => StartAsync(_ => { }, extraArgs);
+
+    /// <summary>Starts the server with more services of the test's own (registered after the server's).</summary>
+    public static async Task<SfuTestServer> StartAsync(Action<IServiceCollection> services, params string[] extraArgs)
     {
         string[] args = ["--Urls=http://127.0.0.1:0", "--Sfu:Media:Port=0", "--Logging:LogLevel:Default=Warning", .. extraArgs];
-        WebApplication app = SfuServer.CreateApp(args);
+        WebApplication app = SfuServer.CreateApp(args, builder => services(builder.Services));
         await app.StartAsync().ConfigureAwait(false);
         string url = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         return new SfuTestServer(app, url.TrimEnd('/'));

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
 using Sfu.Core;
 using Sfu.Core.Routing;
+using Sfu.Host.Rooms;
 using Sfu.Host.Signaling;
 
 namespace Sfu.Host.Meeting;
@@ -9,14 +10,14 @@ namespace Sfu.Host.Meeting;
 /// <summary>
 /// Every few hundred milliseconds, takes each participant's audio level (RFC 6464, read by
 /// the producers' meters on the forwarding path) and tells a room when its dominant speaker
-/// changes. No audio is decoded.
+/// changes. No audio is decoded. A room has a detector from its opening to its closing.
 /// </summary>
 public sealed partial class ActiveSpeakerService(
     SfuEngine engine,
     IHubContext<SfuHub, ISfuClient> hub,
     IOptions<MeetingOptions> options,
     TimeProvider time,
-    ILogger<ActiveSpeakerService> logger) : BackgroundService
+    ILogger<ActiveSpeakerService> logger) : BackgroundService, IRoomObserver
 {
     private readonly Dictionary<string, ActiveSpeakerDetector> _detectors = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string?> _published = new(StringComparer.Ordinal);
@@ -29,6 +30,28 @@ public sealed partial class ActiveSpeakerService(
         {
             return _published.GetValueOrDefault(room);
         }
+    }
+
+    public Task RoomOpenedAsync(string room)
+    {
+        lock (_gate)
+        {
+            _detectors[room] = new ActiveSpeakerDetector();
+            _published.Remove(room);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task RoomClosedAsync(string room)
+    {
+        lock (_gate)
+        {
+            _detectors.Remove(room);
+            _published.Remove(room);
+        }
+
+        return Task.CompletedTask;
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -59,40 +82,26 @@ public sealed partial class ActiveSpeakerService(
         }
     }
 
-    /// <summary>One evaluation over every live room; returns the rooms whose speaker changed.</summary>
+    /// <summary>One evaluation over every open room; returns the rooms whose speaker changed.</summary>
     private List<(string Room, string? Speaker)> Tick()
     {
         var changes = new List<(string, string?)>();
         var samples = new List<SpeakerSample>();
-        var live = new HashSet<string>(StringComparer.Ordinal);
         lock (_gate)
         {
-            foreach (Room room in engine.Rooms.Rooms)
+            foreach ((string name, ActiveSpeakerDetector detector) in _detectors)
             {
-                live.Add(room.Name);
                 samples.Clear();
-                foreach (Participant participant in room.Participants)
+                foreach (Participant participant in engine.Rooms.Find(name)?.Participants ?? [])
                 {
                     samples.Add(new SpeakerSample(participant.Id, LoudnessOf(participant)));
                 }
 
-                if (!_detectors.TryGetValue(room.Name, out ActiveSpeakerDetector? detector))
-                {
-                    detector = new ActiveSpeakerDetector();
-                    _detectors[room.Name] = detector;
-                }
-
                 if (detector.Update(samples))
                 {
-                    _published[room.Name] = detector.Dominant;
-                    changes.Add((room.Name, detector.Dominant));
+                    _published[name] = detector.Dominant;
+                    changes.Add((name, detector.Dominant));
                 }
-            }
-
-            foreach (string gone in _detectors.Keys.Where(name => !live.Contains(name)).ToList())
-            {
-                _detectors.Remove(gone);
-                _published.Remove(gone);
             }
         }
 

@@ -1,6 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
-using Sfu.Host.Meeting;
+using Sfu.Host.Rooms;
 
 namespace Microsoft.AspNetCore.Builder;
 
@@ -19,7 +19,7 @@ public static class MeetingEndpoints
         return app;
     }
 
-    private static async Task<Results<NoContent, NotFound, BadRequest<string>>> LeaveAsync(HttpRequest request, [FromServices] MeetingCoordinator meeting)
+    private static async Task<Results<NoContent, NotFound, BadRequest<string>>> LeaveAsync(HttpRequest request, [FromServices] RoomLifecycle lifecycle)
     {
         using var reader = new StreamReader(request.Body);
         char[] buffer = new char[MaxTokenLength + 1];
@@ -30,6 +30,6 @@ public static class MeetingEndpoints
         }
 
         string token = new string(buffer, 0, read).Trim();
-        return await meeting.LeaveWithTokenAsync(token).ConfigureAwait(false) ? TypedResults.NoContent() : TypedResults.NotFound();
+        return await lifecycle.LeaveWithTokenAsync(token).ConfigureAwait(false) ? TypedResults.NoContent() : TypedResults.NotFound();
     }
 }

@@ -1,8 +1,13 @@
 using Sfu.Host.Meeting;
+using Sfu.Host.Rooms;
+using Sfu.Host.Signaling;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
-/// <summary>Registers the meeting features: room list, chat, media states, active speaker, reconnect.</summary>
+/// <summary>
+/// Registers the room lifecycle and the meeting features that follow it: room list, chat,
+/// media states, active speaker, reconnect.
+/// </summary>
 public static class MeetingServiceCollectionExtensions
 {
     public static IServiceCollection AddMeeting(this IServiceCollection services, IConfiguration configuration)
@@ -14,6 +19,15 @@ public static class MeetingServiceCollectionExtensions
         services.AddSingleton<ActiveSpeakerService>();
         services.AddHostedService(sp => sp.GetRequiredService<ActiveSpeakerService>());
         services.AddSingleton<MeetingCoordinator>();
+        services.AddSingleton<RoomLifecycle>();
+
+        // The lifecycle calls its observers in this order. The groups come first, so the
+        // announcements and notices after them reach a newcomer and miss whoever just left.
+        services.AddSingleton<IRoomObserver, RoomGroups>();
+        services.AddSingleton<IRoomObserver, RoomAnnouncements>();
+        services.AddSingleton<IRoomObserver>(sp => sp.GetRequiredService<ChatService>());
+        services.AddSingleton<IRoomObserver>(sp => sp.GetRequiredService<ActiveSpeakerService>());
+        services.AddSingleton<IRoomObserver>(sp => sp.GetRequiredService<RoomListService>());
         return services;
     }
 }

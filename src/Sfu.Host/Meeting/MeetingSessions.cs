@@ -2,19 +2,20 @@ using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using Microsoft.AspNetCore.SignalR;
 using Sfu.Core.Routing;
-using Sfu.Host.Signaling;
+using Sfu.Host.Rooms;
 
 namespace Sfu.Host.Meeting;
 
 /// <summary>
-/// The meeting-level state of each participant beyond the media plane: its resume token,
-/// the SignalR connection that currently speaks for it, its mic/camera/screen state, and
-/// the grace timer that runs while its connection is gone.
+/// Finds the members of every room by participant id, by resume token and by the SignalR
+/// connection that speaks for them. Only <see cref="RoomLifecycle"/> changes it, so an entry
+/// lives exactly as long as the member it names.
 /// </summary>
 public sealed class MeetingSessions
 {
-    private readonly ConcurrentDictionary<string, Session> _byParticipant = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, Session> _byToken = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, RoomMember> _byParticipant = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, RoomMember> _byToken = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, RoomMember> _byConnection = new(StringComparer.Ordinal);
 
     /// <summary>
     /// Cuts the transport (TCP) under a participant's SignalR connection, as a network failure
@@ -22,7 +23,7 @@ public sealed class MeetingSessions
     /// </summary>
     public bool AbortConnection(string participantId)
     {
-        if (_byParticipant.TryGetValue(participantId, out Session? session) && session.Context is { } context)
+        if (_byParticipant.TryGetValue(participantId, out RoomMember? member) && member.Context is { } context)
         {
             HttpContext? http = context.GetHttpContext();
             if (http is null)
@@ -42,65 +43,53 @@ public sealed class MeetingSessions
 
     /// <summary>The media states of the given participants (defaults for those never reported).</summary>
     public IReadOnlyList<MediaState> MediaStatesOf(IEnumerable<Participant> participants)
-        => [.. participants.Select(p => _byParticipant.TryGetValue(p.Id, out Session? s) ? s.Media : new MediaState(p.Id, true, true, false))];
+        => [.. participants.Select(p => _byParticipant.TryGetValue(p.Id, out RoomMember? m) ? m.Media : new MediaState(p.Id, true, true, false))];
 
-    internal Session Register(Participant participant, HubCallerContext context, HubParticipantEvents events)
+    /// <summary>A fresh resume token: 192 random bits, URL-safe.</summary>
+    internal static string NewToken()
+        => Convert.ToBase64String(RandomNumberGenerator.GetBytes(24)).Replace('+', '-').Replace('/', '_');
+
+    internal RoomMember? Find(string participantId) => _byParticipant.GetValueOrDefault(participantId);
+
+    internal RoomMember? FindByToken(string token) => _byToken.GetValueOrDefault(token);
+
+    internal RoomMember? FindByConnection(string connectionId) => _byConnection.GetValueOrDefault(connectionId);
+
+    internal void Add(RoomMember member)
     {
-        string token = Convert.ToBase64String(RandomNumberGenerator.GetBytes(24)).Replace('+', '-').Replace('/', '_');
-        var session = new Session(participant, token, events) { Context = context };
-        _byParticipant[participant.Id] = session;
-        _byToken[token] = session;
-        return session;
-    }
-
-    internal Session? Find(string participantId) => _byParticipant.GetValueOrDefault(participantId);
-
-    internal Session? FindByToken(string token) => _byToken.GetValueOrDefault(token);
-
-    internal void Remove(Participant participant)
-    {
-        if (_byParticipant.TryRemove(participant.Id, out Session? session))
+        _byParticipant[member.Id] = member;
+        _byToken[member.Token] = member;
+        if (member.ConnectionId is { } connection)
         {
-            _byToken.TryRemove(session.Token, out _);
-            session.CancelGrace();
+            _byConnection[connection] = member;
         }
     }
 
-    /// <summary>One participant's meeting state; fields change under <see cref="Gate"/>.</summary>
-    internal sealed class Session(Participant participant, string token, HubParticipantEvents events)
+    /// <summary>Makes <paramref name="context"/> (null: none) the connection that speaks for the member.</summary>
+    internal void Attach(RoomMember member, HubCallerContext? context)
     {
-        public Lock Gate { get; } = new();
-
-        public Participant Participant { get; } = participant;
-
-        public string Token { get; } = token;
-
-        public HubParticipantEvents Events { get; } = events;
-
-        /// <summary>The live connection's context; null while the participant is held for resume.</summary>
-        public HubCallerContext? Context { get; set; }
-
-        /// <summary>The page asked for its resume token, so it will resume after a dropped connection.</summary>
-        public bool TokenIssued { get; set; }
-
-        public MediaState Media { get; set; } = new(participant.Id, true, true, false);
-
-        public CancellationTokenSource? Grace { get; set; }
-
-        /// <summary>Created with the first chat line; guarded by <see cref="Gate"/>.</summary>
-        public ChatAllowance? Chat { get; set; }
-
-        public void CancelGrace()
+        if (member.ConnectionId is { } previous)
         {
-            CancellationTokenSource? grace;
-            lock (Gate)
-            {
-                grace = Grace;
-                Grace = null;
-            }
-
-            grace?.Cancel();
-            grace?.Dispose();
+            _byConnection.TryRemove(new KeyValuePair<string, RoomMember>(previous, member));
         }
+
+        member.Attach(context);
+        if (context is not null)
+        {
+            _byConnection[context.ConnectionId] = member;
+        }
+    }
+
+    /// <summary>Forgets the member under every key; its token resumes nothing from now on.</summary>
+    internal void Forget(RoomMember member)
+    {
+        _byParticipant.TryRemove(new KeyValuePair<string, RoomMember>(member.Id, member));
+        _byToken.TryRemove(new KeyValuePair<string, RoomMember>(member.Token, member));
+        if (member.ConnectionId is { } connection)
+        {
+            _byConnection.TryRemove(new KeyValuePair<string, RoomMember>(connection, member));
+        }
+
+        member.CancelGrace();
     }
 }

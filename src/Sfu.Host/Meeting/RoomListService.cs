@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.SignalR;
 using Sfu.Core;
 using Sfu.Core.Routing;
+using Sfu.Host.Rooms;
 using Sfu.Host.Signaling;
 
 namespace Sfu.Host.Meeting;
@@ -9,7 +10,7 @@ namespace Sfu.Host.Meeting;
 /// The lobby's list of live rooms with their head counts. Lobby pages join the "lobby"
 /// SignalR group through WatchRooms and get RoomsChanged after every join and leave.
 /// </summary>
-public sealed class RoomListService(SfuEngine engine, IHubContext<SfuHub, ISfuClient> hub)
+public sealed class RoomListService(SfuEngine engine, IHubContext<SfuHub, ISfuClient> hub) : IRoomObserver
 {
     public const string LobbyGroup = "lobby";
 
@@ -30,5 +31,9 @@ public sealed class RoomListService(SfuEngine engine, IHubContext<SfuHub, ISfuCl
         return list;
     }
 
-    public Task PublishAsync() => hub.Clients.Group(LobbyGroup).RoomsChanged(Current());
+    public Task ParticipantJoinedAsync(RoomMember member) => PublishAsync();
+
+    public Task ParticipantLeftAsync(RoomMember member, Departure departure) => PublishAsync();
+
+    private Task PublishAsync() => hub.Clients.Group(LobbyGroup).RoomsChanged(Current());
 }

@@ -1,24 +1,18 @@
+using Microsoft.AspNetCore.SignalR;
 using Sfu.Core.Routing;
+using Sfu.Host.Rooms;
 
 namespace Sfu.Host.Signaling;
 
-/// <summary>Carries what the media plane has to tell one participant to its SignalR connection.</summary>
-internal sealed class HubParticipantEvents(ParticipantDirectory directory, string connectionId) : IParticipantEvents
+/// <summary>Carries what the media plane has to tell one participant: offers to its connection, its end to the lifecycle.</summary>
+internal sealed class HubParticipantEvents(RoomLifecycle lifecycle, RoomMember member, IHubContext<SfuHub, ISfuClient> hub) : IParticipantEvents
 {
-    /// <summary>The connection that speaks for the participant now; Resume moves it to a new one.</summary>
-    public string ConnectionId { get; set; } = connectionId;
+    /// <summary>
+    /// Goes to the connection that speaks for the participant now. While it is held there is
+    /// none: Resume re-sends the offer that is still waiting for its answer.
+    /// </summary>
+    public Task OfferAsync(string sdp)
+        => member.ConnectionId is { } connection ? hub.Clients.Client(connection).Offer(sdp) : Task.CompletedTask;
 
-    public Task OfferAsync(string sdp) => directory.HubContext.Clients.Client(ConnectionId).Offer(sdp);
-
-    public async Task RemovedAsync(string reason, IReadOnlyList<Producer> unpublished)
-    {
-        string connection = ConnectionId;
-        Participant? participant = directory.Remove(connection);
-        await directory.HubContext.Clients.Client(connection).Removed(reason).ConfigureAwait(false);
-        if (participant is not null)
-        {
-            await directory.HubContext.Groups.RemoveFromGroupAsync(connection, SfuHub.GroupName(participant.Room.Name)).ConfigureAwait(false);
-            await directory.AnnounceDepartureAsync(participant, unpublished).ConfigureAwait(false);
-        }
-    }
+    public Task RemovedAsync(string reason, IReadOnlyList<Producer> unpublished) => lifecycle.RemovedAsync(member, reason, unpublished);
 }

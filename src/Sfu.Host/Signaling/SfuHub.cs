@@ -1,8 +1,8 @@
 using Microsoft.AspNetCore.SignalR;
-using Sfu.Core;
 using Sfu.Core.Routing;
 using Sfu.Core.Sessions;
 using Sfu.Host.Meeting;
+using Sfu.Host.Rooms;
 
 namespace Sfu.Host.Signaling;
 
@@ -11,13 +11,13 @@ namespace Sfu.Host.Signaling;
 /// of its single RTCPeerConnection. Every failure reaches the caller as a HubException whose
 /// message says what was wrong; the connection and the room keep working.
 /// </summary>
-public sealed partial class SfuHub(SfuEngine engine, ParticipantDirectory directory, MeetingCoordinator meeting, RoomListService rooms) : Hub<ISfuClient>
+public sealed partial class SfuHub(RoomLifecycle lifecycle, MeetingSessions sessions, MeetingCoordinator meeting, RoomListService rooms) : Hub<ISfuClient>
 {
     public const string Path = "/hubs/sfu";
 
     public async Task<JoinResult> Join(string room, string displayName)
     {
-        if (directory.Find(Context.ConnectionId) is not null)
+        if (sessions.FindByConnection(Context.ConnectionId) is not null)
         {
             throw new HubException("Already joined: leave the current room first.");
         }
@@ -34,57 +34,46 @@ public sealed partial class SfuHub(SfuEngine engine, ParticipantDirectory direct
             throw new HubException(nameError);
         }
 
-        var events = new HubParticipantEvents(directory, Context.ConnectionId);
-        Participant participant;
+        RoomMember member;
         try
         {
-            participant = engine.Join(room, displayName.Trim(), events);
+            member = await lifecycle.JoinAsync(room, displayName.Trim(), Context).ConfigureAwait(false);
         }
         catch (SignalingException e)
         {
             throw new HubException(e.Message);
         }
 
-        directory.Add(Context.ConnectionId, participant);
-        await Groups.AddToGroupAsync(Context.ConnectionId, GroupName(room)).ConfigureAwait(false);
-
-        var others = participant.Room.Participants
-            .Where(p => p != participant)
-            .Select(p => new ParticipantInfo(p.Id, p.DisplayName))
-            .ToList();
-        await Clients.OthersInGroup(GroupName(room))
-            .ParticipantJoined(new ParticipantInfo(participant.Id, participant.DisplayName))
-            .ConfigureAwait(false);
-        await meeting.JoinedAsync(participant, Context, events).ConfigureAwait(false);
-        return new JoinResult(participant.Id, room, others);
+        return new JoinResult(member.Id, room, Others(member));
     }
 
-    public async Task Leave()
-    {
-        Participant? participant = directory.Remove(Context.ConnectionId);
-        if (participant is not null)
-        {
-            await Groups.RemoveFromGroupAsync(Context.ConnectionId, GroupName(participant.Room.Name)).ConfigureAwait(false);
-            IReadOnlyList<Producer> removed = engine.Leave(participant);
-            await directory.AnnounceDepartureAsync(participant, removed).ConfigureAwait(false);
-        }
-    }
+    public Task Leave() => lifecycle.LeaveAsync(Context.ConnectionId);
 
     /// <summary>A client-initiated offer; the answer is returned.</summary>
     public async Task<string> Offer(string sdp)
     {
-        Participant participant = RequireParticipant();
+        RoomMember member = RequireMember();
         OfferOutcome outcome;
         try
         {
-            outcome = participant.HandleOffer(sdp);
+            outcome = member.Participant.HandleOffer(sdp);
         }
         catch (SignalingException e)
         {
             throw new HubException(e.Message);
         }
 
-        await directory.AnnounceTrackChangesAsync(participant, outcome).ConfigureAwait(false);
+        ISfuClient others = Clients.OthersInGroup(GroupName(member.Room));
+        foreach (Producer producer in outcome.Unpublished)
+        {
+            await others.TrackRemoved(TrackInfo.Of(producer)).ConfigureAwait(false);
+        }
+
+        foreach (Producer producer in outcome.Published)
+        {
+            await others.TrackAdded(TrackInfo.Of(producer)).ConfigureAwait(false);
+        }
+
         return outcome.AnswerSdp;
     }
 
@@ -94,8 +83,7 @@ public sealed partial class SfuHub(SfuEngine engine, ParticipantDirectory direct
     /// </summary>
     public void SetReceiving(string mid, bool receive)
     {
-        Participant participant = RequireParticipant();
-        if (!participant.SetReceiving(mid, receive))
+        if (!RequireMember().Participant.SetReceiving(mid, receive))
         {
             throw new HubException($"No track is forwarded to you in m-section '{mid}'.");
         }
@@ -104,7 +92,7 @@ public sealed partial class SfuHub(SfuEngine engine, ParticipantDirectory direct
     /// <summary>The client's answer to the last server-initiated offer.</summary>
     public Task Answer(string sdp)
     {
-        Participant participant = RequireParticipant();
+        Participant participant = RequireMember().Participant;
         try
         {
             participant.HandleAnswer(sdp);
@@ -119,16 +107,18 @@ public sealed partial class SfuHub(SfuEngine engine, ParticipantDirectory direct
 
     public override async Task OnDisconnectedAsync(Exception? exception)
     {
-        if (!meeting.HoldForResume(Context.ConnectionId))
-        {
-            await Leave().ConfigureAwait(false);
-        }
-
+        await lifecycle.ConnectionClosedAsync(Context.ConnectionId).ConfigureAwait(false);
         await base.OnDisconnectedAsync(exception).ConfigureAwait(false);
     }
 
     internal static string GroupName(string room) => "room:" + room;
 
-    private Participant RequireParticipant()
-        => directory.Find(Context.ConnectionId) ?? throw new HubException("Not in a room: call Join first.");
+    /// <summary>Who else is in the member's room, as Join and Resume report it.</summary>
+    internal static List<ParticipantInfo> Others(RoomMember member)
+        => [.. member.Participant.Room.Participants
+            .Where(p => p != member.Participant)
+            .Select(p => new ParticipantInfo(p.Id, p.DisplayName))];
+
+    private RoomMember RequireMember()
+        => sessions.FindByConnection(Context.ConnectionId) ?? throw new HubException("Not in a room: call Join first.");
 }

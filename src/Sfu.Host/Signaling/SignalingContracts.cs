@@ -1,3 +1,6 @@
+using Sfu.Core;
+using Sfu.Core.Routing;
+
 namespace Sfu.Host.Signaling;
 
 /// <summary>A member of a room as other members see it.</summary>
@@ -8,7 +11,14 @@ public sealed record ParticipantInfo(string Id, string DisplayName);
 /// the SDP, equal to the publishing participant's id, so a browser groups one participant's
 /// audio and video into one MediaStream.
 /// </summary>
-public sealed record TrackInfo(string ParticipantId, string TrackId, string StreamId, string Kind);
+public sealed record TrackInfo(string ParticipantId, string TrackId, string StreamId, string Kind)
+{
+    public static TrackInfo Of(Producer producer)
+    {
+        ArgumentNullException.ThrowIfNull(producer);
+        return new(producer.Owner.Id, producer.TrackId, producer.StreamId, producer.Kind == MediaKind.Audio ? "audio" : "video");
+    }
+}
 
 /// <summary>What the caller of Join learns: its own id and who is already in the room.</summary>
 public sealed record JoinResult(string ParticipantId, string Room, IReadOnlyList<ParticipantInfo> Participants);
