@@ -25,7 +25,7 @@ internal sealed class FanOutSubscriber : IDisposable
     private readonly ExtensionIdMap _extensionMap;
     private readonly UdpMediaPort? _port;
     private readonly SocketAddress? _destination;
-    private Forwarder _forwarder;
+    private readonly Forwarder _forwarder;
     private long _packetsSent;
     private long _octetsSent;
 
@@ -35,7 +35,7 @@ internal sealed class FanOutSubscriber : IDisposable
         Ssrc = ssrc;
         _outbound = TestMedia.CreateContext(profile, keySeed);
         _extensionMap = TestMedia.SubscriberExtensionMap();
-        _forwarder = new Forwarder(isVideo: true, initialSequenceNumber, initialTimestamp);
+        _forwarder = new Forwarder(isVideo: true, new Sfu.Core.Streams.SequenceTranslator(initialSequenceNumber, initialTimestamp));
         _port = port;
         _destination = destination;
     }

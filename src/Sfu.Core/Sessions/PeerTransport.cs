@@ -17,12 +17,12 @@ namespace Sfu.Core.Sessions;
 /// ICE agent; DTLS only from the selected address; SRTP/SRTCP only once keys exist and only
 /// from the selected address; anything else is dropped and counted.
 /// </summary>
-public sealed partial class PeerTransport : IDtlsDatagramSender, IDisposable
+public sealed partial class PeerTransport : IDtlsDatagramSender, IRtcpSender, IDisposable
 {
     private const int StunResponseSize = 256;
 
     private readonly UdpMediaPort _port;
-    private readonly IAddressBinder _binder;
+    private readonly IPeerDirectory _directory;
     private readonly DtlsCertificate _certificate;
     private readonly MediaCounters _counters;
     private readonly TimeProvider _time;
@@ -30,6 +30,11 @@ public sealed partial class PeerTransport : IDtlsDatagramSender, IDisposable
     private readonly TimeSpan _consentTimeout;
     private readonly DtlsTransportOptions _dtlsOptions;
     private readonly Lock _rtcpGate = new();
+
+    // ICE agent state changes on STUN checks (receive loop) and on a restart (signaling):
+    // both take this lock, so a restart never copies state a check is changing. Media packets
+    // only read the agent's selected address, a single reference.
+    private readonly Lock _iceGate = new();
     private readonly byte[] _rtcpBuffer = new byte[UdpMediaPort.ReceiveBufferSize + SrtpContext.MaxRtcpOverhead];
     private readonly byte[] _stunResponse = new byte[StunResponseSize];
 
@@ -48,7 +53,7 @@ public sealed partial class PeerTransport : IDtlsDatagramSender, IDisposable
         IceCredentials localIce,
         DtlsCertificate certificate,
         UdpMediaPort port,
-        IAddressBinder binder,
+        IPeerDirectory directory,
         MediaCounters counters,
         TimeProvider time,
         ILogger logger,
@@ -58,7 +63,7 @@ public sealed partial class PeerTransport : IDtlsDatagramSender, IDisposable
         LocalIce = localIce;
         _certificate = certificate;
         _port = port;
-        _binder = binder;
+        _directory = directory;
         _counters = counters;
         _time = time;
         _logger = logger;
@@ -117,6 +122,12 @@ public sealed partial class PeerTransport : IDtlsDatagramSender, IDisposable
 
     public void AttachSink(IPeerMediaSink sink) => _sink = sink;
 
+    /// <summary>DTLS completed and SRTP keys are installed: media can flow both ways.</summary>
+    public event EventHandler? Connected;
+
+    /// <summary>The transport failed for good (the DTLS handshake failed); the argument says why.</summary>
+    public event EventHandler<string>? Failed;
+
     /// <summary>
     /// Applies the remote peer's transport parameters from its first offer or answer: ICE
     /// credentials, certificate fingerprint and our DTLS role. The handshake starts when ICE
@@ -157,24 +168,32 @@ public sealed partial class PeerTransport : IDtlsDatagramSender, IDisposable
 
     /// <summary>
     /// An ICE restart (RFC 8445 §9): the peer offered new credentials, so we answer with new
-    /// ones of ours (<paramref name="local"/>, already routed here by the caller). DTLS and SRTP
-    /// go on untouched and media keeps its path until the peer nominates another. Returns the
-    /// ufrag retired by this restart's predecessor, which no longer needs routing.
-    /// Signaling side, one restart at a time.
+    /// ones of ours. DTLS and SRTP go on untouched and media keeps its path until the peer
+    /// nominates another; checks with the ufrag from before are still answered until the next
+    /// restart. Signaling side.
     /// </summary>
-    public string? RestartIce(IceCredentials local, string remoteUfrag, string remotePassword)
+    public void RestartIce(string remoteUfrag, string remotePassword)
     {
-        ArgumentNullException.ThrowIfNull(local);
         ObjectDisposedException.ThrowIf(_disposed, this);
-        IceLiteAgent current = _ice ?? throw new InvalidOperationException("ICE restarts after the first offer or answer.");
-        string? retired = PreviousLocalUfrag;
-        PreviousLocalUfrag = LocalIce.Ufrag;
-        LocalIce = local;
-        RemoteUfrag = remoteUfrag;
-        RemotePassword = remotePassword;
-        _ice = current.Restart(local, remoteUfrag);
+        IceCredentials local = _directory.IssueCredentials(this);
+        string? retired;
+        lock (_iceGate)
+        {
+            IceLiteAgent current = _ice ?? throw new InvalidOperationException("ICE restarts after the first offer or answer.");
+            retired = PreviousLocalUfrag;
+            PreviousLocalUfrag = LocalIce.Ufrag;
+            LocalIce = local;
+            RemoteUfrag = remoteUfrag;
+            RemotePassword = remotePassword;
+            _ice = current.Restart(local, remoteUfrag);
+        }
+
+        if (retired is not null)
+        {
+            _directory.RetireUfrag(retired, this);
+        }
+
         LogIceRestart(_logger, local.Ufrag);
-        return retired;
     }
 
     /// <summary>An ICE check routed here by USERNAME or by source address. Receive loop only.</summary>
@@ -187,8 +206,18 @@ public sealed partial class PeerTransport : IDtlsDatagramSender, IDisposable
             return;
         }
 
-        SocketAddress? before = ice.SelectedAddress;
-        IceCheckOutcome outcome = ice.ProcessBindingRequest(message, source, _stunResponse, out int responseLength);
+        SocketAddress? before;
+        SocketAddress? selected;
+        IceCheckOutcome outcome;
+        int responseLength;
+        lock (_iceGate)
+        {
+            ice = _ice!;
+            before = ice.SelectedAddress;
+            outcome = ice.ProcessBindingRequest(message, source, _stunResponse, out responseLength);
+            selected = ice.SelectedAddress;
+        }
+
         if (responseLength > 0)
         {
             _port.SendTo(_stunResponse.AsSpan(0, responseLength), source);
@@ -208,10 +237,9 @@ public sealed partial class PeerTransport : IDtlsDatagramSender, IDisposable
                 return;
         }
 
-        SocketAddress? selected = ice.SelectedAddress;
         if (selected is not null && !ReferenceEquals(before, selected))
         {
-            _binder.Bind(selected, this);
+            _directory.Bind(selected, this);
             StartHandshake();
         }
     }
@@ -325,17 +353,6 @@ public sealed partial class PeerTransport : IDtlsDatagramSender, IDisposable
         }
     }
 
-    /// <summary>Sends a PLI for one of the peer's streams (RFC 4585 §6.3.1).</summary>
-    public void SendPictureLossIndication(uint senderSsrc, uint mediaSsrc)
-    {
-        Span<byte> pli = stackalloc byte[12];
-        int length = PictureLossIndication.TryWrite(pli, senderSsrc, mediaSsrc);
-        if (length > 0 && SendRtcp(pli[..length]))
-        {
-            _counters.PliSent();
-        }
-    }
-
     void IDtlsDatagramSender.Send(ReadOnlySpan<byte> datagram)
     {
         SocketAddress? remote = RemoteAddress;
@@ -366,14 +383,14 @@ public sealed partial class PeerTransport : IDtlsDatagramSender, IDisposable
         if (!result.Succeeded)
         {
             LogHandshakeFailed(_logger, result.ErrorMessage);
-            _sink?.OnFailed("DTLS handshake failed: " + result.ErrorMessage);
+            Failed?.Invoke(this, "DTLS handshake failed: " + result.ErrorMessage);
             return;
         }
 
         HandshakeDuration = result.Duration;
         InstallSrtp(result.Profile, result.LocalMasterKey.Span, result.LocalMasterSalt.Span, result.RemoteMasterKey.Span, result.RemoteMasterSalt.Span);
         LogConnected(_logger, result.Role, result.Profile, result.Duration.TotalMilliseconds);
-        _sink?.OnConnected();
+        Connected?.Invoke(this, EventArgs.Empty);
     }
 
     /// <summary>
@@ -405,7 +422,7 @@ public sealed partial class PeerTransport : IDtlsDatagramSender, IDisposable
 
         _disposed = true;
         _connected = false;
-        _binder.UnbindAll(this);
+        _directory.UnbindAll(this);
         _dtls?.Dispose();
         lock (_rtcpGate)
         {
