@@ -33,7 +33,7 @@ public sealed partial class SfuEngine : IDatagramHandler, IPeerDirectory, IAsync
     private readonly CancellationTokenSource _stop = new();
     private readonly DtlsTransportOptions _dtlsOptions;
     private readonly MediaServices _services;
-    private UdpMediaPort? _port;
+    private IDatagramPort? _port;
     private Task _housekeeping = Task.CompletedTask;
     private int _disposed;
 
@@ -93,7 +93,22 @@ public sealed partial class SfuEngine : IDatagramHandler, IPeerDirectory, IAsync
         }
 
         var bind = new IPEndPoint(IPAddress.Parse(_options.BindAddress), _options.Port);
-        _port = new UdpMediaPort(bind, _loggerFactory.CreateLogger<UdpMediaPort>(), Counters);
+        Start(new UdpMediaPort(bind, _loggerFactory.CreateLogger<UdpMediaPort>(), Counters));
+    }
+
+    /// <summary>
+    /// Starts on <paramref name="port"/>: the UDP socket, or a port that is not a socket when
+    /// a benchmark or test drives the real packet path itself.
+    /// </summary>
+    public void Start(IDatagramPort port)
+    {
+        ArgumentNullException.ThrowIfNull(port);
+        if (_port is not null)
+        {
+            throw new InvalidOperationException("The engine is started already.");
+        }
+
+        _port = port;
         _port.Start(this);
         _housekeeping = HousekeepingAsync(_stop.Token);
         LogStarted(_logger, _port.LocalEndPoint, AnnouncedAddress);
@@ -103,7 +118,7 @@ public sealed partial class SfuEngine : IDatagramHandler, IPeerDirectory, IAsync
     /// <exception cref="SignalingException">The room is full (<see cref="SfuOptions.MaxParticipantsPerRoom"/>).</exception>
     public Participant Join(string roomName, string displayName, IParticipantEvents events)
     {
-        UdpMediaPort port = _port ?? throw new InvalidOperationException("The engine is not started.");
+        IDatagramPort port = _port ?? throw new InvalidOperationException("The engine is not started.");
         return Rooms.Enter(roomName, _options.MaxParticipantsPerRoom, room =>
         {
             var transport = new PeerTransport(

@@ -21,7 +21,7 @@ public sealed partial class PeerTransport : IDtlsDatagramSender, IRtcpSender, ID
 {
     private const int StunResponseSize = 256;
 
-    private readonly UdpMediaPort _port;
+    private readonly IDatagramPort _port;
     private readonly IPeerDirectory _directory;
     private readonly DtlsCertificate _certificate;
     private readonly MediaCounters _counters;
@@ -52,7 +52,7 @@ public sealed partial class PeerTransport : IDtlsDatagramSender, IRtcpSender, ID
     public PeerTransport(
         IceCredentials localIce,
         DtlsCertificate certificate,
-        UdpMediaPort port,
+        IDatagramPort port,
         IPeerDirectory directory,
         MediaCounters counters,
         TimeProvider time,
