@@ -5,7 +5,7 @@ namespace Sfu.Benchmarks;
 
 /// <summary>
 /// One received 1,200-byte SRTP video packet forwarded to N subscribers through the real
-/// engine (<see cref="EngineRoom"/>): demultiplex, unprotect and parse once, receive-stream
+/// engine (<see cref="BenchRoom"/>): demultiplex, unprotect and parse once, receive-stream
 /// bookkeeping (statistics, NACK tracking, retransmission buffer, keyframe detection), then per
 /// subscriber decide, rewrite the header and its extensions, protect with that subscriber's
 /// DTLS-derived keys and queue the datagram. No socket: the system calls are measured by
@@ -22,7 +22,7 @@ public class FanOutBenchmarks : IDisposable
     /// <summary>Operations per iteration; also the ring size.</summary>
     public const int RingCapacity = 8192;
 
-    private EngineRoom? _room;
+    private BenchRoom? _room;
 
     [Params(1, 10, 50)]
     public int Subscribers { get; set; }
@@ -31,7 +31,7 @@ public class FanOutBenchmarks : IDisposable
     public SrtpProfile Profile { get; set; }
 
     [GlobalSetup]
-    public void Setup() => _room = EngineRoom.CreateAsync(Profile, Subscribers, RingCapacity).GetAwaiter().GetResult();
+    public void Setup() => _room = BenchRoom.CreateAsync(Profile, Subscribers, RingCapacity).GetAwaiter().GetResult();
 
     [IterationSetup]
     public void Refill() => _room!.Refill();
@@ -49,5 +49,5 @@ public class FanOutBenchmarks : IDisposable
     public int Forward() => _room!.ForwardVideo();
 
     /// <summary>For the smoke test.</summary>
-    internal EngineRoom Room => _room!;
+    internal BenchRoom Room => _room!;
 }

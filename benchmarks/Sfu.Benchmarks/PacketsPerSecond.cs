@@ -6,7 +6,7 @@ namespace Sfu.Benchmarks;
 
 /// <summary>
 /// A plain single-thread throughput figure: received 1,200-byte SRTP packets forwarded per
-/// second on one core through the real engine (<see cref="EngineRoom"/>), by timing whole
+/// second on one core through the real engine (<see cref="BenchRoom"/>), by timing whole
 /// rings of packets and leaving the ring refills out of the clock.
 /// </summary>
 internal static class PacketsPerSecond
@@ -16,7 +16,7 @@ internal static class PacketsPerSecond
     /// <summary>Runs for about <paramref name="duration"/> after one warm-up ring.</summary>
     public static ThroughputResult Measure(SrtpProfile profile, int subscribers, TimeSpan duration)
     {
-        EngineRoom room = EngineRoom.CreateAsync(profile, subscribers, RingCapacity).GetAwaiter().GetResult();
+        BenchRoom room = BenchRoom.CreateAsync(profile, subscribers, RingCapacity).GetAwaiter().GetResult();
         using var dispose = new RoomDisposal(room);
         ForwardRing(room);
 
@@ -36,7 +36,7 @@ internal static class PacketsPerSecond
         return new ThroughputResult(profile, subscribers, packets, seconds);
     }
 
-    private static void ForwardRing(EngineRoom room)
+    private static void ForwardRing(BenchRoom room)
     {
         for (int i = 0; i < RingCapacity; i++)
         {
@@ -49,7 +49,7 @@ internal static class PacketsPerSecond
 }
 
 /// <summary>Disposes a room at the end of a using block.</summary>
-internal readonly struct RoomDisposal(EngineRoom room) : IDisposable
+internal readonly struct RoomDisposal(BenchRoom room) : IDisposable
 {
     public void Dispose() => room.DisposeAsync().AsTask().GetAwaiter().GetResult();
 }

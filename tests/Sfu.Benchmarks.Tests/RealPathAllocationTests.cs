@@ -1,12 +1,13 @@
 using Sfu.Core;
 using Sfu.Core.Diagnostics;
 using Sfu.Core.Srtp;
+using Sfu.Testing;
 
 namespace Sfu.Benchmarks.Tests;
 
 /// <summary>
 /// The forwarding path allocates nothing per packet: checked on the real engine
-/// (<see cref="EngineRoom"/>: a room of 50 joined and keyed like browsers, every receive-side
+/// (<see cref="BenchRoom"/>: a room of 50 joined and keyed like browsers, every receive-side
 /// concern on), not on a copy of it. Each packet's handling is measured on its own, so what
 /// the test loop itself costs never counts.
 /// </summary>
@@ -19,17 +20,18 @@ public sealed class RealPathAllocationTests
     [Fact]
     public async Task Forwarding_audio_and_video_to_a_room_of_50_allocates_nothing_per_packet()
     {
-        await using EngineRoom room = await EngineRoom.CreateAsync(SrtpProfile.AeadAes128Gcm, Subscribers, Ring);
+        await using BenchRoom bench = await BenchRoom.CreateAsync(SrtpProfile.AeadAes128Gcm, Subscribers, Ring);
+        EngineRoom room = bench.Room;
 
         // Warm up: JIT, the lazy retransmission buffer, first-packet bookkeeping.
-        ForwardRing(room);
+        ForwardRing(bench);
 
         long allocated = 0;
         int measured = 0;
         for (; measured < Packets; measured += Ring)
         {
-            room.Refill();
-            allocated += ForwardRing(room);
+            bench.Refill();
+            allocated += ForwardRing(bench);
         }
 
         Assert.Equal(0, allocated);
@@ -41,17 +43,17 @@ public sealed class RealPathAllocationTests
     }
 
     /// <summary>One ring of packets, one audio in eight; returns the bytes their handling allocated.</summary>
-    private static long ForwardRing(EngineRoom room)
+    private static long ForwardRing(BenchRoom bench)
     {
         long allocated = 0;
         for (int i = 0; i < Ring; i++)
         {
             long before = GC.GetAllocatedBytesForCurrentThread();
-            int sent = (i & 7) == 0 ? room.ForwardAudio() : room.ForwardVideo();
+            int sent = (i & 7) == 0 ? bench.ForwardAudio() : bench.ForwardVideo();
             allocated += GC.GetAllocatedBytesForCurrentThread() - before;
             if (sent <= 0)
             {
-                string drops = string.Join(", ", Enum.GetValues<DropReason>().Select(r => $"{r}={room.Engine.Counters.DroppedCount(r)}"));
+                string drops = string.Join(", ", Enum.GetValues<DropReason>().Select(r => $"{r}={bench.Room.Engine.Counters.DroppedCount(r)}"));
                 throw new InvalidOperationException($"packet {i} was not forwarded; drops: {drops}");
             }
         }

@@ -8,7 +8,7 @@ using Sfu.Core.Net;
 using Sfu.Core.Routing;
 using Sfu.Core.Srtp;
 
-namespace Sfu.Benchmarks;
+namespace Sfu.Testing;
 
 /// <summary>
 /// The far end of one participant, played in process against the real engine: it offers
@@ -17,7 +17,7 @@ namespace Sfu.Benchmarks;
 /// that handshake keyed. What the engine sends it is counted, and the last media packet can be
 /// decrypted to check what arrived.
 /// </summary>
-internal sealed class EnginePeer : IParticipantEvents, IDtlsDatagramSender, IDisposable
+public sealed class EnginePeer : IParticipantEvents, IDtlsDatagramSender, IDisposable
 {
     public const byte AudioPayloadType = 111;
     public const byte VideoPayloadType = 96;
@@ -26,12 +26,19 @@ internal sealed class EnginePeer : IParticipantEvents, IDtlsDatagramSender, IDis
     private readonly DtlsCertificate _certificate;
     private readonly ConcurrentQueue<string> _offers = new();
     private readonly byte[] _lastMedia = new byte[UdpMediaPort.ReceiveBufferSize + 64];
+    private readonly ConcurrentQueue<byte[]> _rtcp = new();
     private DtlsTransport? _dtls;
+    private SrtpContext? _rtcpOut;
+    private SrtpProfile _profile;
+    private byte[] _outKey = [];
+    private byte[] _outSalt = [];
     private long _received;
     private int _lastMediaLength;
 
     public EnginePeer(int index, MemoryDatagramPort port, DtlsCertificate certificate)
     {
+        ArgumentNullException.ThrowIfNull(port);
+        Index = index;
         _port = port;
         _certificate = certificate;
         Address = new IPEndPoint(IPAddress.Loopback, 20_000 + index).Serialize();
@@ -39,6 +46,8 @@ internal sealed class EnginePeer : IParticipantEvents, IDtlsDatagramSender, IDis
         VideoSsrc = AudioSsrc + 1;
         port.Register(this);
     }
+
+    public int Index { get; }
 
     public SocketAddress Address { get; }
 
@@ -63,6 +72,50 @@ internal sealed class EnginePeer : IParticipantEvents, IDtlsDatagramSender, IDis
 
     /// <summary>The last media datagram the engine sent this peer (still protected).</summary>
     public ReadOnlySpan<byte> LastMedia => _lastMedia.AsSpan(0, _lastMediaLength);
+
+    /// <summary>Whether SRTCP from the engine is kept for <see cref="TakeRtcp"/> (off for benchmarks).</summary>
+    public bool KeepRtcp { get; set; }
+
+    /// <summary>The last media datagram decrypted with this peer's keys, or null when it does not decrypt.</summary>
+    public byte[]? OpenLastMedia()
+    {
+        byte[] wire = LastMedia.ToArray();
+        return Inbound is not null && Inbound.UnprotectRtp(wire, out int length) == SrtpResult.Ok ? wire[..length] : null;
+    }
+
+    /// <summary>Every SRTCP compound received since the last call, decrypted (those that do not decrypt are skipped).</summary>
+    public List<byte[]> TakeRtcp()
+    {
+        var plain = new List<byte[]>();
+        while (_rtcp.TryDequeue(out byte[]? wire))
+        {
+            if (Inbound is not null && Inbound.UnprotectRtcp(wire, out int length) == SrtpResult.Ok)
+            {
+                plain.Add(wire[..length]);
+            }
+        }
+
+        return plain;
+    }
+
+    /// <summary>Protects a plain RTP packet with this peer's keys, as its browser would send it.</summary>
+    public byte[] ProtectRtp(ReadOnlySpan<byte> plain)
+    {
+        byte[] buffer = new byte[plain.Length + SrtpContext.MaxRtpOverhead];
+        plain.CopyTo(buffer);
+        Outbound!.ProtectRtp(buffer, plain.Length, out int length);
+        return buffer[..length];
+    }
+
+    /// <summary>Protects a plain RTCP compound with this peer's keys.</summary>
+    public byte[] ProtectRtcp(ReadOnlySpan<byte> plain)
+    {
+        byte[] buffer = new byte[plain.Length + SrtpContext.MaxRtcpOverhead];
+        plain.CopyTo(buffer);
+        _rtcpOut ??= SrtpContext.Create(_profile, _outKey, _outSalt);
+        _rtcpOut.ProtectRtcp(buffer, plain.Length, out int length);
+        return buffer[..length];
+    }
 
     /// <summary>
     /// A browser-shaped first offer: Opus and VP8 sections, sending when
@@ -141,6 +194,10 @@ internal sealed class EnginePeer : IParticipantEvents, IDtlsDatagramSender, IDis
 
     public void InstallKeys(DtlsHandshakeResult result)
     {
+        ArgumentNullException.ThrowIfNull(result);
+        _profile = result.Profile;
+        _outKey = result.LocalMasterKey.ToArray();
+        _outSalt = result.LocalMasterSalt.ToArray();
         Outbound = SrtpContext.Create(result.Profile, result.LocalMasterKey.Span, result.LocalMasterSalt.Span);
         Inbound = SrtpContext.Create(result.Profile, result.RemoteMasterKey.Span, result.RemoteMasterSalt.Span);
     }
@@ -159,6 +216,10 @@ internal sealed class EnginePeer : IParticipantEvents, IDtlsDatagramSender, IDis
                 {
                     datagram.CopyTo(_lastMedia);
                     _lastMediaLength = datagram.Length;
+                }
+                else if (KeepRtcp)
+                {
+                    _rtcp.Enqueue(datagram.ToArray());
                 }
 
                 break;
@@ -186,6 +247,7 @@ internal sealed class EnginePeer : IParticipantEvents, IDtlsDatagramSender, IDis
         _dtls?.Dispose();
         Outbound?.Dispose();
         Inbound?.Dispose();
+        _rtcpOut?.Dispose();
     }
 
     private readonly record struct PeerTransportInfo(string Algorithm, string Fingerprint);

@@ -6,7 +6,7 @@ namespace Sfu.Testing;
 /// <see cref="GC.GetAllocatedBytesForCurrentThread"/>. Zero means nothing was allocated per
 /// call; any steady allocation shows as at least one object's size.
 /// </summary>
-internal static class Allocations
+public static class Allocations
 {
     public static long Measure(Action action, int iterations = 1000, int warmup = 100)
     {

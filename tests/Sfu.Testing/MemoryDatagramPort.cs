@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Net;
 using Sfu.Core.Net;
 
-namespace Sfu.Benchmarks;
+namespace Sfu.Testing;
 
 /// <summary>
 /// A datagram port that is not a socket: the engine runs its real packet path, but datagrams
@@ -12,7 +12,7 @@ namespace Sfu.Benchmarks;
 /// fixed slot, as the real port copies them into its batch, so the copy is still paid for;
 /// only the system calls are missing.
 /// </summary>
-internal sealed class MemoryDatagramPort : IDatagramPort
+public sealed class MemoryDatagramPort : IDatagramPort
 {
     private readonly ConcurrentDictionary<SocketAddress, EnginePeer> _peers = new();
     private readonly ConcurrentQueue<(byte[] Datagram, SocketAddress Source)> _pending = new();
