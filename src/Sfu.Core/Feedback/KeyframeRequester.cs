@@ -1,6 +1,6 @@
-using Sfu.Core.Sessions;
 using Sfu.Core.Diagnostics;
 using Sfu.Core.Rtcp;
+using Sfu.Core.Sessions;
 
 namespace Sfu.Core.Feedback;
 

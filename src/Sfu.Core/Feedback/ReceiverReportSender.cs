@@ -1,6 +1,6 @@
 using System.Collections.Immutable;
-using Sfu.Core.Sessions;
 using Sfu.Core.Rtcp;
+using Sfu.Core.Sessions;
 using Sfu.Core.Streams;
 
 namespace Sfu.Core.Feedback;

@@ -1,5 +1,5 @@
-using Sfu.Core.Sessions;
 using Sfu.Core.Rtcp;
+using Sfu.Core.Sessions;
 
 namespace Sfu.Core.Feedback;
 

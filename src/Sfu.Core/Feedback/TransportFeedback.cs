@@ -1,7 +1,7 @@
 using System.Text;
-using Sfu.Core.Sessions;
 using Sfu.Core.Diagnostics;
 using Sfu.Core.Rtcp;
+using Sfu.Core.Sessions;
 
 namespace Sfu.Core.Feedback;
 
