@@ -28,7 +28,7 @@ done
 dotnet restore SfuRouter.sln --verbosity quiet || { echo "0 passed, 1 failed"; exit 1; }
 dotnet build SfuRouter.sln --no-restore --verbosity quiet -nologo -clp:ErrorsOnly || { echo "0 passed, 1 failed"; exit 1; }
 
-projects=$(ls tests/*/*.csproj)
+projects=$(ls tests/*.Tests/*.csproj)
 logdir=$(mktemp -d)
 passed=0 failed=0 skipped=0
 for proj in $projects; do

@@ -6,8 +6,8 @@ namespace Sfu.Benchmarks;
 
 /// <summary>
 /// A plain single-thread throughput figure: received 1,200-byte SRTP packets forwarded per
-/// second on one core (unprotect once, then rewrite + protect per subscriber), by timing
-/// whole rings of packets and leaving the ring refills out of the clock.
+/// second on one core through the real engine (<see cref="BenchRoom"/>), by timing whole
+/// rings of packets and leaving the ring refills out of the clock.
 /// </summary>
 internal static class PacketsPerSecond
 {
@@ -16,17 +16,18 @@ internal static class PacketsPerSecond
     /// <summary>Runs for about <paramref name="duration"/> after one warm-up ring.</summary>
     public static ThroughputResult Measure(SrtpProfile profile, int subscribers, TimeSpan duration)
     {
-        using var pipeline = new FanOutPipeline(profile, subscribers, RingCapacity);
-        ForwardRing(pipeline);
+        BenchRoom room = BenchRoom.CreateAsync(profile, subscribers, RingCapacity).GetAwaiter().GetResult();
+        using var dispose = new RoomDisposal(room);
+        ForwardRing(room);
 
         long packets = 0;
         long ticks = 0;
         long budget = (long)(duration.TotalSeconds * Stopwatch.Frequency);
         while (ticks < budget)
         {
-            pipeline.Refill();
+            room.Refill();
             long start = Stopwatch.GetTimestamp();
-            ForwardRing(pipeline);
+            ForwardRing(room);
             ticks += Stopwatch.GetTimestamp() - start;
             packets += RingCapacity;
         }
@@ -35,16 +36,22 @@ internal static class PacketsPerSecond
         return new ThroughputResult(profile, subscribers, packets, seconds);
     }
 
-    private static void ForwardRing(FanOutPipeline pipeline)
+    private static void ForwardRing(BenchRoom room)
     {
         for (int i = 0; i < RingCapacity; i++)
         {
-            if (pipeline.ForwardNext() <= 0)
+            if (room.ForwardVideo() <= 0)
             {
                 throw new InvalidOperationException("A packet was dropped in the throughput loop.");
             }
         }
     }
+}
+
+/// <summary>Disposes a room at the end of a using block.</summary>
+internal readonly struct RoomDisposal(BenchRoom room) : IDisposable
+{
+    public void Dispose() => room.DisposeAsync().AsTask().GetAwaiter().GetResult();
 }
 
 /// <summary>One throughput measurement.</summary>

@@ -20,6 +20,7 @@ namespace Sfu.Benchmarks;
 internal sealed class ProtectedPacketRing : IDisposable
 {
     private readonly SrtpContext _sender;
+    private readonly bool _ownsSender;
     private readonly byte[] _plain;
     private readonly byte[] _storage;
     private readonly int[] _lengths;
@@ -29,10 +30,22 @@ internal sealed class ProtectedPacketRing : IDisposable
     private int _cursor;
 
     public ProtectedPacketRing(SrtpProfile profile, byte keySeed, byte[] plainPacket, int capacity)
+        : this(TestMedia.CreateContext(profile, keySeed), plainPacket, capacity, ownsSender: true)
+    {
+    }
+
+    /// <summary>A ring protected with a context keyed elsewhere (a DTLS handshake); the caller keeps it.</summary>
+    public ProtectedPacketRing(SrtpContext sender, byte[] plainPacket, int capacity)
+        : this(sender, plainPacket, capacity, ownsSender: false)
+    {
+    }
+
+    private ProtectedPacketRing(SrtpContext sender, byte[] plainPacket, int capacity, bool ownsSender)
     {
         ArgumentNullException.ThrowIfNull(plainPacket);
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
-        _sender = TestMedia.CreateContext(profile, keySeed);
+        _sender = sender;
+        _ownsSender = ownsSender;
         _plain = plainPacket;
         _stride = plainPacket.Length + SrtpContext.MaxRtpOverhead;
         _storage = new byte[capacity * _stride];
@@ -87,5 +100,11 @@ internal sealed class ProtectedPacketRing : IDisposable
         return _storage.AsSpan(i * _stride, _lengths[i]);
     }
 
-    public void Dispose() => _sender.Dispose();
+    public void Dispose()
+    {
+        if (_ownsSender)
+        {
+            _sender.Dispose();
+        }
+    }
 }

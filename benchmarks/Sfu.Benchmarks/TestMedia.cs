@@ -46,7 +46,7 @@ internal static class TestMedia
     public const uint FirstTimestamp = 90_000;
 
     /// <summary>Builds the Chromium-shaped VP8 packet with <paramref name="payloadLength"/> payload bytes.</summary>
-    public static byte[] VideoPacket(int payloadLength, ushort sequenceNumber = FirstSequenceNumber, uint timestamp = FirstTimestamp)
+    public static byte[] VideoPacket(int payloadLength, ushort sequenceNumber = FirstSequenceNumber, uint timestamp = FirstTimestamp, uint ssrc = PublisherSsrc)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(payloadLength, 2);
         var packet = new byte[VideoHeaderLength + payloadLength];
@@ -54,7 +54,7 @@ internal static class TestMedia
         packet[1] = PublisherPayloadType;
         BinaryPrimitives.WriteUInt16BigEndian(packet.AsSpan(2), sequenceNumber);
         BinaryPrimitives.WriteUInt32BigEndian(packet.AsSpan(4), timestamp);
-        BinaryPrimitives.WriteUInt32BigEndian(packet.AsSpan(8), PublisherSsrc);
+        BinaryPrimitives.WriteUInt32BigEndian(packet.AsSpan(8), ssrc);
 
         ReadOnlySpan<byte> extension =
         [
@@ -75,6 +75,28 @@ internal static class TestMedia
 
         payload[0] = 0x10; // VP8 descriptor: S=1, PID=0 (RFC 7741 §4.2)
         payload[1] = 0x00; // frame tag: P=0 is a key frame (RFC 7741 §4.3)
+        return packet;
+    }
+
+    /// <summary>
+    /// A 20 ms Opus packet of 80 bytes with the RFC 6464 audio level (id 1, voice, -20 dBov),
+    /// as a publisher that negotiated the extension sends it.
+    /// </summary>
+    public static byte[] AudioPacket(uint ssrc)
+    {
+        var packet = new byte[12 + 8 + 80];
+        packet[0] = 0x90; // V=2, X=1
+        packet[1] = 111;
+        BinaryPrimitives.WriteUInt16BigEndian(packet.AsSpan(2), FirstSequenceNumber);
+        BinaryPrimitives.WriteUInt32BigEndian(packet.AsSpan(4), 48_000);
+        BinaryPrimitives.WriteUInt32BigEndian(packet.AsSpan(8), ssrc);
+        ReadOnlySpan<byte> extension = [0xBE, 0xDE, 0x00, 0x01, 0x10, 0x80 | 20, 0x00, 0x00];
+        extension.CopyTo(packet.AsSpan(12));
+        for (int i = 20; i < packet.Length; i++)
+        {
+            packet[i] = (byte)(i * 13);
+        }
+
         return packet;
     }
 

@@ -21,7 +21,7 @@ namespace Sfu.Core;
 /// Datagrams are demultiplexed here (the single point where a packet meets its peer); rooms
 /// change on the signaling path.
 /// </summary>
-public sealed partial class SfuEngine : IDatagramHandler, IAddressBinder, IAsyncDisposable
+public sealed partial class SfuEngine : IDatagramHandler, IPeerDirectory, IAsyncDisposable
 {
     private readonly SfuOptions _options;
     private readonly ILoggerFactory _loggerFactory;
@@ -32,7 +32,8 @@ public sealed partial class SfuEngine : IDatagramHandler, IAddressBinder, IAsync
     private readonly byte[] _scratch = new byte[UdpMediaPort.ReceiveBufferSize + 64];
     private readonly CancellationTokenSource _stop = new();
     private readonly DtlsTransportOptions _dtlsOptions;
-    private UdpMediaPort? _port;
+    private readonly MediaServices _services;
+    private IDatagramPort? _port;
     private Task _housekeeping = Task.CompletedTask;
     private int _disposed;
 
@@ -46,6 +47,7 @@ public sealed partial class SfuEngine : IDatagramHandler, IAddressBinder, IAsync
         Time = time ?? TimeProvider.System;
         Rooms = new RoomRegistry(Time);
         Metrics = new SfuMetrics(Counters, Rooms, meterFactory);
+        _services = new MediaServices(Time, Counters, Metrics, loggerFactory, options.AnnouncedAddress, () => AnnouncedPort, (ulong)options.MaxVideoBitrate);
         Certificate = DtlsCertificate.Generate(Time);
         _byUfragSpan = _byUfrag.GetAlternateLookup<ReadOnlySpan<char>>();
         _dtlsOptions = new DtlsTransportOptions
@@ -91,7 +93,22 @@ public sealed partial class SfuEngine : IDatagramHandler, IAddressBinder, IAsync
         }
 
         var bind = new IPEndPoint(IPAddress.Parse(_options.BindAddress), _options.Port);
-        _port = new UdpMediaPort(bind, _loggerFactory.CreateLogger<UdpMediaPort>(), Counters);
+        Start(new UdpMediaPort(bind, _loggerFactory.CreateLogger<UdpMediaPort>(), Counters));
+    }
+
+    /// <summary>
+    /// Starts on <paramref name="port"/>: the UDP socket, or a port that is not a socket when
+    /// a benchmark or test drives the real packet path itself.
+    /// </summary>
+    public void Start(IDatagramPort port)
+    {
+        ArgumentNullException.ThrowIfNull(port);
+        if (_port is not null)
+        {
+            throw new InvalidOperationException("The engine is started already.");
+        }
+
+        _port = port;
         _port.Start(this);
         _housekeeping = HousekeepingAsync(_stop.Token);
         LogStarted(_logger, _port.LocalEndPoint, AnnouncedAddress);
@@ -101,12 +118,11 @@ public sealed partial class SfuEngine : IDatagramHandler, IAddressBinder, IAsync
     /// <exception cref="SignalingException">The room is full (<see cref="SfuOptions.MaxParticipantsPerRoom"/>).</exception>
     public Participant Join(string roomName, string displayName, IParticipantEvents events)
     {
-        UdpMediaPort port = _port ?? throw new InvalidOperationException("The engine is not started.");
+        IDatagramPort port = _port ?? throw new InvalidOperationException("The engine is not started.");
         return Rooms.Enter(roomName, _options.MaxParticipantsPerRoom, room =>
         {
-            IceCredentials ice = UniqueIceCredentials();
             var transport = new PeerTransport(
-                ice,
+                UniqueIceCredentials(),
                 Certificate,
                 port,
                 this,
@@ -115,23 +131,12 @@ public sealed partial class SfuEngine : IDatagramHandler, IAddressBinder, IAsync
                 _loggerFactory.CreateLogger<PeerTransport>(),
                 ConsentTimeout,
                 _dtlsOptions);
-            _byUfrag[ice.Ufrag] = transport;
-            return new Participant(NewParticipantId(), displayName, room, transport, this, events, _loggerFactory.CreateLogger<Participant>());
+            _byUfrag[transport.LocalIce.Ufrag] = transport;
+            var participant = new Participant(NewParticipantId(), displayName, room, transport, events, _services);
+            transport.Connected += (_, _) => OnConnected(transport);
+            transport.Failed += (_, reason) => Remove(participant, reason);
+            return participant;
         });
-    }
-
-    /// <summary>
-    /// Gives a participant's transport new ICE credentials after the peer restarted ICE, and
-    /// routes checks that name either the new or the previous ufrag to it.
-    /// </summary>
-    internal void RestartIce(PeerTransport transport, string remoteUfrag, string remotePassword)
-    {
-        IceCredentials fresh = UniqueIceCredentials();
-        _byUfrag[fresh.Ufrag] = transport;
-        if (transport.RestartIce(fresh, remoteUfrag, remotePassword) is string retired)
-        {
-            _byUfrag.TryRemove(new KeyValuePair<string, PeerTransport>(retired, transport));
-        }
     }
 
     /// <summary>Fresh credentials whose ufrag no session uses (the ufrag routes first contact).</summary>
@@ -156,27 +161,21 @@ public sealed partial class SfuEngine : IDatagramHandler, IAddressBinder, IAsync
     private ImmutableArray<Producer> LeaveCore(Participant participant, out bool left)
     {
         ArgumentNullException.ThrowIfNull(participant);
-        left = participant.TryClose();
+        ImmutableArray<Producer> producers = Rooms.Exit(participant, out left);
         if (!left)
         {
             return [];
         }
 
-        ImmutableArray<Producer> producers = participant.Detach();
-        foreach (Producer producer in producers)
+        participant.Room.RequestRenegotiation();
+        PeerTransport transport = participant.Transport;
+        RetireUfrag(transport.LocalIce.Ufrag, transport);
+        if (transport.PreviousLocalUfrag is string previous)
         {
-            Unpublish(producer);
+            RetireUfrag(previous, transport);
         }
 
-        Rooms.Exit(participant.Room, participant);
-        Renegotiate(participant.Room);
-        _byUfrag.TryRemove(new KeyValuePair<string, PeerTransport>(participant.Transport.LocalIce.Ufrag, participant.Transport));
-        if (participant.Transport.PreviousLocalUfrag is string previous)
-        {
-            _byUfrag.TryRemove(new KeyValuePair<string, PeerTransport>(previous, participant.Transport));
-        }
-
-        participant.Transport.Dispose();
+        transport.Dispose();
         LogLeft(_logger, participant.Id, participant.Room.Name);
         return producers;
     }
@@ -197,7 +196,7 @@ public sealed partial class SfuEngine : IDatagramHandler, IAddressBinder, IAsync
     {
         try
         {
-            await participant.NotifyRemovedAsync(reason, unpublished).ConfigureAwait(false);
+            await participant.Events.RemovedAsync(reason, unpublished).ConfigureAwait(false);
         }
 #pragma warning disable CA1031 // The participant is gone already; a closed signaling link is not an error.
         catch (Exception e)
@@ -207,74 +206,29 @@ public sealed partial class SfuEngine : IDatagramHandler, IAddressBinder, IAsync
         }
     }
 
-    internal static void Publish(Producer producer)
+    private void OnConnected(PeerTransport transport)
     {
-        foreach (Participant other in producer.Owner.Room.Participants)
-        {
-            if (other != producer.Owner)
-            {
-                other.Subscribe(producer);
-            }
-        }
-    }
-
-    internal static void Unpublish(Producer producer)
-    {
-        foreach (DownTrack downTrack in producer.DetachAll())
-        {
-            downTrack.Subscriber.Unsubscribe(producer);
-        }
-    }
-
-    /// <summary>
-    /// Sends each member of the room whose subscriptions changed one server offer covering
-    /// all the changes made so far, rather than one offer per track.
-    /// </summary>
-    internal static void Renegotiate(Room room)
-    {
-        foreach (Participant participant in room.Participants)
-        {
-            participant.RequestRenegotiation();
-        }
-    }
-
-    /// <summary>A newcomer receives every track already published in its room.</summary>
-    internal static void SubscribeToRoom(Participant participant)
-    {
-        foreach (Participant other in participant.Room.Participants)
-        {
-            if (other == participant)
-            {
-                continue;
-            }
-
-            foreach (Producer producer in other.Producers)
-            {
-                participant.Subscribe(producer);
-            }
-        }
-    }
-
-    /// <summary>Once a subscriber's DTLS is up, its video needs a keyframe to start.</summary>
-    internal void OnTransportConnected(Participant participant)
-    {
-        if (participant.Transport.HandshakeDuration is TimeSpan handshake)
+        if (transport.HandshakeDuration is TimeSpan handshake)
         {
             Metrics.RecordDtlsHandshake(handshake);
         }
-
-        foreach (DownTrack downTrack in participant.DownTracks)
-        {
-            if (downTrack.IsActive)
-            {
-                downTrack.Source.RequestKeyframe(Time, TimeSpan.Zero);
-            }
-        }
     }
 
-    void IAddressBinder.Bind(SocketAddress address, PeerTransport transport) => _byAddress[address] = transport;
+    void IPeerDirectory.Bind(SocketAddress address, PeerTransport transport) => _byAddress[address] = transport;
 
-    void IAddressBinder.UnbindAll(PeerTransport transport)
+    IceCredentials IPeerDirectory.IssueCredentials(PeerTransport transport)
+    {
+        IceCredentials fresh = UniqueIceCredentials();
+        _byUfrag[fresh.Ufrag] = transport;
+        return fresh;
+    }
+
+    void IPeerDirectory.RetireUfrag(string ufrag, PeerTransport transport) => RetireUfrag(ufrag, transport);
+
+    private void RetireUfrag(string ufrag, PeerTransport transport)
+        => _byUfrag.TryRemove(new KeyValuePair<string, PeerTransport>(ufrag, transport));
+
+    void IPeerDirectory.UnbindAll(PeerTransport transport)
     {
         foreach (KeyValuePair<SocketAddress, PeerTransport> pair in _byAddress)
         {
@@ -380,7 +334,7 @@ public sealed partial class SfuEngine : IDatagramHandler, IAddressBinder, IAsync
                             continue;
                         }
 
-                        participant.SendReceiverReports((ulong)_options.MaxVideoBitrate);
+                        participant.OnReportTick();
                     }
                 }
             }

@@ -1,6 +1,8 @@
 using System.Buffers.Binary;
 using Sfu.Core.Rtp;
+using Sfu.Core.Routing;
 using Sfu.Core.Srtp;
+using Sfu.Testing;
 
 namespace Sfu.Benchmarks.Tests;
 
@@ -73,36 +75,42 @@ public sealed class BenchmarkOutputTests
     }
 
     [Theory]
-    [InlineData(SrtpProfile.Aes128CmHmacSha1_80, 10)]
-    [InlineData(SrtpProfile.AeadAes128Gcm, 16)]
-    public void Fan_out_sends_each_subscriber_a_packet_it_can_decrypt(SrtpProfile profile, int tagLength)
+    [InlineData(SrtpProfile.Aes128CmHmacSha1_80)]
+    [InlineData(SrtpProfile.AeadAes128Gcm)]
+    public async Task Fan_out_through_the_engine_sends_each_subscriber_a_packet_it_can_decrypt(SrtpProfile profile)
     {
-        using var pipeline = new FanOutPipeline(profile, subscriberCount: 3, ringCapacity: 8);
-        using SrtpContext lastSubscriber = TestMedia.CreateContext(profile, FanOutPipeline.SubscriberKeySeed(2));
+        await using BenchRoom bench = await BenchRoom.CreateAsync(profile, subscribers: 3, ringCapacity: 8);
+        EngineRoom room = bench.Room;
         byte[] original = TestMedia.VideoPacket(TestMedia.FullPayloadLength);
-        int? previousSequence = null;
+        var previous = new Dictionary<EnginePeer, ushort>();
 
         for (int i = 0; i < 20; i++)
         {
-            Assert.Equal(3 * (TestMedia.FullPacketLength + tagLength), pipeline.ForwardNext());
-
-            byte[] wire = pipeline.LastSent.ToArray();
-            Assert.Equal(SrtpResult.Ok, lastSubscriber.UnprotectRtp(wire, out int length));
-            Assert.Equal(RtpParseResult.Ok, RtpPacket.TryParse(wire.AsSpan(0, length), out RtpPacket view));
-            Assert.Equal(pipeline.Subscribers[2].Ssrc, view.Ssrc);
-            Assert.Equal(TestMedia.SubscriberPayloadType, view.PayloadType);
-            Assert.True(view.TryGetExtension(5, out _));
-            Assert.Equal(original.AsSpan(TestMedia.VideoHeaderLength).ToArray(), view.Payload.ToArray());
-            if (previousSequence is int previous)
+            Assert.True(bench.ForwardVideo() > 0);
+            foreach (EnginePeer subscriber in room.Subscribers)
             {
-                Assert.Equal((ushort)(previous + 1), view.SequenceNumber);
-            }
+                byte[] wire = subscriber.LastMedia.ToArray();
+                Assert.Equal(SrtpResult.Ok, subscriber.Inbound!.UnprotectRtp(wire, out int length));
+                Assert.Equal(RtpParseResult.Ok, RtpPacket.TryParse(wire.AsSpan(0, length), out RtpPacket view));
+                DownTrack video = subscriber.Participant!.DownTracks.Single(d => d.Source.Kind == Sfu.Core.MediaKind.Video);
+                Assert.Equal(video.Ssrc, view.Ssrc);
+                Assert.NotEqual(room.Publisher.VideoSsrc, view.Ssrc);
+                Assert.Equal(EnginePeer.VideoPayloadType, view.PayloadType);
+                Assert.True(view.TryGetExtension(3, out ReadOnlySpan<byte> absSendTime), "abs-send-time under the subscriber's id");
+                Assert.Equal([0x12, 0x34, 0x56], absSendTime.ToArray());
+                Assert.False(view.TryGetExtension(4, out _), "transport-cc is not forwarded");
+                Assert.Equal(original.AsSpan(TestMedia.VideoHeaderLength).ToArray(), view.Payload.ToArray());
+                if (previous.TryGetValue(subscriber, out ushort last))
+                {
+                    Assert.Equal((ushort)(last + 1), view.SequenceNumber);
+                }
 
-            previousSequence = view.SequenceNumber;
+                previous[subscriber] = view.SequenceNumber;
+            }
         }
 
-        Assert.Equal(20, pipeline.Subscribers[0].PacketsSent);
-        Assert.Equal(60, pipeline.Counters.PacketsForwarded(Sfu.Core.MediaKind.Video));
+        Assert.All(room.Subscribers, s => Assert.Equal(20, s.Participant!.DownTracks.Single(d => d.Source.Kind == Sfu.Core.MediaKind.Video).PacketsSent));
+        Assert.Equal(60, room.Engine.Counters.PacketsForwarded(Sfu.Core.MediaKind.Video));
     }
 
     [Fact]

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
-using Sfu.Core.Routing;
 
 namespace Sfu.Core.Diagnostics;
 
@@ -40,15 +39,15 @@ public sealed class SfuMetrics : IDisposable
     private long _sampleArrival;
     private bool _sampleForwarded;
 
-    internal SfuMetrics(MediaCounters counters, RoomRegistry rooms, IMeterFactory? meterFactory)
+    internal SfuMetrics(MediaCounters counters, IMediaGauges gauges, IMeterFactory? meterFactory)
     {
         _ownsMeter = meterFactory is null;
         _meter = meterFactory?.Create(MeterName) ?? new Meter(MeterName);
 
-        _meter.CreateObservableUpDownCounter("sfu.rooms", () => (long)rooms.Rooms.Count, "{room}", "Rooms with at least one participant");
-        _meter.CreateObservableUpDownCounter("sfu.participants", () => Sum(rooms, _ => 1), "{participant}", "Participants in all rooms");
-        _meter.CreateObservableUpDownCounter("sfu.tracks.published", () => Sum(rooms, p => p.Producers.Length), "{track}", "Tracks participants publish");
-        _meter.CreateObservableUpDownCounter("sfu.subscriptions", () => Sum(rooms, p => p.DownTracks.Length), "{subscription}", "Down-tracks: one per subscriber of each published track");
+        _meter.CreateObservableUpDownCounter("sfu.rooms", () => (long)gauges.Rooms, "{room}", "Rooms with at least one participant");
+        _meter.CreateObservableUpDownCounter("sfu.participants", () => (long)gauges.Participants, "{participant}", "Participants in all rooms");
+        _meter.CreateObservableUpDownCounter("sfu.tracks.published", () => (long)gauges.PublishedTracks, "{track}", "Tracks participants publish");
+        _meter.CreateObservableUpDownCounter("sfu.subscriptions", () => (long)gauges.Subscriptions, "{subscription}", "Down-tracks: one per subscriber of each published track");
 
         _meter.CreateObservableCounter("sfu.rtp.packets.received", () => ByKind(counters.PacketsReceived), "{packet}", "RTP packets received from publishers");
         _meter.CreateObservableCounter("sfu.rtp.packets.forwarded", () => ByKind(counters.PacketsForwarded), "{packet}", "RTP packets sent to subscribers");
@@ -121,20 +120,6 @@ public sealed class SfuMetrics : IDisposable
 
     private Histogram<double> CreateHistogram(string name, string unit, string description, IReadOnlyList<double> buckets)
         => _meter.CreateHistogram(name, unit, description, tags: null, advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = buckets });
-
-    private static long Sum(RoomRegistry rooms, Func<Participant, int> count)
-    {
-        long total = 0;
-        foreach (Room room in rooms.Rooms)
-        {
-            foreach (Participant participant in room.Participants)
-            {
-                total += count(participant);
-            }
-        }
-
-        return total;
-    }
 
     private static Measurement<long>[] ByKind(Func<MediaKind, long> read)
         => [new(read(MediaKind.Audio), Audio), new(read(MediaKind.Video), Video)];

@@ -13,7 +13,7 @@ namespace Sfu.Core.Net;
 /// server's CPU under load). It reuses one buffer and one <see cref="SocketAddress"/> and hands
 /// the datagram to the handler; nothing a datagram contains can end the loop.
 /// </summary>
-public sealed partial class UdpMediaPort : IAsyncDisposable
+public sealed partial class UdpMediaPort : IDatagramPort
 {
     /// <summary>Larger than any datagram a WebRTC peer sends (path MTU ~1500).</summary>
     public const int ReceiveBufferSize = 2048;

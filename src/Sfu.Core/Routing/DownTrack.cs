@@ -1,46 +1,56 @@
 using System.Security.Cryptography;
-using Sfu.Core.Diagnostics;
+using Sfu.Core.Feedback;
 using Sfu.Core.Rtp;
 using Sfu.Core.Streams;
 
 namespace Sfu.Core.Routing;
 
 /// <summary>
-/// One subscriber's copy of one producer (a "consumer"): its own SSRC, the subscriber's
-/// payload type and header-extension ids, and the forwarder that translates sequence numbers
-/// and timestamps. Active only once the subscriber's answer has confirmed its m-section.
+/// One subscriber's copy of one producer (mediasoup's Consumer, LiveKit's DownTrack): its
+/// own SSRC and numbering (<see cref="RtpSendStream"/>), the subscriber's payload type and
+/// header-extension ids, and the <see cref="Forwarder"/> that decides what to send. Active only
+/// once the subscriber's answer has confirmed its m-section. The subscriber's feedback about it
+/// (NACK, PLI, reports) reaches it as an <see cref="IOutboundStream"/>.
 /// </summary>
-public sealed class DownTrack
+public sealed class DownTrack : IOutboundStream
 {
-    private Forwarder _forwarder;
+    /// <summary>At most one PLI per publisher stream in this interval, however many subscribers ask.</summary>
+    public static readonly TimeSpan KeyframeRequestInterval = TimeSpan.FromMilliseconds(300);
+
+    private readonly Forwarder _forwarder;
+    private readonly DownTrackContext _context;
     private ExtensionIdMap _extensionMap;
     private byte _payloadType;
     private volatile bool _active;
     private volatile bool _paused;
     private bool _pauseSeen;
-    private long _packetsSent;
-    private long _octetsSent;
 
-    internal DownTrack(Producer source, Participant subscriber, uint ssrc)
+    internal DownTrack(Producer source, Participant subscriber, uint ssrc, DownTrackContext context)
     {
         Source = source;
         Subscriber = subscriber;
-        Ssrc = ssrc;
-        Quality = new ReceptionQuality(source.Codec.ClockRate, subscriber.Time);
+        _context = context;
         Span<byte> seed = stackalloc byte[6];
         RandomNumberGenerator.Fill(seed);
-        _forwarder = new Forwarder(
-            source.Kind == MediaKind.Video,
+        Stream = new RtpSendStream(
+            ssrc,
+            source.Kind,
+            source.Codec.ClockRate,
             (ushort)(seed[0] << 8 | seed[1]),
-            (uint)(seed[2] << 24 | seed[3] << 16 | seed[4] << 8 | seed[5]));
+            (uint)(seed[2] << 24 | seed[3] << 16 | seed[4] << 8 | seed[5]),
+            context.Time);
+        _forwarder = new Forwarder(source.Kind == MediaKind.Video, Stream.Translator);
     }
 
     public Producer Source { get; }
 
     public Participant Subscriber { get; }
 
+    /// <summary>What we send the subscriber: SSRC, numbering, counts, its reports.</summary>
+    public RtpSendStream Stream { get; }
+
     /// <summary>The SSRC the subscriber receives this track on (announced in its SDP).</summary>
-    public uint Ssrc { get; }
+    public uint Ssrc => Stream.Ssrc;
 
     /// <summary>The subscriber's m-section carrying this track, once one is assigned.</summary>
     public string? Mid { get; internal set; }
@@ -51,15 +61,11 @@ public sealed class DownTrack
     public bool IsPaused => _paused;
 
     /// <summary>Loss, jitter and round-trip time as the subscriber reports them.</summary>
-    public ReceptionQuality Quality { get; }
+    public ReceptionQuality Quality => Stream.Quality;
 
-    public long PacketsSent => Volatile.Read(ref _packetsSent);
+    public long PacketsSent => Stream.PacketsSent;
 
-    public long OctetsSent => Volatile.Read(ref _octetsSent);
-
-    internal uint TimestampOffset => _forwarder.TimestampOffset;
-
-    internal bool Started => _forwarder.Started;
+    public long OctetsSent => Stream.OctetsSent;
 
     /// <summary>Starts forwarding with what the subscriber's answer negotiated.</summary>
     internal void Activate(byte payloadType, ExtensionIdMap extensionMap)
@@ -78,28 +84,10 @@ public sealed class DownTrack
     /// </summary>
     public void SetPaused(bool paused) => _paused = paused;
 
-    /// <summary>
-    /// Answers a NACK for one of our sequence numbers from the producer's buffer: the same
-    /// packet, rewritten the same way, on the same SSRC (RFC 4585 §3.4.1 leaves repair to the
-    /// sender; a plain resend needs no RTX negotiation). Receive loop only.
-    /// </summary>
-    internal bool Retransmit(ushort sequenceNumber, Span<byte> scratch)
-    {
-        RetransmissionBuffer? buffer = Source.Retransmissions;
-        if (!_active || _paused || !_forwarder.CanRetransmit(sequenceNumber) || buffer is null
-            || !buffer.TryGet(unchecked((ushort)(sequenceNumber - _forwarder.SequenceOffset)), out ReadOnlySpan<byte> packet)
-            || RtpPacket.TryParse(packet, out RtpPacket view) != RtpParseResult.Ok)
-        {
-            return false;
-        }
-
-        return Apply(packet, view, sequenceNumber, unchecked(view.Timestamp + _forwarder.TimestampOffset), _payloadType, scratch) > 0;
-    }
-
     /// <summary>Decide, then apply: rewrite into scratch, protect and send. Receive loop only.</summary>
-    internal void Send(ReadOnlySpan<byte> packet, in RtpPacket view, bool isKeyframe, Span<byte> scratch, MediaCounters counters)
+    internal void Send(ReadOnlySpan<byte> packet, in RtpPacket view, bool isKeyframe, Span<byte> scratch)
     {
-        if (!_active || !Subscriber.Transport.IsConnected)
+        if (!_active || !_context.Transport.IsConnected)
         {
             return;
         }
@@ -120,7 +108,7 @@ public sealed class DownTrack
         ForwardDecision decision = _forwarder.Decide(view.SequenceNumber, view.Timestamp, payloadType, isKeyframe);
         if (decision.RequestKeyframe)
         {
-            Source.RequestKeyframe(Subscriber.Time, Participant.KeyframeRequestInterval);
+            Source.RequestKeyframe(KeyframeRequestInterval);
         }
 
         if (decision.Action != ForwardAction.Forward)
@@ -128,22 +116,50 @@ public sealed class DownTrack
             return;
         }
 
-        int length = Apply(packet, view, decision.SequenceNumber, decision.Timestamp, decision.PayloadType, scratch);
+        int length = Apply(packet, decision.SequenceNumber, decision.Timestamp, decision.PayloadType, scratch);
         if (length > 0)
         {
-            if (_packetsSent == 0)
+            if (Stream.OnSent(view.Payload.Length))
             {
-                Subscriber.OnFirstPacketForwarded();
+                _context.OnFirstPacket();
             }
 
-            _packetsSent++;
-            _octetsSent += view.Payload.Length;
-            counters.RtpForwarded(Source.Kind, length);
+            _context.Counters.RtpForwarded(Source.Kind, length);
         }
     }
 
+    /// <summary>
+    /// Answers a NACK for one of our sequence numbers from the producer's buffer: the same
+    /// packet, rewritten the same way, on the same SSRC (a plain resend needs no RTX
+    /// negotiation). Receive loop only.
+    /// </summary>
+    public bool Retransmit(ushort sequenceNumber, Span<byte> scratch)
+    {
+        if (!_active || _paused
+            || !Stream.Translator.TryMapBack(sequenceNumber, out _, out ushort sourceSequenceNumber, out uint timestampOffset)
+            || Source.Stream.Retransmissions is not { } buffer
+            || !buffer.TryGet(sourceSequenceNumber, out ReadOnlySpan<byte> packet)
+            || RtpPacket.TryParse(packet, out RtpPacket view) != RtpParseResult.Ok)
+        {
+            return false;
+        }
+
+        return Apply(packet, sequenceNumber, unchecked(view.Timestamp + timestampOffset), _payloadType, scratch) > 0;
+    }
+
+    /// <summary>The subscriber lost its picture: ask the publisher, throttled at the producer.</summary>
+    public void RequestKeyframe() => Source.RequestKeyframe(KeyframeRequestInterval);
+
+    /// <summary>Our RTP timestamp at <paramref name="now"/>: the source's, moved by our offset.</summary>
+    public bool TryGetRtpTimestampAt(long now, out uint rtpTimestamp)
+    {
+        bool known = Source.Stream.TryGetRtpTimestampAt(now, out uint source);
+        rtpTimestamp = unchecked(source + Stream.Translator.TimestampOffset);
+        return known && Stream.Translator.Started;
+    }
+
     /// <summary>Writes the subscriber's copy into scratch, protects it in place and sends it.</summary>
-    private int Apply(ReadOnlySpan<byte> packet, in RtpPacket view, ushort sequenceNumber, uint timestamp, byte payloadType, Span<byte> scratch)
+    private int Apply(ReadOnlySpan<byte> packet, ushort sequenceNumber, uint timestamp, byte payloadType, Span<byte> scratch)
     {
         int length = RtpPacketRewriter.CopyWithExtensionMap(packet, scratch, _extensionMap);
         if (length < 0)
@@ -156,6 +172,6 @@ public sealed class DownTrack
         RtpHeader.SetSequenceNumber(copy, sequenceNumber);
         RtpHeader.SetTimestamp(copy, timestamp);
         RtpHeader.SetPayloadType(copy, payloadType);
-        return Subscriber.Transport.SendRtp(scratch, length) ? length : -1;
+        return _context.Transport.SendRtp(scratch, length) ? length : -1;
     }
 }

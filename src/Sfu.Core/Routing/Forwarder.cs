@@ -1,56 +1,27 @@
+using Sfu.Core.Streams;
+
 namespace Sfu.Core.Routing;
 
 /// <summary>
-/// Per-subscriber sequence and timestamp translation of one forwarded stream. The subscriber
-/// sees its own random starting sequence number and timestamp (RFC 3550 §5.1 asks for random
-/// initial values), and video starts on a keyframe so its decoder never begins mid-GOP.
-/// After a pause (<see cref="Resume"/>) numbering goes on from the last packet sent, so the
-/// subscriber sees a quiet stretch rather than hundreds of lost packets to NACK; timestamps
-/// keep their offset and so show the time that passed, as RTP timestamps should.
-/// Pure: no I/O, no clock, so every rule is covered by table tests.
+/// Decides, per packet, what one subscriber gets of a producer's stream: video starts on a
+/// keyframe so its decoder never begins mid-GOP; after a pause (<see cref="Resume"/>) video
+/// waits for a keyframe again and numbering goes on from the last packet sent, so the
+/// subscriber sees a quiet stretch rather than hundreds of lost packets to NACK, while
+/// timestamps keep their offset and so show the time that passed, as RTP timestamps should.
+/// A packet in a codec the subscriber did not negotiate is skipped without leaving a gap.
+/// The numbers come from the send stream's <see cref="SequenceTranslator"/>; the decision is
+/// a value the down-track applies (decide, then apply). No I/O, no clock: table-tested.
 /// </summary>
-public struct Forwarder
+public sealed class Forwarder(bool isVideo, SequenceTranslator translator)
 {
-    /// <summary>How far back a late packet from before a resume is still recognised.</summary>
-    private const int ReorderWindow = 1024;
+    /// <summary>The source id of a producer's single stream (simulcast layers will add more).</summary>
+    public const int PrimarySource = 0;
 
-    /// <summary>The widest range of our numbers <see cref="CanRetransmit"/> accepts.</summary>
-    private const ushort RetransmitSpan = 0x7FFF;
-
-    private readonly ushort _initialSequenceNumber;
-    private readonly uint _initialTimestamp;
-    private ushort _sequenceOffset;
-    private uint _timestampOffset;
-    private ushort _highestSequenceNumber;
-    private ushort _firstSequenceNumberSinceResume;
-    private ushort _resumeSourceSequenceNumber;
     private bool _resuming;
-    private bool _resumed;
 
-    public Forwarder(bool isVideo, ushort initialSequenceNumber, uint initialTimestamp)
-    {
-        IsVideo = isVideo;
-        _initialSequenceNumber = initialSequenceNumber;
-        _initialTimestamp = initialTimestamp;
-    }
+    public bool IsVideo { get; } = isVideo;
 
-    public bool IsVideo { get; }
-
-    public bool Started { get; private set; }
-
-    /// <summary>Added to the publisher's RTP timestamps; SR translation uses it too.</summary>
-    public readonly uint TimestampOffset => _timestampOffset;
-
-    public readonly ushort SequenceOffset => _sequenceOffset;
-
-    /// <summary>
-    /// True when <paramref name="sequenceNumber"/> (the subscriber's numbering) was sent under the
-    /// current offset, so the packet behind it can be found and resent; numbers from before a
-    /// resume belong to another offset and are not.
-    /// </summary>
-    public readonly bool CanRetransmit(ushort sequenceNumber)
-        => Started && !_resuming
-            && unchecked((ushort)(_highestSequenceNumber - sequenceNumber)) <= unchecked((ushort)(_highestSequenceNumber - _firstSequenceNumberSinceResume));
+    public bool Started => translator.Started;
 
     /// <summary>
     /// Forwarding goes on after a gap the subscriber chose (a paused track): the next packet
@@ -58,7 +29,7 @@ public struct Forwarder
     /// </summary>
     public void Resume()
     {
-        if (Started)
+        if (translator.Started)
         {
             _resuming = true;
         }
@@ -69,66 +40,31 @@ public struct Forwarder
     {
         if (payloadType is not byte pt)
         {
+            translator.Skip(sequenceNumber);
             return ForwardDecision.Drop(ForwardAction.DropUnsupportedCodec);
         }
 
-        if (!Started)
+        if (!translator.Started || _resuming)
         {
             if (IsVideo && !isKeyframe)
             {
                 return ForwardDecision.Drop(ForwardAction.DropWaitingForKeyframe, requestKeyframe: true);
             }
 
-            _sequenceOffset = unchecked((ushort)(_initialSequenceNumber - sequenceNumber));
-            _timestampOffset = unchecked(_initialTimestamp - timestamp);
-            _highestSequenceNumber = _initialSequenceNumber;
-            _firstSequenceNumberSinceResume = _initialSequenceNumber;
-            Started = true;
-        }
-        else if (_resuming)
-        {
-            if (IsVideo && !isKeyframe)
+            if (!translator.Started)
             {
-                return ForwardDecision.Drop(ForwardAction.DropWaitingForKeyframe, requestKeyframe: true);
+                translator.Start(PrimarySource, sequenceNumber, timestamp);
+            }
+            else
+            {
+                translator.Rebase(PrimarySource, sequenceNumber, timestamp, unchecked(timestamp + translator.TimestampOffset));
             }
 
-            ushort next = unchecked((ushort)(_highestSequenceNumber + 1));
-            _sequenceOffset = unchecked((ushort)(next - sequenceNumber));
-            _firstSequenceNumberSinceResume = next;
-            _resumeSourceSequenceNumber = sequenceNumber;
             _resuming = false;
-            _resumed = true;
-        }
-        else if (_resumed)
-        {
-            short sinceResume = unchecked((short)(sequenceNumber - _resumeSourceSequenceNumber));
-            if (sinceResume < 0)
-            {
-                return ForwardDecision.Drop(ForwardAction.DropOlderThanResume);
-            }
-
-            // Far past the resume point, a packet from before it can no longer arrive; stop
-            // comparing before the 16-bit difference wraps.
-            _resumed = sinceResume <= ReorderWindow;
         }
 
-        ushort output = unchecked((ushort)(sequenceNumber + _sequenceOffset));
-        if ((short)(output - _highestSequenceNumber) > 0)
-        {
-            _highestSequenceNumber = output;
-            // Keep the retransmittable range under half the number space, so the unsigned
-            // distances in CanRetransmit stay meaningful; no buffer holds that much anyway.
-            if (unchecked((ushort)(output - _firstSequenceNumberSinceResume)) > RetransmitSpan)
-            {
-                _firstSequenceNumberSinceResume = unchecked((ushort)(output - RetransmitSpan));
-            }
-        }
-
-        return new ForwardDecision(
-            ForwardAction.Forward,
-            output,
-            unchecked(timestamp + _timestampOffset),
-            pt,
-            RequestKeyframe: false);
+        return translator.TryTranslate(sequenceNumber, timestamp, out ushort outputSequenceNumber, out uint outputTimestamp)
+            ? new ForwardDecision(ForwardAction.Forward, outputSequenceNumber, outputTimestamp, pt, RequestKeyframe: false)
+            : ForwardDecision.Drop(ForwardAction.DropOlderThanResume);
     }
 }

@@ -1,40 +1,41 @@
 using System.Collections.Immutable;
+using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
+using Sfu.Core.Feedback;
 using Sfu.Core.Sessions;
+using Sfu.Core.Streams;
 
 namespace Sfu.Core.Routing;
 
 /// <summary>
-/// One member of a room: its peer transport, the tracks it publishes and the down-tracks it
-/// receives. Signaling lives in Participant.Negotiation.cs, the packet path in
-/// Participant.Media.cs.
+/// One member of a room: who it is, its one peer transport, the tracks it publishes and the
+/// down-tracks it receives. Negotiation is its <see cref="Negotiator"/>'s; the packet path is
+/// its <see cref="ParticipantMedia"/>'s. Which tracks reach which members is the
+/// <see cref="Room"/>'s to decide: the track lists change under the room's lock.
 /// </summary>
-public sealed partial class Participant
+public sealed class Participant
 {
-    /// <summary>At most one PLI per publisher stream in this interval, however many ask.</summary>
-    public static readonly TimeSpan KeyframeRequestInterval = TimeSpan.FromMilliseconds(300);
-
-    private readonly SfuEngine _engine;
-    private readonly IParticipantEvents _events;
-    private readonly ILogger _logger;
+    private readonly MediaServices _services;
     private ImmutableArray<Producer> _producers = [];
     private ImmutableArray<DownTrack> _downTracks = [];
     private int _closed;
 
-    internal Participant(string id, string displayName, Room room, PeerTransport transport, SfuEngine engine, IParticipantEvents events, ILogger logger)
+    internal Participant(string id, string displayName, Room room, PeerTransport transport, IParticipantEvents events, MediaServices services)
     {
         Id = id;
         DisplayName = displayName;
         Room = room;
         Transport = transport;
-        _engine = engine;
-        _events = events;
-        _logger = logger;
-        Time = engine.Time;
+        Events = events;
+        _services = services;
+        Time = services.Time;
         JoinedAt = Time.GetUtcNow();
         Cname = id;
         RtcpSsrc = (uint)Random.Shared.Next(2, int.MaxValue);
-        transport.AttachSink(new MediaSink(this));
+        Media = new ParticipantMedia(this, services);
+        Negotiation = new Negotiator(this, services, services.LoggerFactory.CreateLogger<Negotiator>());
+        transport.AttachSink(Media);
+        transport.Connected += (_, _) => ParticipantMedia.OnConnected(_downTracks);
     }
 
     public string Id { get; }
@@ -61,37 +62,148 @@ public sealed partial class Participant
 
     public bool IsClosed => Volatile.Read(ref _closed) != 0;
 
-    /// <summary>Marks the participant closed; true only for the first caller.</summary>
-    internal bool TryClose() => Interlocked.Exchange(ref _closed, 1) == 0;
+    internal IParticipantEvents Events { get; }
 
-    internal Task NotifyRemovedAsync(string reason, IReadOnlyList<Producer> unpublished) => _events.RemovedAsync(reason, unpublished);
+    internal ParticipantMedia Media { get; }
 
-    /// <summary>Ends every publication and subscription; returns the producers that ended.</summary>
-    internal ImmutableArray<Producer> Detach()
+    internal Negotiator Negotiation { get; }
+
+    /// <summary>Answers the participant's offer. Throws <see cref="SignalingException"/> with a clear reason.</summary>
+    public OfferOutcome HandleOffer(string sdp) => Negotiation.HandleOffer(sdp);
+
+    /// <summary>Applies the participant's answer to the pending server offer.</summary>
+    public void HandleAnswer(string sdp) => Negotiation.HandleAnswer(sdp);
+
+    /// <summary>
+    /// Sends the outstanding server offer again, if there is one: it went to a connection
+    /// that is gone, and without an answer no further renegotiation can start.
+    /// </summary>
+    public void ResendPendingOffer() => Negotiation.ResendPendingOffer();
+
+    /// <summary>
+    /// Pauses or resumes the track this participant receives in its m-section
+    /// <paramref name="mid"/> (the browser knows a remote track by its transceiver's mid).
+    /// Nothing is renegotiated: the down-track keeps its SSRC and simply stops sending, and a
+    /// resumed video track waits for a keyframe, which is asked for. False when no track is
+    /// forwarded in that m-section.
+    /// </summary>
+    public bool SetReceiving(string mid, bool receive)
     {
-        ImmutableArray<Producer> producers;
-        ImmutableArray<DownTrack> downTracks;
-        lock (_negotiationGate)
+        foreach (DownTrack downTrack in _downTracks)
         {
-            producers = _producers;
-            downTracks = _downTracks;
-            _producers = [];
-            _downTracks = [];
-            _pendingOffer = null;
+            if (string.Equals(downTrack.Mid, mid, StringComparison.Ordinal))
+            {
+                downTrack.SetPaused(!receive);
+                return true;
+            }
         }
 
+        return false;
+    }
+
+    /// <summary>Our reports and feedback on the report interval. Housekeeping thread.</summary>
+    internal void OnReportTick() => Media.Feedback.OnReportTick();
+
+    /// <summary>Marks the participant closed; true only for the first caller. Under the room's lock.</summary>
+    internal bool TryClose() => Interlocked.Exchange(ref _closed, 1) == 0;
+
+    /// <summary>A producer for a track the participant's offer announced (not yet published to anyone).</summary>
+    internal Producer CreateProducer(PublishedTrack track)
+    {
+        var stream = new RtpReceiveStream(track.StreamParameters(), Time);
+        var keyframes = new KeyframeRequester(Transport, RtcpSsrc, track.Ssrc, _services.Counters, Time);
+        return new Producer(this, track, stream, keyframes);
+    }
+
+    /// <summary>Starts receiving what the producers publish. Under the room's lock.</summary>
+    internal void SetPublished(IReadOnlyList<Producer> published, IReadOnlyList<Producer> unpublished)
+    {
+        foreach (Producer producer in unpublished)
+        {
+            Media.Remove(producer);
+        }
+
+        foreach (Producer producer in published)
+        {
+            Media.Add(producer);
+        }
+
+        _producers = _producers.RemoveRange(unpublished).AddRange(published);
+    }
+
+    /// <summary>Adds a down-track of another participant's producer; a server offer follows. Under the room's lock.</summary>
+    internal void Subscribe(Producer producer)
+    {
+        if (IsClosed || producer.IsClosed || producer.Owner == this)
+        {
+            return;
+        }
+
+        foreach (DownTrack existing in _downTracks)
+        {
+            if (existing.Source == producer)
+            {
+                return;
+            }
+        }
+
+        var downTrack = new DownTrack(producer, this, RandomSsrc(), Media.DownTracks);
+        if (!producer.TryAddDownTrack(downTrack))
+        {
+            return;
+        }
+
+        Media.Add(downTrack);
+        _downTracks = _downTracks.Add(downTrack);
+        Negotiation.OnSubscriptionsChanged(added: downTrack, removed: null);
+    }
+
+    /// <summary>Ends the down-track of a producer that ended. Under the room's lock.</summary>
+    internal void Unsubscribe(DownTrack downTrack)
+    {
+        downTrack.Deactivate();
+        Media.Remove(downTrack);
+        _downTracks = _downTracks.Remove(downTrack);
+        Negotiation.OnSubscriptionsChanged(added: null, removed: downTrack);
+    }
+
+    /// <summary>
+    /// Ends every publication and subscription on the way out; returns the producers that
+    /// ended, whose down-tracks the caller ends at their subscribers. Under the room's lock.
+    /// </summary>
+    internal ImmutableArray<Producer> Detach()
+    {
+        ImmutableArray<Producer> producers = _producers;
+        ImmutableArray<DownTrack> downTracks = _downTracks;
+        _producers = [];
+        _downTracks = [];
+        Negotiation.Close();
         foreach (DownTrack downTrack in downTracks)
         {
             downTrack.Deactivate();
             downTrack.Source.RemoveDownTrack(downTrack);
-            UnindexDownTrack(downTrack);
+            Media.Remove(downTrack);
         }
 
         foreach (Producer producer in producers)
         {
-            UnindexProducer(producer);
+            Media.Remove(producer);
         }
 
         return producers;
+    }
+
+    private static uint RandomSsrc()
+    {
+        Span<byte> bytes = stackalloc byte[4];
+        uint ssrc;
+        do
+        {
+            RandomNumberGenerator.Fill(bytes);
+            ssrc = (uint)(bytes[0] << 24 | bytes[1] << 16 | bytes[2] << 8 | bytes[3]);
+        }
+        while (ssrc < 2);
+
+        return ssrc;
     }
 }

@@ -3,8 +3,12 @@ using System.Collections.Immutable;
 namespace Sfu.Core.Routing;
 
 /// <summary>
-/// A set of participants who receive each other's tracks. Membership changes under a lock on
-/// the signaling path; the packet path never touches the room.
+/// A set of participants who receive each other's tracks. The room owns who receives what:
+/// joining, publishing, unpublishing and leaving change the subscription graph under its one
+/// lock, so a publication racing its publisher's departure cannot leave a down-track on a
+/// dead producer. Renegotiation is asked for after the lock is released (a member's
+/// negotiation lock is never held while the room's is taken). The packet path never touches
+/// the room.
 /// </summary>
 public sealed class Room
 {
@@ -13,6 +17,7 @@ public sealed class Room
 
     public Room(string name, TimeProvider time)
     {
+        ArgumentNullException.ThrowIfNull(time);
         Name = name;
         CreatedAt = time.GetUtcNow();
     }
@@ -33,13 +38,96 @@ public sealed class Room
         }
     }
 
-    /// <summary>Removes the participant; true when the room is now empty.</summary>
-    internal bool Remove(Participant participant)
+    /// <summary>
+    /// A member's offer started and stopped tracks: every other member subscribes to the new
+    /// ones and loses the old ones; a newcomer's first offer also subscribes it to everything
+    /// already published. Then everyone whose subscriptions changed gets a server offer.
+    /// </summary>
+    internal void ChangePublications(Participant publisher, IReadOnlyList<Producer> published, IReadOnlyList<Producer> unpublished, bool subscribeToRoom)
     {
         lock (_gate)
         {
+            if (publisher.IsClosed)
+            {
+                return;
+            }
+
+            publisher.SetPublished(published, unpublished);
+            foreach (Producer producer in unpublished)
+            {
+                EndProducer(producer);
+            }
+
+            foreach (Participant other in _participants)
+            {
+                if (other == publisher)
+                {
+                    continue;
+                }
+
+                foreach (Producer producer in published)
+                {
+                    other.Subscribe(producer);
+                }
+
+                if (subscribeToRoom)
+                {
+                    foreach (Producer producer in other.Producers)
+                    {
+                        publisher.Subscribe(producer);
+                    }
+                }
+            }
+        }
+
+        RequestRenegotiation();
+    }
+
+    /// <summary>
+    /// Takes a participant out: its tracks end at every subscriber and its subscriptions end;
+    /// the caller then asks the others to renegotiate (<see cref="RequestRenegotiation"/>).
+    /// Returns the producers that ended; <paramref name="left"/> is false when it had left
+    /// already, <paramref name="empty"/> true when nobody is left.
+    /// </summary>
+    internal ImmutableArray<Producer> Leave(Participant participant, out bool left, out bool empty)
+    {
+        ImmutableArray<Producer> ended;
+        lock (_gate)
+        {
+            empty = _participants.IsEmpty;
+            left = participant.TryClose();
+            if (!left)
+            {
+                return [];
+            }
+
+            ended = participant.Detach();
+            foreach (Producer producer in ended)
+            {
+                EndProducer(producer);
+            }
+
             _participants = _participants.Remove(participant);
-            return _participants.IsEmpty;
+            empty = _participants.IsEmpty;
+        }
+
+        return ended;
+    }
+
+    /// <summary>Sends each member whose subscriptions changed one server offer covering every change so far.</summary>
+    internal void RequestRenegotiation()
+    {
+        foreach (Participant participant in _participants)
+        {
+            participant.Negotiation.RequestRenegotiation();
+        }
+    }
+
+    private static void EndProducer(Producer producer)
+    {
+        foreach (DownTrack downTrack in producer.Close())
+        {
+            downTrack.Subscriber.Unsubscribe(downTrack);
         }
     }
 }

@@ -1,10 +1,12 @@
 using System.Collections.Concurrent;
+using System.Collections.Immutable;
+using Sfu.Core.Diagnostics;
 using Sfu.Core.Sessions;
 
 namespace Sfu.Core.Routing;
 
 /// <summary>The live rooms by name; a room exists while it has participants.</summary>
-public sealed class RoomRegistry(TimeProvider time)
+public sealed class RoomRegistry(TimeProvider time) : IMediaGauges
 {
     private readonly ConcurrentDictionary<string, Room> _rooms = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
@@ -35,14 +37,41 @@ public sealed class RoomRegistry(TimeProvider time)
         }
     }
 
-    internal void Exit(Room room, Participant participant)
+    /// <summary>Takes the participant out of its room, and the room out of the registry once empty.</summary>
+    internal ImmutableArray<Producer> Exit(Participant participant, out bool left)
     {
         lock (_gate)
         {
-            if (room.Remove(participant))
+            Room room = participant.Room;
+            ImmutableArray<Producer> ended = room.Leave(participant, out left, out bool empty);
+            if (empty)
             {
                 _rooms.TryRemove(new KeyValuePair<string, Room>(room.Name, room));
             }
+
+            return ended;
         }
+    }
+
+    int IMediaGauges.Rooms => _rooms.Count;
+
+    int IMediaGauges.Participants => Count(_ => 1);
+
+    int IMediaGauges.PublishedTracks => Count(p => p.Producers.Length);
+
+    int IMediaGauges.Subscriptions => Count(p => p.DownTracks.Length);
+
+    private int Count(Func<Participant, int> count)
+    {
+        int total = 0;
+        foreach (Room room in _rooms.Values)
+        {
+            foreach (Participant participant in room.Participants)
+            {
+                total += count(participant);
+            }
+        }
+
+        return total;
     }
 }

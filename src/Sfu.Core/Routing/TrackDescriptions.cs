@@ -1,4 +1,5 @@
-using Sfu.Core.Diagnostics;
+using Sfu.Core.Rtp;
+using Sfu.Core.Streams;
 
 namespace Sfu.Core.Routing;
 
@@ -23,4 +24,22 @@ public sealed record PublishedTrack(
     uint? RtxSsrc,
     string TrackId,
     CodecDescription Codec,
-    IReadOnlyList<ExtensionDescription> Extensions);
+    IReadOnlyList<ExtensionDescription> Extensions)
+{
+    /// <summary>The receive stream this track arrives on.</summary>
+    public RtpStreamParameters StreamParameters() => new(
+        Ssrc,
+        Kind,
+        Codec.PayloadType,
+        Codec.ClockRate,
+        VideoCodecOf(Codec.Name),
+        RtxSsrc,
+        Codec.RtxPayloadType);
+
+    private static VideoCodecKind VideoCodecOf(string name) => name.ToUpperInvariant() switch
+    {
+        "VP8" => VideoCodecKind.Vp8,
+        "H264" => VideoCodecKind.H264,
+        _ => VideoCodecKind.Unknown,
+    };
+}

@@ -10,10 +10,4 @@ public interface IPeerMediaSink
     void OnRtp(ReadOnlySpan<byte> packet, in RtpPacket view, Span<byte> scratch);
 
     void OnRtcp(ReadOnlySpan<byte> compound, Span<byte> scratch);
-
-    /// <summary>DTLS completed and SRTP keys are installed: media can flow both ways.</summary>
-    void OnConnected();
-
-    /// <summary>The transport failed for good (DTLS failure or alert).</summary>
-    void OnFailed(string reason);
 }

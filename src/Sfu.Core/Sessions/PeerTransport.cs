@@ -4,10 +4,7 @@ using Sfu.Core.Diagnostics;
 using Sfu.Core.Dtls;
 using Sfu.Core.Ice;
 using Sfu.Core.Net;
-using Sfu.Core.Rtcp;
-using Sfu.Core.Rtp;
 using Sfu.Core.Srtp;
-using Sfu.Core.Stun;
 
 namespace Sfu.Core.Sessions;
 
@@ -17,12 +14,12 @@ namespace Sfu.Core.Sessions;
 /// ICE agent; DTLS only from the selected address; SRTP/SRTCP only once keys exist and only
 /// from the selected address; anything else is dropped and counted.
 /// </summary>
-public sealed partial class PeerTransport : IDtlsDatagramSender, IDisposable
+public sealed partial class PeerTransport : IDtlsDatagramSender, IRtcpSender, IDisposable
 {
     private const int StunResponseSize = 256;
 
-    private readonly UdpMediaPort _port;
-    private readonly IAddressBinder _binder;
+    private readonly IDatagramPort _port;
+    private readonly IPeerDirectory _directory;
     private readonly DtlsCertificate _certificate;
     private readonly MediaCounters _counters;
     private readonly TimeProvider _time;
@@ -30,6 +27,11 @@ public sealed partial class PeerTransport : IDtlsDatagramSender, IDisposable
     private readonly TimeSpan _consentTimeout;
     private readonly DtlsTransportOptions _dtlsOptions;
     private readonly Lock _rtcpGate = new();
+
+    // ICE agent state changes on STUN checks (receive loop) and on a restart (signaling):
+    // both take this lock, so a restart never copies state a check is changing. Media packets
+    // only read the agent's selected address, a single reference.
+    private readonly Lock _iceGate = new();
     private readonly byte[] _rtcpBuffer = new byte[UdpMediaPort.ReceiveBufferSize + SrtpContext.MaxRtcpOverhead];
     private readonly byte[] _stunResponse = new byte[StunResponseSize];
 
@@ -47,8 +49,8 @@ public sealed partial class PeerTransport : IDtlsDatagramSender, IDisposable
     public PeerTransport(
         IceCredentials localIce,
         DtlsCertificate certificate,
-        UdpMediaPort port,
-        IAddressBinder binder,
+        IDatagramPort port,
+        IPeerDirectory directory,
         MediaCounters counters,
         TimeProvider time,
         ILogger logger,
@@ -58,7 +60,7 @@ public sealed partial class PeerTransport : IDtlsDatagramSender, IDisposable
         LocalIce = localIce;
         _certificate = certificate;
         _port = port;
-        _binder = binder;
+        _directory = directory;
         _counters = counters;
         _time = time;
         _logger = logger;
@@ -117,6 +119,12 @@ public sealed partial class PeerTransport : IDtlsDatagramSender, IDisposable
 
     public void AttachSink(IPeerMediaSink sink) => _sink = sink;
 
+    /// <summary>DTLS completed and SRTP keys are installed: media can flow both ways.</summary>
+    public event EventHandler? Connected;
+
+    /// <summary>The transport failed for good (the DTLS handshake failed); the argument says why.</summary>
+    public event EventHandler<string>? Failed;
+
     /// <summary>
     /// Applies the remote peer's transport parameters from its first offer or answer: ICE
     /// credentials, certificate fingerprint and our DTLS role. The handshake starts when ICE
@@ -139,263 +147,6 @@ public sealed partial class PeerTransport : IDtlsDatagramSender, IDisposable
         _ice = new IceLiteAgent(LocalIce, remoteUfrag, _time, _consentTimeout);
     }
 
-    /// <summary>
-    /// Why the peer ended the DTLS association (close_notify or a fatal alert), once it has;
-    /// else null. Its media cannot continue: the session is over without waiting for consent
-    /// to run out (RFC 5246 §7.2.1).
-    /// </summary>
-    public string? ClosedByPeer { get; private set; }
-
-    private void OnDtlsClosed(object? sender, DtlsClosedEventArgs e)
-    {
-        if (e.Reason is DtlsCloseReason.PeerCloseNotify or DtlsCloseReason.PeerFatalAlert)
-        {
-            ClosedByPeer = e.Message;
-            LogClosedByPeer(_logger, e.Message);
-        }
-    }
-
-    /// <summary>
-    /// An ICE restart (RFC 8445 §9): the peer offered new credentials, so we answer with new
-    /// ones of ours (<paramref name="local"/>, already routed here by the caller). DTLS and SRTP
-    /// go on untouched and media keeps its path until the peer nominates another. Returns the
-    /// ufrag retired by this restart's predecessor, which no longer needs routing.
-    /// Signaling side, one restart at a time.
-    /// </summary>
-    public string? RestartIce(IceCredentials local, string remoteUfrag, string remotePassword)
-    {
-        ArgumentNullException.ThrowIfNull(local);
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        IceLiteAgent current = _ice ?? throw new InvalidOperationException("ICE restarts after the first offer or answer.");
-        string? retired = PreviousLocalUfrag;
-        PreviousLocalUfrag = LocalIce.Ufrag;
-        LocalIce = local;
-        RemoteUfrag = remoteUfrag;
-        RemotePassword = remotePassword;
-        _ice = current.Restart(local, remoteUfrag);
-        LogIceRestart(_logger, local.Ufrag);
-        return retired;
-    }
-
-    /// <summary>An ICE check routed here by USERNAME or by source address. Receive loop only.</summary>
-    internal void OnStun(in StunMessage message, SocketAddress source)
-    {
-        IceLiteAgent? ice = _ice;
-        if (ice is null)
-        {
-            _counters.Dropped(DropReason.NotReady);
-            return;
-        }
-
-        SocketAddress? before = ice.SelectedAddress;
-        IceCheckOutcome outcome = ice.ProcessBindingRequest(message, source, _stunResponse, out int responseLength);
-        if (responseLength > 0)
-        {
-            _port.SendTo(_stunResponse.AsSpan(0, responseLength), source);
-        }
-
-        switch (outcome)
-        {
-            case IceCheckOutcome.Accepted:
-            case IceCheckOutcome.Nominated:
-                _counters.StunAnswered();
-                break;
-            case IceCheckOutcome.Unauthorized:
-                _counters.Dropped(DropReason.StunUnauthorized);
-                return;
-            default:
-                _counters.Dropped(DropReason.Malformed);
-                return;
-        }
-
-        SocketAddress? selected = ice.SelectedAddress;
-        if (selected is not null && !ReferenceEquals(before, selected))
-        {
-            _binder.Bind(selected, this);
-            StartHandshake();
-        }
-    }
-
-    /// <summary>A DTLS record from a bound address. Receive loop only.</summary>
-    internal void OnDtls(ReadOnlySpan<byte> datagram, SocketAddress source)
-    {
-        if (_dtls is null || _ice is null || !_ice.IsFromSelected(source))
-        {
-            _counters.Dropped(DropReason.UnselectedAddress);
-            return;
-        }
-
-        if (!_dtls.EnqueueIncoming(datagram))
-        {
-            _counters.Dropped(DropReason.DtlsQueueFull);
-        }
-    }
-
-    /// <summary>An SRTP or SRTCP packet from a bound address. Receive loop only.</summary>
-    internal void OnSrtp(Span<byte> datagram, SocketAddress source, Span<byte> scratch)
-    {
-        SrtpContext? inbound = _inbound;
-        if (!_connected || inbound is null)
-        {
-            _counters.Dropped(DropReason.NotReady);
-            return;
-        }
-
-        if (!_ice!.IsFromSelected(source))
-        {
-            _counters.Dropped(DropReason.UnselectedAddress);
-            return;
-        }
-
-        if (PacketClassifier.IsRtcp(datagram))
-        {
-            SrtpResult rtcpResult = inbound.UnprotectRtcp(datagram, out int rtcpLength);
-            if (rtcpResult != SrtpResult.Ok)
-            {
-                _counters.Dropped(DropOf(rtcpResult));
-                return;
-            }
-
-            _sink?.OnRtcp(datagram[..rtcpLength], scratch);
-            return;
-        }
-
-        SrtpResult result = inbound.UnprotectRtp(datagram, out int length);
-        if (result != SrtpResult.Ok)
-        {
-            _counters.Dropped(DropOf(result));
-            return;
-        }
-
-        ReadOnlySpan<byte> packet = datagram[..length];
-        if (RtpPacket.TryParse(packet, out RtpPacket view) != RtpParseResult.Ok)
-        {
-            _counters.Dropped(DropReason.Malformed);
-            return;
-        }
-
-        _sink?.OnRtp(packet, view, scratch);
-    }
-
-    /// <summary>
-    /// Protects a plain RTP packet in place (the buffer has room for the tag) and sends it.
-    /// Receive loop only: the outbound RTP context has one owner.
-    /// </summary>
-    public bool SendRtp(Span<byte> buffer, int length)
-    {
-        SrtpContext? outbound = _outboundRtp;
-        SocketAddress? remote = RemoteAddress;
-        if (outbound is null || remote is null)
-        {
-            return false;
-        }
-
-        if (outbound.ProtectRtp(buffer, length, out int protectedLength) != SrtpResult.Ok)
-        {
-            return false;
-        }
-
-        return _port.SendTo(buffer[..protectedLength], remote);
-    }
-
-    /// <summary>Protects and sends one plain RTCP compound packet. Any thread.</summary>
-    public bool SendRtcp(ReadOnlySpan<byte> compound)
-    {
-        SocketAddress? remote = RemoteAddress;
-        if (!_connected || remote is null || compound.Length > UdpMediaPort.ReceiveBufferSize)
-        {
-            return false;
-        }
-
-        lock (_rtcpGate)
-        {
-            SrtpContext? outbound = _outboundRtcp;
-            if (outbound is null)
-            {
-                return false;
-            }
-
-            compound.CopyTo(_rtcpBuffer);
-            if (outbound.ProtectRtcp(_rtcpBuffer, compound.Length, out int protectedLength) != SrtpResult.Ok)
-            {
-                return false;
-            }
-
-            return _port.SendTo(_rtcpBuffer.AsSpan(0, protectedLength), remote);
-        }
-    }
-
-    /// <summary>Sends a PLI for one of the peer's streams (RFC 4585 §6.3.1).</summary>
-    public void SendPictureLossIndication(uint senderSsrc, uint mediaSsrc)
-    {
-        Span<byte> pli = stackalloc byte[12];
-        int length = PictureLossIndication.TryWrite(pli, senderSsrc, mediaSsrc);
-        if (length > 0 && SendRtcp(pli[..length]))
-        {
-            _counters.PliSent();
-        }
-    }
-
-    void IDtlsDatagramSender.Send(ReadOnlySpan<byte> datagram)
-    {
-        SocketAddress? remote = RemoteAddress;
-        if (remote is not null && !_disposed)
-        {
-            _port.SendTo(datagram, remote);
-        }
-    }
-
-    private void StartHandshake()
-    {
-        if (Interlocked.Exchange(ref _handshakeStarted, 1) != 0 || _dtls is null)
-        {
-            return;
-        }
-
-        _ = RunHandshakeAsync(_dtls);
-    }
-
-    private async Task RunHandshakeAsync(DtlsTransport dtls)
-    {
-        DtlsHandshakeResult result = await dtls.HandshakeAsync(CancellationToken.None).ConfigureAwait(false);
-        if (_disposed)
-        {
-            return;
-        }
-
-        if (!result.Succeeded)
-        {
-            LogHandshakeFailed(_logger, result.ErrorMessage);
-            _sink?.OnFailed("DTLS handshake failed: " + result.ErrorMessage);
-            return;
-        }
-
-        HandshakeDuration = result.Duration;
-        InstallSrtp(result.Profile, result.LocalMasterKey.Span, result.LocalMasterSalt.Span, result.RemoteMasterKey.Span, result.RemoteMasterSalt.Span);
-        LogConnected(_logger, result.Role, result.Profile, result.Duration.TotalMilliseconds);
-        _sink?.OnConnected();
-    }
-
-    /// <summary>
-    /// Installs the SRTP contexts keyed by DTLS (RFC 5764 §4.2) and opens the media path.
-    /// Internal so benchmarks can drive the real packet path with fixed keys.
-    /// </summary>
-    internal void InstallSrtp(SrtpProfile profile, ReadOnlySpan<byte> localKey, ReadOnlySpan<byte> localSalt, ReadOnlySpan<byte> remoteKey, ReadOnlySpan<byte> remoteSalt)
-    {
-        SrtpProfile = profile;
-        _inbound = SrtpContext.Create(profile, remoteKey, remoteSalt);
-        _outboundRtp = SrtpContext.Create(profile, localKey, localSalt);
-        _outboundRtcp = SrtpContext.Create(profile, localKey, localSalt);
-        _connected = true;
-    }
-
-    private static DropReason DropOf(SrtpResult result) => result switch
-    {
-        SrtpResult.AuthenticationFailed => DropReason.SrtpAuth,
-        SrtpResult.ReplayDuplicate or SrtpResult.ReplayTooOld => DropReason.Replay,
-        _ => DropReason.Malformed,
-    };
-
     public void Dispose()
     {
         if (_disposed)
@@ -405,7 +156,7 @@ public sealed partial class PeerTransport : IDtlsDatagramSender, IDisposable
 
         _disposed = true;
         _connected = false;
-        _binder.UnbindAll(this);
+        _directory.UnbindAll(this);
         _dtls?.Dispose();
         lock (_rtcpGate)
         {
@@ -413,16 +164,4 @@ public sealed partial class PeerTransport : IDtlsDatagramSender, IDisposable
             _outboundRtcp = null;
         }
     }
-
-    [LoggerMessage(EventId = 200, Level = LogLevel.Information, Message = "DTLS connected as {Role} with {Profile} in {Milliseconds:F1} ms")]
-    private static partial void LogConnected(ILogger logger, DtlsRole role, SrtpProfile profile, double milliseconds);
-
-    [LoggerMessage(EventId = 201, Level = LogLevel.Warning, Message = "DTLS handshake failed: {Reason}")]
-    private static partial void LogHandshakeFailed(ILogger logger, string reason);
-
-    [LoggerMessage(EventId = 203, Level = LogLevel.Information, Message = "DTLS closed by the peer: {Reason}")]
-    private static partial void LogClosedByPeer(ILogger logger, string reason);
-
-    [LoggerMessage(EventId = 202, Level = LogLevel.Information, Message = "ICE restart: our new ufrag is {Ufrag}")]
-    private static partial void LogIceRestart(ILogger logger, string ufrag);
 }

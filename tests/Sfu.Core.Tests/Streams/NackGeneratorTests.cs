@@ -130,7 +130,7 @@ public class NackGeneratorTests
     [InlineData(200, 310)]
     [InlineData(2000, 500)]
     public void The_retry_interval_follows_the_round_trip(double roundTripMs, double retryMs)
-        => Assert.Equal(TimeSpan.FromMilliseconds(retryMs), Sfu.Core.Routing.Participant.NackRetryIntervalFor(TimeSpan.FromMilliseconds(roundTripMs)));
+        => Assert.Equal(TimeSpan.FromMilliseconds(retryMs), Sfu.Core.Feedback.NackRequester.RetryIntervalFor(TimeSpan.FromMilliseconds(roundTripMs)));
 
     [Fact]
     public void A_full_table_keeps_the_newest_missing_packets()

@@ -1,9 +1,8 @@
 using System.Globalization;
 using Sfu.Core.Negotiation;
-using Sfu.Core.Routing;
 using Sfu.Core.Rtp;
 
-namespace Sfu.Core.Sessions;
+namespace Sfu.Core.Routing;
 
 /// <summary>
 /// What goes into each m-section the SFU answers or offers: one codec per published track,

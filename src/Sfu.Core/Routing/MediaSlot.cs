@@ -1,7 +1,6 @@
 using Sfu.Core.Negotiation;
-using Sfu.Core.Routing;
 
-namespace Sfu.Core.Sessions;
+namespace Sfu.Core.Routing;
 
 /// <summary>
 /// One m-section of a participant's single peer connection, in SDP order. It carries either

@@ -1,0 +1,74 @@
+using Sfu.Core.Diagnostics;
+using Sfu.Core.Rtcp;
+using Sfu.Core.Sessions;
+using Sfu.Core.Streams;
+
+namespace Sfu.Core.Feedback;
+
+/// <summary>
+/// Asks a publisher again for what went missing on its way to us (RFC 4585 §6.2.1 generic
+/// NACK), as soon as a gap shows and then on the stream's retry interval, so uplink loss is
+/// repaired once at the server before any subscriber notices. The retry interval follows the
+/// round trip to this peer, measured on what we send it (its reports on our SRs): the same path
+/// its media takes to us.
+/// </summary>
+public sealed class NackRequester(FeedbackStreams streams, IRtcpSender publisher, uint reportSsrc, MediaCounters counters) : IRtcpReporter
+{
+    /// <summary>Sequence numbers asked for in one NACK; the rest wait for the next packet.</summary>
+    public const int MaxPerNack = 32;
+
+    /// <summary>After a packet of <paramref name="stream"/> arrived: NACK what is missing and due. Receive loop.</summary>
+    public void OnPacket(RtpReceiveStream stream, long now)
+    {
+        if (stream.Nacks is not { MissingCount: > 0 } nacks)
+        {
+            return;
+        }
+
+        Span<ushort> due = stackalloc ushort[MaxPerNack];
+        int count = nacks.CollectDue(now, due);
+        if (count == 0)
+        {
+            return;
+        }
+
+        Span<byte> nack = stackalloc byte[RtcpFeedback.MinimumSize + (GenericNack.FciSize * MaxPerNack)];
+        int length = GenericNack.TryWrite(nack, reportSsrc, stream.Ssrc, due[..count]);
+        if (length > 0 && publisher.SendRtcp(nack[..length]))
+        {
+            counters.NackSent();
+        }
+    }
+
+    /// <summary>Moves every stream's retry interval to what the latest round trip suggests.</summary>
+    public void Report(long now)
+    {
+        double roundTrip = double.NaN;
+        foreach (IOutboundStream outbound in streams.Sent)
+        {
+            double measured = outbound.Stream.Quality.RoundTripSeconds;
+            if (!double.IsNaN(measured) && (double.IsNaN(roundTrip) || measured < roundTrip))
+            {
+                roundTrip = measured;
+            }
+        }
+
+        if (double.IsNaN(roundTrip))
+        {
+            return;
+        }
+
+        TimeSpan retry = RetryIntervalFor(TimeSpan.FromSeconds(roundTrip));
+        foreach (RtpReceiveStream stream in streams.Received)
+        {
+            if (stream.Nacks is { } nacks)
+            {
+                nacks.RetryInterval = retry;
+            }
+        }
+    }
+
+    /// <summary>One and a half round trips plus a little for the publisher to answer, within 20 ms to 500 ms.</summary>
+    public static TimeSpan RetryIntervalFor(TimeSpan roundTrip)
+        => TimeSpan.FromMilliseconds(Math.Clamp((roundTrip.TotalMilliseconds * 1.5) + 10, 20, 500));
+}

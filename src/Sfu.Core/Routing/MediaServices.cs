@@ -1,0 +1,17 @@
+using Microsoft.Extensions.Logging;
+using Sfu.Core.Diagnostics;
+
+namespace Sfu.Core.Routing;
+
+/// <summary>
+/// What the engine hands every participant at creation: clocks, counters, metrics, loggers and
+/// the address peers reach us at. Routing needs nothing else from above, and never calls up.
+/// </summary>
+public sealed record MediaServices(
+    TimeProvider Time,
+    MediaCounters Counters,
+    SfuMetrics? Metrics,
+    ILoggerFactory LoggerFactory,
+    string AnnouncedAddress,
+    Func<int> AnnouncedPort,
+    ulong MaxVideoBitrate);

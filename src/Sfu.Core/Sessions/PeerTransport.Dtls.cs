@@ -1,0 +1,104 @@
+using System.Net;
+using Microsoft.Extensions.Logging;
+using Sfu.Core.Diagnostics;
+using Sfu.Core.Dtls;
+using Sfu.Core.Srtp;
+
+namespace Sfu.Core.Sessions;
+
+/// <summary>DTLS for the transport: the handshake that keys SRTP (RFC 5764), and the peer closing it.</summary>
+public sealed partial class PeerTransport
+{
+    /// <summary>
+    /// Why the peer ended the DTLS association (close_notify or a fatal alert), once it has;
+    /// else null. Its media cannot continue: the session is over without waiting for consent
+    /// to run out (RFC 5246 §7.2.1).
+    /// </summary>
+    public string? ClosedByPeer { get; private set; }
+
+    private void OnDtlsClosed(object? sender, DtlsClosedEventArgs e)
+    {
+        if (e.Reason is DtlsCloseReason.PeerCloseNotify or DtlsCloseReason.PeerFatalAlert)
+        {
+            ClosedByPeer = e.Message;
+            LogClosedByPeer(_logger, e.Message);
+        }
+    }
+
+    /// <summary>A DTLS record from a bound address. Receive loop only.</summary>
+    internal void OnDtls(ReadOnlySpan<byte> datagram, SocketAddress source)
+    {
+        if (_dtls is null || _ice is null || !_ice.IsFromSelected(source))
+        {
+            _counters.Dropped(DropReason.UnselectedAddress);
+            return;
+        }
+
+        if (!_dtls.EnqueueIncoming(datagram))
+        {
+            _counters.Dropped(DropReason.DtlsQueueFull);
+        }
+    }
+
+    void IDtlsDatagramSender.Send(ReadOnlySpan<byte> datagram)
+    {
+        SocketAddress? remote = RemoteAddress;
+        if (remote is not null && !_disposed)
+        {
+            _port.SendTo(datagram, remote);
+        }
+    }
+
+    private void StartHandshake()
+    {
+        if (Interlocked.Exchange(ref _handshakeStarted, 1) != 0 || _dtls is null)
+        {
+            return;
+        }
+
+        _ = RunHandshakeAsync(_dtls);
+    }
+
+    private async Task RunHandshakeAsync(DtlsTransport dtls)
+    {
+        DtlsHandshakeResult result = await dtls.HandshakeAsync(CancellationToken.None).ConfigureAwait(false);
+        if (_disposed)
+        {
+            return;
+        }
+
+        if (!result.Succeeded)
+        {
+            LogHandshakeFailed(_logger, result.ErrorMessage);
+            Failed?.Invoke(this, "DTLS handshake failed: " + result.ErrorMessage);
+            return;
+        }
+
+        HandshakeDuration = result.Duration;
+        InstallSrtp(result.Profile, result.LocalMasterKey.Span, result.LocalMasterSalt.Span, result.RemoteMasterKey.Span, result.RemoteMasterSalt.Span);
+        LogConnected(_logger, result.Role, result.Profile, result.Duration.TotalMilliseconds);
+        Connected?.Invoke(this, EventArgs.Empty);
+    }
+
+    /// <summary>
+    /// Installs the SRTP contexts keyed by DTLS (RFC 5764 §4.2) and opens the media path.
+    /// Internal so benchmarks can drive the real packet path with fixed keys.
+    /// </summary>
+    internal void InstallSrtp(SrtpProfile profile, ReadOnlySpan<byte> localKey, ReadOnlySpan<byte> localSalt, ReadOnlySpan<byte> remoteKey, ReadOnlySpan<byte> remoteSalt)
+    {
+        SrtpProfile = profile;
+        _inbound = SrtpContext.Create(profile, remoteKey, remoteSalt);
+        _outboundRtp = SrtpContext.Create(profile, localKey, localSalt);
+        _outboundRtcp = SrtpContext.Create(profile, localKey, localSalt);
+        _connected = true;
+    }
+
+    [LoggerMessage(EventId = 200, Level = LogLevel.Information, Message = "DTLS connected as {Role} with {Profile} in {Milliseconds:F1} ms")]
+    private static partial void LogConnected(ILogger logger, DtlsRole role, SrtpProfile profile, double milliseconds);
+
+    [LoggerMessage(EventId = 201, Level = LogLevel.Warning, Message = "DTLS handshake failed: {Reason}")]
+    private static partial void LogHandshakeFailed(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 203, Level = LogLevel.Information, Message = "DTLS closed by the peer: {Reason}")]
+    private static partial void LogClosedByPeer(ILogger logger, string reason);
+}

@@ -1,0 +1,145 @@
+using System.Diagnostics.CodeAnalysis;
+using Sfu.Core.Rtp;
+
+namespace Sfu.Core.Streams;
+
+/// <summary>
+/// One RTP stream we receive, by its SSRC (mediasoup's RtpStreamRecv): statistics for our
+/// receiver reports, which packets went missing (to NACK), the last packets (to answer
+/// subscribers' NACKs without asking the publisher), keyframe detection, restoring the
+/// publisher's retransmissions (RFC 4588 RTX), and the timing of its sender reports. Video
+/// only keeps packets and NACKs: audio is not repaired. Buffers are allocated at the first
+/// packet, not when the track is announced, so a track that never sends costs nothing.
+/// Receive loop only, except the readers marked otherwise.
+/// </summary>
+[SuppressMessage("Naming", "CA1711", Justification = "An RTP stream in the RFC 3550 sense, not a System.IO.Stream.")]
+public sealed class RtpReceiveStream
+{
+    /// <summary>How long before a packet we asked for is asked for again, until the round-trip time is known.</summary>
+    public static readonly TimeSpan DefaultNackRetryInterval = TimeSpan.FromMilliseconds(150);
+
+    /// <summary>How long a lost packet is worth asking for: past this its frame is long due.</summary>
+    public static readonly TimeSpan NackGiveUp = TimeSpan.FromSeconds(1);
+
+    private readonly TimeProvider _time;
+    private RetransmissionBuffer? _retransmissions;
+    private byte[]? _repairBuffer;
+    private SenderReportTiming? _lastSenderReport;
+    private long _packets;
+    private long _bytes;
+
+    public RtpReceiveStream(RtpStreamParameters parameters, TimeProvider time)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        ArgumentNullException.ThrowIfNull(time);
+        Parameters = parameters;
+        _time = time;
+        Statistics = new ReceiveStatistics(parameters.ClockRate, time);
+        Nacks = parameters.Kind == MediaKind.Video ? new NackGenerator(time, DefaultNackRetryInterval, NackGiveUp) : null;
+    }
+
+    public RtpStreamParameters Parameters { get; }
+
+    public uint Ssrc => Parameters.Ssrc;
+
+    public uint? RtxSsrc => Parameters.RtxSsrc;
+
+    public MediaKind Kind => Parameters.Kind;
+
+    /// <summary>Loss, jitter and SR timing, for our receiver reports.</summary>
+    public ReceiveStatistics Statistics { get; }
+
+    /// <summary>What went missing on the way to us, to NACK (video only).</summary>
+    public NackGenerator? Nacks { get; }
+
+    /// <summary>The last packets, once video has arrived; null for audio and before the first packet.</summary>
+    public RetransmissionBuffer? Retransmissions => _retransmissions;
+
+    /// <summary>The last sender report, or null before the first. Any thread.</summary>
+    public SenderReportTiming? LastSenderReport => Volatile.Read(ref _lastSenderReport);
+
+    /// <summary>Any thread.</summary>
+    public long PacketsReceived => Volatile.Read(ref _packets);
+
+    /// <summary>Any thread.</summary>
+    public long BytesReceived => Volatile.Read(ref _bytes);
+
+    /// <summary>
+    /// Takes in one packet that arrived on the stream's own SSRC: statistics, loss tracking,
+    /// the retransmission buffer. Returns true when it starts a keyframe.
+    /// </summary>
+    public bool OnPacket(ReadOnlySpan<byte> packet, in RtpPacket view, long now)
+    {
+        Volatile.Write(ref _packets, _packets + 1);
+        Volatile.Write(ref _bytes, _bytes + packet.Length);
+        Statistics.OnPacket(view.SequenceNumber, view.Timestamp, now);
+        Nacks?.OnPacket(view.SequenceNumber, now);
+        Store(packet, view);
+        return IsKeyframe(view);
+    }
+
+    /// <summary>
+    /// Rebuilds the original packet from a retransmission on the RTX SSRC. Returns
+    /// <see cref="RepairOutcome.Restored"/> with the packet in <paramref name="restored"/> when
+    /// it is one we were waiting for; a probe (padding only) or a copy of a packet we already
+    /// have (publishers resend old packets as bandwidth probes) goes nowhere.
+    /// </summary>
+    public RepairOutcome TryRepair(in RtpPacket rtx, out Span<byte> restored)
+    {
+        restored = default;
+        if (Nacks is not { } nacks || Parameters.RtxSsrc is null)
+        {
+            return RepairOutcome.NotWanted;
+        }
+
+        _repairBuffer ??= new byte[RetransmissionBuffer.SlotSize];
+        int length = RtxPacket.TryRestore(rtx, Ssrc, Parameters.PayloadType, _repairBuffer);
+        if (length == 0)
+        {
+            return RepairOutcome.NotWanted;
+        }
+
+        if (length < 0 || RtpPacket.TryParse(_repairBuffer.AsSpan(0, length), out RtpPacket original) != RtpParseResult.Ok)
+        {
+            return RepairOutcome.Malformed;
+        }
+
+        if (!nacks.Resolve(original.SequenceNumber))
+        {
+            return RepairOutcome.NotWanted;
+        }
+
+        // Not fed to the statistics: our reports should show the loss the publisher's network
+        // caused, and a late copy would distort the jitter.
+        restored = _repairBuffer.AsSpan(0, length);
+        Store(restored, original);
+        return RepairOutcome.Restored;
+    }
+
+    /// <summary>True when <paramref name="view"/> (a packet of this stream) starts a keyframe.</summary>
+    public bool IsKeyframe(in RtpPacket view)
+        => Kind == MediaKind.Video && view.Payload.Length > 0 && VideoKeyframe.IsKeyframe(view.Payload, Parameters.VideoCodec);
+
+    /// <summary>The publisher's SR for this stream (RFC 3550 §6.4.1).</summary>
+    public void OnSenderReport(ulong ntpTimestamp, uint rtpTimestamp, long arrivedAt)
+    {
+        Statistics.OnSenderReport((uint)(ntpTimestamp >> 16), arrivedAt);
+        Volatile.Write(ref _lastSenderReport, new SenderReportTiming(ntpTimestamp, rtpTimestamp, arrivedAt));
+    }
+
+    /// <summary>The stream's RTP timestamp at <paramref name="now"/>, once a sender report tied its clock to ours. Any thread.</summary>
+    public bool TryGetRtpTimestampAt(long now, out uint rtpTimestamp)
+    {
+        SenderReportTiming? report = LastSenderReport;
+        rtpTimestamp = report?.RtpTimestampAt(now, Parameters.ClockRate, _time) ?? 0;
+        return report is not null;
+    }
+
+    private void Store(ReadOnlySpan<byte> packet, in RtpPacket view)
+    {
+        if (Kind == MediaKind.Video)
+        {
+            (_retransmissions ??= new RetransmissionBuffer()).Store(view.SequenceNumber, packet);
+        }
+    }
+}

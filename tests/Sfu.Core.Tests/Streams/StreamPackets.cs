@@ -1,0 +1,41 @@
+using System.Buffers.Binary;
+using Sfu.Core.Rtp;
+
+namespace Sfu.Core.Tests.Streams;
+
+/// <summary>Plain RTP packets for stream tests, written byte by byte (RFC 3550 §5.1).</summary>
+internal static class StreamPackets
+{
+    /// <summary>12-byte header, then <paramref name="payload"/>.</summary>
+    public static byte[] Rtp(uint ssrc, ushort sequenceNumber, uint timestamp, byte payloadType, params byte[] payload)
+    {
+        var packet = new byte[12 + payload.Length];
+        packet[0] = 0x80;
+        packet[1] = payloadType;
+        BinaryPrimitives.WriteUInt16BigEndian(packet.AsSpan(2), sequenceNumber);
+        BinaryPrimitives.WriteUInt32BigEndian(packet.AsSpan(4), timestamp);
+        BinaryPrimitives.WriteUInt32BigEndian(packet.AsSpan(8), ssrc);
+        payload.CopyTo(packet, 12);
+        return packet;
+    }
+
+    /// <summary>A VP8 packet starting a frame: descriptor S=1 PID=0, then the frame tag (P=0 key, P=1 delta; RFC 7741 §4.3).</summary>
+    public static byte[] Vp8(uint ssrc, ushort sequenceNumber, bool keyframe)
+        => Rtp(ssrc, sequenceNumber, 3000u * sequenceNumber, 96, 0x10, keyframe ? (byte)0x00 : (byte)0x01, 0x02, 0x03, 0x04);
+
+    /// <summary>The RTX packet (RFC 4588 §4) carrying <paramref name="original"/>: its sequence number first, then its payload.</summary>
+    public static byte[] Rtx(byte[] original, uint rtxSsrc, ushort rtxSequenceNumber, byte rtxPayloadType)
+    {
+        RtpPacket.TryParse(original, out RtpPacket view);
+        var payload = new byte[2 + view.Payload.Length];
+        BinaryPrimitives.WriteUInt16BigEndian(payload, view.SequenceNumber);
+        view.Payload.CopyTo(payload.AsSpan(2));
+        return Rtp(rtxSsrc, rtxSequenceNumber, view.Timestamp, rtxPayloadType, payload);
+    }
+
+    public static RtpPacket View(byte[] packet)
+    {
+        Assert.Equal(RtpParseResult.Ok, RtpPacket.TryParse(packet, out RtpPacket view));
+        return view;
+    }
+}
