@@ -11,6 +11,7 @@ namespace Sfu.Host.Tests;
 /// <param name="MismatchSamples">Why the first few did not match.</param>
 /// <param name="SequenceOffsets">Distinct differences between a verified packet's sequence number and the publisher's packet counter: 1 when the server renumbers consistently.</param>
 /// <param name="TimestampOffsets">The same for RTP timestamps.</param>
+/// <param name="Sequence">Video only: which sequence numbers arrived, and when.</param>
 public sealed record WeriftTrack(
     string Kind,
     string StreamId,
@@ -22,4 +23,5 @@ public sealed record WeriftTrack(
     int Mismatches,
     IReadOnlyList<string> MismatchSamples,
     int SequenceOffsets,
-    int TimestampOffsets);
+    int TimestampOffsets,
+    WeriftSequence? Sequence);

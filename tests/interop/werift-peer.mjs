@@ -2,8 +2,8 @@
 // the hub, publishes synthetic Opus and VP8 RTP whose payloads carry its id and a packet
 // counter (payload-pattern.mjs), answers the server's offers, and reports as JSON lines on
 // stdout what it received: per track the SSRCs seen and those the server's offers announced,
-// and how many payloads matched their publisher's pattern. Only ever talks to the loopback URL
-// it is given.
+// how many payloads matched their publisher's pattern, and for video which sequence numbers
+// arrived when (sequence-record.mjs). Only ever talks to the loopback URL it is given.
 import * as signalR from "@microsoft/signalr";
 import {
   MediaStreamTrack,
@@ -13,6 +13,7 @@ import {
   RtpPacket,
 } from "werift";
 import { makePayload, verifyPayload } from "./payload-pattern.mjs";
+import { SequenceRecord } from "./sequence-record.mjs";
 
 const args = Object.fromEntries(
   process.argv.slice(2).map((a) => {
@@ -92,11 +93,13 @@ pc.ontrack = ({ track, streams, transceiver }) => {
     // one value each when the server renumbers consistently, resent packets included.
     sequenceOffsets: new Set(),
     timestampOffsets: new Set(),
+    sequence: track.kind === "video" ? new SequenceRecord() : null,
   };
   received.set(key, entry);
   track.onReceiveRtp.subscribe((rtp) => {
     entry.packets++;
     entry.ssrcs.add(rtp.header.ssrc);
+    entry.sequence?.add(rtp.header.sequenceNumber, Date.now());
     const check = verifyPayload(rtp.payload, streamId, track.kind);
     if (check.ok) {
       entry.verified++;
@@ -111,6 +114,11 @@ pc.ontrack = ({ track, streams, transceiver }) => {
   });
   emit({ event: "track", kind: track.kind, streamId });
 };
+const sampler = setInterval(() => {
+  for (const r of received.values()) {
+    r.sequence?.sample(Date.now());
+  }
+}, 1000);
 pc.connectionStateChange.subscribe((state) => emit({ event: "connection", state }));
 
 const audio = new MediaStreamTrack({ kind: "audio" });
@@ -173,7 +181,7 @@ const videoTimer = setInterval(() => {
 }, 33);
 
 const started = Date.now();
-const summary = () =>
+const summary = (now) =>
   [...received.values()].map((r) => ({
     kind: r.kind,
     streamId: r.streamId,
@@ -186,6 +194,7 @@ const summary = () =>
     mismatchSamples: r.mismatchSamples,
     sequenceOffsets: r.sequenceOffsets.size,
     timestampOffsets: r.timestampOffsets.size,
+    sequence: r.sequence?.summary(now) ?? null,
   }));
 await new Promise((resolve) => {
   const check = setInterval(() => {
@@ -201,7 +210,7 @@ emit({
   participantId: selfId,
   connectionState: pc.connectionState,
   publishedSsrcs: Object.fromEntries(published.map((t) => [t.kind, t.sender.ssrc])),
-  tracks: summary(),
+  tracks: summary(Date.now()),
   srtpProfile: pc.dtlsTransports?.[0]?.srtp?.profile ?? null });
 // Keep publishing while lingering, so peers that are still counting keep receiving.
 if (args.linger) {
@@ -209,6 +218,7 @@ if (args.linger) {
 }
 clearInterval(audioTimer);
 clearInterval(videoTimer);
+clearInterval(sampler);
 await hub.stop();
 await pc.close();
 process.exit(0);
