@@ -87,6 +87,21 @@ public sealed class WeriftPeer : IAsyncDisposable
         }
     }
 
+    /// <summary>Waits until the peer has printed an event named <paramref name="name"/>.</summary>
+    public async Task WaitForEventAsync(string name, TimeSpan timeout)
+    {
+        DateTime deadline = DateTime.UtcNow + timeout;
+        while (!Events.Any(e => e.GetProperty("event").GetString() == name))
+        {
+            if (DateTime.UtcNow > deadline || _exited.Task.IsCompleted)
+            {
+                throw new TimeoutException($"werift peer printed no {name} event:\n" + Diagnostics);
+            }
+
+            await Task.Delay(50);
+        }
+    }
+
     /// <summary>Waits for the peer to finish and returns its final report.</summary>
     public async Task<WeriftReport> WaitForReportAsync(TimeSpan timeout)
     {
