@@ -37,9 +37,10 @@ public sealed class RetransmissionTests
 
     /// <summary>
     /// The subscriber's video from the publisher lost packets on the way (gaps opened), got
-    /// the missing ones later (resent, decrypted and identical to what the publisher sent,
-    /// under the sequence number the server first gave them), and over the middle of the run
-    /// nothing stayed missing. Returns how many arrived late.
+    /// missing ones later (resent, decrypted and identical to what the publisher sent, under
+    /// the sequence number the server first gave them), and over the middle of the run nothing
+    /// stayed missing (the first and last second are left out: the last gaps may still be in
+    /// repair when the report is written). Returns how many arrived late.
     /// </summary>
     private static int AssertRepaired(WeriftReport report, string publisherId, string diagnostics)
     {
@@ -52,13 +53,13 @@ public sealed class RetransmissionTests
         Assert.True(video.Mismatches == 0 && video.Verified >= 100, what);
         Assert.True(video.SequenceOffsets == 1, what);
         Assert.True(sequence.Jumps == 0, what);
-        Assert.True(middle.GapsOpened > 0, "no loss on the way to the subscriber: " + what);
-        Assert.True(middle.Late > 0, "nothing missed arrived later: " + what);
+        Assert.True(sequence.GapsOpened > 0, "no loss on the way to the subscriber: " + what);
+        Assert.True(sequence.Late > 0, "nothing missed arrived later: " + what);
         Assert.True(middle.Missing == 0, "loss stayed: " + what);
         TestContext.Current.SendDiagnosticMessage(
             $"{report.ParticipantId} <- {publisherId} video: {video.Verified} verified; missing before repair {sequence.GapsOpened} "
             + $"(middle {middle.GapsOpened}), resent and received {sequence.Late} (middle {middle.Late}), missing after {sequence.Missing} "
-            + $"(middle {middle.Missing}); missing each second [{string.Join(", ", sequence.MissingEachSecond)}]; repair {sequence.RepairMsMedian} ms median, {sequence.RepairMsMax} ms max");
+            + $"(middle {middle.Missing}), received twice {sequence.Duplicates}; missing each second [{string.Join(", ", sequence.MissingEachSecond)}]; repair {sequence.RepairMsMedian} ms median, {sequence.RepairMsMax} ms max");
         return sequence.Late;
     }
 

@@ -47,6 +47,8 @@ const pc = new RTCPeerConnection({
         mimeType: "video/VP8",
         clockRate: 90000,
         payloadType: 96,
+        // With "nack" negotiated, werift's receiver NACKs missing video by itself (its
+        // NackHandler: a generic NACK every 5 ms while a number is missing, up to 10 times).
         rtcpFeedback: [{ type: "nack" }, { type: "nack", parameter: "pli" }],
       }),
     ],
