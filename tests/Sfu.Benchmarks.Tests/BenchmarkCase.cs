@@ -81,18 +81,15 @@ internal sealed class BenchmarkCase : IDisposable
         return result;
     }
 
-    /// <summary>Bytes allocated on this thread by <paramref name="count"/> calls after the iteration setup.</summary>
+    /// <summary>
+    /// Bytes allocated on this thread by <paramref name="count"/> calls after the iteration
+    /// setup; the warm-up is the caller's <see cref="RunIteration"/>, which also checks results.
+    /// </summary>
     public long MeasureAllocatedBytes(int count)
     {
         _iterationSetup?.Invoke(_instance, null);
         Func<int> invoke = _invoke;
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < count; i++)
-        {
-            invoke();
-        }
-
-        return GC.GetAllocatedBytesForCurrentThread() - before;
+        return Allocations.Measure(() => invoke(), count, warmUp: 0);
     }
 
     public override string ToString() => Name;

@@ -41,7 +41,16 @@ public sealed class TwoBotCallTests(SfuServerFixture server) : IClassFixture<Sfu
             // Each bot hears the other's tone, not its own.
             Assert.InRange(AudioFrom(a).DominantFrequency(), 650, 670);
             Assert.InRange(AudioFrom(b).DominantFrequency(), 430, 450);
-            Assert.True(a.ConsentResponses >= 0);
+
+            // Consent freshness runs (RFC 7675 §5.1): each bot's first check goes out a random
+            // 2 to 5 s after nomination (SfuBotOptions.ConsentIntervalMin/Max) and the server
+            // must answer it. Waits only until the answer is in.
+            TimeSpan firstConsent = new SfuBotOptions().ConsentIntervalMax + Patience;
+            foreach (SfuBot bot in new[] { a, b })
+            {
+                Assert.True(await bot.WaitUntilAsync(x => x.ConsentResponses > 0, firstConsent), Describe(bot));
+                Assert.True(bot.HasConsent, Describe(bot));
+            }
         }
     }
 
@@ -149,5 +158,5 @@ public sealed class TwoBotCallTests(SfuServerFixture server) : IClassFixture<Sfu
     private static RemoteTrack VideoFrom(SfuBot bot) => bot.RemoteTracks.Single(t => t.Kind == MediaKind.Video);
 
     private static string Describe(SfuBot bot)
-        => $"{bot.ParticipantId}: connected={bot.IsMediaConnected} errors={bot.ReceiveErrors} unknown={bot.UnknownSsrcPackets} negotiationErrors={bot.NegotiationErrors} sent={bot.GetSendStats()} tracks=[{string.Join("; ", bot.RemoteTracks.Select(t => t.GetStats().ToString()))}]";
+        => $"{bot.ParticipantId}: connected={bot.IsMediaConnected} consentResponses={bot.ConsentResponses} errors={bot.ReceiveErrors} unknown={bot.UnknownSsrcPackets} negotiationErrors={bot.NegotiationErrors} sent={bot.GetSendStats()} tracks=[{string.Join("; ", bot.RemoteTracks.Select(t => t.GetStats().ToString()))}]";
 }

@@ -17,6 +17,10 @@ public sealed class ConsentTests
     {
         await using SfuTestServer server = await SfuTestServer.StartAsync("--Sfu:Media:ConsentTimeoutSeconds=7");
         await using WeriftPeer watcher = WeriftPeer.Start(server.BaseUrl, "consent", "watcher", expectRemotes: 0, durationMs: 12000);
+
+        // The watcher must be in the room before the silent one joins, or it cannot see it leave
+        // (on a loaded machine node can take longer to start than the timeout).
+        await watcher.WaitForEventAsync("joined-self", TimeSpan.FromSeconds(30));
         await using HubConnection silent = new HubConnectionBuilder().WithUrl(server.BaseUrl + "/hubs/sfu").Build();
         var removed = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
         silent.On<string>("Removed", reason => removed.TrySetResult(reason));

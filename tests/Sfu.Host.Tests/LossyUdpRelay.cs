@@ -17,7 +17,7 @@ public sealed class LossyUdpRelay : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Random _random = new(1234);
     private readonly double _dropRtpToPeers;
-    private readonly double _dropVideoToServer;
+    private double _dropVideoToServer;
     private readonly List<Task> _loops = [];
     private long _dropped;
     private long _droppedToServer;
@@ -38,6 +38,13 @@ public sealed class LossyUdpRelay : IAsyncDisposable
     public int Port { get; }
 
     public long Dropped => Interlocked.Read(ref _dropped);
+
+    /// <summary>Share of RTP packets over 400 bytes toward the server to drop from now on.</summary>
+    public double DropVideoToServer
+    {
+        get => Volatile.Read(ref _dropVideoToServer);
+        set => Volatile.Write(ref _dropVideoToServer, value);
+    }
 
     /// <summary>Packets dropped on their way to the server.</summary>
     public long DroppedToServer => Interlocked.Read(ref _droppedToServer);
@@ -76,7 +83,7 @@ public sealed class LossyUdpRelay : IAsyncDisposable
 
             var peer = (IPEndPoint)result.RemoteEndPoint;
             int received = result.ReceivedBytes;
-            if (received > 400 && IsRtp(buffer.AsSpan(0, received)) && Chance(_dropVideoToServer))
+            if (received > 400 && IsRtp(buffer.AsSpan(0, received)) && Chance(DropVideoToServer))
             {
                 Interlocked.Increment(ref _droppedToServer);
                 continue;

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Sfu.Core.Routing;
 using Sfu.Core.Srtp;
 
@@ -5,11 +6,13 @@ namespace Sfu.Host.Tests;
 
 /// <summary>
 /// Media through the SFU between werift peers: ICE (werift is a full, controlling agent;
-/// we are lite), DTLS-SRTP in each profile, RTP both ways, renegotiation as peers join.
+/// we are lite), DTLS-SRTP in each profile, RTP both ways, renegotiation as peers join. Each
+/// publisher writes its id and a packet counter into its payloads, and each receiver checks
+/// every payload byte and the SSRCs against the server's offers.
 /// </summary>
 public sealed class WeriftInteropTests
 {
-    private const int MinPackets = 20;
+    private const int MinVerified = 20;
 
     [Theory]
     [InlineData(SrtpProfile.AeadAes128Gcm)]
@@ -25,8 +28,8 @@ public sealed class WeriftInteropTests
         WeriftReport reportB = await b.WaitForReportAsync(TimeSpan.FromSeconds(30));
 
         Assert.All(negotiated, p => Assert.Equal(profile, p));
-        AssertReceivesFrom(reportA, reportB.ParticipantId, a.Diagnostics);
-        AssertReceivesFrom(reportB, reportA.ParticipantId, b.Diagnostics);
+        AssertReceivesFrom(reportA, reportB, a.Diagnostics);
+        AssertReceivesFrom(reportB, reportA, b.Diagnostics);
     }
 
     [Fact]
@@ -42,8 +45,8 @@ public sealed class WeriftInteropTests
         WeriftReport reportB = await b.WaitForReportAsync(TimeSpan.FromSeconds(30));
 
         Assert.Equal([Core.Dtls.DtlsRole.Client, Core.Dtls.DtlsRole.Server], roles);
-        AssertReceivesFrom(reportA, reportB.ParticipantId, a.Diagnostics);
-        AssertReceivesFrom(reportB, reportA.ParticipantId, b.Diagnostics);
+        AssertReceivesFrom(reportA, reportB, a.Diagnostics);
+        AssertReceivesFrom(reportB, reportA, b.Diagnostics);
     }
 
     [Fact]
@@ -63,22 +66,43 @@ public sealed class WeriftInteropTests
         {
             foreach (WeriftReport other in reports.Where(r => r != report))
             {
-                AssertReceivesFrom(report, other.ParticipantId, a.Diagnostics + b.Diagnostics + c.Diagnostics);
+                AssertReceivesFrom(report, other, a.Diagnostics + b.Diagnostics + c.Diagnostics);
             }
         }
 
         Assert.True(server.Engine.Counters.PacketsForwarded(Core.MediaKind.Video) > 0);
     }
 
-    private static void AssertReceivesFrom(WeriftReport report, string publisherId, string diagnostics)
+    /// <summary>
+    /// The receiver got the publisher's audio and video intact: every payload is the one the
+    /// publisher wrote (so SRTP decrypted it right and nothing else was delivered on that
+    /// track), on one SSRC per track, the one the server's offer announced for it (RFC 5576
+    /// §4.1), not the publisher's own (the server sends each subscriber streams of its own),
+    /// with sequence numbers and timestamps moved by one constant offset each.
+    /// </summary>
+    private static void AssertReceivesFrom(WeriftReport report, WeriftReport publisher, string diagnostics)
     {
         Assert.True(report.ConnectionState == "connected", $"{report.ParticipantId} ended {report.ConnectionState}\n{diagnostics}");
         foreach (string kind in new[] { "audio", "video" })
         {
-            WeriftTrack? track = report.Tracks.FirstOrDefault(t => t.StreamId == publisherId && t.Kind == kind);
-            Assert.True(track is not null, $"{report.ParticipantId} has no {kind} track from {publisherId}\n{diagnostics}");
-            Assert.True(track.Packets >= MinPackets, $"{report.ParticipantId} got {track.Packets} {kind} packets from {publisherId}\n{diagnostics}");
+            WeriftTrack? track = report.Tracks.SingleOrDefault(t => t.StreamId == publisher.ParticipantId && t.Kind == kind);
+            Assert.True(track is not null, $"{report.ParticipantId} has no {kind} track from {publisher.ParticipantId}\n{diagnostics}");
+            string what = $"{report.ParticipantId}'s {kind} track from {publisher.ParticipantId}: {JsonSerializer.Serialize(track)}";
+            Assert.True(track.Mismatches == 0, $"{what}\n{diagnostics}");
+            Assert.True(track.Verified >= MinVerified, $"{what}\n{diagnostics}");
+
+            Assert.True(track.Ssrcs.Count == 1 && track.AnnouncedSsrcs.Count == 1, what);
+            uint ssrc = track.Ssrcs[0];
+            KeyValuePair<uint, string> announced = track.AnnouncedSsrcs.Single();
+            Assert.True(announced.Key == ssrc && announced.Value == publisher.ParticipantId, what);
+            Assert.True(publisher.PublishedSsrcs[kind] != ssrc, $"{what}: the publisher's own SSRC");
+
+            Assert.True(track.SequenceOffsets == 1 && track.TimestampOffsets == 1, what);
+            TestContext.Current.SendDiagnosticMessage($"{report.ParticipantId} <- {publisher.ParticipantId} {kind}: {track.Verified} verified on SSRC {ssrc} (published on {publisher.PublishedSsrcs[kind]})");
         }
+
+        List<uint> received = [.. report.Tracks.SelectMany(t => t.Ssrcs)];
+        Assert.True(received.Distinct().Count() == received.Count, $"{report.ParticipantId} received SSRCs {string.Join(", ", received)}");
     }
 
     private static async Task<IReadOnlyList<SrtpProfile>> WaitForConnectedProfilesAsync(SfuTestServer server, string room, int count)

@@ -9,6 +9,7 @@ namespace Sfu.Host.Tests;
 /// </summary>
 public sealed class WeriftPeer : IAsyncDisposable
 {
+    private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web);
     private readonly Process _process;
     private readonly List<JsonElement> _events = [];
     private readonly TaskCompletionSource _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -86,6 +87,21 @@ public sealed class WeriftPeer : IAsyncDisposable
         }
     }
 
+    /// <summary>Waits until the peer has printed an event named <paramref name="name"/>.</summary>
+    public async Task WaitForEventAsync(string name, TimeSpan timeout)
+    {
+        DateTime deadline = DateTime.UtcNow + timeout;
+        while (!Events.Any(e => e.GetProperty("event").GetString() == name))
+        {
+            if (DateTime.UtcNow > deadline || _exited.Task.IsCompleted)
+            {
+                throw new TimeoutException($"werift peer printed no {name} event:\n" + Diagnostics);
+            }
+
+            await Task.Delay(50);
+        }
+    }
+
     /// <summary>Waits for the peer to finish and returns its final report.</summary>
     public async Task<WeriftReport> WaitForReportAsync(TimeSpan timeout)
     {
@@ -105,11 +121,8 @@ public sealed class WeriftPeer : IAsyncDisposable
             throw new InvalidOperationException("werift peer printed no report:\n" + Diagnostics);
         }
 
-        var tracks = report.GetProperty("tracks").EnumerateArray()
-            .Select(t => new WeriftTrack(t.GetProperty("kind").GetString()!, t.GetProperty("streamId").GetString()!, t.GetProperty("packets").GetInt32()))
-            .ToList();
-        string selfId = Events.First(e => e.GetProperty("event").GetString() == "joined-self").GetProperty("id").GetString()!;
-        return new WeriftReport(selfId, report.GetProperty("connectionState").GetString()!, tracks);
+        return report.Deserialize<WeriftReport>(JsonOptions)
+            ?? throw new InvalidOperationException("werift peer printed an empty report:\n" + Diagnostics);
     }
 
     private void OnLine(string? line)
@@ -148,7 +161,3 @@ public sealed class WeriftPeer : IAsyncDisposable
         _process.Dispose();
     }
 }
-
-public sealed record WeriftTrack(string Kind, string StreamId, int Packets);
-
-public sealed record WeriftReport(string ParticipantId, string ConnectionState, IReadOnlyList<WeriftTrack> Tracks);

@@ -1,6 +1,9 @@
 // A participant built on werift, a WebRTC stack independent of ours: it joins a room over
-// the hub, publishes synthetic Opus and VP8 RTP, answers the server's offers, and reports
-// what it received as JSON lines on stdout. Only ever talks to the loopback URL it is given.
+// the hub, publishes synthetic Opus and VP8 RTP whose payloads carry its id and a packet
+// counter (payload-pattern.mjs), answers the server's offers, and reports as JSON lines on
+// stdout what it received: per track the SSRCs seen and those the server's offers announced,
+// how many payloads matched their publisher's pattern, and for video which sequence numbers
+// arrived when (sequence-record.mjs). Only ever talks to the loopback URL it is given.
 import * as signalR from "@microsoft/signalr";
 import {
   MediaStreamTrack,
@@ -9,6 +12,8 @@ import {
   RtpHeader,
   RtpPacket,
 } from "werift";
+import { makePayload, verifyPayload } from "./payload-pattern.mjs";
+import { SequenceRecord } from "./sequence-record.mjs";
 
 const args = Object.fromEntries(
   process.argv.slice(2).map((a) => {
@@ -42,30 +47,88 @@ const pc = new RTCPeerConnection({
         mimeType: "video/VP8",
         clockRate: 90000,
         payloadType: 96,
+        // With "nack" negotiated, werift's receiver NACKs missing video by itself (its
+        // NackHandler: a generic NACK every 5 ms while a number is missing, up to 10 times).
         rtcpFeedback: [{ type: "nack" }, { type: "nack", parameter: "pli" }],
       }),
     ],
   },
 });
 
-const received = new Map(); // track key -> { kind, streamId, packets }
-pc.ontrack = ({ track, streams }) => {
+const MISMATCH_SAMPLES = 5;
+
+// mid -> Map(media SSRC -> msid stream id), from every offer the server sent: the a=ssrc
+// msid lines (RFC 5576 §4.1), minus the RTX SSRC of an a=ssrc-group:FID (RFC 4588 §8.1).
+const announced = new Map();
+function recordAnnounced(sdp) {
+  for (const section of sdp.split(/\r?\n(?=m=)/).slice(1)) {
+    const mid = /^a=mid:(\S+)/m.exec(section)?.[1];
+    if (mid === undefined) {
+      continue;
+    }
+    const rtx = /^a=ssrc-group:FID \d+ (\d+)/m.exec(section)?.[1];
+    for (const [, ssrc, stream] of section.matchAll(/^a=ssrc:(\d+) msid:(\S+)/gm)) {
+      if (ssrc !== rtx) {
+        if (!announced.has(mid)) {
+          announced.set(mid, new Map());
+        }
+        announced.get(mid).set(Number(ssrc), stream);
+      }
+    }
+  }
+}
+
+const received = new Map(); // track key -> what arrived on it
+pc.ontrack = ({ track, streams, transceiver }) => {
   const streamId = streams?.[0]?.id ?? "?";
   const key = `${streamId}/${track.id}/${track.kind}`;
-  const entry = { kind: track.kind, streamId, packets: 0, ssrcs: new Set() };
+  const entry = {
+    kind: track.kind,
+    streamId,
+    mid: transceiver?.mid ?? null,
+    packets: 0,
+    ssrcs: new Set(),
+    verified: 0,
+    mismatches: 0,
+    mismatchSamples: [],
+    // Sequence number and timestamp minus what the counter says they were at the publisher:
+    // one value each when the server renumbers consistently, resent packets included.
+    sequenceOffsets: new Set(),
+    timestampOffsets: new Set(),
+    sequence: track.kind === "video" ? new SequenceRecord() : null,
+  };
   received.set(key, entry);
   track.onReceiveRtp.subscribe((rtp) => {
     entry.packets++;
     entry.ssrcs.add(rtp.header.ssrc);
+    entry.sequence?.add(rtp.header.sequenceNumber, Date.now());
+    const check = verifyPayload(rtp.payload, streamId, track.kind);
+    if (check.ok) {
+      entry.verified++;
+      entry.sequenceOffsets.add((rtp.header.sequenceNumber - check.counter) & 0xffff);
+      entry.timestampOffsets.add((rtp.header.timestamp - check.counter * (track.kind === "audio" ? 960 : 3000)) >>> 0);
+    } else {
+      entry.mismatches++;
+      if (entry.mismatchSamples.length < MISMATCH_SAMPLES) {
+        entry.mismatchSamples.push(check.reason);
+      }
+    }
   });
   emit({ event: "track", kind: track.kind, streamId });
 };
+const sampler = setInterval(() => {
+  for (const r of received.values()) {
+    r.sequence?.sample(Date.now());
+  }
+}, 1000);
 pc.connectionStateChange.subscribe((state) => emit({ event: "connection", state }));
 
 const audio = new MediaStreamTrack({ kind: "audio" });
 const video = new MediaStreamTrack({ kind: "video" });
-pc.addTransceiver(audio, { direction: "sendonly" });
-pc.addTransceiver(video, { direction: "sendonly" });
+const published = [
+  pc.addTransceiver(audio, { direction: "sendonly" }),
+  pc.addTransceiver(video, { direction: "sendonly" }),
+];
 
 // One negotiation step at a time, like a browser's operations chain.
 let chain = Promise.resolve();
@@ -77,6 +140,7 @@ const hub = new signalR.HubConnectionBuilder()
   .build();
 hub.on("Offer", (sdp) =>
   serialize(async () => {
+    recordAnnounced(sdp);
     await pc.setRemoteDescription({ type: "offer", sdp });
     const answer = await pc.createAnswer();
     await pc.setLocalDescription(answer);
@@ -105,26 +169,35 @@ await serialize(async () => {
 });
 
 // 50 audio packets/s of 20 ms Opus-shaped payload; 30 video frames/s, a keyframe every 10.
-let audioSeq = 1000, audioTs = 0, videoSeq = 5000, videoTs = 0, frame = 0;
+const selfId = join.participantId;
+let audioCount = 0, audioSeq = 1000, videoSeq = 5000, frame = 0;
 const audioTimer = setInterval(() => {
-  const payload = Buffer.alloc(60, 0xab);
-  audio.writeRtp(new RtpPacket(new RtpHeader({ payloadType: 111, sequenceNumber: audioSeq++ & 0xffff, timestamp: audioTs >>> 0, marker: false }), payload));
-  audioTs += 960;
+  const payload = makePayload(selfId, "audio", audioCount);
+  audio.writeRtp(new RtpPacket(new RtpHeader({ payloadType: 111, sequenceNumber: audioSeq++ & 0xffff, timestamp: (audioCount * 960) >>> 0, marker: false }), payload));
+  audioCount++;
 }, 20);
 const videoTimer = setInterval(() => {
-  const key = frame % 10 === 0;
-  // RFC 7741: descriptor with S=1, PID=0; then the VP8 frame tag, P=0 on keyframes (RFC 6386 §9.1).
-  const header = key
-    ? Buffer.from([0x10, 0x10, 0x02, 0x00, 0x9d, 0x01, 0x2a, 0x40, 0x01, 0xf0, 0x00])
-    : Buffer.from([0x10, 0x11, 0x02, 0x00]);
-  const payload = Buffer.concat([header, Buffer.alloc(800, frame & 0xff)]);
-  video.writeRtp(new RtpPacket(new RtpHeader({ payloadType: 96, sequenceNumber: videoSeq++ & 0xffff, timestamp: videoTs >>> 0, marker: true }), payload));
-  videoTs += 3000;
+  const payload = makePayload(selfId, "video", frame);
+  video.writeRtp(new RtpPacket(new RtpHeader({ payloadType: 96, sequenceNumber: videoSeq++ & 0xffff, timestamp: (frame * 3000) >>> 0, marker: true }), payload));
   frame++;
 }, 33);
 
 const started = Date.now();
-const summary = () => [...received.values()].map((r) => ({ kind: r.kind, streamId: r.streamId, packets: r.packets, ssrcs: r.ssrcs.size }));
+const summary = (now) =>
+  [...received.values()].map((r) => ({
+    kind: r.kind,
+    streamId: r.streamId,
+    mid: r.mid,
+    packets: r.packets,
+    ssrcs: [...r.ssrcs],
+    announcedSsrcs: Object.fromEntries(announced.get(r.mid) ?? []),
+    verified: r.verified,
+    mismatches: r.mismatches,
+    mismatchSamples: r.mismatchSamples,
+    sequenceOffsets: r.sequenceOffsets.size,
+    timestampOffsets: r.timestampOffsets.size,
+    sequence: r.sequence?.summary(now) ?? null,
+  }));
 await new Promise((resolve) => {
   const check = setInterval(() => {
     const flowing = [...received.values()].filter((r) => r.packets >= minPackets).length;
@@ -134,13 +207,20 @@ await new Promise((resolve) => {
     }
   }, 100);
 });
-emit({ event: "report", connectionState: pc.connectionState, tracks: summary(), srtpProfile: pc.dtlsTransports?.[0]?.srtp?.profile ?? null });
+emit({
+  event: "report",
+  participantId: selfId,
+  connectionState: pc.connectionState,
+  publishedSsrcs: Object.fromEntries(published.map((t) => [t.kind, t.sender.ssrc])),
+  tracks: summary(Date.now()),
+  srtpProfile: pc.dtlsTransports?.[0]?.srtp?.profile ?? null });
 // Keep publishing while lingering, so peers that are still counting keep receiving.
 if (args.linger) {
   await new Promise((r) => setTimeout(r, Number(args.linger)));
 }
 clearInterval(audioTimer);
 clearInterval(videoTimer);
+clearInterval(sampler);
 await hub.stop();
 await pc.close();
 process.exit(0);

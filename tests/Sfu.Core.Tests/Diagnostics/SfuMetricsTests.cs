@@ -114,22 +114,17 @@ public sealed class SfuMetricsTests : IAsyncDisposable
         quiet.Start();
         _listener.Dispose();
         SfuMetrics metrics = _engine.Metrics;
-        for (int i = 0; i < 4 * SfuMetrics.LatencySampleInterval; i++)
-        {
-            metrics.OnDatagram();
-            metrics.OnForwarded();
-            metrics.OnSent();
-        }
+        long allocated = Allocations.Measure(
+            () =>
+            {
+                metrics.OnDatagram();
+                metrics.OnForwarded();
+                metrics.OnSent();
+            },
+            iterations: 16 * SfuMetrics.LatencySampleInterval,
+            warmUp: 4 * SfuMetrics.LatencySampleInterval);
 
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 16 * SfuMetrics.LatencySampleInterval; i++)
-        {
-            metrics.OnDatagram();
-            metrics.OnForwarded();
-            metrics.OnSent();
-        }
-
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Equal(0, allocated);
     }
 
     private double Value(string name, string? tag = null, string? tagValue = null)

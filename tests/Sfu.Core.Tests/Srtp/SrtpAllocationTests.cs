@@ -33,19 +33,7 @@ public sealed class SrtpAllocationTests
             Check(receiver.UnprotectRtcp(rtcpBuffer.AsSpan(0, rtcpLength), out _));
         }
 
-        for (int i = 0; i < 200; i++)
-        {
-            RoundTrip();
-        }
-
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 1000; i++)
-        {
-            RoundTrip();
-        }
-
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-        Assert.Equal(0, allocated);
+        Assert.Equal(0, Allocations.Measure(RoundTrip, warmUp: 200));
         Assert.Equal(plain[4..], buffer[4..plain.Length]);
     }
 

@@ -33,19 +33,8 @@ public class StunAllocationTests
             return sum;
         }
 
-        for (int i = 0; i < 100; i++)
-        {
-            Run();
-        }
-
-        long before = GC.GetAllocatedBytesForCurrentThread();
         int total = 0;
-        for (int i = 0; i < 1000; i++)
-        {
-            total += Run();
-        }
-
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        long allocated = Allocations.Measure(() => total += Run());
         Assert.NotEqual(0, total);
         Assert.Equal(0, allocated);
     }
