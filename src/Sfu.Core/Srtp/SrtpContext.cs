@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Security.Cryptography;
 
 namespace Sfu.Core.Srtp;
@@ -25,7 +24,7 @@ namespace Sfu.Core.Srtp;
 /// packet unchanged is safe.
 /// </para>
 /// </remarks>
-public sealed class SrtpContext : IDisposable
+public sealed partial class SrtpContext : IDisposable
 {
     /// <summary>Largest tag any supported profile appends to RTP (16 for AES-GCM, 10 for AES-CM).</summary>
     public const int MaxRtpOverhead = 16;
@@ -36,11 +35,7 @@ public sealed class SrtpContext : IDisposable
     /// <summary>Cap on SSRCs tracked per context; beyond it new SSRCs get <see cref="SrtpResult.TooManyStreams"/>.</summary>
     public const int MaxStreams = 4096;
 
-    private const int RtcpHeaderLength = 8;
-    private const int IndexWordLength = 4;
     private const int MaxDatagramLength = 0xFFFF;
-    private const uint EncryptedFlag = 0x8000_0000;
-    private const uint SrtcpIndexMask = 0x7FFF_FFFF;
 
     private readonly SrtpTransform _rtp;
     private readonly SrtpTransform _rtcp;
@@ -153,228 +148,6 @@ public sealed class SrtpContext : IDisposable
         }
 
         throw new ArgumentException($"Unsupported SRTP profile {profile}.", nameof(profile));
-    }
-
-    /// <summary>
-    /// Protects the RTP packet in <c>buffer[..length]</c> in place (RFC 3711 §3.3; RFC 7714 §8.2)
-    /// and appends the tag; <paramref name="buffer"/> needs <see cref="RtpOverhead"/> spare bytes.
-    /// The ROC for the SSRC follows the sequence numbers given (§3.3.1): a wrap from 65535 to 0
-    /// increments it, and an older, reordered sequence number is placed in its own ROC.
-    /// </summary>
-    public SrtpResult ProtectRtp(Span<byte> buffer, int length, out int protectedLength)
-    {
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        ArgumentOutOfRangeException.ThrowIfNegative(length);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(length, buffer.Length);
-        protectedLength = 0;
-
-        SrtpResult header = SrtpRtpHeader.TryGetLength(buffer[..length], out int headerLength);
-        if (header != SrtpResult.Ok)
-        {
-            return header;
-        }
-
-        if (length + _rtp.RtpOverhead > MaxDatagramLength)
-        {
-            return SrtpResult.Malformed;
-        }
-
-        if (buffer.Length < length + _rtp.RtpOverhead)
-        {
-            return SrtpResult.BufferTooSmall;
-        }
-
-        ushort sequence = BinaryPrimitives.ReadUInt16BigEndian(buffer[2..]);
-        uint ssrc = BinaryPrimitives.ReadUInt32BigEndian(buffer[8..]);
-        SrtpStreamState? stream = GetOrAddStream(ssrc);
-        if (stream is null)
-        {
-            return SrtpResult.TooManyStreams;
-        }
-
-        if (!SrtpPacketIndex.TryEstimate(stream.HasSent, stream.HighestSentIndex, sequence, out ulong index))
-        {
-            return SrtpResult.ReplayTooOld;
-        }
-
-        _rtp.SealRtp(buffer, headerLength, length, ssrc, index);
-        if (!stream.HasSent || index > stream.HighestSentIndex)
-        {
-            stream.HasSent = true;
-            stream.HighestSentIndex = index;
-        }
-
-        protectedLength = length + _rtp.RtpOverhead;
-        return SrtpResult.Ok;
-    }
-
-    /// <summary>
-    /// Unprotects one SRTP packet in place (RFC 3711 §3.3): estimates its index (§3.3.1), rejects
-    /// replays before spending crypto on them (§3.3.2), authenticates, decrypts, and only then
-    /// moves the ROC and replay window. On success <c>packet[..plainLength]</c> is the RTP packet;
-    /// on failure the buffer contents are unspecified.
-    /// </summary>
-    public SrtpResult UnprotectRtp(Span<byte> packet, out int plainLength)
-    {
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        plainLength = 0;
-        int tagLength = _rtp.RtpOverhead;
-        if (packet.Length < SrtpRtpHeader.FixedLength + tagLength)
-        {
-            return packet.Length >= 1 && packet[0] >> 6 != 2 ? SrtpResult.Malformed : SrtpResult.TooShort;
-        }
-
-        if (packet.Length > MaxDatagramLength)
-        {
-            return SrtpResult.Malformed;
-        }
-
-        int payloadEnd = packet.Length - tagLength;
-        SrtpResult header = SrtpRtpHeader.TryGetLength(packet[..payloadEnd], out int headerLength);
-        if (header != SrtpResult.Ok)
-        {
-            return header;
-        }
-
-        ushort sequence = BinaryPrimitives.ReadUInt16BigEndian(packet[2..]);
-        uint ssrc = BinaryPrimitives.ReadUInt32BigEndian(packet[8..]);
-        _streams.TryGetValue(ssrc, out SrtpStreamState? stream);
-        if (stream is null && _streams.Count >= MaxStreams)
-        {
-            return SrtpResult.TooManyStreams;
-        }
-
-        bool hasHistory = stream is not null && stream.RtpWindow.IsInitialized;
-        ulong highest = hasHistory ? stream!.RtpWindow.Highest : 0;
-        if (!SrtpPacketIndex.TryEstimate(hasHistory, highest, sequence, out ulong index))
-        {
-            return SrtpResult.ReplayTooOld;
-        }
-
-        if (stream is not null)
-        {
-            SrtpResult replay = stream.RtpWindow.Check(index);
-            if (replay != SrtpResult.Ok)
-            {
-                return replay;
-            }
-        }
-
-        if (!_rtp.OpenRtp(packet, headerLength, payloadEnd, ssrc, index))
-        {
-            return SrtpResult.AuthenticationFailed;
-        }
-
-        stream ??= AddStream(ssrc);
-        stream.RtpWindow.Accept(index);
-        plainLength = payloadEnd;
-        return SrtpResult.Ok;
-    }
-
-    /// <summary>
-    /// Protects the RTCP compound packet in <c>buffer[..length]</c> in place (RFC 3711 §3.4;
-    /// RFC 7714 §9): encrypts everything after the first 8 bytes, sets the E flag, appends the
-    /// SRTCP index of the sender SSRC (which then increments) and the tag.
-    /// <paramref name="buffer"/> needs <see cref="RtcpOverhead"/> spare bytes.
-    /// </summary>
-    public SrtpResult ProtectRtcp(Span<byte> buffer, int length, out int protectedLength)
-    {
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        ArgumentOutOfRangeException.ThrowIfNegative(length);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(length, buffer.Length);
-        protectedLength = 0;
-
-        SrtpResult header = CheckRtcpHeader(buffer[..length], RtcpHeaderLength);
-        if (header != SrtpResult.Ok)
-        {
-            return header;
-        }
-
-        if (length + _rtcp.RtcpOverhead > MaxDatagramLength)
-        {
-            return SrtpResult.Malformed;
-        }
-
-        if (buffer.Length < length + _rtcp.RtcpOverhead)
-        {
-            return SrtpResult.BufferTooSmall;
-        }
-
-        uint ssrc = BinaryPrimitives.ReadUInt32BigEndian(buffer[4..]);
-        SrtpStreamState? stream = GetOrAddStream(ssrc);
-        if (stream is null)
-        {
-            return SrtpResult.TooManyStreams;
-        }
-
-        uint index = stream.NextSrtcpIndex;
-
-        // The index is 31 bits (§3.4); 2^31 RTCP packets under one key does not happen in a call.
-        stream.NextSrtcpIndex = (index + 1) & SrtcpIndexMask;
-        protectedLength = _rtcp.SealRtcp(buffer, length, ssrc, index);
-        return SrtpResult.Ok;
-    }
-
-    /// <summary>
-    /// Unprotects one SRTCP packet in place (RFC 3711 §3.4; RFC 7714 §9): reads E and the SRTCP
-    /// index, rejects replays, authenticates, decrypts when E is set, then records the index.
-    /// On success <c>packet[..plainLength]</c> is the RTCP compound packet.
-    /// </summary>
-    public SrtpResult UnprotectRtcp(Span<byte> packet, out int plainLength)
-    {
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        plainLength = 0;
-        SrtpResult header = CheckRtcpHeader(packet, RtcpHeaderLength + _rtcp.RtcpOverhead);
-        if (header != SrtpResult.Ok)
-        {
-            return header;
-        }
-
-        if (packet.Length > MaxDatagramLength)
-        {
-            return SrtpResult.Malformed;
-        }
-
-        uint word = BinaryPrimitives.ReadUInt32BigEndian(packet[^_rtcp.RtcpIndexOffsetFromEnd..]);
-        bool encrypted = (word & EncryptedFlag) != 0;
-        uint index = word & SrtcpIndexMask;
-        uint ssrc = BinaryPrimitives.ReadUInt32BigEndian(packet[4..]);
-
-        _streams.TryGetValue(ssrc, out SrtpStreamState? stream);
-        if (stream is null && _streams.Count >= MaxStreams)
-        {
-            return SrtpResult.TooManyStreams;
-        }
-
-        if (stream is not null)
-        {
-            SrtpResult replay = stream.RtcpWindow.Check(index);
-            if (replay != SrtpResult.Ok)
-            {
-                return replay;
-            }
-        }
-
-        if (!_rtcp.OpenRtcp(packet, ssrc, index, encrypted, out int length))
-        {
-            return SrtpResult.AuthenticationFailed;
-        }
-
-        stream ??= AddStream(ssrc);
-        stream.RtcpWindow.Accept(index);
-        plainLength = length;
-        return SrtpResult.Ok;
-    }
-
-    /// <summary>Version 2 and at least <paramref name="minimumLength"/> bytes (RFC 3550 §6.4.1).</summary>
-    private static SrtpResult CheckRtcpHeader(ReadOnlySpan<byte> packet, int minimumLength)
-    {
-        if (packet.Length >= 1 && packet[0] >> 6 != 2)
-        {
-            return SrtpResult.Malformed;
-        }
-
-        return packet.Length < minimumLength ? SrtpResult.TooShort : SrtpResult.Ok;
     }
 
     private SrtpStreamState? GetOrAddStream(uint ssrc)
