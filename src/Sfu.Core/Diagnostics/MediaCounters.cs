@@ -19,6 +19,7 @@ public sealed class MediaCounters
     private long _retransmitted;
     private long _nackSent;
     private long _repaired;
+    private long _layerSwitches;
 
     public void RtpReceived(MediaKind kind, int bytes)
     {
@@ -46,6 +47,8 @@ public sealed class MediaCounters
 
     public void Repaired() => Interlocked.Increment(ref _repaired);
 
+    public void LayerSwitched() => Interlocked.Increment(ref _layerSwitches);
+
     public long PacketsReceived(MediaKind kind) => Volatile.Read(ref _packetsReceived[(int)kind]);
 
     public long BytesReceived(MediaKind kind) => Volatile.Read(ref _bytesReceived[(int)kind]);
@@ -69,4 +72,7 @@ public sealed class MediaCounters
 
     /// <summary>Packets lost on a publisher's uplink that its retransmission (RTX) restored.</summary>
     public long PacketsRepaired => Volatile.Read(ref _repaired);
+
+    /// <summary>Times a down-track moved from one simulcast layer to another.</summary>
+    public long LayerSwitches => Volatile.Read(ref _layerSwitches);
 }

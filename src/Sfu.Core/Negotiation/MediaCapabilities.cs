@@ -4,7 +4,8 @@ namespace Sfu.Core.Negotiation;
 /// The SFU's codec and header-extension policy used by <see cref="SdpAnswerBuilder"/>.
 /// <see cref="Default"/>: opus/48000/2 (answered with useinbandfec=1), VP8/90000 and
 /// H264/90000 with packetization-mode=1 (any profile the offerer lists), video with rtx and
-/// nack / nack pli / ccm fir / goog-remb; extensions ssrc-audio-level, sdes:mid, abs-send-time.
+/// nack / nack pli / ccm fir / goog-remb; extensions ssrc-audio-level, sdes:mid, abs-send-time,
+/// and the simulcast stream ids (sdes:rtp-stream-id, sdes:repaired-rtp-stream-id).
 /// transport-cc is deliberately absent until the SFU implements its feedback (draft-holmer-rmcat-transport-wide-cc-extensions-01).
 /// </summary>
 public sealed class MediaCapabilities
@@ -12,6 +13,12 @@ public sealed class MediaCapabilities
     public const string AudioLevelUri = "urn:ietf:params:rtp-hdrext:ssrc-audio-level";
     public const string MidUri = "urn:ietf:params:rtp-hdrext:sdes:mid";
     public const string AbsSendTimeUri = "http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time";
+
+    /// <summary>The rid of the simulcast stream a packet belongs to (RFC 8852 §3.1).</summary>
+    public const string RtpStreamIdUri = "urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id";
+
+    /// <summary>The rid of the stream a retransmission repairs (RFC 8852 §3.2).</summary>
+    public const string RepairedRtpStreamIdUri = "urn:ietf:params:rtp-hdrext:sdes:repaired-rtp-stream-id";
 
     private static readonly string[] VideoFeedback = ["nack", "nack pli", "ccm fir", "goog-remb"];
 
@@ -49,7 +56,7 @@ public sealed class MediaCapabilities
                 VideoFeedback,
                 Rtx: true),
         ],
-        [AudioLevelUri, MidUri, AbsSendTimeUri]);
+        [AudioLevelUri, MidUri, AbsSendTimeUri, RtpStreamIdUri, RepairedRtpStreamIdUri]);
 
     /// <summary>The first capability that accepts the offered codec, or null.</summary>
     public CodecCapability? Match(MediaKind kind, RtpCodec offered)

@@ -104,6 +104,11 @@ public static class SdpAnswerBuilder
                 SdpSections.AddSendStream(section, stream);
             }
 
+            if (theySend)
+            {
+                AnswerSimulcast(offered, section);
+            }
+
             answer.Media.Add(section);
             accepted.Add(offered.Mid);
         }
@@ -213,6 +218,32 @@ public static class SdpAnswerBuilder
         }
 
         return section;
+    }
+
+    /// <summary>
+    /// Receives every simulcast stream the offerer sends (RFC 8853 §5.3): its a=rid lines
+    /// mirrored as "recv" (RFC 8851 §4; restrictions are not repeated) and a=simulcast with the
+    /// directions swapped. A malformed a=simulcast is answered as no simulcast at all.
+    /// </summary>
+    private static void AnswerSimulcast(MediaDescription offered, MediaDescription section)
+    {
+        if (!SimulcastDescription.TryParse(offered.Simulcast, out SimulcastDescription simulcast) || simulcast.Send.Count == 0)
+        {
+            return;
+        }
+
+        var sent = new SimulcastDescription([.. simulcast.Send.Where(rid => offered.Rids.Any(r => r.Direction == RidDirection.Send && r.Id == rid))], []);
+        if (sent.Send.Count == 0)
+        {
+            return;
+        }
+
+        foreach (string rid in sent.Send)
+        {
+            section.Rids.Add(new RidAttribute(rid, RidDirection.Recv, null));
+        }
+
+        section.Simulcast = sent.Mirrored();
     }
 
     private static void AddFeedback(RtpCodec answered, IEnumerable<string> offered, CodecCapability capability)

@@ -14,8 +14,8 @@ namespace Sfu.Core.Routing;
 /// </summary>
 public sealed class DownTrack : IOutboundStream
 {
-    /// <summary>At most one PLI per publisher stream in this interval, however many subscribers ask.</summary>
-    public static readonly TimeSpan KeyframeRequestInterval = TimeSpan.FromMilliseconds(300);
+    /// <summary>At most one PLI per publisher stream (per simulcast layer) in this interval, however many subscribers ask.</summary>
+    public static readonly TimeSpan KeyframeRequestInterval = TimeSpan.FromMilliseconds(500);
 
     private readonly Forwarder _forwarder;
     private readonly DownTrackContext _context;
@@ -24,6 +24,12 @@ public sealed class DownTrack : IOutboundStream
     private volatile bool _active;
     private volatile bool _paused;
     private bool _pauseSeen;
+    private uint _lastTimestamp;
+    private long _lastSentAt;
+    private int _requestedWidth;
+    private int _requestedHeight;
+    private int _pinnedLayer = -1;
+    private int _sizeVersion = -1;
 
     internal DownTrack(Producer source, Participant subscriber, uint ssrc, DownTrackContext context)
     {
@@ -39,7 +45,7 @@ public sealed class DownTrack : IOutboundStream
             (ushort)(seed[0] << 8 | seed[1]),
             (uint)(seed[2] << 24 | seed[3] << 16 | seed[4] << 8 | seed[5]),
             context.Time);
-        _forwarder = new Forwarder(source.Kind == MediaKind.Video, Stream.Translator);
+        _forwarder = new Forwarder(source.Kind == MediaKind.Video, Stream.Translator, source.Layers.Length);
     }
 
     public Producer Source { get; }
@@ -67,6 +73,15 @@ public sealed class DownTrack : IOutboundStream
 
     public long OctetsSent => Stream.OctetsSent;
 
+    /// <summary>The simulcast layer being forwarded, -1 before the first packet.</summary>
+    public int CurrentLayer => _forwarder.CurrentLayer;
+
+    /// <summary>The layer this subscriber should get (by the size it renders at, or pinned) when every layer arrives.</summary>
+    public int WantedLayer => _forwarder.WantedLayer;
+
+    /// <summary>The layer an operator or the subscriber pinned, -1 when chosen by size.</summary>
+    public int PinnedLayer => Volatile.Read(ref _pinnedLayer);
+
     /// <summary>Starts forwarding with what the subscriber's answer negotiated.</summary>
     internal void Activate(byte payloadType, ExtensionIdMap extensionMap)
     {
@@ -84,8 +99,37 @@ public sealed class DownTrack : IOutboundStream
     /// </summary>
     public void SetPaused(bool paused) => _paused = paused;
 
+    /// <summary>
+    /// The subscriber renders this video at <paramref name="width"/> × <paramref name="height"/>
+    /// device pixels: it gets the smallest layer at least that size (the top one when none is).
+    /// Any thread.
+    /// </summary>
+    public void SetRequestedSize(int width, int height)
+    {
+        Volatile.Write(ref _requestedWidth, Math.Max(0, width));
+        Volatile.Write(ref _requestedHeight, Math.Max(0, height));
+        ChooseLayer();
+    }
+
+    /// <summary>Forwards layer <paramref name="layer"/> whatever the size (-1: by size again). Any thread.</summary>
+    public void PinLayer(int layer)
+    {
+        Volatile.Write(ref _pinnedLayer, layer < 0 ? -1 : Math.Min(layer, Source.Layers.Length - 1));
+        ChooseLayer();
+    }
+
+    private void ChooseLayer()
+    {
+        _sizeVersion = Source.LayerSizeVersion;
+        int pinned = Volatile.Read(ref _pinnedLayer);
+        int width = Volatile.Read(ref _requestedWidth);
+        int height = Volatile.Read(ref _requestedHeight);
+        _forwarder.SetWantedLayer(pinned >= 0 ? pinned : LayerSizes.Fitting(Source.Layers, width, height));
+    }
+
     /// <summary>Decide, then apply: rewrite into scratch, protect and send. Receive loop only.</summary>
-    internal void Send(ReadOnlySpan<byte> packet, in RtpPacket view, bool isKeyframe, Span<byte> scratch)
+    /// <param name="liveLayers">Bit i set when the producer's layer i arrives.</param>
+    internal void Send(ProducerLayer layer, ReadOnlySpan<byte> packet, in RtpPacket view, bool isKeyframe, uint liveLayers, long now, Span<byte> scratch)
     {
         if (!_active || !_context.Transport.IsConnected)
         {
@@ -104,11 +148,26 @@ public sealed class DownTrack : IOutboundStream
             _forwarder.Resume();
         }
 
+        if (_sizeVersion != Source.LayerSizeVersion)
+        {
+            ChooseLayer();
+        }
+
         byte? payloadType = view.PayloadType == Source.Codec.PayloadType ? _payloadType : null;
-        ForwardDecision decision = _forwarder.Decide(view.SequenceNumber, view.Timestamp, payloadType, isKeyframe);
+        ForwardDecision decision = _forwarder.Decide(layer.Index, view.SequenceNumber, view.Timestamp, payloadType, isKeyframe, liveLayers);
         if (decision.RequestKeyframe)
         {
-            Source.RequestKeyframe(KeyframeRequestInterval);
+            Source.Layers[decision.Layer].RequestKeyframe(KeyframeRequestInterval);
+        }
+
+        if (decision.Action == ForwardAction.Rebase)
+        {
+            int from = _forwarder.CurrentLayer;
+            decision = _forwarder.Rebase(layer.Index, view.SequenceNumber, view.Timestamp, OutputTimestamp(layer, view.Timestamp, now), decision.PayloadType);
+            if (from >= 0 && from != layer.Index)
+            {
+                _context.Counters.LayerSwitched();
+            }
         }
 
         if (decision.Action != ForwardAction.Forward)
@@ -119,6 +178,8 @@ public sealed class DownTrack : IOutboundStream
         int length = Apply(packet, decision.SequenceNumber, decision.Timestamp, decision.PayloadType, scratch);
         if (length > 0)
         {
+            _lastTimestamp = decision.Timestamp;
+            _lastSentAt = now;
             if (Stream.OnSent(view.Payload.Length))
             {
                 _context.OnFirstPacket();
@@ -129,6 +190,41 @@ public sealed class DownTrack : IOutboundStream
     }
 
     /// <summary>
+    /// The output timestamp for the first packet after a re-base: on the same layer (a resume)
+    /// the offset stays, so the time that passed shows; on another layer the two layers' sender
+    /// reports line its timestamp up with the current one (<see cref="TimestampAlignment"/>),
+    /// else the wall-clock time since the last packet sent stands in. Never a step back.
+    /// </summary>
+    private uint OutputTimestamp(ProducerLayer to, uint timestamp, long now)
+    {
+        SequenceTranslator translator = Stream.Translator;
+        int from = translator.CurrentSource;
+        if (!translator.Started)
+        {
+            return 0;
+        }
+
+        if (from == to.Index)
+        {
+            return unchecked(timestamp + translator.TimestampOffset);
+        }
+
+        uint elapsed = (uint)Math.Max(1, _context.Time.GetElapsedTime(_lastSentAt, now).TotalSeconds * Stream.ClockRate);
+        uint byClock = unchecked(_lastTimestamp + elapsed);
+        uint candidate = TimestampAlignment.TryAlign(Source.Layers[from].Stream?.LastSenderReport, to.Stream?.LastSenderReport, timestamp, Stream.ClockRate, out uint aligned)
+            ? unchecked(aligned + translator.TimestampOffset)
+            : byClock;
+
+        // Reports that disagree by more than a second with the clock are not trusted.
+        if (Math.Abs(RtpSequence.Distance(byClock, candidate)) > Stream.ClockRate)
+        {
+            candidate = byClock;
+        }
+
+        return RtpSequence.IsNewer(candidate, _lastTimestamp) ? candidate : unchecked(_lastTimestamp + 1);
+    }
+
+    /// <summary>
     /// Answers a NACK for one of our sequence numbers from the producer's buffer: the same
     /// packet, rewritten the same way, on the same SSRC (a plain resend needs no RTX
     /// negotiation). Receive loop only.
@@ -136,8 +232,9 @@ public sealed class DownTrack : IOutboundStream
     public bool Retransmit(ushort sequenceNumber, Span<byte> scratch)
     {
         if (!_active || _paused
-            || !Stream.Translator.TryMapBack(sequenceNumber, out _, out ushort sourceSequenceNumber, out uint timestampOffset)
-            || Source.Stream.Retransmissions is not { } buffer
+            || !Stream.Translator.TryMapBack(sequenceNumber, out int layer, out ushort sourceSequenceNumber, out uint timestampOffset)
+            || (uint)layer >= (uint)Source.Layers.Length
+            || Source.Layers[layer].Stream?.Retransmissions is not { } buffer
             || !buffer.TryGet(sourceSequenceNumber, out ReadOnlySpan<byte> packet)
             || RtpPacket.TryParse(packet, out RtpPacket view) != RtpParseResult.Ok)
         {
@@ -147,15 +244,29 @@ public sealed class DownTrack : IOutboundStream
         return Apply(packet, sequenceNumber, unchecked(view.Timestamp + timestampOffset), _payloadType, scratch) > 0;
     }
 
-    /// <summary>The subscriber lost its picture: ask the publisher, throttled at the producer.</summary>
-    public void RequestKeyframe() => Source.RequestKeyframe(KeyframeRequestInterval);
+    /// <summary>Forwarding can start (the subscriber is connected and answered): ask at once for a keyframe of the layer it wants.</summary>
+    internal void RequestStartKeyframe() => Source.Layers[_forwarder.WantedLayer].RequestKeyframe(TimeSpan.Zero);
 
-    /// <summary>Our RTP timestamp at <paramref name="now"/>: the source's, moved by our offset.</summary>
+    /// <summary>The subscriber lost its picture: ask the publisher for one of the layer it gets, throttled per layer.</summary>
+    public void RequestKeyframe()
+    {
+        int layer = Math.Max(0, _forwarder.CurrentLayer);
+        Source.Layers[layer].RequestKeyframe(KeyframeRequestInterval);
+    }
+
+    /// <summary>Our RTP timestamp at <paramref name="now"/>: the current layer's, moved by our offset.</summary>
     public bool TryGetRtpTimestampAt(long now, out uint rtpTimestamp)
     {
-        bool known = Source.Stream.TryGetRtpTimestampAt(now, out uint source);
-        rtpTimestamp = unchecked(source + Stream.Translator.TimestampOffset);
-        return known && Stream.Translator.Started;
+        rtpTimestamp = 0;
+        SequenceTranslator translator = Stream.Translator;
+        int layer = translator.CurrentSource;
+        if (layer < 0 || Source.Layers[layer].Stream is not { } source || !source.TryGetRtpTimestampAt(now, out uint at))
+        {
+            return false;
+        }
+
+        rtpTimestamp = unchecked(at + translator.TimestampOffset);
+        return true;
     }
 
     /// <summary>Writes the subscriber's copy into scratch, protects it in place and sends it.</summary>

@@ -138,7 +138,7 @@ internal sealed partial class Negotiator
         {
             foreach (DownTrack downTrack in started)
             {
-                downTrack.Source.RequestKeyframe(TimeSpan.Zero);
+                downTrack.RequestStartKeyframe();
             }
         }
 
@@ -314,14 +314,14 @@ internal sealed partial class Negotiator
         }
 
         bool sends = OfferedTracks.Sends(offered);
-        (uint ssrc, _) = SectionPolicy.PrimarySsrc(offered);
-        if (slot.Producer is Producer current && (!sends || current.Ssrc != ssrc))
+        PublishedTrack? track = sends ? OfferedTracks.Read(offered, answered) : null;
+        if (slot.Producer is Producer current && !OfferedTracks.SameStreams(current.Track, track))
         {
             unpublished.Add(current);
             slot.Producer = null;
         }
 
-        if (sends && slot.Producer is null && OfferedTracks.Read(offered, answered) is PublishedTrack track)
+        if (track is not null && slot.Producer is null)
         {
             Producer producer = _owner.CreateProducer(track);
             slot.Producer = producer;

@@ -11,14 +11,19 @@ internal static class OfferedTracks
 
     /// <summary>
     /// The track the participant publishes in <paramref name="offered"/>, with the codec and
-    /// extensions of our <paramref name="answered"/> section; null when it announces no SSRC
-    /// or no codec was agreed.
+    /// extensions of our <paramref name="answered"/> section; null when it announces neither an
+    /// SSRC nor simulcast rids we answered, or no codec was agreed. With simulcast the rids
+    /// come in the order of a=simulcast, which a sender lists lowest resolution first (our client
+    /// does; Chromium keeps the order of its encodings).
     /// </summary>
     public static PublishedTrack? Read(MediaDescription offered, MediaDescription answered)
     {
-        (uint ssrc, uint? rtxSsrc) = SectionPolicy.PrimarySsrc(offered);
+        IReadOnlyList<string>? rids = SimulcastDescription.TryParse(answered.Simulcast, out SimulcastDescription simulcast) && simulcast.Receive.Count > 0
+            ? simulcast.Receive
+            : null;
+        (uint ssrc, uint? rtxSsrc) = rids is null ? SectionPolicy.PrimarySsrc(offered) : (0u, null);
         RtpCodec? primary = answered.Codecs.FirstOrDefault(c => !c.IsRtx);
-        if (ssrc == 0 || primary is null)
+        if ((ssrc == 0 && rids is null) || primary is null)
         {
             return null;
         }
@@ -39,6 +44,16 @@ internal static class OfferedTracks
             rtxSsrc,
             offered.Msid?.TrackId ?? offered.Mid!,
             codec,
-            extensions);
+            extensions,
+            rids);
     }
+
+    /// <summary>
+    /// True when a re-offer keeps sending the same streams: the same SSRC, or the same
+    /// simulcast rids. Anything else ends the old track and starts a new one.
+    /// </summary>
+    public static bool SameStreams(PublishedTrack current, PublishedTrack? offered)
+        => offered is not null
+            && current.Ssrc == offered.Ssrc
+            && (current.Rids ?? []).SequenceEqual(offered.Rids ?? []);
 }

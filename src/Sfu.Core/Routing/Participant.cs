@@ -110,10 +110,17 @@ public sealed class Participant
     /// <summary>A producer for a track the participant's offer announced (not yet published to anyone).</summary>
     internal Producer CreateProducer(PublishedTrack track)
     {
-        var stream = new RtpReceiveStream(track.StreamParameters(), Time);
-        var keyframes = new KeyframeRequester(Transport, RtcpSsrc, track.Ssrc, _services.Counters, Time);
-        return new Producer(this, track, stream, keyframes);
+        var producer = new Producer(this, track, Time);
+        if (!track.IsSimulcast)
+        {
+            producer.Layers[0].Bind(new RtpReceiveStream(track.StreamParameters(track.Ssrc, track.RtxSsrc), Time), KeyframeRequesterFor(track.Ssrc));
+        }
+
+        return producer;
     }
+
+    /// <summary>What asks this participant for keyframes of its stream <paramref name="ssrc"/>.</summary>
+    internal KeyframeRequester KeyframeRequesterFor(uint ssrc) => new(Transport, RtcpSsrc, ssrc, _services.Counters, Time);
 
     /// <summary>Starts receiving what the producers publish. Under the room's lock.</summary>
     internal void SetPublished(IReadOnlyList<Producer> published, IReadOnlyList<Producer> unpublished)

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Collections.Immutable;
 using Sfu.Core.Diagnostics;
 using Sfu.Core.Feedback;
 using Sfu.Core.Rtp;
@@ -8,19 +9,23 @@ using Sfu.Core.Streams;
 namespace Sfu.Core.Routing;
 
 /// <summary>
-/// Where one participant's decrypted packets go: RTP to the producer its SSRC names (or, on a
-/// retransmission SSRC, restored first), RTCP to the transport's feedback processors. This is
-/// the whole per-packet path above the transport, in one place. Receive loop only; the SSRC
-/// tables change on the signaling path and are read here without a lock.
+/// Where one participant's decrypted packets go: RTP to the producer layer its SSRC names (on
+/// a retransmission SSRC, restored first), RTCP to the transport's feedback processors. A
+/// simulcast layer's SSRC is learnt from its first packet, by the rid it carries (RFC 8852):
+/// browsers announce no SSRCs for simulcast. This is the whole per-packet path above the
+/// transport, in one place. Receive loop only; the SSRC tables change on the signaling path (and
+/// once per simulcast SSRC here) and are read without a lock.
 /// </summary>
 internal sealed class ParticipantMedia : IPeerMediaSink
 {
-    private readonly ConcurrentDictionary<uint, Producer> _bySsrc = new();
-    private readonly ConcurrentDictionary<uint, Producer> _byRtxSsrc = new();
+    private readonly ConcurrentDictionary<uint, ProducerLayer> _bySsrc = new();
+    private readonly ConcurrentDictionary<uint, ProducerLayer> _byRtxSsrc = new();
+    private readonly Participant _owner;
     private readonly MediaServices _services;
 
     public ParticipantMedia(Participant owner, MediaServices services)
     {
+        _owner = owner;
         _services = services;
         Feedback = new TransportFeedback(
             owner.Transport,
@@ -39,26 +44,35 @@ internal sealed class ParticipantMedia : IPeerMediaSink
     /// <summary>What this participant's down-tracks share.</summary>
     public DownTrackContext DownTracks { get; }
 
+    /// <summary>Receives a producer's layers whose SSRCs are known (the rest are learnt from packets).</summary>
     public void Add(Producer producer)
     {
-        _bySsrc[producer.Ssrc] = producer;
-        if (producer.RtxSsrc is uint rtx)
+        foreach (ProducerLayer layer in producer.Layers)
         {
-            _byRtxSsrc[rtx] = producer;
+            if (layer.Stream is { } stream)
+            {
+                Index(layer, stream);
+            }
         }
-
-        Feedback.Streams.Add(producer.Stream);
     }
 
     public void Remove(Producer producer)
     {
-        _bySsrc.TryRemove(new KeyValuePair<uint, Producer>(producer.Ssrc, producer));
-        if (producer.RtxSsrc is uint rtx)
+        foreach (ProducerLayer layer in producer.Layers)
         {
-            _byRtxSsrc.TryRemove(new KeyValuePair<uint, Producer>(rtx, producer));
-        }
+            if (layer.Stream is not { } stream)
+            {
+                continue;
+            }
 
-        Feedback.Streams.Remove(producer.Stream);
+            _bySsrc.TryRemove(new KeyValuePair<uint, ProducerLayer>(stream.Ssrc, layer));
+            if (stream.RtxSsrc is uint rtx)
+            {
+                _byRtxSsrc.TryRemove(new KeyValuePair<uint, ProducerLayer>(rtx, layer));
+            }
+
+            Feedback.Streams.Remove(stream);
+        }
     }
 
     public void Add(DownTrack downTrack) => Feedback.Streams.Add(downTrack);
@@ -68,27 +82,28 @@ internal sealed class ParticipantMedia : IPeerMediaSink
     public void OnRtp(ReadOnlySpan<byte> packet, in RtpPacket view, Span<byte> scratch)
     {
         long now = _services.Time.GetTimestamp();
-        if (_bySsrc.TryGetValue(view.Ssrc, out Producer? producer))
+        if (_bySsrc.TryGetValue(view.Ssrc, out ProducerLayer? layer) || (layer = LearnSsrc(view)) is not null)
         {
+            Producer producer = layer.Owner;
             _services.Counters.RtpReceived(producer.Kind, packet.Length);
-            producer.OnPacket(packet, view, now, scratch);
-            Feedback.Nacks.OnPacket(producer.Stream, now);
+            producer.OnPacket(layer, packet, view, now, scratch);
+            Feedback.Nacks.OnPacket(layer.Stream!, now);
             _services.Metrics?.OnForwarded();
             return;
         }
 
         // RTX (RFC 4588): the answer to one of our NACKs, or a bandwidth probe.
-        if (!_byRtxSsrc.TryGetValue(view.Ssrc, out producer))
+        if (!_byRtxSsrc.TryGetValue(view.Ssrc, out layer) && (layer = LearnRtxSsrc(view)) is null)
         {
             _services.Counters.Dropped(DropReason.UnknownSsrc);
             return;
         }
 
-        switch (producer.Stream.TryRepair(view, out Span<byte> restored))
+        switch (layer.Stream!.TryRepair(view, out Span<byte> restored))
         {
             case RepairOutcome.Restored when RtpPacket.TryParse(restored, out RtpPacket original) == RtpParseResult.Ok:
                 _services.Counters.Repaired();
-                producer.OnRepaired(restored, original, scratch);
+                layer.Owner.OnRepaired(layer, restored, original, now, scratch);
                 break;
             case RepairOutcome.Malformed:
                 _services.Counters.Dropped(DropReason.Malformed);
@@ -107,8 +122,82 @@ internal sealed class ParticipantMedia : IPeerMediaSink
         {
             if (downTrack.IsActive)
             {
-                downTrack.Source.RequestKeyframe(TimeSpan.Zero);
+                downTrack.RequestStartKeyframe();
             }
         }
+    }
+
+    /// <summary>
+    /// A packet on an SSRC nobody announced: the first of a simulcast layer when it carries the
+    /// rid of a layer not bound yet (RFC 8852 §3.1). Anything else stays unknown.
+    /// </summary>
+    private ProducerLayer? LearnSsrc(in RtpPacket view)
+    {
+        ProducerLayer? layer = LayerByRid(view, repaired: false);
+        if (layer is null || layer.Stream is not null || _bySsrc.ContainsKey(view.Ssrc) || _byRtxSsrc.ContainsKey(view.Ssrc))
+        {
+            return null;
+        }
+
+        var stream = new RtpReceiveStream(layer.Owner.Track.StreamParameters(view.Ssrc, null), _services.Time);
+        layer.Bind(stream, _owner.KeyframeRequesterFor(view.Ssrc));
+        Index(layer, stream);
+        return layer;
+    }
+
+    /// <summary>The first retransmission of a simulcast layer: bound to it by its repaired-rtp-stream-id (RFC 8852 §3.2).</summary>
+    private ProducerLayer? LearnRtxSsrc(in RtpPacket view)
+    {
+        ProducerLayer? layer = LayerByRid(view, repaired: true);
+        if (layer?.Stream is not { RtxSsrc: null } stream || _bySsrc.ContainsKey(view.Ssrc))
+        {
+            return null;
+        }
+
+        stream.BindRtx(view.Ssrc);
+        _byRtxSsrc[view.Ssrc] = layer;
+        return layer;
+    }
+
+    /// <summary>The layer of one of this participant's simulcast tracks whose rid the packet carries.</summary>
+    private ProducerLayer? LayerByRid(in RtpPacket view, bool repaired)
+    {
+        ImmutableArray<Producer> producers = _owner.Producers;
+        foreach (Producer producer in producers)
+        {
+            byte id = repaired ? producer.RepairedRidExtensionId : producer.RidExtensionId;
+            if (!producer.IsSimulcast || producer.IsClosed || id == 0 || !view.TryGetExtension(id, out ReadOnlySpan<byte> rid))
+            {
+                continue;
+            }
+
+            // Two simulcast tracks (camera and screen) use the same rids: the mid tells them apart.
+            if (producer.MidExtensionId != 0 && view.TryGetExtension(producer.MidExtensionId, out ReadOnlySpan<byte> mid)
+                && !mid.SequenceEqual(producer.MidBytes))
+            {
+                continue;
+            }
+
+            foreach (ProducerLayer layer in producer.Layers)
+            {
+                if (rid.SequenceEqual(layer.RidBytes))
+                {
+                    return layer;
+                }
+            }
+        }
+
+        return null;
+    }
+
+    private void Index(ProducerLayer layer, RtpReceiveStream stream)
+    {
+        _bySsrc[stream.Ssrc] = layer;
+        if (stream.RtxSsrc is uint rtx)
+        {
+            _byRtxSsrc[rtx] = layer;
+        }
+
+        Feedback.Streams.Add(stream);
     }
 }

@@ -7,28 +7,37 @@ using Sfu.Core.Streams;
 namespace Sfu.Core.Routing;
 
 /// <summary>
-/// One published track (mediasoup's Producer): the publisher's stream as received and the
-/// down-tracks it fans out to. The down-track list is an immutable snapshot swapped under the
-/// room's lock, so the packet path reads it once per packet without a lock; a closed producer
-/// takes no new down-tracks, so a subscription racing the publisher's departure cannot attach
-/// to it.
+/// One published track (mediasoup's Producer): its layers as received — one, or one per
+/// simulcast stream — and the down-tracks it fans out to. The down-track list is an immutable
+/// snapshot swapped under the room's lock, so the packet path reads it once per packet without
+/// a lock; a closed producer takes no new down-tracks, so a subscription racing the publisher's
+/// departure cannot attach to it. Which layers anyone still needs is its
+/// <see cref="LayerDemand"/>'s to say.
 /// </summary>
 public sealed class Producer
 {
     private ImmutableArray<DownTrack> _downTracks = [];
     private volatile bool _closed;
+    private int _layerSizeVersion;
 
-    internal Producer(Participant owner, PublishedTrack track, RtpReceiveStream stream, KeyframeRequester keyframes)
+    internal Producer(Participant owner, PublishedTrack track, TimeProvider time)
     {
         Owner = owner;
+        Track = track;
         Mid = track.Mid;
         Kind = track.Kind;
         TrackId = track.TrackId;
         Codec = track.Codec;
         Extensions = track.Extensions;
-        Stream = stream;
-        Keyframes = keyframes;
         AudioLevel = AudioLevelMeterFor(track);
+        RidExtensionId = track.ExtensionId(MediaCapabilities.RtpStreamIdUri);
+        MidExtensionId = track.ExtensionId(MediaCapabilities.MidUri);
+        MidBytes = System.Text.Encoding.ASCII.GetBytes(track.Mid);
+        RepairedRidExtensionId = track.ExtensionId(MediaCapabilities.RepairedRtpStreamIdUri);
+        Layers = track.IsSimulcast
+            ? [.. track.Rids!.Select((rid, index) => new ProducerLayer(this, index, rid, time))]
+            : [new ProducerLayer(this, 0, null, time)];
+        Demand = new LayerDemand(this, time);
     }
 
     public Participant Owner { get; }
@@ -37,9 +46,10 @@ public sealed class Producer
 
     public MediaKind Kind { get; }
 
-    public uint Ssrc => Stream.Ssrc;
+    /// <summary>The SSRC of the first layer, 0 while simulcast SSRCs are not yet learnt.</summary>
+    public uint Ssrc => Layers[0].Stream?.Ssrc ?? 0;
 
-    public uint? RtxSsrc => Stream.RtxSsrc;
+    public uint? RtxSsrc => Layers[0].Stream?.RtxSsrc;
 
     public string TrackId { get; }
 
@@ -52,58 +62,123 @@ public sealed class Producer
     /// <summary>The publisher's header-extension ids by URI.</summary>
     public IReadOnlyList<ExtensionDescription> Extensions { get; }
 
-    /// <summary>The publisher's stream as we receive it: statistics, loss, recent packets, SR timing.</summary>
-    public RtpReceiveStream Stream { get; }
+    /// <summary>The layers, lowest first: one, or one per simulcast rid.</summary>
+    public ImmutableArray<ProducerLayer> Layers { get; }
 
-    /// <summary>Loss, jitter and SR timing of the publisher's stream, for our receiver reports.</summary>
-    public ReceiveStatistics Statistics => Stream.Statistics;
+    public bool IsSimulcast => Track.IsSimulcast;
+
+    /// <summary>The highest layer whose stream exists: what statistics about "the track" describe.</summary>
+    public RtpReceiveStream? Stream
+    {
+        get
+        {
+            for (int i = Layers.Length - 1; i >= 0; i--)
+            {
+                if (Layers[i].Stream is { } stream)
+                {
+                    return stream;
+                }
+            }
+
+            return null;
+        }
+    }
+
+    /// <summary>Loss, jitter and SR timing of the highest layer received, for the admin view.</summary>
+    public ReceiveStatistics? Statistics => Stream?.Statistics;
 
     /// <summary>The RFC 6464 level of an audio track that negotiated the extension, else null.</summary>
     public AudioLevelMeter? AudioLevel { get; }
 
     public ImmutableArray<DownTrack> DownTracks => _downTracks;
 
-    public long PacketsReceived => Stream.PacketsReceived;
+    public long PacketsReceived => Layers.Sum(l => l.Stream?.PacketsReceived ?? 0);
 
-    public long BytesReceived => Stream.BytesReceived;
+    public long BytesReceived => Layers.Sum(l => l.Stream?.BytesReceived ?? 0);
 
     public bool IsClosed => _closed;
 
-    internal KeyframeRequester Keyframes { get; }
+    /// <summary>Which layers subscribers need, and which the publisher is asked to send.</summary>
+    public LayerDemand Demand { get; }
+
+    internal PublishedTrack Track { get; }
+
+    /// <summary>The publisher's id for the rtp-stream-id extension (RFC 8852), 0 when not negotiated.</summary>
+    internal byte RidExtensionId { get; }
+
+    /// <summary>The publisher's id for the sdes:mid extension (RFC 8843 §15.2), 0 when not negotiated.</summary>
+    internal byte MidExtensionId { get; }
+
+    internal byte[] MidBytes { get; }
+
+    /// <summary>The publisher's id for the repaired-rtp-stream-id extension, 0 when not negotiated.</summary>
+    internal byte RepairedRidExtensionId { get; }
+
+    /// <summary>Changes whenever a layer's keyframes declare a new size, so down-tracks re-pick their layer.</summary>
+    internal int LayerSizeVersion => Volatile.Read(ref _layerSizeVersion);
 
     /// <summary>
-    /// One packet of the publisher's stream: into the receive stream, then to every
-    /// down-track. Receive loop; the packet stays in the receive buffer and each subscriber's
-    /// copy is written into <paramref name="scratch"/>.
+    /// One packet of one layer: into the layer's receive stream, then to every down-track.
+    /// Receive loop; the packet stays in the receive buffer and each subscriber's copy is
+    /// written into <paramref name="scratch"/>.
     /// </summary>
-    internal void OnPacket(ReadOnlySpan<byte> packet, in RtpPacket view, long now, Span<byte> scratch)
+    internal void OnPacket(ProducerLayer layer, ReadOnlySpan<byte> packet, in RtpPacket view, long now, Span<byte> scratch)
     {
-        bool isKeyframe = Stream.OnPacket(packet, view, now);
-        FanOut(packet, view, isKeyframe, scratch);
+        bool isKeyframe = layer.OnPacket(packet, view, now);
+        FanOut(layer, packet, view, isKeyframe, now, scratch);
     }
 
     /// <summary>A packet lost on the publisher's uplink, restored from its retransmission. Receive loop.</summary>
-    internal void OnRepaired(ReadOnlySpan<byte> packet, in RtpPacket view, Span<byte> scratch)
-        => FanOut(packet, view, Stream.IsKeyframe(view), scratch);
+    internal void OnRepaired(ProducerLayer layer, ReadOnlySpan<byte> packet, in RtpPacket view, long now, Span<byte> scratch)
+        => FanOut(layer, packet, view, layer.Stream!.IsKeyframe(view), now, scratch);
 
-    private void FanOut(ReadOnlySpan<byte> packet, in RtpPacket view, bool isKeyframe, Span<byte> scratch)
+    private void FanOut(ProducerLayer layer, ReadOnlySpan<byte> packet, in RtpPacket view, bool isKeyframe, long now, Span<byte> scratch)
     {
         AudioLevel?.Observe(view);
+        uint live = LiveLayers(now);
         ImmutableArray<DownTrack> downTracks = _downTracks;
         foreach (DownTrack downTrack in downTracks)
         {
-            downTrack.Send(packet, view, isKeyframe, scratch);
+            downTrack.Send(layer, packet, view, isKeyframe, live, now, scratch);
         }
     }
 
-    /// <summary>Asks the publisher for a keyframe, at most once per <paramref name="minInterval"/>. Any thread.</summary>
-    internal void RequestKeyframe(TimeSpan minInterval)
+    /// <summary>Bit i set when layer i arrives: the layers a down-track can switch to.</summary>
+    private uint LiveLayers(long now)
     {
-        if (Kind == MediaKind.Video)
+        ImmutableArray<ProducerLayer> layers = Layers;
+        if (layers.Length == 1)
         {
-            Keyframes.Request(minInterval);
+            return 1;
+        }
+
+        uint live = 0;
+        for (int i = 0; i < layers.Length; i++)
+        {
+            if (layers[i].IsLive(now))
+            {
+                live |= 1u << i;
+            }
+        }
+
+        return live;
+    }
+
+    /// <summary>Asks the publisher for a keyframe of every layer it sends, at most once per interval each. Any thread.</summary>
+    internal void RequestKeyframes(TimeSpan minInterval)
+    {
+        if (Kind != MediaKind.Video)
+        {
+            return;
+        }
+
+        foreach (ProducerLayer layer in Layers)
+        {
+            layer.RequestKeyframe(minInterval);
         }
     }
+
+    internal void OnLayerSizeChanged() => Interlocked.Increment(ref _layerSizeVersion);
 
     /// <summary>Adds a subscriber's down-track; false once the producer is closed. Under the room's lock.</summary>
     internal bool TryAddDownTrack(DownTrack downTrack)
@@ -136,14 +211,7 @@ public sealed class Producer
             return null;
         }
 
-        foreach (ExtensionDescription extension in track.Extensions)
-        {
-            if (string.Equals(extension.Uri, MediaCapabilities.AudioLevelUri, StringComparison.OrdinalIgnoreCase))
-            {
-                return new AudioLevelMeter(extension.Id);
-            }
-        }
-
-        return null;
+        byte id = track.ExtensionId(MediaCapabilities.AudioLevelUri);
+        return id == 0 ? null : new AudioLevelMeter(id);
     }
 }

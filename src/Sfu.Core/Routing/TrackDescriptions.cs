@@ -16,7 +16,11 @@ public sealed record CodecDescription(byte PayloadType, string Name, int ClockRa
 /// <summary>A header extension as negotiated on one side (RFC 8285 §5 a=extmap).</summary>
 public sealed record ExtensionDescription(byte Id, string Uri);
 
-/// <summary>What a publisher's offer announced for one track it sends.</summary>
+/// <summary>
+/// What a publisher's offer announced for one track it sends: one stream on an SSRC its a=ssrc
+/// lines name, or simulcast streams by rid (RFC 8853), lowest resolution first, whose SSRCs
+/// are learnt from the first packets that carry each rid.
+/// </summary>
 public sealed record PublishedTrack(
     string Mid,
     MediaKind Kind,
@@ -24,17 +28,34 @@ public sealed record PublishedTrack(
     uint? RtxSsrc,
     string TrackId,
     CodecDescription Codec,
-    IReadOnlyList<ExtensionDescription> Extensions)
+    IReadOnlyList<ExtensionDescription> Extensions,
+    IReadOnlyList<string>? Rids = null)
 {
-    /// <summary>The receive stream this track arrives on.</summary>
-    public RtpStreamParameters StreamParameters() => new(
-        Ssrc,
+    public bool IsSimulcast => Rids is { Count: > 0 };
+
+    /// <summary>The receive stream of one of this track's SSRCs.</summary>
+    public RtpStreamParameters StreamParameters(uint ssrc, uint? rtxSsrc) => new(
+        ssrc,
         Kind,
         Codec.PayloadType,
         Codec.ClockRate,
         VideoCodecOf(Codec.Name),
-        RtxSsrc,
+        rtxSsrc,
         Codec.RtxPayloadType);
+
+    /// <summary>The id the publisher gave an extension, 0 when it did not negotiate it.</summary>
+    public byte ExtensionId(string uri)
+    {
+        foreach (ExtensionDescription extension in Extensions)
+        {
+            if (string.Equals(extension.Uri, uri, StringComparison.OrdinalIgnoreCase))
+            {
+                return extension.Id;
+            }
+        }
+
+        return 0;
+    }
 
     private static VideoCodecKind VideoCodecOf(string name) => name.ToUpperInvariant() switch
     {

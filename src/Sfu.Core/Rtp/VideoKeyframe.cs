@@ -35,49 +35,8 @@ public static class VideoKeyframe
     /// </summary>
     private static bool IsVp8Keyframe(ReadOnlySpan<byte> payload)
     {
-        if (payload.IsEmpty)
-        {
-            return false;
-        }
-
-        byte descriptor = payload[0];
-        if ((descriptor & 0x10) == 0 || (descriptor & 0x07) != 0)
-        {
-            return false;
-        }
-
-        int offset = 1;
-        if ((descriptor & 0x80) != 0)
-        {
-            if (offset >= payload.Length)
-            {
-                return false;
-            }
-
-            byte extension = payload[offset++];
-            if ((extension & 0x80) != 0)
-            {
-                // PictureID: 7 bits, or 15 bits when its M bit is set.
-                if (offset >= payload.Length)
-                {
-                    return false;
-                }
-
-                offset += (payload[offset] & 0x80) != 0 ? 2 : 1;
-            }
-
-            if ((extension & 0x40) != 0)
-            {
-                offset++; // TL0PICIDX
-            }
-
-            if ((extension & 0x30) != 0)
-            {
-                offset++; // TID|Y|KEYIDX
-            }
-        }
-
-        return offset < payload.Length && (payload[offset] & 0x01) == 0;
+        int offset = Vp8Descriptor.FrameOffset(payload);
+        return offset >= 0 && (payload[offset] & 0x01) == 0;
     }
 
     /// <summary>

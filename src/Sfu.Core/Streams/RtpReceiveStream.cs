@@ -27,6 +27,7 @@ public sealed class RtpReceiveStream
     private SenderReportTiming? _lastSenderReport;
     private long _packets;
     private long _bytes;
+    private uint _rtxSsrc;
 
     public RtpReceiveStream(RtpStreamParameters parameters, TimeProvider time)
     {
@@ -36,13 +37,22 @@ public sealed class RtpReceiveStream
         _time = time;
         Statistics = new ReceiveStatistics(parameters.ClockRate, time);
         Nacks = parameters.Kind == MediaKind.Video ? new NackGenerator(time, DefaultNackRetryInterval, NackGiveUp) : null;
+        _rtxSsrc = parameters.RtxSsrc ?? 0;
     }
 
     public RtpStreamParameters Parameters { get; }
 
     public uint Ssrc => Parameters.Ssrc;
 
-    public uint? RtxSsrc => Parameters.RtxSsrc;
+    /// <summary>The SSRC its retransmissions come on: announced (a=ssrc-group:FID), or learnt from the first one.</summary>
+    public uint? RtxSsrc
+    {
+        get
+        {
+            uint rtx = Volatile.Read(ref _rtxSsrc);
+            return rtx == 0 ? null : rtx;
+        }
+    }
 
     public MediaKind Kind => Parameters.Kind;
 
@@ -87,7 +97,7 @@ public sealed class RtpReceiveStream
     public RepairOutcome TryRepair(in RtpPacket rtx, out Span<byte> restored)
     {
         restored = default;
-        if (Nacks is not { } nacks || Parameters.RtxSsrc is null)
+        if (Nacks is not { } nacks || RtxSsrc is null)
         {
             return RepairOutcome.NotWanted;
         }
@@ -115,6 +125,9 @@ public sealed class RtpReceiveStream
         Store(restored, original);
         return RepairOutcome.Restored;
     }
+
+    /// <summary>Its retransmissions come on <paramref name="ssrc"/> (learnt from their repaired-rtp-stream-id).</summary>
+    public void BindRtx(uint ssrc) => Volatile.Write(ref _rtxSsrc, ssrc);
 
     /// <summary>True when <paramref name="view"/> (a packet of this stream) starts a keyframe.</summary>
     public bool IsKeyframe(in RtpPacket view)

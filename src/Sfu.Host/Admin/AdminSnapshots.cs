@@ -79,8 +79,8 @@ internal sealed class AdminSnapshots(SfuEngine engine, AdminStatsSampler sampler
 
     private PublishedTrackDetail Published(Producer producer)
     {
-        long received = producer.Statistics.PacketsReceived;
-        long lost = Math.Max(0, producer.Statistics.CumulativeLost);
+        long received = producer.Statistics?.PacketsReceived ?? 0;
+        long lost = Math.Max(0, producer.Statistics?.CumulativeLost ?? 0);
         return new PublishedTrackDetail(
             producer.TrackId,
             KindName(producer.Kind),
@@ -90,7 +90,7 @@ internal sealed class AdminSnapshots(SfuEngine engine, AdminStatsSampler sampler
             producer.BytesReceived,
             sampler.BitrateOf(producer),
             received + lost == 0 ? 0 : lost / (double)(received + lost),
-            producer.Statistics.Jitter * 1000.0 / producer.Codec.ClockRate,
+            (producer.Statistics?.Jitter ?? 0) * 1000.0 / producer.Codec.ClockRate,
             producer.DownTracks.Length);
     }
 

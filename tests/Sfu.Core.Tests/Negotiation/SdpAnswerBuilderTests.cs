@@ -68,7 +68,7 @@ public class SdpAnswerBuilderTests
         Assert.Equal(["goog-remb", "ccm fir", "nack", "nack pli"], video.FindCodec(96)!.RtcpFeedback);
         Assert.Empty(video.FindCodec(97)!.RtcpFeedback);
         Assert.Equal("level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f", video.FindCodec(106)!.Fmtp); // H264 fmtp echoed
-        Assert.Equal([2, 4], video.Extensions.Select(e => e.Id)); // abs-send-time, sdes:mid
+        Assert.Equal([2, 4, 10, 11], video.Extensions.Select(e => e.Id)); // abs-send-time, sdes:mid, rtp-stream-id, repaired-rtp-stream-id
     }
 
     [Fact]
@@ -160,9 +160,11 @@ public class SdpAnswerBuilderTests
         Assert.Null(data.IceUfrag);
         Assert.Equal(["0"], answer.BundleGroup!.Mids); // rejected sections leave the bundle
 
-        // The simulcast video is still answered; rid/simulcast are not ours to negotiate yet.
+        // The simulcast video is answered: every rid it sends, received (RFC 8853 §5.3).
         Assert.Equal(MediaDirection.RecvOnly, answer.Media[0].Direction);
-        Assert.Empty(answer.Media[0].Rids);
+        Assert.Equal(offer.Media[0].Rids.Select(r => r.Id), answer.Media[0].Rids.Select(r => r.Id));
+        Assert.All(answer.Media[0].Rids, r => Assert.Equal(RidDirection.Recv, r.Direction));
+        Assert.StartsWith("recv ", answer.Media[0].Simulcast, StringComparison.Ordinal);
         Assert.Equal(offer.Media[0].Mid, answer.Media[0].Mid);
     }
 

@@ -62,7 +62,7 @@ public class SdpOfferBuilderTests
         Assert.Equal(new MsidAttribute("peer-b", "cam-b"), cam.Msid);
         Assert.Equal([1111u, 2222u], Assert.Single(cam.SsrcGroups).Ssrcs);
         Assert.Equal(4, cam.Ssrcs.Count);
-        Assert.Equal([2, 4], cam.Extensions.Select(e => e.Id));
+        Assert.Equal([2, 4, 10, 11], cam.Extensions.Select(e => e.Id));
 
         MediaDescription mic = offer.Media[3];
         Assert.Empty(mic.SsrcGroups);

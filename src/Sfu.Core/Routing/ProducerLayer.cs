@@ -1,0 +1,112 @@
+using System.Text;
+using Sfu.Core.Feedback;
+using Sfu.Core.Rtp;
+using Sfu.Core.Streams;
+
+namespace Sfu.Core.Routing;
+
+/// <summary>
+/// One encoding of a published track: the whole track when it is not simulcast, else one of
+/// its simulcast streams (RFC 8853), by rid, lowest resolution first. Its receive stream exists
+/// once its SSRC is known (from a=ssrc, or from the first packet carrying its rid), and it
+/// remembers what forwarding needs to choose between layers: when a packet last arrived, the
+/// size its keyframes declare, its recent bitrate, and whether the publisher is asked to send it.
+/// </summary>
+public sealed class ProducerLayer
+{
+    /// <summary>A layer with no packet for this long is taken as stopped (the publisher dropped it, or its uplink did).</summary>
+    public static readonly TimeSpan StallAfter = TimeSpan.FromMilliseconds(250);
+
+    private readonly long _stallTicks;
+    private RtpReceiveStream? _stream;
+    private KeyframeRequester? _keyframes;
+    private long _lastArrival = long.MinValue;
+    private long _bitrateWindowStart;
+    private long _bitrateWindowBytes;
+    private long _bitrate;
+    private int _width;
+    private int _height;
+    private volatile bool _active = true;
+
+    internal ProducerLayer(Producer owner, int index, string? rid, TimeProvider time)
+    {
+        Owner = owner;
+        Index = index;
+        Rid = rid;
+        RidBytes = rid is null ? [] : Encoding.ASCII.GetBytes(rid);
+        _stallTicks = (long)(StallAfter.TotalSeconds * time.TimestampFrequency);
+        _bitrateWindowStart = time.GetTimestamp();
+        Frequency = time.TimestampFrequency;
+    }
+
+    public Producer Owner { get; }
+
+    /// <summary>0 for the lowest; also the source id of this layer in a down-track's numbering.</summary>
+    public int Index { get; }
+
+    /// <summary>The rid (RFC 8851) of a simulcast layer, null for a track without simulcast.</summary>
+    public string? Rid { get; }
+
+    /// <summary>The stream, once its SSRC is known.</summary>
+    public RtpReceiveStream? Stream => Volatile.Read(ref _stream);
+
+    /// <summary>The width its last keyframe declared, 0 while unknown.</summary>
+    public int Width => Volatile.Read(ref _width);
+
+    /// <summary>The height its last keyframe declared, 0 while unknown.</summary>
+    public int Height => Volatile.Read(ref _height);
+
+    /// <summary>Bits per second over the last full second.</summary>
+    public long Bitrate => Volatile.Read(ref _bitrate);
+
+    /// <summary>False while the publisher is told nobody needs this layer (dynacast).</summary>
+    public bool IsActive => _active;
+
+    internal byte[] RidBytes { get; }
+
+    private long Frequency { get; }
+
+    /// <summary>True when a packet arrived within <see cref="StallAfter"/> of <paramref name="now"/>.</summary>
+    public bool IsLive(long now)
+    {
+        long last = Volatile.Read(ref _lastArrival);
+        return last != long.MinValue && now - last < _stallTicks;
+    }
+
+    /// <summary>Asks the publisher for a keyframe of this layer, at most once per interval. Any thread.</summary>
+    public bool RequestKeyframe(TimeSpan minInterval) => _keyframes?.Request(minInterval) ?? false;
+
+    internal void Bind(RtpReceiveStream stream, KeyframeRequester keyframes)
+    {
+        Volatile.Write(ref _keyframes, keyframes);
+        Volatile.Write(ref _stream, stream);
+    }
+
+    internal void SetActive(bool active) => _active = active;
+
+    /// <summary>One packet of this layer arrived. Receive loop.</summary>
+    internal bool OnPacket(ReadOnlySpan<byte> packet, in RtpPacket view, long now)
+    {
+        Volatile.Write(ref _lastArrival, now);
+        _bitrateWindowBytes += packet.Length;
+        if (now - _bitrateWindowStart >= Frequency)
+        {
+            Volatile.Write(ref _bitrate, _bitrateWindowBytes * 8 * Frequency / (now - _bitrateWindowStart));
+            _bitrateWindowStart = now;
+            _bitrateWindowBytes = 0;
+        }
+
+        RtpReceiveStream stream = _stream!;
+        bool isKeyframe = stream.OnPacket(packet, view, now);
+        if (isKeyframe && stream.Parameters.VideoCodec == VideoCodecKind.Vp8
+            && Vp8Descriptor.TryGetKeyframeSize(view.Payload, out int width, out int height)
+            && (width != _width || height != _height))
+        {
+            Volatile.Write(ref _width, width);
+            Volatile.Write(ref _height, height);
+            Owner.OnLayerSizeChanged();
+        }
+
+        return isKeyframe;
+    }
+}
