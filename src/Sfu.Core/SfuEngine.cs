@@ -335,6 +335,7 @@ public sealed partial class SfuEngine : IDatagramHandler, IPeerDirectory, IAsync
                         }
 
                         participant.OnReportTick();
+                        participant.OnLayerTick();
                     }
                 }
             }

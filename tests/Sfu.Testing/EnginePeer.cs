@@ -21,6 +21,9 @@ public sealed class EnginePeer : IParticipantEvents, IDtlsDatagramSender, IDispo
 {
     public const byte AudioPayloadType = 111;
     public const byte VideoPayloadType = 96;
+    public const byte MidExtensionId = 9;
+    public const byte RidExtensionId = 10;
+    public const byte RepairedRidExtensionId = 11;
 
     private readonly MemoryDatagramPort _port;
     private readonly DtlsCertificate _certificate;
@@ -122,7 +125,16 @@ public sealed class EnginePeer : IParticipantEvents, IDtlsDatagramSender, IDispo
     /// <paramref name="publish"/> (with a=ssrc and msid), else receive-only. The header-extension
     /// ids differ between publishers and subscribers, so forwarding has to renumber them.
     /// </summary>
-    public string Offer(bool publish)
+    public string Offer(bool publish) => Offer(publish, simulcastRids: null);
+
+    /// <summary>
+    /// The offer of a publisher sending its video as simulcast (RFC 8853) when
+    /// <paramref name="simulcastRids"/> lists rids, lowest first, as Chromium does: a=rid and
+    /// a=simulcast, the stream-id extensions (ids <see cref="RidExtensionId"/> and
+    /// <see cref="RepairedRidExtensionId"/>; mid is <see cref="MidExtensionId"/>) and no a=ssrc
+    /// for the video.
+    /// </summary>
+    public string Offer(bool publish, IReadOnlyList<string>? simulcastRids)
     {
         var transport = new LocalTransport(Ice.Ufrag, Ice.Password, _certificate.FingerprintAlgorithm, _certificate.Fingerprint, DtlsSetup.ActPass, "127.0.0.1", 9);
         var opus = new RtpCodec { PayloadType = AudioPayloadType, Name = "opus", ClockRate = 48000, Channels = 2 };
@@ -131,8 +143,9 @@ public sealed class EnginePeer : IParticipantEvents, IDtlsDatagramSender, IDispo
         vp8.RtcpFeedback.Add("nack pli");
         HeaderExtension[] audioExtensions = [new(publish ? 1 : 5, MediaCapabilities.AudioLevelUri)];
         HeaderExtension[] videoExtensions = publish
-            ? [new(2, MediaCapabilities.AbsSendTimeUri), new(9, MediaCapabilities.MidUri)]
+            ? [new(2, MediaCapabilities.AbsSendTimeUri), new(MidExtensionId, MediaCapabilities.MidUri), new(RidExtensionId, MediaCapabilities.RtpStreamIdUri), new(RepairedRidExtensionId, MediaCapabilities.RepairedRtpStreamIdUri)]
             : [new(3, MediaCapabilities.AbsSendTimeUri), new(1, MediaCapabilities.MidUri)];
+        bool simulcast = publish && simulcastRids is { Count: > 0 };
         MediaDirection direction = publish ? MediaDirection.SendOnly : MediaDirection.RecvOnly;
         OfferSection[] sections =
         [
@@ -141,6 +154,19 @@ public sealed class EnginePeer : IParticipantEvents, IDtlsDatagramSender, IDispo
         ];
         SessionDescription offer = SdpOfferBuilder.Build(transport, sections, 1, 1);
         offer.IceLite = false;
+        if (simulcast)
+        {
+            MediaDescription video = offer.Media[1];
+            video.Ssrcs.Clear();
+            video.SsrcGroups.Clear();
+            foreach (string rid in simulcastRids!)
+            {
+                video.Rids.Add(new RidAttribute(rid, RidDirection.Send, null));
+            }
+
+            video.Simulcast = "send " + string.Join(';', simulcastRids);
+        }
+
         return SdpWriter.Write(offer);
     }
 
@@ -233,6 +259,15 @@ public sealed class EnginePeer : IParticipantEvents, IDtlsDatagramSender, IDispo
     public Task OfferAsync(string sdp)
     {
         _offers.Enqueue(sdp);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Every dynacast notice the engine sent this peer as a publisher: the mid and the rids it should keep sending.</summary>
+    public ConcurrentQueue<(string Mid, IReadOnlyList<string> ActiveRids)> LayerNotices { get; } = new();
+
+    public Task LayersChangedAsync(string mid, IReadOnlyList<string> activeRids)
+    {
+        LayerNotices.Enqueue((mid, activeRids));
         return Task.CompletedTask;
     }
 

@@ -49,7 +49,8 @@ public sealed class EngineRoom : IAsyncDisposable
     /// A room with one publisher (audio and video) and <paramref name="subscribers"/> members
     /// that only receive, every subscription negotiated and every member connected.
     /// </summary>
-    public static async Task<EngineRoom> CreateAsync(SrtpProfile profile, int subscribers, TimeProvider? time = null)
+    /// <param name="simulcastRids">When given, the publisher sends its video as these simulcast layers, lowest first.</param>
+    public static async Task<EngineRoom> CreateAsync(SrtpProfile profile, int subscribers, TimeProvider? time = null, IReadOnlyList<string>? simulcastRids = null)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(subscribers);
 
@@ -61,7 +62,7 @@ public sealed class EngineRoom : IAsyncDisposable
         {
             for (int i = 0; i <= subscribers; i++)
             {
-                room.Join(publish: i == 0);
+                room.Join(publish: i == 0, i == 0 ? simulcastRids : null);
             }
 
             room.Settle();
@@ -76,12 +77,12 @@ public sealed class EngineRoom : IAsyncDisposable
     }
 
     /// <summary>Joins one more member and makes its first offer (not yet connected: see <see cref="ConnectAsync"/>).</summary>
-    public EnginePeer Join(bool publish)
+    public EnginePeer Join(bool publish, IReadOnlyList<string>? simulcastRids = null)
     {
         var peer = new EnginePeer(_peers.Count, _port, _certificate);
         _peers.Add(peer);
         peer.Participant = Engine.Join(Name, publish ? $"publisher-{peer.Index}" : $"subscriber-{peer.Index}", peer);
-        peer.Participant.HandleOffer(peer.Offer(publish));
+        peer.Participant.HandleOffer(peer.Offer(publish, simulcastRids));
         return peer;
     }
 

@@ -7,8 +7,7 @@ namespace Sfu.Core.Routing;
 /// Decides, per packet, what one subscriber gets of a producer's layers, and when it moves
 /// between them:
 /// <list type="bullet">
-/// <item>Video starts on a keyframe, of the target layer or any lower one that comes first, so
-/// the decoder never begins mid-GOP.</item>
+/// <item>Video starts on a keyframe of the target layer, so the decoder never begins mid-GOP.</item>
 /// <item>A switch happens only at a keyframe: up to the target layer at its keyframe; down at
 /// the keyframe of any layer between the target and the current one that comes first; and
 /// when the current layer stalls, to a live layer no higher than the target.</item>
@@ -89,7 +88,9 @@ public sealed class Forwarder(bool isVideo, SequenceTranslator translator, int l
                 return ForwardDecision.Drop(ForwardAction.DropWaitingForKeyframe, requestKeyframe: true, layer: target);
             }
 
-            return layer <= target || !IsVideo
+            // Start on the target itself: when it arrives, a lower layer's keyframe would only be
+            // a second keyframe to decode a moment later.
+            return layer == target || !IsVideo || liveLayers == 0
                 ? ForwardDecision.RebaseTo(layer, pt)
                 : ForwardDecision.Drop(ForwardAction.DropOtherLayer);
         }

@@ -11,4 +11,12 @@ public interface IParticipantEvents
     /// operator); <paramref name="unpublished"/> are the tracks that ended with it.
     /// </summary>
     Task RemovedAsync(string reason, IReadOnlyList<Producer> unpublished);
+
+    /// <summary>
+    /// Dynacast: of the simulcast track this participant publishes in m-section
+    /// <paramref name="mid"/>, only the layers <paramref name="activeRids"/> are needed now; the
+    /// others should stop at the encoder (RTCRtpSender.setParameters, active = false) until
+    /// they are named again.
+    /// </summary>
+    Task LayersChangedAsync(string mid, IReadOnlyList<string> activeRids) => Task.CompletedTask;
 }

@@ -89,20 +89,104 @@ public sealed class Participant
     /// </summary>
     public bool SetReceiving(string mid, bool receive)
     {
-        foreach (DownTrack downTrack in _downTracks)
+        if (FindDownTrack(mid) is not { } downTrack)
         {
-            if (string.Equals(downTrack.Mid, mid, StringComparison.Ordinal))
-            {
-                downTrack.SetPaused(!receive);
-                return true;
-            }
+            return false;
         }
 
-        return false;
+        downTrack.SetPaused(!receive);
+        downTrack.Source.UpdateDemand();
+        return true;
+    }
+
+    /// <summary>
+    /// The subscriber renders the video it receives in m-section <paramref name="mid"/> at
+    /// <paramref name="width"/> × <paramref name="height"/> device pixels; 0 × 0 means it is not
+    /// shown at all, and the track pauses as with <see cref="SetReceiving"/>. With simulcast, it
+    /// then gets the smallest layer at least that size. False when no track is forwarded there.
+    /// </summary>
+    public bool SetVideoSize(string mid, int width, int height)
+    {
+        if (FindDownTrack(mid) is not { } downTrack)
+        {
+            return false;
+        }
+
+        bool visible = width > 0 || height > 0;
+        if (visible)
+        {
+            downTrack.SetRequestedSize(width, height);
+        }
+
+        downTrack.SetPaused(!visible);
+        downTrack.Source.UpdateDemand();
+        return true;
+    }
+
+    /// <summary>
+    /// Pins the simulcast layer forwarded in m-section <paramref name="mid"/> to the one named
+    /// <paramref name="rid"/>, or back to the choice by size when null. False when no track is
+    /// forwarded there or it has no such layer.
+    /// </summary>
+    public bool SetVideoLayer(string mid, string? rid)
+    {
+        if (FindDownTrack(mid) is not { } downTrack)
+        {
+            return false;
+        }
+
+        int layer = rid is null ? -1 : downTrack.Source.Layers.IndexOf(downTrack.Source.Layers.FirstOrDefault(l => l.Rid == rid)!);
+        if (rid is not null && layer < 0)
+        {
+            return false;
+        }
+
+        downTrack.PinLayer(layer);
+        downTrack.Source.UpdateDemand();
+        return true;
     }
 
     /// <summary>Our reports and feedback on the report interval. Housekeeping thread.</summary>
     internal void OnReportTick() => Media.Feedback.OnReportTick();
+
+    /// <summary>Which layers of this participant's simulcast tracks are still needed. Housekeeping thread.</summary>
+    internal void OnLayerTick()
+    {
+        foreach (Producer producer in _producers)
+        {
+            producer.UpdateDemand();
+        }
+    }
+
+    /// <summary>Tells this publisher's signaling which layers of a track to keep sending.</summary>
+    internal void OnLayersChanged(Producer producer, IReadOnlyList<string> activeRids)
+        => _ = NotifyLayersAsync(producer.Mid, activeRids);
+
+    private async Task NotifyLayersAsync(string mid, IReadOnlyList<string> activeRids)
+    {
+        try
+        {
+            await Events.LayersChangedAsync(mid, activeRids).ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // A signaling connection that went away is handled by its own close.
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+        }
+    }
+
+    private DownTrack? FindDownTrack(string mid)
+    {
+        foreach (DownTrack downTrack in _downTracks)
+        {
+            if (string.Equals(downTrack.Mid, mid, StringComparison.Ordinal))
+            {
+                return downTrack;
+            }
+        }
+
+        return null;
+    }
 
     /// <summary>Marks the participant closed; true only for the first caller. Under the room's lock.</summary>
     internal bool TryClose() => Interlocked.Exchange(ref _closed, 1) == 0;

@@ -180,6 +180,18 @@ public sealed class Producer
 
     internal void OnLayerSizeChanged() => Interlocked.Increment(ref _layerSizeVersion);
 
+    /// <summary>
+    /// Re-evaluates which layers anyone needs and, when that changed, tells the publisher which
+    /// to keep sending. On the housekeeping tick and after a subscriber's wish changed.
+    /// </summary>
+    internal void UpdateDemand()
+    {
+        if (!_closed && Demand.Update(out IReadOnlyList<string> activeRids))
+        {
+            Owner.OnLayersChanged(this, activeRids);
+        }
+    }
+
     /// <summary>Adds a subscriber's down-track; false once the producer is closed. Under the room's lock.</summary>
     internal bool TryAddDownTrack(DownTrack downTrack)
     {

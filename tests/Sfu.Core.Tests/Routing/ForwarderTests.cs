@@ -168,19 +168,32 @@ public class ForwarderTests
     }
 
     [Fact]
-    public void A_simulcast_subscriber_starts_on_a_keyframe_of_its_target_or_a_lower_layer_and_ignores_the_others()
+    public void A_simulcast_subscriber_starts_on_a_keyframe_of_its_target_and_ignores_the_other_layers()
     {
         Forwarder forwarder = New(true, 0, 0, layers: 3);
         forwarder.SetWantedLayer(1);
 
         ForwardDecision higher = Step(forwarder, 10, 0, 96, isKeyframe: true, layer: 2, live: AllLive);
         ForwardDecision lower = Step(forwarder, 20, 0, 96, isKeyframe: true, layer: 0, live: AllLive);
+        ForwardDecision target = Step(forwarder, 30, 0, 96, isKeyframe: true, layer: 1, live: AllLive);
         ForwardDecision other = Step(forwarder, 11, 0, 96, isKeyframe: false, layer: 2, live: AllLive);
 
         Assert.Equal(ForwardAction.DropOtherLayer, higher.Action);
-        Assert.Equal((ForwardAction.Forward, 0), (lower.Action, lower.Layer));
+        Assert.Equal(ForwardAction.DropOtherLayer, lower.Action);
+        Assert.Equal((ForwardAction.Forward, 1), (target.Action, target.Layer));
         Assert.Equal((ForwardAction.DropOtherLayer, false), (other.Action, other.RequestKeyframe));
-        Assert.Equal(0, forwarder.CurrentLayer);
+        Assert.Equal(1, forwarder.CurrentLayer);
+    }
+
+    [Fact]
+    public void When_the_wanted_layer_does_not_arrive_the_subscriber_starts_on_a_lower_one()
+    {
+        Forwarder forwarder = New(true, 0, 0, layers: 3);
+        forwarder.SetWantedLayer(1);
+
+        ForwardDecision lower = Step(forwarder, 20, 0, 96, isKeyframe: true, layer: 0, live: 0b101);
+
+        Assert.Equal((ForwardAction.Forward, 0), (lower.Action, lower.Layer));
     }
 
     [Fact]
@@ -188,7 +201,7 @@ public class ForwarderTests
     {
         Forwarder forwarder = New(true, 100, 0, layers: 3);
         forwarder.SetWantedLayer(0);
-        Step(forwarder, 1, 0, 96, isKeyframe: true, layer: 0, live: AllLive);   // 100
+        Step(forwarder, 1, 0, 96, isKeyframe: true, layer: 0, live: AllLive);   // 100 on layer 0
         forwarder.SetWantedLayer(2);
 
         ForwardDecision stillLow = Step(forwarder, 2, 0, 96, isKeyframe: false, layer: 0, live: AllLive);

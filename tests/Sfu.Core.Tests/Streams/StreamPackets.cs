@@ -38,4 +38,38 @@ internal static class StreamPackets
         Assert.Equal(RtpParseResult.Ok, RtpPacket.TryParse(packet, out RtpPacket view));
         return view;
     }
+
+    /// <summary>
+    /// A VP8 packet of one simulcast layer as Chromium sends it: one-byte header extensions
+    /// (RFC 8285 §4.2) with the section's mid and the layer's rid (RFC 8852), and on a keyframe
+    /// the frame size in the VP8 frame header (RFC 6386 §9.1).
+    /// </summary>
+    public static byte[] Vp8Layer(uint ssrc, ushort sequenceNumber, uint timestamp, bool keyframe, string rid, int width, int height, byte midId = 9, byte ridId = 10, string mid = "1")
+    {
+        var extensions = new List<byte>();
+        extensions.Add((byte)((midId << 4) | (mid.Length - 1)));
+        extensions.AddRange(System.Text.Encoding.ASCII.GetBytes(mid));
+        extensions.Add((byte)((ridId << 4) | (rid.Length - 1)));
+        extensions.AddRange(System.Text.Encoding.ASCII.GetBytes(rid));
+        while (extensions.Count % 4 != 0)
+        {
+            extensions.Add(0);
+        }
+
+        byte[] frame = keyframe
+            ? [0x10, 0x00, 0x00, 0x00, 0x9D, 0x01, 0x2A, (byte)width, (byte)(width >> 8), (byte)height, (byte)(height >> 8), 0xAB]
+            : [0x10, 0x01, 0x00, 0x00, 0xCD];
+        var packet = new byte[12 + 4 + extensions.Count + frame.Length];
+        packet[0] = 0x90;
+        packet[1] = 96;
+        BinaryPrimitives.WriteUInt16BigEndian(packet.AsSpan(2), sequenceNumber);
+        BinaryPrimitives.WriteUInt32BigEndian(packet.AsSpan(4), timestamp);
+        BinaryPrimitives.WriteUInt32BigEndian(packet.AsSpan(8), ssrc);
+        packet[12] = 0xBE;
+        packet[13] = 0xDE;
+        BinaryPrimitives.WriteUInt16BigEndian(packet.AsSpan(14), (ushort)(extensions.Count / 4));
+        extensions.CopyTo(packet, 16);
+        frame.CopyTo(packet, 16 + extensions.Count);
+        return packet;
+    }
 }

@@ -1,0 +1,211 @@
+using Microsoft.Extensions.Time.Testing;
+using Sfu.Core.Routing;
+using Sfu.Core.Rtcp;
+using Sfu.Core.Rtp;
+using Sfu.Core.Srtp;
+using Sfu.Core.Tests.Streams;
+
+namespace Sfu.Core.Tests.Routing;
+
+/// <summary>
+/// A publisher sending three simulcast layers through the real engine in memory: layers learnt
+/// by rid, each subscriber on the layer that fits the size it renders at, switches only at
+/// keyframes with contiguous numbering and timestamps that never step back, NACKs answered
+/// from the right layer, a stalled layer replaced, and unused layers paused at the publisher.
+/// </summary>
+public sealed class SimulcastTests : IAsyncLifetime
+{
+    private static readonly string[] Rids = ["q", "h", "f"];
+    private static readonly (int Width, int Height)[] Sizes = [(320, 180), (640, 360), (1280, 720)];
+
+    private readonly FakeTimeProvider _time = new(DateTimeOffset.UtcNow);
+    private readonly ushort[] _sequence = [100, 5000, 20000];
+    private readonly uint[] _timestamp = [1_000, 400_000, 9_000_000];
+    private EngineRoom _room = null!;
+
+    private static uint Ssrc(int layer) => 0x5000u + (uint)layer;
+
+    public async ValueTask InitializeAsync()
+    {
+        _room = await EngineRoom.CreateAsync(SrtpProfile.AeadAes128Gcm, subscribers: 2, _time, Rids);
+        _time.Advance(DownTrack.KeyframeRequestInterval);
+    }
+
+    public ValueTask DisposeAsync() => _room.DisposeAsync();
+
+    /// <summary>One frame (one packet) of each layer, all with the same capture time.</summary>
+    private void SendFrame(bool keyframe, params int[] layers)
+    {
+        foreach (int layer in layers.Length == 0 ? [0, 1, 2] : layers)
+        {
+            byte[] packet = StreamPackets.Vp8Layer(Ssrc(layer), _sequence[layer]++, _timestamp[layer], keyframe, Rids[layer], Sizes[layer].Width, Sizes[layer].Height);
+            _room.Deliver(_room.Publisher, _room.Publisher.ProtectRtp(packet));
+        }
+
+        for (int layer = 0; layer < 3; layer++)
+        {
+            _timestamp[layer] += 3000;
+        }
+
+        _time.Advance(TimeSpan.FromMilliseconds(33));
+    }
+
+    /// <summary>Which layer a keyframe the subscriber got came from, by the frame size it declares.</summary>
+    private static int KeyframeLayer(RtpPacket packet)
+    {
+        Assert.True(Vp8Descriptor.TryGetKeyframeSize(packet.Payload, out int width, out _), "not a keyframe");
+        return Array.FindIndex(Sizes, s => s.Width == width);
+    }
+
+    [Fact]
+    public void Layers_are_learnt_from_their_rid_and_each_keeps_its_own_stream()
+    {
+        SendFrame(keyframe: true);
+
+        Producer video = _room.Publisher.VideoProducer();
+        Assert.True(video.IsSimulcast);
+        Assert.Equal(Rids, video.Layers.Select(l => l.Rid));
+        Assert.Equal([Ssrc(0), Ssrc(1), Ssrc(2)], video.Layers.Select(l => l.Stream!.Ssrc));
+        Assert.All(video.Layers, l => Assert.Equal(1, l.Stream!.PacketsReceived));
+        Assert.Equal([320, 640, 1280], video.Layers.Select(l => l.Width));
+    }
+
+    [Fact]
+    public void A_subscriber_that_says_nothing_gets_the_top_layer_and_a_small_tile_the_bottom_one()
+    {
+        EnginePeer large = _room.Subscribers[0];
+        EnginePeer small = _room.Subscribers[1];
+        Assert.True(small.Participant!.SetVideoSize(small.VideoDownTrack().Mid!, 320, 180));
+
+        SendFrame(keyframe: true);
+
+        Assert.Equal(2, KeyframeLayer(large.LastVideo(out _)));
+        Assert.Equal(0, KeyframeLayer(small.LastVideo(out _)));
+        Assert.Equal((2, 0), (large.VideoDownTrack().CurrentLayer, small.VideoDownTrack().CurrentLayer));
+    }
+
+    [Fact]
+    public void A_switch_waits_for_a_keyframe_and_keeps_numbering_and_time_going_forward()
+    {
+        EnginePeer subscriber = _room.Subscribers[0];
+        DownTrack track = subscriber.VideoDownTrack();
+        SendFrame(keyframe: true);
+        SendFrame(keyframe: false);
+        RtpPacket before = subscriber.LastVideo(out _);
+
+        long switchesBefore = _room.Engine.Counters.LayerSwitches;
+        subscriber.Participant!.SetVideoSize(track.Mid!, 600, 300);   // fits the middle layer
+        SendFrame(keyframe: false);
+        Assert.Equal(2, track.CurrentLayer);                            // no keyframe of it yet
+        RtpPacket stillTop = subscriber.LastVideo(out _);
+        SendFrame(keyframe: true, 1);
+        RtpPacket switched = subscriber.LastVideo(out _);
+
+        Assert.Equal(1, track.CurrentLayer);
+        Assert.Equal(1, KeyframeLayer(switched));
+        Assert.Equal((ushort)(before.SequenceNumber + 1), stillTop.SequenceNumber);
+        Assert.Equal((ushort)(stillTop.SequenceNumber + 1), switched.SequenceNumber);
+        Assert.True(RtpSequence.IsNewer(switched.Timestamp, stillTop.Timestamp), "the timestamp stepped back across the switch");
+        Assert.InRange(RtpSequence.Distance(stillTop.Timestamp, switched.Timestamp), 1, 90 * 200);
+        Assert.Equal(switchesBefore + 1, _room.Engine.Counters.LayerSwitches);
+    }
+
+    [Fact]
+    public void Sender_reports_line_the_new_layers_timestamps_up_with_the_old_ones()
+    {
+        EnginePeer subscriber = _room.Subscribers[0];
+        DownTrack track = subscriber.VideoDownTrack();
+
+        SendFrame(keyframe: true);
+        RtpPacket top = subscriber.LastVideo(out _);
+
+        // Each layer's SR ties its clock to the same NTP instant: one capture clock, each layer's
+        // RTP clock with its own random offset. The frame just sent was captured 33 ms before it.
+        for (int layer = 0; layer < 3; layer++)
+        {
+            byte[] sr = new byte[SenderReport.GetSize(0)];
+            SenderReport.TryWrite(sr, Ssrc(layer), 0x0000_0010_0000_0000, _timestamp[layer], 1, 1, []);
+            _room.Deliver(_room.Publisher, _room.Publisher.ProtectRtcp(sr));
+        }
+
+        subscriber.Participant!.SetVideoSize(track.Mid!, 320, 180);
+        SendFrame(keyframe: true, 0);
+        RtpPacket bottom = subscriber.LastVideo(out _);
+
+        // One frame later on every layer's clock: exactly one frame later on ours.
+        Assert.Equal(0, KeyframeLayer(bottom));
+        Assert.Equal(unchecked(top.Timestamp + 3000), bottom.Timestamp);
+    }
+
+    [Fact]
+    public void A_nack_after_a_switch_is_answered_from_the_layer_that_carried_the_packet()
+    {
+        EnginePeer subscriber = _room.Subscribers[0];
+        DownTrack track = subscriber.VideoDownTrack();
+        SendFrame(keyframe: true, 2);       // top layer: the subscriber's first packet …
+        SendFrame(keyframe: false, 2);      // … and this one it "loses"
+        SendFrame(keyframe: false, 2);
+        RtpPacket third = subscriber.LastVideo(out _);
+        subscriber.Participant!.SetVideoSize(track.Mid!, 320, 180);
+        SendFrame(keyframe: true, 0);
+        Assert.Equal(0, track.CurrentLayer);
+
+        ushort lost = (ushort)(third.SequenceNumber - 1);
+        byte[] nack = new byte[16];
+        int length = GenericNack.TryWrite(nack, 0x4444, track.Ssrc, [lost]);
+        _room.Deliver(subscriber, subscriber.ProtectRtcp(nack.AsSpan(0, length)));
+
+        RtpPacket resent = subscriber.LastVideo(out _);
+        Assert.Equal(lost, resent.SequenceNumber);
+        Assert.Equal([0x10, 0x01, 0x00, 0x00, 0xCD], resent.Payload.ToArray());   // the top layer's delta frame
+        Assert.Equal(unchecked(third.Timestamp - 3000), resent.Timestamp);
+    }
+
+    [Fact]
+    public void When_the_top_layer_stops_the_subscriber_moves_to_a_lower_one_and_asks_for_its_keyframe()
+    {
+        EnginePeer subscriber = _room.Subscribers[0];
+        _room.Publisher.KeepRtcp = true;
+        SendFrame(keyframe: true);
+        Assert.Equal(2, subscriber.VideoDownTrack().CurrentLayer);
+
+        // The top layer stops (the publisher's uplink cannot carry it); the others go on.
+        for (int i = 0; i < 10; i++)
+        {
+            SendFrame(keyframe: false, 0, 1);
+        }
+
+        Assert.Contains(_room.Publisher.TakeRtcp(), c => PictureLossIndication.TryParse(c, out PictureLossIndication pli) && pli.MediaSsrc == Ssrc(1));
+        SendFrame(keyframe: true, 0, 1);
+
+        Assert.Equal(1, subscriber.VideoDownTrack().CurrentLayer);
+        Assert.Equal(1, KeyframeLayer(subscriber.LastVideo(out _)));
+    }
+
+    [Fact]
+    public void Layers_nobody_wants_for_five_seconds_are_paused_at_the_publisher_and_come_back_when_wanted()
+    {
+        SendFrame(keyframe: true);
+        foreach (EnginePeer subscriber in _room.Subscribers)
+        {
+            subscriber.Participant!.SetVideoSize(subscriber.VideoDownTrack().Mid!, 320, 180);
+        }
+
+        _room.Publisher.Participant!.OnLayerTick();
+        _time.Advance(LayerDemand.UnusedBeforePause - TimeSpan.FromMilliseconds(100));
+        _room.Publisher.Participant.OnLayerTick();
+        Assert.Empty(_room.Publisher.LayerNotices);
+
+        _time.Advance(TimeSpan.FromMilliseconds(200));
+        _room.Publisher.Participant.OnLayerTick();
+        Assert.True(_room.Publisher.LayerNotices.TryDequeue(out (string Mid, IReadOnlyList<string> Rids) paused));
+        Assert.Equal("1", paused.Mid);
+        Assert.Equal(["q"], paused.Rids);
+        Assert.False(_room.Publisher.VideoProducer().Layers[2].IsActive);
+
+        EnginePeer big = _room.Subscribers[0];
+        big.Participant!.SetVideoSize(big.VideoDownTrack().Mid!, 1280, 720);
+        Assert.True(_room.Publisher.LayerNotices.TryDequeue(out (string Mid, IReadOnlyList<string> Rids) resumed));
+        Assert.Equal(Rids, resumed.Rids);
+    }
+}
