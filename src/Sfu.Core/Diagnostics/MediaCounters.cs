@@ -14,7 +14,7 @@ public sealed class MediaCounters
     private readonly long[] _bytesForwarded = new long[Kinds];
     private readonly long[] _dropped = new long[Enum.GetValues<DropReason>().Length];
     private long _nackReceived;
-    private long _pliSent;
+    private readonly long[] _pliSent = new long[Enum.GetValues<KeyframeRequestReason>().Length];
     private long _stunAnswered;
     private long _retransmitted;
     private long _nackSent;
@@ -37,7 +37,7 @@ public sealed class MediaCounters
 
     public void NackReceived() => Interlocked.Increment(ref _nackReceived);
 
-    public void PliSent() => Interlocked.Increment(ref _pliSent);
+    public void PliSent(KeyframeRequestReason reason) => Interlocked.Increment(ref _pliSent[(int)reason]);
 
     public void StunAnswered() => Interlocked.Increment(ref _stunAnswered);
 
@@ -61,7 +61,21 @@ public sealed class MediaCounters
 
     public long NacksReceived => Volatile.Read(ref _nackReceived);
 
-    public long PlisSent => Volatile.Read(ref _pliSent);
+    public long PlisSent
+    {
+        get
+        {
+            long total = 0;
+            for (int i = 0; i < _pliSent.Length; i++)
+            {
+                total += Volatile.Read(ref _pliSent[i]);
+            }
+
+            return total;
+        }
+    }
+
+    public long PlisSentFor(KeyframeRequestReason reason) => Volatile.Read(ref _pliSent[(int)reason]);
 
     public long StunChecksAnswered => Volatile.Read(ref _stunAnswered);
 

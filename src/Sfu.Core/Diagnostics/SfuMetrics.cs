@@ -55,7 +55,8 @@ public sealed class SfuMetrics : IDisposable
         _meter.CreateObservableCounter("sfu.rtp.bytes.forwarded", () => ByKind(counters.BytesForwarded), "By", "RTP bytes sent to subscribers (before SRTP)");
         _meter.CreateObservableCounter("sfu.packets.dropped", () => Dropped(counters), "{packet}", "Datagrams and packets not used, by reason");
         _meter.CreateObservableCounter("sfu.rtcp.nack.received", () => counters.NacksReceived, "{packet}", "Generic NACKs received from subscribers");
-        _meter.CreateObservableCounter("sfu.rtcp.pli.sent", () => counters.PlisSent, "{packet}", "Picture loss indications sent to publishers");
+        _meter.CreateObservableCounter("sfu.rtcp.pli.sent", () => Plis(counters), "{packet}", "Picture loss indications sent to publishers, by reason");
+        _meter.CreateObservableCounter("sfu.rtp.layer.switches", () => counters.LayerSwitches, "{switch}", "Times a subscription moved from one simulcast layer to another");
         _meter.CreateObservableCounter("sfu.rtcp.nack.sent", () => counters.NacksSent, "{packet}", "Generic NACKs sent to publishers for packets lost on their uplink");
         _meter.CreateObservableCounter("sfu.rtp.packets.repaired", () => counters.PacketsRepaired, "{packet}", "Packets lost on a publisher's uplink and restored from its retransmission");
 
@@ -123,6 +124,16 @@ public sealed class SfuMetrics : IDisposable
 
     private static Measurement<long>[] ByKind(Func<MediaKind, long> read)
         => [new(read(MediaKind.Audio), Audio), new(read(MediaKind.Video), Video)];
+
+    private static readonly (KeyframeRequestReason Reason, KeyValuePair<string, object?> Tag)[] PliTags =
+    [
+        (KeyframeRequestReason.Start, new("reason", "start")),
+        (KeyframeRequestReason.SubscriberRequest, new("reason", "subscriber")),
+        (KeyframeRequestReason.LayerSwitch, new("reason", "layer_switch")),
+    ];
+
+    private static Measurement<long>[] Plis(MediaCounters counters)
+        => [.. PliTags.Select(p => new Measurement<long>(counters.PlisSentFor(p.Reason), p.Tag))];
 
     private static Measurement<long>[] Dropped(MediaCounters counters)
         => [.. DropTags.Select(d => new Measurement<long>(counters.DroppedCount(d.Reason), d.Tag))];

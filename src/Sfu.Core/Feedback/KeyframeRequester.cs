@@ -14,7 +14,7 @@ public sealed class KeyframeRequester(IRtcpSender publisher, uint reportSsrc, ui
     private long _last = long.MinValue;
 
     /// <summary>Sends a PLI unless one went out less than <paramref name="minInterval"/> ago; true when one was sent.</summary>
-    public bool Request(TimeSpan minInterval)
+    public bool Request(TimeSpan minInterval, KeyframeRequestReason reason)
     {
         long now = time.GetTimestamp();
         long last = Volatile.Read(ref _last);
@@ -31,7 +31,7 @@ public sealed class KeyframeRequester(IRtcpSender publisher, uint reportSsrc, ui
         Span<byte> pli = stackalloc byte[PictureLossIndication.Size];
         if (PictureLossIndication.TryWrite(pli, reportSsrc, mediaSsrc) > 0 && publisher.SendRtcp(pli))
         {
-            counters.PliSent();
+            counters.PliSent(reason);
             return true;
         }
 

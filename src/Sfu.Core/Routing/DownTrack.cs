@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Sfu.Core.Diagnostics;
 using Sfu.Core.Feedback;
 using Sfu.Core.Rtp;
 using Sfu.Core.Streams;
@@ -157,7 +158,7 @@ public sealed class DownTrack : IOutboundStream
         ForwardDecision decision = _forwarder.Decide(layer.Index, view.SequenceNumber, view.Timestamp, payloadType, isKeyframe, liveLayers);
         if (decision.RequestKeyframe)
         {
-            Source.Layers[decision.Layer].RequestKeyframe(KeyframeRequestInterval);
+            Source.Layers[decision.Layer].RequestKeyframe(KeyframeRequestInterval, _forwarder.Started ? KeyframeRequestReason.LayerSwitch : KeyframeRequestReason.Start);
         }
 
         if (decision.Action == ForwardAction.Rebase)
@@ -245,13 +246,13 @@ public sealed class DownTrack : IOutboundStream
     }
 
     /// <summary>Forwarding can start (the subscriber is connected and answered): ask at once for a keyframe of the layer it wants.</summary>
-    internal void RequestStartKeyframe() => Source.Layers[_forwarder.WantedLayer].RequestKeyframe(TimeSpan.Zero);
+    internal void RequestStartKeyframe() => Source.Layers[_forwarder.WantedLayer].RequestKeyframe(TimeSpan.Zero, KeyframeRequestReason.Start);
 
     /// <summary>The subscriber lost its picture: ask the publisher for one of the layer it gets, throttled per layer.</summary>
     public void RequestKeyframe()
     {
         int layer = Math.Max(0, _forwarder.CurrentLayer);
-        Source.Layers[layer].RequestKeyframe(KeyframeRequestInterval);
+        Source.Layers[layer].RequestKeyframe(KeyframeRequestInterval, KeyframeRequestReason.SubscriberRequest);
     }
 
     /// <summary>Our RTP timestamp at <paramref name="now"/>: the current layer's, moved by our offset.</summary>

@@ -164,20 +164,6 @@ public sealed class Producer
         return live;
     }
 
-    /// <summary>Asks the publisher for a keyframe of every layer it sends, at most once per interval each. Any thread.</summary>
-    internal void RequestKeyframes(TimeSpan minInterval)
-    {
-        if (Kind != MediaKind.Video)
-        {
-            return;
-        }
-
-        foreach (ProducerLayer layer in Layers)
-        {
-            layer.RequestKeyframe(minInterval);
-        }
-    }
-
     internal void OnLayerSizeChanged() => Interlocked.Increment(ref _layerSizeVersion);
 
     /// <summary>

@@ -1,4 +1,5 @@
 using System.Text;
+using Sfu.Core.Diagnostics;
 using Sfu.Core.Feedback;
 using Sfu.Core.Rtp;
 using Sfu.Core.Streams;
@@ -74,7 +75,7 @@ public sealed class ProducerLayer
     }
 
     /// <summary>Asks the publisher for a keyframe of this layer, at most once per interval. Any thread.</summary>
-    public bool RequestKeyframe(TimeSpan minInterval) => _keyframes?.Request(minInterval) ?? false;
+    public bool RequestKeyframe(TimeSpan minInterval, KeyframeRequestReason reason) => _keyframes?.Request(minInterval, reason) ?? false;
 
     internal void Bind(RtpReceiveStream stream, KeyframeRequester keyframes)
     {

@@ -38,12 +38,21 @@ public sealed record PublishedTrackDetail(
     double Bitrate,
     double PacketLoss,
     double JitterMs,
-    int Subscribers);
+    int Subscribers,
+    IReadOnlyList<LayerDetail> Layers);
+
+/// <summary>
+/// One encoding of a published video: its simulcast rid (null without simulcast), the size its
+/// keyframes declare (0 while unknown), its bitrate, and whether the publisher is asked to send
+/// it (dynacast turns off layers nobody watches).
+/// </summary>
+public sealed record LayerDetail(string? Rid, int Width, int Height, long Bitrate, bool Active);
 
 /// <summary>
 /// A track the participant receives from another: what we send it, and what its reports say
 /// (<see cref="FractionLost"/> 0 to 1 over its last interval, round-trip time once measured);
-/// <see cref="Paused"/> while the subscriber asked not to receive it.
+/// <see cref="Paused"/> while the subscriber asked not to receive it; with simulcast, the rid of
+/// the <see cref="Layer"/> it gets and of the one it should get (<see cref="TargetLayer"/>).
 /// </summary>
 public sealed record SubscriptionDetail(
     string PublisherId,
@@ -56,7 +65,9 @@ public sealed record SubscriptionDetail(
     double FractionLost,
     double JitterMs,
     double? RoundTripMs,
-    bool Paused);
+    bool Paused,
+    string? Layer,
+    string? TargetLayer);
 
 /// <summary>
 /// <c>GET /api/admin/stats</c>: the server's recent history, one sample per
@@ -86,7 +97,8 @@ public sealed record StatsTotals(
     long NacksReceived,
     long PlisSent,
     long NacksSent,
-    long PacketsRepaired);
+    long PacketsRepaired,
+    long LayerSwitches);
 
 /// <summary>The body of every admin error: what went wrong, in words.</summary>
 public sealed record AdminError(string Error);

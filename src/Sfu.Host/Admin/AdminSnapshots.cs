@@ -29,7 +29,8 @@ internal sealed class AdminSnapshots(SfuEngine engine, AdminStatsSampler sampler
             counters.NacksReceived,
             counters.PlisSent,
             counters.NacksSent,
-            counters.PacketsRepaired);
+            counters.PacketsRepaired,
+            counters.LayerSwitches);
         return new StatsResponse(
             AdminStatsSampler.Interval.TotalSeconds,
             Series(samples, s => s.Time),
@@ -91,7 +92,8 @@ internal sealed class AdminSnapshots(SfuEngine engine, AdminStatsSampler sampler
             sampler.BitrateOf(producer),
             received + lost == 0 ? 0 : lost / (double)(received + lost),
             (producer.Statistics?.Jitter ?? 0) * 1000.0 / producer.Codec.ClockRate,
-            producer.DownTracks.Length);
+            producer.DownTracks.Length,
+            [.. producer.Layers.Select(l => new LayerDetail(l.Rid, l.Width, l.Height, l.Bitrate, l.IsActive))]);
     }
 
     private SubscriptionDetail Subscription(DownTrack downTrack)
@@ -108,11 +110,16 @@ internal sealed class AdminSnapshots(SfuEngine engine, AdminStatsSampler sampler
             downTrack.Quality.FractionLost,
             downTrack.Quality.JitterSeconds * 1000,
             double.IsNaN(rtt) ? null : rtt * 1000,
-            downTrack.IsPaused);
+            downTrack.IsPaused,
+            RidOf(downTrack, downTrack.CurrentLayer),
+            RidOf(downTrack, downTrack.WantedLayer));
     }
 
     private static string KindName(MediaKind kind) => kind == MediaKind.Audio ? "audio" : "video";
 
     private static double[] Series(IReadOnlyList<StatsSample> samples, Func<StatsSample, double> read)
         => [.. samples.Select(read)];
+
+    private static string? RidOf(DownTrack downTrack, int layer)
+        => layer >= 0 && layer < downTrack.Source.Layers.Length ? downTrack.Source.Layers[layer].Rid : null;
 }

@@ -14,5 +14,8 @@ internal sealed class HubParticipantEvents(RoomLifecycle lifecycle, RoomMember m
     public Task OfferAsync(string sdp)
         => member.ConnectionId is { } connection ? hub.Clients.Client(connection).Offer(sdp) : Task.CompletedTask;
 
+    public Task LayersChangedAsync(string mid, IReadOnlyList<string> activeRids)
+        => member.ConnectionId is { } connection ? hub.Clients.Client(connection).LayersChanged(mid, activeRids) : Task.CompletedTask;
+
     public Task RemovedAsync(string reason, IReadOnlyList<Producer> unpublished) => lifecycle.RemovedAsync(member, reason, unpublished);
 }

@@ -28,4 +28,11 @@ public interface ISfuClient
 
     /// <summary>The room's dominant speaker changed (null: nobody).</summary>
     Task DominantSpeakerChanged(string? participantId);
+
+    /// <summary>
+    /// Dynacast: of the simulcast video this participant publishes in m-section
+    /// <paramref name="mid"/>, only the encodings <paramref name="activeRids"/> are watched by
+    /// anyone; the others should be turned off (encodings[i].active = false) until named again.
+    /// </summary>
+    Task LayersChanged(string mid, IReadOnlyList<string> activeRids);
 }

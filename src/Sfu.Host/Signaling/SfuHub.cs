@@ -89,6 +89,33 @@ public sealed partial class SfuHub(RoomLifecycle lifecycle, MeetingSessions sess
         }
     }
 
+    /// <summary>
+    /// The caller renders the video it receives in m-section <paramref name="mid"/> at
+    /// <paramref name="width"/> × <paramref name="height"/> device pixels (0 × 0: not shown, which
+    /// pauses it). With simulcast it gets the smallest layer at least that size.
+    /// </summary>
+    public void SetVideoSize(string mid, int width, int height)
+    {
+        if (width < 0 || height < 0 || width > 16_384 || height > 16_384)
+        {
+            throw new HubException("A video size is 0 to 16384 pixels each way.");
+        }
+
+        if (!RequireMember().Participant.SetVideoSize(mid, width, height))
+        {
+            throw new HubException($"No track is forwarded to you in m-section '{mid}'.");
+        }
+    }
+
+    /// <summary>Pins the simulcast layer (by rid) forwarded in m-section <paramref name="mid"/>; null goes back to the choice by size.</summary>
+    public void SetVideoLayer(string mid, string? rid)
+    {
+        if (!RequireMember().Participant.SetVideoLayer(mid, rid))
+        {
+            throw new HubException($"No track with a layer '{rid}' is forwarded to you in m-section '{mid}'.");
+        }
+    }
+
     /// <summary>The client's answer to the last server-initiated offer.</summary>
     public Task Answer(string sdp)
     {

@@ -96,13 +96,13 @@ public sealed class ReporterTests
         var requester = new KeyframeRequester(_f.Sender, FeedbackFixture.ReportSsrc, FeedbackFixture.PublishedSsrc, _f.Counters, _f.Time);
         TimeSpan interval = TimeSpan.FromMilliseconds(300);
 
-        bool first = requester.Request(interval);
-        bool second = requester.Request(interval);
+        bool first = requester.Request(interval, Sfu.Core.Diagnostics.KeyframeRequestReason.SubscriberRequest);
+        bool second = requester.Request(interval, Sfu.Core.Diagnostics.KeyframeRequestReason.SubscriberRequest);
         _f.Time.Advance(interval);
-        bool third = requester.Request(interval);
+        bool third = requester.Request(interval, Sfu.Core.Diagnostics.KeyframeRequestReason.SubscriberRequest);
 
         Assert.Equal((true, false, true), (first, second, third));
-        Assert.Equal(2, _f.Counters.PlisSent);
+        Assert.Equal(2, _f.Counters.PlisSentFor(Sfu.Core.Diagnostics.KeyframeRequestReason.SubscriberRequest));
         Assert.All(_f.Sender.Sent, pli => Assert.True(PictureLossIndication.TryParse(pli, out PictureLossIndication p) && p.MediaSsrc == FeedbackFixture.PublishedSsrc));
     }
 }
