@@ -23,6 +23,15 @@ internal sealed partial class Negotiator
         SectionPolicy.KeepOnePrimaryCodec(answered);
     }
 
+    /// <summary>Whether an m-section <paramref name="mid"/> was ever negotiated (sections are never removed, RFC 8829 §5.2.2).</summary>
+    public bool HasSection(string mid)
+    {
+        lock (_gate)
+        {
+            return _slots.Find(mid) is not null;
+        }
+    }
+
     [LoggerMessage(EventId = 302, Level = LogLevel.Warning, Message = "Participant {Id}: m-section {Mid} ({Kind}) rejected: {Reason}")]
     private static partial void LogSectionRejected(ILogger logger, string id, string mid, string kind, string reason);
 }

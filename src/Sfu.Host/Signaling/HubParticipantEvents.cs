@@ -12,7 +12,7 @@ internal sealed class HubParticipantEvents(RoomLifecycle lifecycle, RoomMember m
     /// none: Resume re-sends the offer that is still waiting for its answer.
     /// </summary>
     public Task OfferAsync(string sdp)
-        => member.ConnectionId is { } connection ? hub.Clients.Client(connection).Offer(sdp) : Task.CompletedTask;
+        => member.ConnectionId is { } connection ? hub.Clients.Client(connection).Offer(sdp, member.Participant.Id) : Task.CompletedTask;
 
     public Task RemovedAsync(string reason, IReadOnlyList<Producer> unpublished) => lifecycle.RemovedAsync(member, reason, unpublished);
 }
