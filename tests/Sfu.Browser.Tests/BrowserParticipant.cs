@@ -57,6 +57,7 @@ public sealed class BrowserParticipant : IMediaPage, IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(server);
         await context.AddInitScriptAsync(CaptureCounterScript);
+        await context.AddInitScriptAsync($"({SdpCorpus.LogScript})()");
         IPage page = await context.NewPageAsync();
         page.Console += (_, message) =>
         {

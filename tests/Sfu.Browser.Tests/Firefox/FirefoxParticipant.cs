@@ -36,7 +36,11 @@ public sealed class FirefoxParticipant : IMediaPage, IAsyncDisposable
         ArgumentNullException.ThrowIfNull(server);
         CancellationToken cancel = TestContext.Current.CancellationToken;
         string context = await firefox.NewWindowAsync(name, cancel);
-        await firefox.Bidi.SendAsync("script.addPreloadScript", new JsonObject { ["functionDeclaration"] = FakeDisplayScript, ["contexts"] = new JsonArray(context) }, cancel);
+        foreach (string script in new[] { FakeDisplayScript, SdpCorpus.LogScript })
+        {
+            await firefox.Bidi.SendAsync("script.addPreloadScript", new JsonObject { ["functionDeclaration"] = script, ["contexts"] = new JsonArray(context) }, cancel);
+        }
+
         await firefox.Bidi.SendAsync(
             "browsingContext.navigate",
             new JsonObject { ["context"] = context, ["url"] = server.Url($"/room/{Uri.EscapeDataString(room)}?name={Uri.EscapeDataString(name)}{query}"), ["wait"] = "complete" },
