@@ -69,7 +69,7 @@ public sealed partial class SfuBot : IAsyncDisposable
                 o.SkipNegotiation = true;
             })
             .Build();
-        _hub.On<string>("Offer", sdp => _offers.Writer.TryWrite(sdp));
+        _hub.On<string, string>("Offer", (sdp, _) => _offers.Writer.TryWrite(sdp));
         _hub.On<string>("Removed", reason => _removedReason = reason);
         _hub.On<JsonElement>("ParticipantJoined", _ => { });
         _hub.On<string>("ParticipantLeft", _ => { });

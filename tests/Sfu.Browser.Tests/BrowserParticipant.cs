@@ -1,27 +1,10 @@
-using System.Text.Json;
 using Microsoft.Playwright;
 
 namespace Sfu.Browser.Tests;
 
 /// <summary>One participant: its own browser context and page on the room page.</summary>
-public sealed class BrowserParticipant : IAsyncDisposable
+public sealed class BrowserParticipant : IMediaPage, IAsyncDisposable
 {
-    /// <summary>Reads the inbound-rtp counters of window.sfu.pc (the page's SfuClient).</summary>
-    private const string InboundStatsScript = """
-        async () => {
-          const pc = window.sfu?.pc;
-          if (!pc) return [];
-          const report = await pc.getStats();
-          const rows = [];
-          report.forEach((s) => {
-            if (s.type === 'inbound-rtp') {
-              rows.push({ id: s.id, kind: s.kind ?? '', frames: s.framesDecoded ?? 0, packets: s.packetsReceived ?? 0 });
-            }
-          });
-          return rows;
-        }
-        """;
-
     /// <summary>
     /// Counts the page's getUserMedia requests by kind (window.captureRequests) and passes them
     /// on unchanged: the tests can tell whether a device was ever asked for.
@@ -41,8 +24,6 @@ public sealed class BrowserParticipant : IAsyncDisposable
         })();
         """;
 
-    private static readonly TimeSpan GrowthWindow = TimeSpan.FromSeconds(1);
-
     private readonly IBrowserContext context;
 
     private BrowserParticipant(string name, IBrowserContext context, IPage page)
@@ -55,6 +36,8 @@ public sealed class BrowserParticipant : IAsyncDisposable
     public string Name { get; }
 
     public IPage Page { get; }
+
+    public Task<T> CallAsync<T>(string script, object? arg = null) => Page.EvaluateAsync<T>(script, arg);
 
     /// <summary>Opens a new context and goes straight to /room/{room}?name={name}{query} (query e.g. "&amp;mic=off").</summary>
     public static async Task<BrowserParticipant> JoinAsync(BrowserFixture browser, SfuServerFixture server, string room, string name, string query = "", int width = 960, int height = 600)
@@ -74,6 +57,7 @@ public sealed class BrowserParticipant : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(server);
         await context.AddInitScriptAsync(CaptureCounterScript);
+        await context.AddInitScriptAsync($"({SdpCorpus.LogScript})()");
         IPage page = await context.NewPageAsync();
         page.Console += (_, message) =>
         {
@@ -86,56 +70,6 @@ public sealed class BrowserParticipant : IAsyncDisposable
         return new BrowserParticipant(name, context, page);
     }
 
-    /// <summary>The inbound-rtp entries of the page's peer connection right now.</summary>
-    public async Task<IReadOnlyList<InboundRtpSample>> InboundRtpAsync()
-    {
-        JsonElement rows = await Page.EvaluateAsync<JsonElement>(InboundStatsScript);
-        var samples = new List<InboundRtpSample>();
-        foreach (JsonElement row in rows.EnumerateArray())
-        {
-            samples.Add(new InboundRtpSample(
-                row.GetProperty("id").GetString() ?? "",
-                row.GetProperty("kind").GetString() ?? "",
-                row.GetProperty("frames").GetDouble(),
-                row.GetProperty("packets").GetDouble()));
-        }
-        return samples;
-    }
-
-    /// <summary>
-    /// How many remote tracks of <paramref name="kind"/> ("video": framesDecoded, "audio":
-    /// packetsReceived) made progress over a one-second window.
-    /// </summary>
-    public async Task<int> CountGrowingRemoteTracksAsync(string kind)
-    {
-        IReadOnlyList<InboundRtpSample> before = await InboundRtpAsync();
-        await Task.Delay(GrowthWindow, TestContext.Current.CancellationToken);
-        IReadOnlyList<InboundRtpSample> after = await InboundRtpAsync();
-        int growing = 0;
-        foreach (InboundRtpSample now in after)
-        {
-            if (now.Kind != kind)
-            {
-                continue;
-            }
-            foreach (InboundRtpSample then in before)
-            {
-                if (then.Id == now.Id && now.GrewSince(then))
-                {
-                    growing++;
-                    break;
-                }
-            }
-        }
-        return growing;
-    }
-
-    /// <summary>Remote video tracks whose framesDecoded grows.</summary>
-    public Task<int> CountDecodingRemoteVideoAsync() => CountGrowingRemoteTracksAsync("video");
-
-    /// <summary>Remote audio tracks whose packetsReceived grows.</summary>
-    public Task<int> CountReceivingRemoteAudioAsync() => CountGrowingRemoteTracksAsync("audio");
-
     /// <summary>Waits until the page's client has joined and its peer connection is connected.</summary>
     public Task WaitConnectedAsync(CancellationToken cancel)
         => Eventually.UntilAsync(ConnectionStateAsync, s => s == "connected", TimeSpan.FromSeconds(30), $"{Name} to connect", cancel);
@@ -143,7 +77,6 @@ public sealed class BrowserParticipant : IAsyncDisposable
     /// <summary>Our participant id (window.sfu.participantId).</summary>
     public async Task<string> ParticipantIdAsync() => await Page.EvaluateAsync<string?>("() => window.sfu?.participantId ?? null") ?? "";
 
-    /// <summary>The tile of the named participant on this page.</summary>
     /// <summary>Chromium's totals over its remote video tracks: packets lost, packets received, NACKs sent.</summary>
     public async Task<(double Lost, double Received, double Nacks)> VideoReceptionAsync()
     {
@@ -164,36 +97,8 @@ public sealed class BrowserParticipant : IAsyncDisposable
     /// <summary>How many times the page asked getUserMedia for <paramref name="kind"/> ("audio" or "video").</summary>
     public Task<int> CaptureRequestsAsync(string kind) => Page.EvaluateAsync<int>("kind => window.captureRequests?.[kind] ?? 0", kind);
 
+    /// <summary>The tile of the named participant on this page.</summary>
     public ILocator Tile(string name) => Page.Locator($"[data-testid=participant-tile][data-name=\"{name}\"]");
-
-    /// <summary>
-    /// How much audio energy (inbound-rtp totalAudioEnergy, all remote audio tracks together)
-    /// this page received over a one-second window.
-    /// </summary>
-    public async Task<double> ReceivedAudioEnergyAsync()
-    {
-        const string script = """
-            async () => {
-              const pc = window.sfu?.pc;
-              if (!pc) return 0;
-              const report = await pc.getStats();
-              let energy = 0;
-              report.forEach((s) => { if (s.type === 'inbound-rtp' && s.kind === 'audio') energy += s.totalAudioEnergy ?? 0; });
-              return energy;
-            }
-            """;
-        double before = await Page.EvaluateAsync<double>(script);
-        await Task.Delay(GrowthWindow, TestContext.Current.CancellationToken);
-        return await Page.EvaluateAsync<double>(script) - before;
-    }
-
-    /// <summary>The names on the remote participant tiles (not our own tile), sorted.</summary>
-    public async Task<IReadOnlyList<string>> RemoteTileNamesAsync()
-    {
-        IReadOnlyList<string> names = await Page.Locator("[data-testid=participant-tile]:not([data-local])")
-            .EvaluateAllAsync<string[]>("tiles => tiles.map(t => t.dataset.name ?? '')");
-        return [.. names.Order(StringComparer.Ordinal)];
-    }
 
     /// <summary>The status line's state word (data-state of connection-state).</summary>
     public async Task<string> ConnectionStateAsync()

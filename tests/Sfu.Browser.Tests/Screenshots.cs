@@ -37,17 +37,22 @@ public static class Screenshots
 
     private static string DocsFolder()
     {
-        if (Environment.GetEnvironmentVariable("SFU_WRITE_SCREENSHOTS") == "1")
+        return Environment.GetEnvironmentVariable("SFU_WRITE_SCREENSHOTS") == "1"
+            ? Directory.CreateDirectory(Path.Combine(RepositoryRoot(), "docs")).FullName
+            : Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), "sfu-screenshots")).FullName;
+    }
+
+    /// <summary>The folder that holds SfuRouter.sln, found upward from the test binaries.</summary>
+    public static string RepositoryRoot()
+    {
+        for (DirectoryInfo? dir = new(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {
-            for (DirectoryInfo? dir = new(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "SfuRouter.sln")))
             {
-                if (File.Exists(Path.Combine(dir.FullName, "SfuRouter.sln")))
-                {
-                    return Directory.CreateDirectory(Path.Combine(dir.FullName, "docs")).FullName;
-                }
+                return dir.FullName;
             }
         }
 
-        return Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), "sfu-screenshots")).FullName;
+        throw new InvalidOperationException("SfuRouter.sln was not found above " + AppContext.BaseDirectory);
     }
 }

@@ -110,7 +110,7 @@ public sealed class BadInputTests
         Assert.Contains("Display name is empty", badName.Message, StringComparison.Ordinal);
         Assert.Contains("Already joined", twice.Message, StringComparison.Ordinal);
         Assert.Contains("no server offer waiting", noOffer.Message, StringComparison.Ordinal);
-        Assert.Contains("No track is forwarded to you in m-section '7'", noTrack.Message, StringComparison.Ordinal);
+        Assert.Contains("There is no m-section '7' on your connection", noTrack.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -58,6 +58,16 @@ public sealed class MediaDescription
 
     public bool RtcpRsize { get; set; }
 
+    /// <summary>
+    /// a=bundle-only (RFC 8843 §6): the section is offered only as part of its BUNDLE group, so
+    /// it carries port 0 without being rejected. Firefox writes it on every section but the
+    /// first of a max-bundle offer, and on every section but the tagged one of a re-offer.
+    /// </summary>
+    public bool BundleOnly { get; set; }
+
+    /// <summary>a=extmap-allow-mixed (RFC 8285 §6): one-byte and two-byte extension headers may be mixed.</summary>
+    public bool ExtmapAllowMixed { get; set; }
+
     /// <summary>Codecs in m= line order; payload types listed without a=rtpmap (and not static) have no entry.</summary>
     public IList<RtpCodec> Codecs { get; } = new List<RtpCodec>();
 
@@ -86,7 +96,11 @@ public sealed class MediaDescription
 
     public IList<SdpAttribute> Attributes { get; } = new List<SdpAttribute>();
 
-    public bool IsRejected => Port == 0;
+    /// <summary>
+    /// Port 0 rejects or stops a section (RFC 3264 §6), except with a=bundle-only, where it
+    /// means "only inside the BUNDLE group" (RFC 8843 §6, which updates RFC 3264 for this case).
+    /// </summary>
+    public bool IsRejected => Port == 0 && !BundleOnly;
 
     public RtpCodec? FindCodec(int payloadType)
     {

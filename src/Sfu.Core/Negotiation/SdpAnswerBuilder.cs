@@ -60,6 +60,7 @@ public static class SdpAnswerBuilder
 
         SessionDescription answer = SdpSections.NewSession(sessionId, sessionVersion);
         var accepted = new List<string>();
+        var rejected = new List<RejectedSection>();
         for (int i = 0; i < offer.Media.Count; i++)
         {
             MediaDescription offered = offer.Media[i];
@@ -69,11 +70,21 @@ public static class SdpAnswerBuilder
                 return SdpAnswerResult.Fail($"m= section {i + 1} ({offered.KindRaw}) has no a=mid");
             }
 
-            MediaDescription? section = offered.IsRejected || !Contains(bundle, offered.Mid)
-                ? null
-                : AnswerCodecs(offered, caps);
+            if (offered.IsRejected)
+            {
+                answer.Media.Add(Rejected(offered));
+                continue;
+            }
+
+            string? reason = null;
+            MediaDescription? section = Contains(bundle, offered.Mid)
+                ? AnswerCodecs(offered, caps, out reason)
+                : null;
             if (section is null)
             {
+                // RFC 8843 §7.3.3: a section the answerer leaves out of the BUNDLE group is rejected.
+                reason ??= "it is not in the offer's BUNDLE group, and all media must share one transport (RFC 8843)";
+                rejected.Add(new RejectedSection(offered.Mid, offered.KindRaw, reason));
                 answer.Media.Add(Rejected(offered));
                 continue;
             }
@@ -114,7 +125,7 @@ public static class SdpAnswerBuilder
         }
 
         SdpSections.AddBundle(answer, accepted);
-        return SdpAnswerResult.Ok(answer);
+        return SdpAnswerResult.Ok(answer, rejected);
     }
 
     /// <summary>A fresh origin session id; 62 bits keeps it positive for peers that read it as a signed 64-bit number.</summary>
@@ -139,13 +150,20 @@ public static class SdpAnswerBuilder
     }
 
     /// <summary>The codec part of an accepted section, or null when nothing (kind, protocol, codecs) fits.</summary>
-    private static MediaDescription? AnswerCodecs(MediaDescription offered, MediaCapabilities caps)
+    private static MediaDescription? AnswerCodecs(MediaDescription offered, MediaCapabilities caps, out string? reason)
     {
         // Only DTLS-SRTP over UDP (RFC 5764; JSEP's UDP/TLS/RTP/SAVPF, RFC 8829 §5.1.2; legacy RTP/SAVPF).
         bool supportedProtocol = string.Equals(offered.Protocol, "UDP/TLS/RTP/SAVPF", StringComparison.OrdinalIgnoreCase)
             || string.Equals(offered.Protocol, "RTP/SAVPF", StringComparison.OrdinalIgnoreCase);
-        if (offered.Kind is not (MediaKind.Audio or MediaKind.Video) || !supportedProtocol)
+        if (offered.Kind is not (MediaKind.Audio or MediaKind.Video))
         {
+            reason = $"the server carries only audio and video, not {offered.KindRaw}";
+            return null;
+        }
+
+        if (!supportedProtocol)
+        {
+            reason = $"the protocol {offered.Protocol} is not RTP over DTLS-SRTP (UDP/TLS/RTP/SAVPF)";
             return null;
         }
 
@@ -191,8 +209,12 @@ public static class SdpAnswerBuilder
 
         if (section.Codecs.Count == 0)
         {
+            reason = "none of the offered codecs (" + string.Join(", ", offered.Codecs.Where(c => !c.IsRtx).Select(c => c.Name).Distinct(StringComparer.OrdinalIgnoreCase))
+                + ") is one the server forwards (" + string.Join(", ", caps.Codecs.Where(c => c.Kind == offered.Kind).Select(c => c.Name).Distinct(StringComparer.OrdinalIgnoreCase)) + ")";
             return null;
         }
+
+        reason = null;
 
         // RTX follows its associated codec (RFC 4588 §8.6): keep the offerer's rtx PT and apt=,
         // placed right after the codec it repairs so the answer reads like Chromium's.

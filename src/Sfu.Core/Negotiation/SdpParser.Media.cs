@@ -92,6 +92,12 @@ public static partial class SdpParser
                 case "rtcp-rsize" when arg is null:
                     m.RtcpRsize = true;
                     return null;
+                case "bundle-only" when arg is null:
+                    m.BundleOnly = true;
+                    return null;
+                case "extmap-allow-mixed" when arg is null:
+                    m.ExtmapAllowMixed = true;
+                    return null;
                 case "end-of-candidates" when arg is null:
                     m.EndOfCandidates = true;
                     return null;

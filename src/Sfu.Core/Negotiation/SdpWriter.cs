@@ -97,6 +97,16 @@ public static class SdpWriter
             Attribute(sb, "mid", m.Mid);
         }
 
+        if (m.BundleOnly)
+        {
+            Attribute(sb, "bundle-only", null);
+        }
+
+        if (m.ExtmapAllowMixed)
+        {
+            Attribute(sb, "extmap-allow-mixed", null);
+        }
+
         foreach (HeaderExtension ext in m.Extensions)
         {
             string id = ext.Direction is MediaDirection d ? Invariant($"{ext.Id}/{DirectionToken(d)}") : Invariant($"{ext.Id}");

@@ -18,6 +18,7 @@ internal sealed partial class Negotiator
 {
     private readonly Lock _gate = new();
     private readonly MediaSlots _slots = new();
+    private readonly BundlePayloadTypes _payloadTypes = new();
     private readonly Participant _owner;
     private readonly MediaServices _services;
     private readonly ILogger _logger;
@@ -42,6 +43,7 @@ internal sealed partial class Negotiator
         var unpublished = new List<Producer>();
         string answerSdp;
         bool first;
+        IReadOnlyList<RejectedSection> rejected;
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_closed, _owner);
@@ -63,6 +65,7 @@ internal sealed partial class Negotiator
             }
 
             _slots.EnsureOffered(offer);
+            _payloadTypes.Learn(offer);
             var sendersByMid = new Dictionary<string, SendStream>(StringComparer.Ordinal);
             foreach (MediaSlot slot in _slots.All)
             {
@@ -79,9 +82,10 @@ internal sealed partial class Negotiator
             }
 
             SessionDescription answer = built.Answer;
+            rejected = built.Rejected;
             foreach (MediaDescription answered in answer.Media)
             {
-                SectionPolicy.KeepOnePrimaryCodec(answered);
+                KeepCodecs(answered);
             }
 
             answer.SessionId = _sessionId;
@@ -95,8 +99,13 @@ internal sealed partial class Negotiator
             answerSdp = SdpWriter.Write(answer);
         }
 
+        foreach (RejectedSection section in rejected)
+        {
+            LogSectionRejected(_logger, _owner.Id, section.Mid, section.Kind, section.Reason);
+        }
+
         _owner.Room.ChangePublications(_owner, published, unpublished, subscribeToRoom: first);
-        return new OfferOutcome(answerSdp, published, unpublished);
+        return new OfferOutcome(answerSdp, published, unpublished, rejected);
     }
 
     /// <summary>Applies the participant's answer to the pending server offer.</summary>
@@ -280,7 +289,7 @@ internal sealed partial class Negotiator
                 slot.Mid,
                 slot.Kind,
                 MediaDirection.SendOnly,
-                SectionPolicy.CodecsToSend(_slots.All, downTrack.Source.Codec, slot.Kind),
+                _payloadTypes.CodecsToSend(downTrack.Source.Codec, slot.Kind),
                 SectionPolicy.ExtensionsToSend(_slots.All, slot.Kind),
                 SendStreamOf(downTrack));
         }

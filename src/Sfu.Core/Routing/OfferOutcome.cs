@@ -1,5 +1,9 @@
+using Sfu.Core.Negotiation;
 
 namespace Sfu.Core.Routing;
 
-/// <summary>The answer to a participant's offer and the tracks the offer started or stopped.</summary>
-public sealed record OfferOutcome(string AnswerSdp, IReadOnlyList<Producer> Published, IReadOnlyList<Producer> Unpublished);
+/// <summary>
+/// The answer to a participant's offer, the tracks the offer started or stopped, and the
+/// sections the answer rejected with why (the participant is told, not left guessing).
+/// </summary>
+public sealed record OfferOutcome(string AnswerSdp, IReadOnlyList<Producer> Published, IReadOnlyList<Producer> Unpublished, IReadOnlyList<RejectedSection> Rejected);

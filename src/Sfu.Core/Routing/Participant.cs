@@ -146,6 +146,9 @@ public sealed class Participant
         return true;
     }
 
+    /// <summary>Whether the participant's peer connection has (or had) an m-section <paramref name="mid"/>.</summary>
+    public bool HasSection(string mid) => Negotiation.HasSection(mid);
+
     /// <summary>Our reports and feedback on the report interval. Housekeeping thread.</summary>
     internal void OnReportTick() => Media.Feedback.OnReportTick();
 

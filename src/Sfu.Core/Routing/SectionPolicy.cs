@@ -11,67 +11,6 @@ namespace Sfu.Core.Routing;
 /// </summary>
 internal static class SectionPolicy
 {
-    /// <summary>
-    /// The codec list for a section we send on: the producer's codec under the payload type
-    /// this participant already uses for it (payload types must stay consistent across a
-    /// BUNDLE group, RFC 8843 §9.1), else our default number for it.
-    /// </summary>
-    public static List<RtpCodec> CodecsToSend(IReadOnlyList<MediaSlot> slots, CodecDescription source, MediaKind kind)
-    {
-        RtpCodec? known = null;
-        RtpCodec? knownRtx = null;
-        foreach (MediaSlot slot in slots)
-        {
-            if (slot.Kind != kind || slot.ServerOwned)
-            {
-                continue;
-            }
-
-            foreach (RtpCodec codec in slot.Codecs)
-            {
-                if (!codec.IsRtx && Matches(codec, source))
-                {
-                    known = codec;
-                    knownRtx = slot.Codecs.FirstOrDefault(c => c.IsRtx && c.AssociatedPayloadType == codec.PayloadType);
-                    break;
-                }
-            }
-
-            if (known is not null)
-            {
-                break;
-            }
-        }
-
-        var list = new List<RtpCodec>();
-        if (known is not null)
-        {
-            list.Add(known.Clone());
-            if (knownRtx is not null)
-            {
-                list.Add(knownRtx.Clone());
-            }
-
-            return list;
-        }
-
-        RtpCodec fallback = new()
-        {
-            PayloadType = source.PayloadType,
-            Name = source.Name,
-            ClockRate = source.ClockRate,
-            Channels = source.Channels > 1 ? source.Channels : null,
-            Fmtp = source.Fmtp,
-        };
-        foreach (string feedback in FeedbackFor(kind))
-        {
-            fallback.RtcpFeedback.Add(feedback);
-        }
-
-        list.Add(fallback);
-        return list;
-    }
-
     public static List<HeaderExtension> ExtensionsToSend(IReadOnlyList<MediaSlot> slots, MediaKind kind)
     {
         var list = new List<HeaderExtension>();
@@ -143,6 +82,25 @@ internal static class SectionPolicy
             media.Codecs.Add(codec);
             media.Formats.Add(codec.PayloadType.ToString(CultureInfo.InvariantCulture));
         }
+    }
+
+    /// <summary>
+    /// Leaves only <paramref name="source"/>'s codec (and its RTX) in an answered section;
+    /// false, with the section unchanged, when the section does not list it.
+    /// </summary>
+    public static bool KeepCodecFor(MediaDescription media, CodecDescription source)
+    {
+        RtpCodec? match = media.Codecs.FirstOrDefault(c => !c.IsRtx && Matches(c, source) && CodecParameters.SameFormat(c.Name, c.Fmtp, source.Fmtp))
+            ?? media.Codecs.FirstOrDefault(c => !c.IsRtx && Matches(c, source) && !CodecParameters.FormatMatters(c.Name));
+        if (match is null)
+        {
+            return false;
+        }
+
+        media.Codecs.Remove(match);
+        media.Codecs.Insert(0, match);
+        KeepOnePrimaryCodec(media);
+        return true;
     }
 
     public static RtpCodec? FindCodecFor(MediaDescription media, CodecDescription source)

@@ -61,6 +61,8 @@ public sealed record PublishedTrack(
     {
         "VP8" => VideoCodecKind.Vp8,
         "H264" => VideoCodecKind.H264,
+        "VP9" => VideoCodecKind.Vp9,
+        "AV1" => VideoCodecKind.Av1,
         _ => VideoCodecKind.Unknown,
     };
 }

@@ -11,4 +11,10 @@ public enum VideoCodecKind : byte
 
     /// <summary>H.264, RFC 6184 (packetization mode 0 or 1).</summary>
     H264,
+
+    /// <summary>VP9, RFC 9628.</summary>
+    Vp9,
+
+    /// <summary>AV1, the AV1 RTP payload specification.</summary>
+    Av1,
 }

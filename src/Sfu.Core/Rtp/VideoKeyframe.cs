@@ -11,6 +11,8 @@ public static class VideoKeyframe
     {
         VideoCodecKind.Vp8 => IsVp8Keyframe(payload),
         VideoCodecKind.H264 => IsH264Keyframe(payload),
+        VideoCodecKind.Vp9 => Vp9PayloadDescriptor.IsKeyframe(payload),
+        VideoCodecKind.Av1 => Av1AggregationHeader.IsKeyframe(payload),
         _ => false,
     };
 

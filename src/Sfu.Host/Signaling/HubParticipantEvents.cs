@@ -12,7 +12,7 @@ internal sealed class HubParticipantEvents(RoomLifecycle lifecycle, RoomMember m
     /// none: Resume re-sends the offer that is still waiting for its answer.
     /// </summary>
     public Task OfferAsync(string sdp)
-        => member.ConnectionId is { } connection ? hub.Clients.Client(connection).Offer(sdp) : Task.CompletedTask;
+        => member.ConnectionId is { } connection ? hub.Clients.Client(connection).Offer(sdp, member.Participant.Id) : Task.CompletedTask;
 
     public Task LayersChangedAsync(string mid, IReadOnlyList<string> activeRids)
         => member.ConnectionId is { } connection ? hub.Clients.Client(connection).LayersChanged(mid, activeRids) : Task.CompletedTask;

@@ -11,8 +11,16 @@ public interface ISfuClient
 
     Task TrackRemoved(TrackInfo track);
 
-    /// <summary>A server-initiated offer (new or removed subscriptions); answer with Answer(sdp).</summary>
-    Task Offer(string sdp);
+    /// <summary>
+    /// A server-initiated offer (new or removed subscriptions); answer with Answer(sdp).
+    /// <paramref name="participantId"/> names the session it belongs to (Join's participant id,
+    /// new on every Join and kept by Resume): an offer meant for a session the client has since
+    /// left behind must not reach its new peer connection.
+    /// </summary>
+    Task Offer(string sdp, string participantId);
+
+    /// <summary>The caller's last offer had sections the server rejected (port 0 in its answer), and why.</summary>
+    Task SectionsRejected(IReadOnlyList<Sfu.Core.Negotiation.RejectedSection> sections);
 
     /// <summary>The server ended this participant's session (media timed out, removed by an operator).</summary>
     Task Removed(string reason);

@@ -63,6 +63,11 @@ public sealed partial class SfuHub(RoomLifecycle lifecycle, MeetingSessions sess
             throw new HubException(e.Message);
         }
 
+        if (outcome.Rejected.Count > 0)
+        {
+            await Clients.Caller.SectionsRejected(outcome.Rejected).ConfigureAwait(false);
+        }
+
         ISfuClient others = Clients.OthersInGroup(GroupName(member.Room));
         foreach (Producer producer in outcome.Unpublished)
         {
@@ -79,13 +84,16 @@ public sealed partial class SfuHub(RoomLifecycle lifecycle, MeetingSessions sess
 
     /// <summary>
     /// Stops or restarts the track forwarded to the caller in its m-section <paramref name="mid"/>
-    /// (its tab is hidden, it turned incoming video off); no renegotiation.
+    /// (its tab is hidden, it turned incoming video off); no renegotiation. A section whose track
+    /// has just ended is no error (the client may not have heard yet): nothing happens; only a
+    /// mid the connection never had is refused.
     /// </summary>
     public void SetReceiving(string mid, bool receive)
     {
-        if (!RequireMember().Participant.SetReceiving(mid, receive))
+        Participant participant = RequireMember().Participant;
+        if (!participant.SetReceiving(mid, receive) && !participant.HasSection(mid))
         {
-            throw new HubException($"No track is forwarded to you in m-section '{mid}'.");
+            throw new HubException($"There is no m-section '{mid}' on your connection.");
         }
     }
 

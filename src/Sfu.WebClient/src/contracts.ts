@@ -15,11 +15,21 @@ export interface TrackInfo {
   readonly kind: string;
 }
 
-/** What Join returns: our own id and who is already in the room. */
+/**
+ * What Join returns: our own id and who is already in the room. The participant id also names
+ * the session: every server offer carries the id of the session it was made for.
+ */
 export interface JoinResult {
   readonly participantId: string;
   readonly room: string;
   readonly participants: readonly ParticipantInfo[];
+}
+
+/** An m-section of our offer that the server's answer rejected (port 0), and why. */
+export interface RejectedSection {
+  readonly mid: string;
+  readonly kind: string;
+  readonly reason: string;
 }
 
 /** A live room in the lobby's list. */
@@ -85,6 +95,7 @@ export const HubEvents = {
   trackAdded: 'TrackAdded',
   trackRemoved: 'TrackRemoved',
   offer: 'Offer',
+  sectionsRejected: 'SectionsRejected',
   removed: 'Removed',
   roomsChanged: 'RoomsChanged',
   chatReceived: 'ChatReceived',

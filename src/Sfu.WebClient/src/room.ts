@@ -100,6 +100,7 @@ async function start(roomName: string, nickname: string): Promise<void> {
   client.on('recovered', () => view.clearError());
   client.on('error', (e) => view.showError(e.message));
   client.on('removed', (r) => view.showError(r.reason));
+  client.on('gaveUp', (r) => view.showError(r.reason));
 
   view.setState(client.state.overall);
   view.showLocal(nickname, null);

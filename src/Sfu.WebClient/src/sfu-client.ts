@@ -1,6 +1,6 @@
 // The browser client SDK's one public class. It composes the parts in client/ (one concern
 // each) and keeps the API the pages and the browser tests use.
-import { HubEvents, type ChatMessage, type JoinResult, type MediaState, type ParticipantInfo, type TrackInfo } from './contracts';
+import { HubEvents, type ChatMessage, type JoinResult, type MediaState, type ParticipantInfo, type RejectedSection, type TrackInfo } from './contracts';
 import { connectionState, type ConnectionStateChange } from './client/connection-state';
 import { ClientContext } from './client/context';
 import type { SfuClientEvents } from './client/events';
@@ -52,6 +52,7 @@ export class SfuClient {
       },
       negotiationNeeded: () => this.negotiator.scheduleOffer(),
       failed: (pc) => this.recovery.afterPeerFailure(pc),
+      connected: () => this.recovery.connected(),
     });
     this.negotiator = new Negotiator(this.ctx, this.peer);
     this.remote = new RemoteParticipants(this.ctx);
@@ -77,7 +78,12 @@ export class SfuClient {
     hub.on(HubEvents.participantLeft, (id: string) => this.remote.remove(id));
     hub.on(HubEvents.trackAdded, (t: TrackInfo) => events.emit('trackAdded', t));
     hub.on(HubEvents.trackRemoved, (t: TrackInfo) => events.emit('trackRemoved', t));
-    hub.on(HubEvents.offer, (sdp: string) => this.negotiator.answerServerOffer(sdp));
+    hub.on(HubEvents.offer, (sdp: string, session?: string) => this.negotiator.answerServerOffer(sdp, session));
+    hub.on(HubEvents.sectionsRejected, (sections: RejectedSection[]) => {
+      for (const s of sections) {
+        this.ctx.report(`the server rejected our ${s.kind} section ${s.mid}`, new Error(s.reason));
+      }
+    });
     hub.on(HubEvents.chatReceived, (m: ChatMessage) => events.emit('chat', m));
     hub.on(HubEvents.mediaStateChanged, (m: MediaState) => events.emit('mediaState', m));
     hub.on(HubEvents.dominantSpeakerChanged, (id: string | null) => events.emit('dominantSpeaker', id));
@@ -237,6 +243,7 @@ export class SfuClient {
 
   /** Leaves the room and releases the camera, microphone and connections. Safe to call twice. */
   close(): Promise<void> {
+    this.recovery.cancel();
     return this.session.close();
   }
 }

@@ -159,21 +159,4 @@ public sealed class NegotiationTests : IAsyncLifetime
         offer.IceLite = false;
         return SdpWriter.Write(offer);
     }
-
-    private sealed class RecordingEvents : IParticipantEvents
-    {
-        public List<string> Offers { get; } = [];
-
-        public Task OfferAsync(string sdp)
-        {
-            lock (Offers)
-            {
-                Offers.Add(sdp);
-            }
-
-            return Task.CompletedTask;
-        }
-
-        public Task RemovedAsync(string reason, IReadOnlyList<Producer> unpublished) => Task.CompletedTask;
-    }
 }

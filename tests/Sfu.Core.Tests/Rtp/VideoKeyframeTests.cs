@@ -84,4 +84,43 @@ public class VideoKeyframeTests
             _ = VideoKeyframe.IsKeyframe(buffer.AsSpan(0, length), VideoCodecKind.H264);
         }
     }
+
+    [Theory]
+    // I=0 P=0 L=0 B=1: the start of a picture predicted from nothing: keyframe.
+    [InlineData("08 AA", true)]
+    // P=1: inter-predicted.
+    [InlineData("48 AA", false)]
+    // B=0: not the start of a frame.
+    [InlineData("00 AA", false)]
+    // I=1 with a 15-bit picture id (M=1), L=1, layer byte SID 0: keyframe.
+    [InlineData("A8 81 23 00 AA", true)]
+    // Same with SID 1 (layer byte 0x02): an upper spatial layer of the keyframe, not its start.
+    [InlineData("A8 81 23 02 AA", false)]
+    // I=1 with a 7-bit picture id, L=1, TID 2 and SID 0 (layer byte 0x40): keyframe.
+    [InlineData("A8 12 40", true)]
+    // Truncated inside the picture id, and before the layer byte.
+    [InlineData("88 81", false)]
+    [InlineData("A8 81 23", false)]
+    [InlineData("", false)]
+    public void Vp9_RFC_9628_4_2(string hex, bool expected)
+        => Assert.Equal(expected, VideoKeyframe.IsKeyframe(Hex.Parse(hex), VideoCodecKind.Vp9));
+
+    [Theory]
+    // N=1 (0x08 with W=1: 0x18): first packet of a coded video sequence.
+    [InlineData("18 0A 0B", true)]
+    // Z=1: continues an OBU from the previous packet, even with N set.
+    [InlineData("98 0A", false)]
+    // W=1, no length field, OBU header type 1 (0x0A: type 1, S=1): sequence header.
+    [InlineData("10 0A 0B 00", true)]
+    // W=1, OBU type 6 (frame, 0x32): not a keyframe on its own.
+    [InlineData("10 32 00", false)]
+    // W=2: the first element has a leb128 length (0x83 0x01 = 131), then a sequence header.
+    [InlineData("20 83 01 0A 00", true)]
+    // W=0 with a one-byte length, then a temporal delimiter (type 2, 0x12).
+    [InlineData("00 02 12 00", false)]
+    // Truncated after the length.
+    [InlineData("20 83 01", false)]
+    [InlineData("", false)]
+    public void Av1_aggregation_header_and_obu_type(string hex, bool expected)
+        => Assert.Equal(expected, VideoKeyframe.IsKeyframe(Hex.Parse(hex), VideoCodecKind.Av1));
 }

@@ -39,17 +39,65 @@ public class SectionPolicyTests
     [Fact]
     public void A_subscriber_receives_under_its_own_payload_type_for_the_codec()
     {
-        var publishing = new MediaSlot("0", MediaKind.Video, serverOwned: false)
-        {
-            Codecs = [new RtpCodec { PayloadType = 120, Name = "vp8", ClockRate = 90000 }, new RtpCodec { PayloadType = 121, Name = "rtx", ClockRate = 90000, Fmtp = "apt=120" }],
-        };
+        var own = new BundlePayloadTypes();
+        own.Learn(Offer(("video", "120 VP8/90000", null), ("video", "121 rtx/90000", "apt=120")));
 
-        List<RtpCodec> offered = SectionPolicy.CodecsToSend([publishing], Vp8, MediaKind.Video);
-        List<RtpCodec> fallback = SectionPolicy.CodecsToSend([], Vp8, MediaKind.Video);
+        List<RtpCodec> offered = own.CodecsToSend(Vp8, MediaKind.Video);
+        List<RtpCodec> fallback = new BundlePayloadTypes().CodecsToSend(Vp8, MediaKind.Video);
 
         Assert.Equal([120, 121], offered.Select(c => c.PayloadType));
         Assert.Equal(96, Assert.Single(fallback).PayloadType);
         Assert.Contains("nack pli", fallback[0].RtcpFeedback);
+    }
+
+    [Fact]
+    public void A_codec_the_subscriber_never_offered_gets_a_payload_type_free_in_its_bundle_group_RFC_8843_9_1()
+    {
+        // The subscriber bound 96 to VP8 and 97 to its RTX; the publisher sends H.264 as 96.
+        var group = new BundlePayloadTypes();
+        group.Learn(Offer(("video", "96 VP8/90000", null), ("video", "97 rtx/90000", "apt=96")));
+        var h264 = new CodecDescription(96, "H264", 90000, 1, "packetization-mode=1;profile-level-id=42e01f", null);
+
+        RtpCodec first = Assert.Single(group.CodecsToSend(h264, MediaKind.Video));
+        RtpCodec second = Assert.Single(group.CodecsToSend(h264, MediaKind.Video));
+
+        Assert.Equal("H264", first.Name);
+        Assert.Equal(98, first.PayloadType);
+        Assert.Equal(98, second.PayloadType);
+        Assert.Equal("VP8", group.Find(96)!.Name);
+    }
+
+    [Theory]
+    [InlineData("packetization-mode=1;profile-level-id=42e01f", 102)] // constrained baseline, mode 1
+    [InlineData("packetization-mode=1;profile-level-id=4d801f", 102)] // constrained baseline spelled as Main with constraint_set0
+    [InlineData("packetization-mode=0;profile-level-id=42e01f", 104)] // mode 0 is another stream format
+    [InlineData("packetization-mode=1;profile-level-id=640c1f", 106)] // constrained high
+    public void An_H264_stream_goes_under_the_subscribers_payload_type_of_the_same_profile_and_mode_RFC_6184_8_1(string fmtp, int expected)
+    {
+        var group = new BundlePayloadTypes();
+        group.Learn(Offer(
+            ("video", "102 H264/90000", "level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f"),
+            ("video", "104 H264/90000", "level-asymmetry-allowed=1;packetization-mode=0;profile-level-id=42e01f"),
+            ("video", "106 H264/90000", "level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=640c34")));
+
+        RtpCodec codec = group.CodecsToSend(new CodecDescription(96, "H264", 90000, 1, fmtp, null), MediaKind.Video)[0];
+
+        Assert.Equal(expected, codec.PayloadType);
+    }
+
+    /// <summary>An offer with one video section listing the given codecs ("pt name/clock", fmtp).</summary>
+    private static SessionDescription Offer(params (string Kind, string Rtpmap, string? Fmtp)[] codecs)
+    {
+        var media = new MediaDescription { Kind = MediaKind.Video, Port = 9, Mid = "0" };
+        foreach ((_, string rtpmap, string? fmtp) in codecs)
+        {
+            string[] parts = rtpmap.Split(' ', '/');
+            media.Codecs.Add(new RtpCodec { PayloadType = int.Parse(parts[0], System.Globalization.CultureInfo.InvariantCulture), Name = parts[1], ClockRate = int.Parse(parts[2], System.Globalization.CultureInfo.InvariantCulture), Fmtp = fmtp });
+        }
+
+        var offer = new SessionDescription();
+        offer.Media.Add(media);
+        return offer;
     }
 
     [Fact]

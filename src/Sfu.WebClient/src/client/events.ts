@@ -38,6 +38,10 @@ export interface SfuClientEvents {
   dominantSpeaker: string | null;
   /** Signaling came back after a drop: 'resumed' kept our place, 'rejoined' started over. */
   recovered: 'resumed' | 'rejoined';
+  /** The media connection failed: the client joins again after `delayMs` (attempt counts from 1). */
+  rejoining: { readonly attempt: number; readonly delayMs: number };
+  /** The media connection failed too often in a row: the client stopped trying and closed. */
+  gaveUp: { readonly reason: string };
   /** The server ended our session (an operator removed us, media timed out); the client is closed. */
   removed: { readonly reason: string };
   /** Something failed that the client could not handle by itself. */

@@ -90,7 +90,11 @@ export class LocalMedia {
     await this.publish();
   }
 
-  /** Off detaches the track from the sender (replaceTrack(null)) and releases the device; on captures again. */
+  /**
+   * Off stops the sender's encoding and detaches the track (replaceTrack(null)), then releases
+   * the device; on captures again. Stopping the encoding matters for Firefox, which goes on
+   * sending black frames for a sender without a track; neither step renegotiates.
+   */
   async setCameraEnabled(on: boolean): Promise<void> {
     if (on === this.camera || this.cameraOpening) {
       return;
@@ -106,6 +110,7 @@ export class LocalMedia {
       this.camera = true;
     } else {
       this.camera = false;
+      await setSending(this.cameraSender, false);
       await this.cameraSender?.replaceTrack(null);
       this.dropLocalTracks('video');
     }
@@ -130,6 +135,7 @@ export class LocalMedia {
       if (media === 'video') {
         // The old camera is already released: say the camera is off rather than leave a frozen tile.
         this.camera = false;
+        await setSending(this.cameraSender, false);
         await this.cameraSender?.replaceTrack(null);
         await this.publish();
       }
@@ -230,6 +236,7 @@ export class LocalMedia {
   private async replaceLocalTrack(media: 'audio' | 'video', track: MediaStreamTrack): Promise<void> {
     const sender = media === 'audio' ? this.audioSender : this.cameraSender;
     await sender?.replaceTrack(track);
+    await setSending(sender, true);
     this.dropLocalTracks(media);
     this.localStream?.addTrack(track);
     if (media === 'video') {
@@ -253,4 +260,22 @@ export class LocalMedia {
       this.ctx.events.emit('localStream', stream);
     }
   }
+}
+
+/**
+ * Marks every encoding of a sender active or not (RTCRtpSender.setParameters, no
+ * renegotiation): an inactive encoding sends nothing in any browser.
+ */
+async function setSending(sender: RTCRtpSender | null | undefined, active: boolean): Promise<void> {
+  if (sender === null || sender === undefined) {
+    return;
+  }
+  const parameters = sender.getParameters();
+  if (parameters.encodings.length === 0 || parameters.encodings.every((e) => e.active === active)) {
+    return;
+  }
+  for (const encoding of parameters.encodings) {
+    encoding.active = active;
+  }
+  await sender.setParameters(parameters);
 }

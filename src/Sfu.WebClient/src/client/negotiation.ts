@@ -19,6 +19,7 @@ export class Negotiator {
   private holdOffersUntil = 0;
   private glareCount = 0;
   private completed = 0;
+  private staleOffers = 0;
 
   constructor(
     private readonly ctx: ClientContext,
@@ -66,9 +67,24 @@ export class Negotiator {
     }, wait);
   }
 
-  /** Queues our answer to an offer the server sent; a failure is reported. */
-  answerServerOffer(sdp: string): void {
-    this.enqueue(() => this.applyServerOffer(sdp)).catch((e: unknown) => this.ctx.report('answering a server offer', e));
+  /**
+   * Queues our answer to an offer the server sent; a failure is reported. An offer made for
+   * another session than the one current when its turn comes (we have joined again since)
+   * describes a peer connection that is gone and is dropped.
+   */
+  answerServerOffer(sdp: string, session: string | undefined): void {
+    this.enqueue(async () => {
+      if (session !== undefined && session !== this.ctx.participantId) {
+        this.staleOffers++;
+        return;
+      }
+      await this.applyServerOffer(sdp);
+    }).catch((e: unknown) => this.ctx.report('answering a server offer', e));
+  }
+
+  /** Server offers dropped because they belonged to an earlier session. */
+  get droppedStaleOffers(): number {
+    return this.staleOffers;
   }
 
   /** The peer connection was replaced: an offer queued for the old one no longer stands for the next. */

@@ -12,6 +12,8 @@ export interface PeerLinkEvents {
   negotiationNeeded(): void;
   /** The current peer connection failed (already reported); it cannot carry media again. */
   failed(pc: RTCPeerConnection): void;
+  /** The current peer connection reached 'connected'. */
+  connected(pc: RTCPeerConnection): void;
 }
 
 export class PeerLink {
@@ -53,8 +55,10 @@ export class PeerLink {
         return;
       }
       this.ctx.emitState();
+      if (pc.connectionState === 'connected') {
+        this.events.connected(pc);
+      }
       if (pc.connectionState === 'failed') {
-        this.ctx.report('media connection', new Error('the peer connection failed; joining again'));
         this.events.failed(pc);
       }
     };

@@ -1,0 +1,94 @@
+namespace Sfu.Browser.Tests.Firefox;
+
+/// <summary>
+/// Firefox as a first-class participant: Firefox and Chromium in one room, media both ways,
+/// renegotiation started by Firefox (a screen share, an ICE restart), and the meeting
+/// controls from Firefox. Media is checked as the Chromium tests check it: decoded frames and
+/// received audio energy growing on each side.
+/// </summary>
+public sealed class FirefoxRoomTests(SfuServerFixture server, BrowserFixture browser, FirefoxFixture firefox) : IClassFixture<FirefoxFixture>
+{
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
+
+    /// <summary>Received audio energy per second below which a track counts as silent (as in MediaControlsTests).</summary>
+    private const double SilentEnergyPerSecond = 1e-6;
+
+    [Fact(Timeout = 240_000)]
+    public async Task Firefox_and_Chromium_see_and_hear_each_other_and_a_Firefox_renegotiation_keeps_media_flowing_both_ways()
+    {
+        CancellationToken cancel = TestContext.Current.CancellationToken;
+        await using FirefoxParticipant fox = await FirefoxParticipant.JoinAsync(firefox, server, "firefox-room", "Fox");
+        await using BrowserParticipant chrome = await BrowserParticipant.JoinAsync(browser, server, "firefox-room", "Chrome");
+        await fox.WaitConnectedAsync(cancel);
+        await ExpectMediaBothWaysAsync(fox, chrome, foxVideos: 1, cancel);
+
+        // Firefox adds a track: its own offer, answered by the server, then a server offer back.
+        await fox.ClickAsync("toggle-screen");
+        await Eventually.UntilAsync(() => chrome.Page.GetByTestId("screen-tile").CountAsync(), c => c == 1, Deadline, "Chrome to show Fox's screen", cancel);
+        await ExpectMediaBothWaysAsync(fox, chrome, foxVideos: 2, cancel);
+
+        // An ICE restart from Firefox: new credentials on both sides, media goes on.
+        int restarts = await fox.CallAsync<int>("() => window.sfu.iceRestarts");
+        int negotiations = await fox.CallAsync<int>("() => window.sfu.negotiations");
+        await fox.CallAsync<bool>("() => { window.sfu.restartIce(); return true; }");
+        await Eventually.UntilAsync(() => fox.CallAsync<int>("() => window.sfu.negotiations"), n => n > negotiations, Deadline, "Fox's ICE restart to be negotiated", cancel);
+        Assert.Equal(restarts + 1, await fox.CallAsync<int>("() => window.sfu.iceRestarts"));
+        await fox.WaitConnectedAsync(cancel);
+        await ExpectMediaBothWaysAsync(fox, chrome, foxVideos: 2, cancel);
+
+        await fox.ClickAsync("toggle-screen");
+        await Eventually.UntilAsync(() => chrome.Page.GetByTestId("screen-tile").CountAsync(), c => c == 0, Deadline, "Fox's screen to disappear at Chrome", cancel);
+        await ExpectMediaBothWaysAsync(fox, chrome, foxVideos: 1, cancel);
+
+        // Firefox's re-offers put every section but the tagged one at port 0 with a=bundle-only,
+        // and everything the server wrote to Firefox keeps the JSEP and BUNDLE rules.
+        IReadOnlyList<(string Side, string Type, string Sdp)> descriptions = await fox.DescriptionsAsync();
+        Assert.Contains(descriptions, d => d.Side == "local" && d.Type == "offer" && d.Sdp.Contains("a=bundle-only", StringComparison.Ordinal));
+        SdpCorpus.CheckServerDescriptions(descriptions);
+        SdpCorpus.WriteIfAsked("firefox", firefox.Version, descriptions);
+        SdpCorpus.CheckServerDescriptions(await chrome.DescriptionsAsync());
+        SdpCorpus.WriteIfAsked("chromium", browser.Browser.Version, await chrome.DescriptionsAsync());
+    }
+
+    [Fact(Timeout = 240_000)]
+    public async Task Mute_camera_off_and_on_and_chat_work_from_Firefox()
+    {
+        CancellationToken cancel = TestContext.Current.CancellationToken;
+        await using FirefoxParticipant fox = await FirefoxParticipant.JoinAsync(firefox, server, "firefox-controls", "Fox");
+        await using BrowserParticipant chrome = await BrowserParticipant.JoinAsync(browser, server, "firefox-controls", "Chrome", "&camera=off");
+        await Eventually.UntilAsync(chrome.CountDecodingRemoteVideoAsync, c => c == 1, Deadline, "Chrome to decode Fox's camera", cancel);
+        await Eventually.UntilAsync(chrome.ReceivedAudioEnergyAsync, e => e > 0, Deadline, "Chrome to hear Fox", cancel);
+
+        await fox.ClickAsync("toggle-mic");
+        await Eventually.UntilAsync(() => chrome.Tile("Fox").GetAttributeAsync("data-mic"), m => m == "off", Deadline, "Fox's tile at Chrome to show the mic off", cancel);
+        await Eventually.UntilAsync(chrome.ReceivedAudioEnergyAsync, e => e < SilentEnergyPerSecond, Deadline, "Chrome's audio from Fox to go silent", cancel);
+        await fox.ClickAsync("toggle-mic");
+        await Eventually.UntilAsync(chrome.ReceivedAudioEnergyAsync, e => e > 0, Deadline, "Chrome to hear Fox again", cancel);
+
+        await fox.ClickAsync("toggle-camera");
+        await Eventually.UntilAsync(() => chrome.Tile("Fox").GetAttributeAsync("data-camera"), c => c == "off", Deadline, "Fox's tile at Chrome to show the camera off", cancel);
+        await Eventually.UntilAsync(chrome.CountDecodingRemoteVideoAsync, c => c == 0, Deadline, "Fox's frames to stop at Chrome", cancel);
+        await fox.ClickAsync("toggle-camera");
+        await Eventually.UntilAsync(chrome.CountDecodingRemoteVideoAsync, c => c == 1, Deadline, "Fox's frames to resume at Chrome", cancel);
+
+        await fox.CallAsync<bool>("text => { document.querySelector('[data-testid=chat-input]').value = text; document.querySelector('[data-testid=chat-send]').click(); return true; }", "Hello from Firefox");
+        await Eventually.UntilAsync(() => chrome.Page.GetByTestId("chat-message").Last.TextContentAsync(), t => t?.Contains("Hello from Firefox", StringComparison.Ordinal) == true, Deadline, "Chrome to show Fox's chat line", cancel);
+        await chrome.Page.GetByTestId("chat-input").FillAsync("Hello from Chromium");
+        await chrome.Page.GetByTestId("chat-send").ClickAsync();
+        await Eventually.UntilAsync(
+            () => fox.CallAsync<string>("() => [...document.querySelectorAll('[data-testid=chat-message]')].map(m => m.textContent).join('|')"),
+            t => t.Contains("Fox", StringComparison.Ordinal) && t.Contains("Hello from Chromium", StringComparison.Ordinal),
+            Deadline,
+            "Fox to show both chat lines",
+            cancel);
+    }
+
+    /// <summary>Each page decodes the other's video and hears its audio.</summary>
+    private static async Task ExpectMediaBothWaysAsync(FirefoxParticipant fox, BrowserParticipant chrome, int foxVideos, CancellationToken cancel)
+    {
+        await Eventually.UntilAsync(chrome.CountDecodingRemoteVideoAsync, c => c == foxVideos, Deadline, $"Chrome to decode {foxVideos} video tracks of Fox", cancel);
+        await Eventually.UntilAsync(chrome.ReceivedAudioEnergyAsync, e => e > 0, Deadline, "Chrome to hear Fox", cancel);
+        await Eventually.UntilAsync(fox.CountDecodingRemoteVideoAsync, c => c == 1, Deadline, "Fox to decode Chrome's video", cancel);
+        await Eventually.UntilAsync(fox.ReceivedAudioEnergyAsync, e => e > 0, Deadline, "Fox to hear Chrome", cancel);
+    }
+}
