@@ -2,4 +2,11 @@
 namespace Sfu.Core.Routing;
 
 /// <summary>The answer to a participant's offer and the tracks the offer started or stopped.</summary>
-public sealed record OfferOutcome(string AnswerSdp, IReadOnlyList<Producer> Published, IReadOnlyList<Producer> Unpublished);
+public sealed record OfferOutcome(string AnswerSdp, IReadOnlyList<Producer> Published, IReadOnlyList<Producer> Unpublished)
+{
+    /// <summary>
+    /// The mids of sections the participant offered to send on but may not publish
+    /// (<see cref="ParticipantPermissions.CanPublish"/>): answered so that nothing is sent.
+    /// </summary>
+    public IReadOnlyList<string> PublishRefused { get; init; } = [];
+}
