@@ -65,6 +65,14 @@ public sealed class MeetingSessions
         }
     }
 
+    /// <summary>Gives the member a fresh resume token; the one it had resumes nothing from now on.</summary>
+    internal void RenewToken(RoomMember member)
+    {
+        _byToken.TryRemove(new KeyValuePair<string, RoomMember>(member.Token, member));
+        member.Token = NewToken();
+        _byToken[member.Token] = member;
+    }
+
     /// <summary>Makes <paramref name="context"/> (null: none) the connection that speaks for the member.</summary>
     internal void Attach(RoomMember member, HubCallerContext? context)
     {

@@ -1,16 +1,19 @@
 namespace Sfu.Host.Meeting;
 
 /// <summary>
-/// One participant's chat allowance: a token bucket that holds at most <c>burst</c> messages
-/// and refills at <c>perSecond</c>, so a person can paste a few lines at once but a script
-/// cannot flood the room. Not thread-safe; the caller holds the session's gate.
+/// A token bucket that holds at most <c>burst</c> uses and refills at <c>perSecond</c>, so a
+/// person can paste a few chat lines or toggle the microphone twice quickly, but a script
+/// cannot flood the room. Not thread-safe; the caller holds a lock.
 /// </summary>
-internal sealed class ChatAllowance(int burst, double perSecond, TimeProvider time)
+internal sealed class RateAllowance(int burst, double perSecond, TimeProvider time)
 {
     private double _tokens = burst;
     private long _refilledAt = time.GetTimestamp();
 
-    /// <summary>Takes one message from the allowance; false when it is used up.</summary>
+    /// <summary>How long a drained allowance takes to be full again.</summary>
+    public TimeSpan RefillTime => perSecond > 0 ? TimeSpan.FromSeconds(burst / perSecond) : TimeSpan.Zero;
+
+    /// <summary>Takes one use from the allowance; false when it is used up.</summary>
     public bool TryTake()
     {
         long now = time.GetTimestamp();

@@ -15,11 +15,15 @@ export interface TrackInfo {
   readonly kind: string;
 }
 
-/** What Join returns: our own id and who is already in the room. */
+/** What Join returns: our own id, who is already in the room, our name as the others see it and what we may do. */
 export interface JoinResult {
   readonly participantId: string;
   readonly room: string;
   readonly participants: readonly ParticipantInfo[];
+  readonly displayName: string;
+  /** False when our access token lets us watch only: what we offer to send is answered so nothing is sent. */
+  readonly canPublish: boolean;
+  readonly canSubscribe: boolean;
 }
 
 /** A live room in the lobby's list. */
@@ -90,6 +94,7 @@ export const HubEvents = {
   chatReceived: 'ChatReceived',
   mediaStateChanged: 'MediaStateChanged',
   dominantSpeakerChanged: 'DominantSpeakerChanged',
+  warning: 'Warning',
 } as const;
 
 /** Where a closing page posts its resume token to leave at once (navigator.sendBeacon). */
