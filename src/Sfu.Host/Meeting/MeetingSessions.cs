@@ -49,6 +49,15 @@ public sealed class MeetingSessions
     internal static string NewToken()
         => Convert.ToBase64String(RandomNumberGenerator.GetBytes(24)).Replace('+', '-').Replace('/', '_');
 
+    /// <summary>Members known by participant id (every live one, held ones included).</summary>
+    internal int Count => _byParticipant.Count;
+
+    /// <summary>Resume tokens that would resume someone now.</summary>
+    internal int TokenCount => _byToken.Count;
+
+    /// <summary>Connections that speak for someone now.</summary>
+    internal int ConnectionCount => _byConnection.Count;
+
     internal RoomMember? Find(string participantId) => _byParticipant.GetValueOrDefault(participantId);
 
     internal RoomMember? FindByToken(string token) => _byToken.GetValueOrDefault(token);
