@@ -34,7 +34,9 @@ public sealed class PublishPermissionTests
         Assert.All(s.Tracks.Where(t => t.Packets > 0), t => Assert.Equal(d.ParticipantId, t.StreamId));
         // The viewer receives both others, audio and video each.
         Assert.Equal(4, v.Tracks.Count(t => t.Packets > 0));
-        Assert.Equal([d.ParticipantId, s.ParticipantId], v.Tracks.Where(t => t.Packets > 0).Select(t => t.StreamId).Distinct().Order(StringComparer.Ordinal));
+        Assert.Equal(
+            new[] { d.ParticipantId, s.ParticipantId }.Order(StringComparer.Ordinal),
+            v.Tracks.Where(t => t.Packets > 0).Select(t => t.StreamId).Distinct().Order(StringComparer.Ordinal));
         Assert.Contains(viewer.Events, e => e.GetProperty("event").GetString() == "warning"
             && e.GetProperty("message").GetString()!.Contains("You may not publish", StringComparison.Ordinal));
         // The deaf participant received nothing at all.
