@@ -114,9 +114,12 @@ public sealed partial class SfuEngine : IDatagramHandler, IPeerDirectory, IAsync
         LogStarted(_logger, _port.LocalEndPoint, AnnouncedAddress);
     }
 
-    /// <summary>Creates a participant with a fresh ICE identity in the named room.</summary>
+    /// <summary>
+    /// Creates a participant with a fresh ICE identity in the named room, allowed what
+    /// <paramref name="permissions"/> says (default: <see cref="ParticipantPermissions.All"/>).
+    /// </summary>
     /// <exception cref="SignalingException">The room is full (<see cref="SfuOptions.MaxParticipantsPerRoom"/>).</exception>
-    public Participant Join(string roomName, string displayName, IParticipantEvents events)
+    public Participant Join(string roomName, string displayName, IParticipantEvents events, ParticipantPermissions? permissions = null)
     {
         IDatagramPort port = _port ?? throw new InvalidOperationException("The engine is not started.");
         return Rooms.Enter(roomName, _options.MaxParticipantsPerRoom, room =>
@@ -132,7 +135,10 @@ public sealed partial class SfuEngine : IDatagramHandler, IPeerDirectory, IAsync
                 ConsentTimeout,
                 _dtlsOptions);
             _byUfrag[transport.LocalIce.Ufrag] = transport;
-            var participant = new Participant(NewParticipantId(), displayName, room, transport, events, _services);
+            var participant = new Participant(NewParticipantId(), displayName, room, transport, events, _services)
+            {
+                Permissions = permissions ?? ParticipantPermissions.All,
+            };
             transport.Connected += (_, _) => OnConnected(transport);
             transport.Failed += (_, reason) => Remove(participant, reason);
             return participant;

@@ -1,7 +1,8 @@
 using System.Diagnostics.Metrics;
+using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
 using Sfu.Core;
-using Sfu.Core.Negotiation;
+using Sfu.Host.Access;
 using Sfu.Host.Admin;
 using Sfu.Host.Signaling;
 using Sfu.Host.Telemetry;
@@ -13,6 +14,7 @@ public static class SfuServer
 {
     public static WebApplication CreateApp(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
+        DisplayName.EnsureNormalizationWorks();
         WebApplicationBuilder builder = WebApplication.CreateBuilder(new WebApplicationOptions
         {
             Args = args,
@@ -31,16 +33,20 @@ public static class SfuServer
         builder.Services.AddSignalR(o =>
         {
             o.EnableDetailedErrors = false;
-            // SignalR's default of 32 KB closes the connection of anyone in a room of about eight
-            // or more who sends an offer (a screen share, an ICE restart): the browser's offer
-            // repeats every m-section it receives. Allow the largest SDP the parser accepts, with
-            // room for its JSON escaping; larger SDP gets a clear error from the parser instead.
-            o.MaximumReceiveMessageSize = 4L * SdpParser.MaxLength;
+            o.MaximumReceiveMessageSize = SfuHub.MaximumMessageBytes;
+            o.AddFilter<HubCallLogging>();
         });
+
+        // HubCallLogging logs every failed hub call once, at its level; SignalR's own line for
+        // it is Error with a stack trace even for a client's mistake.
+        builder.Logging.AddFilter(HubCallLogging.DispatcherCategory, level => level is >= LogLevel.Warning and < LogLevel.Error);
         builder.AddSfuTelemetry().AddSfuAdmin();
         configure?.Invoke(builder);
 
         WebApplication app = builder.Build();
+
+        // Bad access settings (a short secret, Token mode without a key) stop the start here.
+        app.Services.GetRequiredService<AccessTokens>();
         app.UseSfuAdmin();
         app.UseWebClient();
         app.MapHub<SfuHub>(SfuHub.Path);

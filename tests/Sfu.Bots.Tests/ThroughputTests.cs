@@ -12,9 +12,9 @@ public sealed class ThroughputTests(SfuServerFixture server) : IClassFixture<Sfu
         int bitrate = int.TryParse(Environment.GetEnvironmentVariable("SFU_BOTS_VIDEO_BITRATE"), out int b0) ? b0 : 20_000_000;
         string room = "load-" + Guid.NewGuid().ToString("N")[..8];
         CancellationToken token = TestContext.Current.CancellationToken;
-        var options = new SfuBotOptions { Room = room, VideoBitrate = bitrate, VideoFrameRate = 30, DecodeAudio = false };
+        var options = new SfuBotOptions { Room = room, Name = "a", VideoBitrate = bitrate, VideoFrameRate = 30, DecodeAudio = false };
         await using SfuBot a = await SfuBot.ConnectAsync(server.Url, options, token);
-        await using SfuBot b = await SfuBot.ConnectAsync(server.Url, new SfuBotOptions { Room = room, VideoBitrate = bitrate, DecodeAudio = false }, token);
+        await using SfuBot b = await SfuBot.ConnectAsync(server.Url, new SfuBotOptions { Room = room, Name = "b", VideoBitrate = bitrate, DecodeAudio = false }, token);
         Assert.True(await b.WaitUntilAsync(bot => bot.RemoteTracks.Count == 2 && bot.RemoteTracks.All(t => t.GetStats().PacketsReceived > 0), TimeSpan.FromSeconds(10)));
 
         long startA = Received(a);

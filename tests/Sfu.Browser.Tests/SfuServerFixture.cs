@@ -21,7 +21,7 @@ public sealed class SfuServerFixture : IAsyncLifetime
     internal SfuServerFixture(params string[] extraArgs) => this.extraArgs = extraArgs;
 
     /// <summary>The key of the admin dashboard and API on this server.</summary>
-    public const string AdminKey = "browser-tests-admin-key";
+    public const string AdminKey = "browser-tests-admin-key-of-32-bytes-or-more";
 
     /// <summary>The room size this server admits; larger than any room a test fills with browsers.</summary>
     public const int MaxParticipantsPerRoom = 8;

@@ -13,7 +13,7 @@ namespace Sfu.Host.Tests;
 /// </summary>
 public sealed class AdminApiTests
 {
-    private const string Key = "correct horse battery staple";
+    private const string Key = "correct horse battery staple, admin edition";
 
     [Fact]
     public async Task Without_a_configured_key_admin_is_off_and_every_admin_address_answers_404()
@@ -71,6 +71,7 @@ public sealed class AdminApiTests
     {
         await using SfuTestServer server = await SfuTestServer.StartAsync($"--Sfu:Admin:Key={Key}");
         using var http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = true, UseCookies = true }) { BaseAddress = new Uri(server.BaseUrl) };
+        http.DefaultRequestHeaders.Add("Origin", server.BaseUrl); // as a browser sends on a form post
 
         using HttpResponseMessage denied = await http.PostAsync("/admin/login", new FormUrlEncodedContent([new("key", "guess")]), Cancel);
         Assert.Equal(HttpStatusCode.Unauthorized, denied.StatusCode);

@@ -18,6 +18,7 @@ internal sealed class MeetingClient : IAsyncDisposable
         connection.On<string>("ParticipantLeft", id => Left.Enqueue(id));
         connection.On<JsonElement>("ParticipantJoined", p => Joined.Enqueue(p));
         connection.On<string>("Removed", reason => Removed.Enqueue(reason));
+        connection.On<string>("Warning", message => Warnings.Enqueue(message));
     }
 
     public HubConnection Connection { get; }
@@ -34,9 +35,18 @@ internal sealed class MeetingClient : IAsyncDisposable
 
     public ConcurrentQueue<string> Removed { get; } = new();
 
-    public static async Task<MeetingClient> ConnectAsync(SfuTestServer server, bool reconnect = false)
+    public ConcurrentQueue<string> Warnings { get; } = new();
+
+    /// <summary>Connects; <paramref name="accessToken"/> is sent as SignalR's access token (a join token).</summary>
+    public static async Task<MeetingClient> ConnectAsync(SfuTestServer server, bool reconnect = false, string? accessToken = null)
     {
-        IHubConnectionBuilder builder = new HubConnectionBuilder().WithUrl(server.BaseUrl + "/hubs/sfu");
+        IHubConnectionBuilder builder = new HubConnectionBuilder().WithUrl(server.BaseUrl + "/hubs/sfu", o =>
+        {
+            if (accessToken is not null)
+            {
+                o.AccessTokenProvider = () => Task.FromResult<string?>(accessToken);
+            }
+        });
         if (reconnect)
         {
             builder = builder.WithAutomaticReconnect([TimeSpan.Zero, TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(1)]);

@@ -19,7 +19,7 @@ namespace Sfu.Host.Tests;
 /// </summary>
 public sealed class RoomLifecycleTests
 {
-    private const string Key = "lifecycle admin key";
+    private const string Key = "lifecycle admin key of thirty-two or more bytes";
 
     /// <summary>After the first announcement, how long a second one would have had to arrive.</summary>
     private static readonly TimeSpan Settle = TimeSpan.FromMilliseconds(300);

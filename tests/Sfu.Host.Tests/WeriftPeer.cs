@@ -20,7 +20,7 @@ public sealed class WeriftPeer : IAsyncDisposable
         _process = process;
     }
 
-    public static WeriftPeer Start(string baseUrl, string room, string name, int expectRemotes, int durationMs = 15000, int lingerMs = 0, string? setup = null)
+    public static WeriftPeer Start(string baseUrl, string room, string name, int expectRemotes, int durationMs = 15000, int lingerMs = 0, string? setup = null, string? token = null)
     {
         string script = Path.Combine(RepoRoot(), "tests", "interop", "werift-peer.mjs");
         var info = new ProcessStartInfo("node")
@@ -38,6 +38,11 @@ public sealed class WeriftPeer : IAsyncDisposable
         if (setup is not null)
         {
             info.ArgumentList.Add($"--setup={setup}");
+        }
+
+        if (token is not null)
+        {
+            info.ArgumentList.Add($"--token={token}");
         }
 
         if (lingerMs > 0)

@@ -134,8 +134,14 @@ const published = [
 let chain = Promise.resolve();
 const serialize = (step) => (chain = chain.then(step).catch((e) => emit({ event: "error", message: String(e) })));
 
+// --token= is a join token, sent as SignalR's access token (?access_token= on WebSockets).
+const token = args.token;
 const hub = new signalR.HubConnectionBuilder()
-  .withUrl(`${url}/hubs/sfu`, { transport: signalR.HttpTransportType.WebSockets, skipNegotiation: true })
+  .withUrl(`${url}/hubs/sfu`, {
+    transport: signalR.HttpTransportType.WebSockets,
+    skipNegotiation: true,
+    ...(token ? { accessTokenFactory: () => token } : {}),
+  })
   .configureLogging(signalR.LogLevel.Warning)
   .build();
 hub.on("Offer", (sdp) =>
@@ -153,6 +159,7 @@ hub.on("ParticipantLeft", (id) => emit({ event: "left", id }));
 hub.on("TrackAdded", () => {});
 hub.on("TrackRemoved", () => {});
 hub.on("Removed", (reason) => emit({ event: "removed", reason }));
+hub.on("Warning", (message) => emit({ event: "warning", message }));
 
 await hub.start();
 const join = await hub.invoke("Join", room, name);

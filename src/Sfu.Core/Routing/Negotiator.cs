@@ -41,6 +41,7 @@ internal sealed partial class Negotiator
     {
         var published = new List<Producer>();
         var unpublished = new List<Producer>();
+        var refused = new List<string>();
         string answerSdp;
         bool first;
         IReadOnlyList<RejectedSection> rejected;
@@ -92,6 +93,11 @@ internal sealed partial class Negotiator
             answer.SessionVersion = ++_sessionVersion;
             for (int i = 0; i < offer.Media.Count; i++)
             {
+                if (!_owner.Permissions.CanPublish && RefuseToReceive(offer.Media[i], answer.Media[i]))
+                {
+                    refused.Add(offer.Media[i].Mid!);
+                }
+
                 ApplyOfferedSection(offer.Media[i], answer.Media[i], published, unpublished);
             }
 
@@ -105,7 +111,23 @@ internal sealed partial class Negotiator
         }
 
         _owner.Room.ChangePublications(_owner, published, unpublished, subscribeToRoom: first);
-        return new OfferOutcome(answerSdp, published, unpublished, rejected);
+        return new OfferOutcome(answerSdp, published, unpublished, rejected) { PublishRefused = refused };
+    }
+
+    /// <summary>
+    /// For a participant that may not publish: a section it offers to send on is answered as
+    /// not received (RFC 3264 §6.1: recvonly becomes inactive, sendrecv becomes sendonly), so
+    /// its sender stays silent and nothing is published; what we send it is untouched.
+    /// </summary>
+    private static bool RefuseToReceive(MediaDescription offered, MediaDescription answered)
+    {
+        if (answered.IsRejected || !OfferedTracks.Sends(offered))
+        {
+            return false;
+        }
+
+        answered.Direction = answered.Direction == MediaDirection.SendRecv ? MediaDirection.SendOnly : MediaDirection.Inactive;
+        return true;
     }
 
     /// <summary>Applies the participant's answer to the pending server offer.</summary>
@@ -322,7 +344,7 @@ internal sealed partial class Negotiator
             return;
         }
 
-        bool sends = OfferedTracks.Sends(offered);
+        bool sends = OfferedTracks.Sends(offered) && _owner.Permissions.CanPublish;
         PublishedTrack? track = sends ? OfferedTracks.Read(offered, answered) : null;
         if (slot.Producer is Producer current && !OfferedTracks.SameStreams(current.Track, track))
         {

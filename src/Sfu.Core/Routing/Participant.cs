@@ -62,6 +62,9 @@ public sealed class Participant
 
     public bool IsClosed => Volatile.Read(ref _closed) != 0;
 
+    /// <summary>Whether it may publish and receive; set at Join.</summary>
+    public ParticipantPermissions Permissions { get; init; } = ParticipantPermissions.All;
+
     internal IParticipantEvents Events { get; }
 
     internal ParticipantMedia Media { get; }
@@ -228,7 +231,7 @@ public sealed class Participant
     /// <summary>Adds a down-track of another participant's producer; a server offer follows. Under the room's lock.</summary>
     internal void Subscribe(Producer producer)
     {
-        if (IsClosed || producer.IsClosed || producer.Owner == this)
+        if (IsClosed || !Permissions.CanSubscribe || producer.IsClosed || producer.Owner == this)
         {
             return;
         }

@@ -102,3 +102,6 @@ public sealed record StatsTotals(
 
 /// <summary>The body of every admin error: what went wrong, in words.</summary>
 public sealed record AdminError(string Error);
+
+/// <summary><c>POST /api/admin/tokens</c>: the join token, its invite link, and what it grants until when.</summary>
+public sealed record MintedToken(string Token, string InviteUrl, string Identity, string Room, DateTimeOffset ExpiresAt);

@@ -27,6 +27,9 @@ public static partial class AdminEndpoints
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.Configure<AdminOptions>(builder.Configuration.GetSection(AdminOptions.Section));
         builder.Services.AddSingleton<AdminKey>();
+        builder.Services.AddSingleton<AdminSessions>();
+        builder.Services.AddSingleton<AdminBackoff>();
+        builder.Services.AddSingleton<AdminGate>();
         builder.Services.AddSingleton<AdminStatsSampler>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<AdminStatsSampler>());
         builder.Services.AddSingleton<AdminSnapshots>();
@@ -65,40 +68,35 @@ public static partial class AdminEndpoints
         api.MapDelete("/rooms/{room}", CloseRoom);
         api.MapDelete("/rooms/{room}/participants/{id}", Kick);
         api.MapGet("/stats", (AdminSnapshots snapshots) => Results.Ok(snapshots.Stats()));
+        api.MapPost("/tokens", AdminTokens.MintAsync);
         return app;
     }
 
     private static async ValueTask<object?> RequireKey(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
-        AdminKey key = context.HttpContext.RequestServices.GetRequiredService<AdminKey>();
-        if (!key.IsConfigured)
+        AdminGate gate = context.HttpContext.RequestServices.GetRequiredService<AdminGate>();
+        if (!gate.IsConfigured)
         {
             return Results.NotFound(new AdminError($"Admin is off: set {AdminOptions.Section}:Key to turn it on."));
         }
 
-        if (!key.IsAuthorized(context.HttpContext.Request))
-        {
-            context.HttpContext.Response.Headers.WWWAuthenticate = "Bearer realm=\"SfuRouter admin\"";
-            return Results.Json(
-                new AdminError($"The admin key is missing or wrong: send 'Authorization: Bearer <key>' or '{AdminKey.HeaderName}: <key>'."),
-                statusCode: StatusCodes.Status401Unauthorized);
-        }
-
-        return await next(context).ConfigureAwait(false);
+        return gate.Check(context.HttpContext) ?? await next(context).ConfigureAwait(false);
     }
 
-    private static async Task<IResult> DashboardAsync(HttpContext context, AdminKey key, IWebHostEnvironment environment)
+    private static async Task<IResult> DashboardAsync(HttpContext context, AdminGate gate, IWebHostEnvironment environment)
     {
-        if (!key.IsConfigured)
+        if (!gate.IsConfigured)
         {
             return Results.NotFound();
         }
 
         context.Response.Headers.CacheControl = "no-store";
-        if (!key.IsAuthorized(context.Request))
+        if (gate.Check(context) is IResult refused)
         {
-            context.Response.Headers.WWWAuthenticate = "Bearer realm=\"SfuRouter admin\"";
-            return await LoginPageAsync(environment, context.Request.Query.ContainsKey("denied")).ConfigureAwait(false);
+            // The sign-in form, unless the address must wait after too many wrong keys.
+            return refused is IStatusCodeHttpResult { StatusCode: StatusCodes.Status429TooManyRequests }
+                ? refused
+                : await LoginPageAsync(environment, context.Request.Query.ContainsKey("denied")).ConfigureAwait(false);
         }
 
         IFileInfo page = environment.WebRootFileProvider.GetFileInfo(DashboardFile);
@@ -107,12 +105,20 @@ public static partial class AdminEndpoints
             : Results.Problem("The dashboard page is missing from wwwroot: build src/Sfu.WebClient.");
     }
 
-    /// <summary>The dashboard's login form posts the key here; a right key becomes an HttpOnly cookie.</summary>
-    private static async Task<IResult> LoginAsync(HttpContext context, AdminKey key)
+    /// <summary>
+    /// The dashboard's login form posts the key here; a right key starts a session whose id
+    /// becomes an HttpOnly, SameSite=Strict cookie (Secure over HTTPS).
+    /// </summary>
+    private static async Task<IResult> LoginAsync(HttpContext context, AdminGate gate, AdminSessions sessions)
     {
-        if (!key.IsConfigured)
+        if (!gate.IsConfigured)
         {
             return Results.NotFound();
+        }
+
+        if (AdminGate.Origin(context.Request, keyInHeader: false) is IResult crossOrigin)
+        {
+            return crossOrigin;
         }
 
         if (!context.Request.HasFormContentType)
@@ -121,24 +127,35 @@ public static partial class AdminEndpoints
         }
 
         IFormCollection form = await context.Request.ReadFormAsync(context.RequestAborted).ConfigureAwait(false);
-        if (!key.Matches(form["key"].ToString()))
+        IResult? refused = gate.CheckKey(context, form["key"].ToString());
+        if (refused is not null)
         {
-            return Results.Redirect(DashboardPath + "?denied", permanent: false, preserveMethod: false);
+            return refused is IStatusCodeHttpResult { StatusCode: StatusCodes.Status429TooManyRequests }
+                ? refused
+                : Results.Redirect(DashboardPath + "?denied", permanent: false, preserveMethod: false);
         }
 
-        context.Response.Cookies.Append(AdminKey.CookieName, key.CookieToken, new CookieOptions
+        context.Response.Cookies.Append(AdminSessions.CookieName, sessions.Create(), new CookieOptions
         {
             HttpOnly = true,
             SameSite = SameSiteMode.Strict,
             Secure = context.Request.IsHttps,
             Path = "/",
+            MaxAge = sessions.Lifetime,
         });
         return Results.Redirect(DashboardPath);
     }
 
-    private static IResult Logout(HttpContext context)
+    /// <summary>Sign out: the session ends on the server, so the cookie is worthless even if kept or copied.</summary>
+    private static IResult Logout(HttpContext context, AdminSessions sessions)
     {
-        context.Response.Cookies.Delete(AdminKey.CookieName, new CookieOptions { Path = "/" });
+        if (AdminGate.Origin(context.Request, keyInHeader: false) is IResult crossOrigin)
+        {
+            return crossOrigin;
+        }
+
+        sessions.Revoke(context.Request);
+        context.Response.Cookies.Delete(AdminSessions.CookieName, new CookieOptions { Path = "/" });
         return Results.Redirect(DashboardPath);
     }
 

@@ -5,19 +5,18 @@ using Microsoft.Extensions.Options;
 namespace Sfu.Host.Admin;
 
 /// <summary>
-/// Checks the admin key a request presents: <c>Authorization: Bearer &lt;key&gt;</c>,
-/// <c>X-Admin-Key: &lt;key&gt;</c>, or the dashboard's cookie. Keys are compared as SHA-256
-/// digests with <see cref="CryptographicOperations.FixedTimeEquals"/>, so neither the time
-/// taken nor the key's length tells a guesser anything. The cookie holds an HMAC of the key,
-/// never the key itself.
+/// The admin key and where a request presents it: <c>Authorization: Bearer &lt;key&gt;</c> or
+/// <c>X-Admin-Key: &lt;key&gt;</c>. Keys are compared as SHA-256 digests with
+/// <see cref="CryptographicOperations.FixedTimeEquals"/>, so neither the time taken nor the
+/// key's length tells a guesser anything. A key under <see cref="AdminOptions.MinKeyBytes"/>
+/// bytes refuses to start. The dashboard's cookie holds a session id, never the key
+/// (<see cref="AdminSessions"/>).
 /// </summary>
 public sealed class AdminKey
 {
     public const string HeaderName = "X-Admin-Key";
-    public const string CookieName = "sfu_admin";
 
     private readonly byte[]? _keyDigest;
-    private readonly string? _cookieToken;
 
     public AdminKey(IOptions<AdminOptions> options)
     {
@@ -26,42 +25,34 @@ public sealed class AdminKey
         if (!string.IsNullOrEmpty(key))
         {
             byte[] keyBytes = Encoding.UTF8.GetBytes(key);
+            if (keyBytes.Length < AdminOptions.MinKeyBytes)
+            {
+                throw new InvalidOperationException(
+                    $"{AdminOptions.Section}:Key is {keyBytes.Length} bytes long; the admin key needs at least {AdminOptions.MinKeyBytes} "
+                    + "(for example the output of 'openssl rand -base64 32').");
+            }
+
             _keyDigest = SHA256.HashData(keyBytes);
-            _cookieToken = Convert.ToBase64String(HMACSHA256.HashData(keyBytes, "sfu-admin-dashboard"u8));
         }
     }
 
     /// <summary>False when no key is configured: admin is off.</summary>
     public bool IsConfigured => _keyDigest is not null;
 
-    /// <summary>The cookie value that stands for the key in the dashboard's browser.</summary>
-    public string CookieToken => _cookieToken ?? throw new InvalidOperationException("No admin key is configured.");
+    public bool Matches(string? presented)
+        => _keyDigest is not null && presented is not null
+            && CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(presented)), _keyDigest);
 
-    public bool Matches(string? presented) => _keyDigest is not null && presented is not null && SameDigest(Encoding.UTF8.GetBytes(presented), _keyDigest);
-
-    public bool IsAuthorized(HttpRequest request)
+    /// <summary>The key the request carries in a header (Bearer or X-Admin-Key), or null.</summary>
+    public static string? Presented(HttpRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        if (!IsConfigured)
-        {
-            return false;
-        }
-
         string? authorization = request.Headers.Authorization;
         if (authorization is not null && authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
         {
-            return Matches(authorization["Bearer ".Length..].Trim());
+            return authorization["Bearer ".Length..].Trim();
         }
 
-        if (request.Headers.TryGetValue(HeaderName, out var header))
-        {
-            return Matches(header.ToString());
-        }
-
-        return request.Cookies.TryGetValue(CookieName, out string? cookie)
-            && SameDigest(Encoding.UTF8.GetBytes(cookie), SHA256.HashData(Encoding.UTF8.GetBytes(_cookieToken!)));
+        return request.Headers.TryGetValue(HeaderName, out var header) ? header.ToString() : null;
     }
-
-    private static bool SameDigest(byte[] presented, byte[] expectedDigest)
-        => CryptographicOperations.FixedTimeEquals(SHA256.HashData(presented), expectedDigest);
 }

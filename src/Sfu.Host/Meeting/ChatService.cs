@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Microsoft.AspNetCore.SignalR;
+using Microsoft.Extensions.Options;
 using Sfu.Host.Rooms;
 using Sfu.Host.Signaling;
 
@@ -9,13 +10,22 @@ namespace Sfu.Host.Meeting;
 /// Per-room chat: validates what people write, keeps the last <see cref="HistorySize"/>
 /// lines of each open room for newcomers, posts a notice when someone joins or leaves, and
 /// forgets a room's log when the room closes, so a later room of the same name starts empty.
+/// Notices are rationed (<see cref="NoticeWindow"/>): per identity and per room, the rest told
+/// as one "…and N others joined" line, so join/leave churn cannot flood a room or its history
+/// with names of the churner's choosing.
 /// </summary>
-public sealed class ChatService(TimeProvider time, IHubContext<SfuHub, ISfuClient> hub) : IRoomObserver
+public sealed partial class ChatService(
+    TimeProvider time,
+    IHubContext<SfuHub, ISfuClient> hub,
+    IOptions<LimitsOptions> limits,
+    Refusals refusals,
+    ILogger<ChatService> logger) : IRoomObserver
 {
     public const int MaxLength = 500;
     public const int HistorySize = 50;
 
     private readonly ConcurrentDictionary<string, RoomLog> _logs = new(StringComparer.Ordinal);
+    private readonly LimitsOptions _limits = limits.Value;
 
     /// <summary>Null when the text may be sent, else the reason it may not.</summary>
     public static string? Validate(string? text)
@@ -24,34 +34,73 @@ public sealed class ChatService(TimeProvider time, IHubContext<SfuHub, ISfuClien
     public ChatMessage Message(string room, string fromId, string from, string text)
         => Append(room, new ChatMessage(from, fromId, text.Trim(), time.GetUtcNow(), ChatMessage.MessageKind));
 
-    private ChatMessage Notice(string room, string aboutId, string about, string text)
-        => Append(room, new ChatMessage(about, aboutId, text, time.GetUtcNow(), ChatMessage.NoticeKind));
-
     /// <summary>The room's recent lines, oldest first.</summary>
     public IReadOnlyList<ChatMessage> History(string room)
         => _logs.TryGetValue(room, out RoomLog? log) ? log.Snapshot() : [];
 
     public Task RoomOpenedAsync(string room)
     {
-        _logs[room] = new RoomLog();
+        _logs[room] = new RoomLog(new NoticeWindow(_limits.RoomNoticesPerWindow, _limits.RoomNoticeWindow, time));
         return Task.CompletedTask;
     }
 
-    public Task ParticipantJoinedAsync(RoomMember member) => PostNoticeAsync(member, "joined");
+    public Task ParticipantJoinedAsync(RoomMember member) => PostNoticeAsync(member, joined: true);
 
-    public Task ParticipantLeftAsync(RoomMember member, Departure departure) => PostNoticeAsync(member, "left");
+    public Task ParticipantLeftAsync(RoomMember member, Departure departure) => PostNoticeAsync(member, joined: false);
 
     public Task RoomClosedAsync(string room)
     {
-        _logs.TryRemove(room, out _);
+        if (_logs.TryRemove(room, out RoomLog? log))
+        {
+            log.Dispose();
+        }
+
         return Task.CompletedTask;
     }
 
-    private Task PostNoticeAsync(RoomMember member, string what)
+    private Task PostNoticeAsync(RoomMember member, bool joined)
     {
+        if (!_logs.TryGetValue(member.Room, out RoomLog? log))
+        {
+            return Task.CompletedTask;
+        }
+
+        if (!log.Notices.TryName(joined, member.Allowances.TryNotice, out TimeSpan? flushDue))
+        {
+            refusals.NoticeCoalesced();
+            if (flushDue is TimeSpan due)
+            {
+                log.ScheduleFlush(time, due, () => FlushAsync(member.Room, log));
+            }
+
+            return Task.CompletedTask;
+        }
+
         string name = member.Participant.DisplayName;
-        ChatMessage notice = Notice(member.Room, member.Id, name, $"{name} {what}");
+        ChatMessage notice = Append(member.Room, new ChatMessage(name, member.Id, $"{name} {(joined ? "joined" : "left")}", time.GetUtcNow(), ChatMessage.NoticeKind));
         return hub.Clients.Group(SfuHub.GroupName(member.Room)).ChatReceived(notice);
+    }
+
+    /// <summary>The window of a room under churn ended: one line for everyone it did not name.</summary>
+    private async Task FlushAsync(string room, RoomLog log)
+    {
+        string? summary = log.Notices.TakeSummary();
+        if (summary is null || !_logs.TryGetValue(room, out RoomLog? current) || current != log)
+        {
+            return;
+        }
+
+        try
+        {
+            ChatMessage notice = Append(room, new ChatMessage(string.Empty, string.Empty, summary, time.GetUtcNow(), ChatMessage.NoticeKind));
+            await hub.Clients.Group(SfuHub.GroupName(room)).ChatReceived(notice).ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // A timer's broadcast: nothing awaits it, and a failure must not end the process.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            LogSummaryFailed(logger, room, e);
+        }
     }
 
     /// <summary>Keeps the line while its room is open; a line racing the room's close is only sent.</summary>
@@ -65,10 +114,17 @@ public sealed class ChatService(TimeProvider time, IHubContext<SfuHub, ISfuClien
         return message;
     }
 
-    private sealed class RoomLog
+    [LoggerMessage(EventId = 4201, Level = LogLevel.Warning, Message = "The notice summary of room {Room} could not be sent")]
+    private static partial void LogSummaryFailed(ILogger logger, string room, Exception exception);
+
+    private sealed class RoomLog(NoticeWindow notices) : IDisposable
     {
         private readonly Lock _gate = new();
         private readonly Queue<ChatMessage> _lines = new();
+        private ITimer? _flush;
+        private bool _disposed;
+
+        public NoticeWindow Notices { get; } = notices;
 
         public void Add(ChatMessage message)
         {
@@ -87,6 +143,31 @@ public sealed class ChatService(TimeProvider time, IHubContext<SfuHub, ISfuClien
             lock (_gate)
             {
                 return [.. _lines];
+            }
+        }
+
+        /// <summary>Runs <paramref name="flush"/> once after <paramref name="due"/>, unless the room closes first.</summary>
+        public void ScheduleFlush(TimeProvider time, TimeSpan due, Func<Task> flush)
+        {
+            lock (_gate)
+            {
+                if (_disposed)
+                {
+                    return;
+                }
+
+                _flush?.Dispose();
+                _flush = time.CreateTimer(_ => _ = flush(), null, due, Timeout.InfiniteTimeSpan);
+            }
+        }
+
+        public void Dispose()
+        {
+            lock (_gate)
+            {
+                _disposed = true;
+                _flush?.Dispose();
+                _flush = null;
             }
         }
     }

@@ -7,7 +7,8 @@ namespace Sfu.Host.Meeting;
 
 /// <summary>
 /// The meeting features a member uses while in a room: the snapshot it gets after Join or
-/// Resume, chat lines and its media state. Arrivals and departures are
+/// Resume, chat lines and its media state, both rationed per identity (not per seat, so
+/// leaving and joining again buys nothing). Arrivals and departures are
 /// <see cref="RoomLifecycle"/>'s.
 /// </summary>
 public sealed class MeetingCoordinator(
@@ -16,9 +17,11 @@ public sealed class MeetingCoordinator(
     MeetingSessions sessions,
     IHubContext<SfuHub, ISfuClient> hub,
     IOptions<MeetingOptions> options,
-    TimeProvider time)
+    IOptions<LimitsOptions> limits,
+    Refusals refusals)
 {
     private readonly MeetingOptions _options = options.Value;
+    private readonly LimitsOptions _limits = limits.Value;
 
     /// <summary>Everything a participant learns right after Join or Resume.</summary>
     internal MeetingSnapshot Snapshot(RoomMember member)
@@ -43,27 +46,33 @@ public sealed class MeetingCoordinator(
             throw new HubException(error);
         }
 
-        bool allowed;
-        lock (member.Gate)
+        if (!member.Allowances.TryChat())
         {
-            member.Chat ??= new ChatAllowance(_options.ChatBurst, _options.ChatMessagesPerSecond, time);
-            allowed = member.Chat.TryTake();
-        }
-
-        if (!allowed)
-        {
-            throw new HubException($"Slow down: at most {_options.ChatBurst} messages at once, then {_options.ChatMessagesPerSecond:0.##} a second.");
+            throw refusals.Refuse(RefusalReason.ChatRate, $"Slow down: at most {_options.ChatBurst} messages at once, then {_options.ChatMessagesPerSecond:0.##} a second.");
         }
 
         ChatMessage message = chat.Message(member.Room, member.Id, member.Participant.DisplayName, text!);
         await hub.Clients.Group(SfuHub.GroupName(member.Room)).ChatReceived(message).ConfigureAwait(false);
     }
 
+    /// <summary>Records the member's media state and tells the others, when it changed.</summary>
     internal async Task SetMediaStateAsync(RoomMember member, string connectionId, bool mic, bool camera, bool screen)
     {
+        if (!member.Allowances.TryMediaState())
+        {
+            throw refusals.Refuse(
+                RefusalReason.MediaStateRate,
+                $"Slow down: at most {_limits.MediaStateBurst} media-state changes at once, then {_limits.MediaStatesPerSecond:0.##} a second.");
+        }
+
         var state = new MediaState(member.Id, mic, camera, screen);
         lock (member.Gate)
         {
+            if (member.Media == state)
+            {
+                return;
+            }
+
             member.Media = state;
         }
 

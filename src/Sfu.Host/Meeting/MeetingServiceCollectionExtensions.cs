@@ -1,3 +1,4 @@
+using Sfu.Host.Access;
 using Sfu.Host.Meeting;
 using Sfu.Host.Rooms;
 using Sfu.Host.Signaling;
@@ -5,14 +6,20 @@ using Sfu.Host.Signaling;
 namespace Microsoft.Extensions.DependencyInjection;
 
 /// <summary>
-/// Registers the room lifecycle and the meeting features that follow it: room list, chat,
-/// media states, active speaker, reconnect.
+/// Registers the room lifecycle, who may enter (access tokens), the limits, and the meeting
+/// features that follow the lifecycle: room list, chat, media states, active speaker, reconnect.
 /// </summary>
 public static class MeetingServiceCollectionExtensions
 {
     public static IServiceCollection AddMeeting(this IServiceCollection services, IConfiguration configuration)
     {
         services.Configure<MeetingOptions>(configuration.GetSection(MeetingOptions.Section));
+        services.Configure<LimitsOptions>(configuration.GetSection(LimitsOptions.Section));
+        services.Configure<AuthOptions>(configuration.GetSection(AuthOptions.Section));
+        services.AddSingleton<AccessTokens>();
+        services.AddSingleton<RoomAccess>();
+        services.AddSingleton<Refusals>();
+        services.AddSingleton<IdentityAllowances>();
         services.AddSingleton<MeetingSessions>();
         services.AddSingleton<ChatService>();
         services.AddSingleton<RoomListService>();

@@ -49,6 +49,15 @@ public sealed class MeetingSessions
     internal static string NewToken()
         => Convert.ToBase64String(RandomNumberGenerator.GetBytes(24)).Replace('+', '-').Replace('/', '_');
 
+    /// <summary>Members known by participant id (every live one, held ones included).</summary>
+    internal int Count => _byParticipant.Count;
+
+    /// <summary>Resume tokens that would resume someone now.</summary>
+    internal int TokenCount => _byToken.Count;
+
+    /// <summary>Connections that speak for someone now.</summary>
+    internal int ConnectionCount => _byConnection.Count;
+
     internal RoomMember? Find(string participantId) => _byParticipant.GetValueOrDefault(participantId);
 
     internal RoomMember? FindByToken(string token) => _byToken.GetValueOrDefault(token);
@@ -63,6 +72,14 @@ public sealed class MeetingSessions
         {
             _byConnection[connection] = member;
         }
+    }
+
+    /// <summary>Gives the member a fresh resume token; the one it had resumes nothing from now on.</summary>
+    internal void RenewToken(RoomMember member)
+    {
+        _byToken.TryRemove(new KeyValuePair<string, RoomMember>(member.Token, member));
+        member.Token = NewToken();
+        _byToken[member.Token] = member;
     }
 
     /// <summary>Makes <paramref name="context"/> (null: none) the connection that speaks for the member.</summary>

@@ -1,6 +1,8 @@
 using Microsoft.AspNetCore.SignalR;
+using Microsoft.Extensions.Options;
 using Sfu.Core;
 using Sfu.Core.Routing;
+using Sfu.Host.Access;
 using Sfu.Host.Rooms;
 using Sfu.Host.Signaling;
 
@@ -8,11 +10,30 @@ namespace Sfu.Host.Meeting;
 
 /// <summary>
 /// The lobby's list of live rooms with their head counts. Lobby pages join the "lobby"
-/// SignalR group through WatchRooms and get RoomsChanged after every join and leave.
+/// SignalR group through WatchRooms and get RoomsChanged after joins and leaves, at most
+/// <see cref="LimitsOptions.LobbyUpdatesPerSecond"/> times a second: a burst of changes is
+/// one list, sent when the interval since the last one has passed, so join/leave churn
+/// costs each watcher a bounded number of bytes a second, not one list per change.
+/// In Token mode the lobby lists nothing (<see cref="Lists"/>).
 /// </summary>
-public sealed class RoomListService(SfuEngine engine, IHubContext<SfuHub, ISfuClient> hub) : IRoomObserver
+public sealed partial class RoomListService(
+    SfuEngine engine,
+    IHubContext<SfuHub, ISfuClient> hub,
+    IOptions<LimitsOptions> limits,
+    RoomAccess access,
+    TimeProvider time,
+    ILogger<RoomListService> logger) : IRoomObserver, IDisposable
 {
     public const string LobbyGroup = "lobby";
+
+    private readonly TimeSpan _interval = limits.Value.LobbyUpdateInterval;
+    private readonly Lock _gate = new();
+    private ITimer? _timer;
+    private long _publishedAt = long.MinValue;
+    private bool _scheduled;
+
+    /// <summary>Whether anonymous lobby pages see the rooms: not in Token mode, where rooms are by invitation.</summary>
+    public bool Lists => access.Mode == AccessMode.Open;
 
     /// <summary>Rooms with at least one participant, by name.</summary>
     public IReadOnlyList<RoomSummary> Current()
@@ -31,9 +52,72 @@ public sealed class RoomListService(SfuEngine engine, IHubContext<SfuHub, ISfuCl
         return list;
     }
 
-    public Task ParticipantJoinedAsync(RoomMember member) => PublishAsync();
+    public Task ParticipantJoinedAsync(RoomMember member) => Changed();
 
-    public Task ParticipantLeftAsync(RoomMember member, Departure departure) => PublishAsync();
+    public Task ParticipantLeftAsync(RoomMember member, Departure departure) => Changed();
 
-    private Task PublishAsync() => hub.Clients.Group(LobbyGroup).RoomsChanged(Current());
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            _timer?.Dispose();
+            _timer = null;
+        }
+    }
+
+    /// <summary>Sends the list now if the interval has passed since the last one, else once it has.</summary>
+    private Task Changed()
+    {
+        if (!Lists)
+        {
+            return Task.CompletedTask;
+        }
+
+        lock (_gate)
+        {
+            if (_scheduled)
+            {
+                return Task.CompletedTask;
+            }
+
+            long now = time.GetTimestamp();
+            TimeSpan since = _publishedAt == long.MinValue ? TimeSpan.MaxValue : time.GetElapsedTime(_publishedAt, now);
+            if (since >= _interval)
+            {
+                _publishedAt = now;
+            }
+            else
+            {
+                _scheduled = true;
+                _timer ??= time.CreateTimer(_ => _ = PublishScheduledAsync(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+                _timer.Change(_interval - since, Timeout.InfiniteTimeSpan);
+                return Task.CompletedTask;
+            }
+        }
+
+        return hub.Clients.Group(LobbyGroup).RoomsChanged(Current());
+    }
+
+    private async Task PublishScheduledAsync()
+    {
+        lock (_gate)
+        {
+            _scheduled = false;
+            _publishedAt = time.GetTimestamp();
+        }
+
+        try
+        {
+            await hub.Clients.Group(LobbyGroup).RoomsChanged(Current()).ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // A timer's broadcast: nothing awaits it, and a failure must not end the process.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            LogPublishFailed(logger, e);
+        }
+    }
+
+    [LoggerMessage(EventId = 4301, Level = LogLevel.Warning, Message = "The lobby's room list could not be sent")]
+    private static partial void LogPublishFailed(ILogger logger, Exception exception);
 }

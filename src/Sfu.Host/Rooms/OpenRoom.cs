@@ -16,4 +16,7 @@ internal sealed class OpenRoom(string name)
 
     /// <summary>Closed rooms are never reopened: a later join opens a new one of the same name.</summary>
     public bool IsClosed { get; set; }
+
+    /// <summary>The observers heard RoomOpened; they hear RoomClosed once it empties.</summary>
+    public bool Announced { get; set; }
 }

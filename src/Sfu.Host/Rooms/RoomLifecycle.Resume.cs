@@ -54,14 +54,14 @@ public sealed partial class RoomLifecycle
     }
 
     /// <summary>
-    /// Re-attaches a held (or still attached) participant to the caller's connection. The
-    /// connection that spoke for it until now, if any, leaves the room's group and speaks for
-    /// nobody any more.
+    /// Re-attaches a held (or still attached) participant to the caller's connection, whose
+    /// identity the caller checked (<see cref="Access.RoomAccess.CheckResumeAsync"/>). The
+    /// connection that spoke for it until now, if any, is told so (Removed), leaves the room's
+    /// group and speaks for nobody any more. The resume token is renewed: the one just used
+    /// moves nothing again.
     /// </summary>
-    internal async Task<RoomMember> ResumeAsync(string? token, HubCallerContext context)
+    internal async Task ResumeAsync(RoomMember member, HubCallerContext context)
     {
-        RoomMember member = (string.IsNullOrEmpty(token) ? null : _sessions.FindByToken(token))
-            ?? throw new HubException("resume: the session is unknown or has expired; join again.");
         OpenRoom open = member.OpenRoom!;
         await open.Gate.WaitAsync().ConfigureAwait(false);
         try
@@ -74,6 +74,7 @@ public sealed partial class RoomLifecycle
             member.CancelGrace();
             string? previous = member.ConnectionId;
             _sessions.Attach(member, context);
+            _sessions.RenewToken(member);
             LogResumed(_logger, member.Id);
             await NotifyAsync(o => o.ConnectionChangedAsync(member, previous), nameof(IRoomObserver.ConnectionChangedAsync)).ConfigureAwait(false);
         }
@@ -84,7 +85,6 @@ public sealed partial class RoomLifecycle
 
         // A server offer sent while the connection was gone never arrived: send it again.
         member.Participant.ResendPendingOffer();
-        return member;
     }
 
     private async Task ExpireAsync(RoomMember member, CancellationToken grace)

@@ -10,15 +10,19 @@ namespace Sfu.Host.Rooms;
 /// <summary>
 /// The one way in and out of a room. Every join and every departure, whatever ended it (Leave,
 /// a closed page, a dropped connection with no token or whose grace ran out, the media plane's
-/// consent timeout or DTLS close, an operator's kick or room close), goes through here once:
-/// the participant leaves the media plane (unless the media plane ended it), its token and
-/// session are forgotten, and the observers (<see cref="IRoomObserver"/>: SignalR groups, the
-/// room's announcements, chat, active speaker, lobby) hear RoomOpened, ParticipantJoined,
-/// ParticipantLeft and RoomClosed exactly once each, in that order, and ConnectionChanged when
-/// a participant is held for resume or resumes. Nothing else adds to or takes from those stores.
+/// consent timeout or DTLS close, an operator's kick or room close, the same identity joining
+/// again), goes through here once: the participant leaves the media plane (unless the media
+/// plane ended it), its token, session, seat and allowances are let go, and the observers
+/// (<see cref="IRoomObserver"/>: SignalR groups, the room's announcements, chat, active
+/// speaker, lobby) hear RoomOpened, ParticipantJoined, ParticipantLeft and RoomClosed exactly
+/// once each, in that order, and ConnectionChanged when a participant is held for resume or
+/// resumes. Nothing else adds to or takes from those stores.
 /// </summary>
 public sealed partial class RoomLifecycle
 {
+    /// <summary>What a participant is told when the same identity joins its room from another connection.</summary>
+    public const string ReplacedReason = "Replaced: the same identity joined from another connection.";
+
     private readonly Dictionary<string, OpenRoom> _rooms = new(StringComparer.Ordinal);
     private readonly Lock _roomsGate = new();
     private readonly SfuEngine _engine;
@@ -26,8 +30,12 @@ public sealed partial class RoomLifecycle
     private readonly IRoomObserver[] _observers;
     private readonly IHubContext<SfuHub, ISfuClient> _hub;
     private readonly MeetingOptions _options;
+    private readonly LimitsOptions _limits;
+    private readonly IdentityAllowances _allowances;
+    private readonly Refusals _refusals;
     private readonly TimeProvider _time;
     private readonly ILogger<RoomLifecycle> _logger;
+    private int _seats;
 
     public RoomLifecycle(
         SfuEngine engine,
@@ -35,50 +43,52 @@ public sealed partial class RoomLifecycle
         IEnumerable<IRoomObserver> observers,
         IHubContext<SfuHub, ISfuClient> hub,
         IOptions<MeetingOptions> options,
+        IOptions<LimitsOptions> limits,
+        IdentityAllowances allowances,
+        Refusals refusals,
         TimeProvider time,
         ILogger<RoomLifecycle> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(limits);
         _engine = engine;
         _sessions = sessions;
         _observers = [.. observers];
         _hub = hub;
         _options = options.Value;
+        _limits = limits.Value;
+        _allowances = allowances;
+        _refusals = refusals;
         _time = time;
         _logger = logger;
     }
 
-    /// <summary>Puts the caller's connection into <paramref name="room"/> as a new participant.</summary>
-    /// <exception cref="Core.Sessions.SignalingException">The media plane refused (the room is full).</exception>
-    internal async Task<RoomMember> JoinAsync(string room, string displayName, HubCallerContext context)
+    /// <summary>Members of every open room, held ones included.</summary>
+    internal int MemberCount
     {
-        var member = new RoomMember(room, MeetingSessions.NewToken(), context);
-        OpenRoom open = await EnterAsync(room).ConfigureAwait(false);
-        try
+        get
         {
-            member.OpenRoom = open;
-            member.Bind(_engine.Join(room, displayName, new HubParticipantEvents(this, member, _hub)));
-            _sessions.Add(member);
-            open.Members.Add(member);
-            if (open.Members.Count == 1)
+            lock (_roomsGate)
             {
-                await NotifyAsync(o => o.RoomOpenedAsync(room), nameof(IRoomObserver.RoomOpenedAsync)).ConfigureAwait(false);
+                return _rooms.Values.Sum(r => r.Members.Count);
             }
-
-            await NotifyAsync(o => o.ParticipantJoinedAsync(member), nameof(IRoomObserver.ParticipantJoinedAsync)).ConfigureAwait(false);
-            return member;
-        }
-        finally
-        {
-            if (open.Members.Count == 0)
-            {
-                // The media plane refused the join: the room never opened.
-                Retire(open);
-            }
-
-            open.Gate.Release();
         }
     }
+
+    /// <summary>Rooms open or being opened.</summary>
+    internal int RoomCount
+    {
+        get
+        {
+            lock (_roomsGate)
+            {
+                return _rooms.Count;
+            }
+        }
+    }
+
+    /// <summary>Seats taken on the server (members, and joins under way).</summary>
+    internal int Seats => Volatile.Read(ref _seats);
 
     /// <summary>The caller's Leave: the participant its connection speaks for leaves at once.</summary>
     internal Task LeaveAsync(string connectionId)
@@ -89,7 +99,7 @@ public sealed partial class RoomLifecycle
     /// <summary>Leaves at once on behalf of the page that holds the token (sent as a beacon when the page goes away).</summary>
     public async Task<bool> LeaveWithTokenAsync(string? token)
     {
-        RoomMember? member = string.IsNullOrEmpty(token) ? null : _sessions.FindByToken(token);
+        RoomMember? member = FindByResumeToken(token);
         if (member is null)
         {
             return false;
@@ -102,6 +112,8 @@ public sealed partial class RoomLifecycle
     /// <summary>The media plane ended the participant (<see cref="IParticipantEvents.RemovedAsync"/>).</summary>
     internal Task RemovedAsync(RoomMember member, string reason, IReadOnlyList<Producer> unpublished)
         => DepartAsync(member, new Departure(DepartureCause.Removed, reason, unpublished), applies: null, byMediaPlane: true);
+
+    internal RoomMember? FindByResumeToken(string? token) => string.IsNullOrEmpty(token) ? null : _sessions.FindByToken(token);
 
     private Task DepartAsync(RoomMember member, DepartureCause cause, Func<RoomMember, bool>? applies)
         => DepartAsync(member, new Departure(cause, Departure.Describe(cause), []), applies, byMediaPlane: false);
@@ -118,32 +130,9 @@ public sealed partial class RoomLifecycle
         await open.Gate.WaitAsync().ConfigureAwait(false);
         try
         {
-            if (member.HasLeft || (applies is not null && !applies(member)))
+            if (applies is null || applies(member))
             {
-                return;
-            }
-
-            if (!byMediaPlane)
-            {
-                if (member.Participant.IsClosed)
-                {
-                    // The media plane ended it first: its RemovedAsync is on the way and
-                    // departs it with the tracks that ended.
-                    return;
-                }
-
-                departure = departure with { Unpublished = _engine.Leave(member.Participant) };
-            }
-
-            member.MarkLeft();
-            _sessions.Forget(member);
-            open.Members.Remove(member);
-            LogLeft(_logger, member.Id, member.Room, departure.Cause, departure.Reason);
-            await NotifyAsync(o => o.ParticipantLeftAsync(member, departure), nameof(IRoomObserver.ParticipantLeftAsync)).ConfigureAwait(false);
-            if (open.Members.Count == 0)
-            {
-                await NotifyAsync(o => o.RoomClosedAsync(open.Name), nameof(IRoomObserver.RoomClosedAsync)).ConfigureAwait(false);
-                Retire(open);
+                await DepartLockedAsync(open, member, departure, byMediaPlane, closeIfEmpty: true).ConfigureAwait(false);
             }
         }
         finally
@@ -152,29 +141,51 @@ public sealed partial class RoomLifecycle
         }
     }
 
-    /// <summary>The open room of that name, its gate held; a room closing meanwhile is never reused.</summary>
-    private async Task<OpenRoom> EnterAsync(string name)
+    /// <summary>
+    /// The departure itself, with the room's gate held. <paramref name="closeIfEmpty"/> is false
+    /// when a join follows at once (the same identity replacing itself): the room stays open.
+    /// </summary>
+    private async Task DepartLockedAsync(OpenRoom open, RoomMember member, Departure departure, bool byMediaPlane, bool closeIfEmpty)
     {
-        while (true)
+        if (member.HasLeft)
         {
-            OpenRoom open;
-            lock (_roomsGate)
-            {
-                if (!_rooms.TryGetValue(name, out open!))
-                {
-                    open = new OpenRoom(name);
-                    _rooms[name] = open;
-                }
-            }
-
-            await open.Gate.WaitAsync().ConfigureAwait(false);
-            if (!open.IsClosed)
-            {
-                return open;
-            }
-
-            open.Gate.Release();
+            return;
         }
+
+        if (!byMediaPlane)
+        {
+            if (member.Participant.IsClosed)
+            {
+                // The media plane ended it first: its RemovedAsync is on the way and
+                // departs it with the tracks that ended.
+                return;
+            }
+
+            departure = departure with { Unpublished = _engine.Leave(member.Participant) };
+        }
+
+        member.MarkLeft();
+        _sessions.Forget(member);
+        _allowances.Release(member.Allowances);
+        ReleaseSeat();
+        open.Members.Remove(member);
+        LogLeft(_logger, member.Id, member.Room, departure.Cause, departure.Reason);
+        await NotifyAsync(o => o.ParticipantLeftAsync(member, departure), nameof(IRoomObserver.ParticipantLeftAsync)).ConfigureAwait(false);
+        if (closeIfEmpty && open.Members.Count == 0)
+        {
+            await CloseAsync(open).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The last member left: the observers hear RoomClosed (if they heard it open) and the room retires.</summary>
+    private async Task CloseAsync(OpenRoom open)
+    {
+        if (open.Announced)
+        {
+            await NotifyAsync(o => o.RoomClosedAsync(open.Name), nameof(IRoomObserver.RoomClosedAsync)).ConfigureAwait(false);
+        }
+
+        Retire(open);
     }
 
     /// <summary>Closes an empty room for good; its gate is held, so a waiting join starts a new one.</summary>
@@ -187,6 +198,14 @@ public sealed partial class RoomLifecycle
             {
                 _rooms.Remove(open.Name);
             }
+        }
+    }
+
+    private void ReleaseSeat()
+    {
+        lock (_roomsGate)
+        {
+            _seats--;
         }
     }
 

@@ -5,10 +5,11 @@ using Sfu.Host.Meeting;
 namespace Sfu.Host.Rooms;
 
 /// <summary>
-/// One participant as the host knows it, from Join until it leaves: its place in the media
-/// plane, the SignalR connection that speaks for it (none while it is held for resume), its
-/// resume token and the meeting state kept for it. Only <see cref="RoomLifecycle"/> attaches a
-/// connection to it or ends it; the meeting fields change under <see cref="Gate"/>.
+/// One participant as the host knows it, from Join until it leaves: its identity (who it is,
+/// whatever connection speaks for it), its place in the media plane, the SignalR connection
+/// that speaks for it (none while it is held for resume), its resume token and the meeting
+/// state kept for it. Only <see cref="RoomLifecycle"/> attaches a connection to it or ends it;
+/// the meeting fields change under <see cref="Gate"/>.
 /// </summary>
 public sealed class RoomMember
 {
@@ -17,14 +18,22 @@ public sealed class RoomMember
     private volatile bool _hasLeft;
     private CancellationTokenSource? _grace;
 
-    internal RoomMember(string room, string token, HubCallerContext context)
+    internal RoomMember(string room, string token, HubCallerContext context, string identity, bool authenticated)
     {
         Room = room;
         Token = token;
         _context = context;
+        Identity = identity;
+        Authenticated = authenticated;
     }
 
     public string Room { get; }
+
+    /// <summary>Who the participant is: its token's identity, or an anonymous one (Open mode). Unique in the room.</summary>
+    public string Identity { get; }
+
+    /// <summary>Whether a valid access token vouched for <see cref="Identity"/>.</summary>
+    public bool Authenticated { get; }
 
     /// <summary>The participant in the media plane; set by Join before anyone else sees the member.</summary>
     public Participant Participant => _participant ?? throw new InvalidOperationException("The member has not joined yet.");
@@ -39,7 +48,14 @@ public sealed class RoomMember
 
     internal HubCallerContext? Context => Volatile.Read(ref _context);
 
-    internal string Token { get; }
+    /// <summary>The resume token; a new one after each resume, so a used one moves nothing again.</summary>
+    internal string Token { get; set; }
+
+    /// <summary>The normalized display name's comparison key (<see cref="Signaling.DisplayName.Key"/>).</summary>
+    internal string NameKey { get; set; } = string.Empty;
+
+    /// <summary>The identity's allowances, shared with its other seats; set at Join.</summary>
+    internal IdentityAllowance Allowances { get; set; } = null!;
 
     internal OpenRoom? OpenRoom { get; set; }
 
@@ -49,9 +65,6 @@ public sealed class RoomMember
     internal bool TokenIssued { get; set; }
 
     internal MediaState Media { get; set; } = new(string.Empty, true, true, false);
-
-    /// <summary>Created with the first chat line; guarded by <see cref="Gate"/>.</summary>
-    internal ChatAllowance? Chat { get; set; }
 
     internal void Bind(Participant participant)
     {

@@ -25,6 +25,12 @@ public interface ISfuClient
     /// <summary>The server ended this participant's session (media timed out, removed by an operator).</summary>
     Task Removed(string reason);
 
+    /// <summary>
+    /// Something the client asked for was done only in part, and why (an offer to publish
+    /// from a participant whose token does not allow it: the rest of the offer was answered).
+    /// </summary>
+    Task Warning(string message);
+
     /// <summary>The lobby's room list changed (sent to connections that called WatchRooms).</summary>
     Task RoomsChanged(IReadOnlyList<Meeting.RoomSummary> rooms);
 

@@ -7,10 +7,19 @@ namespace Sfu.Host.Signaling;
 /// <summary>
 /// Tells a room who came and went: ParticipantJoined to the others; Removed (with the reason)
 /// to a participant the server removed, then TrackRemoved for each of its tracks and
-/// ParticipantLeft to the room.
+/// ParticipantLeft to the room; and Removed to a connection whose seat another connection
+/// resumed, so a stolen resume token never moves a seat silently.
 /// </summary>
 internal sealed class RoomAnnouncements(IHubContext<SfuHub, ISfuClient> hub) : IRoomObserver
 {
+    /// <summary>What the connection a seat was resumed from is told.</summary>
+    public const string ResumedElsewhereReason = "Resumed elsewhere: another connection took this place with its resume token.";
+
+    public Task ConnectionChangedAsync(RoomMember member, string? previousConnectionId)
+        => previousConnectionId is not null && member.ConnectionId is not null
+            ? hub.Clients.Client(previousConnectionId).Removed(ResumedElsewhereReason)
+            : Task.CompletedTask;
+
     public Task ParticipantJoinedAsync(RoomMember member)
     {
         string group = SfuHub.GroupName(member.Room);

@@ -7,9 +7,17 @@ namespace Sfu.Host.Signaling;
 /// <summary>The meeting features of the hub: lobby room list, chat, media state, resume.</summary>
 public sealed partial class SfuHub
 {
-    /// <summary>Subscribes the caller (a lobby page) to RoomsChanged; returns the current list.</summary>
+    /// <summary>
+    /// Subscribes the caller (a lobby page) to RoomsChanged; returns the current list. Refused
+    /// in Token mode: rooms are by invitation, and their names are not for anonymous visitors.
+    /// </summary>
     public async Task<IReadOnlyList<RoomSummary>> WatchRooms()
     {
+        if (!rooms.Lists)
+        {
+            throw new HubException("This server admits invited participants only, and lists no rooms: open your invite link.");
+        }
+
         await Groups.AddToGroupAsync(Context.ConnectionId, RoomListService.LobbyGroup).ConfigureAwait(false);
         return rooms.Current();
     }
@@ -24,7 +32,10 @@ public sealed partial class SfuHub
     public Task SetMediaState(bool mic, bool camera, bool screen)
         => meeting.SetMediaStateAsync(RequireMember(), Context.ConnectionId, mic, camera, screen);
 
-    /// <summary>After a dropped connection: takes back the participant the token names, media and all.</summary>
+    /// <summary>
+    /// After a dropped connection: takes back the participant the token names, media and all,
+    /// if the caller is that participant's identity (<see cref="Access.RoomAccess.CheckResumeAsync"/>).
+    /// </summary>
     public async Task<ResumeResult> Resume(string token)
     {
         if (sessions.FindByConnection(Context.ConnectionId) is not null)
@@ -32,7 +43,10 @@ public sealed partial class SfuHub
             throw new HubException("resume: this connection is already in a room.");
         }
 
-        RoomMember member = await lifecycle.ResumeAsync(token, Context).ConfigureAwait(false);
+        RoomMember member = lifecycle.FindByResumeToken(token)
+            ?? throw new HubException("resume: the session is unknown or has expired; join again.");
+        await access.CheckResumeAsync(Context, member).ConfigureAwait(false);
+        await lifecycle.ResumeAsync(member, Context).ConfigureAwait(false);
         return new ResumeResult(member.Id, member.Room, Others(member), meeting.Snapshot(member));
     }
 }

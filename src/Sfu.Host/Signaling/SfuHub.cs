@@ -1,6 +1,9 @@
 using Microsoft.AspNetCore.SignalR;
+using Microsoft.Extensions.Options;
+using Sfu.Core.Negotiation;
 using Sfu.Core.Routing;
 using Sfu.Core.Sessions;
+using Sfu.Host.Access;
 using Sfu.Host.Meeting;
 using Sfu.Host.Rooms;
 
@@ -11,9 +14,29 @@ namespace Sfu.Host.Signaling;
 /// of its single RTCPeerConnection. Every failure reaches the caller as a HubException whose
 /// message says what was wrong; the connection and the room keep working.
 /// </summary>
-public sealed partial class SfuHub(RoomLifecycle lifecycle, MeetingSessions sessions, MeetingCoordinator meeting, RoomListService rooms) : Hub<ISfuClient>
+public sealed partial class SfuHub(
+    RoomLifecycle lifecycle,
+    MeetingSessions sessions,
+    MeetingCoordinator meeting,
+    RoomListService rooms,
+    RoomAccess access,
+    Refusals refusals,
+    IOptions<LimitsOptions> limits,
+    TimeProvider time) : Hub<ISfuClient>
 {
     public const string Path = "/hubs/sfu";
+
+    /// <summary>
+    /// The largest hub message accepted, in bytes. SignalR's default of 32 KB closes the
+    /// connection of anyone in a room of about eight or more who sends an offer (a screen share,
+    /// an ICE restart): the browser's offer repeats every m-section it receives. This allows the
+    /// largest SDP the parser accepts (<see cref="SdpParser.MaxLength"/> characters) with room
+    /// for its JSON escaping; a larger SDP gets a clear error from the parser, a larger message
+    /// closes the connection.
+    /// </summary>
+    public const long MaximumMessageBytes = 4L * SdpParser.MaxLength;
+
+    private const string JoinAllowanceItem = "sfu.joins";
 
     public async Task<JoinResult> Join(string room, string displayName)
     {
@@ -22,29 +45,22 @@ public sealed partial class SfuHub(RoomLifecycle lifecycle, MeetingSessions sess
             throw new HubException("Already joined: leave the current room first.");
         }
 
+        if (!TakeJoin())
+        {
+            throw refusals.Refuse(RefusalReason.JoinRate, $"Too many joins: at most {limits.Value.JoinsPerConnectionPerMinute} a minute on one connection.");
+        }
+
         string? roomError = RoomName.Validate(room);
         if (roomError is not null)
         {
             throw new HubException(roomError);
         }
 
-        string? nameError = DisplayName.Validate(displayName);
-        if (nameError is not null)
-        {
-            throw new HubException(nameError);
-        }
-
-        RoomMember member;
-        try
-        {
-            member = await lifecycle.JoinAsync(room, displayName.Trim(), Context).ConfigureAwait(false);
-        }
-        catch (SignalingException e)
-        {
-            throw new HubException(e.Message);
-        }
-
-        return new JoinResult(member.Id, room, Others(member));
+        Admission admission = await access.AdmitAsync(Context, room).ConfigureAwait(false);
+        string name = DisplayName.Normalize(admission.DisplayName ?? displayName, out string? nameError)
+            ?? throw refusals.Refuse(RefusalReason.Name, nameError!);
+        RoomMember member = await lifecycle.JoinAsync(room, name, admission, Context).ConfigureAwait(false);
+        return new JoinResult(member.Id, room, Others(member), name, admission.Permissions.CanPublish, admission.Permissions.CanSubscribe);
     }
 
     public Task Leave() => lifecycle.LeaveAsync(Context.ConnectionId);
@@ -61,6 +77,17 @@ public sealed partial class SfuHub(RoomLifecycle lifecycle, MeetingSessions sess
         catch (SignalingException e)
         {
             throw new HubException(e.Message);
+        }
+        catch (ObjectDisposedException)
+        {
+            throw new HubException("The session has ended: join again.");
+        }
+
+        if (outcome.PublishRefused.Count > 0)
+        {
+            await Clients.Caller.Warning(
+                $"You may not publish in this room (your access token does not allow it): m-sections {string.Join(", ", outcome.PublishRefused)} were answered so that nothing is sent. You still receive the others.")
+                .ConfigureAwait(false);
         }
 
         if (outcome.Rejected.Count > 0)
@@ -136,6 +163,10 @@ public sealed partial class SfuHub(RoomLifecycle lifecycle, MeetingSessions sess
         {
             throw new HubException(e.Message);
         }
+        catch (ObjectDisposedException)
+        {
+            throw new HubException("The session has ended: join again.");
+        }
 
         return Task.CompletedTask;
     }
@@ -156,4 +187,25 @@ public sealed partial class SfuHub(RoomLifecycle lifecycle, MeetingSessions sess
 
     private RoomMember RequireMember()
         => sessions.FindByConnection(Context.ConnectionId) ?? throw new HubException("Not in a room: call Join first.");
+
+    /// <summary>Takes one join from this connection's allowance (a minute's worth at once, refilled evenly).</summary>
+    private bool TakeJoin()
+    {
+        int perMinute = limits.Value.JoinsPerConnectionPerMinute;
+        if (perMinute <= 0)
+        {
+            return true;
+        }
+
+        if (Context.Items.TryGetValue(JoinAllowanceItem, out object? item) is false || item is not RateAllowance allowance)
+        {
+            allowance = new RateAllowance(perMinute, perMinute / 60.0, time);
+            Context.Items[JoinAllowanceItem] = allowance;
+        }
+
+        lock (allowance)
+        {
+            return allowance.TryTake();
+        }
+    }
 }

@@ -20,5 +20,14 @@ public sealed record TrackInfo(string ParticipantId, string TrackId, string Stre
     }
 }
 
-/// <summary>What the caller of Join learns: its own id and who is already in the room.</summary>
-public sealed record JoinResult(string ParticipantId, string Room, IReadOnlyList<ParticipantInfo> Participants);
+/// <summary>
+/// What the caller of Join learns: its own id, who is already in the room, the name the others
+/// see (normalized, or the one its token sets) and what it may do with media.
+/// </summary>
+public sealed record JoinResult(
+    string ParticipantId,
+    string Room,
+    IReadOnlyList<ParticipantInfo> Participants,
+    string DisplayName,
+    bool CanPublish,
+    bool CanSubscribe);

@@ -16,13 +16,18 @@ export interface TrackInfo {
 }
 
 /**
- * What Join returns: our own id and who is already in the room. The participant id also names
- * the session: every server offer carries the id of the session it was made for.
+ * What Join returns: our own id, who is already in the room, our name as the others see it and
+ * what we may do. The participant id also names the session: every server offer carries the id
+ * of the session it was made for.
  */
 export interface JoinResult {
   readonly participantId: string;
   readonly room: string;
   readonly participants: readonly ParticipantInfo[];
+  readonly displayName: string;
+  /** False when our access token lets us watch only: what we offer to send is answered so nothing is sent. */
+  readonly canPublish: boolean;
+  readonly canSubscribe: boolean;
 }
 
 /** An m-section of our offer that the server's answer rejected (port 0), and why. */
@@ -101,6 +106,7 @@ export const HubEvents = {
   chatReceived: 'ChatReceived',
   mediaStateChanged: 'MediaStateChanged',
   dominantSpeakerChanged: 'DominantSpeakerChanged',
+  warning: 'Warning',
 } as const;
 
 /** Where a closing page posts its resume token to leave at once (navigator.sendBeacon). */

@@ -1,5 +1,6 @@
 // The lobby at "/": pick a nickname and a room, see the live rooms, then go to /room/{room}?name={nick}.
 import type { RoomSummary } from './contracts';
+import { hubErrorReason } from './hub-errors';
 import { preferences, roomUrl } from './preferences';
 import { RoomListClient } from './room-list-client';
 
@@ -87,7 +88,8 @@ function render(rooms: readonly RoomSummary[]): void {
 
 const rooms = new RoomListClient(render);
 rooms.start().catch((error: unknown) => {
-  empty.textContent = `The room list is not available: ${error instanceof Error ? error.message : String(error)}`;
+  // In Token mode the server lists no rooms and says so.
+  empty.textContent = `The room list is not available: ${hubErrorReason(error)}`;
   empty.hidden = false;
 });
 

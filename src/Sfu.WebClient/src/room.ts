@@ -18,9 +18,26 @@ function roomFromPath(pathname: string): string {
   return match?.[1] === undefined ? '' : decodeURIComponent(match[1]);
 }
 
+/** The claims of an invite link's join token (a JWT); the server checks it, the page only reads the name. */
+function tokenClaims(token: string | null): { readonly name?: string } {
+  const payload = token?.split('.')[1];
+  if (payload === undefined) {
+    return {};
+  }
+  try {
+    const json = atob(payload.replace(/-/g, '+').replace(/_/g, '/'));
+    const bytes = Uint8Array.from(json, (c) => c.charCodeAt(0));
+    return JSON.parse(new TextDecoder().decode(bytes)) as { name?: string };
+  } catch {
+    return {};
+  }
+}
+
 const params = new URLSearchParams(location.search);
 const room = roomFromPath(location.pathname);
-const name = (params.get('name') ?? preferences.nickname).trim();
+// ?token= is an invite link: the token names us (the server uses its name whatever we send).
+const accessToken = params.get('token') ?? undefined;
+const name = (tokenClaims(accessToken ?? null).name ?? params.get('name') ?? preferences.nickname).trim();
 
 if (room === '' || name === '') {
   // Without a nickname we cannot join: let the lobby ask for one, keeping the room.
@@ -66,6 +83,7 @@ async function start(roomName: string, nickname: string): Promise<void> {
   const view = new RoomView(document, roomName);
   const client = new SfuClient({
     startWith: { mic: params.get('mic') !== 'off', camera: params.get('camera') !== 'off' },
+    ...(accessToken === undefined ? {} : { accessToken }),
   });
   window.sfu = client;
   const chat = new ChatView(document, (text) => client.sendChat(text));
@@ -99,6 +117,7 @@ async function start(roomName: string, nickname: string): Promise<void> {
   client.on('chatHistory', (h) => chat.reset(h));
   client.on('recovered', () => view.clearError());
   client.on('error', (e) => view.showError(e.message));
+  client.on('warning', (message) => view.showError(message));
   client.on('removed', (r) => view.showError(r.reason));
   client.on('gaveUp', (r) => view.showError(r.reason));
 

@@ -87,6 +87,7 @@ export class SfuClient {
     hub.on(HubEvents.chatReceived, (m: ChatMessage) => events.emit('chat', m));
     hub.on(HubEvents.mediaStateChanged, (m: MediaState) => events.emit('mediaState', m));
     hub.on(HubEvents.dominantSpeakerChanged, (id: string | null) => events.emit('dominantSpeaker', id));
+    hub.on(HubEvents.warning, (message: string) => events.emit('warning', message));
     hub.on(HubEvents.removed, (reason: string) => {
       void this.session.removed(reason);
     });

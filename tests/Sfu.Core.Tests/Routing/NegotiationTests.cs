@@ -95,6 +95,43 @@ public sealed class NegotiationTests : IAsyncLifetime
         Assert.Contains("no server offer", error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void A_participant_that_may_not_publish_gets_its_send_sections_answered_inactive_and_publishes_nothing()
+    {
+        var aliceEvents = new RecordingEvents();
+        Participant alice = _engine.Join("room", "alice", aliceEvents);
+        alice.HandleOffer(ClientOffer(ssrc: 1111, videoPayloadType: 96));
+        Participant viewer = _engine.Join("room", "viewer", new RecordingEvents(), new ParticipantPermissions(CanPublish: false, CanSubscribe: true));
+
+        OfferOutcome outcome = viewer.HandleOffer(ClientOffer(ssrc: 2222, videoPayloadType: 96));
+
+        // RFC 3264 §6.1: a sendonly section answered inactive carries nothing either way.
+        Assert.All(Parse(outcome.AnswerSdp).Media, m => Assert.Equal(MediaDirection.Inactive, m.Direction));
+        Assert.Equal(["0", "1"], outcome.PublishRefused);
+        Assert.Empty(outcome.Published);
+        Assert.Empty(viewer.Producers);
+        Assert.Empty(alice.DownTracks);
+        Assert.Empty(aliceEvents.Offers);
+        Assert.Equal(2, viewer.DownTracks.Length); // receiving still works
+    }
+
+    [Fact]
+    public void A_participant_that_may_not_subscribe_is_given_no_track_and_still_publishes()
+    {
+        Participant alice = _engine.Join("room", "alice", new RecordingEvents());
+        alice.HandleOffer(ClientOffer(ssrc: 1111, videoPayloadType: 96));
+        var deafEvents = new RecordingEvents();
+        Participant deaf = _engine.Join("room", "deaf", deafEvents, new ParticipantPermissions(CanPublish: true, CanSubscribe: false));
+
+        OfferOutcome outcome = deaf.HandleOffer(ClientOffer(ssrc: 2222, videoPayloadType: 96));
+
+        Assert.Equal(2, outcome.Published.Count);
+        Assert.Empty(outcome.PublishRefused);
+        Assert.Empty(deaf.DownTracks);
+        Assert.Empty(deafEvents.Offers);
+        Assert.Equal(2, alice.DownTracks.Length);
+    }
+
     private static SessionDescription Parse(string sdp) => SdpParser.Parse(sdp).Description!;
 
     /// <summary>A browser-shaped offer: sendonly Opus and VP8 sections with a=ssrc and msid.</summary>

@@ -46,4 +46,6 @@ export interface SfuClientEvents {
   removed: { readonly reason: string };
   /** Something failed that the client could not handle by itself. */
   error: Error;
+  /** The server did part of what we asked and says why (e.g. our token does not let us publish). */
+  warning: string;
 }

@@ -22,8 +22,10 @@ export class HubLink {
     options: SfuClientOptions,
     private readonly events: HubLinkEvents,
   ) {
+    const token = options.accessToken;
     this.connection = new HubConnectionBuilder()
-      .withUrl(options.hubUrl ?? HubPath)
+      // SignalR sends the token as ?access_token= on WebSockets (browsers cannot set headers there).
+      .withUrl(options.hubUrl ?? HubPath, token === undefined ? {} : { accessTokenFactory: () => token })
       .withAutomaticReconnect([...(options.reconnectDelays ?? defaultReconnectDelays)])
       .configureLogging(options.logLevel ?? LogLevel.Warning)
       .build();

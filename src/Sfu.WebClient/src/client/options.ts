@@ -12,6 +12,8 @@ export interface SfuClientOptions {
   readonly startWith?: { readonly mic?: boolean; readonly camera?: boolean };
   /** Delays between reconnect attempts of the signaling connection, in ms. */
   readonly reconnectDelays?: readonly number[];
+  /** The join token of an invite link (`?token=`), sent as SignalR's access token. */
+  readonly accessToken?: string;
 }
 
 export const defaultMedia: MediaStreamConstraints = {

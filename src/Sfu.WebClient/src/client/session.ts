@@ -78,7 +78,13 @@ export class Session {
     }
     this.closePeer();
     this.parts.remote.removeAll();
+    // Our old seat may still be held for resume under our name: give it up first, or the
+    // room would refuse the name as taken (names are unique in a room).
+    const stale = this.token;
     this.token = null;
+    if (stale !== null) {
+      await fetch(LeaveBeaconPath, { method: 'POST', body: stale }).catch(() => undefined);
+    }
     await this.start(this.room, this.displayName);
     this.parts.negotiator.scheduleOffer();
     return true;
