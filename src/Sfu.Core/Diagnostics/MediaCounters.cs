@@ -20,6 +20,7 @@ public sealed class MediaCounters
     private long _nackSent;
     private long _repaired;
     private long _layerSwitches;
+    private long _transportFeedbackSent;
 
     public void RtpReceived(MediaKind kind, int bytes)
     {
@@ -48,6 +49,8 @@ public sealed class MediaCounters
     public void Repaired() => Interlocked.Increment(ref _repaired);
 
     public void LayerSwitched() => Interlocked.Increment(ref _layerSwitches);
+
+    public void TransportFeedbackSent() => Interlocked.Increment(ref _transportFeedbackSent);
 
     public long PacketsReceived(MediaKind kind) => Volatile.Read(ref _packetsReceived[(int)kind]);
 
@@ -89,4 +92,7 @@ public sealed class MediaCounters
 
     /// <summary>Times a down-track moved from one simulcast layer to another.</summary>
     public long LayerSwitches => Volatile.Read(ref _layerSwitches);
+
+    /// <summary>Transport-wide feedback packets sent to publishers.</summary>
+    public long TransportFeedbacksSent => Volatile.Read(ref _transportFeedbackSent);
 }

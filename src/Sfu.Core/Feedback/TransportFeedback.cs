@@ -28,6 +28,7 @@ public sealed class TransportFeedback
         _time = time;
         ReportSsrc = reportSsrc;
         Nacks = new NackRequester(Streams, sender, reportSsrc, counters);
+        TransportCc = new TransportCcReceiver(sender, reportSsrc, counters, time);
         _processors =
         [
             new SenderReportProcessor(Streams),
@@ -48,6 +49,9 @@ public sealed class TransportFeedback
 
     /// <summary>Asks the peer for what its uplink lost.</summary>
     public NackRequester Nacks { get; }
+
+    /// <summary>Tells the peer when each of its packets arrived, for its own congestion control.</summary>
+    public TransportCcReceiver TransportCc { get; }
 
     /// <summary>The SSRC our reports and feedback to this peer come from.</summary>
     public uint ReportSsrc { get; }
