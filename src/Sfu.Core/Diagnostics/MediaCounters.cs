@@ -21,6 +21,8 @@ public sealed class MediaCounters
     private long _repaired;
     private long _layerSwitches;
     private long _transportFeedbackSent;
+    private long _bandwidthLowered;
+    private long _bandwidthPaused;
 
     public void RtpReceived(MediaKind kind, int bytes)
     {
@@ -51,6 +53,8 @@ public sealed class MediaCounters
     public void LayerSwitched() => Interlocked.Increment(ref _layerSwitches);
 
     public void TransportFeedbackSent() => Interlocked.Increment(ref _transportFeedbackSent);
+
+    public void BandwidthReduced(bool paused) => Interlocked.Increment(ref paused ? ref _bandwidthPaused : ref _bandwidthLowered);
 
     public long PacketsReceived(MediaKind kind) => Volatile.Read(ref _packetsReceived[(int)kind]);
 
@@ -95,4 +99,10 @@ public sealed class MediaCounters
 
     /// <summary>Transport-wide feedback packets sent to publishers.</summary>
     public long TransportFeedbacksSent => Volatile.Read(ref _transportFeedbackSent);
+
+    /// <summary>Times a subscription was moved to a lower layer because the subscriber's bandwidth could not carry it.</summary>
+    public long BandwidthLayerDowns => Volatile.Read(ref _bandwidthLowered);
+
+    /// <summary>Times a subscription was paused because the subscriber's bandwidth could not carry its lowest layer.</summary>
+    public long BandwidthPauses => Volatile.Read(ref _bandwidthPaused);
 }

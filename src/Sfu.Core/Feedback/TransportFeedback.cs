@@ -29,12 +29,14 @@ public sealed class TransportFeedback
         ReportSsrc = reportSsrc;
         Nacks = new NackRequester(Streams, sender, reportSsrc, counters);
         TransportCc = new TransportCcReceiver(sender, reportSsrc, counters, time);
+        Downlink = new DownlinkBandwidth(time);
         _processors =
         [
             new SenderReportProcessor(Streams),
             new ReceptionReportProcessor(Streams, metrics),
             new NackResponder(Streams, counters, time),
             new KeyframeRequestProcessor(Streams),
+            new CongestionFeedbackProcessor(Downlink),
         ];
         _reporters =
         [
@@ -52,6 +54,9 @@ public sealed class TransportFeedback
 
     /// <summary>Tells the peer when each of its packets arrived, for its own congestion control.</summary>
     public TransportCcReceiver TransportCc { get; }
+
+    /// <summary>What the path to the peer carries, from its feedback on what we send it.</summary>
+    public DownlinkBandwidth Downlink { get; }
 
     /// <summary>The SSRC our reports and feedback to this peer come from.</summary>
     public uint ReportSsrc { get; }

@@ -36,7 +36,7 @@ internal sealed class ParticipantMedia : IPeerMediaSink
             services.Counters,
             services.Metrics,
             services.Time);
-        DownTracks = new DownTrackContext(owner.Transport, services);
+        DownTracks = new DownTrackContext(owner.Transport, services, Feedback.Downlink.Sender);
     }
 
     /// <summary>The RTCP side of this participant's transport.</summary>
