@@ -19,6 +19,7 @@ public sealed partial class LayeringTests
         ["Rtcp"] = 0,
         ["Srtp"] = 0,
         ["Negotiation"] = 0,
+        ["Congestion"] = 0,
         ["Net"] = 1,
         ["Ice"] = 1,
         ["Dtls"] = 1,

@@ -24,6 +24,7 @@ public sealed class EnginePeer : IParticipantEvents, IDtlsDatagramSender, IDispo
     public const byte MidExtensionId = 9;
     public const byte RidExtensionId = 10;
     public const byte RepairedRidExtensionId = 11;
+    public const byte TransportCcExtensionId = 4;
 
     private readonly MemoryDatagramPort _port;
     private readonly DtlsCertificate _certificate;
@@ -141,10 +142,12 @@ public sealed class EnginePeer : IParticipantEvents, IDtlsDatagramSender, IDispo
         var vp8 = new RtpCodec { PayloadType = VideoPayloadType, Name = "VP8", ClockRate = 90000 };
         vp8.RtcpFeedback.Add("nack");
         vp8.RtcpFeedback.Add("nack pli");
-        HeaderExtension[] audioExtensions = [new(publish ? 1 : 5, MediaCapabilities.AudioLevelUri)];
+        vp8.RtcpFeedback.Add("transport-cc");
+        opus.RtcpFeedback.Add("transport-cc");
+        HeaderExtension[] audioExtensions = [new(publish ? 1 : 5, MediaCapabilities.AudioLevelUri), new(TransportCcExtensionId, MediaCapabilities.TransportCcUri)];
         HeaderExtension[] videoExtensions = publish
-            ? [new(2, MediaCapabilities.AbsSendTimeUri), new(MidExtensionId, MediaCapabilities.MidUri), new(RidExtensionId, MediaCapabilities.RtpStreamIdUri), new(RepairedRidExtensionId, MediaCapabilities.RepairedRtpStreamIdUri)]
-            : [new(3, MediaCapabilities.AbsSendTimeUri), new(1, MediaCapabilities.MidUri)];
+            ? [new(2, MediaCapabilities.AbsSendTimeUri), new(TransportCcExtensionId, MediaCapabilities.TransportCcUri), new(MidExtensionId, MediaCapabilities.MidUri), new(RidExtensionId, MediaCapabilities.RtpStreamIdUri), new(RepairedRidExtensionId, MediaCapabilities.RepairedRtpStreamIdUri)]
+            : [new(3, MediaCapabilities.AbsSendTimeUri), new(1, MediaCapabilities.MidUri), new(TransportCcExtensionId, MediaCapabilities.TransportCcUri)];
         bool simulcast = publish && simulcastRids is { Count: > 0 };
         MediaDirection direction = publish ? MediaDirection.SendOnly : MediaDirection.RecvOnly;
         OfferSection[] sections =

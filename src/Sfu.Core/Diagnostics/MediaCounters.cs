@@ -20,6 +20,9 @@ public sealed class MediaCounters
     private long _nackSent;
     private long _repaired;
     private long _layerSwitches;
+    private long _transportFeedbackSent;
+    private long _bandwidthLowered;
+    private long _bandwidthPaused;
 
     public void RtpReceived(MediaKind kind, int bytes)
     {
@@ -48,6 +51,10 @@ public sealed class MediaCounters
     public void Repaired() => Interlocked.Increment(ref _repaired);
 
     public void LayerSwitched() => Interlocked.Increment(ref _layerSwitches);
+
+    public void TransportFeedbackSent() => Interlocked.Increment(ref _transportFeedbackSent);
+
+    public void BandwidthReduced(bool paused) => Interlocked.Increment(ref paused ? ref _bandwidthPaused : ref _bandwidthLowered);
 
     public long PacketsReceived(MediaKind kind) => Volatile.Read(ref _packetsReceived[(int)kind]);
 
@@ -89,4 +96,13 @@ public sealed class MediaCounters
 
     /// <summary>Times a down-track moved from one simulcast layer to another.</summary>
     public long LayerSwitches => Volatile.Read(ref _layerSwitches);
+
+    /// <summary>Transport-wide feedback packets sent to publishers.</summary>
+    public long TransportFeedbacksSent => Volatile.Read(ref _transportFeedbackSent);
+
+    /// <summary>Times a subscription was moved to a lower layer because the subscriber's bandwidth could not carry it.</summary>
+    public long BandwidthLayerDowns => Volatile.Read(ref _bandwidthLowered);
+
+    /// <summary>Times a subscription was paused because the subscriber's bandwidth could not carry its lowest layer.</summary>
+    public long BandwidthPauses => Volatile.Read(ref _bandwidthPaused);
 }

@@ -28,12 +28,15 @@ public sealed class TransportFeedback
         _time = time;
         ReportSsrc = reportSsrc;
         Nacks = new NackRequester(Streams, sender, reportSsrc, counters);
+        TransportCc = new TransportCcReceiver(sender, reportSsrc, counters, time);
+        Downlink = new DownlinkBandwidth(time);
         _processors =
         [
             new SenderReportProcessor(Streams),
             new ReceptionReportProcessor(Streams, metrics),
             new NackResponder(Streams, counters, time),
             new KeyframeRequestProcessor(Streams),
+            new CongestionFeedbackProcessor(Downlink),
         ];
         _reporters =
         [
@@ -48,6 +51,12 @@ public sealed class TransportFeedback
 
     /// <summary>Asks the peer for what its uplink lost.</summary>
     public NackRequester Nacks { get; }
+
+    /// <summary>Tells the peer when each of its packets arrived, for its own congestion control.</summary>
+    public TransportCcReceiver TransportCc { get; }
+
+    /// <summary>What the path to the peer carries, from its feedback on what we send it.</summary>
+    public DownlinkBandwidth Downlink { get; }
 
     /// <summary>The SSRC our reports and feedback to this peer come from.</summary>
     public uint ReportSsrc { get; }

@@ -6,7 +6,8 @@ namespace Sfu.Core.Negotiation;
 /// H264/90000 with packetization-mode=1 (any profile the offerer lists), video with rtx and
 /// nack / nack pli / ccm fir / goog-remb; extensions ssrc-audio-level, sdes:mid, abs-send-time,
 /// and the simulcast stream ids (sdes:rtp-stream-id, sdes:repaired-rtp-stream-id).
-/// transport-cc is deliberately absent until the SFU implements its feedback (draft-holmer-rmcat-transport-wide-cc-extensions-01).
+/// transport-wide congestion control (the transport-cc extension and feedback): we send
+/// publishers feedback on what they send and estimate each subscriber's downlink from theirs.
 /// </summary>
 public sealed class MediaCapabilities
 {
@@ -14,13 +15,16 @@ public sealed class MediaCapabilities
     public const string MidUri = "urn:ietf:params:rtp-hdrext:sdes:mid";
     public const string AbsSendTimeUri = "http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time";
 
+    /// <summary>The transport-wide sequence number congestion control counts packets by (draft-holmer-rmcat-transport-wide-cc-extensions-01 §2).</summary>
+    public const string TransportCcUri = "http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01";
+
     /// <summary>The rid of the simulcast stream a packet belongs to (RFC 8852 §3.1).</summary>
     public const string RtpStreamIdUri = "urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id";
 
     /// <summary>The rid of the stream a retransmission repairs (RFC 8852 §3.2).</summary>
     public const string RepairedRtpStreamIdUri = "urn:ietf:params:rtp-hdrext:sdes:repaired-rtp-stream-id";
 
-    private static readonly string[] VideoFeedback = ["nack", "nack pli", "ccm fir", "goog-remb"];
+    private static readonly string[] VideoFeedback = ["nack", "nack pli", "ccm fir", "goog-remb", "transport-cc"];
 
     private static readonly IReadOnlyDictionary<string, string> NoParameters =
         new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
@@ -42,7 +46,7 @@ public sealed class MediaCapabilities
     public static MediaCapabilities Default { get; } = new(
         [
             // Opus: RFC 7587 §7 — rtpmap is always opus/48000/2; we ask the sender for in-band FEC.
-            new CodecCapability(MediaKind.Audio, "opus", 48000, 2, NoParameters, "minptime=10;useinbandfec=1", ["nack"], Rtx: false),
+            new CodecCapability(MediaKind.Audio, "opus", 48000, 2, NoParameters, "minptime=10;useinbandfec=1", ["nack", "transport-cc"], Rtx: false),
             new CodecCapability(MediaKind.Video, "VP8", 90000, null, NoParameters, null, VideoFeedback, Rtx: true),
 
             // H264: only non-interleaved mode (RFC 6184 §6.3); mode 0 would need single-NAL packets.
@@ -56,7 +60,7 @@ public sealed class MediaCapabilities
                 VideoFeedback,
                 Rtx: true),
         ],
-        [AudioLevelUri, MidUri, AbsSendTimeUri, RtpStreamIdUri, RepairedRtpStreamIdUri]);
+        [AudioLevelUri, MidUri, AbsSendTimeUri, TransportCcUri, RtpStreamIdUri, RepairedRtpStreamIdUri]);
 
     /// <summary>The first capability that accepts the offered codec, or null.</summary>
     public CodecCapability? Match(MediaKind kind, RtpCodec offered)

@@ -18,10 +18,14 @@ public sealed class DownTrack : IOutboundStream
     /// <summary>At most one PLI per publisher stream (per simulcast layer) in this interval, however many subscribers ask.</summary>
     public static readonly TimeSpan KeyframeRequestInterval = TimeSpan.FromMilliseconds(500);
 
+    /// <summary>What a packet gains on the wire beyond the publisher's: our extension element and the SRTP tag.</summary>
+    private const int TransportCcOverhead = 4 + 16;
+
     private readonly Forwarder _forwarder;
     private readonly DownTrackContext _context;
     private ExtensionIdMap _extensionMap;
     private byte _payloadType;
+    private byte _transportCcId;
     private volatile bool _active;
     private volatile bool _paused;
     private bool _pauseSeen;
@@ -30,6 +34,9 @@ public sealed class DownTrack : IOutboundStream
     private int _requestedWidth;
     private int _requestedHeight;
     private int _pinnedLayer = -1;
+    private int _requestedLayer;
+    private int _allocatedLayer = int.MaxValue;
+    private volatile bool _bandwidthPaused;
     private int _sizeVersion = -1;
 
     internal DownTrack(Producer source, Participant subscriber, uint ssrc, DownTrackContext context)
@@ -80,12 +87,26 @@ public sealed class DownTrack : IOutboundStream
     /// <summary>The layer this subscriber should get (by the size it renders at, or pinned) when every layer arrives.</summary>
     public int WantedLayer => _forwarder.WantedLayer;
 
+    /// <summary>The layer the subscriber asks for (by the size it renders at, or pinned), before bandwidth has a say.</summary>
+    public int RequestedLayer => Volatile.Read(ref _requestedLayer);
+
+    /// <summary>The highest layer the subscriber's bandwidth allows (<see cref="int.MaxValue"/>: no limit; -1: paused for bandwidth).</summary>
+    public int AllocatedLayer => Volatile.Read(ref _allocatedLayer);
+
+    /// <summary>True while the subscriber's bandwidth cannot carry even the lowest layer.</summary>
+    public bool IsPausedForBandwidth => _bandwidthPaused;
+
+    /// <summary>True while packets go out: neither the subscriber nor its bandwidth paused it.</summary>
+    public bool IsForwarding => _active && !_paused && !_bandwidthPaused;
+
     /// <summary>The layer an operator or the subscriber pinned, -1 when chosen by size.</summary>
     public int PinnedLayer => Volatile.Read(ref _pinnedLayer);
 
     /// <summary>Starts forwarding with what the subscriber's answer negotiated.</summary>
-    internal void Activate(byte payloadType, ExtensionIdMap extensionMap)
+    /// <param name="transportCcId">The subscriber's id for the transport-wide sequence number we stamp on every packet, 0 when it did not negotiate it.</param>
+    internal void Activate(byte payloadType, ExtensionIdMap extensionMap, byte transportCcId = 0)
     {
+        _transportCcId = transportCcId;
         _payloadType = payloadType;
         _extensionMap = extensionMap;
         _active = true;
@@ -119,13 +140,34 @@ public sealed class DownTrack : IOutboundStream
         ChooseLayer();
     }
 
+    /// <summary>
+    /// What the subscriber's bandwidth allows (the stream allocator's decision): at most
+    /// <paramref name="layer"/>; -1 pauses the track until the budget carries its lowest layer.
+    /// True when this lowered or paused what was allowed before. Any thread.
+    /// </summary>
+    internal bool SetAllocatedLayer(int layer)
+    {
+        int previous = Interlocked.Exchange(ref _allocatedLayer, layer);
+        if (previous == layer)
+        {
+            return false;
+        }
+
+        _bandwidthPaused = layer < 0;
+        ChooseLayer();
+        return layer < Math.Min(previous, Source.Layers.Length - 1);
+    }
+
     private void ChooseLayer()
     {
         _sizeVersion = Source.LayerSizeVersion;
         int pinned = Volatile.Read(ref _pinnedLayer);
         int width = Volatile.Read(ref _requestedWidth);
         int height = Volatile.Read(ref _requestedHeight);
-        _forwarder.SetWantedLayer(pinned >= 0 ? pinned : LayerSizes.Fitting(Source.Layers, width, height));
+        int requested = pinned >= 0 ? pinned : LayerSizes.Fitting(Source.Layers, width, height);
+        Volatile.Write(ref _requestedLayer, requested);
+        int allocated = Volatile.Read(ref _allocatedLayer);
+        _forwarder.SetWantedLayer(allocated >= 0 ? Math.Min(requested, allocated) : requested);
     }
 
     /// <summary>Decide, then apply: rewrite into scratch, protect and send. Receive loop only.</summary>
@@ -137,7 +179,7 @@ public sealed class DownTrack : IOutboundStream
             return;
         }
 
-        if (_paused)
+        if (_paused || _bandwidthPaused)
         {
             _pauseSeen = true;
             return;
@@ -176,7 +218,7 @@ public sealed class DownTrack : IOutboundStream
             return;
         }
 
-        int length = Apply(packet, decision.SequenceNumber, decision.Timestamp, decision.PayloadType, scratch);
+        int length = Apply(packet, decision.SequenceNumber, decision.Timestamp, decision.PayloadType, now, scratch);
         if (length > 0)
         {
             _lastTimestamp = decision.Timestamp;
@@ -232,7 +274,7 @@ public sealed class DownTrack : IOutboundStream
     /// </summary>
     public bool Retransmit(ushort sequenceNumber, Span<byte> scratch)
     {
-        if (!_active || _paused
+        if (!_active || _paused || _bandwidthPaused
             || !Stream.Translator.TryMapBack(sequenceNumber, out int layer, out ushort sourceSequenceNumber, out uint timestampOffset)
             || (uint)layer >= (uint)Source.Layers.Length
             || Source.Layers[layer].Stream?.Retransmissions is not { } buffer
@@ -242,7 +284,7 @@ public sealed class DownTrack : IOutboundStream
             return false;
         }
 
-        return Apply(packet, sequenceNumber, unchecked(view.Timestamp + timestampOffset), _payloadType, scratch) > 0;
+        return Apply(packet, sequenceNumber, unchecked(view.Timestamp + timestampOffset), _payloadType, _context.Time.GetTimestamp(), scratch) > 0;
     }
 
     /// <summary>Forwarding can start (the subscriber is connected and answered): ask at once for a keyframe of the layer it wants.</summary>
@@ -271,9 +313,12 @@ public sealed class DownTrack : IOutboundStream
     }
 
     /// <summary>Writes the subscriber's copy into scratch, protects it in place and sends it.</summary>
-    private int Apply(ReadOnlySpan<byte> packet, ushort sequenceNumber, uint timestamp, byte payloadType, Span<byte> scratch)
+    private int Apply(ReadOnlySpan<byte> packet, ushort sequenceNumber, uint timestamp, byte payloadType, long now, Span<byte> scratch)
     {
-        int length = RtpPacketRewriter.CopyWithExtensionMap(packet, scratch, _extensionMap);
+        // Every packet toward a subscriber that negotiated it gets the next transport-wide
+        // sequence number, retransmissions included: its feedback on them is our estimate.
+        ushort transportSequence = _transportCcId == 0 ? (ushort)0 : _context.TransportCc.Stamp(packet.Length + TransportCcOverhead, now);
+        int length = RtpPacketRewriter.CopyWithExtensionMap(packet, scratch, _extensionMap, _transportCcId, transportSequence);
         if (length < 0)
         {
             return -1;

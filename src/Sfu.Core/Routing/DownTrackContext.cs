@@ -1,14 +1,18 @@
 using Sfu.Core.Diagnostics;
+using Sfu.Core.Feedback;
 using Sfu.Core.Sessions;
 
 namespace Sfu.Core.Routing;
 
 /// <summary>What every down-track of one subscriber shares: its transport, the counters, and the join-time metric of its first packet.</summary>
-internal sealed class DownTrackContext(PeerTransport transport, MediaServices services)
+internal sealed class DownTrackContext(PeerTransport transport, MediaServices services, TransportCcSender transportCc)
 {
     private int _firstPacketSent;
 
     public PeerTransport Transport { get; } = transport;
+
+    /// <summary>The transport-wide numbering of everything we send this subscriber.</summary>
+    public TransportCcSender TransportCc { get; } = transportCc;
 
     public MediaCounters Counters => services.Counters;
 

@@ -32,7 +32,7 @@ public sealed class LayerDemand
             int highest = -1;
             foreach (DownTrack downTrack in _producer.DownTracks)
             {
-                if (downTrack.IsActive && !downTrack.IsPaused)
+                if (downTrack.IsForwarding)
                 {
                     highest = Math.Max(highest, downTrack.WantedLayer);
                 }

@@ -289,7 +289,10 @@ internal sealed partial class Negotiator
             return null;
         }
 
-        downTrack.Activate((byte)codec.PayloadType, SectionPolicy.ExtensionMapFor(downTrack.Source.Extensions, media));
+        downTrack.Activate(
+            (byte)codec.PayloadType,
+            SectionPolicy.ExtensionMapFor(downTrack.Source.Extensions, media),
+            (byte)(media.FindExtension(MediaCapabilities.TransportCcUri)?.Id ?? 0));
         return downTrack;
     }
 

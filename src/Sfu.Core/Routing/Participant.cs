@@ -34,6 +34,7 @@ public sealed class Participant
         RtcpSsrc = (uint)Random.Shared.Next(2, int.MaxValue);
         Media = new ParticipantMedia(this, services);
         Negotiation = new Negotiator(this, services, services.LoggerFactory.CreateLogger<Negotiator>());
+        Allocator = new SubscriberAllocator(this, Media.Feedback.Downlink);
         transport.AttachSink(Media);
         transport.Connected += (_, _) => ParticipantMedia.OnConnected(_downTracks);
     }
@@ -71,6 +72,15 @@ public sealed class Participant
 
     internal Negotiator Negotiation { get; }
 
+    /// <summary>Fits what this participant receives to its downlink.</summary>
+    internal SubscriberAllocator Allocator { get; }
+
+    /// <summary>What the path to this participant carries, bits per second, as its feedback says (0 before any).</summary>
+    public long DownlinkEstimate => Media.Feedback.Downlink.HasEstimate ? Media.Feedback.Downlink.Target : 0;
+
+    /// <summary>The bitrate the stream allocator last gave this participant's subscriptions together.</summary>
+    public long AllocatedBitrate => Allocator.AllocatedBitrate;
+
     /// <summary>Answers the participant's offer. Throws <see cref="SignalingException"/> with a clear reason.</summary>
     public OfferOutcome HandleOffer(string sdp) => Negotiation.HandleOffer(sdp);
 
@@ -98,6 +108,7 @@ public sealed class Participant
         }
 
         downTrack.SetPaused(!receive);
+        Allocator.Allocate();
         downTrack.Source.UpdateDemand();
         return true;
     }
@@ -122,6 +133,7 @@ public sealed class Participant
         }
 
         downTrack.SetPaused(!visible);
+        Allocator.Allocate();
         downTrack.Source.UpdateDemand();
         return true;
     }
@@ -145,6 +157,7 @@ public sealed class Participant
         }
 
         downTrack.PinLayer(layer);
+        Allocator.Allocate();
         downTrack.Source.UpdateDemand();
         return true;
     }
@@ -155,9 +168,13 @@ public sealed class Participant
     /// <summary>Our reports and feedback on the report interval. Housekeeping thread.</summary>
     internal void OnReportTick() => Media.Feedback.OnReportTick();
 
-    /// <summary>Which layers of this participant's simulcast tracks are still needed. Housekeeping thread.</summary>
+    /// <summary>The allocator lowered a subscription (or paused it, <paramref name="paused"/>) for want of bandwidth.</summary>
+    internal void OnBandwidthReduced(bool paused) => _services.Counters.BandwidthReduced(paused);
+
+    /// <summary>Which layers of this participant's simulcast tracks are still needed, and what its bandwidth carries. Housekeeping thread.</summary>
     internal void OnLayerTick()
     {
+        Allocator.Allocate();
         foreach (Producer producer in _producers)
         {
             producer.UpdateDemand();

@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Collections.Concurrent;
 using System.Collections.Immutable;
 using Sfu.Core.Diagnostics;
@@ -35,7 +36,7 @@ internal sealed class ParticipantMedia : IPeerMediaSink
             services.Counters,
             services.Metrics,
             services.Time);
-        DownTracks = new DownTrackContext(owner.Transport, services);
+        DownTracks = new DownTrackContext(owner.Transport, services, Feedback.Downlink.Sender);
     }
 
     /// <summary>The RTCP side of this participant's transport.</summary>
@@ -85,6 +86,7 @@ internal sealed class ParticipantMedia : IPeerMediaSink
         if (_bySsrc.TryGetValue(view.Ssrc, out ProducerLayer? layer) || (layer = LearnSsrc(view)) is not null)
         {
             Producer producer = layer.Owner;
+            CountArrival(producer, view, now);
             _services.Counters.RtpReceived(producer.Kind, packet.Length);
             producer.OnPacket(layer, packet, view, now, scratch);
             Feedback.Nacks.OnPacket(layer.Stream!, now);
@@ -99,6 +101,7 @@ internal sealed class ParticipantMedia : IPeerMediaSink
             return;
         }
 
+        CountArrival(layer.Owner, view, now);
         switch (layer.Stream!.TryRepair(view, out Span<byte> restored))
         {
             case RepairOutcome.Restored when RtpPacket.TryParse(restored, out RtpPacket original) == RtpParseResult.Ok:
@@ -124,6 +127,16 @@ internal sealed class ParticipantMedia : IPeerMediaSink
             {
                 downTrack.RequestStartKeyframe();
             }
+        }
+    }
+
+    /// <summary>Every packet with a transport-wide sequence number, retransmissions included, goes into the publisher's feedback.</summary>
+    private void CountArrival(Producer producer, in RtpPacket view, long now)
+    {
+        if (producer.TransportCcExtensionId != 0
+            && view.TryGetExtension(producer.TransportCcExtensionId, out ReadOnlySpan<byte> value) && value.Length >= 2)
+        {
+            Feedback.TransportCc.OnPacket(BinaryPrimitives.ReadUInt16BigEndian(value), view.Ssrc, now);
         }
     }
 

@@ -32,6 +32,7 @@ public sealed class Producer
         AudioLevel = AudioLevelMeterFor(track);
         RidExtensionId = track.ExtensionId(MediaCapabilities.RtpStreamIdUri);
         MidExtensionId = track.ExtensionId(MediaCapabilities.MidUri);
+        TransportCcExtensionId = track.ExtensionId(MediaCapabilities.TransportCcUri);
         MidBytes = System.Text.Encoding.ASCII.GetBytes(track.Mid);
         RepairedRidExtensionId = track.ExtensionId(MediaCapabilities.RepairedRtpStreamIdUri);
         Layers = track.IsSimulcast
@@ -105,6 +106,9 @@ public sealed class Producer
 
     /// <summary>The publisher's id for the rtp-stream-id extension (RFC 8852), 0 when not negotiated.</summary>
     internal byte RidExtensionId { get; }
+
+    /// <summary>The publisher's id for the transport-wide sequence number, 0 when not negotiated.</summary>
+    internal byte TransportCcExtensionId { get; }
 
     /// <summary>The publisher's id for the sdes:mid extension (RFC 8843 §15.2), 0 when not negotiated.</summary>
     internal byte MidExtensionId { get; }

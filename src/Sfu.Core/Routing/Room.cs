@@ -28,6 +28,9 @@ public sealed class Room
 
     public ImmutableArray<Participant> Participants => _participants;
 
+    /// <summary>The participant heard most right now, as the host's speaker detection says; its camera goes first when bandwidth is short.</summary>
+    public string? DominantSpeaker { get; set; }
+
     public bool IsEmpty => _participants.IsEmpty;
 
     internal void Add(Participant participant)

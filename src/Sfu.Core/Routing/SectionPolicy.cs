@@ -23,7 +23,7 @@ internal static class SectionPolicy
 
             foreach (HeaderExtension extension in slot.Extensions)
             {
-                if (ForwardedExtension(extension.Uri) && !list.Any(e => e.Uri == extension.Uri))
+                if ((ForwardedExtension(extension.Uri) || extension.Uri == MediaCapabilities.TransportCcUri) && !list.Any(e => e.Uri == extension.Uri))
                 {
                     list.Add(extension with { Direction = null });
                 }
@@ -41,8 +41,9 @@ internal static class SectionPolicy
         return [codec];
     }
 
+    /// <summary>Feedback we accept on what we send: repair, keyframes, and transport-wide feedback for our estimate.</summary>
     public static string[] FeedbackFor(MediaKind kind)
-        => kind == MediaKind.Video ? ["nack", "nack pli", "ccm fir", "goog-remb"] : ["nack"];
+        => kind == MediaKind.Video ? ["nack", "nack pli", "ccm fir", "goog-remb", "transport-cc"] : ["nack", "transport-cc"];
 
     /// <summary>Extensions whose value means the same to the subscriber as to the publisher.</summary>
     public static bool ForwardedExtension(string uri)

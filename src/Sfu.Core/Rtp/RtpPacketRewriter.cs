@@ -20,6 +20,15 @@ public static class RtpPacketRewriter
     /// </para>
     /// </summary>
     public static int CopyWithExtensionMap(ReadOnlySpan<byte> source, Span<byte> destination, in ExtensionIdMap map)
+        => CopyWithExtensionMap(source, destination, map, 0, 0);
+
+    /// <summary>
+    /// As <see cref="CopyWithExtensionMap(ReadOnlySpan{byte}, Span{byte}, in ExtensionIdMap)"/>,
+    /// and adds one element of our own after the kept ones: id <paramref name="appendId"/> (0:
+    /// none) with the 2-byte value <paramref name="appendValue"/> — the transport-wide sequence
+    /// number we give every packet toward one subscriber.
+    /// </summary>
+    public static int CopyWithExtensionMap(ReadOnlySpan<byte> source, Span<byte> destination, in ExtensionIdMap map, byte appendId, ushort appendValue)
     {
         if (RtpPacket.TryParse(source, out RtpPacket packet) != RtpParseResult.Ok)
         {
@@ -27,10 +36,10 @@ public static class RtpPacketRewriter
         }
 
         // First pass: which form, and how many bytes the new element list needs.
-        int kept = 0;
-        int oneByteSize = 0;
-        int twoByteSize = 0;
-        bool needsTwoByte = false;
+        int kept = appendId == 0 ? 0 : 1;
+        int oneByteSize = appendId == 0 ? 0 : 3;
+        int twoByteSize = appendId == 0 ? 0 : 4;
+        bool needsTwoByte = appendId > 14;
         foreach (RtpHeaderExtension element in packet.Extensions)
         {
             byte target = map.Get(element.Id);
@@ -96,6 +105,22 @@ public static class RtpPacketRewriter
 
                 element.Value.CopyTo(block[offset..]);
                 offset += length;
+            }
+
+            if (appendId != 0)
+            {
+                if (needsTwoByte)
+                {
+                    block[offset++] = appendId;
+                    block[offset++] = 2;
+                }
+                else
+                {
+                    block[offset++] = (byte)((appendId << 4) | 1);
+                }
+
+                BinaryPrimitives.WriteUInt16BigEndian(block[offset..], appendValue);
+                offset += 2;
             }
 
             // Trailing zero bytes are padding in both forms.

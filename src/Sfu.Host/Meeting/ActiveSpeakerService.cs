@@ -101,6 +101,12 @@ public sealed partial class ActiveSpeakerService(
                 {
                     _published[name] = detector.Dominant;
                     changes.Add((name, detector.Dominant));
+
+                    // The media plane serves the speaker's camera first when bandwidth is short.
+                    if (engine.Rooms.Find(name) is { } room)
+                    {
+                        room.DominantSpeaker = detector.Dominant;
+                    }
                 }
             }
         }

@@ -28,7 +28,7 @@ public class MediaCapabilitiesTests
     [InlineData(MediaCapabilities.AudioLevelUri, true)]
     [InlineData(MediaCapabilities.MidUri, true)]
     [InlineData(MediaCapabilities.AbsSendTimeUri, true)]
-    [InlineData("http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01", false)] // not yet
+    [InlineData("http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01", true)]
     [InlineData("urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id", true)]
     public void Default_extensions(string uri, bool supported) =>
         Assert.Equal(supported, MediaCapabilities.Default.SupportsExtension(uri));

@@ -42,10 +42,10 @@ public class SdpAnswerBuilderTests
         RtpCodec opus = Assert.Single(audio.Codecs);
         Assert.Equal("opus/48000/2", opus.ToRtpmapValue());
         Assert.Equal("minptime=10;useinbandfec=1", opus.Fmtp);
-        Assert.Empty(opus.RtcpFeedback); // offer only has transport-cc, which we do not accept
+        Assert.Equal(["transport-cc"], opus.RtcpFeedback); // the offer's only feedback, which we answer with our own
         Assert.Equal(
-            [new HeaderExtension(1, MediaCapabilities.AudioLevelUri), new HeaderExtension(2, MediaCapabilities.AbsSendTimeUri), new HeaderExtension(4, MediaCapabilities.MidUri)],
-            audio.Extensions); // offerer's ids, transport-wide-cc (id 3) dropped
+            [new HeaderExtension(1, MediaCapabilities.AudioLevelUri), new HeaderExtension(2, MediaCapabilities.AbsSendTimeUri), new HeaderExtension(3, MediaCapabilities.TransportCcUri), new HeaderExtension(4, MediaCapabilities.MidUri)],
+            audio.Extensions); // the offerer's ids
         Assert.Equal("sfuU", audio.IceUfrag);
         Assert.Equal("sfuPasswordSfuPassword12", audio.IcePwd);
         Assert.Equal(new Fingerprint("sha-256", "AA:BB:CC"), audio.Fingerprint);
@@ -65,10 +65,10 @@ public class SdpAnswerBuilderTests
         Assert.Equal(["VP8", "rtx", "H264", "rtx", "H264", "rtx", "H264", "rtx"], video.Codecs.Select(c => c.Name));
         Assert.Equal(96, video.FindCodec(97)!.AssociatedPayloadType);
         Assert.Equal(127, video.FindCodec(125)!.AssociatedPayloadType);
-        Assert.Equal(["goog-remb", "ccm fir", "nack", "nack pli"], video.FindCodec(96)!.RtcpFeedback);
+        Assert.Equal(["goog-remb", "transport-cc", "ccm fir", "nack", "nack pli"], video.FindCodec(96)!.RtcpFeedback);
         Assert.Empty(video.FindCodec(97)!.RtcpFeedback);
         Assert.Equal("level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f", video.FindCodec(106)!.Fmtp); // H264 fmtp echoed
-        Assert.Equal([2, 4, 10, 11], video.Extensions.Select(e => e.Id)); // abs-send-time, sdes:mid, rtp-stream-id, repaired-rtp-stream-id
+        Assert.Equal([2, 3, 4, 10, 11], video.Extensions.Select(e => e.Id)); // abs-send-time, transport-cc, sdes:mid, rtp-stream-id, repaired-rtp-stream-id
     }
 
     [Fact]
@@ -84,7 +84,8 @@ public class SdpAnswerBuilderTests
         Assert.Contains("\r\na=candidate:1 1 udp 2130706431 203.0.113.5 40000 typ host\r\n", text, StringComparison.Ordinal);
         Assert.Contains("\r\na=setup:passive\r\n", text, StringComparison.Ordinal);
         Assert.Contains("\r\na=rtpmap:97 rtx/90000\r\na=fmtp:97 apt=96\r\n", text, StringComparison.Ordinal);
-        Assert.DoesNotContain("transport-cc", text, StringComparison.Ordinal);
+        Assert.Contains("\r\na=rtcp-fb:96 transport-cc\r\n", text, StringComparison.Ordinal);
+        Assert.Contains("\r\na=extmap:3 http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01\r\n", text, StringComparison.Ordinal);
         Assert.EndsWith("a=end-of-candidates\r\n", text, StringComparison.Ordinal);
     }
 
@@ -190,9 +191,9 @@ public class SdpAnswerBuilderTests
 
         Assert.Equal(["109"], answer.Media[0].Formats);
         Assert.Equal(["120", "124", "126", "127"], answer.Media[1].Formats); // VP9 and mode-0 H264 (97) dropped
-        Assert.Equal(["nack", "nack pli", "ccm fir", "goog-remb"], answer.Media[1].FindCodec(120)!.RtcpFeedback);
+        Assert.Equal(["nack", "nack pli", "ccm fir", "goog-remb", "transport-cc"], answer.Media[1].FindCodec(120)!.RtcpFeedback);
         Assert.Equal(DtlsSetup.Active, answer.Media[0].Setup);
-        Assert.Equal([3, 4], answer.Media[1].Extensions.Select(e => e.Id));
+        Assert.Equal([3, 4, 7], answer.Media[1].Extensions.Select(e => e.Id)); // Firefox's ids; 7 is transport-cc
     }
 
     [Fact]
@@ -205,7 +206,7 @@ public class SdpAnswerBuilderTests
 
         SdpAnswerResult result = SdpAnswerBuilder.Build(offer, Transport, MediaCapabilities.Default, NoSenders, 1, 1);
 
-        Assert.Equal(["nack"], result.Answer!.Media[1].FindCodec(96)!.RtcpFeedback);
+        Assert.Equal(["nack", "transport-cc"], result.Answer!.Media[1].FindCodec(96)!.RtcpFeedback);
     }
 
     [Theory]

@@ -1,0 +1,152 @@
+namespace Sfu.Core.Congestion;
+
+/// <summary>
+/// A send-side estimate of what a path to one receiver carries, from its transport-wide
+/// feedback (GoogCC, draft-ietf-rmcat-gcc-02): a delay-based part — packet groups
+/// (<see cref="InterArrival"/>), the trend of queuing delay (<see cref="TrendlineEstimator"/>),
+/// and AIMD rate control: on overuse down to 0.85 of what was acked; on normal up, doubling a
+/// second until the path first pushes back (a slow start in place of GoogCC's initial probes)
+/// and 8 % a second after that; never above 1.5 times what was acked (a sender that does not use
+/// the rate has not shown it exists) — and a loss-based part: above 10 % loss down by half the
+/// loss, below 2 % up.
+/// The estimate is the smaller of the two. Pure: every time comes in as an argument (µs), so a
+/// simulated link drives it in tests; one per receiver, one thread at a time.
+/// </summary>
+public sealed class BandwidthEstimator
+{
+    private const double Decrease = 0.85;
+    private const double IncreasePerSecond = 1.08;
+    private const double SlowStartPerSecond = 2.0;
+    private const double HighLoss = 0.10;
+    private const double LowLoss = 0.02;
+    private const long LossWindowMicros = 1_000_000;
+    private const int MinLossPackets = 20;
+
+    private readonly BandwidthEstimatorOptions _options;
+    private readonly InterArrival _groups = new();
+    private readonly TrendlineEstimator _trend = new();
+    private readonly AckedBitrate _acked = new();
+    private double _delayBased;
+    private double _lossBased;
+    private long _lastUpdate = long.MinValue;
+    private long _lastDecrease = long.MinValue;
+    private long _lastLossChange = long.MinValue;
+    private long _lossWindowStart = long.MinValue;
+    private int _lossWindowPackets;
+    private int _lossWindowLost;
+    private bool _pushedBack;
+    private bool _lossLimited;
+
+    public BandwidthEstimator(BandwidthEstimatorOptions? options = null)
+    {
+        _options = options ?? new BandwidthEstimatorOptions();
+        _delayBased = _options.Initial;
+        _lossBased = _options.Initial;
+    }
+
+    /// <summary>What we may send this receiver, bits per second.</summary>
+    public long Target => (long)Math.Clamp(_lossLimited ? Math.Min(_delayBased, _lossBased) : _delayBased, _options.Min, _options.Max);
+
+    public BandwidthUsage Usage => _trend.State;
+
+    /// <summary>The share of packets lost over the last full loss window, 0 to 1.</summary>
+    public double LossFraction { get; private set; }
+
+    /// <summary>What reached the receiver, bits per second.</summary>
+    public long AckedBitrate => _acked.BitsPerSecond;
+
+    /// <summary>Takes the packets one feedback reported on, in transport sequence order.</summary>
+    public void OnFeedback(ReadOnlySpan<PacketResult> packets, long nowMicros)
+    {
+        foreach (PacketResult packet in packets)
+        {
+            _lossWindowPackets++;
+            if (!packet.Received)
+            {
+                _lossWindowLost++;
+                continue;
+            }
+
+            _acked.Add(packet.ArrivalMicros, packet.Size);
+            if (_groups.Add(packet.SendMicros, packet.ArrivalMicros, out long sendDelta, out long arrivalDelta, out long groupArrival))
+            {
+                _trend.Update(sendDelta, arrivalDelta, groupArrival);
+            }
+        }
+
+        _acked.Update();
+        UpdateDelayBased(nowMicros);
+        UpdateLossBased(nowMicros);
+    }
+
+    /// <summary>A receiver estimate (REMB) from a receiver that sends no transport-wide feedback: it is the estimate.</summary>
+    public void OnRemb(long bitsPerSecond)
+    {
+        _delayBased = bitsPerSecond;
+        _lossBased = bitsPerSecond;
+    }
+
+    private void UpdateDelayBased(long now)
+    {
+        double elapsed = _lastUpdate == long.MinValue ? 0 : Math.Min((now - _lastUpdate) / 1e6, 1.0);
+        _lastUpdate = now;
+        long acked = _acked.BitsPerSecond;
+        switch (_trend.State)
+        {
+            case BandwidthUsage.Overusing:
+                // Once per round of feedback on the overuse it caused: let the cut take effect.
+                if (_lastDecrease == long.MinValue || now - _lastDecrease > 200_000)
+                {
+                    double from = acked > 0 ? acked : _delayBased;
+                    _delayBased = Math.Min(_delayBased, Decrease * from);
+                    _lastDecrease = now;
+                    _pushedBack = true;
+                }
+
+                break;
+            case BandwidthUsage.Normal:
+                double grown = _delayBased * Math.Pow(_pushedBack ? IncreasePerSecond : SlowStartPerSecond, elapsed);
+                double ceiling = acked > 0 ? Math.Max(_delayBased, (1.5 * acked) + 10_000) : double.MaxValue;
+                _delayBased = Math.Min(grown, ceiling);
+                break;
+            default:
+                break; // Underusing: a queue drains; hold until it has.
+        }
+
+        _delayBased = Math.Clamp(_delayBased, _options.Min, _options.Max);
+    }
+
+    private void UpdateLossBased(long now)
+    {
+        if (_lossWindowStart == long.MinValue)
+        {
+            _lossWindowStart = now;
+        }
+
+        if (now - _lossWindowStart < LossWindowMicros || _lossWindowPackets < MinLossPackets)
+        {
+            return;
+        }
+
+        LossFraction = _lossWindowLost / (double)_lossWindowPackets;
+        double elapsed = _lastLossChange == long.MinValue ? 1.0 : Math.Min((now - _lastLossChange) / 1e6, 1.0);
+        if (LossFraction > HighLoss)
+        {
+            _lossBased = Target * (1 - (0.5 * LossFraction));
+            _lossLimited = true;
+            _pushedBack = true;
+        }
+        else if (LossFraction < LowLoss && _lossLimited)
+        {
+            // Low loss again: the loss limit lifts as the rate grows back to the delay-based one.
+            _lossBased *= Math.Pow(IncreasePerSecond, elapsed);
+            _lossLimited = _lossBased < _delayBased;
+        }
+
+        _lossBased = Math.Clamp(_lossBased, _options.Min, _options.Max);
+        _lastLossChange = now;
+        _lossWindowStart = now;
+        _lossWindowPackets = 0;
+        _lossWindowLost = 0;
+    }
+}
