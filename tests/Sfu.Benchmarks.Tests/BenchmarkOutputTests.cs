@@ -83,6 +83,7 @@ public sealed class BenchmarkOutputTests
         EngineRoom room = bench.Room;
         byte[] original = TestMedia.VideoPacket(TestMedia.FullPayloadLength);
         var previous = new Dictionary<EnginePeer, ushort>();
+        var previousTransport = new Dictionary<EnginePeer, ushort>();
 
         for (int i = 0; i < 20; i++)
         {
@@ -98,7 +99,15 @@ public sealed class BenchmarkOutputTests
                 Assert.Equal(EnginePeer.VideoPayloadType, view.PayloadType);
                 Assert.True(view.TryGetExtension(3, out ReadOnlySpan<byte> absSendTime), "abs-send-time under the subscriber's id");
                 Assert.Equal([0x12, 0x34, 0x56], absSendTime.ToArray());
-                Assert.False(view.TryGetExtension(4, out _), "transport-cc is not forwarded");
+                // The publisher's transport-wide number is not forwarded: ours, one per packet toward this subscriber, is.
+                Assert.True(view.TryGetExtension(EnginePeer.TransportCcExtensionId, out ReadOnlySpan<byte> transportCc));
+                ushort transportSequence = BinaryPrimitives.ReadUInt16BigEndian(transportCc);
+                if (previousTransport.TryGetValue(subscriber, out ushort lastTransport))
+                {
+                    Assert.Equal((ushort)(lastTransport + 1), transportSequence);
+                }
+
+                previousTransport[subscriber] = transportSequence;
                 Assert.Equal(original.AsSpan(TestMedia.VideoHeaderLength).ToArray(), view.Payload.ToArray());
                 if (previous.TryGetValue(subscriber, out ushort last))
                 {

@@ -55,8 +55,9 @@ public sealed class PublishPermissionTests
             token: Invitations.Mint(server, "deaf", "stage", "Deaf", canSubscribe: false));
 
         await Poll.UntilAsync(
-            () => server.Engine.Rooms.Find("stage") is { } room && room.Participants.Length == 2 && room.Participants.Any(p => p.Producers.Length == 2),
-            "both in the room and the deaf participant publishing",
+            () => server.Engine.Rooms.Find("stage") is { } room && room.Participants.Length == 2 && room.Participants.Any(p => p.Producers.Length == 2)
+                && room.Participants.Any(p => p.DownTracks.Length == 2),
+            "both in the room, the deaf participant publishing and the viewer subscribed",
             seconds: 30);
         Participant[] inRoom = [.. server.Engine.Rooms.Find("stage")!.Participants];
         Participant viewerInRoom = inRoom.Single(p => p.DisplayName == "Viewer");

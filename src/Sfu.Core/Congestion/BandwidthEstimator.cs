@@ -79,6 +79,26 @@ public sealed class BandwidthEstimator
         UpdateLossBased(nowMicros);
     }
 
+    /// <summary>
+    /// A probe showed the path carried <paramref name="bitsPerSecond"/> without loss or a growing
+    /// queue: the estimate moves up to it at once instead of climbing 8 % a second (GoogCC takes
+    /// its probes' results the same way).
+    /// </summary>
+    public void OnProbeResult(long bitsPerSecond)
+    {
+        if (bitsPerSecond <= _delayBased || _trend.State == BandwidthUsage.Overusing)
+        {
+            return;
+        }
+
+        _delayBased = Math.Min(bitsPerSecond, _options.Max);
+        if (_lossLimited && _lossBased < _delayBased)
+        {
+            _lossBased = _delayBased;
+            _lossLimited = false;
+        }
+    }
+
     /// <summary>A receiver estimate (REMB) from a receiver that sends no transport-wide feedback: it is the estimate.</summary>
     public void OnRemb(long bitsPerSecond)
     {

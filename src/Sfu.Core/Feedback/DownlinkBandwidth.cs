@@ -22,6 +22,9 @@ public sealed class DownlinkBandwidth(TimeProvider time, BandwidthEstimatorOptio
 
     public TransportCcSender Sender { get; } = new(time);
 
+    /// <summary>Probes for more bandwidth when the subscriber wants more than the estimate.</summary>
+    public ProbeController Probe { get; } = new(time);
+
     /// <summary>Bits per second we may send this subscriber.</summary>
     public long Target => Volatile.Read(ref _target);
 
@@ -49,6 +52,12 @@ public sealed class DownlinkBandwidth(TimeProvider time, BandwidthEstimatorOptio
         if (count > 0)
         {
             _estimator.OnFeedback(results[..count], Sender.MicrosAt(now));
+            long probed = Probe.OnResults(results[..count], _estimator.Usage);
+            if (probed > 0)
+            {
+                _estimator.OnProbeResult(probed);
+            }
+
             Publish(_estimator.Target);
         }
     }

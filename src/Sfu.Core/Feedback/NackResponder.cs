@@ -18,9 +18,9 @@ public sealed class NackResponder(FeedbackStreams streams, MediaCounters counter
     public const int MaxResendsPerNack = 64;
 
     /// <summary>Until the round-trip time is known, a resend is not repeated within this.</summary>
-    public static readonly TimeSpan DefaultResendInterval = TimeSpan.FromMilliseconds(30);
+    public static readonly TimeSpan DefaultResendInterval = TimeSpan.FromMilliseconds(10);
 
-    private static readonly TimeSpan MinResendInterval = TimeSpan.FromMilliseconds(5);
+    private static readonly TimeSpan MinResendInterval = TimeSpan.FromMilliseconds(3);
     private static readonly TimeSpan MaxResendInterval = TimeSpan.FromMilliseconds(500);
 
     public void Process(in RtcpPacket packet, long now, Span<byte> scratch)

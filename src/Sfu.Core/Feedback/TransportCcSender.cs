@@ -17,17 +17,19 @@ public sealed class TransportCcSender(TimeProvider time)
     private readonly long[] _sentMicros = new long[Capacity];
     private readonly int[] _sizes = new int[Capacity];
     private readonly ushort[] _sequence = new ushort[Capacity];
+    private readonly bool[] _probe = new bool[Capacity];
     private readonly double _microsPerTick = 1_000_000.0 / time.TimestampFrequency;
     private ushort _next;
 
     /// <summary>The number for a packet of <paramref name="size"/> bytes leaving now; remembered.</summary>
-    public ushort Stamp(int size, long now)
+    public ushort Stamp(int size, long now, bool probe = false)
     {
         ushort sequence = _next++;
         int slot = sequence % Capacity;
         _sequence[slot] = sequence;
         _sentMicros[slot] = (long)(now * _microsPerTick);
         _sizes[slot] = size;
+        _probe[slot] = probe;
         return sequence;
     }
 
@@ -46,7 +48,7 @@ public sealed class TransportCcSender(TimeProvider time)
                 continue;
             }
 
-            results[count++] = new PacketResult(_sentMicros[slot], _sizes[slot], status.Received, status.ArrivalMicros);
+            results[count++] = new PacketResult(_sentMicros[slot], _sizes[slot], status.Received, status.ArrivalMicros, _probe[slot]);
         }
 
         return count;

@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Security.Cryptography;
 using Sfu.Core.Diagnostics;
 using Sfu.Core.Feedback;
@@ -20,6 +21,12 @@ public sealed class DownTrack : IOutboundStream
 
     /// <summary>What a packet gains on the wire beyond the publisher's: our extension element and the SRTP tag.</summary>
     private const int TransportCcOverhead = 4 + 16;
+
+    /// <summary>Padding bytes in one padding-only packet (the count is one byte, RFC 3550 §5.1).</summary>
+    private const byte PaddingSize = 224;
+
+    /// <summary>Padding packets sent after one media packet at most, so a probe rises smoothly.</summary>
+    private const int MaxPaddingPerPacket = 4;
 
     private readonly Forwarder _forwarder;
     private readonly DownTrackContext _context;
@@ -229,7 +236,63 @@ public sealed class DownTrack : IOutboundStream
             }
 
             _context.Counters.RtpForwarded(Source.Kind, length);
+            if (_context.Probe.IsProbing)
+            {
+                SendPadding(now, scratch);
+            }
         }
+    }
+
+    /// <summary>
+    /// While a bandwidth probe runs, tops what goes out up to the probe's rate with padding-only
+    /// packets on this stream (RFC 3550 §5.1: P set, no payload): each takes the next sequence
+    /// number and the last timestamp, and carries a transport-wide sequence number, so the
+    /// subscriber's feedback reports on it while its decoder skips it.
+    /// </summary>
+    private void SendPadding(long now, Span<byte> scratch)
+    {
+        ProbeController probe = _context.Probe;
+        for (int i = 0; i < MaxPaddingPerPacket && probe.Owed(now) >= PaddingSize / 2; i++)
+        {
+            if (!Stream.Translator.TryReserve(out ushort sequenceNumber))
+            {
+                return;
+            }
+
+            int length = WritePadding(scratch, sequenceNumber, now);
+            if (!_context.Transport.SendRtp(scratch, length))
+            {
+                return;
+            }
+
+            probe.OnSent(length, padding: true);
+        }
+    }
+
+    private int WritePadding(Span<byte> buffer, ushort sequenceNumber, long now)
+    {
+        bool extension = _transportCcId != 0;
+        buffer[0] = (byte)(0x80 | 0x20 | (extension ? 0x10 : 0));
+        buffer[1] = _payloadType;
+        RtpHeader.SetSequenceNumber(buffer, sequenceNumber);
+        RtpHeader.SetTimestamp(buffer, _lastTimestamp);
+        RtpHeader.SetSsrc(buffer, Ssrc);
+        int offset = RtpPacket.FixedHeaderLength;
+        if (extension)
+        {
+            int length = offset + 8 + PaddingSize;
+            ushort transportSequence = _context.TransportCc.Stamp(length + TransportCcOverhead, now, probe: true);
+            BinaryPrimitives.WriteUInt16BigEndian(buffer[offset..], RtpPacket.OneByteExtensionProfile);
+            BinaryPrimitives.WriteUInt16BigEndian(buffer[(offset + 2)..], 1);
+            buffer[offset + 4] = (byte)((_transportCcId << 4) | 1);
+            BinaryPrimitives.WriteUInt16BigEndian(buffer[(offset + 5)..], transportSequence);
+            buffer[offset + 7] = 0;
+            offset += 8;
+        }
+
+        buffer.Slice(offset, PaddingSize - 1).Clear();
+        buffer[offset + PaddingSize - 1] = PaddingSize;
+        return offset + PaddingSize;
     }
 
     /// <summary>
@@ -317,7 +380,8 @@ public sealed class DownTrack : IOutboundStream
     {
         // Every packet toward a subscriber that negotiated it gets the next transport-wide
         // sequence number, retransmissions included: its feedback on them is our estimate.
-        ushort transportSequence = _transportCcId == 0 ? (ushort)0 : _context.TransportCc.Stamp(packet.Length + TransportCcOverhead, now);
+        bool probing = _context.Probe.OnSent(packet.Length, padding: false);
+        ushort transportSequence = _transportCcId == 0 ? (ushort)0 : _context.TransportCc.Stamp(packet.Length + TransportCcOverhead, now, probing);
         int length = RtpPacketRewriter.CopyWithExtensionMap(packet, scratch, _extensionMap, _transportCcId, transportSequence);
         if (length < 0)
         {

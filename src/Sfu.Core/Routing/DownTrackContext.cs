@@ -5,14 +5,17 @@ using Sfu.Core.Sessions;
 namespace Sfu.Core.Routing;
 
 /// <summary>What every down-track of one subscriber shares: its transport, the counters, and the join-time metric of its first packet.</summary>
-internal sealed class DownTrackContext(PeerTransport transport, MediaServices services, TransportCcSender transportCc)
+internal sealed class DownTrackContext(PeerTransport transport, MediaServices services, DownlinkBandwidth downlink)
 {
     private int _firstPacketSent;
 
     public PeerTransport Transport { get; } = transport;
 
     /// <summary>The transport-wide numbering of everything we send this subscriber.</summary>
-    public TransportCcSender TransportCc { get; } = transportCc;
+    public TransportCcSender TransportCc { get; } = downlink.Sender;
+
+    /// <summary>The bandwidth probe that padding on any of this subscriber's streams serves.</summary>
+    public ProbeController Probe { get; } = downlink.Probe;
 
     public MediaCounters Counters => services.Counters;
 

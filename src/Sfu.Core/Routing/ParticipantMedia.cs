@@ -36,7 +36,7 @@ internal sealed class ParticipantMedia : IPeerMediaSink
             services.Counters,
             services.Metrics,
             services.Time);
-        DownTracks = new DownTrackContext(owner.Transport, services, Feedback.Downlink.Sender);
+        DownTracks = new DownTrackContext(owner.Transport, services, Feedback.Downlink);
     }
 
     /// <summary>The RTCP side of this participant's transport.</summary>

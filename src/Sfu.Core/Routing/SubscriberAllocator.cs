@@ -60,20 +60,28 @@ internal sealed class SubscriberAllocator
             }
 
             long allocated = StreamAllocation.Allocate(budget, demands, layers);
+            long wanted = 0;
             int paused = 0;
             int reduced = 0;
             for (int i = 0; i < tracks.Length; i++)
             {
                 DownTrack track = tracks[i];
-                int wanted = demands[i].Requested;
-                int layer = wanted < 0 ? int.MaxValue : layers[i];
+                int wantedLayer = demands[i].Requested;
+                int layer = wantedLayer < 0 ? int.MaxValue : layers[i];
                 if (track.SetAllocatedLayer(layer))
                 {
                     _owner.OnBandwidthReduced(layer < 0);
                 }
 
                 paused += layer < 0 ? 1 : 0;
-                reduced += layer >= 0 && layer < wanted ? 1 : 0;
+                reduced += layer >= 0 && layer < wantedLayer ? 1 : 0;
+                wanted += wantedLayer >= 0 ? demands[i].LayerBitrates[Math.Min(wantedLayer, demands[i].LayerBitrates.Length - 1)] : 0;
+            }
+
+            // Short of what it wants: see whether the path carries more before sending it more.
+            if (_downlink.HasEstimate && (paused > 0 || reduced > 0))
+            {
+                _downlink.Probe.Want(wanted, budget, allocated);
             }
 
             Volatile.Write(ref _allocated, Math.Min(allocated, budget));

@@ -151,6 +151,28 @@ public sealed class SequenceTranslator
     }
 
     /// <summary>
+    /// A number for a packet of our own between forwarded ones (a padding-only probe): the next
+    /// one after the last sent; later packets of the source are numbered after it. It maps back
+    /// to nothing, so a NACK for it goes unanswered. False before the start.
+    /// </summary>
+    public bool TryReserve(out ushort sequenceNumber)
+    {
+        sequenceNumber = 0;
+        if (_newest < 0)
+        {
+            return false;
+        }
+
+        _highestOut++;
+        sequenceNumber = unchecked((ushort)_highestOut);
+        int current = _newest;
+        long next = _highestIn + 1;
+        _inEnd[current] = _highestIn;
+        Push(_source[current], _currentEpoch, next, _highestOut + 1, _timestampOffset[current]);
+        return true;
+    }
+
+    /// <summary>
     /// Which packet of which source one of our sequence numbers carried, and the timestamp
     /// offset it was sent with, so a NACK can be answered with the same packet rewritten the
     /// same way. False when the number was never sent or is older than the ranges remembered.

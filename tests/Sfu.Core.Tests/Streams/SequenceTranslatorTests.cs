@@ -159,4 +159,24 @@ public sealed class SequenceTranslatorTests
 
         Assert.Equal(0, allocated);
     }
+
+    [Fact]
+    public void A_reserved_number_sits_between_forwarded_ones_and_maps_back_to_nothing()
+    {
+        var translator = new SequenceTranslator(100, 0);
+        translator.Start(0, 10, 0);
+        translator.TryTranslate(10, 0, out _, out _);   // 100
+        translator.TryTranslate(12, 0, out _, out _);   // 102 (11 is late)
+
+        Assert.True(translator.TryReserve(out ushort padding));
+        translator.TryTranslate(13, 0, out ushort after, out _);
+        translator.TryTranslate(11, 0, out ushort late, out _);
+
+        Assert.Equal((ushort)103, padding);
+        Assert.Equal((ushort)104, after);
+        Assert.Equal((ushort)101, late);   // the late packet keeps the slot it always had
+        Assert.False(translator.TryMapBack(padding, out _, out _, out _));
+        Assert.True(translator.TryMapBack(after, out _, out ushort source, out _));
+        Assert.Equal((ushort)13, source);
+    }
 }
