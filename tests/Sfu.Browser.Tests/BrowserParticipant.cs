@@ -105,7 +105,24 @@ public sealed class BrowserParticipant : IMediaPage, IAsyncDisposable
         => await Page.GetByTestId("connection-state").GetAttributeAsync("data-state") ?? "";
 
     /// <summary>Closes the tab the way a user does: no Leave call, the page just goes away.</summary>
-    public Task CloseTabAsync() => Page.CloseAsync(new PageCloseOptions { RunBeforeUnload = false });
+    public Task CloseTabAsync()
+        => Page.CloseAsync(new PageCloseOptions { RunBeforeUnload = false }).WaitAsync(CloseDeadline);
 
-    public async ValueTask DisposeAsync() => await context.CloseAsync();
+    /// <summary>
+    /// Closes the context, bounded: Playwright's close has no timeout of its own, and a renderer
+    /// stuck under load would otherwise hold the test until its own timeout with no word of why.
+    /// </summary>
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await context.CloseAsync().WaitAsync(CloseDeadline);
+        }
+        catch (TimeoutException)
+        {
+            TestContext.Current.SendDiagnosticMessage($"[{Name}] the browser context did not close within {CloseDeadline.TotalSeconds} s");
+        }
+    }
+
+    private static readonly TimeSpan CloseDeadline = TimeSpan.FromSeconds(20);
 }
