@@ -12,6 +12,7 @@ using Sfu.Core.Net;
 using Sfu.Core.Routing;
 using Sfu.Core.Sessions;
 using Sfu.Core.Srtp;
+using Sfu.Core.Streams;
 using Sfu.Core.Stun;
 
 namespace Sfu.Core;
@@ -47,7 +48,11 @@ public sealed partial class SfuEngine : IDatagramHandler, IPeerDirectory, IAsync
         Time = time ?? TimeProvider.System;
         Rooms = new RoomRegistry(Time);
         Metrics = new SfuMetrics(Counters, Rooms, meterFactory);
-        _services = new MediaServices(Time, Counters, Metrics, loggerFactory, options.AnnouncedAddress, () => AnnouncedPort, (ulong)options.MaxVideoBitrate);
+        _services = new MediaServices(Time, Counters, Metrics, loggerFactory, options.AnnouncedAddress, () => AnnouncedPort, (ulong)options.MaxVideoBitrate)
+        {
+            Limits = options.Limits,
+            Retransmissions = new RetransmissionBudget(options.Limits.RetransmissionBufferBytes),
+        };
         Certificate = DtlsCertificate.Generate(Time);
         _byUfragSpan = _byUfrag.GetAlternateLookup<ReadOnlySpan<char>>();
         _dtlsOptions = new DtlsTransportOptions
@@ -133,7 +138,10 @@ public sealed partial class SfuEngine : IDatagramHandler, IPeerDirectory, IAsync
                 Time,
                 _loggerFactory.CreateLogger<PeerTransport>(),
                 ConsentTimeout,
-                _dtlsOptions);
+                _dtlsOptions)
+            {
+                Ingress = new IngressLimiter(_options.Limits, Time.TimestampFrequency),
+            };
             _byUfrag[transport.LocalIce.Ufrag] = transport;
             var participant = new Participant(NewParticipantId(), displayName, room, transport, events, _services)
             {
@@ -334,6 +342,12 @@ public sealed partial class SfuEngine : IDatagramHandler, IPeerDirectory, IAsync
                             continue;
                         }
 
+                        if (participant.Transport.Ingress is { IsBreached: true })
+                        {
+                            Remove(participant, IngressBreachReason);
+                            continue;
+                        }
+
                         if (participant.Transport.IsConsentExpired)
                         {
                             Remove(participant, $"The media connection timed out: no ICE consent for {_options.ConsentTimeoutSeconds} s.");
@@ -350,6 +364,10 @@ public sealed partial class SfuEngine : IDatagramHandler, IPeerDirectory, IAsync
         {
         }
     }
+
+    private string IngressBreachReason
+        => $"Too much media: more than {_options.Limits.IngressPacketsPerSecond:N0} packets or {_options.Limits.IngressBitsPerSecond:N0} bits a second "
+            + $"for {_options.Limits.IngressBreachSeconds} s (Sfu:Limits:IngressPacketsPerSecond, IngressBitsPerSecond).";
 
     private static string NewParticipantId()
     {

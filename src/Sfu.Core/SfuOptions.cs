@@ -36,4 +36,10 @@ public sealed class SfuOptions
 
     /// <summary>Upper bound for a DTLS handshake once ICE is up.</summary>
     public int DtlsHandshakeTimeoutSeconds { get; set; } = 10;
+
+    /// <summary>
+    /// What one peer may make the media plane create, parse or send. The host binds these
+    /// from "Sfu:Limits", the section of its own signaling limits.
+    /// </summary>
+    public MediaLimits Limits { get; } = new();
 }

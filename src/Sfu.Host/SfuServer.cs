@@ -22,6 +22,7 @@ public static class SfuServer
             WebRootPath = Path.Combine(AppContext.BaseDirectory, "wwwroot"),
         });
         builder.Services.Configure<SfuOptions>(builder.Configuration.GetSection("Sfu:Media"));
+        builder.Services.Configure<SfuOptions>(o => builder.Configuration.GetSection("Sfu:Limits").Bind(o.Limits));
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(sp => new SfuEngine(
             sp.GetRequiredService<IOptions<SfuOptions>>().Value,

@@ -146,6 +146,7 @@ const hub = new signalR.HubConnectionBuilder()
   .build();
 hub.on("Offer", (sdp) =>
   serialize(async () => {
+    emit({ event: "offer", length: sdp.length });
     recordAnnounced(sdp);
     await pc.setRemoteDescription({ type: "offer", sdp });
     const answer = await pc.createAnswer();

@@ -58,6 +58,7 @@ public sealed class SfuMetrics : IDisposable
         _meter.CreateObservableCounter("sfu.rtcp.pli.sent", () => Plis(counters), "{packet}", "Picture loss indications sent to publishers, by reason");
         _meter.CreateObservableCounter("sfu.rtp.layer.switches", () => counters.LayerSwitches, "{switch}", "Times a subscription moved from one simulcast layer to another");
         _meter.CreateObservableCounter("sfu.rtcp.nack.sent", () => counters.NacksSent, "{packet}", "Generic NACKs sent to publishers for packets lost on their uplink");
+        _meter.CreateObservableCounter("sfu.offers.refused", () => counters.OffersRefused, "{offer}", "Offers refused for passing a negotiation limit (SDP length, m-sections, published tracks)");
         _meter.CreateObservableCounter("sfu.rtp.packets.repaired", () => counters.PacketsRepaired, "{packet}", "Packets lost on a publisher's uplink and restored from its retransmission");
 
         _roundTrip = CreateHistogram("sfu.rtcp.rtt", "s", "Round-trip time to subscribers, from their reception reports", [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.4, 0.8, 1.6]);
@@ -116,6 +117,9 @@ public sealed class SfuMetrics : IDisposable
         DropReason.DtlsQueueFull => "dtls_queue_full",
         DropReason.UnselectedAddress => "unselected_address",
         DropReason.SendFailed => "send_failed",
+        DropReason.IngressLimit => "ingress_limit",
+        DropReason.ResendBudget => "resend_budget",
+        DropReason.DtlsBusy => "dtls_busy",
         _ => reason.ToString().ToLowerInvariant(),
     };
 

@@ -13,6 +13,11 @@ internal sealed class BundlePayloadTypes
 {
     private readonly Dictionary<int, RtpCodec> _bound = [];
 
+    // What OwnCodecFor found per source codec; a server offer asks for the same few codecs once
+    // per section, so this keeps it linear in the sections. Cleared whenever a binding is added.
+    private readonly Dictionary<CodecDescription, RtpCodec?> _ownCodecs = [];
+    private readonly Dictionary<int, RtpCodec?> _rtxFor = [];
+
     /// <summary>Binds every payload type the participant's offer uses, first binding wins.</summary>
     public void Learn(SessionDescription offer)
     {
@@ -25,9 +30,19 @@ internal sealed class BundlePayloadTypes
 
             foreach (RtpCodec codec in media.Codecs)
             {
-                _bound.TryAdd(codec.PayloadType, codec.Clone());
+                if (!_bound.ContainsKey(codec.PayloadType))
+                {
+                    _bound.Add(codec.PayloadType, codec.Clone());
+                    Forget();
+                }
             }
         }
+    }
+
+    private void Forget()
+    {
+        _ownCodecs.Clear();
+        _rtxFor.Clear();
     }
 
     /// <summary>The codec bound to <paramref name="payloadType"/>, if any.</summary>
@@ -40,12 +55,20 @@ internal sealed class BundlePayloadTypes
     /// </summary>
     public List<RtpCodec> CodecsToSend(CodecDescription source, MediaKind kind)
     {
-        RtpCodec? own = OwnCodecFor(source);
+        if (!_ownCodecs.TryGetValue(source, out RtpCodec? own))
+        {
+            _ownCodecs[source] = own = OwnCodecFor(source);
+        }
+
         string[] feedback = SectionPolicy.FeedbackFor(kind);
         if (own is not null)
         {
             var list = new List<RtpCodec> { WithFeedback(own, feedback) };
-            RtpCodec? rtx = _bound.Values.FirstOrDefault(c => c.IsRtx && c.AssociatedPayloadType == own.PayloadType);
+            if (!_rtxFor.TryGetValue(own.PayloadType, out RtpCodec? rtx))
+            {
+                _rtxFor[own.PayloadType] = rtx = _bound.Values.FirstOrDefault(c => c.IsRtx && c.AssociatedPayloadType == own.PayloadType);
+            }
+
             if (rtx is not null)
             {
                 list.Add(WithFeedback(rtx, []));
@@ -69,6 +92,7 @@ internal sealed class BundlePayloadTypes
         }
 
         _bound[payloadType] = codec.Clone();
+        Forget();
         return [codec];
     }
 

@@ -25,6 +25,12 @@ public sealed partial class PeerTransport
             return;
         }
 
+        if (Ingress is { } ingress && !ingress.Admit(datagram.Length, _time.GetTimestamp()))
+        {
+            _counters.Dropped(DropReason.IngressLimit);
+            return;
+        }
+
         if (PacketClassifier.IsRtcp(datagram))
         {
             SrtpResult rtcpResult = inbound.UnprotectRtcp(datagram, out int rtcpLength);

@@ -117,6 +117,9 @@ public sealed partial class PeerTransport : IDtlsDatagramSender, IRtcpSender, ID
         }
     }
 
+    /// <summary>What this peer may send us per second; null: no bound.</summary>
+    public IngressLimiter? Ingress { get; init; }
+
     public void AttachSink(IPeerMediaSink sink) => _sink = sink;
 
     /// <summary>DTLS completed and SRTP keys are installed: media can flow both ways.</summary>
