@@ -32,4 +32,10 @@ public enum DropReason
 
     /// <summary>A datagram of ours the kernel refused to send (a full send buffer, an unusable destination).</summary>
     SendFailed,
+
+    /// <summary>A datagram an ICE-TCP connection's send queue had no room for: the connection backed up (video goes first).</summary>
+    SendQueueFull,
+
+    /// <summary>An ICE-TCP stream whose length prefix is zero or larger than any datagram (RFC 4571 §2); the connection is closed.</summary>
+    BadFrameLength,
 }

@@ -14,4 +14,5 @@ public sealed record MediaServices(
     ILoggerFactory LoggerFactory,
     string AnnouncedAddress,
     Func<int> AnnouncedPort,
-    ulong MaxVideoBitrate);
+    ulong MaxVideoBitrate,
+    Func<int>? AnnouncedTcpPort = null);
