@@ -18,9 +18,9 @@ using Sfu.Core.Stun;
 namespace Sfu.Core;
 
 /// <summary>
-/// The media plane: one UDP port, the peers on it, the rooms that route between them.
-/// Datagrams are demultiplexed here (the single point where a packet meets its peer); rooms
-/// change on the signaling path.
+/// The media plane: one UDP port (and its ICE-TCP listener), the peers on it, the rooms that
+/// route between them. Datagrams are demultiplexed here (the single point where a packet meets
+/// its peer); rooms change on the signaling path.
 /// </summary>
 public sealed partial class SfuEngine : IDatagramHandler, IPeerDirectory, IAsyncDisposable
 {
@@ -48,7 +48,7 @@ public sealed partial class SfuEngine : IDatagramHandler, IPeerDirectory, IAsync
         Time = time ?? TimeProvider.System;
         Rooms = new RoomRegistry(Time);
         Metrics = new SfuMetrics(Counters, Rooms, meterFactory);
-        _services = new MediaServices(Time, Counters, Metrics, loggerFactory, options.AnnouncedAddress, () => AnnouncedPort, (ulong)options.MaxVideoBitrate)
+        _services = new MediaServices(Time, Counters, Metrics, loggerFactory, options.AnnouncedAddress, () => AnnouncedPort, (ulong)options.MaxVideoBitrate, () => AnnouncedTcpPort)
         {
             Limits = options.Limits,
             Retransmissions = new RetransmissionBudget(options.Limits.RetransmissionBufferBytes),
@@ -98,7 +98,9 @@ public sealed partial class SfuEngine : IDatagramHandler, IPeerDirectory, IAsync
         }
 
         var bind = new IPEndPoint(IPAddress.Parse(_options.BindAddress), _options.Port);
-        Start(new UdpMediaPort(bind, _loggerFactory.CreateLogger<UdpMediaPort>(), Counters));
+        var udp = new UdpMediaPort(bind, _loggerFactory.CreateLogger<UdpMediaPort>(), Counters);
+        StartTcp(bind.Address, udp.LocalEndPoint.Port);
+        Start(udp);
     }
 
     /// <summary>
@@ -244,6 +246,7 @@ public sealed partial class SfuEngine : IDatagramHandler, IPeerDirectory, IAsync
 
     void IPeerDirectory.UnbindAll(PeerTransport transport)
     {
+        CloseTcpConnections(transport);
         foreach (KeyValuePair<SocketAddress, PeerTransport> pair in _byAddress)
         {
             if (pair.Value == transport)
@@ -260,6 +263,18 @@ public sealed partial class SfuEngine : IDatagramHandler, IPeerDirectory, IAsync
     /// </summary>
     public void OnDatagram(Span<byte> datagram, SocketAddress source)
     {
+        // One media gate for the UDP loop and the ICE-TCP read loops: the forwarding path
+        // (SRTP contexts, down-tracks, the scratch buffer) has one owner at a time. Uncontended
+        // while no peer uses TCP: one interlocked enter and exit per datagram, no allocation.
+        lock (_mediaGate)
+        {
+            OnUdpDatagram(datagram, source);
+        }
+    }
+
+    private void OnUdpDatagram(Span<byte> datagram, SocketAddress source)
+    {
+        IDatagramPath path = _port!;
         Metrics.OnDatagram();
         PacketKind kind = PacketClassifier.Classify(datagram);
         if (kind == PacketKind.Unknown)
@@ -270,7 +285,7 @@ public sealed partial class SfuEngine : IDatagramHandler, IPeerDirectory, IAsync
 
         if (kind == PacketKind.Stun)
         {
-            OnStun(datagram, source);
+            OnStun(datagram, source, path);
             return;
         }
 
@@ -282,36 +297,37 @@ public sealed partial class SfuEngine : IDatagramHandler, IPeerDirectory, IAsync
 
         if (kind == PacketKind.Dtls)
         {
-            transport.OnDtls(datagram, source);
+            transport.OnDtls(datagram, source, path);
         }
         else
         {
-            transport.OnSrtp(datagram, source, _scratch);
+            transport.OnSrtp(datagram, source, path, _scratch);
         }
     }
 
     /// <summary>The fan-out of the last datagram has left the port. Runs on the receive loop.</summary>
     public void OnSent() => Metrics.OnSent();
 
-    private void OnStun(ReadOnlySpan<byte> datagram, SocketAddress source)
+    /// <summary>An ICE check; the transport it names, when it authenticated (else null).</summary>
+    private PeerTransport? OnStun(ReadOnlySpan<byte> datagram, SocketAddress source, IDatagramPath path)
     {
         if (StunMessage.TryParse(datagram, out StunMessage message) != StunParseResult.Ok)
         {
             Counters.Dropped(DropReason.Malformed);
-            return;
+            return null;
         }
 
         if (message.Method != StunMethod.Binding || message.Class != StunClass.Request)
         {
             // An ICE-lite agent sends no checks, so no response or indication is expected.
             Counters.Dropped(DropReason.Malformed);
-            return;
+            return null;
         }
 
         if (!IceUsername.TryGetLocalUfrag(message.Username, out ReadOnlySpan<byte> ufrag) || ufrag.Length > 256)
         {
             Counters.Dropped(DropReason.UnknownPeer);
-            return;
+            return null;
         }
 
         Span<char> chars = stackalloc char[ufrag.Length];
@@ -319,10 +335,10 @@ public sealed partial class SfuEngine : IDatagramHandler, IPeerDirectory, IAsync
             || !_byUfragSpan.TryGetValue(chars[..charCount], out PeerTransport? transport))
         {
             Counters.Dropped(DropReason.UnknownPeer);
-            return;
+            return null;
         }
 
-        transport.OnStun(message, source);
+        return transport.OnStun(message, source, path) ? transport : null;
     }
 
     private async Task HousekeepingAsync(CancellationToken stop)
@@ -391,6 +407,11 @@ public sealed partial class SfuEngine : IDatagramHandler, IPeerDirectory, IAsync
             {
                 Leave(participant);
             }
+        }
+
+        if (_tcp is not null)
+        {
+            await _tcp.DisposeAsync().ConfigureAwait(false);
         }
 
         if (_port is not null)

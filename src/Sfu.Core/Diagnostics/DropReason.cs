@@ -41,4 +41,10 @@ public enum DropReason
 
     /// <summary>A DTLS handshake refused because as many as the server queues were waiting already.</summary>
     DtlsBusy,
+
+    /// <summary>A datagram an ICE-TCP connection's send queue had no room for: the connection backed up (video goes first).</summary>
+    SendQueueFull,
+
+    /// <summary>An ICE-TCP stream whose length prefix is zero or larger than any datagram (RFC 4571 §2); the connection is closed.</summary>
+    BadFrameLength,
 }

@@ -21,6 +21,8 @@ public sealed class SfuMetrics : IDisposable
 
     private static readonly KeyValuePair<string, object?> Audio = new("kind", "audio");
     private static readonly KeyValuePair<string, object?> Video = new("kind", "video");
+    private static readonly KeyValuePair<string, object?> Udp = new("protocol", "udp");
+    private static readonly KeyValuePair<string, object?> Tcp = new("protocol", "tcp");
 
     private static readonly (DropReason Reason, KeyValuePair<string, object?> Tag)[] DropTags =
         [.. Enum.GetValues<DropReason>().Select(r => (r, new KeyValuePair<string, object?>("reason", DropReasonName(r))))];
@@ -48,6 +50,16 @@ public sealed class SfuMetrics : IDisposable
         _meter.CreateObservableUpDownCounter("sfu.participants", () => (long)gauges.Participants, "{participant}", "Participants in all rooms");
         _meter.CreateObservableUpDownCounter("sfu.tracks.published", () => (long)gauges.PublishedTracks, "{track}", "Tracks participants publish");
         _meter.CreateObservableUpDownCounter("sfu.subscriptions", () => (long)gauges.Subscriptions, "{subscription}", "Down-tracks: one per subscriber of each published track");
+
+        _meter.CreateObservableUpDownCounter(
+            "sfu.transport.connections",
+            () => new Measurement<long>[]
+            {
+                new(gauges.ConnectedOver(Net.TransportProtocol.Udp), Udp),
+                new(gauges.ConnectedOver(Net.TransportProtocol.Tcp), Tcp),
+            },
+            "{connection}",
+            "Connected participants by the transport of their selected ICE pair (udp: host or TURN relay; tcp: ICE-TCP)");
 
         _meter.CreateObservableCounter("sfu.rtp.packets.received", () => ByKind(counters.PacketsReceived), "{packet}", "RTP packets received from publishers");
         _meter.CreateObservableCounter("sfu.rtp.packets.forwarded", () => ByKind(counters.PacketsForwarded), "{packet}", "RTP packets sent to subscribers");
@@ -120,6 +132,8 @@ public sealed class SfuMetrics : IDisposable
         DropReason.IngressLimit => "ingress_limit",
         DropReason.ResendBudget => "resend_budget",
         DropReason.DtlsBusy => "dtls_busy",
+        DropReason.SendQueueFull => "send_queue_full",
+        DropReason.BadFrameLength => "bad_frame_length",
         _ => reason.ToString().ToLowerInvariant(),
     };
 

@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Security.Cryptography;
 using Sfu.Core.Diagnostics;
 using Sfu.Core.Feedback;
+using Sfu.Core.Net;
 using Sfu.Core.Rtp;
 using Sfu.Core.Streams;
 
@@ -30,6 +31,9 @@ public sealed class DownTrack : IOutboundStream
 
     private readonly Forwarder _forwarder;
     private readonly DownTrackContext _context;
+
+    // What an ICE-TCP subscriber's send queue drops first when it backs up: video before audio.
+    private readonly DatagramPriority _priority;
     private ExtensionIdMap _extensionMap;
     private byte _payloadType;
     private byte _transportCcId;
@@ -61,6 +65,7 @@ public sealed class DownTrack : IOutboundStream
             (uint)(seed[2] << 24 | seed[3] << 16 | seed[4] << 8 | seed[5]),
             context.Time);
         _forwarder = new Forwarder(source.Kind == MediaKind.Video, Stream.Translator, source.Layers.Length);
+        _priority = source.Kind == MediaKind.Audio ? DatagramPriority.Audio : DatagramPriority.Video;
     }
 
     public Producer Source { get; }
@@ -260,7 +265,7 @@ public sealed class DownTrack : IOutboundStream
             }
 
             int length = WritePadding(scratch, sequenceNumber, now);
-            if (!_context.Transport.SendRtp(scratch, length))
+            if (!_context.Transport.SendRtp(scratch, length, DatagramPriority.Video))
             {
                 return;
             }
@@ -393,6 +398,6 @@ public sealed class DownTrack : IOutboundStream
         RtpHeader.SetSequenceNumber(copy, sequenceNumber);
         RtpHeader.SetTimestamp(copy, timestamp);
         RtpHeader.SetPayloadType(copy, payloadType);
-        return _context.Transport.SendRtp(scratch, length) ? length : -1;
+        return _context.Transport.SendRtp(scratch, length, _priority) ? length : -1;
     }
 }

@@ -15,7 +15,8 @@ public sealed record MediaServices(
     ILoggerFactory LoggerFactory,
     string AnnouncedAddress,
     Func<int> AnnouncedPort,
-    ulong MaxVideoBitrate)
+    ulong MaxVideoBitrate,
+    Func<int>? AnnouncedTcpPort = null)
 {
     /// <summary>What one peer may make the media plane create, parse or send.</summary>
     public MediaLimits Limits { get; init; } = new();

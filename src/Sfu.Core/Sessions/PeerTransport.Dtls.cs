@@ -2,6 +2,7 @@ using System.Net;
 using Microsoft.Extensions.Logging;
 using Sfu.Core.Diagnostics;
 using Sfu.Core.Dtls;
+using Sfu.Core.Net;
 using Sfu.Core.Srtp;
 
 namespace Sfu.Core.Sessions;
@@ -26,9 +27,9 @@ public sealed partial class PeerTransport
     }
 
     /// <summary>A DTLS record from a bound address. Receive loop only.</summary>
-    internal void OnDtls(ReadOnlySpan<byte> datagram, SocketAddress source)
+    internal void OnDtls(ReadOnlySpan<byte> datagram, SocketAddress source, IDatagramPath path)
     {
-        if (_dtls is null || _ice is null || !_ice.IsFromSelected(source))
+        if (_dtls is null || _ice is null || !IsFromSelected(source, path))
         {
             _counters.Dropped(DropReason.UnselectedAddress);
             return;
@@ -42,10 +43,9 @@ public sealed partial class PeerTransport
 
     void IDtlsDatagramSender.Send(ReadOnlySpan<byte> datagram)
     {
-        SocketAddress? remote = RemoteAddress;
-        if (remote is not null && !_disposed)
+        if (!_disposed)
         {
-            _port.SendTo(datagram, remote);
+            SendSelected(datagram, DatagramPriority.Control);
         }
     }
 

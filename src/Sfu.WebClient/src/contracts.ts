@@ -28,6 +28,15 @@ export interface JoinResult {
   /** False when our access token lets us watch only: what we offer to send is answered so nothing is sent. */
   readonly canPublish: boolean;
   readonly canSubscribe: boolean;
+  /** TURN servers with credentials valid for some hours, for networks that reach the media port neither by UDP nor TCP (empty: none configured). */
+  readonly iceServers?: readonly IceServerInfo[];
+}
+
+/** One RTCIceServer as the server hands it out: TURN REST credentials (username "expiry:identity"). */
+export interface IceServerInfo {
+  readonly urls: readonly string[];
+  readonly username: string;
+  readonly credential: string;
 }
 
 /** An m-section of our offer that the server's answer rejected (port 0), and why. */

@@ -35,6 +35,7 @@ export class RoomView {
   private readonly screens: HTMLElement;
   private readonly status: HTMLElement;
   private readonly errors: HTMLElement;
+  private readonly notice: HTMLElement;
   private readonly people: HTMLElement;
   private readonly tiles = new Map<string, Tile>();
   private readonly screenTiles = new Map<string, ScreenTile>();
@@ -46,6 +47,7 @@ export class RoomView {
     this.screens = required(root, 'screen-stage');
     this.status = required(root, 'connection-state');
     this.errors = required(root, 'error-banner');
+    this.notice = required(root, 'connection-notice');
     this.people = required(root, 'participant-count');
     required(root, 'room-title').textContent = room;
     root.title = `${room} · SfuRouter`;
@@ -175,6 +177,12 @@ export class RoomView {
 
   clearError(): void {
     this.errors.hidden = true;
+  }
+
+  /** A lasting note about the connection (not an error): e.g. media relayed through TURN. */
+  showNotice(message: string): void {
+    this.notice.textContent = message;
+    this.notice.hidden = false;
   }
 
   private showScreen(participantId: string, track: MediaStreamTrack): void {

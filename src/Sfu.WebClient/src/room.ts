@@ -120,6 +120,7 @@ async function start(roomName: string, nickname: string): Promise<void> {
   client.on('warning', (message) => view.showError(message));
   client.on('removed', (r) => view.showError(r.reason));
   client.on('gaveUp', (r) => view.showError(r.reason));
+  client.on('relayFallback', (r) => view.showNotice(`Media is relayed through a TURN server: ${r.reason}.`));
 
   view.setState(client.state.overall);
   view.showLocal(nickname, null);

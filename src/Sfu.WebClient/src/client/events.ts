@@ -48,4 +48,6 @@ export interface SfuClientEvents {
   error: Error;
   /** The server did part of what we asked and says why (e.g. our token does not let us publish). */
   warning: string;
+  /** Direct paths to the media server did not work: the client now relays all media through TURN. */
+  relayFallback: { readonly reason: string };
 }
