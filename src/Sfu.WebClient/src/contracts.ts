@@ -100,6 +100,8 @@ export const HubMethods = {
   setMediaState: 'SetMediaState',
   resume: 'Resume',
   setReceiving: 'SetReceiving',
+  setVideoSize: 'SetVideoSize',
+  setVideoLayer: 'SetVideoLayer',
 } as const;
 
 /** Hub event names, server to client. */
@@ -116,6 +118,7 @@ export const HubEvents = {
   mediaStateChanged: 'MediaStateChanged',
   dominantSpeakerChanged: 'DominantSpeakerChanged',
   warning: 'Warning',
+  layersChanged: 'LayersChanged',
 } as const;
 
 /** Where a closing page posts its resume token to leave at once (navigator.sendBeacon). */
