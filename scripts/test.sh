@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every test of the solution on a fresh machine: installs what the tests need when it is
-# missing (Debian chromium and firefox-esr, iproute2, npm packages), builds, runs each test project inside a
+# missing (Debian chromium, firefox-esr and redis-server, iproute2, npm packages), builds, runs each test project inside a
 # private network namespace that has only loopback, and ends with one line
 # "N passed, N failed, N skipped" summed over all projects.
 set -uo pipefail
@@ -12,6 +12,8 @@ as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 need_apt=()
 [ -x /usr/bin/chromium ] || need_apt+=(chromium)
 [ -x /usr/bin/firefox-esr ] || need_apt+=(firefox-esr)
+# The cluster tests start their own redis-server on a free loopback port (the package's service is not used).
+[ -x /usr/bin/redis-server ] || need_apt+=(redis-server)
 command -v ip >/dev/null || need_apt+=(iproute2)
 command -v unshare >/dev/null || need_apt+=(util-linux)
 if [ ${#need_apt[@]} -gt 0 ]; then

@@ -33,6 +33,9 @@ public static class SfuServer
             sp.GetRequiredService<TimeProvider>(),
             sp.GetService<IMeterFactory>()));
         builder.Services.AddHostedService<MediaEngineService>();
+
+        // Before AddMeeting: a cluster node brings its own room roster and chat history.
+        builder.AddSfuCluster();
         builder.Services.AddMeeting(builder.Configuration);
         builder.Services.AddSignalR(o =>
         {
@@ -56,6 +59,7 @@ public static class SfuServer
         app.UseWebClient();
         app.MapHub<SfuHub>(SfuHub.Path);
         app.MapMeeting();
+        app.MapCluster();
         app.MapSfuTelemetry();
         return app;
     }

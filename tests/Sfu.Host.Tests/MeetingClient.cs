@@ -38,9 +38,13 @@ internal sealed class MeetingClient : IAsyncDisposable
     public ConcurrentQueue<string> Warnings { get; } = new();
 
     /// <summary>Connects; <paramref name="accessToken"/> is sent as SignalR's access token (a join token).</summary>
-    public static async Task<MeetingClient> ConnectAsync(SfuTestServer server, bool reconnect = false, string? accessToken = null)
+    public static Task<MeetingClient> ConnectAsync(SfuTestServer server, bool reconnect = false, string? accessToken = null)
+        => ConnectAsync(server.BaseUrl, reconnect, accessToken);
+
+    /// <summary>Connects to the server at <paramref name="baseUrl"/> (one in this process or not).</summary>
+    public static async Task<MeetingClient> ConnectAsync(string baseUrl, bool reconnect = false, string? accessToken = null)
     {
-        IHubConnectionBuilder builder = new HubConnectionBuilder().WithUrl(server.BaseUrl + "/hubs/sfu", o =>
+        IHubConnectionBuilder builder = new HubConnectionBuilder().WithUrl(baseUrl + "/hubs/sfu", o =>
         {
             if (accessToken is not null)
             {

@@ -8,13 +8,14 @@ namespace Sfu.Host.Meeting;
 
 /// <summary>
 /// Per-room chat: validates what people write, keeps the last <see cref="HistorySize"/>
-/// lines of each open room for newcomers, posts a notice when someone joins or leaves, and
+/// lines of each open room for newcomers (in <see cref="IChatHistory"/>), posts a notice when someone joins or leaves, and
 /// forgets a room's log when the room closes, so a later room of the same name starts empty.
 /// Notices are rationed (<see cref="NoticeWindow"/>): per identity and per room, the rest told
 /// as one "…and N others joined" line, so join/leave churn cannot flood a room or its history
 /// with names of the churner's choosing.
 /// </summary>
 public sealed partial class ChatService(
+    IChatHistory history,
     TimeProvider time,
     IHubContext<SfuHub, ISfuClient> hub,
     IOptions<LimitsOptions> limits,
@@ -31,17 +32,16 @@ public sealed partial class ChatService(
     public static string? Validate(string? text)
         => VisibleText.Validate(text, "The message", MaxLength, allowLineBreaks: true);
 
-    public ChatMessage Message(string room, string fromId, string from, string text)
-        => Append(room, new ChatMessage(from, fromId, text.Trim(), time.GetUtcNow(), ChatMessage.MessageKind));
+    public Task<ChatMessage> MessageAsync(string room, string fromId, string from, string text)
+        => AppendAsync(room, new ChatMessage(from, fromId, text.Trim(), time.GetUtcNow(), ChatMessage.MessageKind));
 
     /// <summary>The room's recent lines, oldest first.</summary>
-    public IReadOnlyList<ChatMessage> History(string room)
-        => _logs.TryGetValue(room, out RoomLog? log) ? log.Snapshot() : [];
+    public Task<IReadOnlyList<ChatMessage>> HistoryAsync(string room) => history.RecentAsync(room);
 
     public Task RoomOpenedAsync(string room)
     {
         _logs[room] = new RoomLog(new NoticeWindow(_limits.RoomNoticesPerWindow, _limits.RoomNoticeWindow, time));
-        return Task.CompletedTask;
+        return history.RoomOpenedAsync(room);
     }
 
     public Task ParticipantJoinedAsync(RoomMember member) => PostNoticeAsync(member, joined: true);
@@ -55,14 +55,14 @@ public sealed partial class ChatService(
             log.Dispose();
         }
 
-        return Task.CompletedTask;
+        return history.RoomClosedAsync(room);
     }
 
-    private Task PostNoticeAsync(RoomMember member, bool joined)
+    private async Task PostNoticeAsync(RoomMember member, bool joined)
     {
         if (!_logs.TryGetValue(member.Room, out RoomLog? log))
         {
-            return Task.CompletedTask;
+            return;
         }
 
         if (!log.Notices.TryName(joined, member.Allowances.TryNotice, out TimeSpan? flushDue))
@@ -73,12 +73,12 @@ public sealed partial class ChatService(
                 log.ScheduleFlush(time, due, () => FlushAsync(member.Room, log));
             }
 
-            return Task.CompletedTask;
+            return;
         }
 
         string name = member.Participant.DisplayName;
-        ChatMessage notice = Append(member.Room, new ChatMessage(name, member.Id, $"{name} {(joined ? "joined" : "left")}", time.GetUtcNow(), ChatMessage.NoticeKind));
-        return hub.Clients.Group(SfuHub.GroupName(member.Room)).ChatReceived(notice);
+        ChatMessage notice = await AppendAsync(member.Room, new ChatMessage(name, member.Id, $"{name} {(joined ? "joined" : "left")}", time.GetUtcNow(), ChatMessage.NoticeKind)).ConfigureAwait(false);
+        await hub.Clients.Group(SfuHub.GroupName(member.Room)).ChatReceived(notice).ConfigureAwait(false);
     }
 
     /// <summary>The window of a room under churn ended: one line for everyone it did not name.</summary>
@@ -92,7 +92,7 @@ public sealed partial class ChatService(
 
         try
         {
-            ChatMessage notice = Append(room, new ChatMessage(string.Empty, string.Empty, summary, time.GetUtcNow(), ChatMessage.NoticeKind));
+            ChatMessage notice = await AppendAsync(room, new ChatMessage(string.Empty, string.Empty, summary, time.GetUtcNow(), ChatMessage.NoticeKind)).ConfigureAwait(false);
             await hub.Clients.Group(SfuHub.GroupName(room)).ChatReceived(notice).ConfigureAwait(false);
         }
 #pragma warning disable CA1031 // A timer's broadcast: nothing awaits it, and a failure must not end the process.
@@ -103,12 +103,12 @@ public sealed partial class ChatService(
         }
     }
 
-    /// <summary>Keeps the line while its room is open; a line racing the room's close is only sent.</summary>
-    private ChatMessage Append(string room, ChatMessage message)
+    /// <summary>Keeps the line while its room is open here; a line racing the room's close is only sent.</summary>
+    private async Task<ChatMessage> AppendAsync(string room, ChatMessage message)
     {
-        if (_logs.TryGetValue(room, out RoomLog? log))
+        if (_logs.ContainsKey(room))
         {
-            log.Add(message);
+            await history.AppendAsync(room, message).ConfigureAwait(false);
         }
 
         return message;
@@ -120,31 +120,10 @@ public sealed partial class ChatService(
     private sealed class RoomLog(NoticeWindow notices) : IDisposable
     {
         private readonly Lock _gate = new();
-        private readonly Queue<ChatMessage> _lines = new();
         private ITimer? _flush;
         private bool _disposed;
 
         public NoticeWindow Notices { get; } = notices;
-
-        public void Add(ChatMessage message)
-        {
-            lock (_gate)
-            {
-                _lines.Enqueue(message);
-                while (_lines.Count > HistorySize)
-                {
-                    _lines.Dequeue();
-                }
-            }
-        }
-
-        public ChatMessage[] Snapshot()
-        {
-            lock (_gate)
-            {
-                return [.. _lines];
-            }
-        }
 
         /// <summary>Runs <paramref name="flush"/> once after <paramref name="due"/>, unless the room closes first.</summary>
         public void ScheduleFlush(TimeProvider time, TimeSpan due, Func<Task> flush)

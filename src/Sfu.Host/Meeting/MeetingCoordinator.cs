@@ -24,7 +24,7 @@ public sealed class MeetingCoordinator(
     private readonly LimitsOptions _limits = limits.Value;
 
     /// <summary>Everything a participant learns right after Join or Resume.</summary>
-    internal MeetingSnapshot Snapshot(RoomMember member)
+    internal async Task<MeetingSnapshot> SnapshotAsync(RoomMember member)
     {
         lock (member.Gate)
         {
@@ -33,7 +33,7 @@ public sealed class MeetingCoordinator(
 
         return new MeetingSnapshot(
             member.Token,
-            chat.History(member.Room),
+            await chat.HistoryAsync(member.Room).ConfigureAwait(false),
             sessions.MediaStatesOf(member.Participant.Room.Participants),
             speakers.DominantIn(member.Room));
     }
@@ -51,7 +51,7 @@ public sealed class MeetingCoordinator(
             throw refusals.Refuse(RefusalReason.ChatRate, $"Slow down: at most {_options.ChatBurst} messages at once, then {_options.ChatMessagesPerSecond:0.##} a second.");
         }
 
-        ChatMessage message = chat.Message(member.Room, member.Id, member.Participant.DisplayName, text!);
+        ChatMessage message = await chat.MessageAsync(member.Room, member.Id, member.Participant.DisplayName, text!).ConfigureAwait(false);
         await hub.Clients.Group(SfuHub.GroupName(member.Room)).ChatReceived(message).ConfigureAwait(false);
     }
 

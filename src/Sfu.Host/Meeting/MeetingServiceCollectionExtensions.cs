@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Sfu.Host.Access;
 using Sfu.Host.Meeting;
 using Sfu.Host.Rooms;
@@ -21,6 +22,10 @@ public static class MeetingServiceCollectionExtensions
         services.AddSingleton<Refusals>();
         services.AddSingleton<IdentityAllowances>();
         services.AddSingleton<MeetingSessions>();
+
+        // A single server by default; a cluster (AddSfuCluster, called first) brings its own.
+        services.TryAddSingleton<IRoomRoster, LocalRoomRoster>();
+        services.TryAddSingleton<IChatHistory, LocalChatHistory>();
         services.AddSingleton<ChatService>();
         services.AddSingleton<RoomListService>();
         services.AddSingleton<ActiveSpeakerService>();
@@ -33,6 +38,10 @@ public static class MeetingServiceCollectionExtensions
         services.AddSingleton<IRoomObserver, RoomGroups>();
         services.AddSingleton<IRoomObserver, RoomAnnouncements>();
         services.AddSingleton<IRoomObserver>(sp => sp.GetRequiredService<ChatService>());
+
+        // After the chat, whose leave notice must be kept before a cluster's roster drops an
+        // emptied room with its chat; before the lobby, which lists what the roster holds.
+        services.AddSingleton<IRoomObserver>(sp => sp.GetRequiredService<IRoomRoster>());
         services.AddSingleton<IRoomObserver>(sp => sp.GetRequiredService<ActiveSpeakerService>());
         services.AddSingleton<IRoomObserver>(sp => sp.GetRequiredService<RoomListService>());
         return services;

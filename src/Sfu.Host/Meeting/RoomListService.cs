@@ -1,7 +1,5 @@
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
-using Sfu.Core;
-using Sfu.Core.Routing;
 using Sfu.Host.Access;
 using Sfu.Host.Rooms;
 using Sfu.Host.Signaling;
@@ -14,10 +12,12 @@ namespace Sfu.Host.Meeting;
 /// <see cref="LimitsOptions.LobbyUpdatesPerSecond"/> times a second: a burst of changes is
 /// one list, sent when the interval since the last one has passed, so join/leave churn
 /// costs each watcher a bounded number of bytes a second, not one list per change.
-/// In Token mode the lobby lists nothing (<see cref="Lists"/>).
+/// In Token mode the lobby lists nothing (<see cref="Lists"/>). The list is the
+/// <see cref="IRoomRoster"/>'s: this server's rooms, or a cluster's, where every node sends
+/// the whole list through the SignalR backplane after its own changes.
 /// </summary>
 public sealed partial class RoomListService(
-    SfuEngine engine,
+    IRoomRoster roster,
     IHubContext<SfuHub, ISfuClient> hub,
     IOptions<LimitsOptions> limits,
     RoomAccess access,
@@ -36,25 +36,11 @@ public sealed partial class RoomListService(
     public bool Lists => access.Mode == AccessMode.Open;
 
     /// <summary>Rooms with at least one participant, by name.</summary>
-    public IReadOnlyList<RoomSummary> Current()
-    {
-        var list = new List<RoomSummary>();
-        foreach (Room room in engine.Rooms.Rooms)
-        {
-            int count = room.Participants.Length;
-            if (count > 0)
-            {
-                list.Add(new RoomSummary(room.Name, count, engine.MaxParticipantsPerRoom));
-            }
-        }
+    public Task<IReadOnlyList<RoomSummary>> CurrentAsync() => roster.RoomsAsync();
 
-        list.Sort((a, b) => string.CompareOrdinal(a.Name, b.Name));
-        return list;
-    }
+    public Task ParticipantJoinedAsync(RoomMember member) => ChangedAsync();
 
-    public Task ParticipantJoinedAsync(RoomMember member) => Changed();
-
-    public Task ParticipantLeftAsync(RoomMember member, Departure departure) => Changed();
+    public Task ParticipantLeftAsync(RoomMember member, Departure departure) => ChangedAsync();
 
     public void Dispose()
     {
@@ -65,19 +51,22 @@ public sealed partial class RoomListService(
         }
     }
 
-    /// <summary>Sends the list now if the interval has passed since the last one, else once it has.</summary>
-    private Task Changed()
+    /// <summary>
+    /// Sends the list now if the interval has passed since the last one, else once it has.
+    /// Also called when the roster changed without a local event (a cluster node died).
+    /// </summary>
+    internal async Task ChangedAsync()
     {
         if (!Lists)
         {
-            return Task.CompletedTask;
+            return;
         }
 
         lock (_gate)
         {
             if (_scheduled)
             {
-                return Task.CompletedTask;
+                return;
             }
 
             long now = time.GetTimestamp();
@@ -91,11 +80,11 @@ public sealed partial class RoomListService(
                 _scheduled = true;
                 _timer ??= time.CreateTimer(_ => _ = PublishScheduledAsync(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
                 _timer.Change(_interval - since, Timeout.InfiniteTimeSpan);
-                return Task.CompletedTask;
+                return;
             }
         }
 
-        return hub.Clients.Group(LobbyGroup).RoomsChanged(Current());
+        await hub.Clients.Group(LobbyGroup).RoomsChanged(await CurrentAsync().ConfigureAwait(false)).ConfigureAwait(false);
     }
 
     private async Task PublishScheduledAsync()
@@ -108,7 +97,7 @@ public sealed partial class RoomListService(
 
         try
         {
-            await hub.Clients.Group(LobbyGroup).RoomsChanged(Current()).ConfigureAwait(false);
+            await hub.Clients.Group(LobbyGroup).RoomsChanged(await CurrentAsync().ConfigureAwait(false)).ConfigureAwait(false);
         }
 #pragma warning disable CA1031 // A timer's broadcast: nothing awaits it, and a failure must not end the process.
         catch (Exception e)

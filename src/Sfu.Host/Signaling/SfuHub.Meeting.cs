@@ -19,11 +19,11 @@ public sealed partial class SfuHub
         }
 
         await Groups.AddToGroupAsync(Context.ConnectionId, RoomListService.LobbyGroup).ConfigureAwait(false);
-        return rooms.Current();
+        return await rooms.CurrentAsync().ConfigureAwait(false);
     }
 
     /// <summary>The resume token, recent chat, media states and dominant speaker of the caller's room.</summary>
-    public MeetingSnapshot MeetingState() => meeting.Snapshot(RequireMember());
+    public Task<MeetingSnapshot> MeetingState() => meeting.SnapshotAsync(RequireMember());
 
     /// <summary>Sends a chat line to the caller's room (at most 500 characters).</summary>
     public Task SendChat(string text) => meeting.ChatAsync(RequireMember(), text);
@@ -47,6 +47,6 @@ public sealed partial class SfuHub
             ?? throw new HubException("resume: the session is unknown or has expired; join again.");
         await access.CheckResumeAsync(Context, member).ConfigureAwait(false);
         await lifecycle.ResumeAsync(member, Context).ConfigureAwait(false);
-        return new ResumeResult(member.Id, member.Room, Others(member), meeting.Snapshot(member));
+        return new ResumeResult(member.Id, member.Room, await OthersAsync(member).ConfigureAwait(false), await meeting.SnapshotAsync(member).ConfigureAwait(false));
     }
 }

@@ -20,6 +20,7 @@ public sealed partial class SfuHub(
     MeetingSessions sessions,
     MeetingCoordinator meeting,
     RoomListService rooms,
+    IRoomRoster roster,
     RoomAccess access,
     Refusals refusals,
     IOptions<LimitsOptions> limits,
@@ -62,7 +63,7 @@ public sealed partial class SfuHub(
         string name = DisplayName.Normalize(admission.DisplayName ?? displayName, out string? nameError)
             ?? throw refusals.Refuse(RefusalReason.Name, nameError!);
         RoomMember member = await lifecycle.JoinAsync(room, name, admission, Context).ConfigureAwait(false);
-        return new JoinResult(member.Id, room, Others(member), name, admission.Permissions.CanPublish, admission.Permissions.CanSubscribe, turn.Issue(member.Id));
+        return new JoinResult(member.Id, room, await OthersAsync(member).ConfigureAwait(false), name, admission.Permissions.CanPublish, admission.Permissions.CanSubscribe, turn.Issue(member.Id));
     }
 
     public Task Leave() => lifecycle.LeaveAsync(Context.ConnectionId);
@@ -181,11 +182,12 @@ public sealed partial class SfuHub(
 
     internal static string GroupName(string room) => "room:" + room;
 
-    /// <summary>Who else is in the member's room, as Join and Resume report it.</summary>
-    internal static List<ParticipantInfo> Others(RoomMember member)
+    /// <summary>Who else is in the member's room, on this server and on other nodes, as Join and Resume report it.</summary>
+    internal async Task<List<ParticipantInfo>> OthersAsync(RoomMember member)
         => [.. member.Participant.Room.Participants
             .Where(p => p != member.Participant)
-            .Select(p => new ParticipantInfo(p.Id, p.DisplayName))];
+            .Select(p => new ParticipantInfo(p.Id, p.DisplayName)),
+            .. await roster.RemoteParticipantsAsync(member.Room).ConfigureAwait(false)];
 
     private RoomMember RequireMember()
         => sessions.FindByConnection(Context.ConnectionId) ?? throw new HubException("Not in a room: call Join first.");

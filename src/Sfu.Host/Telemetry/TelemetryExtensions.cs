@@ -18,7 +18,7 @@ public static class TelemetryExtensions
     public const string ReadinessPath = "/readyz";
     public const string OtlpEndpointKey = "Sfu:Telemetry:OtlpEndpoint";
 
-    private const string ReadyTag = "ready";
+    internal const string ReadyTag = "ready";
 
     public static WebApplicationBuilder AddSfuTelemetry(this WebApplicationBuilder builder)
     {

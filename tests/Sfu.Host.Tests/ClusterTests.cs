@@ -1,0 +1,204 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.Extensions.DependencyInjection;
+using Sfu.Host.Cluster;
+using StackExchange.Redis;
+
+namespace Sfu.Host.Tests;
+
+/// <summary>
+/// Two real server nodes (Kestrel on 127.0.0.1, one of them a process of its own where a
+/// node must die) sharing a real redis-server started by the test, with real SignalR clients.
+/// </summary>
+public sealed class ClusterTests
+{
+    private const string AdminKey = "cluster-tests-admin-key-0123456789abcdef";
+
+    /// <summary>A fast heartbeat, so a dead node is found in about two seconds.</summary>
+    private static string[] Node(RedisServer redis, params string[] more)
+        => [$"--Sfu:Cluster:Redis={redis.ConnectionString}", "--Sfu:Cluster:HeartbeatSeconds=0.3", "--Sfu:Cluster:NodeTtlSeconds=2", .. more];
+
+    [Fact(Timeout = 60_000)]
+    public async Task The_lobby_on_one_node_lists_a_room_of_the_other_with_its_total_count_and_a_join_lists_the_remote_members()
+    {
+        CancellationToken cancel = TestContext.Current.CancellationToken;
+        await using TwoNodes nodes = await TwoNodes.StartAsync();
+        (SfuTestServer a, SfuTestServer b) = (nodes.A, nodes.B);
+        await using MeetingClient lobby = await MeetingClient.ConnectAsync(a);
+        Assert.Equal(0, (await lobby.Connection.InvokeAsync<JsonElement>("WatchRooms", cancel)).GetArrayLength());
+
+        await using MeetingClient ada = await MeetingClient.ConnectAsync(b);
+        (string adaId, _) = await ada.JoinAsync("span", "Ada");
+        await Poll.UntilAsync(() => lobby.LatestRooms == "span:1", "node A's lobby to list span:1, created on node B");
+
+        await using MeetingClient bob = await MeetingClient.ConnectAsync(a);
+        JsonElement joined = await bob.Connection.InvokeAsync<JsonElement>("Join", "span", "Bob", cancel);
+        Assert.Equal([(adaId, "Ada")], joined.GetProperty("participants").EnumerateArray().Select(p => (p.GetProperty("id").GetString(), p.GetProperty("displayName").GetString())));
+        await Poll.UntilAsync(() => lobby.LatestRooms == "span:2", "span:2 across both nodes");
+        await Poll.UntilAsync(() => ada.Joined.Any(p => p.GetProperty("displayName").GetString() == "Bob"), "Ada on B to hear Bob joined on A");
+
+        await ada.Connection.InvokeAsync("Leave", cancel);
+        await Poll.UntilAsync(() => lobby.LatestRooms == "span:1", "span back to 1 after Ada left on B");
+        await Poll.UntilAsync(() => bob.Left.Contains(adaId), "Bob on A to hear Ada left on B");
+        await bob.Connection.InvokeAsync("Leave", cancel);
+        await Poll.UntilAsync(() => lobby.LatestRooms == "", "the emptied room to leave the list");
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Chat_sent_on_one_node_reaches_a_member_on_the_other_and_a_newcomer_anywhere_gets_the_history()
+    {
+        CancellationToken cancel = TestContext.Current.CancellationToken;
+        await using TwoNodes nodes = await TwoNodes.StartAsync();
+        (SfuTestServer a, SfuTestServer b) = (nodes.A, nodes.B);
+        await using MeetingClient ada = await MeetingClient.ConnectAsync(a);
+        await using MeetingClient bob = await MeetingClient.ConnectAsync(b);
+        await ada.JoinAsync("chat", "Ada");
+        await bob.JoinAsync("chat", "Bob");
+
+        await ada.Connection.InvokeAsync("SendChat", "hello from node A", cancel);
+        await Poll.UntilAsync(() => bob.Chat.Any(m => MeetingClient.Kind(m) == "message" && m.GetProperty("text").GetString() == "hello from node A"), "Bob on B to get Ada's line");
+        await bob.Connection.InvokeAsync("SendChat", "and back from B", cancel);
+        await Poll.UntilAsync(() => ada.Chat.Any(m => m.GetProperty("text").GetString() == "and back from B"), "Ada on A to get Bob's line");
+        Assert.Equal(1, bob.Chat.Count(m => m.GetProperty("text").GetString() == "hello from node A"));
+
+        await using MeetingClient carol = await MeetingClient.ConnectAsync(b);
+        await carol.Connection.InvokeAsync<JsonElement>("Join", "chat", "Carol", cancel);
+        JsonElement snapshot = await carol.Connection.InvokeAsync<JsonElement>("MeetingState", cancel);
+        string[] history = [.. snapshot.GetProperty("chat").EnumerateArray().Select(m => m.GetProperty("text").GetString()!)];
+        Assert.Equal(["Ada joined", "Bob joined", "hello from node A", "and back from B", "Carol joined"], history);
+
+        // The room empties everywhere: a later room of the same name starts with no history.
+        await ada.Connection.InvokeAsync("Leave", cancel);
+        await bob.Connection.InvokeAsync("Leave", cancel);
+        await carol.Connection.InvokeAsync("Leave", cancel);
+        await using MeetingClient dan = await MeetingClient.ConnectAsync(a);
+        await dan.Connection.InvokeAsync<JsonElement>("Join", "chat", "Dan", cancel);
+        snapshot = await dan.Connection.InvokeAsync<JsonElement>("MeetingState", cancel);
+        Assert.Equal(["Dan joined"], snapshot.GetProperty("chat").EnumerateArray().Select(m => m.GetProperty("text").GetString()));
+    }
+
+    [Fact(Timeout = 90_000)]
+    public async Task A_node_that_stops_beating_leaves_the_directory_and_its_members_leave_the_rooms_of_the_others()
+    {
+        CancellationToken cancel = TestContext.Current.CancellationToken;
+        await using RedisServer redis = await RedisServer.StartAsync();
+        await using SfuTestServer a = await SfuTestServer.StartAsync(Node(redis));
+        await using SfuServerProcess b = await SfuServerProcess.StartAsync(Node(redis));
+        NodeDirectory directory = a.Services.GetRequiredService<NodeDirectory>();
+        await Poll.UntilAsync(() => directory.LiveAsync().Result.Count == 2, "both nodes in the directory");
+
+        await using MeetingClient lobby = await MeetingClient.ConnectAsync(a);
+        await lobby.Connection.InvokeAsync<JsonElement>("WatchRooms", cancel);
+        await using MeetingClient ada = await MeetingClient.ConnectAsync(a);
+        await ada.JoinAsync("span", "Ada");
+        await using MeetingClient bea = await MeetingClient.ConnectAsync(b.BaseUrl);
+        (string beaId, _) = await bea.JoinAsync("span", "Bea");
+        await using MeetingClient cal = await MeetingClient.ConnectAsync(b.BaseUrl);
+        await cal.JoinAsync("elsewhere", "Cal");
+        await Poll.UntilAsync(() => lobby.LatestRooms == "elsewhere:1,span:2", "both rooms listed with node B's members");
+
+        await b.KillAsync();
+        await Poll.UntilAsync(() => ada.Left.Contains(beaId), "Ada to hear Bea left when node B died");
+        await Poll.UntilAsync(() => lobby.LatestRooms == "span:1", "node B's members gone from the lobby");
+        IReadOnlyList<NodeRecord> live = await directory.LiveAsync();
+        Assert.Equal([a.BaseUrl], live.Select(n => n.Url));
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Placement_names_the_node_hosting_the_room_while_it_has_capacity_else_the_least_loaded()
+    {
+        CancellationToken cancel = TestContext.Current.CancellationToken;
+        await using TwoNodes cluster = await TwoNodes.StartAsync("--Sfu:Limits:MaxParticipants=3", $"--Sfu:Admin:Key={AdminKey}");
+        (SfuTestServer a, SfuTestServer b) = (cluster.A, cluster.B);
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        NodeDirectory directory = a.Services.GetRequiredService<NodeDirectory>();
+
+        await using MeetingClient ada = await MeetingClient.ConnectAsync(a);
+        await ada.JoinAsync("busy", "Ada");
+        await Poll.UntilAsync(() => directory.LiveAsync().Result.Any(n => n.Url == a.BaseUrl && n.Participants == 1), "node A's load of 1 in the directory");
+
+        // Asked on either node: the room stays where it is; a new room goes to the idle node.
+        Assert.Equal(a.BaseUrl, (await PlaceAsync(http, b, "busy", cancel)).Url);
+        Assert.Equal(b.BaseUrl, (await PlaceAsync(http, a, "fresh", cancel)).Url);
+
+        await using MeetingClient bob = await MeetingClient.ConnectAsync(a);
+        await using MeetingClient cy = await MeetingClient.ConnectAsync(a);
+        await bob.JoinAsync("busy", "Bob");
+        await cy.JoinAsync("busy", "Cy");
+        await Poll.UntilAsync(() => directory.LiveAsync().Result.Any(n => n.Url == a.BaseUrl && n.Participants == 3), "node A full in the directory");
+        Placement full = await PlaceAsync(http, a, "busy", cancel);
+        Assert.Equal(b.BaseUrl, full.Url);
+        Assert.Equal(b.Services.GetRequiredService<LocalNode>().Id, full.NodeId);
+
+        using HttpResponseMessage bad = await http.GetAsync(a.BaseUrl + "/api/rooms/no%20spaces/node", cancel);
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, bad.StatusCode);
+
+        // The operator sees both nodes with their load; without the key, nothing.
+        using var nodes = new HttpRequestMessage(HttpMethod.Get, a.BaseUrl + "/api/admin/cluster/nodes");
+        nodes.Headers.Add("X-Admin-Key", AdminKey);
+        using HttpResponseMessage listed = await http.SendAsync(nodes, cancel);
+        JsonElement[] records = [.. (await listed.Content.ReadFromJsonAsync<JsonElement>(cancel)).EnumerateArray()];
+        Assert.Equal(
+            [(a.BaseUrl, 3, 3), (b.BaseUrl, 0, 500)],
+            records.Select(n => (n.GetProperty("url").GetString(), n.GetProperty("participants").GetInt32(), n.GetProperty("capacity").GetInt32())).OrderBy(n => n.Item1 == a.BaseUrl ? 0 : 1));
+        Assert.All(records, n => Assert.StartsWith("127.0.0.1:", n.GetProperty("mediaAddress").GetString(), StringComparison.Ordinal));
+        using HttpResponseMessage anonymous = await http.GetAsync(a.BaseUrl + "/api/admin/cluster/nodes", cancel);
+        Assert.Equal(System.Net.HttpStatusCode.Unauthorized, anonymous.StatusCode);
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task A_node_whose_Redis_is_down_at_start_reports_it_in_readiness_and_joins_the_cluster_when_Redis_comes_up()
+    {
+        CancellationToken cancel = TestContext.Current.CancellationToken;
+        int port = FreePort.Tcp();
+        await using SfuTestServer node = await SfuTestServer.StartAsync(
+            $"--Sfu:Cluster:Redis=127.0.0.1:{port},connectTimeout=500", "--Sfu:Cluster:HeartbeatSeconds=0.3", "--Sfu:Cluster:NodeTtlSeconds=2");
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        string down = await http.GetStringAsync(node.BaseUrl + "/readyz", cancel);
+        Assert.Equal("Degraded", down);
+
+        await using RedisServer redis = await RedisServer.StartAsync(port);
+        await using ConnectionMultiplexer reader = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString);
+        string id = node.Services.GetRequiredService<LocalNode>().Id;
+        await Poll.UntilAsync(() => reader.GetDatabase().SetContains("sfu:nodes", id), "the node to join the directory once Redis is up", seconds: 20);
+        await Poll.UntilAsync(() => http.GetStringAsync(node.BaseUrl + "/readyz", cancel).Result == "Healthy", "readiness back to Healthy", seconds: 20);
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task A_single_server_places_every_room_on_itself()
+    {
+        CancellationToken cancel = TestContext.Current.CancellationToken;
+        await using SfuTestServer single = await SfuTestServer.StartAsync();
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        Placement placement = await PlaceAsync(http, single, "any", cancel);
+        Assert.Null(placement.NodeId);
+        Assert.Equal(single.BaseUrl, placement.Url);
+    }
+
+    /// <summary>A redis-server and two nodes on it in this process; <c>aArgs</c> configure node A further.</summary>
+    private sealed class TwoNodes(RedisServer redis, SfuTestServer a, SfuTestServer b) : IAsyncDisposable
+    {
+        public SfuTestServer A => a;
+
+        public SfuTestServer B => b;
+
+        public static async Task<TwoNodes> StartAsync(params string[] aArgs)
+        {
+            RedisServer redis = await RedisServer.StartAsync();
+            SfuTestServer a = await SfuTestServer.StartAsync(Node(redis, aArgs));
+            SfuTestServer b = await SfuTestServer.StartAsync(Node(redis));
+            return new TwoNodes(redis, a, b);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await b.DisposeAsync();
+            await a.DisposeAsync();
+            await redis.DisposeAsync();
+        }
+    }
+
+    private static async Task<Placement> PlaceAsync(HttpClient http, SfuTestServer server, string room, CancellationToken cancel)
+        => (await http.GetFromJsonAsync<Placement>($"{server.BaseUrl}/api/rooms/{room}/node", cancel))!;
+}
