@@ -58,6 +58,24 @@ public sealed class NativeStackInteropTests
         CheckAndKeep(a, "libwebrtc-wrtc-0.10");
     }
 
+    [Theory]
+    [InlineData("VP9")]
+    [InlineData("AV1")]
+    public async Task Two_libwebrtc_peers_preferring_a_codec_both_offer_send_it_through_the_server_and_decode_it(string codec)
+    {
+        await using SfuTestServer server = await SfuTestServer.StartAsync();
+        string room = "wrtc-" + codec;
+        await using WeriftPeer a = WeriftPeer.Start(server.BaseUrl, room, "a", expectRemotes: 2, lingerMs: 2000, script: WeriftPeer.LibwebrtcScript, extraArgs: $"--videoCodec={codec}");
+        await using WeriftPeer b = WeriftPeer.Start(server.BaseUrl, room, "b", expectRemotes: 2, lingerMs: 2000, script: WeriftPeer.LibwebrtcScript, extraArgs: $"--videoCodec={codec}");
+
+        WeriftReport[] reports = await Task.WhenAll(a.WaitForReportAsync(ReportTimeout), b.WaitForReportAsync(ReportTimeout));
+
+        Assert.All(reports, r => Assert.Equal("video/" + codec, r.PublishedCodecs?["video"], StringComparer.OrdinalIgnoreCase));
+        AssertDecodesFrom(reports[0], reports[1], a.Diagnostics, "video/" + codec);
+        AssertDecodesFrom(reports[1], reports[0], b.Diagnostics, "video/" + codec);
+        CheckAndKeep(a, null);
+    }
+
     /// <summary>
     /// What libwebrtc decoded came from the publisher: every decoded video frame shows the
     /// publisher's id stripes (tests/interop/frame-pattern.mjs) and many distinct frame

@@ -25,7 +25,7 @@ public sealed class WeriftPeer : IAsyncDisposable
         _process = process;
     }
 
-    public static WeriftPeer Start(string baseUrl, string room, string name, int expectRemotes, int durationMs = 15000, int lingerMs = 0, string? setup = null, string? token = null, string script = WeriftScript)
+    public static WeriftPeer Start(string baseUrl, string room, string name, int expectRemotes, int durationMs = 15000, int lingerMs = 0, string? setup = null, string? token = null, string script = WeriftScript, params string[] extraArgs)
     {
         script = Path.Combine(RepoRoot(), "tests", "interop", script);
         var info = new ProcessStartInfo("node")
@@ -53,6 +53,11 @@ public sealed class WeriftPeer : IAsyncDisposable
         if (lingerMs > 0)
         {
             info.ArgumentList.Add($"--linger={lingerMs}");
+        }
+
+        foreach (string arg in extraArgs)
+        {
+            info.ArgumentList.Add(arg);
         }
 
         var process = new Process { StartInfo = info, EnableRaisingEvents = true };

@@ -67,7 +67,15 @@ const audioSource = new nonstandard.RTCAudioSource();
 const videoTrack = videoSource.createTrack();
 const audioTrack = audioSource.createTrack();
 pc.addTransceiver(audioTrack, { direction: "sendonly", streams: [] });
-pc.addTransceiver(videoTrack, { direction: "sendonly", streams: [] });
+const videoTransceiver = pc.addTransceiver(videoTrack, { direction: "sendonly", streams: [] });
+
+// --videoCodec=VP9 (or AV1, VP8) puts that codec first in our offer (setCodecPreferences,
+// JSEP §4.1.8.1); the others stay listed after it, so the server can still pick another.
+const videoCodecs = wrtc.RTCRtpSender.getCapabilities("video").codecs;
+if (args.videoCodec) {
+  const preferred = (c) => c.mimeType.toLowerCase() === `video/${args.videoCodec.toLowerCase()}`;
+  videoTransceiver.setCodecPreferences([...videoCodecs.filter(preferred), ...videoCodecs.filter((c) => !preferred(c))]);
+}
 
 const serialize = serializer();
 const hub = buildHub(args);

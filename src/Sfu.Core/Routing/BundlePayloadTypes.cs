@@ -12,10 +12,14 @@ namespace Sfu.Core.Routing;
 internal sealed class BundlePayloadTypes
 {
     private readonly Dictionary<int, RtpCodec> _bound = [];
+    private IReadOnlyList<RtpCodec> _offeredAudio = [];
+    private IReadOnlyList<RtpCodec> _offeredVideo = [];
 
     /// <summary>Binds every payload type the participant's offer uses, first binding wins.</summary>
     public void Learn(SessionDescription offer)
     {
+        var audio = new List<RtpCodec>(_offeredAudio);
+        var video = new List<RtpCodec>(_offeredVideo);
         foreach (MediaDescription media in offer.Media)
         {
             if (media.IsRejected)
@@ -25,10 +29,23 @@ internal sealed class BundlePayloadTypes
 
             foreach (RtpCodec codec in media.Codecs)
             {
-                _bound.TryAdd(codec.PayloadType, codec.Clone());
+                if (_bound.TryAdd(codec.PayloadType, codec.Clone()) && !codec.IsRtx)
+                {
+                    (media.Kind == MediaKind.Audio ? audio : video).Add(codec.Clone());
+                }
             }
         }
+
+        // Replaced whole, so other participants' negotiations read them without this one's lock.
+        Volatile.Write(ref _offeredAudio, audio);
+        Volatile.Write(ref _offeredVideo, video);
     }
+
+    /// <summary>
+    /// The media codecs of <paramref name="kind"/> the participant's own offers listed (not the
+    /// numbers we bound for it): what it said it can receive. Safe to read from any thread.
+    /// </summary>
+    public IReadOnlyList<RtpCodec> Offered(MediaKind kind) => kind == MediaKind.Audio ? Volatile.Read(ref _offeredAudio) : Volatile.Read(ref _offeredVideo);
 
     /// <summary>The codec bound to <paramref name="payloadType"/>, if any.</summary>
     public RtpCodec? Find(int payloadType) => _bound.GetValueOrDefault(payloadType);
