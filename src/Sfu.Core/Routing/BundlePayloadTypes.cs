@@ -12,6 +12,8 @@ namespace Sfu.Core.Routing;
 internal sealed class BundlePayloadTypes
 {
     private readonly Dictionary<int, RtpCodec> _bound = [];
+    private IReadOnlyList<RtpCodec> _offeredAudio = [];
+    private IReadOnlyList<RtpCodec> _offeredVideo = [];
 
     // What OwnCodecFor found per source codec; a server offer asks for the same few codecs once
     // per section, so this keeps it linear in the sections. Cleared whenever a binding is added.
@@ -21,6 +23,8 @@ internal sealed class BundlePayloadTypes
     /// <summary>Binds every payload type the participant's offer uses, first binding wins.</summary>
     public void Learn(SessionDescription offer)
     {
+        var audio = new List<RtpCodec>(_offeredAudio);
+        var video = new List<RtpCodec>(_offeredVideo);
         foreach (MediaDescription media in offer.Media)
         {
             if (media.IsRejected)
@@ -30,13 +34,20 @@ internal sealed class BundlePayloadTypes
 
             foreach (RtpCodec codec in media.Codecs)
             {
-                if (!_bound.ContainsKey(codec.PayloadType))
+                if (_bound.TryAdd(codec.PayloadType, codec.Clone()))
                 {
-                    _bound.Add(codec.PayloadType, codec.Clone());
                     Forget();
+                    if (!codec.IsRtx)
+                    {
+                        (media.Kind == MediaKind.Audio ? audio : video).Add(codec.Clone());
+                    }
                 }
             }
         }
+
+        // Replaced whole, so other participants' negotiations read them without this one's lock.
+        Volatile.Write(ref _offeredAudio, audio);
+        Volatile.Write(ref _offeredVideo, video);
     }
 
     private void Forget()
@@ -44,6 +55,12 @@ internal sealed class BundlePayloadTypes
         _ownCodecs.Clear();
         _rtxFor.Clear();
     }
+
+    /// <summary>
+    /// The media codecs of <paramref name="kind"/> the participant's own offers listed (not the
+    /// numbers we bound for it): what it said it can receive. Safe to read from any thread.
+    /// </summary>
+    public IReadOnlyList<RtpCodec> Offered(MediaKind kind) => kind == MediaKind.Audio ? Volatile.Read(ref _offeredAudio) : Volatile.Read(ref _offeredVideo);
 
     /// <summary>The codec bound to <paramref name="payloadType"/>, if any.</summary>
     public RtpCodec? Find(int payloadType) => _bound.GetValueOrDefault(payloadType);

@@ -284,8 +284,12 @@ internal sealed partial class Negotiator
             return null;
         }
 
+        // Only a codec the participant itself offered to receive, in the publisher's stream
+        // format, is sent (a participant whose offers listed no codec of the kind is trusted to
+        // answer with what it can receive).
         RtpCodec? codec = SectionPolicy.FindCodecFor(media, downTrack.Source.Codec);
-        if (codec is null)
+        IReadOnlyList<RtpCodec> offered = _payloadTypes.Offered(slot.Kind);
+        if (codec is null || (offered.Count > 0 && !RoomCodecChoice.Lists(offered, codec)))
         {
             LogNoCommonCodec(_logger, _owner.Id, downTrack.Source.Codec.Name, media.Mid!);
             return null;
