@@ -34,6 +34,7 @@ public sealed partial class SfuEngine : IDatagramHandler, IPeerDirectory, IAsync
     private readonly CancellationTokenSource _stop = new();
     private readonly DtlsTransportOptions _dtlsOptions;
     private readonly MediaServices _services;
+    private readonly DtlsHandshakeGate _handshakes;
     private IDatagramPort? _port;
     private Task _housekeeping = Task.CompletedTask;
     private int _disposed;
@@ -63,6 +64,7 @@ public sealed partial class SfuEngine : IDatagramHandler, IPeerDirectory, IAsync
                 : [.. options.SrtpProfiles.Select(name => Enum.Parse<SrtpProfile>(name, ignoreCase: true))],
         };
         AnnouncedAddress = options.AnnouncedAddress;
+        _handshakes = new DtlsHandshakeGate(options.Limits.DtlsHandshakesInFlight, options.Limits.DtlsHandshakeQueue);
     }
 
     public TimeProvider Time { get; }
@@ -75,6 +77,9 @@ public sealed partial class SfuEngine : IDatagramHandler, IPeerDirectory, IAsync
     public SfuMetrics Metrics { get; }
 
     public DtlsCertificate Certificate { get; }
+
+    /// <summary>DTLS handshakes running and waiting now.</summary>
+    public DtlsHandshakeGate Handshakes => _handshakes;
 
     public string AnnouncedAddress { get; }
 
@@ -143,6 +148,7 @@ public sealed partial class SfuEngine : IDatagramHandler, IPeerDirectory, IAsync
                 _dtlsOptions)
             {
                 Ingress = new IngressLimiter(_options.Limits, Time.TimestampFrequency),
+                HandshakeGate = _handshakes,
             };
             _byUfrag[transport.LocalIce.Ufrag] = transport;
             var participant = new Participant(NewParticipantId(), displayName, room, transport, events, _services)
@@ -420,6 +426,7 @@ public sealed partial class SfuEngine : IDatagramHandler, IPeerDirectory, IAsync
         }
 
         _stop.Dispose();
+        _handshakes.Dispose();
         Metrics.Dispose();
     }
 

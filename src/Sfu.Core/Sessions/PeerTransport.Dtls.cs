@@ -59,9 +59,44 @@ public sealed partial class PeerTransport
         _ = RunHandshakeAsync(_dtls);
     }
 
+    /// <summary>
+    /// Runs the handshake when the server's <see cref="HandshakeGate"/> gives it a turn; the
+    /// handshake timeout counts from the start of the wait, so a peer that never completes is
+    /// freed at the timeout whether it waited or ran.
+    /// </summary>
     private async Task RunHandshakeAsync(DtlsTransport dtls)
     {
-        DtlsHandshakeResult result = await dtls.HandshakeAsync(CancellationToken.None).ConfigureAwait(false);
+        using var deadline = new CancellationTokenSource(_dtlsOptions.HandshakeTimeout, _time);
+        DtlsGateResult turn = HandshakeGate is { } gate ? await gate.EnterAsync(deadline.Token).ConfigureAwait(false) : DtlsGateResult.Entered;
+        if (turn != DtlsGateResult.Entered)
+        {
+            string why = turn == DtlsGateResult.Refused
+                ? $"DTLS handshake refused: {HandshakeGate!.QueueLimit:N0} handshakes are waiting already (Sfu:Limits:DtlsHandshakeQueue)"
+                : $"DTLS handshake timed out after {_dtlsOptions.HandshakeTimeout.TotalSeconds:0.#} s waiting for its turn";
+            if (turn == DtlsGateResult.Refused)
+            {
+                _counters.Dropped(DropReason.DtlsBusy);
+            }
+
+            LogHandshakeFailed(_logger, why);
+            if (!_disposed)
+            {
+                Failed?.Invoke(this, why);
+            }
+
+            return;
+        }
+
+        DtlsHandshakeResult result;
+        try
+        {
+            result = await dtls.HandshakeAsync(deadline.Token).ConfigureAwait(false);
+        }
+        finally
+        {
+            HandshakeGate?.Exit();
+        }
+
         if (_disposed)
         {
             return;

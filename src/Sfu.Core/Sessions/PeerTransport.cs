@@ -137,6 +137,9 @@ public sealed partial class PeerTransport : IDtlsDatagramSender, IRtcpSender, ID
         }
     }
 
+    /// <summary>Where its DTLS handshake waits for a turn; null: it runs at once.</summary>
+    public DtlsHandshakeGate? HandshakeGate { get; init; }
+
     /// <summary>What this peer may send us per second; null: no bound.</summary>
     public IngressLimiter? Ingress { get; init; }
 
