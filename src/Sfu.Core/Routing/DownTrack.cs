@@ -23,11 +23,7 @@ public sealed class DownTrack : IOutboundStream
     /// <summary>What a packet gains on the wire beyond the publisher's: our extension element and the SRTP tag.</summary>
     private const int TransportCcOverhead = 4 + 16;
 
-    /// <summary>Padding bytes in one padding-only packet (the count is one byte, RFC 3550 §5.1).</summary>
-    private const byte PaddingSize = 224;
-
-    /// <summary>Padding packets sent after one media packet at most, so a probe rises smoothly.</summary>
-    private const int MaxPaddingPerPacket = 4;
+    private const int PaddingSize = ProbeController.PaddingSize;
 
     private readonly Forwarder _forwarder;
     private readonly DownTrackContext _context;
@@ -107,6 +103,9 @@ public sealed class DownTrack : IOutboundStream
 
     /// <summary>True while the subscriber's bandwidth cannot carry even the lowest layer.</summary>
     public bool IsPausedForBandwidth => _bandwidthPaused;
+
+    /// <summary>True while the subscriber's bandwidth holds this video below the layer it asks for.</summary>
+    public bool IsReducedForBandwidth => !_bandwidthPaused && AllocatedLayer < RequestedLayer;
 
     /// <summary>True while packets go out: neither the subscriber nor its bandwidth paused it.</summary>
     public bool IsForwarding => _active && !_paused && !_bandwidthPaused;
@@ -257,7 +256,7 @@ public sealed class DownTrack : IOutboundStream
     private void SendPadding(long now, Span<byte> scratch)
     {
         ProbeController probe = _context.Probe;
-        for (int i = 0; i < MaxPaddingPerPacket && probe.Owed(now) >= PaddingSize / 2; i++)
+        for (int i = 0; probe.PaddingDue(now, i, PaddingSize); i++)
         {
             if (!Stream.Translator.TryReserve(out ushort sequenceNumber))
             {
@@ -296,7 +295,7 @@ public sealed class DownTrack : IOutboundStream
         }
 
         buffer.Slice(offset, PaddingSize - 1).Clear();
-        buffer[offset + PaddingSize - 1] = PaddingSize;
+        buffer[offset + PaddingSize - 1] = (byte)PaddingSize;
         return offset + PaddingSize;
     }
 
