@@ -1,4 +1,5 @@
-// The lobby at "/": pick a nickname and a room, see the live rooms, then go to /room/{room}?name={nick}.
+// The lobby at "/": pick a nickname and a room, see the live rooms, then go to /room/{room}?name={nick}
+// on the node the server places the room on (this server, unless it is one node of a cluster).
 import type { RoomSummary } from './contracts';
 import { hubErrorReason } from './hub-errors';
 import { preferences, roomUrl } from './preferences';
@@ -35,7 +36,28 @@ function go(roomName: string): void {
   }
   preferences.nickname = nick;
   preferences.room = roomName;
-  location.assign(roomUrl(roomName, nick));
+  void placedRoomUrl(roomName, nick).then((url) => location.assign(url));
+}
+
+/**
+ * The room page on the node that should serve the room (GET /api/rooms/{room}/node: the node
+ * already hosting it, else the least loaded); this server's page if the answer names none
+ * or the request fails, so a single server behaves as before.
+ */
+async function placedRoomUrl(roomName: string, nick: string): Promise<string> {
+  const path = roomUrl(roomName, nick);
+  try {
+    const response = await fetch(`/api/rooms/${encodeURIComponent(roomName)}/node`);
+    if (response.ok) {
+      const placement = (await response.json()) as { url?: unknown };
+      if (typeof placement.url === 'string' && /^https?:\/\//.test(placement.url)) {
+        return new URL(path, placement.url).toString();
+      }
+    }
+  } catch {
+    // No placement: this server serves the room.
+  }
+  return path;
 }
 
 form.addEventListener('submit', (e) => {
