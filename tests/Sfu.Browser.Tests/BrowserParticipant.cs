@@ -46,6 +46,15 @@ public sealed class BrowserParticipant : IMediaPage, IAsyncDisposable
         return await OpenRoomAsync(await browser.NewContextAsync(width, height), server, room, name, query);
     }
 
+    /// <summary>Like <see cref="JoinAsync(BrowserFixture, SfuServerFixture, string, string, string, int, int)"/>, with <paramref name="initScript"/> (a JavaScript statement) run in the page before the app.</summary>
+    public static async Task<BrowserParticipant> JoinWithScriptAsync(BrowserFixture browser, SfuServerFixture server, string room, string name, string initScript)
+    {
+        ArgumentNullException.ThrowIfNull(browser);
+        IBrowserContext context = await browser.NewContextAsync(960, 600);
+        await context.AddInitScriptAsync(initScript);
+        return await OpenRoomAsync(context, server, room, name, "");
+    }
+
     /// <summary>Like <see cref="JoinAsync(BrowserFixture, SfuServerFixture, string, string, string, int, int)"/>, from a browser with no camera and no microphone.</summary>
     public static async Task<BrowserParticipant> JoinWithoutDevicesAsync(BrowserFixture browser, SfuServerFixture server, string room, string name)
     {
