@@ -32,6 +32,20 @@ public sealed class ReachingTheServerTests(BrowserFixture browser)
         }
         """;
 
+    /// <summary>What a page's inbound video and its transport look like, for the test's diagnostics.</summary>
+    private const string InboundVideoScript = """
+        async () => {
+          const report = await window.sfu?.pc?.getStats();
+          if (!report) return 'no peer connection';
+          const out = [window.sfu.pc.iceConnectionState];
+          report.forEach((s) => {
+            if (s.type === 'inbound-rtp' && s.kind === 'video') out.push(`video in: ${s.packetsReceived} packets, ${s.framesDecoded} decoded, ${s.keyFramesDecoded} keyframes, ${s.pliCount} PLI, ${s.nackCount} NACK`);
+            if (s.type === 'candidate-pair' && s.nominated) out.push(`pair ${s.state} sent ${s.bytesSent} received ${s.bytesReceived}`);
+          });
+          return out.join('; ');
+        }
+        """;
+
     [Fact(Timeout = 150_000)]
     public async Task With_udp_to_the_media_port_dropped_participants_exchange_media_over_ice_tcp()
     {
@@ -82,6 +96,7 @@ public sealed class ReachingTheServerTests(BrowserFixture browser)
         await using BrowserParticipant bob = await BrowserParticipant.JoinAsync(browser, server, room, "Bob");
         foreach (BrowserParticipant p in new[] { alice, bob })
         {
+            TestContext.Current.SendDiagnosticMessage($"{p.Name}: {await p.CallAsync<string>(InboundVideoScript)}");
             await Eventually.UntilAsync(p.CountDecodingRemoteVideoAsync, count => count == 1, MediaDeadline, $"{p.Name} to decode the other's video", cancel);
             await Eventually.UntilAsync(p.CountReceivingRemoteAudioAsync, count => count == 1, MediaDeadline, $"{p.Name} to receive the other's audio", cancel);
             string path = await p.CallAsync<string>(SelectedLocalCandidateScript);
