@@ -13,7 +13,11 @@ public sealed record RoomSummary(
 /// <summary><c>GET /api/admin/rooms/{room}</c>: the room and everyone in it.</summary>
 public sealed record RoomDetail(string Name, DateTimeOffset CreatedAt, IReadOnlyList<ParticipantDetail> Participants);
 
-/// <summary>A participant, its transport and its tracks in both directions.</summary>
+/// <summary>
+/// A participant, its transport and its tracks in both directions. <see cref="CandidatePair"/>
+/// is how its media reaches us: "host udp", "host tcp" (ICE-TCP) or "relay" (from a configured
+/// TURN server's address); null before ICE selects a pair.
+/// </summary>
 public sealed record ParticipantDetail(
     string Id,
     string DisplayName,
@@ -22,7 +26,8 @@ public sealed record ParticipantDetail(
     string? SrtpProfile,
     double? DtlsHandshakeMs,
     IReadOnlyList<PublishedTrackDetail> Published,
-    IReadOnlyList<SubscriptionDetail> Subscriptions);
+    IReadOnlyList<SubscriptionDetail> Subscriptions,
+    string? CandidatePair = null);
 
 /// <summary>
 /// A track the participant publishes. <see cref="PacketLoss"/> is the share of its packets

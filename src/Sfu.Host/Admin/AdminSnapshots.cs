@@ -1,11 +1,14 @@
 using Sfu.Core;
 using Sfu.Core.Diagnostics;
+using Sfu.Core.Net;
 using Sfu.Core.Routing;
+using Sfu.Core.Sessions;
+using Sfu.Host.Turn;
 
 namespace Sfu.Host.Admin;
 
 /// <summary>Read-only views of the engine's rooms for the admin API.</summary>
-internal sealed class AdminSnapshots(SfuEngine engine, AdminStatsSampler sampler)
+internal sealed class AdminSnapshots(SfuEngine engine, AdminStatsSampler sampler, TurnCredentials turn)
 {
     public IReadOnlyList<RoomSummary> Rooms()
         => [.. engine.Rooms.Rooms.OrderBy(r => r.Name, StringComparer.Ordinal).Select(Summary)];
@@ -75,8 +78,21 @@ internal sealed class AdminSnapshots(SfuEngine engine, AdminStatsSampler sampler
             connected ? participant.Transport.SrtpProfile.ToString() : null,
             participant.Transport.HandshakeDuration?.TotalMilliseconds,
             [.. participant.Producers.Select(Published)],
-            [.. participant.DownTracks.Select(Subscription)]);
+            [.. participant.DownTracks.Select(Subscription)],
+            CandidatePair(participant.Transport));
     }
+
+    /// <summary>
+    /// The selected pair as the dashboard names it. A TURN relay speaks UDP to us from the TURN
+    /// server's address, so that is how a relayed peer is told from a direct one.
+    /// </summary>
+    private string? CandidatePair(PeerTransport transport) => transport.SelectedProtocol switch
+    {
+        TransportProtocol.Tcp => "host tcp",
+        TransportProtocol.Udp when transport.RemoteAddress is { } remote && turn.IsRelayAddress(remote) => "relay",
+        TransportProtocol.Udp => "host udp",
+        _ => null,
+    };
 
     private PublishedTrackDetail Published(Producer producer)
     {

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Net;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Options;
@@ -17,6 +18,7 @@ public sealed class TurnCredentials
     private readonly TurnOptions _options;
     private readonly TimeProvider _time;
     private readonly byte[] _secret;
+    private readonly IPAddress[] _relayAddresses;
 
     public TurnCredentials(IOptions<TurnOptions> options, TimeProvider time)
     {
@@ -32,6 +34,48 @@ public sealed class TurnCredentials
         if (_options.CredentialHours <= 0)
         {
             throw new InvalidOperationException($"{TurnOptions.Section}:CredentialHours must be positive.");
+        }
+
+        _relayAddresses = [.. _options.Urls.SelectMany(HostAddresses).Distinct()];
+    }
+
+    /// <summary>
+    /// Whether <paramref name="remote"/> is a configured TURN server's address: a relayed peer's
+    /// media reaches us from there (the TURN server relays from the address it listens on,
+    /// unless it is told otherwise with <c>relay-ip</c>).
+    /// </summary>
+    public bool IsRelayAddress(SocketAddress remote)
+    {
+        ArgumentNullException.ThrowIfNull(remote);
+        if (_relayAddresses.Length == 0)
+        {
+            return false;
+        }
+
+        IPEndPoint family = remote.Family == System.Net.Sockets.AddressFamily.InterNetworkV6 ? new IPEndPoint(IPAddress.IPv6Any, 0) : new IPEndPoint(IPAddress.Any, 0);
+        IPAddress address = ((IPEndPoint)family.Create(remote)).Address;
+        return _relayAddresses.Any(a => a.Equals(address) || (address.IsIPv4MappedToIPv6 && a.Equals(address.MapToIPv4())));
+    }
+
+    /// <summary>The addresses of the host in a TURN URL ("turn:host:port?transport=udp", RFC 7065 §3); none when it does not resolve.</summary>
+    private static IEnumerable<IPAddress> HostAddresses(string url)
+    {
+        string rest = url[(url.IndexOf(':', StringComparison.Ordinal) + 1)..];
+        int query = rest.IndexOf('?', StringComparison.Ordinal);
+        rest = query >= 0 ? rest[..query] : rest;
+        string host = rest.StartsWith('[') ? rest[1..rest.IndexOf(']', StringComparison.Ordinal)] : rest.Split(':')[0];
+        if (IPAddress.TryParse(host, out IPAddress? literal))
+        {
+            return [literal];
+        }
+
+        try
+        {
+            return Dns.GetHostAddresses(host);
+        }
+        catch (System.Net.Sockets.SocketException)
+        {
+            return [];
         }
     }
 

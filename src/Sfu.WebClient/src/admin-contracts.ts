@@ -45,6 +45,8 @@ export interface ParticipantDetail {
   readonly connected: boolean;
   readonly srtpProfile: string | null;
   readonly dtlsHandshakeMs: number | null;
+  /** How its media reaches us: 'host udp', 'host tcp' (ICE-TCP) or 'relay' (TURN); null before ICE selects a pair. */
+  readonly candidatePair: string | null;
   readonly published: readonly PublishedTrackDetail[];
   readonly subscriptions: readonly SubscriptionDetail[];
 }

@@ -197,6 +197,9 @@ function pausedNote(down: readonly SubscriptionDetail[]): string {
 
 function participantRows(room: string, p: ParticipantDetail): HTMLTableRowElement[] {
   const state = el('span', { className: `pill ${p.connected ? 'ok' : 'warn'}`, textContent: p.connected ? 'connected' : 'connecting' });
+  // How its media reaches us: host udp, host tcp (ICE-TCP) or relay (TURN).
+  const pair = el('span', { className: 'id', textContent: p.candidatePair ?? '' });
+  pair.dataset['testid'] = 'candidate-pair';
   const down = p.subscriptions;
   const rtts = down.map((d) => d.roundTripMs).filter((v): v is number => v !== null);
   const avgRtt = rtts.length === 0 ? null : rtts.reduce((a, b) => a + b, 0) / rtts.length;
@@ -208,7 +211,7 @@ function participantRows(room: string, p: ParticipantDetail): HTMLTableRowElemen
     'tr',
     { className: 'participant' },
     el('td', {}, p.displayName, ' ', el('span', { className: 'id', textContent: p.id })),
-    el('td', {}, state),
+    el('td', {}, state, ' ', pair),
     el('td', { textContent: p.srtpProfile ?? '–' }),
     el('td', { className: 'num', textContent: ms(p.dtlsHandshakeMs) }),
     el('td', { className: 'num', textContent: `↓ ${bitrate(received)}` }),

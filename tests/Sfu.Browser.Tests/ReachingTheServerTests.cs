@@ -1,0 +1,118 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Sfu.Core;
+using Sfu.Core.Net;
+
+namespace Sfu.Browser.Tests;
+
+/// <summary>
+/// The connection ladder with rungs taken away by nftables in this network namespace: with UDP
+/// to the media port dropped, Chromium reaches the server over ICE-TCP; with UDP and TCP to
+/// the media port both dropped, it reaches it through Debian's coturn (TURN over UDP and over
+/// TCP), whose relayed UDP alone the firewall lets through. Each time the participants decode
+/// each other's video and receive each other's audio, and both ends agree on the path.
+/// </summary>
+public sealed class ReachingTheServerTests(BrowserFixture browser)
+{
+    private static readonly TimeSpan MediaDeadline = TimeSpan.FromSeconds(40);
+
+    /// <summary>
+    /// The local candidate of the selected pair, as Chromium reports it: "type protocol [relayProtocol]".
+    /// Chromium's active TCP candidate shows as peer-reflexive once connected ("prflx tcp").
+    /// </summary>
+    private const string SelectedLocalCandidateScript = """
+        async () => {
+          const report = await window.sfu?.pc?.getStats();
+          if (!report) return '';
+          let pair;
+          report.forEach((s) => { if (s.type === 'transport' && s.selectedCandidatePairId) pair = report.get(s.selectedCandidatePairId); });
+          const local = pair ? report.get(pair.localCandidateId) : undefined;
+          return local ? `${local.candidateType} ${local.protocol} ${local.relayProtocol ?? ''}`.trim() : '';
+        }
+        """;
+
+    /// <summary>What a page's inbound video and its transport look like, for the test's diagnostics.</summary>
+    private const string InboundVideoScript = """
+        async () => {
+          const report = await window.sfu?.pc?.getStats();
+          if (!report) return 'no peer connection';
+          const out = [window.sfu.pc.iceConnectionState];
+          report.forEach((s) => {
+            if (s.type === 'inbound-rtp' && s.kind === 'video') out.push(`video in: ${s.packetsReceived} packets, ${s.framesDecoded} decoded, ${s.keyFramesDecoded} keyframes, ${s.pliCount} PLI, ${s.nackCount} NACK`);
+            if (s.type === 'candidate-pair' && s.nominated) out.push(`pair ${s.state} sent ${s.bytesSent} received ${s.bytesReceived}`);
+          });
+          return out.join('; ');
+        }
+        """;
+
+    [Fact(Timeout = 150_000)]
+    public async Task With_udp_to_the_media_port_dropped_participants_exchange_media_over_ice_tcp()
+    {
+        await using var server = new SfuServerFixture();
+        await server.InitializeAsync();
+        SfuEngine engine = server.Services.GetRequiredService<SfuEngine>();
+        await using Firewall firewall = await Firewall.BlockAsync($"udp dport {engine.MediaEndPoint.Port} drop");
+
+        await ExpectMediaBothWaysAsync(server, "ice-tcp-room", local => local is "host tcp" or "prflx tcp", async () =>
+        {
+            Assert.All(engine.Rooms.Find("ice-tcp-room")!.Participants, p => Assert.Equal(TransportProtocol.Tcp, p.Transport.SelectedProtocol));
+            Assert.Equal(["host tcp", "host tcp"], await AdminCandidatePairsAsync(server, "ice-tcp-room"));
+        }, TestContext.Current.CancellationToken);
+    }
+
+    [Theory(Timeout = 150_000)]
+    [InlineData("udp")]
+    [InlineData("tcp")]
+    public async Task With_udp_and_tcp_to_the_media_port_dropped_participants_exchange_media_through_turn(string turnTransport)
+    {
+        await using Coturn turn = await Coturn.StartAsync();
+        await using var server = new SfuServerFixture(
+            $"--Sfu:Turn:Urls:0=turn:127.0.0.1:{turn.Port}?transport={turnTransport}",
+            $"--Sfu:Turn:Secret={turn.Secret}");
+        await server.InitializeAsync();
+        SfuEngine engine = server.Services.GetRequiredService<SfuEngine>();
+
+        // Only coturn's relayed UDP may reach the media port; TCP to it not at all.
+        await using Firewall firewall = await Firewall.BlockAsync(
+            $"udp dport {engine.MediaEndPoint.Port} udp sport != {Coturn.RelayMinPort}-{Coturn.RelayMaxPort} drop",
+            $"tcp dport {engine.TcpListener!.LocalEndPoint.Port} drop");
+
+        string room = "turn-" + turnTransport;
+        await ExpectMediaBothWaysAsync(server, room, local => local == $"relay udp {turnTransport}", async () =>
+        {
+            Assert.All(engine.Rooms.Find(room)!.Participants, p => Assert.Equal(TransportProtocol.Udp, p.Transport.SelectedProtocol));
+            Assert.Equal(["relay", "relay"], await AdminCandidatePairsAsync(server, room));
+        }, TestContext.Current.CancellationToken);
+    }
+
+    /// <summary>
+    /// Two Chromium participants see and hear each other over a selected pair that
+    /// <paramref name="expectedPath"/> accepts; then, still connected, <paramref name="server"/>'s side is checked.
+    /// </summary>
+    private async Task ExpectMediaBothWaysAsync(SfuServerFixture server, string room, Func<string, bool> expectedPath, Func<Task> serverSide, CancellationToken cancel)
+    {
+        await using BrowserParticipant alice = await BrowserParticipant.JoinAsync(browser, server, room, "Alice");
+        await using BrowserParticipant bob = await BrowserParticipant.JoinAsync(browser, server, room, "Bob");
+        foreach (BrowserParticipant p in new[] { alice, bob })
+        {
+            TestContext.Current.SendDiagnosticMessage($"{p.Name}: {await p.CallAsync<string>(InboundVideoScript)}");
+            await Eventually.UntilAsync(p.CountDecodingRemoteVideoAsync, count => count == 1, MediaDeadline, $"{p.Name} to decode the other's video", cancel);
+            await Eventually.UntilAsync(p.CountReceivingRemoteAudioAsync, count => count == 1, MediaDeadline, $"{p.Name} to receive the other's audio", cancel);
+            string path = await p.CallAsync<string>(SelectedLocalCandidateScript);
+            TestContext.Current.SendDiagnosticMessage($"{p.Name}: selected local candidate {path}");
+            Assert.True(expectedPath(path), $"{p.Name}'s selected local candidate is '{path}'");
+        }
+
+        await serverSide();
+    }
+
+    /// <summary>The candidate pair of each participant of the room, as the admin API reports it.</summary>
+    private static async Task<string[]> AdminCandidatePairsAsync(SfuServerFixture server, string room)
+    {
+        using var http = new HttpClient { BaseAddress = server.BaseUri };
+        http.DefaultRequestHeaders.Add("X-Admin-Key", SfuServerFixture.AdminKey);
+        JsonElement detail = await http.GetFromJsonAsync<JsonElement>($"/api/admin/rooms/{room}", TestContext.Current.CancellationToken);
+        return [.. detail.GetProperty("participants").EnumerateArray().Select(p => p.GetProperty("candidatePair").GetString() ?? "")];
+    }
+}
