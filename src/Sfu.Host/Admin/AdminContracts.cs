@@ -13,7 +13,11 @@ public sealed record RoomSummary(
 /// <summary><c>GET /api/admin/rooms/{room}</c>: the room and everyone in it.</summary>
 public sealed record RoomDetail(string Name, DateTimeOffset CreatedAt, IReadOnlyList<ParticipantDetail> Participants);
 
-/// <summary>A participant, its transport and its tracks in both directions.</summary>
+/// <summary>
+/// A participant, its transport and its tracks in both directions; what its downlink carries
+/// as its congestion feedback says (<see cref="DownlinkEstimate"/>, bits per second, null until it
+/// sent any) and the bitrate the stream allocator gave its subscriptions together.
+/// </summary>
 public sealed record ParticipantDetail(
     string Id,
     string DisplayName,
@@ -22,7 +26,9 @@ public sealed record ParticipantDetail(
     string? SrtpProfile,
     double? DtlsHandshakeMs,
     IReadOnlyList<PublishedTrackDetail> Published,
-    IReadOnlyList<SubscriptionDetail> Subscriptions);
+    IReadOnlyList<SubscriptionDetail> Subscriptions,
+    long? DownlinkEstimate = null,
+    long AllocatedBitrate = 0);
 
 /// <summary>
 /// A track the participant publishes. <see cref="PacketLoss"/> is the share of its packets
@@ -52,7 +58,9 @@ public sealed record LayerDetail(string? Rid, int Width, int Height, long Bitrat
 /// A track the participant receives from another: what we send it, and what its reports say
 /// (<see cref="FractionLost"/> 0 to 1 over its last interval, round-trip time once measured);
 /// <see cref="Paused"/> while the subscriber asked not to receive it; with simulcast, the rid of
-/// the <see cref="Layer"/> it gets and of the one it should get (<see cref="TargetLayer"/>).
+/// the <see cref="Layer"/> it gets and of the one it should get (<see cref="TargetLayer"/>);
+/// <see cref="Bandwidth"/>: "full" when the subscriber's downlink carries what it asks for,
+/// "reduced" when it holds the video below that layer, "paused" when it carries none of it.
 /// </summary>
 public sealed record SubscriptionDetail(
     string PublisherId,
@@ -67,7 +75,8 @@ public sealed record SubscriptionDetail(
     double? RoundTripMs,
     bool Paused,
     string? Layer,
-    string? TargetLayer);
+    string? TargetLayer,
+    string Bandwidth = "full");
 
 /// <summary>
 /// <c>GET /api/admin/stats</c>: the server's recent history, one sample per

@@ -75,7 +75,9 @@ internal sealed class AdminSnapshots(SfuEngine engine, AdminStatsSampler sampler
             connected ? participant.Transport.SrtpProfile.ToString() : null,
             participant.Transport.HandshakeDuration?.TotalMilliseconds,
             [.. participant.Producers.Select(Published)],
-            [.. participant.DownTracks.Select(Subscription)]);
+            [.. participant.DownTracks.Select(Subscription)],
+            participant.DownlinkEstimate > 0 ? participant.DownlinkEstimate : null,
+            participant.AllocatedBitrate);
     }
 
     private PublishedTrackDetail Published(Producer producer)
@@ -112,7 +114,8 @@ internal sealed class AdminSnapshots(SfuEngine engine, AdminStatsSampler sampler
             double.IsNaN(rtt) ? null : rtt * 1000,
             downTrack.IsPaused,
             RidOf(downTrack, downTrack.CurrentLayer),
-            RidOf(downTrack, downTrack.WantedLayer));
+            RidOf(downTrack, downTrack.WantedLayer),
+            downTrack.IsPausedForBandwidth ? "paused" : downTrack.IsReducedForBandwidth ? "reduced" : "full");
     }
 
     private static string KindName(MediaKind kind) => kind == MediaKind.Audio ? "audio" : "video";
