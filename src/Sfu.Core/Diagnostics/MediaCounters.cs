@@ -109,6 +109,9 @@ public sealed class MediaCounters
     /// <summary>Times a subscription was moved to a lower layer because the subscriber's bandwidth could not carry it.</summary>
     public long BandwidthLayerDowns => Volatile.Read(ref _bandwidthLowered);
 
+    /// <summary>Times a subscription was moved to a lower layer because the subscriber's bandwidth could not carry the one it had.</summary>
+    public long BandwidthLayerReductions => Volatile.Read(ref _bandwidthLowered);
+
     /// <summary>Times a subscription was paused because the subscriber's bandwidth could not carry its lowest layer.</summary>
     public long BandwidthPauses => Volatile.Read(ref _bandwidthPaused);
 }

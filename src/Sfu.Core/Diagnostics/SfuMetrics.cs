@@ -35,6 +35,8 @@ public sealed class SfuMetrics : IDisposable
     private readonly Histogram<double> _dtlsHandshake;
     private readonly Histogram<double> _firstPacket;
     private readonly Histogram<double> _forwardingLatency;
+    private readonly Histogram<long> _downlinkEstimate;
+    private readonly Histogram<long> _allocated;
 
     // Receive loop only: which datagram is sampled, and when it arrived (0 = not sampled).
     private int _datagrams;
@@ -72,6 +74,13 @@ public sealed class SfuMetrics : IDisposable
         _meter.CreateObservableCounter("sfu.rtcp.nack.sent", () => counters.NacksSent, "{packet}", "Generic NACKs sent to publishers for packets lost on their uplink");
         _meter.CreateObservableCounter("sfu.offers.refused", () => counters.OffersRefused, "{offer}", "Offers refused for passing a negotiation limit (SDP length, m-sections, published tracks)");
         _meter.CreateObservableCounter("sfu.rtp.packets.repaired", () => counters.PacketsRepaired, "{packet}", "Packets lost on a publisher's uplink and restored from its retransmission");
+
+        _meter.CreateObservableCounter("sfu.bwe.layer_reductions", () => counters.BandwidthLayerReductions, "{reduction}", "Times a subscription was moved to a lower simulcast layer because the subscriber's downlink estimate could not carry it");
+        _meter.CreateObservableCounter("sfu.bwe.pauses", () => counters.BandwidthPauses, "{pause}", "Times a video subscription was paused because the subscriber's downlink estimate could not carry its lowest layer");
+
+        long[] bitrates = [50_000, 100_000, 250_000, 500_000, 1_000_000, 2_000_000, 4_000_000, 8_000_000, 16_000_000, 32_000_000];
+        _downlinkEstimate = _meter.CreateHistogram("sfu.bwe.downlink_estimate", "bit/s", "Each subscriber's downlink estimate, sampled once a second (subscribers that send congestion feedback)", tags: null, advice: new InstrumentAdvice<long> { HistogramBucketBoundaries = bitrates });
+        _allocated = _meter.CreateHistogram("sfu.bwe.allocated", "bit/s", "What the stream allocator gave each such subscriber's subscriptions together, sampled once a second", tags: null, advice: new InstrumentAdvice<long> { HistogramBucketBoundaries = bitrates });
 
         _roundTrip = CreateHistogram("sfu.rtcp.rtt", "s", "Round-trip time to subscribers, from their reception reports", [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.4, 0.8, 1.6]);
         _jitter = CreateHistogram("sfu.rtcp.jitter", "s", "Interarrival jitter subscribers report", [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.02, 0.04, 0.08, 0.16]);
@@ -113,6 +122,13 @@ public sealed class SfuMetrics : IDisposable
     }
 
     internal void RecordDtlsHandshake(TimeSpan duration) => _dtlsHandshake.Record(duration.TotalSeconds);
+
+    /// <summary>One subscriber's downlink estimate and what its subscriptions were given, on the once-a-second tick.</summary>
+    internal void RecordBandwidth(long estimate, long allocated)
+    {
+        _downlinkEstimate.Record(estimate);
+        _allocated.Record(allocated);
+    }
 
     internal void RecordFirstPacket(TimeSpan sinceJoin) => _firstPacket.Record(sinceJoin.TotalSeconds);
 

@@ -175,6 +175,11 @@ public sealed class Participant
     internal void OnLayerTick()
     {
         Allocator.Allocate();
+        if (Media.Feedback.Downlink.HasEstimate)
+        {
+            _services.Metrics?.RecordBandwidth(Media.Feedback.Downlink.Target, Allocator.AllocatedBitrate);
+        }
+
         foreach (Producer producer in _producers)
         {
             producer.UpdateDemand();

@@ -16,7 +16,9 @@ public sealed record RoomDetail(string Name, DateTimeOffset CreatedAt, IReadOnly
 /// <summary>
 /// A participant, its transport and its tracks in both directions. <see cref="CandidatePair"/>
 /// is how its media reaches us: "host udp", "host tcp" (ICE-TCP) or "relay" (from a configured
-/// TURN server's address); null before ICE selects a pair.
+/// TURN server's address); null before ICE selects a pair. <see cref="DownlinkEstimate"/> is what
+/// its downlink carries as its congestion feedback says (bits per second, null until it sent
+/// any); <see cref="AllocatedBitrate"/> the bitrate the stream allocator gave its subscriptions.
 /// </summary>
 public sealed record ParticipantDetail(
     string Id,
@@ -27,7 +29,9 @@ public sealed record ParticipantDetail(
     double? DtlsHandshakeMs,
     IReadOnlyList<PublishedTrackDetail> Published,
     IReadOnlyList<SubscriptionDetail> Subscriptions,
-    string? CandidatePair = null);
+    string? CandidatePair = null,
+    long? DownlinkEstimate = null,
+    long AllocatedBitrate = 0);
 
 /// <summary>
 /// A track the participant publishes. <see cref="PacketLoss"/> is the share of its packets
@@ -57,7 +61,9 @@ public sealed record LayerDetail(string? Rid, int Width, int Height, long Bitrat
 /// A track the participant receives from another: what we send it, and what its reports say
 /// (<see cref="FractionLost"/> 0 to 1 over its last interval, round-trip time once measured);
 /// <see cref="Paused"/> while the subscriber asked not to receive it; with simulcast, the rid of
-/// the <see cref="Layer"/> it gets and of the one it should get (<see cref="TargetLayer"/>).
+/// the <see cref="Layer"/> it gets and of the one it should get (<see cref="TargetLayer"/>);
+/// <see cref="Bandwidth"/>: "full" when the subscriber's downlink carries what it asks for,
+/// "reduced" when it holds the video below that layer, "paused" when it carries none of it.
 /// </summary>
 public sealed record SubscriptionDetail(
     string PublisherId,
@@ -72,7 +78,8 @@ public sealed record SubscriptionDetail(
     double? RoundTripMs,
     bool Paused,
     string? Layer,
-    string? TargetLayer);
+    string? TargetLayer,
+    string Bandwidth = "full");
 
 /// <summary>
 /// <c>GET /api/admin/stats</c>: the server's recent history, one sample per

@@ -79,7 +79,9 @@ internal sealed class AdminSnapshots(SfuEngine engine, AdminStatsSampler sampler
             participant.Transport.HandshakeDuration?.TotalMilliseconds,
             [.. participant.Producers.Select(Published)],
             [.. participant.DownTracks.Select(Subscription)],
-            CandidatePair(participant.Transport));
+            CandidatePair(participant.Transport),
+            participant.DownlinkEstimate > 0 ? participant.DownlinkEstimate : null,
+            participant.AllocatedBitrate);
     }
 
     /// <summary>
@@ -128,7 +130,8 @@ internal sealed class AdminSnapshots(SfuEngine engine, AdminStatsSampler sampler
             double.IsNaN(rtt) ? null : rtt * 1000,
             downTrack.IsPaused,
             RidOf(downTrack, downTrack.CurrentLayer),
-            RidOf(downTrack, downTrack.WantedLayer));
+            RidOf(downTrack, downTrack.WantedLayer),
+            downTrack.IsPausedForBandwidth ? "paused" : downTrack.IsReducedForBandwidth ? "reduced" : "full");
     }
 
     private static string KindName(MediaKind kind) => kind == MediaKind.Audio ? "audio" : "video";

@@ -36,6 +36,8 @@ export interface SubscriptionDetail {
   readonly roundTripMs: number | null;
   /** The subscriber asked not to receive this track for now (e.g. its tab is hidden). */
   readonly paused: boolean;
+  /** What the subscriber's downlink allows: all it asks for, a lower layer, or nothing for now. */
+  readonly bandwidth: 'full' | 'reduced' | 'paused';
 }
 
 export interface ParticipantDetail {
@@ -49,6 +51,10 @@ export interface ParticipantDetail {
   readonly candidatePair: string | null;
   readonly published: readonly PublishedTrackDetail[];
   readonly subscriptions: readonly SubscriptionDetail[];
+  /** What its downlink carries (bit/s) by its congestion feedback; null until it sent any. */
+  readonly downlinkEstimate: number | null;
+  /** What the stream allocator gave its subscriptions together (bit/s). */
+  readonly allocatedBitrate: number;
 }
 
 export interface RoomDetail {

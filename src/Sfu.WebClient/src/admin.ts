@@ -195,6 +195,18 @@ function pausedNote(down: readonly SubscriptionDetail[]): string {
   return paused === 0 ? '' : ` (${paused} paused)`;
 }
 
+/** " · 1 reduced, 1 paused for bandwidth" when its downlink holds some subscriptions back, else "". */
+function bandwidthNote(down: readonly SubscriptionDetail[]): string {
+  const reduced = down.filter((d) => d.bandwidth === 'reduced').length;
+  const paused = down.filter((d) => d.bandwidth === 'paused').length;
+  return reduced + paused === 0 ? '' : ` · ${reduced} reduced, ${paused} paused for bandwidth`;
+}
+
+/** " · est 1.2 Mbps · alloc 900 kbps" once the participant's downlink is estimated, else "". */
+function estimateNote(p: ParticipantDetail): string {
+  return p.downlinkEstimate === null ? '' : ` · est ${bitrate(p.downlinkEstimate)} · alloc ${bitrate(p.allocatedBitrate)}`;
+}
+
 function participantRows(room: string, p: ParticipantDetail): HTMLTableRowElement[] {
   const state = el('span', { className: `pill ${p.connected ? 'ok' : 'warn'}`, textContent: p.connected ? 'connected' : 'connecting' });
   // How its media reaches us: host udp, host tcp (ICE-TCP) or relay (TURN).
@@ -214,8 +226,8 @@ function participantRows(room: string, p: ParticipantDetail): HTMLTableRowElemen
     el('td', {}, state, ' ', pair),
     el('td', { textContent: p.srtpProfile ?? '–' }),
     el('td', { className: 'num', textContent: ms(p.dtlsHandshakeMs) }),
-    el('td', { className: 'num', textContent: `↓ ${bitrate(received)}` }),
-    el('td', { className: 'num', textContent: `${down.length} sub${pausedNote(down)} · RTT ${ms(avgRtt)}` }),
+    el('td', { className: 'num', textContent: `↓ ${bitrate(received)}${estimateNote(p)}` }),
+    el('td', { className: 'num', textContent: `${down.length} sub${pausedNote(down)}${bandwidthNote(down)} · RTT ${ms(avgRtt)}` }),
     el('td', { className: 'num' }, kick),
   );
   row.dataset['testid'] = 'participant-row';
