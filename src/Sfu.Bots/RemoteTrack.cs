@@ -95,6 +95,18 @@ public sealed class RemoteTrack
         }
     }
 
+    /// <summary>The highest sequence number received so far (what a NACK of recent packets names).</summary>
+    public ushort HighestSequenceNumber
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return (ushort)_sequence.Highest;
+            }
+        }
+    }
+
     /// <summary>Starts the latency percentiles afresh (a load run's measured window begins).</summary>
     public void ClearLatency()
     {

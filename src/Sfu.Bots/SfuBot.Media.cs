@@ -111,6 +111,40 @@ public sealed partial class SfuBot
         }
     }
 
+    /// <summary>
+    /// Test hook, a hostile client's flood: sends <paramref name="count"/> valid SRTP packets of
+    /// <paramref name="payloadBytes"/> on an SSRC of its own (so its real streams keep their
+    /// numbering). Returns how many went out.
+    /// </summary>
+    public int SendSrtpFlood(int count, int payloadBytes)
+    {
+        int sent = 0;
+        lock (_sendGate)
+        {
+            for (int i = 0; i < count; i++)
+            {
+                int header = RtpPacketWriter.WriteHeader(_sendBuffer, BotSdp.Vp8PayloadType, false, _probeSequence++, 0, VideoSsrc ^ 0x0F0F_0F0F, 0, 0);
+                _sendBuffer.AsSpan(header, payloadBytes).Fill(0x42);
+                if (ProtectRtpAndSend(header + payloadBytes))
+                {
+                    sent++;
+                }
+            }
+        }
+
+        return sent;
+    }
+
+    /// <summary>Test hook: protects and sends one plain RTCP compound packet (a hostile client's feedback).</summary>
+    public bool SendRtcp(ReadOnlySpan<byte> compound)
+    {
+        lock (_sendGate)
+        {
+            compound.CopyTo(_sendBuffer);
+            return ProtectRtcpAndSend(compound.Length);
+        }
+    }
+
     /// <summary>Test hook: sends raw bytes from the bot's socket to the SFU's selected address.</summary>
     public bool SendRawDatagram(ReadOnlySpan<byte> datagram)
     {

@@ -12,14 +12,15 @@ using Sfu.Core.Net;
 using Sfu.Core.Routing;
 using Sfu.Core.Sessions;
 using Sfu.Core.Srtp;
+using Sfu.Core.Streams;
 using Sfu.Core.Stun;
 
 namespace Sfu.Core;
 
 /// <summary>
-/// The media plane: one UDP port, the peers on it, the rooms that route between them.
-/// Datagrams are demultiplexed here (the single point where a packet meets its peer); rooms
-/// change on the signaling path.
+/// The media plane: one UDP port (and its ICE-TCP listener), the peers on it, the rooms that
+/// route between them. Datagrams are demultiplexed here (the single point where a packet meets
+/// its peer); rooms change on the signaling path.
 /// </summary>
 public sealed partial class SfuEngine : IDatagramHandler, IPeerDirectory, IAsyncDisposable
 {
@@ -33,6 +34,7 @@ public sealed partial class SfuEngine : IDatagramHandler, IPeerDirectory, IAsync
     private readonly CancellationTokenSource _stop = new();
     private readonly DtlsTransportOptions _dtlsOptions;
     private readonly MediaServices _services;
+    private readonly DtlsHandshakeGate _handshakes;
     private IDatagramPort? _port;
     private Task _housekeeping = Task.CompletedTask;
     private int _disposed;
@@ -47,7 +49,11 @@ public sealed partial class SfuEngine : IDatagramHandler, IPeerDirectory, IAsync
         Time = time ?? TimeProvider.System;
         Rooms = new RoomRegistry(Time);
         Metrics = new SfuMetrics(Counters, Rooms, meterFactory);
-        _services = new MediaServices(Time, Counters, Metrics, loggerFactory, options.AnnouncedAddress, () => AnnouncedPort, (ulong)options.MaxVideoBitrate);
+        _services = new MediaServices(Time, Counters, Metrics, loggerFactory, options.AnnouncedAddress, () => AnnouncedPort, (ulong)options.MaxVideoBitrate, () => AnnouncedTcpPort)
+        {
+            Limits = options.Limits,
+            Retransmissions = new RetransmissionBudget(options.Limits.RetransmissionBufferBytes),
+        };
         Certificate = DtlsCertificate.Generate(Time);
         _byUfragSpan = _byUfrag.GetAlternateLookup<ReadOnlySpan<char>>();
         _dtlsOptions = new DtlsTransportOptions
@@ -58,6 +64,7 @@ public sealed partial class SfuEngine : IDatagramHandler, IPeerDirectory, IAsync
                 : [.. options.SrtpProfiles.Select(name => Enum.Parse<SrtpProfile>(name, ignoreCase: true))],
         };
         AnnouncedAddress = options.AnnouncedAddress;
+        _handshakes = new DtlsHandshakeGate(options.Limits.DtlsHandshakesInFlight, options.Limits.DtlsHandshakeQueue);
     }
 
     public TimeProvider Time { get; }
@@ -70,6 +77,9 @@ public sealed partial class SfuEngine : IDatagramHandler, IPeerDirectory, IAsync
     public SfuMetrics Metrics { get; }
 
     public DtlsCertificate Certificate { get; }
+
+    /// <summary>DTLS handshakes running and waiting now.</summary>
+    public DtlsHandshakeGate Handshakes => _handshakes;
 
     public string AnnouncedAddress { get; }
 
@@ -93,7 +103,9 @@ public sealed partial class SfuEngine : IDatagramHandler, IPeerDirectory, IAsync
         }
 
         var bind = new IPEndPoint(IPAddress.Parse(_options.BindAddress), _options.Port);
-        Start(new UdpMediaPort(bind, _loggerFactory.CreateLogger<UdpMediaPort>(), Counters));
+        var udp = new UdpMediaPort(bind, _loggerFactory.CreateLogger<UdpMediaPort>(), Counters);
+        StartTcp(bind.Address, udp.LocalEndPoint.Port);
+        Start(udp);
     }
 
     /// <summary>
@@ -133,7 +145,11 @@ public sealed partial class SfuEngine : IDatagramHandler, IPeerDirectory, IAsync
                 Time,
                 _loggerFactory.CreateLogger<PeerTransport>(),
                 ConsentTimeout,
-                _dtlsOptions);
+                _dtlsOptions)
+            {
+                Ingress = new IngressLimiter(_options.Limits, Time.TimestampFrequency),
+                HandshakeGate = _handshakes,
+            };
             _byUfrag[transport.LocalIce.Ufrag] = transport;
             var participant = new Participant(NewParticipantId(), displayName, room, transport, events, _services)
             {
@@ -236,6 +252,7 @@ public sealed partial class SfuEngine : IDatagramHandler, IPeerDirectory, IAsync
 
     void IPeerDirectory.UnbindAll(PeerTransport transport)
     {
+        CloseTcpConnections(transport);
         foreach (KeyValuePair<SocketAddress, PeerTransport> pair in _byAddress)
         {
             if (pair.Value == transport)
@@ -252,6 +269,18 @@ public sealed partial class SfuEngine : IDatagramHandler, IPeerDirectory, IAsync
     /// </summary>
     public void OnDatagram(Span<byte> datagram, SocketAddress source)
     {
+        // One media gate for the UDP loop and the ICE-TCP read loops: the forwarding path
+        // (SRTP contexts, down-tracks, the scratch buffer) has one owner at a time. Uncontended
+        // while no peer uses TCP: one interlocked enter and exit per datagram, no allocation.
+        lock (_mediaGate)
+        {
+            OnUdpDatagram(datagram, source);
+        }
+    }
+
+    private void OnUdpDatagram(Span<byte> datagram, SocketAddress source)
+    {
+        IDatagramPath path = _port!;
         Metrics.OnDatagram();
         PacketKind kind = PacketClassifier.Classify(datagram);
         if (kind == PacketKind.Unknown)
@@ -262,7 +291,7 @@ public sealed partial class SfuEngine : IDatagramHandler, IPeerDirectory, IAsync
 
         if (kind == PacketKind.Stun)
         {
-            OnStun(datagram, source);
+            OnStun(datagram, source, path);
             return;
         }
 
@@ -274,36 +303,37 @@ public sealed partial class SfuEngine : IDatagramHandler, IPeerDirectory, IAsync
 
         if (kind == PacketKind.Dtls)
         {
-            transport.OnDtls(datagram, source);
+            transport.OnDtls(datagram, source, path);
         }
         else
         {
-            transport.OnSrtp(datagram, source, _scratch);
+            transport.OnSrtp(datagram, source, path, _scratch);
         }
     }
 
     /// <summary>The fan-out of the last datagram has left the port. Runs on the receive loop.</summary>
     public void OnSent() => Metrics.OnSent();
 
-    private void OnStun(ReadOnlySpan<byte> datagram, SocketAddress source)
+    /// <summary>An ICE check; the transport it names, when it authenticated (else null).</summary>
+    private PeerTransport? OnStun(ReadOnlySpan<byte> datagram, SocketAddress source, IDatagramPath path)
     {
         if (StunMessage.TryParse(datagram, out StunMessage message) != StunParseResult.Ok)
         {
             Counters.Dropped(DropReason.Malformed);
-            return;
+            return null;
         }
 
         if (message.Method != StunMethod.Binding || message.Class != StunClass.Request)
         {
             // An ICE-lite agent sends no checks, so no response or indication is expected.
             Counters.Dropped(DropReason.Malformed);
-            return;
+            return null;
         }
 
         if (!IceUsername.TryGetLocalUfrag(message.Username, out ReadOnlySpan<byte> ufrag) || ufrag.Length > 256)
         {
             Counters.Dropped(DropReason.UnknownPeer);
-            return;
+            return null;
         }
 
         Span<char> chars = stackalloc char[ufrag.Length];
@@ -311,10 +341,10 @@ public sealed partial class SfuEngine : IDatagramHandler, IPeerDirectory, IAsync
             || !_byUfragSpan.TryGetValue(chars[..charCount], out PeerTransport? transport))
         {
             Counters.Dropped(DropReason.UnknownPeer);
-            return;
+            return null;
         }
 
-        transport.OnStun(message, source);
+        return transport.OnStun(message, source, path) ? transport : null;
     }
 
     private async Task HousekeepingAsync(CancellationToken stop)
@@ -334,6 +364,12 @@ public sealed partial class SfuEngine : IDatagramHandler, IPeerDirectory, IAsync
                             continue;
                         }
 
+                        if (participant.Transport.Ingress is { IsBreached: true })
+                        {
+                            Remove(participant, IngressBreachReason);
+                            continue;
+                        }
+
                         if (participant.Transport.IsConsentExpired)
                         {
                             Remove(participant, $"The media connection timed out: no ICE consent for {_options.ConsentTimeoutSeconds} s.");
@@ -350,6 +386,10 @@ public sealed partial class SfuEngine : IDatagramHandler, IPeerDirectory, IAsync
         {
         }
     }
+
+    private string IngressBreachReason
+        => $"Too much media: more than {_options.Limits.IngressPacketsPerSecond:N0} packets or {_options.Limits.IngressBitsPerSecond:N0} bits a second "
+            + $"for {_options.Limits.IngressBreachSeconds} s (Sfu:Limits:IngressPacketsPerSecond, IngressBitsPerSecond).";
 
     private static string NewParticipantId()
     {
@@ -375,12 +415,18 @@ public sealed partial class SfuEngine : IDatagramHandler, IPeerDirectory, IAsync
             }
         }
 
+        if (_tcp is not null)
+        {
+            await _tcp.DisposeAsync().ConfigureAwait(false);
+        }
+
         if (_port is not null)
         {
             await _port.DisposeAsync().ConfigureAwait(false);
         }
 
         _stop.Dispose();
+        _handshakes.Dispose();
         Metrics.Dispose();
     }
 

@@ -22,6 +22,25 @@ public sealed class SfuOptions
     /// <summary>The port put in our ICE candidate, when a relay or port mapping sits in front; 0 = the bound port.</summary>
     public int AnnouncedPort { get; set; }
 
+    /// <summary>
+    /// The ICE-TCP port (RFC 6544, passive): announced as a <c>tcptype passive</c> host candidate
+    /// below the UDP one, for peers whose network blocks UDP. Unset: the UDP port + 1 (any free
+    /// port when the UDP port is 0); 0: any free port; negative: no ICE-TCP.
+    /// </summary>
+    public int? TcpPort { get; set; }
+
+    /// <summary>The port put in our TCP candidate when a port mapping sits in front; 0 = the bound port.</summary>
+    public int AnnouncedTcpPort { get; set; }
+
+    /// <summary>ICE-TCP connections one source IP address may hold open.</summary>
+    public int TcpMaxConnectionsPerAddress { get; set; } = 16;
+
+    /// <summary>ICE-TCP connections that have not sent a valid ICE check yet, over all addresses.</summary>
+    public int TcpMaxUnauthenticated { get; set; } = 256;
+
+    /// <summary>Seconds an ICE-TCP connection may stay open without a valid ICE check.</summary>
+    public double TcpAuthenticationTimeoutSeconds { get; set; } = 5;
+
     /// <summary>A peer silent this long loses its session (RFC 7675 consent freshness).</summary>
     public int ConsentTimeoutSeconds { get; set; } = 30;
 
@@ -36,4 +55,10 @@ public sealed class SfuOptions
 
     /// <summary>Upper bound for a DTLS handshake once ICE is up.</summary>
     public int DtlsHandshakeTimeoutSeconds { get; set; } = 10;
+
+    /// <summary>
+    /// What one peer may make the media plane create, parse or send. The host binds these
+    /// from "Sfu:Limits", the section of its own signaling limits.
+    /// </summary>
+    public MediaLimits Limits { get; } = new();
 }

@@ -6,6 +6,7 @@ using Sfu.Host.Access;
 using Sfu.Host.Admin;
 using Sfu.Host.Signaling;
 using Sfu.Host.Telemetry;
+using Sfu.Host.Turn;
 
 namespace Sfu.Host;
 
@@ -22,7 +23,10 @@ public static class SfuServer
             WebRootPath = Path.Combine(AppContext.BaseDirectory, "wwwroot"),
         });
         builder.Services.Configure<SfuOptions>(builder.Configuration.GetSection("Sfu:Media"));
+        builder.Services.Configure<SfuOptions>(o => builder.Configuration.GetSection("Sfu:Limits").Bind(o.Limits));
         builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.Configure<TurnOptions>(builder.Configuration.GetSection(TurnOptions.Section));
+        builder.Services.AddSingleton<TurnCredentials>();
         builder.Services.AddSingleton(sp => new SfuEngine(
             sp.GetRequiredService<IOptions<SfuOptions>>().Value,
             sp.GetRequiredService<ILoggerFactory>(),
@@ -50,6 +54,7 @@ public static class SfuServer
 
         // Bad access settings (a short secret, Token mode without a key) stop the start here.
         app.Services.GetRequiredService<AccessTokens>();
+        app.Services.GetRequiredService<TurnCredentials>();
         app.UseSfuAdmin();
         app.UseWebClient();
         app.MapHub<SfuHub>(SfuHub.Path);

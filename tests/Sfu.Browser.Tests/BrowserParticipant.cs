@@ -46,6 +46,15 @@ public sealed class BrowserParticipant : IMediaPage, IAsyncDisposable
         return await OpenRoomAsync(await browser.NewContextAsync(width, height), server, room, name, query);
     }
 
+    /// <summary>Like <see cref="JoinAsync(BrowserFixture, SfuServerFixture, string, string, string, int, int)"/>, with <paramref name="initScript"/> (a JavaScript statement) run in the page before the app.</summary>
+    public static async Task<BrowserParticipant> JoinWithScriptAsync(BrowserFixture browser, SfuServerFixture server, string room, string name, string initScript)
+    {
+        ArgumentNullException.ThrowIfNull(browser);
+        IBrowserContext context = await browser.NewContextAsync(960, 600);
+        await context.AddInitScriptAsync(initScript);
+        return await OpenRoomAsync(context, server, room, name, "");
+    }
+
     /// <summary>Like <see cref="JoinAsync(BrowserFixture, SfuServerFixture, string, string, string, int, int)"/>, from a browser with no camera and no microphone.</summary>
     public static async Task<BrowserParticipant> JoinWithoutDevicesAsync(BrowserFixture browser, SfuServerFixture server, string room, string name)
     {
@@ -105,7 +114,24 @@ public sealed class BrowserParticipant : IMediaPage, IAsyncDisposable
         => await Page.GetByTestId("connection-state").GetAttributeAsync("data-state") ?? "";
 
     /// <summary>Closes the tab the way a user does: no Leave call, the page just goes away.</summary>
-    public Task CloseTabAsync() => Page.CloseAsync(new PageCloseOptions { RunBeforeUnload = false });
+    public Task CloseTabAsync()
+        => Page.CloseAsync(new PageCloseOptions { RunBeforeUnload = false }).WaitAsync(CloseDeadline);
 
-    public async ValueTask DisposeAsync() => await context.CloseAsync();
+    /// <summary>
+    /// Closes the context, bounded: Playwright's close has no timeout of its own, and a renderer
+    /// stuck under load would otherwise hold the test until its own timeout with no word of why.
+    /// </summary>
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await context.CloseAsync().WaitAsync(CloseDeadline);
+        }
+        catch (TimeoutException)
+        {
+            TestContext.Current.SendDiagnosticMessage($"[{Name}] the browser context did not close within {CloseDeadline.TotalSeconds} s");
+        }
+    }
+
+    private static readonly TimeSpan CloseDeadline = TimeSpan.FromSeconds(20);
 }

@@ -21,15 +21,16 @@ public sealed partial class LayeringTests
         ["Negotiation"] = 0,
         ["Congestion"] = 0,
         ["Net"] = 1,
-        ["Ice"] = 1,
         ["Dtls"] = 1,
-        ["Sessions"] = 2,
-        ["Streams"] = 2,
-        ["Feedback"] = 3,
-        ["Routing"] = 4,
+        ["Ice"] = 2,
+        ["Tcp"] = 2,
+        ["Sessions"] = 3,
+        ["Streams"] = 3,
+        ["Feedback"] = 4,
+        ["Routing"] = 5,
     };
 
-    private const int Root = 5;
+    private const int Root = 6;
 
     public static TheoryData<string> SourceFiles()
     {

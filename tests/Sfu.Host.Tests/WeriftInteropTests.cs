@@ -80,7 +80,7 @@ public sealed class WeriftInteropTests
     /// §4.1), not the publisher's own (the server sends each subscriber streams of its own),
     /// with sequence numbers and timestamps moved by one constant offset each.
     /// </summary>
-    private static void AssertReceivesFrom(WeriftReport report, WeriftReport publisher, string diagnostics)
+    internal static void AssertReceivesFrom(WeriftReport report, WeriftReport publisher, string diagnostics)
     {
         Assert.True(report.ConnectionState == "connected", $"{report.ParticipantId} ended {report.ConnectionState}\n{diagnostics}");
         foreach (string kind in new[] { "audio", "video" })
@@ -105,7 +105,7 @@ public sealed class WeriftInteropTests
         Assert.True(received.Distinct().Count() == received.Count, $"{report.ParticipantId} received SSRCs {string.Join(", ", received)}");
     }
 
-    private static async Task<IReadOnlyList<SrtpProfile>> WaitForConnectedProfilesAsync(SfuTestServer server, string room, int count)
+    internal static async Task<IReadOnlyList<SrtpProfile>> WaitForConnectedProfilesAsync(SfuTestServer server, string room, int count)
     {
         DateTime deadline = DateTime.UtcNow.AddSeconds(20);
         while (DateTime.UtcNow < deadline)

@@ -4,12 +4,17 @@ using System.Text.Json;
 namespace Sfu.Host.Tests;
 
 /// <summary>
-/// Runs tests/interop/werift-peer.mjs: a participant on werift, a WebRTC stack we did not
-/// write, and collects the JSON events it prints.
+/// Runs a peer script of tests/interop: by default werift-peer.mjs, a participant on werift, a
+/// WebRTC stack we did not write; also ndc-peer.mjs (libdatachannel) and wrtc-peer.mjs
+/// (libwebrtc), which print the same events. Collects the JSON events it prints.
 /// </summary>
 public sealed class WeriftPeer : IAsyncDisposable
 {
     private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web);
+    public const string WeriftScript = "werift-peer.mjs";
+    public const string LibdatachannelScript = "ndc-peer.mjs";
+    public const string LibwebrtcScript = "wrtc-peer.mjs";
+
     private readonly Process _process;
     private readonly List<JsonElement> _events = [];
     private readonly TaskCompletionSource _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -20,9 +25,9 @@ public sealed class WeriftPeer : IAsyncDisposable
         _process = process;
     }
 
-    public static WeriftPeer Start(string baseUrl, string room, string name, int expectRemotes, int durationMs = 15000, int lingerMs = 0, string? setup = null, string? token = null)
+    public static WeriftPeer Start(string baseUrl, string room, string name, int expectRemotes, int durationMs = 15000, int lingerMs = 0, string? setup = null, string? token = null, string script = WeriftScript, params string[] extraArgs)
     {
-        string script = Path.Combine(RepoRoot(), "tests", "interop", "werift-peer.mjs");
+        script = Path.Combine(RepoRoot(), "tests", "interop", script);
         var info = new ProcessStartInfo("node")
         {
             RedirectStandardOutput = true,
@@ -48,6 +53,11 @@ public sealed class WeriftPeer : IAsyncDisposable
         if (lingerMs > 0)
         {
             info.ArgumentList.Add($"--linger={lingerMs}");
+        }
+
+        foreach (string arg in extraArgs)
+        {
+            info.ArgumentList.Add(arg);
         }
 
         var process = new Process { StartInfo = info, EnableRaisingEvents = true };
@@ -87,10 +97,15 @@ public sealed class WeriftPeer : IAsyncDisposable
         {
             lock (_stderr)
             {
-                return string.Join('\n', Events.Select(e => e.GetRawText())) + "\nstderr:\n" + _stderr;
+                return string.Join('\n', Events.Where(e => e.GetProperty("event").GetString() != "sdp").Select(e => e.GetRawText())) + "\nstderr:\n" + _stderr;
             }
         }
     }
+
+    /// <summary>Every description the peer applied, in order (peers that print "sdp" events: ndc-peer.mjs, wrtc-peer.mjs).</summary>
+    public IReadOnlyList<(string Side, string Type, string Sdp)> Descriptions =>
+        [.. Events.Where(e => e.GetProperty("event").GetString() == "sdp")
+            .Select(e => (e.GetProperty("side").GetString() ?? "", e.GetProperty("type").GetString() ?? "", e.GetProperty("sdp").GetString() ?? ""))];
 
     /// <summary>Waits until the peer has printed an event named <paramref name="name"/>.</summary>
     public async Task WaitForEventAsync(string name, TimeSpan timeout)

@@ -12,6 +12,9 @@ namespace Sfu.Host.Tests;
 /// <param name="SequenceOffsets">Distinct differences between a verified packet's sequence number and the publisher's packet counter: 1 when the server renumbers consistently.</param>
 /// <param name="TimestampOffsets">The same for RTP timestamps.</param>
 /// <param name="Sequence">Video only: which sequence numbers arrived, and when.</param>
+/// <param name="Decoded">wrtc-peer.mjs: frames (video) or 10 ms chunks (audio) decoded; there <paramref name="Verified"/> counts those that showed the publisher's pattern (tests/interop/frame-pattern.mjs).</param>
+/// <param name="DistinctFrames">wrtc-peer.mjs, video: distinct frame numbers read from decoded frames.</param>
+/// <param name="Codec">wrtc-peer.mjs: the codec's MIME type from getStats.</param>
 public sealed record WeriftTrack(
     string Kind,
     string StreamId,
@@ -24,4 +27,7 @@ public sealed record WeriftTrack(
     IReadOnlyList<string> MismatchSamples,
     int SequenceOffsets,
     int TimestampOffsets,
-    WeriftSequence? Sequence);
+    WeriftSequence? Sequence,
+    int Decoded = 0,
+    int DistinctFrames = 0,
+    string? Codec = null);

@@ -4,7 +4,6 @@
 // stdout what it received: per track the SSRCs seen and those the server's offers announced,
 // how many payloads matched their publisher's pattern, and for video which sequence numbers
 // arrived when (sequence-record.mjs). Only ever talks to the loopback URL it is given.
-import * as signalR from "@microsoft/signalr";
 import {
   MediaStreamTrack,
   RTCPeerConnection,
@@ -12,28 +11,12 @@ import {
   RtpHeader,
   RtpPacket,
 } from "werift";
-import { makePayload, verifyPayload } from "./payload-pattern.mjs";
-import { SequenceRecord } from "./sequence-record.mjs";
+import { makePayload } from "./payload-pattern.mjs";
+import { AnnouncedSsrcs, ReceivedTrack, buildHub, emit, onRoomEvents, parseArgs, serializer, untilFlowing } from "./peer-common.mjs";
 
-const args = Object.fromEntries(
-  process.argv.slice(2).map((a) => {
-    const [k, ...v] = a.replace(/^--/, "").split("=");
-    return [k, v.join("=")];
-  }),
-);
-const url = args.url;
-const room = args.room ?? "interop";
+const args = parseArgs();
+const { room } = args;
 const name = args.name ?? "werift";
-const durationMs = Number(args.duration ?? 8000);
-const expectRemotes = Number(args.expectRemotes ?? 0);
-const minPackets = Number(args.minPackets ?? 20);
-
-if (!/^http:\/\/(127\.0\.0\.1|\[::1\]|localhost):\d+$/.test(url ?? "")) {
-  console.error("--url must be a loopback http URL");
-  process.exit(2);
-}
-
-const emit = (event) => console.log(JSON.stringify(event));
 
 const pc = new RTCPeerConnection({
   bundlePolicy: "max-bundle",
@@ -55,65 +38,14 @@ const pc = new RTCPeerConnection({
   },
 });
 
-const MISMATCH_SAMPLES = 5;
-
-// mid -> Map(media SSRC -> msid stream id), from every offer the server sent: the a=ssrc
-// msid lines (RFC 5576 §4.1), minus the RTX SSRC of an a=ssrc-group:FID (RFC 4588 §8.1).
-const announced = new Map();
-function recordAnnounced(sdp) {
-  for (const section of sdp.split(/\r?\n(?=m=)/).slice(1)) {
-    const mid = /^a=mid:(\S+)/m.exec(section)?.[1];
-    if (mid === undefined) {
-      continue;
-    }
-    const rtx = /^a=ssrc-group:FID \d+ (\d+)/m.exec(section)?.[1];
-    for (const [, ssrc, stream] of section.matchAll(/^a=ssrc:(\d+) msid:(\S+)/gm)) {
-      if (ssrc !== rtx) {
-        if (!announced.has(mid)) {
-          announced.set(mid, new Map());
-        }
-        announced.get(mid).set(Number(ssrc), stream);
-      }
-    }
-  }
-}
-
-const received = new Map(); // track key -> what arrived on it
+const announced = new AnnouncedSsrcs();
+const received = new Map(); // track key -> ReceivedTrack
 pc.ontrack = ({ track, streams, transceiver }) => {
   const streamId = streams?.[0]?.id ?? "?";
-  const key = `${streamId}/${track.id}/${track.kind}`;
-  const entry = {
-    kind: track.kind,
-    streamId,
-    mid: transceiver?.mid ?? null,
-    packets: 0,
-    ssrcs: new Set(),
-    verified: 0,
-    mismatches: 0,
-    mismatchSamples: [],
-    // Sequence number and timestamp minus what the counter says they were at the publisher:
-    // one value each when the server renumbers consistently, resent packets included.
-    sequenceOffsets: new Set(),
-    timestampOffsets: new Set(),
-    sequence: track.kind === "video" ? new SequenceRecord() : null,
-  };
-  received.set(key, entry);
-  track.onReceiveRtp.subscribe((rtp) => {
-    entry.packets++;
-    entry.ssrcs.add(rtp.header.ssrc);
-    entry.sequence?.add(rtp.header.sequenceNumber, Date.now());
-    const check = verifyPayload(rtp.payload, streamId, track.kind);
-    if (check.ok) {
-      entry.verified++;
-      entry.sequenceOffsets.add((rtp.header.sequenceNumber - check.counter) & 0xffff);
-      entry.timestampOffsets.add((rtp.header.timestamp - check.counter * (track.kind === "audio" ? 960 : 3000)) >>> 0);
-    } else {
-      entry.mismatches++;
-      if (entry.mismatchSamples.length < MISMATCH_SAMPLES) {
-        entry.mismatchSamples.push(check.reason);
-      }
-    }
-  });
+  const entry = new ReceivedTrack(track.kind, streamId, transceiver?.mid ?? null);
+  received.set(`${streamId}/${track.id}/${track.kind}`, entry);
+  track.onReceiveRtp.subscribe((rtp) =>
+    entry.onRtp(rtp.header.ssrc, rtp.header.sequenceNumber, rtp.header.timestamp, rtp.payload));
   emit({ event: "track", kind: track.kind, streamId });
 };
 const sampler = setInterval(() => {
@@ -130,23 +62,12 @@ const published = [
   pc.addTransceiver(video, { direction: "sendonly" }),
 ];
 
-// One negotiation step at a time, like a browser's operations chain.
-let chain = Promise.resolve();
-const serialize = (step) => (chain = chain.then(step).catch((e) => emit({ event: "error", message: String(e) })));
-
-// --token= is a join token, sent as SignalR's access token (?access_token= on WebSockets).
-const token = args.token;
-const hub = new signalR.HubConnectionBuilder()
-  .withUrl(`${url}/hubs/sfu`, {
-    transport: signalR.HttpTransportType.WebSockets,
-    skipNegotiation: true,
-    ...(token ? { accessTokenFactory: () => token } : {}),
-  })
-  .configureLogging(signalR.LogLevel.Warning)
-  .build();
+const serialize = serializer();
+const hub = buildHub(args);
 hub.on("Offer", (sdp) =>
   serialize(async () => {
-    recordAnnounced(sdp);
+    emit({ event: "offer", length: sdp.length });
+    announced.record(sdp);
     await pc.setRemoteDescription({ type: "offer", sdp });
     const answer = await pc.createAnswer();
     await pc.setLocalDescription(answer);
@@ -154,12 +75,7 @@ hub.on("Offer", (sdp) =>
     emit({ event: "answered" });
   }),
 );
-hub.on("ParticipantJoined", (p) => emit({ event: "joined", id: p.id }));
-hub.on("ParticipantLeft", (id) => emit({ event: "left", id }));
-hub.on("TrackAdded", () => {});
-hub.on("TrackRemoved", () => {});
-hub.on("Removed", (reason) => emit({ event: "removed", reason }));
-hub.on("Warning", (message) => emit({ event: "warning", message }));
+onRoomEvents(hub);
 
 await hub.start();
 const join = await hub.invoke("Join", room, name);
@@ -189,37 +105,13 @@ const videoTimer = setInterval(() => {
   frame++;
 }, 33);
 
-const started = Date.now();
-const summary = (now) =>
-  [...received.values()].map((r) => ({
-    kind: r.kind,
-    streamId: r.streamId,
-    mid: r.mid,
-    packets: r.packets,
-    ssrcs: [...r.ssrcs],
-    announcedSsrcs: Object.fromEntries(announced.get(r.mid) ?? []),
-    verified: r.verified,
-    mismatches: r.mismatches,
-    mismatchSamples: r.mismatchSamples,
-    sequenceOffsets: r.sequenceOffsets.size,
-    timestampOffsets: r.timestampOffsets.size,
-    sequence: r.sequence?.summary(now) ?? null,
-  }));
-await new Promise((resolve) => {
-  const check = setInterval(() => {
-    const flowing = [...received.values()].filter((r) => r.packets >= minPackets).length;
-    if ((expectRemotes > 0 && flowing >= expectRemotes) || Date.now() - started > durationMs) {
-      clearInterval(check);
-      resolve();
-    }
-  }, 100);
-});
+await untilFlowing(args, () => [...received.values()].map((r) => r.packets));
 emit({
   event: "report",
   participantId: selfId,
   connectionState: pc.connectionState,
   publishedSsrcs: Object.fromEntries(published.map((t) => [t.kind, t.sender.ssrc])),
-  tracks: summary(Date.now()),
+  tracks: [...received.values()].map((r) => r.summary(Date.now(), announced)),
   srtpProfile: pc.dtlsTransports?.[0]?.srtp?.profile ?? null });
 // Keep publishing while lingering, so peers that are still counting keep receiving.
 if (args.linger) {

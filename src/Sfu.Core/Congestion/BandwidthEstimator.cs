@@ -4,8 +4,10 @@ namespace Sfu.Core.Congestion;
 /// A send-side estimate of what a path to one receiver carries, from its transport-wide
 /// feedback (GoogCC, draft-ietf-rmcat-gcc-02): a delay-based part — packet groups
 /// (<see cref="InterArrival"/>), the trend of queuing delay (<see cref="TrendlineEstimator"/>),
-/// and AIMD rate control: on overuse down to 0.85 of what was acked; on normal up, doubling a
-/// second until the path first pushes back (a slow start in place of GoogCC's initial probes)
+/// and AIMD rate control: on overuse down to 0.85 of what was acked (or, when the path delivered
+/// all we sent and we sent well under the estimate, to 0.85 of the estimate: our own small rate
+/// did not fill the path, and cutting to it would leave nothing to climb back from); on normal
+/// up, doubling a second until the path first pushes back (a slow start in place of GoogCC's initial probes)
 /// and 8 % a second after that; never above 1.5 times what was acked (a sender that does not use
 /// the rate has not shown it exists) — and a loss-based part: above 10 % loss down by half the
 /// loss, below 2 % up.
@@ -21,11 +23,14 @@ public sealed class BandwidthEstimator
     private const double LowLoss = 0.02;
     private const long LossWindowMicros = 1_000_000;
     private const int MinLossPackets = 20;
+    private const double ApplicationLimitedDelivered = 0.9;
+    private const double ApplicationLimitedShare = 0.5;
 
     private readonly BandwidthEstimatorOptions _options;
     private readonly InterArrival _groups = new();
-    private readonly TrendlineEstimator _trend = new();
-    private readonly AckedBitrate _acked = new();
+    private readonly TrendlineEstimator _trend;
+    private readonly WindowedBitrate _acked = new();
+    private readonly WindowedBitrate _sent = new();
     private double _delayBased;
     private double _lossBased;
     private long _lastUpdate = long.MinValue;
@@ -40,6 +45,7 @@ public sealed class BandwidthEstimator
     public BandwidthEstimator(BandwidthEstimatorOptions? options = null)
     {
         _options = options ?? new BandwidthEstimatorOptions();
+        _trend = new TrendlineEstimator(_options.OveruseMs);
         _delayBased = _options.Initial;
         _lossBased = _options.Initial;
     }
@@ -55,11 +61,20 @@ public sealed class BandwidthEstimator
     /// <summary>What reached the receiver, bits per second.</summary>
     public long AckedBitrate => _acked.BitsPerSecond;
 
+    /// <summary>What we sent, by the send times feedback reported on, bits per second.</summary>
+    public long SentBitrate => _sent.BitsPerSecond;
+
+    /// <summary>Overuse signals acted on, and how many of them found us application-limited.</summary>
+    public int Decreases { get; private set; }
+
+    public int ApplicationLimitedDecreases { get; private set; }
+
     /// <summary>Takes the packets one feedback reported on, in transport sequence order.</summary>
     public void OnFeedback(ReadOnlySpan<PacketResult> packets, long nowMicros)
     {
         foreach (PacketResult packet in packets)
         {
+            _sent.Add(packet.SendMicros, packet.Size);
             _lossWindowPackets++;
             if (!packet.Received)
             {
@@ -75,6 +90,7 @@ public sealed class BandwidthEstimator
         }
 
         _acked.Update();
+        _sent.Update();
         UpdateDelayBased(nowMicros);
         UpdateLossBased(nowMicros);
     }
@@ -117,10 +133,13 @@ public sealed class BandwidthEstimator
                 // Once per round of feedback on the overuse it caused: let the cut take effect.
                 if (_lastDecrease == long.MinValue || now - _lastDecrease > 200_000)
                 {
-                    double from = acked > 0 ? acked : _delayBased;
+                    bool limited = IsApplicationLimited(acked);
+                    double from = limited || acked <= 0 ? _delayBased : acked;
                     _delayBased = Math.Min(_delayBased, Decrease * from);
                     _lastDecrease = now;
                     _pushedBack = true;
+                    Decreases++;
+                    ApplicationLimitedDecreases += limited ? 1 : 0;
                 }
 
                 break;
@@ -134,6 +153,17 @@ public sealed class BandwidthEstimator
         }
 
         _delayBased = Math.Clamp(_delayBased, _options.Min, _options.Max);
+    }
+
+    /// <summary>
+    /// The path delivered (nearly) all we sent, and we sent less than half the estimate: we are
+    /// limited by what we have to send (an allocation that paused a video, a quiet room), not by
+    /// the path. What was acked then says nothing of what the path carries.
+    /// </summary>
+    private bool IsApplicationLimited(long acked)
+    {
+        long sent = _sent.BitsPerSecond;
+        return acked > 0 && sent > 0 && acked >= ApplicationLimitedDelivered * sent && sent < ApplicationLimitedShare * _delayBased;
     }
 
     private void UpdateLossBased(long now)

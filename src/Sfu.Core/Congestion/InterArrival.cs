@@ -3,7 +3,8 @@ namespace Sfu.Core.Congestion;
 /// <summary>
 /// Groups packets sent within a burst (5 ms, as libwebrtc's InterArrival does) and yields, per
 /// pair of consecutive groups, how much longer (or shorter) the second took to arrive than to
-/// be sent: the change in queuing delay along the path. A group counts once its successor
+/// be sent: the change in queuing delay along the path. Packets that arrive in a burst, faster
+/// than they were sent, join the group they caught up with. A group counts once its successor
 /// starts; reordered packets (sent before the current group) are ignored. Pure.
 /// </summary>
 public sealed class InterArrival
@@ -38,7 +39,7 @@ public sealed class InterArrival
             return false;
         }
 
-        if (sendMicros - _groupFirstSend <= BurstMicros)
+        if (sendMicros - _groupFirstSend <= BurstMicros || BelongsToBurst(sendMicros, arrivalMicros))
         {
             _groupLastSend = Math.Max(_groupLastSend, sendMicros);
             _groupLastArrival = Math.Max(_groupLastArrival, arrivalMicros);
@@ -59,6 +60,20 @@ public sealed class InterArrival
         _hasPrevious = true;
         StartGroup(sendMicros, arrivalMicros);
         return completed;
+    }
+
+    /// <summary>
+    /// A packet that arrived within <see cref="BurstMicros"/> of the group's last one, sooner
+    /// after it than it was sent: what waited while the receiver (or its network stack) was not
+    /// reading, handed over at once. It joins the group it caught up with, as libwebrtc's
+    /// InterArrival::BelongsToBurst does; else the catch-up after every stall of a loaded machine
+    /// would read as a queue that grew and drained.
+    /// </summary>
+    private bool BelongsToBurst(long sendMicros, long arrivalMicros)
+    {
+        long arrivalDelta = arrivalMicros - _groupLastArrival;
+        long sendDelta = sendMicros - _groupLastSend;
+        return arrivalDelta >= 0 && arrivalDelta <= BurstMicros && arrivalDelta < sendDelta;
     }
 
     private void StartGroup(long sendMicros, long arrivalMicros)

@@ -7,8 +7,11 @@ namespace Sfu.Core.Congestion;
 /// scaled, is compared with an adaptive threshold that follows the trend slowly upward and
 /// quickly downward, so a persistent queue build-up is overuse while jitter is not. Pure.
 /// </summary>
-public sealed class TrendlineEstimator
+/// <param name="overuseMs">How long (of send time) the trend must stay above the threshold before it is overuse: libwebrtc's 10 ms by default.</param>
+public sealed class TrendlineEstimator(double overuseMs = TrendlineEstimator.DefaultOveruseMs)
 {
+    public const double DefaultOveruseMs = 10;
+
     public const int Window = 20;
 
     private const double Smoothing = 0.9;
@@ -17,7 +20,6 @@ public sealed class TrendlineEstimator
     private const double ThresholdDown = 0.039;
     private const double MinThreshold = 6;
     private const double MaxThreshold = 600;
-    private const double OveruseMs = 10;
 
     private readonly double[] _arrivalMs = new double[Window];
     private readonly double[] _delayMs = new double[Window];
@@ -95,7 +97,7 @@ public sealed class TrendlineEstimator
         {
             _overuseTime = _overuseCount == 0 ? sendDeltaMs / 2 : _overuseTime + sendDeltaMs;
             _overuseCount++;
-            if (_overuseTime > OveruseMs && _overuseCount > 1 && Trend >= _previousTrend)
+            if (_overuseTime > overuseMs && _overuseCount > 1 && Trend >= _previousTrend)
             {
                 _overuseTime = 0;
                 _overuseCount = 0;

@@ -32,4 +32,19 @@ public enum DropReason
 
     /// <summary>A datagram of ours the kernel refused to send (a full send buffer, an unusable destination).</summary>
     SendFailed,
+
+    /// <summary>A participant sent more packets or bits per second than <see cref="MediaLimits"/> allows.</summary>
+    IngressLimit,
+
+    /// <summary>A resend a subscriber's NACK asked for, past its resend budget or its per-NACK cap, or repeated within a round trip.</summary>
+    ResendBudget,
+
+    /// <summary>A DTLS handshake refused because as many as the server queues were waiting already.</summary>
+    DtlsBusy,
+
+    /// <summary>A datagram an ICE-TCP connection's send queue had no room for: the connection backed up (video goes first).</summary>
+    SendQueueFull,
+
+    /// <summary>An ICE-TCP stream whose length prefix is zero or larger than any datagram (RFC 4571 §2); the connection is closed.</summary>
+    BadFrameLength,
 }

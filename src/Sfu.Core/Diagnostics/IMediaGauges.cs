@@ -10,4 +10,7 @@ public interface IMediaGauges
     int PublishedTracks { get; }
 
     int Subscriptions { get; }
+
+    /// <summary>Participants whose selected ICE pair runs over <paramref name="protocol"/>.</summary>
+    int ConnectedOver(Net.TransportProtocol protocol);
 }

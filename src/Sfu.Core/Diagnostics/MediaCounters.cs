@@ -23,6 +23,7 @@ public sealed class MediaCounters
     private long _transportFeedbackSent;
     private long _bandwidthLowered;
     private long _bandwidthPaused;
+    private long _offersRefused;
 
     public void RtpReceived(MediaKind kind, int bytes)
     {
@@ -55,6 +56,11 @@ public sealed class MediaCounters
     public void TransportFeedbackSent() => Interlocked.Increment(ref _transportFeedbackSent);
 
     public void BandwidthReduced(bool paused) => Interlocked.Increment(ref paused ? ref _bandwidthPaused : ref _bandwidthLowered);
+
+    public void OfferRefused() => Interlocked.Increment(ref _offersRefused);
+
+    /// <summary>Offers refused for passing a negotiation limit (length, m-sections, published tracks).</summary>
+    public long OffersRefused => Volatile.Read(ref _offersRefused);
 
     public long PacketsReceived(MediaKind kind) => Volatile.Read(ref _packetsReceived[(int)kind]);
 

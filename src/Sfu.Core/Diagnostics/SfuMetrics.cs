@@ -21,6 +21,8 @@ public sealed class SfuMetrics : IDisposable
 
     private static readonly KeyValuePair<string, object?> Audio = new("kind", "audio");
     private static readonly KeyValuePair<string, object?> Video = new("kind", "video");
+    private static readonly KeyValuePair<string, object?> Udp = new("protocol", "udp");
+    private static readonly KeyValuePair<string, object?> Tcp = new("protocol", "tcp");
 
     private static readonly (DropReason Reason, KeyValuePair<string, object?> Tag)[] DropTags =
         [.. Enum.GetValues<DropReason>().Select(r => (r, new KeyValuePair<string, object?>("reason", DropReasonName(r))))];
@@ -49,6 +51,16 @@ public sealed class SfuMetrics : IDisposable
         _meter.CreateObservableUpDownCounter("sfu.tracks.published", () => (long)gauges.PublishedTracks, "{track}", "Tracks participants publish");
         _meter.CreateObservableUpDownCounter("sfu.subscriptions", () => (long)gauges.Subscriptions, "{subscription}", "Down-tracks: one per subscriber of each published track");
 
+        _meter.CreateObservableUpDownCounter(
+            "sfu.transport.connections",
+            () => new Measurement<long>[]
+            {
+                new(gauges.ConnectedOver(Net.TransportProtocol.Udp), Udp),
+                new(gauges.ConnectedOver(Net.TransportProtocol.Tcp), Tcp),
+            },
+            "{connection}",
+            "Connected participants by the transport of their selected ICE pair (udp: host or TURN relay; tcp: ICE-TCP)");
+
         _meter.CreateObservableCounter("sfu.rtp.packets.received", () => ByKind(counters.PacketsReceived), "{packet}", "RTP packets received from publishers");
         _meter.CreateObservableCounter("sfu.rtp.packets.forwarded", () => ByKind(counters.PacketsForwarded), "{packet}", "RTP packets sent to subscribers");
         _meter.CreateObservableCounter("sfu.rtp.bytes.received", () => ByKind(counters.BytesReceived), "By", "RTP bytes received from publishers (after SRTP)");
@@ -58,6 +70,7 @@ public sealed class SfuMetrics : IDisposable
         _meter.CreateObservableCounter("sfu.rtcp.pli.sent", () => Plis(counters), "{packet}", "Picture loss indications sent to publishers, by reason");
         _meter.CreateObservableCounter("sfu.rtp.layer.switches", () => counters.LayerSwitches, "{switch}", "Times a subscription moved from one simulcast layer to another");
         _meter.CreateObservableCounter("sfu.rtcp.nack.sent", () => counters.NacksSent, "{packet}", "Generic NACKs sent to publishers for packets lost on their uplink");
+        _meter.CreateObservableCounter("sfu.offers.refused", () => counters.OffersRefused, "{offer}", "Offers refused for passing a negotiation limit (SDP length, m-sections, published tracks)");
         _meter.CreateObservableCounter("sfu.rtp.packets.repaired", () => counters.PacketsRepaired, "{packet}", "Packets lost on a publisher's uplink and restored from its retransmission");
 
         _roundTrip = CreateHistogram("sfu.rtcp.rtt", "s", "Round-trip time to subscribers, from their reception reports", [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.4, 0.8, 1.6]);
@@ -116,6 +129,11 @@ public sealed class SfuMetrics : IDisposable
         DropReason.DtlsQueueFull => "dtls_queue_full",
         DropReason.UnselectedAddress => "unselected_address",
         DropReason.SendFailed => "send_failed",
+        DropReason.IngressLimit => "ingress_limit",
+        DropReason.ResendBudget => "resend_budget",
+        DropReason.DtlsBusy => "dtls_busy",
+        DropReason.SendQueueFull => "send_queue_full",
+        DropReason.BadFrameLength => "bad_frame_length",
         _ => reason.ToString().ToLowerInvariant(),
     };
 

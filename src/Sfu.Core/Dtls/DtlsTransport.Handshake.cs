@@ -35,6 +35,9 @@ public sealed partial class DtlsTransport
 
     private void Run(CancellationToken cancellationToken)
     {
+        // A dedicated thread (LongRunning): named so an operator (and a test) sees how many
+        // handshakes hold one. .NET names such threads ".NET Long Running Task" and lets them be renamed.
+        Thread.CurrentThread.Name = HandshakeThreadName;
         Volatile.Write(ref _workerThreadId, Environment.CurrentManagedThreadId);
         try
         {
@@ -73,6 +76,9 @@ public sealed partial class DtlsTransport
             }
         }
     }
+
+    /// <summary>The name of the thread a handshake runs on (what /proc/&lt;pid&gt;/task/*/comm shows).</summary>
+    public const string HandshakeThreadName = "dtls-handshake";
 
     private BcDtlsTransport? Handshake(CancellationToken cancellationToken)
     {

@@ -62,6 +62,26 @@ public sealed class DownlinkBandwidth(TimeProvider time, BandwidthEstimatorOptio
         }
     }
 
+    /// <summary>
+    /// What the stream allocator made of the estimate: when it could not give all that is
+    /// <paramref name="wanted"/>, a probe finds out whether the path carries more; when it just
+    /// paused a video, that probe comes within a second (<see cref="ProbeController.OnPaused"/>).
+    /// Any thread.
+    /// </summary>
+    public void OnAllocated(long wanted, long allocated, bool shortOfWanted, bool paused)
+    {
+        if (paused)
+        {
+            Probe.OnPaused();
+        }
+
+        // Not while the path pushes back: a probe then only deepens the queue.
+        if (_hasEstimate && shortOfWanted && _estimator.Usage != BandwidthUsage.Overusing)
+        {
+            Probe.Want(wanted, Target, allocated);
+        }
+    }
+
     /// <summary>A REMB from the subscriber: the estimate, unless it sends transport-wide feedback.</summary>
     public void OnRemb(long bitsPerSecond)
     {

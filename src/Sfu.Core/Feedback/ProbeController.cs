@@ -6,11 +6,14 @@ namespace Sfu.Core.Feedback;
 /// Finds out whether a subscriber's path carries more before we send it more: when what it
 /// wants exceeds the estimate, we pad what we send up to a higher rate for half a second
 /// (padding-only RTP, RFC 3550 §5.1, which its decoder skips and its transport-wide feedback
-/// still counts), then read from that feedback what the path delivered during the probe. If it
-/// delivered close to what we sent, the estimate jumps there; if not, the next probe waits
-/// longer — 3 s, growing ×1.5 to a minute, as LiveKit's probe regulator does. Padding only
-/// ever fills the gap between what is sent and the probe rate. Any thread for
-/// <see cref="Want"/>; the rest on the receive loop.
+/// still counts), then read from that feedback what the probe sent and what the path delivered.
+/// If it delivered at least 90 % of what the probe actually sent (GoogCC's test for an
+/// unsaturated link), the probe succeeded and the estimate moves up to the delivered rate; if
+/// not, the path is full at what it delivered, which still lifts an estimate below it, and the
+/// next probe waits longer — 3 s, growing ×1.5 to a minute, as LiveKit's probe regulator does.
+/// A video paused for bandwidth gets a probe within a second (GoogCC probes again after a large
+/// drop). Padding only ever fills the gap between what is sent and the probe rate. Any thread
+/// for <see cref="Want"/> and <see cref="OnPaused"/>; the rest on the receive loop.
 /// </summary>
 public sealed class ProbeController(TimeProvider time)
 {
@@ -18,8 +21,37 @@ public sealed class ProbeController(TimeProvider time)
     public static readonly TimeSpan FirstBackoff = TimeSpan.FromSeconds(3);
     public static readonly TimeSpan MaxBackoff = TimeSpan.FromMinutes(1);
 
-    /// <summary>A probe succeeds when the path delivered at least this share of what we sent during it.</summary>
+    /// <summary>How long after a probe ends its feedback is waited for.</summary>
+    public static readonly TimeSpan EvaluationTimeout = TimeSpan.FromSeconds(2);
+
+    /// <summary>How soon a probe may start after the allocator paused a video for bandwidth.</summary>
+    public static readonly TimeSpan AfterPause = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// How far above what is wanted a probe aims: what it proves must clear the allocator's 15 %
+    /// headroom for a step up (<see cref="Routing.StreamAllocation.Headroom"/>), and the path
+    /// delivers a little less than was sent.
+    /// </summary>
+    public const double Overshoot = 1.25;
+
+    /// <summary>A probe succeeds when the path delivered at least this share of what the probe sent.</summary>
     public const double Delivered = 0.9;
+
+    /// <summary>A failed probe lifts the estimate to this share of what the full path delivered (GoogCC's target utilisation).</summary>
+    public const double FailedShare = 0.95;
+
+    /// <summary>
+    /// Padding bytes in one padding-only packet, the count byte included: the most its one-byte
+    /// count can say (RFC 3550 §5.1).
+    /// </summary>
+    public const int PaddingSize = 255;
+
+    /// <summary>
+    /// Padding packets after one media packet at most. Padding rides on what we forward, so when
+    /// only audio flows (50 packets a second, every video paused) this is what lets a probe
+    /// reach ~2.4 Mbit/s: 24 × 255 bytes per 20 ms.
+    /// </summary>
+    public const int MaxPaddingPerPacket = 24;
 
     private readonly Lock _gate = new();
     private readonly long _durationTicks = (long)(Duration.TotalSeconds * time.TimestampFrequency);
@@ -31,6 +63,7 @@ public sealed class ProbeController(TimeProvider time)
     private volatile bool _sending;
     private bool _evaluating;
     private long _probeSent;
+    private long _probeSentBytes;
     private long _probeReceivedBytes;
     private int _probeResolved;
     private int _probeLost;
@@ -38,12 +71,19 @@ public sealed class ProbeController(TimeProvider time)
     private long _lastArrival = long.MinValue;
     private long _firstSend = long.MaxValue;
     private long _lastSend = long.MinValue;
-    private long _target;
 
     /// <summary>Probes started, and how many of them showed more bandwidth.</summary>
     public int Started { get; private set; }
 
     public int Succeeded { get; private set; }
+
+    /// <summary>The rate the probe aimed at, bits per second.</summary>
+    public long Target { get; private set; }
+
+    /// <summary>What the last evaluated probe sent and what the path delivered of it, bits per second.</summary>
+    public long LastSent { get; private set; }
+
+    public long LastDelivered { get; private set; }
 
     /// <summary>True while packets leave as part of a probe.</summary>
     public bool IsProbing => _sending;
@@ -51,7 +91,7 @@ public sealed class ProbeController(TimeProvider time)
     /// <summary>
     /// The allocator could not give the subscriber all it wants: <paramref name="wanted"/> bits
     /// per second against an estimate of <paramref name="estimate"/>, of which <paramref name="sending"/>
-    /// is in use. Starts a probe toward what it wants (at most twice the estimate) unless one ran
+    /// is in use. Starts a probe toward a quarter above what it wants (at most twice the estimate, or 300 kbit/s above it) unless one ran
     /// or failed too recently.
     /// </summary>
     public void Want(long wanted, long estimate, long sending)
@@ -59,21 +99,24 @@ public sealed class ProbeController(TimeProvider time)
         long now = time.GetTimestamp();
         lock (_gate)
         {
-            if (_sending || _evaluating || wanted <= estimate || now < _nextAllowed)
+            // Wanted with the allocator's headroom: an estimate just above what is wanted does not yet step it up.
+            if (_sending || _evaluating || wanted * Routing.StreamAllocation.Headroom <= estimate || now < _nextAllowed)
             {
                 return;
             }
 
-            _target = Math.Min((long)(wanted * 1.1), Math.Max(2 * estimate, estimate + 300_000));
-            _paddingRate = Math.Max(0, _target - sending);
+            long target = Math.Min((long)(wanted * Overshoot), Math.Max(2 * estimate, estimate + 300_000));
+            _paddingRate = Math.Max(0, target - sending);
             if (_paddingRate == 0)
             {
                 return;
             }
 
+            Target = target;
             _start = now;
             _paddingSent = 0;
             _probeSent = 0;
+            _probeSentBytes = 0;
             _probeReceivedBytes = 0;
             _probeResolved = 0;
             _probeLost = 0;
@@ -83,6 +126,21 @@ public sealed class ProbeController(TimeProvider time)
             _lastSend = long.MinValue;
             _sending = true;
             Started++;
+        }
+    }
+
+    /// <summary>
+    /// The allocator just paused a video for bandwidth: the cut may have been a false alarm (a
+    /// loaded machine's scheduling looks like a queue), and with the video off nothing else
+    /// would show the path carries it again, so the next probe may start within
+    /// <see cref="AfterPause"/> whatever the back-off. Any thread.
+    /// </summary>
+    public void OnPaused()
+    {
+        long soon = time.GetTimestamp() + (long)(AfterPause.TotalSeconds * time.TimestampFrequency);
+        lock (_gate)
+        {
+            _nextAllowed = Math.Min(_nextAllowed, soon);
         }
     }
 
@@ -106,6 +164,13 @@ public sealed class ProbeController(TimeProvider time)
         return (int)Math.Clamp(due, 0, int.MaxValue);
     }
 
+    /// <summary>
+    /// Whether another padding-only packet of <paramref name="size"/> bytes should follow a media
+    /// packet, the <paramref name="sentAfterPacket"/>-th after it. Receive loop.
+    /// </summary>
+    public bool PaddingDue(long now, int sentAfterPacket, int size)
+        => sentAfterPacket < MaxPaddingPerPacket && Owed(now) >= size / 2;
+
     /// <summary>A packet left: counts toward the probe when one runs. Receive loop.</summary>
     public bool OnSent(int bytes, bool padding)
     {
@@ -125,11 +190,14 @@ public sealed class ProbeController(TimeProvider time)
 
     /// <summary>
     /// What feedback said of packets sent during the probe; once all are accounted for, returns
-    /// the rate the path delivered if the probe showed more bandwidth, else 0. Receive loop.
+    /// the rate the path showed it carries: what it delivered when it kept up with the probe,
+    /// <see cref="FailedShare"/> of it when it did not; 0 while the probe is still being read, or
+    /// when it told nothing. Receive loop.
     /// </summary>
     public long OnResults(ReadOnlySpan<PacketResult> results, BandwidthUsage usage)
     {
-        if (!_evaluating)
+        // Feedback on the probe's first packets comes back while it still runs: count it too.
+        if (!_evaluating && !_sending)
         {
             return 0;
         }
@@ -142,6 +210,7 @@ public sealed class ProbeController(TimeProvider time)
             }
 
             _probeResolved++;
+            _probeSentBytes += result.Size;
             _firstSend = Math.Min(_firstSend, result.SendMicros);
             _lastSend = Math.Max(_lastSend, result.SendMicros);
             if (!result.Received)
@@ -155,7 +224,15 @@ public sealed class ProbeController(TimeProvider time)
             _lastArrival = Math.Max(_lastArrival, result.ArrivalMicros);
         }
 
-        if (_probeResolved < _probeSent * 0.95 && usage != BandwidthUsage.Overusing)
+        if (!_evaluating)
+        {
+            return 0;
+        }
+
+        // Wait for feedback on nearly all of it; feedback that never comes (lost reports, a
+        // receiver that stopped reporting) ends the wait after EvaluationTimeout.
+        bool late = time.GetTimestamp() - _start > _durationTicks + (long)(EvaluationTimeout.TotalSeconds * time.TimestampFrequency);
+        if (_probeResolved < _probeSent * 0.95 && usage != BandwidthUsage.Overusing && !late)
         {
             return 0;
         }
@@ -163,8 +240,15 @@ public sealed class ProbeController(TimeProvider time)
         _evaluating = false;
         long arrivalSpan = _lastArrival - _firstArrival;
         long sendSpan = _lastSend - _firstSend;
+        long sent = sendSpan > 0 ? _probeSentBytes * 8 * 1_000_000 / sendSpan : 0;
         long delivered = arrivalSpan > 0 ? _probeReceivedBytes * 8 * 1_000_000 / Math.Max(arrivalSpan, sendSpan) : 0;
-        bool success = usage != BandwidthUsage.Overusing && _probeLost <= _probeResolved / 20 && delivered >= Delivered * _target;
+        LastSent = sent;
+        LastDelivered = delivered;
+
+        // Judged against what the probe really sent, not what it aimed at: padding rides on
+        // forwarded packets and may fall short of the target, and a path that carried all of a
+        // short probe still showed that much.
+        bool success = usage != BandwidthUsage.Overusing && _probeLost <= _probeResolved / 20 && delivered > 0 && delivered >= Delivered * sent;
         lock (_gate)
         {
             TimeSpan wait = success ? FirstBackoff : _backoff;
@@ -178,6 +262,6 @@ public sealed class ProbeController(TimeProvider time)
             return delivered;
         }
 
-        return 0;
+        return (long)(FailedShare * delivered);
     }
 }

@@ -19,7 +19,8 @@ public sealed class TransportFeedback
     private readonly MediaCounters _counters;
     private readonly TimeProvider _time;
 
-    public TransportFeedback(IRtcpSender sender, uint reportSsrc, string cname, ulong maxVideoBitrate, MediaCounters counters, SfuMetrics? metrics, TimeProvider time)
+    /// <param name="limits">The per-NACK cap and the resend budget (default: 64 per NACK, no budget).</param>
+    public TransportFeedback(IRtcpSender sender, uint reportSsrc, string cname, ulong maxVideoBitrate, MediaCounters counters, SfuMetrics? metrics, TimeProvider time, MediaLimits? limits = null)
     {
         ArgumentNullException.ThrowIfNull(sender);
         ArgumentNullException.ThrowIfNull(counters);
@@ -34,7 +35,7 @@ public sealed class TransportFeedback
         [
             new SenderReportProcessor(Streams),
             new ReceptionReportProcessor(Streams, metrics),
-            new NackResponder(Streams, counters, time),
+            new NackResponder(Streams, counters, time, limits?.MaxResendsPerNack ?? NackResponder.MaxResendsPerNack, limits?.ResendsPerSecond ?? 0),
             new KeyframeRequestProcessor(Streams),
             new CongestionFeedbackProcessor(Downlink),
         ];

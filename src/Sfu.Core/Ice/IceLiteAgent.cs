@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text;
+using Sfu.Core.Net;
 using Sfu.Core.Stun;
 
 namespace Sfu.Core.Ice;
@@ -30,7 +31,7 @@ public sealed class IceLiteAgent
     private readonly byte[] _key;
     private readonly TimeProvider _time;
     private readonly TimeSpan _consentTimeout;
-    private SocketAddress? _selected;
+    private IceSelection? _selected;
 
     // The credentials before an ICE restart, still honoured until the first check that uses
     // the new ones: the peer keeps sending consent checks with the old ones until it has
@@ -79,7 +80,7 @@ public sealed class IceLiteAgent
         ArgumentException.ThrowIfNullOrEmpty(remoteUfrag);
         var next = new IceLiteAgent(local, remoteUfrag, _time, _consentTimeout)
         {
-            _selected = _selected is null ? null : SocketAddressOps.Copy(_selected),
+            _selected = _selected,
             IsNominated = IsNominated,
             LastConsentTimestamp = LastConsentTimestamp,
             _previousLocalUfrag = _localUfrag,
@@ -93,7 +94,14 @@ public sealed class IceLiteAgent
     public bool AcceptsPreviousCredentials => _previousKey is not null;
 
     /// <summary>Where media goes: the remote address of the current selected pair, null until the first valid check.</summary>
-    public SocketAddress? SelectedAddress => _selected;
+    public SocketAddress? SelectedAddress => _selected?.Address;
+
+    /// <summary>
+    /// The selected pair as one reference: its remote address and the path it was checked on
+    /// (null when checks come without one). Read once, it never pairs one selection's address
+    /// with another's path.
+    /// </summary>
+    public IceSelection? Selection => _selected;
 
     /// <summary>True once the selected address was confirmed by a check carrying USE-CANDIDATE.</summary>
     public bool IsNominated { get; private set; }
@@ -102,7 +110,11 @@ public sealed class IceLiteAgent
     public long LastConsentTimestamp { get; private set; }
 
     /// <summary>Cheap test whether a datagram came from the selected address (no allocation).</summary>
-    public bool IsFromSelected(SocketAddress source) => SocketAddressOps.AreEqual(_selected, source);
+    public bool IsFromSelected(SocketAddress source) => IsFromSelected(source, null);
+
+    /// <summary>Whether a datagram came from the selected address over the selected path (a TCP connection, or the UDP port).</summary>
+    public bool IsFromSelected(SocketAddress source, IDatagramPath? path)
+        => _selected is { } selected && ReferenceEquals(selected.Path, path) && SocketAddressOps.AreEqual(selected.Address, source);
 
     /// <summary>True when no valid check arrived from the selected address for longer than the timeout (RFC 7675 §5.1).</summary>
     public bool IsConsentExpired() => _time.GetElapsedTime(LastConsentTimestamp) > _consentTimeout;
@@ -127,6 +139,15 @@ public sealed class IceLiteAgent
     /// packet can never redirect media. Valid checks from the selected address renew consent.
     /// </summary>
     public IceCheckOutcome ProcessBindingRequest(in StunMessage request, SocketAddress source, Span<byte> response, out int responseLength)
+        => ProcessBindingRequest(request, source, null, response, out responseLength);
+
+    /// <summary>
+    /// As <see cref="ProcessBindingRequest(in StunMessage, SocketAddress, Span{byte}, out int)"/>,
+    /// for a check that arrived over <paramref name="path"/>: a candidate pair is its address and
+    /// its transport (RFC 6544 §7.1), so the same address over UDP and over a TCP connection are
+    /// two pairs.
+    /// </summary>
+    public IceCheckOutcome ProcessBindingRequest(in StunMessage request, SocketAddress source, IDatagramPath? path, Span<byte> response, out int responseLength)
     {
         ArgumentNullException.ThrowIfNull(source);
         if (response.Length < MaxResponseLength)
@@ -175,8 +196,8 @@ public sealed class IceLiteAgent
         }
 
         bool nominated = request.HasUseCandidate;
-        UpdateSelection(source, nominated);
-        if (SocketAddressOps.AreEqual(_selected, source))
+        UpdateSelection(source, path, nominated);
+        if (IsFromSelected(source, path))
         {
             LastConsentTimestamp = _time.GetTimestamp();
         }
@@ -213,11 +234,11 @@ public sealed class IceLiteAgent
         return null;
     }
 
-    private void UpdateSelection(SocketAddress source, bool nominated)
+    private void UpdateSelection(SocketAddress source, IDatagramPath? path, bool nominated)
     {
         if (_selected is null)
         {
-            _selected = SocketAddressOps.Copy(source);
+            _selected = new IceSelection(SocketAddressOps.Copy(source), path);
             IsNominated = nominated;
             return;
         }
@@ -229,9 +250,9 @@ public sealed class IceLiteAgent
 
         // RFC 8445 §7.3.1.5: a nomination on another pair makes that pair the selected one;
         // this is how a peer that changed address (NAT rebinding, network switch) is followed.
-        if (!SocketAddressOps.AreEqual(_selected, source))
+        if (!IsFromSelected(source, path))
         {
-            _selected = SocketAddressOps.Copy(source);
+            _selected = new IceSelection(SocketAddressOps.Copy(source), path);
         }
 
         IsNominated = true;

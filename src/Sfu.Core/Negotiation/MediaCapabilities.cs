@@ -2,8 +2,9 @@ namespace Sfu.Core.Negotiation;
 
 /// <summary>
 /// The SFU's codec and header-extension policy used by <see cref="SdpAnswerBuilder"/>.
-/// <see cref="Default"/>: opus/48000/2 (answered with useinbandfec=1), VP8/90000 and
-/// H264/90000 with packetization-mode=1 (any profile the offerer lists), video with rtx and
+/// <see cref="Default"/>: opus/48000/2 (answered with useinbandfec=1), VP8/90000, VP9/90000 and
+/// AV1/90000 (any profile) and H264/90000 with packetization-mode=1 (any profile the offerer
+/// lists), video with rtx and
 /// nack / nack pli / ccm fir / goog-remb; extensions ssrc-audio-level, sdes:mid, abs-send-time,
 /// and the simulcast stream ids (sdes:rtp-stream-id, sdes:repaired-rtp-stream-id).
 /// transport-wide congestion control (the transport-cc extension and feedback): we send
@@ -48,6 +49,11 @@ public sealed class MediaCapabilities
             // Opus: RFC 7587 §7 — rtpmap is always opus/48000/2; we ask the sender for in-band FEC.
             new CodecCapability(MediaKind.Audio, "opus", 48000, 2, NoParameters, "minptime=10;useinbandfec=1", ["nack", "transport-cc"], Rtx: false),
             new CodecCapability(MediaKind.Video, "VP8", 90000, null, NoParameters, null, VideoFeedback, Rtx: true),
+
+            // VP9 (RFC 9628) and AV1 (AV1 RTP specification): forwarded whole, SVC layers
+            // included; fmtp echoed, since profile-id / profile name the bitstream (§6, §7.2).
+            new CodecCapability(MediaKind.Video, "VP9", 90000, null, NoParameters, null, VideoFeedback, Rtx: true),
+            new CodecCapability(MediaKind.Video, "AV1", 90000, null, NoParameters, null, VideoFeedback, Rtx: true),
 
             // H264: only non-interleaved mode (RFC 6184 §6.3); mode 0 would need single-NAL packets.
             new CodecCapability(

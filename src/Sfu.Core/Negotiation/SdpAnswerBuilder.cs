@@ -58,6 +58,8 @@ public static class SdpAnswerBuilder
             return SdpAnswerResult.Fail("the offer has no a=group:BUNDLE; all media must share one transport (RFC 8843)");
         }
 
+        // One set, so each section's membership is a lookup: the answer stays linear in the sections.
+        var bundled = new HashSet<string>(bundle.Mids, StringComparer.Ordinal);
         SessionDescription answer = SdpSections.NewSession(sessionId, sessionVersion);
         var accepted = new List<string>();
         var rejected = new List<RejectedSection>();
@@ -77,7 +79,7 @@ public static class SdpAnswerBuilder
             }
 
             string? reason = null;
-            MediaDescription? section = Contains(bundle, offered.Mid)
+            MediaDescription? section = bundled.Contains(offered.Mid)
                 ? AnswerCodecs(offered, caps, out reason)
                 : null;
             if (section is null)
@@ -134,19 +136,6 @@ public static class SdpAnswerBuilder
         Span<byte> bytes = stackalloc byte[8];
         RandomNumberGenerator.Fill(bytes);
         return BinaryPrimitives.ReadUInt64BigEndian(bytes) >> 2;
-    }
-
-    private static bool Contains(SdpGroup group, string mid)
-    {
-        foreach (string m in group.Mids)
-        {
-            if (string.Equals(m, mid, StringComparison.Ordinal))
-            {
-                return true;
-            }
-        }
-
-        return false;
     }
 
     /// <summary>The codec part of an accepted section, or null when nothing (kind, protocol, codecs) fits.</summary>

@@ -6,6 +6,13 @@ internal static class SdpSections
     /// <summary>Host candidate priority for type preference 126, local preference 65535, component 1 (RFC 8445 §5.1.2.1).</summary>
     public const uint HostPriority = 2130706431;
 
+    /// <summary>
+    /// Passive TCP host candidate priority: type preference 126, local preference
+    /// 2^13 * 4 (passive, RFC 6544 §4.2) + 8191, component 1. Below <see cref="HostPriority"/>,
+    /// so a peer that can reach us over UDP prefers it.
+    /// </summary>
+    public const uint TcpPassiveHostPriority = (126u << 24) | (((4u << 13) + 8191) << 8) | 255;
+
     /// <summary>v=, o=, s=, t= and a=ice-lite (RFC 8839 §5.3: an ICE-lite agent must say so at session level).</summary>
     public static SessionDescription NewSession(ulong sessionId, ulong sessionVersion) => new()
     {
@@ -38,6 +45,10 @@ internal static class SdpSections
         m.Setup = transport.Setup;
         m.RtcpMux = true;
         m.Candidates.Add(new IceCandidate("1", 1, "udp", HostPriority, transport.CandidateAddress, transport.CandidatePort, "host"));
+        if (transport.TcpCandidatePort > 0)
+        {
+            m.Candidates.Add(new IceCandidate("2", 1, "tcp", TcpPassiveHostPriority, transport.CandidateAddress, transport.TcpCandidatePort, "host", "tcptype passive"));
+        }
 
         // All candidates are known up front, so the section says so right away (RFC 8840 §8.2).
         m.EndOfCandidates = true;

@@ -7,8 +7,10 @@ namespace Sfu.Core.Net;
 /// (<see cref="UdpMediaPort"/>), or a port that is not a socket where benchmarks and tests drive
 /// the real packet path without the kernel.
 /// </summary>
-public interface IDatagramPort : IAsyncDisposable
+public interface IDatagramPort : IDatagramPath, IAsyncDisposable
 {
+    TransportProtocol IDatagramPath.Protocol => TransportProtocol.Udp;
+
     IPEndPoint LocalEndPoint { get; }
 
     /// <summary>True while datagrams are being delivered to the handler.</summary>
@@ -19,4 +21,8 @@ public interface IDatagramPort : IAsyncDisposable
 
     /// <summary>Sends one datagram; thread-safe, never throws for a network error.</summary>
     bool SendTo(ReadOnlySpan<byte> datagram, SocketAddress destination);
+
+    /// <summary>A datagram socket drops nothing itself: the kernel's send buffer decides.</summary>
+    bool IDatagramPath.SendTo(ReadOnlySpan<byte> datagram, SocketAddress destination, DatagramPriority priority)
+        => SendTo(datagram, destination);
 }

@@ -12,10 +12,19 @@ namespace Sfu.Core.Routing;
 internal sealed class BundlePayloadTypes
 {
     private readonly Dictionary<int, RtpCodec> _bound = [];
+    private IReadOnlyList<RtpCodec> _offeredAudio = [];
+    private IReadOnlyList<RtpCodec> _offeredVideo = [];
+
+    // What OwnCodecFor found per source codec; a server offer asks for the same few codecs once
+    // per section, so this keeps it linear in the sections. Cleared whenever a binding is added.
+    private readonly Dictionary<CodecDescription, RtpCodec?> _ownCodecs = [];
+    private readonly Dictionary<int, RtpCodec?> _rtxFor = [];
 
     /// <summary>Binds every payload type the participant's offer uses, first binding wins.</summary>
     public void Learn(SessionDescription offer)
     {
+        var audio = new List<RtpCodec>(_offeredAudio);
+        var video = new List<RtpCodec>(_offeredVideo);
         foreach (MediaDescription media in offer.Media)
         {
             if (media.IsRejected)
@@ -25,10 +34,33 @@ internal sealed class BundlePayloadTypes
 
             foreach (RtpCodec codec in media.Codecs)
             {
-                _bound.TryAdd(codec.PayloadType, codec.Clone());
+                if (_bound.TryAdd(codec.PayloadType, codec.Clone()))
+                {
+                    Forget();
+                    if (!codec.IsRtx)
+                    {
+                        (media.Kind == MediaKind.Audio ? audio : video).Add(codec.Clone());
+                    }
+                }
             }
         }
+
+        // Replaced whole, so other participants' negotiations read them without this one's lock.
+        Volatile.Write(ref _offeredAudio, audio);
+        Volatile.Write(ref _offeredVideo, video);
     }
+
+    private void Forget()
+    {
+        _ownCodecs.Clear();
+        _rtxFor.Clear();
+    }
+
+    /// <summary>
+    /// The media codecs of <paramref name="kind"/> the participant's own offers listed (not the
+    /// numbers we bound for it): what it said it can receive. Safe to read from any thread.
+    /// </summary>
+    public IReadOnlyList<RtpCodec> Offered(MediaKind kind) => kind == MediaKind.Audio ? Volatile.Read(ref _offeredAudio) : Volatile.Read(ref _offeredVideo);
 
     /// <summary>The codec bound to <paramref name="payloadType"/>, if any.</summary>
     public RtpCodec? Find(int payloadType) => _bound.GetValueOrDefault(payloadType);
@@ -40,12 +72,20 @@ internal sealed class BundlePayloadTypes
     /// </summary>
     public List<RtpCodec> CodecsToSend(CodecDescription source, MediaKind kind)
     {
-        RtpCodec? own = OwnCodecFor(source);
+        if (!_ownCodecs.TryGetValue(source, out RtpCodec? own))
+        {
+            _ownCodecs[source] = own = OwnCodecFor(source);
+        }
+
         string[] feedback = SectionPolicy.FeedbackFor(kind);
         if (own is not null)
         {
             var list = new List<RtpCodec> { WithFeedback(own, feedback) };
-            RtpCodec? rtx = _bound.Values.FirstOrDefault(c => c.IsRtx && c.AssociatedPayloadType == own.PayloadType);
+            if (!_rtxFor.TryGetValue(own.PayloadType, out RtpCodec? rtx))
+            {
+                _rtxFor[own.PayloadType] = rtx = _bound.Values.FirstOrDefault(c => c.IsRtx && c.AssociatedPayloadType == own.PayloadType);
+            }
+
             if (rtx is not null)
             {
                 list.Add(WithFeedback(rtx, []));
@@ -69,6 +109,7 @@ internal sealed class BundlePayloadTypes
         }
 
         _bound[payloadType] = codec.Clone();
+        Forget();
         return [codec];
     }
 

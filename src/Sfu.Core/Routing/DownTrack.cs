@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Security.Cryptography;
 using Sfu.Core.Diagnostics;
 using Sfu.Core.Feedback;
+using Sfu.Core.Net;
 using Sfu.Core.Rtp;
 using Sfu.Core.Streams;
 
@@ -22,14 +23,13 @@ public sealed class DownTrack : IOutboundStream
     /// <summary>What a packet gains on the wire beyond the publisher's: our extension element and the SRTP tag.</summary>
     private const int TransportCcOverhead = 4 + 16;
 
-    /// <summary>Padding bytes in one padding-only packet (the count is one byte, RFC 3550 §5.1).</summary>
-    private const byte PaddingSize = 224;
-
-    /// <summary>Padding packets sent after one media packet at most, so a probe rises smoothly.</summary>
-    private const int MaxPaddingPerPacket = 4;
+    private const int PaddingSize = ProbeController.PaddingSize;
 
     private readonly Forwarder _forwarder;
     private readonly DownTrackContext _context;
+
+    // What an ICE-TCP subscriber's send queue drops first when it backs up: video before audio.
+    private readonly DatagramPriority _priority;
     private ExtensionIdMap _extensionMap;
     private byte _payloadType;
     private byte _transportCcId;
@@ -61,6 +61,7 @@ public sealed class DownTrack : IOutboundStream
             (uint)(seed[2] << 24 | seed[3] << 16 | seed[4] << 8 | seed[5]),
             context.Time);
         _forwarder = new Forwarder(source.Kind == MediaKind.Video, Stream.Translator, source.Layers.Length);
+        _priority = source.Kind == MediaKind.Audio ? DatagramPriority.Audio : DatagramPriority.Video;
     }
 
     public Producer Source { get; }
@@ -102,6 +103,9 @@ public sealed class DownTrack : IOutboundStream
 
     /// <summary>True while the subscriber's bandwidth cannot carry even the lowest layer.</summary>
     public bool IsPausedForBandwidth => _bandwidthPaused;
+
+    /// <summary>True while the subscriber's bandwidth holds this video below the layer it asks for.</summary>
+    public bool IsReducedForBandwidth => !_bandwidthPaused && AllocatedLayer < RequestedLayer;
 
     /// <summary>True while packets go out: neither the subscriber nor its bandwidth paused it.</summary>
     public bool IsForwarding => _active && !_paused && !_bandwidthPaused;
@@ -252,7 +256,7 @@ public sealed class DownTrack : IOutboundStream
     private void SendPadding(long now, Span<byte> scratch)
     {
         ProbeController probe = _context.Probe;
-        for (int i = 0; i < MaxPaddingPerPacket && probe.Owed(now) >= PaddingSize / 2; i++)
+        for (int i = 0; probe.PaddingDue(now, i, PaddingSize); i++)
         {
             if (!Stream.Translator.TryReserve(out ushort sequenceNumber))
             {
@@ -260,7 +264,7 @@ public sealed class DownTrack : IOutboundStream
             }
 
             int length = WritePadding(scratch, sequenceNumber, now);
-            if (!_context.Transport.SendRtp(scratch, length))
+            if (!_context.Transport.SendRtp(scratch, length, DatagramPriority.Video))
             {
                 return;
             }
@@ -291,7 +295,7 @@ public sealed class DownTrack : IOutboundStream
         }
 
         buffer.Slice(offset, PaddingSize - 1).Clear();
-        buffer[offset + PaddingSize - 1] = PaddingSize;
+        buffer[offset + PaddingSize - 1] = (byte)PaddingSize;
         return offset + PaddingSize;
     }
 
@@ -393,6 +397,6 @@ public sealed class DownTrack : IOutboundStream
         RtpHeader.SetSequenceNumber(copy, sequenceNumber);
         RtpHeader.SetTimestamp(copy, timestamp);
         RtpHeader.SetPayloadType(copy, payloadType);
-        return _context.Transport.SendRtp(scratch, length) ? length : -1;
+        return _context.Transport.SendRtp(scratch, length, _priority) ? length : -1;
     }
 }

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Sfu.Core.Diagnostics;
+using Sfu.Core.Streams;
 
 namespace Sfu.Core.Routing;
 
@@ -14,4 +15,12 @@ public sealed record MediaServices(
     ILoggerFactory LoggerFactory,
     string AnnouncedAddress,
     Func<int> AnnouncedPort,
-    ulong MaxVideoBitrate);
+    ulong MaxVideoBitrate,
+    Func<int>? AnnouncedTcpPort = null)
+{
+    /// <summary>What one peer may make the media plane create, parse or send.</summary>
+    public MediaLimits Limits { get; init; } = new();
+
+    /// <summary>The bytes all retransmission buffers may hold together.</summary>
+    public RetransmissionBudget Retransmissions { get; init; } = RetransmissionBudget.Unlimited;
+}

@@ -45,6 +45,9 @@ internal sealed class MediaSlots
     /// <summary>Gives each unplaced down-track an m-section: a free one of its kind, else a new one.</summary>
     public void Place(IEnumerable<DownTrack> downTracks)
     {
+        // The free sections are found in one pass, then taken in SDP order: placing is linear
+        // in sections plus tracks, however many of each an offer has.
+        Dictionary<MediaKind, Queue<MediaSlot>>? free = null;
         foreach (DownTrack downTrack in downTracks)
         {
             if (downTrack.Mid is not null)
@@ -52,9 +55,9 @@ internal sealed class MediaSlots
                 continue;
             }
 
+            free ??= FreeServerSlots();
             MediaKind kind = downTrack.Source.Kind;
-            MediaSlot? slot = _slots.FirstOrDefault(s => s.ServerOwned && s.IsFree && s.Kind == kind);
-            if (slot is null)
+            if (!free.TryGetValue(kind, out Queue<MediaSlot>? ofKind) || !ofKind.TryDequeue(out MediaSlot? slot))
             {
                 string mid;
                 do
@@ -71,6 +74,25 @@ internal sealed class MediaSlots
             slot.Rejected = false;
             downTrack.Mid = slot.Mid;
         }
+    }
+
+    private Dictionary<MediaKind, Queue<MediaSlot>> FreeServerSlots()
+    {
+        var free = new Dictionary<MediaKind, Queue<MediaSlot>>();
+        foreach (MediaSlot slot in _slots)
+        {
+            if (slot.ServerOwned && slot.IsFree)
+            {
+                if (!free.TryGetValue(slot.Kind, out Queue<MediaSlot>? ofKind))
+                {
+                    free[slot.Kind] = ofKind = new Queue<MediaSlot>();
+                }
+
+                ofKind.Enqueue(slot);
+            }
+        }
+
+        return free;
     }
 
     /// <summary>Frees the section a departed down-track used.</summary>

@@ -53,7 +53,8 @@ internal sealed partial class Negotiator
                 throw new SignalingException("glare: the server's offer is waiting for an answer; answer it, then offer again.");
             }
 
-            SessionDescription offer = ParseOrThrow(sdp, "offer");
+            SessionDescription offer = ParseOrThrow(sdp, "offer", _services);
+            OfferLimits.CheckPublished(offer, _slots, _services.Limits, _services.Counters, _owner.Permissions.CanPublish);
             TransportSetup.Validate(offer, "offer");
             first = !_negotiated;
             if (first)
@@ -139,7 +140,7 @@ internal sealed partial class Negotiator
             ObjectDisposedException.ThrowIf(_closed, _owner);
             SessionDescription offer = _pendingOffer
                 ?? throw new SignalingException("There is no server offer waiting for an answer.");
-            SessionDescription answer = ParseOrThrow(sdp, "answer");
+            SessionDescription answer = ParseOrThrow(sdp, "answer", _services);
             if (answer.Media.Count != offer.Media.Count)
             {
                 throw new SignalingException(
@@ -207,9 +208,10 @@ internal sealed partial class Negotiator
             _renegotiationNeeded = false;
             _slots.Place(_owner.DownTracks);
             var sections = new List<OfferSection>(_slots.All.Count);
+            var extensions = new Dictionary<MediaKind, List<HeaderExtension>>();
             foreach (MediaSlot slot in _slots.All)
             {
-                sections.Add(OfferSectionOf(slot));
+                sections.Add(OfferSectionOf(slot, extensions));
             }
 
             _pendingOffer = SdpOfferBuilder.Build(TransportSetup.Local(_owner.Transport, _services), sections, _sessionId, ++_sessionVersion);
@@ -282,8 +284,12 @@ internal sealed partial class Negotiator
             return null;
         }
 
+        // Only a codec the participant itself offered to receive, in the publisher's stream
+        // format, is sent (a participant whose offers listed no codec of the kind is trusted to
+        // answer with what it can receive).
         RtpCodec? codec = SectionPolicy.FindCodecFor(media, downTrack.Source.Codec);
-        if (codec is null)
+        IReadOnlyList<RtpCodec> offered = _payloadTypes.Offered(slot.Kind);
+        if (codec is null || (offered.Count > 0 && !RoomCodecChoice.Lists(offered, codec)))
         {
             LogNoCommonCodec(_logger, _owner.Id, downTrack.Source.Codec.Name, media.Mid!);
             return null;
@@ -296,7 +302,8 @@ internal sealed partial class Negotiator
         return downTrack;
     }
 
-    private OfferSection OfferSectionOf(MediaSlot slot)
+    /// <param name="extensions">The extensions sent per kind, worked out once per offer (they depend on every section).</param>
+    private OfferSection OfferSectionOf(MediaSlot slot, Dictionary<MediaKind, List<HeaderExtension>> extensions)
     {
         if (slot.Rejected && slot.DownTrack is null)
         {
@@ -315,12 +322,23 @@ internal sealed partial class Negotiator
                 slot.Kind,
                 MediaDirection.SendOnly,
                 _payloadTypes.CodecsToSend(downTrack.Source.Codec, slot.Kind),
-                SectionPolicy.ExtensionsToSend(_slots.All, slot.Kind),
+                ExtensionsToSend(slot.Kind, extensions),
                 SendStreamOf(downTrack));
         }
 
         IReadOnlyList<RtpCodec> codecs = slot.Codecs.Count == 0 ? SectionPolicy.DefaultCodecs(slot.Kind) : slot.Codecs;
         return new OfferSection(slot.Mid, slot.Kind, MediaDirection.Inactive, codecs, slot.Extensions);
+    }
+
+    private List<HeaderExtension> ExtensionsToSend(MediaKind kind, Dictionary<MediaKind, List<HeaderExtension>> extensions)
+    {
+        if (!extensions.TryGetValue(kind, out List<HeaderExtension>? list))
+        {
+            extensions[kind] = list = SectionPolicy.ExtensionsToSend(_slots.All, kind);
+        }
+
+        // Each section gets its own list: the SDP model is mutable.
+        return [.. list];
     }
 
     /// <summary>What one section of the participant's offer starts or stops publishing.</summary>
@@ -366,12 +384,14 @@ internal sealed partial class Negotiator
     private SendStream SendStreamOf(DownTrack downTrack)
         => new(downTrack.Ssrc, null, _owner.Cname, downTrack.Source.StreamId, downTrack.Source.TrackId);
 
-    private static SessionDescription ParseOrThrow(string? sdp, string what)
+    private static SessionDescription ParseOrThrow(string? sdp, string what, MediaServices services)
     {
         if (string.IsNullOrWhiteSpace(sdp))
         {
             throw new SignalingException($"The {what} is empty.");
         }
+
+        OfferLimits.CheckText(sdp, services.Limits, services.Counters, what);
 
         SdpParseResult parsed = SdpParser.Parse(sdp);
         if (!parsed.Success)

@@ -220,7 +220,7 @@ public sealed class Participant
         var producer = new Producer(this, track, Time);
         if (!track.IsSimulcast)
         {
-            producer.Layers[0].Bind(new RtpReceiveStream(track.StreamParameters(track.Ssrc, track.RtxSsrc), Time), KeyframeRequesterFor(track.Ssrc));
+            producer.Layers[0].Bind(new RtpReceiveStream(track.StreamParameters(track.Ssrc, track.RtxSsrc), Time, _services.Retransmissions), KeyframeRequesterFor(track.Ssrc));
         }
 
         return producer;

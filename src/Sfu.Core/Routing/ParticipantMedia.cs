@@ -35,7 +35,8 @@ internal sealed class ParticipantMedia : IPeerMediaSink
             services.MaxVideoBitrate,
             services.Counters,
             services.Metrics,
-            services.Time);
+            services.Time,
+            services.Limits);
         DownTracks = new DownTrackContext(owner.Transport, services, Feedback.Downlink);
     }
 
@@ -152,7 +153,7 @@ internal sealed class ParticipantMedia : IPeerMediaSink
             return null;
         }
 
-        var stream = new RtpReceiveStream(layer.Owner.Track.StreamParameters(view.Ssrc, null), _services.Time);
+        var stream = new RtpReceiveStream(layer.Owner.Track.StreamParameters(view.Ssrc, null), _services.Time, _services.Retransmissions);
         layer.Bind(stream, _owner.KeyframeRequesterFor(view.Ssrc));
         Index(layer, stream);
         return layer;

@@ -201,6 +201,11 @@ public sealed class Producer
     internal ImmutableArray<DownTrack> Close()
     {
         _closed = true;
+        foreach (ProducerLayer layer in Layers)
+        {
+            layer.Stream?.Release();
+        }
+
         ImmutableArray<DownTrack> all = _downTracks;
         _downTracks = [];
         return all;

@@ -81,6 +81,11 @@ public sealed class ProducerLayer
     {
         Volatile.Write(ref _keyframes, keyframes);
         Volatile.Write(ref _stream, stream);
+        if (Owner.IsClosed)
+        {
+            // Learnt from a packet that raced the track's end: nothing of it is kept.
+            stream.Release();
+        }
     }
 
     internal void SetActive(bool active) => _active = active;

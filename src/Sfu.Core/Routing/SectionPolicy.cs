@@ -104,8 +104,9 @@ internal static class SectionPolicy
         return true;
     }
 
+    /// <summary>The codec of <paramref name="media"/> that carries <paramref name="source"/>'s stream unchanged (same name and stream format), or null.</summary>
     public static RtpCodec? FindCodecFor(MediaDescription media, CodecDescription source)
-        => media.Codecs.FirstOrDefault(c => !c.IsRtx && Matches(c, source));
+        => media.Codecs.FirstOrDefault(c => !c.IsRtx && Matches(c, source) && CodecParameters.SameFormat(c.Name, c.Fmtp, source.Fmtp));
 
     public static bool Matches(RtpCodec codec, CodecDescription source)
         => string.Equals(codec.Name, source.Name, StringComparison.OrdinalIgnoreCase)

@@ -63,6 +63,7 @@ internal sealed class SubscriberAllocator
             long wanted = 0;
             int paused = 0;
             int reduced = 0;
+            bool newlyPaused = false;
             for (int i = 0; i < tracks.Length; i++)
             {
                 DownTrack track = tracks[i];
@@ -71,6 +72,7 @@ internal sealed class SubscriberAllocator
                 if (track.SetAllocatedLayer(layer))
                 {
                     _owner.OnBandwidthReduced(layer < 0);
+                    newlyPaused |= layer < 0;
                 }
 
                 paused += layer < 0 ? 1 : 0;
@@ -79,10 +81,7 @@ internal sealed class SubscriberAllocator
             }
 
             // Short of what it wants: see whether the path carries more before sending it more.
-            if (_downlink.HasEstimate && (paused > 0 || reduced > 0))
-            {
-                _downlink.Probe.Want(wanted, budget, allocated);
-            }
+            _downlink.OnAllocated(wanted, allocated, paused > 0 || reduced > 0, newlyPaused);
 
             Volatile.Write(ref _allocated, Math.Min(allocated, budget));
             Volatile.Write(ref _pausedForBandwidth, paused);

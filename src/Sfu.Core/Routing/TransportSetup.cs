@@ -81,5 +81,6 @@ internal static class TransportSetup
             transport.Fingerprint,
             transport.DtlsRole == DtlsRole.Client ? DtlsSetup.Active : DtlsSetup.Passive,
             services.AnnouncedAddress,
-            services.AnnouncedPort());
+            services.AnnouncedPort(),
+            services.AnnouncedTcpPort?.Invoke() ?? 0);
 }

@@ -2,6 +2,7 @@ using System.Net;
 using Microsoft.Extensions.Logging;
 using Sfu.Core.Diagnostics;
 using Sfu.Core.Dtls;
+using Sfu.Core.Net;
 using Sfu.Core.Srtp;
 
 namespace Sfu.Core.Sessions;
@@ -26,9 +27,9 @@ public sealed partial class PeerTransport
     }
 
     /// <summary>A DTLS record from a bound address. Receive loop only.</summary>
-    internal void OnDtls(ReadOnlySpan<byte> datagram, SocketAddress source)
+    internal void OnDtls(ReadOnlySpan<byte> datagram, SocketAddress source, IDatagramPath path)
     {
-        if (_dtls is null || _ice is null || !_ice.IsFromSelected(source))
+        if (_dtls is null || _ice is null || !IsFromSelected(source, path))
         {
             _counters.Dropped(DropReason.UnselectedAddress);
             return;
@@ -42,10 +43,9 @@ public sealed partial class PeerTransport
 
     void IDtlsDatagramSender.Send(ReadOnlySpan<byte> datagram)
     {
-        SocketAddress? remote = RemoteAddress;
-        if (remote is not null && !_disposed)
+        if (!_disposed)
         {
-            _port.SendTo(datagram, remote);
+            SendSelected(datagram, DatagramPriority.Control);
         }
     }
 
@@ -59,9 +59,44 @@ public sealed partial class PeerTransport
         _ = RunHandshakeAsync(_dtls);
     }
 
+    /// <summary>
+    /// Runs the handshake when the server's <see cref="HandshakeGate"/> gives it a turn; the
+    /// handshake timeout counts from the start of the wait, so a peer that never completes is
+    /// freed at the timeout whether it waited or ran.
+    /// </summary>
     private async Task RunHandshakeAsync(DtlsTransport dtls)
     {
-        DtlsHandshakeResult result = await dtls.HandshakeAsync(CancellationToken.None).ConfigureAwait(false);
+        using var deadline = new CancellationTokenSource(_dtlsOptions.HandshakeTimeout, _time);
+        DtlsGateResult turn = HandshakeGate is { } gate ? await gate.EnterAsync(deadline.Token).ConfigureAwait(false) : DtlsGateResult.Entered;
+        if (turn != DtlsGateResult.Entered)
+        {
+            string why = turn == DtlsGateResult.Refused
+                ? $"DTLS handshake refused: {HandshakeGate!.QueueLimit:N0} handshakes are waiting already (Sfu:Limits:DtlsHandshakeQueue)"
+                : $"DTLS handshake timed out after {_dtlsOptions.HandshakeTimeout.TotalSeconds:0.#} s waiting for its turn";
+            if (turn == DtlsGateResult.Refused)
+            {
+                _counters.Dropped(DropReason.DtlsBusy);
+            }
+
+            LogHandshakeFailed(_logger, why);
+            if (!_disposed)
+            {
+                Failed?.Invoke(this, why);
+            }
+
+            return;
+        }
+
+        DtlsHandshakeResult result;
+        try
+        {
+            result = await dtls.HandshakeAsync(deadline.Token).ConfigureAwait(false);
+        }
+        finally
+        {
+            HandshakeGate?.Exit();
+        }
+
         if (_disposed)
         {
             return;

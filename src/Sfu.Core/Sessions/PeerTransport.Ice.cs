@@ -2,6 +2,7 @@ using System.Net;
 using Microsoft.Extensions.Logging;
 using Sfu.Core.Diagnostics;
 using Sfu.Core.Ice;
+using Sfu.Core.Net;
 using Sfu.Core.Stun;
 
 namespace Sfu.Core.Sessions;
@@ -39,31 +40,37 @@ public sealed partial class PeerTransport
         LogIceRestart(_logger, local.Ufrag);
     }
 
-    /// <summary>An ICE check routed here by USERNAME or by source address. Receive loop only.</summary>
-    internal void OnStun(in StunMessage message, SocketAddress source)
+    /// <summary>
+    /// An ICE check routed here by USERNAME or by source address, that came over
+    /// <paramref name="path"/> (the UDP port or an ICE-TCP connection); answered over the same
+    /// path. True when it authenticated. Receive loop only.
+    /// </summary>
+    internal bool OnStun(in StunMessage message, SocketAddress source, IDatagramPath path)
     {
         IceLiteAgent? ice = _ice;
         if (ice is null)
         {
             _counters.Dropped(DropReason.NotReady);
-            return;
+            return false;
         }
 
-        SocketAddress? before;
-        SocketAddress? selected;
+        // The UDP port is the agent's default path (null); a TCP connection is named.
+        IDatagramPath? checkedPath = ReferenceEquals(path, _port) ? null : path;
+        IceSelection? before;
+        IceSelection? selected;
         IceCheckOutcome outcome;
         int responseLength;
         lock (_iceGate)
         {
             ice = _ice!;
-            before = ice.SelectedAddress;
-            outcome = ice.ProcessBindingRequest(message, source, _stunResponse, out responseLength);
-            selected = ice.SelectedAddress;
+            before = ice.Selection;
+            outcome = ice.ProcessBindingRequest(message, source, checkedPath, _stunResponse, out responseLength);
+            selected = ice.Selection;
         }
 
         if (responseLength > 0)
         {
-            _port.SendTo(_stunResponse.AsSpan(0, responseLength), source);
+            path.SendTo(_stunResponse.AsSpan(0, responseLength), source, DatagramPriority.Control);
         }
 
         switch (outcome)
@@ -74,18 +81,33 @@ public sealed partial class PeerTransport
                 break;
             case IceCheckOutcome.Unauthorized:
                 _counters.Dropped(DropReason.StunUnauthorized);
-                return;
+                return false;
             default:
                 _counters.Dropped(DropReason.Malformed);
-                return;
+                return false;
         }
 
         if (selected is not null && !ReferenceEquals(before, selected))
         {
-            _directory.Bind(selected, this);
+            // Only UDP addresses route by source; a TCP connection knows its transport itself.
+            if (selected.Path is null)
+            {
+                _directory.Bind(selected.Address, this);
+            }
+
+            LogSelected(_logger, (selected.Path ?? _port).Protocol);
             StartHandshake();
         }
+
+        return true;
     }
+
+    /// <summary>The agent's check that a datagram came over the selected pair; the UDP port is its unnamed path.</summary>
+    private bool IsFromSelected(SocketAddress source, IDatagramPath path)
+        => _ice is { } ice && ice.IsFromSelected(source, ReferenceEquals(path, _port) ? null : path);
+
+    [LoggerMessage(EventId = 204, Level = LogLevel.Information, Message = "ICE selected a pair over {Protocol}")]
+    private static partial void LogSelected(ILogger logger, TransportProtocol protocol);
 
     [LoggerMessage(EventId = 202, Level = LogLevel.Information, Message = "ICE restart: our new ufrag is {Ufrag}")]
     private static partial void LogIceRestart(ILogger logger, string ufrag);

@@ -10,7 +10,7 @@ namespace Sfu.Core.Sessions;
 public sealed partial class PeerTransport
 {
     /// <summary>An SRTP or SRTCP packet from a bound address. Receive loop only.</summary>
-    internal void OnSrtp(Span<byte> datagram, SocketAddress source, Span<byte> scratch)
+    internal void OnSrtp(Span<byte> datagram, SocketAddress source, IDatagramPath path, Span<byte> scratch)
     {
         SrtpContext? inbound = _inbound;
         if (!_connected || inbound is null)
@@ -19,9 +19,15 @@ public sealed partial class PeerTransport
             return;
         }
 
-        if (!_ice!.IsFromSelected(source))
+        if (!IsFromSelected(source, path))
         {
             _counters.Dropped(DropReason.UnselectedAddress);
+            return;
+        }
+
+        if (Ingress is { } ingress && !ingress.Admit(datagram.Length, _time.GetTimestamp()))
+        {
+            _counters.Dropped(DropReason.IngressLimit);
             return;
         }
 
@@ -59,11 +65,16 @@ public sealed partial class PeerTransport
     /// Protects a plain RTP packet in place (the buffer has room for the tag) and sends it.
     /// Receive loop only: the outbound RTP context has one owner.
     /// </summary>
-    public bool SendRtp(Span<byte> buffer, int length)
+    public bool SendRtp(Span<byte> buffer, int length) => SendRtp(buffer, length, DatagramPriority.Video);
+
+    /// <summary>
+    /// As <see cref="SendRtp(Span{byte}, int)"/>; <paramref name="priority"/> says what a path
+    /// that backs up (an ICE-TCP connection) drops first. Receive loop only.
+    /// </summary>
+    public bool SendRtp(Span<byte> buffer, int length, DatagramPriority priority)
     {
         SrtpContext? outbound = _outboundRtp;
-        SocketAddress? remote = RemoteAddress;
-        if (outbound is null || remote is null)
+        if (outbound is null || _ice?.Selection is null)
         {
             return false;
         }
@@ -73,14 +84,13 @@ public sealed partial class PeerTransport
             return false;
         }
 
-        return _port.SendTo(buffer[..protectedLength], remote);
+        return SendSelected(buffer[..protectedLength], priority);
     }
 
     /// <summary>Protects and sends one plain RTCP compound packet. Any thread.</summary>
     public bool SendRtcp(ReadOnlySpan<byte> compound)
     {
-        SocketAddress? remote = RemoteAddress;
-        if (!_connected || remote is null || compound.Length > UdpMediaPort.ReceiveBufferSize)
+        if (!_connected || _ice?.Selection is null || compound.Length > UdpMediaPort.ReceiveBufferSize)
         {
             return false;
         }
@@ -99,7 +109,7 @@ public sealed partial class PeerTransport
                 return false;
             }
 
-            return _port.SendTo(_rtcpBuffer.AsSpan(0, protectedLength), remote);
+            return SendSelected(_rtcpBuffer.AsSpan(0, protectedLength), DatagramPriority.Control);
         }
     }
 

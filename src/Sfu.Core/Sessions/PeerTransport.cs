@@ -100,6 +100,26 @@ public sealed partial class PeerTransport : IDtlsDatagramSender, IRtcpSender, ID
     /// <summary>The remote address media goes to: the ICE agent's selected pair.</summary>
     public SocketAddress? RemoteAddress => _ice?.SelectedAddress;
 
+    /// <summary>The transport of the selected pair (null before ICE selects one): UDP, or an ICE-TCP connection.</summary>
+    public TransportProtocol? SelectedProtocol => _ice?.Selection is { } selection ? (selection.Path ?? _port).Protocol : null;
+
+    public bool IsDisposed => _disposed;
+
+    /// <summary>
+    /// Sends over the selected pair: its TCP connection, or the UDP port. Any thread; the
+    /// selection is read once, so address and path always belong together.
+    /// </summary>
+    private bool SendSelected(ReadOnlySpan<byte> datagram, DatagramPriority priority)
+    {
+        IceSelection? selection = _ice?.Selection;
+        if (selection is null)
+        {
+            return false;
+        }
+
+        return (selection.Path ?? _port).SendTo(datagram, selection.Address, priority);
+    }
+
     /// <summary>
     /// True when the peer has not proven it is there for longer than the consent timeout
     /// (RFC 7675 §5.1), or never completed ICE in that time.
@@ -116,6 +136,12 @@ public sealed partial class PeerTransport : IDtlsDatagramSender, IRtcpSender, ID
             return _ice.IsConsentExpired();
         }
     }
+
+    /// <summary>Where its DTLS handshake waits for a turn; null: it runs at once.</summary>
+    public DtlsHandshakeGate? HandshakeGate { get; init; }
+
+    /// <summary>What this peer may send us per second; null: no bound.</summary>
+    public IngressLimiter? Ingress { get; init; }
 
     public void AttachSink(IPeerMediaSink sink) => _sink = sink;
 

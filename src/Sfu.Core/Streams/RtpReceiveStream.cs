@@ -22,19 +22,23 @@ public sealed class RtpReceiveStream
     public static readonly TimeSpan NackGiveUp = TimeSpan.FromSeconds(1);
 
     private readonly TimeProvider _time;
+    private readonly RetransmissionBudget _budget;
     private RetransmissionBuffer? _retransmissions;
     private byte[]? _repairBuffer;
     private SenderReportTiming? _lastSenderReport;
     private long _packets;
     private long _bytes;
     private uint _rtxSsrc;
+    private volatile bool _released;
 
-    public RtpReceiveStream(RtpStreamParameters parameters, TimeProvider time)
+    /// <param name="budget">Where its retransmission buffer takes its pages from (default: no bound).</param>
+    public RtpReceiveStream(RtpStreamParameters parameters, TimeProvider time, RetransmissionBudget? budget = null)
     {
         ArgumentNullException.ThrowIfNull(parameters);
         ArgumentNullException.ThrowIfNull(time);
         Parameters = parameters;
         _time = time;
+        _budget = budget ?? RetransmissionBudget.Unlimited;
         Statistics = new ReceiveStatistics(parameters.ClockRate, time);
         Nacks = parameters.Kind == MediaKind.Video ? new NackGenerator(time, DefaultNackRetryInterval, NackGiveUp) : null;
         _rtxSsrc = parameters.RtxSsrc ?? 0;
@@ -129,6 +133,13 @@ public sealed class RtpReceiveStream
     /// <summary>Its retransmissions come on <paramref name="ssrc"/> (learnt from their repaired-rtp-stream-id).</summary>
     public void BindRtx(uint ssrc) => Volatile.Write(ref _rtxSsrc, ssrc);
 
+    /// <summary>The track ended: its retransmission pages go back to the server's budget. Any thread.</summary>
+    public void Release()
+    {
+        _released = true;
+        Volatile.Read(ref _retransmissions)?.Release();
+    }
+
     /// <summary>True when <paramref name="view"/> (a packet of this stream) starts a keyframe.</summary>
     public bool IsKeyframe(in RtpPacket view)
         => Kind == MediaKind.Video && view.Payload.Length > 0 && VideoKeyframe.IsKeyframe(view.Payload, Parameters.VideoCodec);
@@ -150,9 +161,18 @@ public sealed class RtpReceiveStream
 
     private void Store(ReadOnlySpan<byte> packet, in RtpPacket view)
     {
-        if (Kind == MediaKind.Video)
+        if (Kind == MediaKind.Video && !_released)
         {
-            (_retransmissions ??= new RetransmissionBuffer()).Store(view.SequenceNumber, packet);
+            if (_retransmissions is null)
+            {
+                Volatile.Write(ref _retransmissions, new RetransmissionBuffer(RetransmissionBuffer.DefaultCapacity, _budget));
+                if (_released)
+                {
+                    _retransmissions.Release();
+                }
+            }
+
+            _retransmissions.Store(view.SequenceNumber, packet);
         }
     }
 }

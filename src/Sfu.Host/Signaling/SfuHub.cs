@@ -6,6 +6,7 @@ using Sfu.Core.Sessions;
 using Sfu.Host.Access;
 using Sfu.Host.Meeting;
 using Sfu.Host.Rooms;
+using Sfu.Host.Turn;
 
 namespace Sfu.Host.Signaling;
 
@@ -23,6 +24,7 @@ public sealed partial class SfuHub(
     RoomAccess access,
     Refusals refusals,
     IOptions<LimitsOptions> limits,
+    TurnCredentials turn,
     TimeProvider time) : Hub<ISfuClient>
 {
     public const string Path = "/hubs/sfu";
@@ -61,7 +63,7 @@ public sealed partial class SfuHub(
         string name = DisplayName.Normalize(admission.DisplayName ?? displayName, out string? nameError)
             ?? throw refusals.Refuse(RefusalReason.Name, nameError!);
         RoomMember member = await lifecycle.JoinAsync(room, name, admission, Context).ConfigureAwait(false);
-        return new JoinResult(member.Id, room, await OthersAsync(member).ConfigureAwait(false), name, admission.Permissions.CanPublish, admission.Permissions.CanSubscribe);
+        return new JoinResult(member.Id, room, await OthersAsync(member).ConfigureAwait(false), name, admission.Permissions.CanPublish, admission.Permissions.CanSubscribe, turn.Issue(member.Id));
     }
 
     public Task Leave() => lifecycle.LeaveAsync(Context.ConnectionId);

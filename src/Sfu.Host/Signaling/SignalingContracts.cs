@@ -1,5 +1,6 @@
 using Sfu.Core;
 using Sfu.Core.Routing;
+using Sfu.Host.Turn;
 
 namespace Sfu.Host.Signaling;
 
@@ -22,7 +23,8 @@ public sealed record TrackInfo(string ParticipantId, string TrackId, string Stre
 
 /// <summary>
 /// What the caller of Join learns: its own id, who is already in the room, the name the others
-/// see (normalized, or the one its token sets) and what it may do with media.
+/// see (normalized, or the one its token sets), what it may do with media, and the TURN
+/// servers (with fresh credentials) it may relay through when nothing else reaches us.
 /// </summary>
 public sealed record JoinResult(
     string ParticipantId,
@@ -30,4 +32,5 @@ public sealed record JoinResult(
     IReadOnlyList<ParticipantInfo> Participants,
     string DisplayName,
     bool CanPublish,
-    bool CanSubscribe);
+    bool CanSubscribe,
+    IReadOnlyList<IceServerInfo> IceServers);

@@ -22,12 +22,15 @@ export class ChatView {
         return;
       }
       this.error.hidden = true;
-      send(text).then(
-        () => {
-          this.input.value = '';
-        },
-        (err: unknown) => this.showError(err),
-      );
+      // Cleared at once, so a line typed while this one is on its way is never wiped by the
+      // acknowledgement; a refused line comes back for editing unless something new was typed.
+      this.input.value = '';
+      send(text).catch((err: unknown) => {
+        if (this.input.value === '') {
+          this.input.value = text;
+        }
+        this.showError(err);
+      });
     });
   }
 

@@ -28,6 +28,15 @@ export interface JoinResult {
   /** False when our access token lets us watch only: what we offer to send is answered so nothing is sent. */
   readonly canPublish: boolean;
   readonly canSubscribe: boolean;
+  /** TURN servers with credentials valid for some hours, for networks that reach the media port neither by UDP nor TCP (empty: none configured). */
+  readonly iceServers?: readonly IceServerInfo[];
+}
+
+/** One RTCIceServer as the server hands it out: TURN REST credentials (username "expiry:identity"). */
+export interface IceServerInfo {
+  readonly urls: readonly string[];
+  readonly username: string;
+  readonly credential: string;
 }
 
 /** An m-section of our offer that the server's answer rejected (port 0), and why. */
@@ -91,6 +100,8 @@ export const HubMethods = {
   setMediaState: 'SetMediaState',
   resume: 'Resume',
   setReceiving: 'SetReceiving',
+  setVideoSize: 'SetVideoSize',
+  setVideoLayer: 'SetVideoLayer',
 } as const;
 
 /** Hub event names, server to client. */
@@ -107,6 +118,7 @@ export const HubEvents = {
   mediaStateChanged: 'MediaStateChanged',
   dominantSpeakerChanged: 'DominantSpeakerChanged',
   warning: 'Warning',
+  layersChanged: 'LayersChanged',
 } as const;
 
 /** Where a closing page posts its resume token to leave at once (navigator.sendBeacon). */

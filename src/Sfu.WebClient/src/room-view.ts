@@ -30,22 +30,33 @@ interface ScreenTile {
   readonly track: MediaStreamTrack;
 }
 
+/** Watches the size a remote video track is shown at; returns a function that stops. */
+export type WatchVideo = (track: MediaStreamTrack, element: HTMLElement) => () => void;
+
 export class RoomView {
   private readonly grid: HTMLElement;
   private readonly screens: HTMLElement;
   private readonly status: HTMLElement;
   private readonly errors: HTMLElement;
+  private readonly notice: HTMLElement;
   private readonly people: HTMLElement;
   private readonly tiles = new Map<string, Tile>();
   private readonly screenTiles = new Map<string, ScreenTile>();
+  private readonly watching = new Map<MediaStreamTrack, () => void>();
   private local: Tile | null = null;
   private localId = '';
 
-  constructor(root: Document, room: string) {
+  /** @param watchVideo told which element shows each remote video (the server sends the layer that fits it) */
+  constructor(
+    root: Document,
+    room: string,
+    private readonly watchVideo: WatchVideo = () => () => undefined,
+  ) {
     this.grid = required(root, 'tile-grid');
     this.screens = required(root, 'screen-stage');
     this.status = required(root, 'connection-state');
     this.errors = required(root, 'error-banner');
+    this.notice = required(root, 'connection-notice');
     this.people = required(root, 'participant-count');
     required(root, 'room-title').textContent = room;
     root.title = `${room} · SfuRouter`;
@@ -105,6 +116,9 @@ export class RoomView {
     }
     if (!tile.media.getTrackById(track.id)) {
       tile.media.addTrack(track);
+      if (track.kind === 'video') {
+        this.watch(track, tile.video);
+      }
     }
     show(tile);
   }
@@ -117,6 +131,7 @@ export class RoomView {
     }
     const tile = this.tiles.get(participantId);
     if (tile?.media.getTrackById(track.id)) {
+      this.unwatch(track);
       tile.media.removeTrack(track);
       show(tile);
     }
@@ -125,6 +140,7 @@ export class RoomView {
   detachStream(participantId: string): void {
     const tile = this.tiles.get(participantId);
     if (tile !== undefined) {
+      tile.media.getTracks().forEach((t) => this.unwatch(t));
       syncTracks(tile.media, []);
       tile.root.classList.remove('has-video');
     }
@@ -137,6 +153,7 @@ export class RoomView {
     if (tile === undefined) {
       return;
     }
+    tile.media.getTracks().forEach((t) => this.unwatch(t));
     tile.video.srcObject = null;
     tile.root.remove();
     this.tiles.delete(participantId);
@@ -177,6 +194,12 @@ export class RoomView {
     this.errors.hidden = true;
   }
 
+  /** A lasting note about the connection (not an error): e.g. media relayed through TURN. */
+  showNotice(message: string): void {
+    this.notice.textContent = message;
+    this.notice.hidden = false;
+  }
+
   private showScreen(participantId: string, track: MediaStreamTrack): void {
     this.hideScreen(participantId);
     const root = document.createElement('figure');
@@ -195,6 +218,7 @@ export class RoomView {
     root.append(video, caption);
     this.screens.append(root);
     this.screenTiles.set(participantId, { root, video, track });
+    this.watch(track, video);
     void video.play().catch(() => undefined);
     this.layout();
   }
@@ -204,10 +228,21 @@ export class RoomView {
     if (screen === undefined) {
       return;
     }
+    this.unwatch(screen.track);
     screen.video.srcObject = null;
     screen.root.remove();
     this.screenTiles.delete(participantId);
     this.layout();
+  }
+
+  private watch(track: MediaStreamTrack, element: HTMLElement): void {
+    this.unwatch(track);
+    this.watching.set(track, this.watchVideo(track, element));
+  }
+
+  private unwatch(track: MediaStreamTrack): void {
+    this.watching.get(track)?.();
+    this.watching.delete(track);
   }
 
   private ensureTile(participantId: string): Tile {

@@ -1,5 +1,6 @@
 // The room page at /room/{room}?name={nick}: wires an SfuClient to the views and controls.
-// ?mic=off and ?camera=off join with the microphone or camera off.
+// ?mic=off and ?camera=off join with the microphone or camera off; ?simulcast=off publishes
+// the camera as one encoding.
 import { ChatView } from './chat-view';
 import { hubErrorReason } from './hub-errors';
 import { preferences } from './preferences';
@@ -80,12 +81,13 @@ function setToggle(control: HTMLButtonElement, on: boolean, labels: readonly [st
 }
 
 async function start(roomName: string, nickname: string): Promise<void> {
-  const view = new RoomView(document, roomName);
   const client = new SfuClient({
     startWith: { mic: params.get('mic') !== 'off', camera: params.get('camera') !== 'off' },
+    simulcast: params.get('simulcast') !== 'off',
     ...(accessToken === undefined ? {} : { accessToken }),
   });
   window.sfu = client;
+  const view = new RoomView(document, roomName, (track, element) => client.watchVideoSize(track, element));
   const chat = new ChatView(document, (text) => client.sendChat(text));
   const micButton = button('toggle-mic');
   const cameraButton = button('toggle-camera');
@@ -120,6 +122,7 @@ async function start(roomName: string, nickname: string): Promise<void> {
   client.on('warning', (message) => view.showError(message));
   client.on('removed', (r) => view.showError(r.reason));
   client.on('gaveUp', (r) => view.showError(r.reason));
+  client.on('relayFallback', (r) => view.showNotice(`Media is relayed through a TURN server: ${r.reason}.`));
 
   view.setState(client.state.overall);
   view.showLocal(nickname, null);

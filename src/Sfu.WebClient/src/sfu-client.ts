@@ -1,6 +1,6 @@
 // The browser client SDK's one public class. It composes the parts in client/ (one concern
 // each) and keeps the API the pages and the browser tests use.
-import { HubEvents, type ChatMessage, type JoinResult, type MediaState, type ParticipantInfo, type RejectedSection, type TrackInfo } from './contracts';
+import { HubEvents, HubMethods, type ChatMessage, type JoinResult, type MediaState, type ParticipantInfo, type RejectedSection, type TrackInfo } from './contracts';
 import { connectionState, type ConnectionStateChange } from './client/connection-state';
 import { ClientContext } from './client/context';
 import type { SfuClientEvents } from './client/events';
@@ -14,6 +14,7 @@ import { Recovery } from './client/reconnect';
 import { RemoteParticipants } from './client/remote-participants';
 import { ScreenShare } from './client/screen-share';
 import { Session, type SessionParts } from './client/session';
+import { VideoSizes } from './client/video-sizes';
 
 export type { ConnectionStateChange, OverallState, SignalingState } from './client/connection-state';
 export { DeviceUnavailableError } from './client/device-errors';
@@ -36,6 +37,7 @@ export class SfuClient {
   private readonly local: LocalMedia;
   private readonly screen: ScreenShare;
   private readonly incoming: IncomingVideo;
+  private readonly sizes: VideoSizes;
   private readonly meeting: Meeting;
   private readonly session: Session;
   private readonly recovery: Recovery;
@@ -60,7 +62,8 @@ export class SfuClient {
     const publish = (): Promise<void> => this.meeting.publish(this.mediaState);
     this.local = new LocalMedia(this.ctx, options, publish);
     this.screen = new ScreenShare(this.ctx, this.peer, this.local, publish);
-    this.incoming = new IncomingVideo(this.ctx, this.peer);
+    this.incoming = new IncomingVideo(this.ctx, this.peer, () => this.sizes.resendAll());
+    this.sizes = new VideoSizes(this.ctx, this.peer, () => this.incoming.receiving);
     const parts: SessionParts = {
       peer: this.peer,
       negotiator: this.negotiator,
@@ -88,6 +91,12 @@ export class SfuClient {
     hub.on(HubEvents.mediaStateChanged, (m: MediaState) => events.emit('mediaState', m));
     hub.on(HubEvents.dominantSpeakerChanged, (id: string | null) => events.emit('dominantSpeaker', id));
     hub.on(HubEvents.warning, (message: string) => events.emit('warning', message));
+    hub.on(HubEvents.layersChanged, (mid: string, rids: string[]) => {
+      this.local
+        .setWantedLayers(mid, rids)
+        .then(() => events.emit('layersChanged', { mid, rids }))
+        .catch((e: unknown) => this.ctx.report('turning simulcast layers on or off', e));
+    });
     hub.on(HubEvents.removed, (reason: string) => {
       void this.session.removed(reason);
     });
@@ -235,6 +244,34 @@ export class SfuClient {
   }
 
   /**
+   * Tells the server the size `element` shows the remote video `track` at, now and after every
+   * resize (debounced), until the returned function is called. With simulcast the server then
+   * forwards the smallest layer at least that large; an element with no size (display: none)
+   * pauses the track. The room page calls this for every remote video it shows.
+   */
+  watchVideoSize(track: MediaStreamTrack, element: HTMLElement): () => void {
+    return this.sizes.watch(track, element);
+  }
+
+  /**
+   * Pins the simulcast layer (by rid) forwarded for the remote video `track`, whatever size it
+   * is shown at; null goes back to the choice by size. Rejects with the server's reason when
+   * the track has no such layer.
+   */
+  async setVideoLayer(track: MediaStreamTrack, rid: string | null): Promise<void> {
+    const mid = this.peer.current?.getTransceivers().find((t) => t.receiver.track === track)?.mid ?? null;
+    if (mid === null) {
+      throw new Error('that track is not received on the current connection');
+    }
+    await this.ctx.hub.invoke(HubMethods.setVideoLayer, mid, rid);
+  }
+
+  /** The rids of the simulcast layers our camera publishes, lowest first; empty without simulcast. */
+  get cameraLayers(): string[] {
+    return this.local.cameraRids;
+  }
+
+  /**
    * For a page that is going away: leaves at once through a beacon (which outlives the page)
    * so the others do not wait out the reconnect grace; then closes.
    */
@@ -245,6 +282,7 @@ export class SfuClient {
   /** Leaves the room and releases the camera, microphone and connections. Safe to call twice. */
   close(): Promise<void> {
     this.recovery.cancel();
+    this.sizes.clear();
     return this.session.close();
   }
 }

@@ -4,14 +4,38 @@ using Sfu.Core.Feedback;
 
 namespace Sfu.Core.Tests.Feedback;
 
-/// <summary>Probing: when it starts, how much padding it asks for, how its result is read, and the back-off after a failure.</summary>
+/// <summary>
+/// Probing on simulated time: when it starts, how much padding it asks for and how much it can
+/// send on audio alone, how its result is read against what it really sent, the back-off after a
+/// failure and the prompt probe after a pause.
+/// </summary>
 public sealed class ProbeControllerTests
 {
     private readonly FakeTimeProvider _time = new();
 
-    /// <summary>What feedback would say of a probe's packets: <paramref name="count"/> of them sent over 500 ms, delivered over <paramref name="arrivalSpanMicros"/>.</summary>
+    /// <summary>
+    /// What feedback would say of a probe's packets: <paramref name="count"/> of them sent evenly
+    /// over 500 ms, delivered evenly over <paramref name="arrivalSpanMicros"/>, the first
+    /// <paramref name="lost"/> of them lost.
+    /// </summary>
     private static PacketResult[] Delivered(int count, int size, long arrivalSpanMicros, int lost = 0)
         => [.. Enumerable.Range(0, count).Select(i => new PacketResult(i * 500_000L / count, size, i >= lost, 10_000_000 + (i * arrivalSpanMicros / count), Probe: true))];
+
+    /// <summary>Runs one probe toward 1 Mbit/s from a 500 kbit/s estimate to its end: <paramref name="packets"/> sent.</summary>
+    private ProbeController RunProbe(int packets)
+    {
+        var probe = new ProbeController(_time);
+        probe.Want(2_000_000, 500_000, 450_000);
+        Assert.True(probe.IsProbing);
+        for (int i = 0; i < packets; i++)
+        {
+            probe.OnSent(625, padding: i % 2 == 0);
+        }
+
+        _time.Advance(ProbeController.Duration);
+        probe.Owed(_time.GetTimestamp());
+        return probe;
+    }
 
     [Fact]
     public void A_probe_starts_only_when_more_is_wanted_than_estimated_and_pads_up_to_its_rate()
@@ -22,9 +46,10 @@ public sealed class ProbeControllerTests
 
         probe.Want(wanted: 2_000_000, estimate: 500_000, sending: 450_000);
         Assert.True(probe.IsProbing);
+        Assert.Equal(1_000_000, probe.Target);
         _time.Advance(TimeSpan.FromMilliseconds(100));
 
-        // Target min(2.2M, max(1M, 800k)) = 1M: 550k of padding a second, 6,875 bytes per 100 ms.
+        // Target min(2.5M, max(1M, 800k)) = 1M: 550k of padding a second, 6,875 bytes per 100 ms.
         Assert.Equal(6_875, probe.Owed(_time.GetTimestamp()));
         _time.Advance(ProbeController.Duration);
         Assert.Equal(0, probe.Owed(_time.GetTimestamp()));
@@ -32,27 +57,73 @@ public sealed class ProbeControllerTests
     }
 
     [Fact]
-    public void A_probe_the_path_delivered_raises_the_estimate_to_what_it_delivered()
+    public void On_audio_alone_padding_reaches_a_probe_rate_that_shows_a_paused_video_fits()
     {
+        // Only audio flows (a packet every 20 ms): the padding after each packet must carry a
+        // probe toward the 1.9 Mbit/s a 1.5 Mbit/s video wants, from an estimate of 1 Mbit/s.
         var probe = new ProbeController(_time);
-        probe.Want(2_000_000, 500_000, 450_000);
-        for (int i = 0; i < 100; i++)
+        probe.Want(wanted: 1_550_000, estimate: 1_000_000, sending: 50_000);
+        long padding = 0;
+        while (probe.IsProbing)
         {
-            probe.OnSent(625, padding: i % 2 == 0);
+            long now = _time.GetTimestamp();
+            probe.OnSent(125, padding: false);
+            for (int i = 0; probe.PaddingDue(now, i, ProbeController.PaddingSize); i++)
+            {
+                probe.OnSent(ProbeController.PaddingSize, padding: true);
+                padding += ProbeController.PaddingSize;
+            }
+
+            _time.Advance(TimeSpan.FromMilliseconds(20));
         }
 
-        _time.Advance(ProbeController.Duration);
-        probe.Owed(_time.GetTimestamp());
+        long rate = padding * 8 * 1000 / (long)ProbeController.Duration.TotalMilliseconds;
+        Assert.True(rate >= 0.95 * (probe.Target - 50_000), $"padding {rate} bit/s for a probe toward {probe.Target}");
+    }
 
-        // 100 × 625 bytes in 500 ms is 1 Mbit/s, delivered at the same pace.
-        long result = probe.OnResults(Delivered(100, 625, 500_000), BandwidthUsage.Normal);
+    /// <summary>
+    /// The verdict from what the probe really sent and what arrived: sent packets of 625 bytes
+    /// over 500 ms (100 are 1 Mbit/s, its full target), delivered over a span, some lost.
+    /// </summary>
+    [Theory]
+    [InlineData(100, 500_000, 0, "Normal", true, 1_000_000)]       // all it aimed at, at the pace sent
+    [InlineData(40, 500_000, 0, "Normal", true, 400_000)]          // fell short of its target, but the path kept up: a success
+    [InlineData(70, 540_000, 0, "Normal", true, 648_000)]          // a little slower than sent: still 90 %
+    [InlineData(100, 1_000_000, 0, "Normal", false, 475_000)]      // the path carried half: full there, 95 % of it
+    [InlineData(100, 500_000, 10, "Normal", false, 855_000)]       // 10 % lost
+    [InlineData(100, 500_000, 0, "Overusing", false, 950_000)]     // a queue grew
+    public void A_probe_is_judged_by_what_it_sent_and_lifts_the_estimate_to_what_the_path_delivered(
+        int sent, long arrivalSpanMicros, int lost, string usage, bool success, long expected)
+    {
+        ProbeController probe = RunProbe(sent);
 
-        Assert.InRange(result, 950_000, 1_050_000);
-        Assert.Equal(1, probe.Succeeded);
+        long result = probe.OnResults(Delivered(sent, 625, arrivalSpanMicros, lost), Enum.Parse<BandwidthUsage>(usage));
+
+        Assert.Equal(success ? 1 : 0, probe.Succeeded);
+        Assert.InRange(result, expected * 0.95, expected * 1.05);
     }
 
     [Fact]
-    public void A_failed_probe_backs_off_three_seconds_then_longer()
+    public void Feedback_that_arrives_while_the_probe_still_runs_counts()
+    {
+        var probe = new ProbeController(_time);
+        probe.Want(2_000_000, 500_000, 450_000);
+        PacketResult[] results = Delivered(100, 625, 500_000);
+        for (int i = 0; i < 100; i++)
+        {
+            probe.OnSent(625, padding: true);
+        }
+
+        // The first half is reported on before the probe ends, the rest after.
+        Assert.Equal(0, probe.OnResults(results.AsSpan(..50), BandwidthUsage.Normal));
+        _time.Advance(ProbeController.Duration);
+        probe.Owed(_time.GetTimestamp());
+
+        Assert.InRange(probe.OnResults(results.AsSpan(50..), BandwidthUsage.Normal), 950_000, 1_050_000);
+    }
+
+    [Fact]
+    public void A_failed_probe_backs_off_three_seconds_then_longer_and_a_pause_probes_within_a_second()
     {
         var probe = new ProbeController(_time);
         TimeSpan[] waits = new TimeSpan[3];
@@ -73,8 +144,14 @@ public sealed class ProbeControllerTests
             probe.Owed(_time.GetTimestamp());
 
             // Delivered over twice the time: the path carries half of it.
-            Assert.Equal(0, probe.OnResults(Delivered(100, 625, 1_000_000), BandwidthUsage.Normal));
+            probe.OnResults(Delivered(100, 625, 1_000_000), BandwidthUsage.Normal);
+            Assert.Equal(0, probe.Succeeded);
             long before = _time.GetTimestamp();
+            if (round == 2)
+            {
+                probe.OnPaused();
+            }
+
             while (true)
             {
                 _time.Advance(TimeSpan.FromMilliseconds(100));
@@ -90,5 +167,6 @@ public sealed class ProbeControllerTests
 
         Assert.InRange(waits[0].TotalSeconds, 2.9, 3.2);
         Assert.True(waits[1] > waits[0] * 1.4, $"{waits[1]} after {waits[0]}");
+        Assert.InRange(waits[2].TotalSeconds, 0.9, 1.2);
     }
 }

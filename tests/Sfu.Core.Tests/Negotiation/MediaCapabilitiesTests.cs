@@ -12,7 +12,10 @@ public class MediaCapabilitiesTests
     [InlineData(MediaKind.Audio, "opus", 16000, 2, null, null)] // wrong clock
     [InlineData(MediaKind.Video, "opus", 48000, 2, null, null)] // wrong kind
     [InlineData(MediaKind.Video, "VP8", 90000, null, null, "VP8")]
-    [InlineData(MediaKind.Video, "VP9", 90000, null, "profile-id=0", null)] // not supported
+    [InlineData(MediaKind.Video, "VP9", 90000, null, "profile-id=0", "VP9")]
+    [InlineData(MediaKind.Video, "VP9", 90000, null, "profile-id=2", "VP9")] // any profile, echoed
+    [InlineData(MediaKind.Video, "AV1", 90000, null, null, "AV1")]
+    [InlineData(MediaKind.Video, "VP9", 48000, null, null, null)] // wrong clock
     [InlineData(MediaKind.Video, "H264", 90000, null, "profile-level-id=42e01f;packetization-mode=1", "H264")]
     [InlineData(MediaKind.Video, "H264", 90000, null, "profile-level-id=640c1f;packetization-mode=1", "H264")] // any profile
     [InlineData(MediaKind.Video, "H264", 90000, null, "profile-level-id=42e01f;packetization-mode=0", null)]

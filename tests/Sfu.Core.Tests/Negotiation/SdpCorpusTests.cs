@@ -7,7 +7,8 @@ namespace Sfu.Core.Tests.Negotiation;
 
 /// <summary>
 /// The corpus of real SDP in Fixtures/Sdp, as browsers and native stacks wrote it talking to
-/// this server (Firefox's and Chromium's are recorded by the Firefox browser test with
+/// this server (Firefox's and Chromium's are recorded by the Firefox browser test, libwebrtc's
+/// and libdatachannel's by NativeStackInteropTests in the host tests, with
 /// SFU_WRITE_SDP_FIXTURES=1): every file parses and writes back to an equal model; every offer
 /// is answered by the real engine with an answer that keeps the JSEP and BUNDLE rules
 /// (<see cref="SdpRules"/>), accepts every audio and video section it can carry, a=bundle-only
@@ -39,6 +40,8 @@ public sealed class SdpCorpusTests : IAsyncLifetime
         string[] names = [.. Files().Select(f => (string)f.Data)];
         Assert.Contains(names, n => n.StartsWith("firefox-", StringComparison.Ordinal) && n.EndsWith("-offer.sdp", StringComparison.Ordinal));
         Assert.Contains(names, n => n.StartsWith("chromium-", StringComparison.Ordinal) && n.EndsWith("-offer.sdp", StringComparison.Ordinal));
+        Assert.Contains(names, n => n.StartsWith("libwebrtc-", StringComparison.Ordinal) && n.EndsWith("-offer.sdp", StringComparison.Ordinal));
+        Assert.Contains(names, n => n.StartsWith("libdatachannel-", StringComparison.Ordinal) && n.EndsWith("-offer.sdp", StringComparison.Ordinal));
     }
 
     [Theory]

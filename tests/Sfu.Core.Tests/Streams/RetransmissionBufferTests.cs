@@ -43,4 +43,57 @@ public class RetransmissionBufferTests
             buffer.TryGet((ushort)i, out _);
         }));
     }
+
+    [Fact]
+    public void Pages_are_allocated_as_packets_reach_them()
+    {
+        var budget = new RetransmissionBudget(0);
+        var buffer = new RetransmissionBuffer(RetransmissionBuffer.DefaultCapacity, budget);
+        Assert.Equal(0, buffer.AllocatedBytes);
+
+        buffer.Store(0, [1]);
+        Assert.Equal(RetransmissionBuffer.PageBytes, buffer.AllocatedBytes);
+        buffer.Store(RetransmissionBuffer.SlotsPerPage - 1, [2]); // the same page
+        Assert.Equal(RetransmissionBuffer.PageBytes, buffer.AllocatedBytes);
+        buffer.Store(RetransmissionBuffer.SlotsPerPage, [3]); // the next one
+        Assert.Equal(2 * RetransmissionBuffer.PageBytes, buffer.AllocatedBytes);
+        Assert.Equal(2 * RetransmissionBuffer.PageBytes, budget.Used);
+
+        for (int i = 0; i < RetransmissionBuffer.DefaultCapacity; i++)
+        {
+            buffer.Store((ushort)i, [4]);
+        }
+
+        Assert.Equal(RetransmissionBuffer.DefaultCapacity * RetransmissionBuffer.SlotSize, buffer.AllocatedBytes);
+    }
+
+    [Fact]
+    public void A_spent_budget_leaves_new_pages_empty_and_a_release_gives_the_pages_back()
+    {
+        var budget = new RetransmissionBudget(3 * RetransmissionBuffer.PageBytes);
+        var first = new RetransmissionBuffer(RetransmissionBuffer.DefaultCapacity, budget);
+        var second = new RetransmissionBuffer(RetransmissionBuffer.DefaultCapacity, budget);
+        for (int i = 0; i < 2 * RetransmissionBuffer.SlotsPerPage; i++)
+        {
+            first.Store((ushort)i, [1]);
+            second.Store((ushort)i, [2]);
+        }
+
+        // Three pages in all: the first buffer got two, the second one.
+        Assert.Equal(3 * RetransmissionBuffer.PageBytes, budget.Used);
+        Assert.True(first.TryGet(RetransmissionBuffer.SlotsPerPage, out _));
+        Assert.True(second.TryGet(0, out ReadOnlySpan<byte> kept));
+        Assert.Equal(2, kept[0]);
+        Assert.False(second.TryGet(RetransmissionBuffer.SlotsPerPage, out _));
+
+        first.Release();
+        Assert.Equal(RetransmissionBuffer.PageBytes, budget.Used);
+        first.Store(3 * RetransmissionBuffer.SlotsPerPage, [1]); // released: takes nothing more
+        Assert.Equal(RetransmissionBuffer.PageBytes, budget.Used);
+
+        second.Store(RetransmissionBuffer.SlotsPerPage, [5]);
+        Assert.True(second.TryGet(RetransmissionBuffer.SlotsPerPage, out ReadOnlySpan<byte> now));
+        Assert.Equal(5, now[0]);
+        Assert.Equal(2 * RetransmissionBuffer.PageBytes, budget.Used);
+    }
 }

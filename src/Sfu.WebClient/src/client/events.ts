@@ -44,8 +44,15 @@ export interface SfuClientEvents {
   gaveUp: { readonly reason: string };
   /** The server ended our session (an operator removed us, media timed out); the client is closed. */
   removed: { readonly reason: string };
+  /**
+   * Dynacast: of the simulcast video we publish in m-section `mid`, only `rids` are watched;
+   * the other encodings have been turned off until the server names them again.
+   */
+  layersChanged: { readonly mid: string; readonly rids: readonly string[] };
   /** Something failed that the client could not handle by itself. */
   error: Error;
   /** The server did part of what we asked and says why (e.g. our token does not let us publish). */
   warning: string;
+  /** Direct paths to the media server did not work: the client now relays all media through TURN. */
+  relayFallback: { readonly reason: string };
 }

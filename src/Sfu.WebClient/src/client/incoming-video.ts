@@ -7,9 +7,11 @@ import type { PeerLink } from './peer-link';
 export class IncomingVideo {
   private on = true;
 
+  /** @param resumed called after video was turned back on (the sizes we show it at are sent again) */
   constructor(
     private readonly ctx: ClientContext,
     private readonly peer: PeerLink,
+    private readonly resumed: () => void = () => undefined,
   ) {}
 
   /** False: paused at the server. */
@@ -33,6 +35,9 @@ export class IncomingVideo {
       .filter((t) => t.receiver.track.kind === 'video' && t.currentDirection === 'recvonly' && t.mid !== null)
       .map((t) => t.mid as string);
     await Promise.all(mids.map((mid) => this.ctx.hub.invoke(HubMethods.setReceiving, mid, on)));
+    if (on) {
+      this.resumed();
+    }
   }
 
   /** A video track that arrives while video is paused is paused too. */

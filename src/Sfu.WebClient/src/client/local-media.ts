@@ -4,14 +4,19 @@
 import type { ClientContext } from './context';
 import { DeviceUnavailableError, describeDeviceError, isDeviceError, isGetUserMediaDeviceError } from './device-errors';
 import { defaultMedia, type SfuClientOptions } from './options';
+import { cameraEncodings, SenderLayers } from './simulcast';
 
 export class LocalMedia {
   private readonly media: MediaStreamConstraints;
+  private readonly simulcast: boolean;
   private mic: boolean;
   private camera: boolean;
   private localStream: MediaStream | null = null;
   private audioSender: RTCRtpSender | null = null;
   private cameraSender: RTCRtpSender | null = null;
+  private audioLayers: SenderLayers | null = null;
+  private cameraLayers: SenderLayers | null = null;
+  private cameraTransceiver: RTCRtpTransceiver | null = null;
   /** A camera is being opened (getUserMedia can take a while); a second click waits for it. */
   private cameraOpening = false;
   /** A camera chosen while the camera is off, used when it comes back on. */
@@ -24,6 +29,7 @@ export class LocalMedia {
     private readonly publish: () => Promise<void>,
   ) {
     this.media = options.media ?? defaultMedia;
+    this.simulcast = options.simulcast ?? true;
     this.mic = options.startWith?.mic ?? true;
     this.camera = options.startWith?.camera ?? true;
   }
@@ -60,14 +66,56 @@ export class LocalMedia {
     const audioTrack = stream.getAudioTracks()[0];
     const videoTrack = stream.getVideoTracks()[0];
     this.audioSender = pc.addTransceiver(audioTrack ?? 'audio', { direction: 'sendonly', streams: [stream] }).sender;
-    this.cameraSender = pc.addTransceiver(videoTrack ?? 'video', { direction: 'sendonly', streams: [stream] }).sender;
+    this.cameraTransceiver = this.addCameraTransceiver(pc, videoTrack ?? 'video', stream);
+    this.cameraSender = this.cameraTransceiver.sender;
+    this.audioLayers = new SenderLayers(this.audioSender);
+    this.cameraLayers = new SenderLayers(this.cameraSender);
     if (audioTrack !== undefined) {
       audioTrack.enabled = this.mic;
     }
   }
 
+  /**
+   * The camera's transceiver: with simulcast, one encoding per layer that the capture size
+   * allows (a camera opened later is assumed to give the 1280×720 we ask for; a smaller one
+   * makes the encoder drop the layers it cannot fill, as Chromium does by itself). The number
+   * of encodings is fixed at this point: setParameters can turn them on and off, never add one.
+   * A browser that refuses rids in sendEncodings (Firefox before 110) publishes one encoding.
+   */
+  private addCameraTransceiver(pc: RTCPeerConnection, track: MediaStreamTrack | 'video', stream: MediaStream): RTCRtpTransceiver {
+    const init: RTCRtpTransceiverInit = { direction: 'sendonly', streams: [stream] };
+    if (!this.simulcast) {
+      return pc.addTransceiver(track, init);
+    }
+    const settings = typeof track === 'string' ? {} : track.getSettings();
+    try {
+      return pc.addTransceiver(track, { ...init, sendEncodings: cameraEncodings(settings.width, settings.height) });
+    } catch (error) {
+      this.ctx.events.emit('warning', `Publishing the camera without simulcast: ${error instanceof Error ? error.message : String(error)}`);
+      return pc.addTransceiver(track, init);
+    }
+  }
+
+  /** The rids (simulcast layers) of the camera's encodings, lowest first; empty without simulcast. */
+  get cameraRids(): string[] {
+    const encodings = this.cameraSender?.getParameters().encodings ?? [];
+    return encodings.length > 1 ? encodings.flatMap((e) => (e.rid === undefined ? [] : [e.rid])) : [];
+  }
+
+  /**
+   * The server's dynacast: of the track we publish in m-section `mid`, only `rids` are watched.
+   * The camera turns the other encodings off (active = false, no renegotiation) until they are
+   * named again; the encoder stops producing them, which saves our uplink and CPU.
+   */
+  async setWantedLayers(mid: string, rids: readonly string[]): Promise<void> {
+    if (this.cameraTransceiver !== null && this.cameraTransceiver.mid === mid) {
+      await this.cameraLayers?.setWanted(rids);
+    }
+  }
+
   /** Stops every track, which frees the devices. */
   release(): void {
+    this.cameraTransceiver = null;
     for (const track of this.localStream?.getTracks() ?? []) {
       track.stop();
     }
@@ -110,7 +158,7 @@ export class LocalMedia {
       this.camera = true;
     } else {
       this.camera = false;
-      await setSending(this.cameraSender, false);
+      await this.cameraLayers?.setSending(false);
       await this.cameraSender?.replaceTrack(null);
       this.dropLocalTracks('video');
     }
@@ -135,7 +183,7 @@ export class LocalMedia {
       if (media === 'video') {
         // The old camera is already released: say the camera is off rather than leave a frozen tile.
         this.camera = false;
-        await setSending(this.cameraSender, false);
+        await this.cameraLayers?.setSending(false);
         await this.cameraSender?.replaceTrack(null);
         await this.publish();
       }
@@ -236,7 +284,7 @@ export class LocalMedia {
   private async replaceLocalTrack(media: 'audio' | 'video', track: MediaStreamTrack): Promise<void> {
     const sender = media === 'audio' ? this.audioSender : this.cameraSender;
     await sender?.replaceTrack(track);
-    await setSending(sender, true);
+    await (media === 'audio' ? this.audioLayers : this.cameraLayers)?.setSending(true);
     this.dropLocalTracks(media);
     this.localStream?.addTrack(track);
     if (media === 'video') {
@@ -260,22 +308,4 @@ export class LocalMedia {
       this.ctx.events.emit('localStream', stream);
     }
   }
-}
-
-/**
- * Marks every encoding of a sender active or not (RTCRtpSender.setParameters, no
- * renegotiation): an inactive encoding sends nothing in any browser.
- */
-async function setSending(sender: RTCRtpSender | null | undefined, active: boolean): Promise<void> {
-  if (sender === null || sender === undefined) {
-    return;
-  }
-  const parameters = sender.getParameters();
-  if (parameters.encodings.length === 0 || parameters.encodings.every((e) => e.active === active)) {
-    return;
-  }
-  for (const encoding of parameters.encodings) {
-    encoding.active = active;
-  }
-  await sender.setParameters(parameters);
 }

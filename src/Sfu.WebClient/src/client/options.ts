@@ -4,8 +4,14 @@ import type { LogLevel } from '@microsoft/signalr';
 export interface SfuClientOptions {
   /** Where the hub is mapped; defaults to /hubs/sfu on the page's origin. */
   readonly hubUrl?: string;
-  /** What getUserMedia asks for; defaults to audio plus 640x360 video. */
+  /** What getUserMedia asks for; defaults to audio plus 1280×720 video (less when the camera offers less). */
   readonly media?: MediaStreamConstraints;
+  /**
+   * Publish the camera as simulcast layers (rid q/h/f at a quarter, half and full size) that
+   * the server picks from per subscriber; true by default. Off publishes one encoding: for
+   * tests and for publishers whose CPU or uplink cannot afford three encoders.
+   */
+  readonly simulcast?: boolean;
   /** SignalR client logging; defaults to warnings. */
   readonly logLevel?: LogLevel;
   /** Join with the microphone or camera off (both on by default). */
@@ -18,7 +24,7 @@ export interface SfuClientOptions {
 
 export const defaultMedia: MediaStreamConstraints = {
   audio: true,
-  video: { width: { ideal: 640 }, height: { ideal: 360 }, frameRate: { ideal: 30 } },
+  video: { width: { ideal: 1280 }, height: { ideal: 720 }, frameRate: { ideal: 30 } },
 };
 
 export const defaultReconnectDelays: readonly number[] = [0, 500, 1000, 2000, 5000, 5000, 5000];

@@ -1,9 +1,17 @@
 // The one RTCPeerConnection to the SFU: a new one per session, watched for ICE trouble and
 // for failure. Events of a connection that has been replaced or closed are ignored.
+import type { IceServerInfo } from '../contracts';
 import type { ClientContext } from './context';
 
 /** How long ICE may stay disconnected before the client restarts it. */
 const IceRestartAfterMs = 3000;
+
+/**
+ * How long ICE may stay checking before the client gives up on direct paths (UDP, then TCP to
+ * the media port) and restarts through TURN only: on loopback or a LAN checks succeed within
+ * a second, over UDP or ICE-TCP alike.
+ */
+const RelayFallbackAfterMs = 6000;
 
 export interface PeerLinkEvents {
   /** A track arrived on the current peer connection. */
@@ -19,7 +27,10 @@ export interface PeerLinkEvents {
 export class PeerLink {
   private pc: RTCPeerConnection | null = null;
   private iceRestartTimer: ReturnType<typeof setTimeout> | undefined;
+  private relayTimer: ReturnType<typeof setTimeout> | undefined;
   private restarts = 0;
+  private iceServers: RTCIceServer[] = [];
+  private relayOnly = false;
 
   constructor(
     private readonly ctx: ClientContext,
@@ -36,10 +47,24 @@ export class PeerLink {
     return this.restarts;
   }
 
-  /** Creates the peer connection of a new session; it becomes the current one. */
-  open(): RTCPeerConnection {
-    // The server is ICE-lite with one host candidate: no STUN/TURN servers, one transport.
-    const pc = new RTCPeerConnection({ bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require', iceServers: [] });
+  /** Whether media goes through TURN only, after direct paths failed. */
+  get relayed(): boolean {
+    return this.relayOnly;
+  }
+
+  /**
+   * Creates the peer connection of a new session; it becomes the current one. The server is
+   * ICE-lite with a UDP and a passive TCP host candidate; `iceServers` are the TURN servers of
+   * the join result (none: no relay).
+   */
+  open(iceServers: readonly IceServerInfo[] = []): RTCPeerConnection {
+    this.iceServers = iceServers.map((s) => ({ urls: [...s.urls], username: s.username, credential: s.credential }));
+    const pc = new RTCPeerConnection({
+      bundlePolicy: 'max-bundle',
+      rtcpMuxPolicy: 'require',
+      iceServers: this.iceServers,
+      iceTransportPolicy: this.relayOnly ? 'relay' : 'all',
+    });
     pc.ontrack = (e) => {
       if (pc === this.pc) {
         this.events.track(e);
@@ -69,6 +94,7 @@ export class PeerLink {
       this.ctx.emitState();
       clearTimeout(this.iceRestartTimer);
       this.iceRestartTimer = undefined;
+      this.watchForRelay(pc);
       if (pc.iceConnectionState === 'disconnected') {
         // Checks stopped getting through (a network change, a sleeping laptop): if that
         // lasts, restart ICE on the same connection before it fails outright.
@@ -85,12 +111,49 @@ export class PeerLink {
     return pc;
   }
 
+  /**
+   * The last rung of the ladder: when ICE stays checking too long or fails and TURN servers
+   * are known, restart ICE allowing relayed candidates only, and say so. A connection that
+   * failed is replaced by the session (rejoin); the next one is relay-only from the start.
+   */
+  private watchForRelay(pc: RTCPeerConnection): void {
+    const state = pc.iceConnectionState;
+    if (state !== 'checking') {
+      clearTimeout(this.relayTimer);
+      this.relayTimer = undefined;
+    }
+    if (this.relayOnly || this.iceServers.length === 0) {
+      return;
+    }
+    if (state === 'failed') {
+      this.fallBackToRelay(pc, 'the direct connection failed');
+    } else if (state === 'checking' && this.relayTimer === undefined) {
+      this.relayTimer = setTimeout(() => {
+        this.relayTimer = undefined;
+        if (pc === this.pc && pc.iceConnectionState === 'checking') {
+          this.fallBackToRelay(pc, `no direct connection after ${RelayFallbackAfterMs / 1000} s`);
+        }
+      }, RelayFallbackAfterMs);
+    }
+  }
+
+  private fallBackToRelay(pc: RTCPeerConnection, reason: string): void {
+    this.relayOnly = true;
+    this.ctx.events.emit('relayFallback', { reason });
+    if (pc.connectionState !== 'failed' && pc.connectionState !== 'closed') {
+      pc.setConfiguration({ ...pc.getConfiguration(), iceTransportPolicy: 'relay' });
+      this.restartIce();
+    }
+  }
+
   /** Closes the current peer connection, if any. */
   close(): void {
     const pc = this.pc;
     this.pc = null;
     clearTimeout(this.iceRestartTimer);
     this.iceRestartTimer = undefined;
+    clearTimeout(this.relayTimer);
+    this.relayTimer = undefined;
     if (pc !== null) {
       pc.ontrack = null;
       pc.onnegotiationneeded = null;

@@ -3,6 +3,7 @@
 import type { ClientContext } from './context';
 import type { LocalMedia } from './local-media';
 import type { PeerLink } from './peer-link';
+import { screenEncodings } from './simulcast';
 
 export class ScreenShare {
   private screenTrack: MediaStreamTrack | null = null;
@@ -34,7 +35,11 @@ export class ScreenShare {
     track.contentHint = 'detail';
     track.addEventListener('ended', () => void this.stop().catch((e: unknown) => this.ctx.report('ending the screen share', e)));
     this.screenTrack = track;
-    this.screenTransceiver = this.peer.current.addTransceiver(track, { direction: 'sendonly', streams: [this.local.stream ?? display] });
+    this.screenTransceiver = this.peer.current.addTransceiver(track, {
+      direction: 'sendonly',
+      streams: [this.local.stream ?? display],
+      sendEncodings: screenEncodings.map((e) => ({ ...e })),
+    });
     await this.publish();
   }
 

@@ -135,7 +135,7 @@ export class Session {
     const result = await this.ctx.hub.invoke<JoinResult>(HubMethods.join, room, displayName);
     this.ctx.participantId = result.participantId;
     // Created before getUserMedia so a server offer that arrives early can be answered.
-    const pc = peer.open();
+    const pc = peer.open(result.iceServers ?? []);
     for (const p of result.participants) {
       if (p.id !== result.participantId) {
         remote.add(p);

@@ -1,11 +1,11 @@
 namespace Sfu.Core.Congestion;
 
 /// <summary>
-/// The rate at which packets reached the receiver: bytes received over the last
-/// <see cref="WindowMicros"/> of arrival time. This, not what we meant to send, is what the
-/// path carried, and what a decrease starts from. Pure; a fixed ring, nothing allocated per packet.
+/// A rate over the last <see cref="WindowMicros"/> of timestamps: by arrival time, what reached
+/// the receiver (what the path carried, and what a decrease starts from); by send time, what we
+/// sent. Pure; a fixed ring, nothing allocated per packet.
 /// </summary>
-public sealed class AckedBitrate
+public sealed class WindowedBitrate
 {
     public const long WindowMicros = 500_000;
 
@@ -20,16 +20,16 @@ public sealed class AckedBitrate
     /// <summary>Bits per second, or 0 until a window's worth of packets arrived.</summary>
     public long BitsPerSecond { get; private set; }
 
-    public void Add(long arrivalMicros, int size)
+    public void Add(long atMicros, int size)
     {
-        _arrival[_next] = arrivalMicros;
+        _arrival[_next] = atMicros;
         _size[_next] = size;
         _next = (_next + 1) % Capacity;
         _count = Math.Min(_count + 1, Capacity);
-        _latest = Math.Max(_latest, arrivalMicros);
+        _latest = Math.Max(_latest, atMicros);
     }
 
-    /// <summary>Recomputes <see cref="BitsPerSecond"/> from what arrived in the window before the latest arrival.</summary>
+    /// <summary>Recomputes <see cref="BitsPerSecond"/> from the window before the latest timestamp.</summary>
     public void Update()
     {
         if (_count == 0)
