@@ -18,7 +18,10 @@ namespace Sfu.Testing;
 /// an answer carries no a=bundle-only (RFC 8843 §7.3.1) and setup active or passive (RFC 8842 §5.3);</item>
 /// <item>a section that sends names its SSRCs and msid; the same SSRC is never in two sections (RFC 8843 §9.2);</item>
 /// <item>an answer mirrors each offered section's mid and kind in order, and its direction is
-/// one the offer allows (RFC 3264 §6.1).</item>
+/// one the offer allows (RFC 3264 §6.1);</item>
+/// <item>an offer carries a=extmap-allow-mixed at session level and a=rtcp-rsize in every live
+/// section (RFC 8829 §5.2.1); an answer carries either only where its offer did (RFC 8285 §6,
+/// RFC 5506 §5).</item>
 /// </list>
 /// </summary>
 public static class SdpRules
@@ -61,6 +64,10 @@ public static class SdpRules
         if (offer is not null)
         {
             CheckAgainstOffer(d, offer, problems);
+        }
+        else
+        {
+            CheckOfferAttributes(d, problems);
         }
 
         return problems;
@@ -197,6 +204,45 @@ public static class SdpRules
         }
     }
 
+    private static void CheckOfferAttributes(SessionDescription offer, List<string> problems)
+    {
+        if (!offer.ExtmapAllowMixed)
+        {
+            problems.Add("the offer has no session-level a=extmap-allow-mixed (RFC 8829 §5.2.1)");
+        }
+
+        foreach (MediaDescription m in offer.Media)
+        {
+            if (!m.IsRejected && !m.RtcpRsize)
+            {
+                problems.Add($"section {m.Mid}: no a=rtcp-rsize in an offer (RFC 8829 §5.2.1)");
+            }
+        }
+    }
+
+    private static void CheckMirroredFlags(SessionDescription answer, SessionDescription offer, List<string> problems)
+    {
+        if (answer.ExtmapAllowMixed && !offer.ExtmapAllowMixed)
+        {
+            problems.Add("a=extmap-allow-mixed at session level in an answer to an offer without it (RFC 8285 §6)");
+        }
+
+        for (int i = 0; i < Math.Min(answer.Media.Count, offer.Media.Count); i++)
+        {
+            MediaDescription a = answer.Media[i];
+            MediaDescription o = offer.Media[i];
+            if (a.ExtmapAllowMixed && !o.ExtmapAllowMixed && !offer.ExtmapAllowMixed)
+            {
+                problems.Add($"section {a.Mid}: a=extmap-allow-mixed answered where not offered (RFC 8285 §6)");
+            }
+
+            if (a.RtcpRsize && !o.RtcpRsize)
+            {
+                problems.Add($"section {a.Mid}: a=rtcp-rsize answered where not offered (RFC 5506 §5)");
+            }
+        }
+    }
+
     private static void CheckAgainstOffer(SessionDescription answer, string offerSdp, List<string> problems)
     {
         SdpParseResult parsed = SdpParser.Parse(offerSdp);
@@ -206,6 +252,7 @@ public static class SdpRules
             return;
         }
 
+        CheckMirroredFlags(answer, parsed.Description!, problems);
         IList<MediaDescription> offered = parsed.Description!.Media;
         if (offered.Count != answer.Media.Count)
         {

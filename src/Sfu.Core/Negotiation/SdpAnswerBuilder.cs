@@ -61,6 +61,7 @@ public static class SdpAnswerBuilder
         // One set, so each section's membership is a lookup: the answer stays linear in the sections.
         var bundled = new HashSet<string>(bundle.Mids, StringComparer.Ordinal);
         SessionDescription answer = SdpSections.NewSession(sessionId, sessionVersion);
+        answer.ExtmapAllowMixed = offer.ExtmapAllowMixed;
         var accepted = new List<string>();
         var rejected = new List<RejectedSection>();
         for (int i = 0; i < offer.Media.Count; i++)
@@ -99,6 +100,10 @@ public static class SdpAnswerBuilder
 
             SdpSections.AddTransport(section, transport);
             section.RtcpRsize = offered.RtcpRsize;
+
+            // RFC 8285 §6: answered only where offered. Our rewriter reads both header forms and
+            // writes the one-byte form whenever the elements fit it.
+            section.ExtmapAllowMixed = offered.ExtmapAllowMixed;
 
             // RFC 3264 §6.1: mirror the offer — their send is our receive and vice versa.
             MediaDirection theirs = offered.EffectiveDirection;

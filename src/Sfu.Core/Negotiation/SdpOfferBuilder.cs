@@ -20,6 +20,10 @@ public static class SdpOfferBuilder
         ArgumentNullException.ThrowIfNull(sections);
 
         SessionDescription offer = SdpSections.NewSession(sessionId, sessionVersion);
+
+        // RFC 8285 §6, JSEP §5.2.1: a subscriber may receive the two-byte form, which the
+        // rewriter writes only when an element does not fit the one-byte form.
+        offer.ExtmapAllowMixed = true;
         var mids = new HashSet<string>(StringComparer.Ordinal);
         var bundled = new List<string>();
         foreach (OfferSection section in sections)

@@ -1,6 +1,6 @@
 namespace Sfu.Core.Negotiation;
 
-/// <summary>Session-level attributes: ice-lite, ICE credentials and options, fingerprint, setup, groups (BUNDLE) and msid-semantic.</summary>
+/// <summary>Session-level attributes: ice-lite, extmap-allow-mixed, ICE credentials and options, fingerprint, setup, groups (BUNDLE) and msid-semantic.</summary>
 public static partial class SdpParser
 {
     private sealed partial class State
@@ -12,6 +12,9 @@ public static partial class SdpParser
             {
                 case "ice-lite":
                     _session.IceLite = true;
+                    return null;
+                case "extmap-allow-mixed" when arg is null:
+                    _session.ExtmapAllowMixed = true;
                     return null;
                 case "ice-ufrag":
                     return SetRequired(arg, name, v => _session.IceUfrag = v);

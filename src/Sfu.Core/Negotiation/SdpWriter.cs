@@ -52,6 +52,11 @@ public static class SdpWriter
             Attribute(sb, "ice-lite", null);
         }
 
+        if (description.ExtmapAllowMixed)
+        {
+            Attribute(sb, "extmap-allow-mixed", null);
+        }
+
         WriteTransport(sb, description.IceUfrag, description.IcePwd, description.IceOptions, description.Fingerprint, description.Setup);
         foreach (SdpAttribute attribute in description.Attributes)
         {

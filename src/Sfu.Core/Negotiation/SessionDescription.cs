@@ -42,6 +42,9 @@ public sealed class SessionDescription
 
     public bool IceLite { get; set; }
 
+    /// <summary>Session-level a=extmap-allow-mixed (RFC 8285 §6): one-byte and two-byte header extensions may be mixed in every section.</summary>
+    public bool ExtmapAllowMixed { get; set; }
+
     public string? IceUfrag { get; set; }
 
     public string? IcePwd { get; set; }

@@ -69,6 +69,7 @@ public sealed class SdpCorpusTests : IAsyncLifetime
 
         Assert.Empty(SdpRules.Check(outcome.AnswerSdp, offerSdp));
         SessionDescription answer = SdpParser.Parse(outcome.AnswerSdp).Description!;
+        Assert.Equal(offer.ExtmapAllowMixed, answer.ExtmapAllowMixed); // RFC 8285 §6: accepted where offered
         MediaDescription[] media = [.. offer.Media.Where(m => !m.IsRejected && m.Kind is MediaKind.Audio or MediaKind.Video)];
         Assert.All(media, m => Assert.False(answer.FindMedia(m.Mid!)!.IsRejected, $"section {m.Mid} ({m.KindRaw}) was rejected: {string.Join("; ", outcome.Rejected.Select(r => r.Reason))}"));
         int sending = media.Count(m => OfferedTracks.Sends(m) && m.Ssrcs.Count > 0);

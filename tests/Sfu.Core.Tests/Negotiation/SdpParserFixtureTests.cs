@@ -23,7 +23,8 @@ public class SdpParserFixtureTests
         Assert.Equal(["0", "1"], sdp.BundleGroup!.Mids);
         Assert.Equal("WMS", sdp.MsidSemantic!.Semantic);
         Assert.Equal(["dd2e1609-6e36-4ab0-91bc-52d9230d977e"], sdp.MsidSemantic.Ids);
-        Assert.Equal([new SdpAttribute("extmap-allow-mixed", null)], sdp.Attributes);
+        Assert.True(sdp.ExtmapAllowMixed);
+        Assert.Empty(sdp.Attributes);
         Assert.Equal(2, sdp.Media.Count);
 
         MediaDescription audio = sdp.Media[0];
