@@ -15,7 +15,7 @@ namespace Sfu.Browser.Tests;
 /// </summary>
 public sealed class ReachingTheServerTests(BrowserFixture browser)
 {
-    private static readonly TimeSpan MediaDeadline = TimeSpan.FromSeconds(40);
+    private static readonly TimeSpan MediaDeadline = TimeSpan.FromSeconds(60);
 
     /// <summary>
     /// The local candidate of the selected pair, as Chromium reports it: "type protocol [relayProtocol]".
@@ -46,7 +46,7 @@ public sealed class ReachingTheServerTests(BrowserFixture browser)
         }
         """;
 
-    [Fact(Timeout = 150_000)]
+    [Fact(Timeout = 180_000)]
     public async Task With_udp_to_the_media_port_dropped_participants_exchange_media_over_ice_tcp()
     {
         await using var server = new SfuServerFixture();
@@ -61,7 +61,7 @@ public sealed class ReachingTheServerTests(BrowserFixture browser)
         }, TestContext.Current.CancellationToken);
     }
 
-    [Theory(Timeout = 150_000)]
+    [Theory(Timeout = 180_000)]
     [InlineData("udp")]
     [InlineData("tcp")]
     public async Task With_udp_and_tcp_to_the_media_port_dropped_participants_exchange_media_through_turn(string turnTransport)
