@@ -41,7 +41,7 @@ internal sealed class SfuServerProcess : IAsyncDisposable
         _process.Dispose();
     }
 
-    /// <summary>Waits for its readiness probe to answer 200, 30 s at most (a cold start on a busy machine).</summary>
+    /// <summary>Waits for its readiness probe to answer 200, 60 s at most (a cold start on a busy machine).</summary>
     private async Task WaitReadyAsync()
     {
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
@@ -66,7 +66,7 @@ internal sealed class SfuServerProcess : IAsyncDisposable
                 // A slow answer: ask again.
             }
 
-            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), "the server process was not ready within 30 s");
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(60), "the server process was not ready within 60 s");
             await Task.Delay(100, TestContext.Current.CancellationToken);
         }
     }
