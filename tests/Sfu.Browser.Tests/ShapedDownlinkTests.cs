@@ -71,7 +71,7 @@ public sealed class ShapedDownlinkTests(BrowserFixture browser)
 
             // Within the deadline Bob's estimate is below the limit and his video is off for
             // bandwidth, while Cy, unshaped, still has all of it.
-            await Eventually.UntilAsync(() => Task.FromResult(Bandwidth(bobAtServer)), b => b == "paused", Deadline, "Bob's video to be paused for bandwidth", cancel);
+            await Eventually.UntilAsync(() => Task.FromResult(Bandwidth(bobAtServer, camera)), b => b == "paused", Deadline, "Bob's video to be paused for bandwidth", cancel);
             Assert.InRange(bobAtServer.DownlinkEstimate, 1, limit);
             Stats paused = await StatsAsync(bob);
             await Task.Delay(TimeSpan.FromSeconds(4), cancel);
@@ -87,7 +87,7 @@ public sealed class ShapedDownlinkTests(BrowserFixture browser)
             Assert.True(received < limit, numbers);
             Assert.True(audioPackets >= 50 * seconds * 0.5, numbers);
             Assert.True(audioLost <= 0.02 * audioPackets, numbers);
-            Assert.Equal("full", Bandwidth(cyAtServer));
+            Assert.Equal("full", Bandwidth(cyAtServer, camera));
 
             // Operators see the same: the admin API's participant detail and the metrics.
             using var http = new HttpClient();
@@ -97,8 +97,8 @@ public sealed class ShapedDownlinkTests(BrowserFixture browser)
             JsonElement bobDetail = people.Single(p => p.GetProperty("displayName").GetString() == "Bob");
             JsonElement cyDetail = people.Single(p => p.GetProperty("displayName").GetString() == "Cy");
             Assert.InRange(bobDetail.GetProperty("downlinkEstimate").GetInt64(), 1, limit);
-            Assert.Equal("paused", VideoBandwidth(bobDetail));
-            Assert.Equal("full", VideoBandwidth(cyDetail));
+            Assert.Equal("paused", VideoBandwidth(bobDetail, camera));
+            Assert.Equal("full", VideoBandwidth(cyDetail, camera));
             string metrics = await http.GetStringAsync(new Uri(server.Url("/metrics")), cancel);
             Assert.Contains("sfu_bwe_pauses", metrics, StringComparison.Ordinal);
             Assert.Contains("sfu_bwe_downlink_estimate", metrics, StringComparison.Ordinal);
@@ -109,7 +109,7 @@ public sealed class ShapedDownlinkTests(BrowserFixture browser)
             // The limit lifts: a probe shows the path carries the camera again, and it resumes.
             Unshape();
             shaped = false;
-            await Eventually.UntilAsync(() => Task.FromResult(Bandwidth(bobAtServer)), b => b == "full", Deadline, $"Bob's video to come back ({numbers})", cancel);
+            await Eventually.UntilAsync(() => Task.FromResult(Bandwidth(bobAtServer, camera)), b => b == "full", Deadline, $"Bob's video to come back ({numbers})", cancel);
             await Eventually.UntilAsync(bob.CountDecodingRemoteVideoAsync, c => c == 1, Deadline, "Bob to decode Ada's camera again", cancel);
         }
         finally
@@ -123,12 +123,13 @@ public sealed class ShapedDownlinkTests(BrowserFixture browser)
         }
     }
 
-    private static string? VideoBandwidth(JsonElement participant)
-        => participant.GetProperty("subscriptions").EnumerateArray().Single(s => s.GetProperty("kind").GetString() == "video").GetProperty("bandwidth").GetString();
+    private static string? VideoBandwidth(JsonElement participant, Producer camera)
+        => participant.GetProperty("subscriptions").EnumerateArray().Single(s => s.GetProperty("trackId").GetString() == camera.TrackId).GetProperty("bandwidth").GetString();
 
-    private static string Bandwidth(Participant subscriber)
+    /// <summary>The bandwidth state of <paramref name="subscriber"/>'s copy of <paramref name="camera"/>.</summary>
+    private static string Bandwidth(Participant subscriber, Producer camera)
     {
-        DownTrack video = subscriber.DownTracks.Single(d => d.Source.Kind == MediaKind.Video);
+        DownTrack video = subscriber.DownTracks.Single(d => d.Source == camera);
         return video.IsPausedForBandwidth ? "paused" : video.IsReducedForBandwidth ? "reduced" : "full";
     }
 
