@@ -4,7 +4,8 @@ namespace Sfu.Core.Feedback;
 
 /// <summary>
 /// Finds out whether a subscriber's path carries more before we send it more: when what it
-/// wants exceeds the estimate, we pad what we send up to a higher rate for half a second
+/// wants exceeds the estimate, we pad what we send up to a higher rate for a quarter of a second
+/// (short, so a probe above a narrow path's rate fills its queue without overflowing it)
 /// (padding-only RTP, RFC 3550 §5.1, which its decoder skips and its transport-wide feedback
 /// still counts), then read from that feedback what the probe sent and what the path delivered.
 /// If it delivered at least 90 % of what the probe actually sent (GoogCC's test for an
@@ -17,7 +18,7 @@ namespace Sfu.Core.Feedback;
 /// </summary>
 public sealed class ProbeController(TimeProvider time)
 {
-    public static readonly TimeSpan Duration = TimeSpan.FromMilliseconds(500);
+    public static readonly TimeSpan Duration = TimeSpan.FromMilliseconds(250);
     public static readonly TimeSpan FirstBackoff = TimeSpan.FromSeconds(3);
     public static readonly TimeSpan MaxBackoff = TimeSpan.FromMinutes(1);
 
