@@ -29,7 +29,7 @@ public sealed class AdminTests(SfuServerFixture server, BrowserFixture browser)
                 await Eventually.UntilAsync(p.CountDecodingRemoteVideoAsync, n => n == 2, Deadline, $"{p.Name} to decode two remote videos", cancel);
             }
 
-            IPage admin = await SignInAsync(adminContext);
+            IPage admin = await SignInAsync(server, adminContext);
             ILocator card = admin.Locator($"[data-testid=room-card][data-room='{room}']");
             await Eventually.UntilAsync(
                 () => card.Locator("[data-testid=participant-row]").EvaluateAllAsync<string[]>("rows => rows.map(r => r.dataset.name).sort()"),
@@ -118,7 +118,8 @@ public sealed class AdminTests(SfuServerFixture server, BrowserFixture browser)
         Assert.Equal(401, (await context.APIRequest.GetAsync(server.Url("/api/admin/stats"))).Status);
     }
 
-    private async Task<IPage> SignInAsync(IBrowserContext context)
+    /// <summary>Opens the dashboard in <paramref name="context"/> and signs in with the admin key.</summary>
+    internal static async Task<IPage> SignInAsync(SfuServerFixture server, IBrowserContext context)
     {
         IPage page = await context.NewPageAsync();
         await page.GotoAsync(server.Url("/admin"));

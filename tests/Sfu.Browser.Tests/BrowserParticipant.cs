@@ -39,7 +39,12 @@ public sealed class BrowserParticipant : IMediaPage, IAsyncDisposable
 
     public Task<T> CallAsync<T>(string script, object? arg = null) => Page.EvaluateAsync<T>(script, arg);
 
-    /// <summary>Opens a new context and goes straight to /room/{room}?name={name}{query} (query e.g. "&amp;mic=off").</summary>
+    /// <summary>
+    /// Opens a new context and goes straight to /room/{room}?name={name}{query} (query e.g. "&amp;mic=off").
+    /// The camera captures 640×360 (two simulcast layers) unless the query names a size: the
+    /// client's 1280×720 in three layers, times every publisher of a test, is more than two
+    /// shared cores encode in real time.
+    /// </summary>
     public static async Task<BrowserParticipant> JoinAsync(BrowserFixture browser, SfuServerFixture server, string room, string name, string query = "", int width = 960, int height = 600)
     {
         ArgumentNullException.ThrowIfNull(browser);
@@ -75,7 +80,8 @@ public sealed class BrowserParticipant : IMediaPage, IAsyncDisposable
                 TestContext.Current.SendDiagnosticMessage($"[{name}] console.{message.Type}: {message.Text}");
             }
         };
-        await page.GotoAsync(server.Url($"/room/{Uri.EscapeDataString(room)}?name={Uri.EscapeDataString(name)}{query}"));
+        string capture = query.Contains("video=", StringComparison.Ordinal) ? "" : "&video=640x360";
+        await page.GotoAsync(server.Url($"/room/{Uri.EscapeDataString(room)}?name={Uri.EscapeDataString(name)}{query}{capture}"));
         return new BrowserParticipant(name, context, page);
     }
 

@@ -7,6 +7,10 @@ namespace Sfu.Core.Negotiation;
 /// </summary>
 /// <param name="Codecs">Codecs with their payload types, normally those negotiated earlier for this kind.</param>
 /// <param name="Stream">What the SFU sends in this section, if anything; written only when Direction includes sending.</param>
+/// <param name="ReceiveRids">
+/// The simulcast streams the SFU receives in this section, lowest first (a publisher's layers):
+/// written as a=rid recv and a=simulcast:recv, or a re-offer without them would end simulcast.
+/// </param>
 public sealed record OfferSection(
     string Mid,
     MediaKind Kind,
@@ -14,4 +18,5 @@ public sealed record OfferSection(
     IReadOnlyList<RtpCodec> Codecs,
     IReadOnlyList<HeaderExtension> Extensions,
     SendStream? Stream = null,
-    bool Rejected = false);
+    bool Rejected = false,
+    IReadOnlyList<string>? ReceiveRids = null);

@@ -79,11 +79,34 @@ public static class SdpOfferBuilder
                 SdpSections.AddSendStream(m, stream);
             }
 
+            AddReceivedSimulcast(m, section);
             offer.Media.Add(m);
             bundled.Add(section.Mid);
         }
 
         SdpSections.AddBundle(offer, bundled);
         return offer;
+    }
+
+    /// <summary>
+    /// A section we receive simulcast in keeps saying so in every re-offer (RFC 8853 §5.3: the
+    /// simulcast streams are renegotiated by each offer/answer): its rids as "recv" (RFC 8851
+    /// §4) and a=simulcast:recv in the order the publisher sent them. Chromium answers a
+    /// re-offer without them by pausing every layer but the first.
+    /// </summary>
+    private static void AddReceivedSimulcast(MediaDescription m, OfferSection section)
+    {
+        if (section.ReceiveRids is not { Count: > 0 } rids || section.Direction is not (MediaDirection.RecvOnly or MediaDirection.SendRecv))
+        {
+            return;
+        }
+
+        foreach (string rid in rids)
+        {
+            m.Rids.Add(new RidAttribute(rid, RidDirection.Recv, null));
+        }
+
+        // What the publisher sends, seen from our side: "recv q;h;f".
+        m.Simulcast = new SimulcastDescription(rids, []).Mirrored();
     }
 }

@@ -310,9 +310,10 @@ internal sealed partial class Negotiator
             return new OfferSection(slot.Mid, slot.Kind, MediaDirection.Inactive, slot.Codecs, slot.Extensions, Rejected: true);
         }
 
-        if (slot.Producer is not null)
+        if (slot.Producer is { } producer)
         {
-            return new OfferSection(slot.Mid, slot.Kind, MediaDirection.RecvOnly, slot.Codecs, slot.Extensions);
+            IReadOnlyList<string>? rids = producer.IsSimulcast ? [.. producer.Layers.Select(l => l.Rid!)] : null;
+            return new OfferSection(slot.Mid, slot.Kind, MediaDirection.RecvOnly, slot.Codecs, slot.Extensions, ReceiveRids: rids);
         }
 
         if (slot.DownTrack is DownTrack downTrack)

@@ -93,7 +93,10 @@ internal sealed class SubscriberAllocator
     {
         Producer source = track.Source;
         bool audio = source.Kind == MediaKind.Audio;
-        bool wanted = track.IsActive && !track.IsPaused;
+        // A track that has never sent a packet (a camera that is off: its transceiver is there so
+        // turning it on needs no renegotiation) costs nothing yet; charging it a default bitrate
+        // would hold back the videos that do arrive.
+        bool wanted = track.IsActive && !track.IsPaused && source.PacketsReceived > 0;
         var bitrates = new long[audio ? 1 : source.Layers.Length];
         for (int layer = 0; layer < bitrates.Length; layer++)
         {

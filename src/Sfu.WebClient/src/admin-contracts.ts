@@ -21,6 +21,17 @@ export interface PublishedTrackDetail {
   readonly packetLoss: number;
   readonly jitterMs: number;
   readonly subscribers: number;
+  /** One per encoding, lowest first: one without simulcast (rid null), else one per rid. */
+  readonly layers: readonly LayerDetail[];
+}
+
+/** One encoding of a published video: rid, the size its keyframes declare (0 while unknown), bitrate, and whether the publisher is asked to send it. */
+export interface LayerDetail {
+  readonly rid: string | null;
+  readonly width: number;
+  readonly height: number;
+  readonly bitrate: number;
+  readonly active: boolean;
 }
 
 export interface SubscriptionDetail {
@@ -38,6 +49,9 @@ export interface SubscriptionDetail {
   readonly paused: boolean;
   /** What the subscriber's downlink allows: all it asks for, a lower layer, or nothing for now. */
   readonly bandwidth: 'full' | 'reduced' | 'paused';
+  /** With simulcast, the rid of the layer forwarded now and of the one the subscriber should get. */
+  readonly layer: string | null;
+  readonly targetLayer: string | null;
 }
 
 export interface ParticipantDetail {
@@ -74,6 +88,7 @@ export interface StatsTotals {
   readonly nacksSent: number;
   /** Packets lost on a publisher's uplink that its retransmission restored. */
   readonly packetsRepaired: number;
+  readonly layerSwitches: number;
 }
 
 export interface StatsResponse {

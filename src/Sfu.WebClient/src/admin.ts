@@ -3,7 +3,7 @@
 // The page is served only with the admin key; its requests carry the key's cookie.
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
-import { AdminApi, type ParticipantDetail, type RoomDetail, type RoomSummary, type StatsResponse, type SubscriptionDetail } from './admin-contracts';
+import { AdminApi, type LayerDetail, type ParticipantDetail, type PublishedTrackDetail, type RoomDetail, type RoomSummary, type StatsResponse, type SubscriptionDetail } from './admin-contracts';
 
 const refreshMs = 1000;
 const armMs = 5000;
@@ -248,9 +248,57 @@ function participantRows(room: string, p: ParticipantDetail): HTMLTableRowElemen
     );
     tr.dataset['testid'] = 'track-row';
     tr.dataset['kind'] = t.kind;
+    return [tr, ...layerRows(p, t)];
+  });
+  const subscriptions = down.filter((d) => d.layer !== null || d.targetLayer !== null).map((d) => subscriptionRow(p, d));
+  return [row, ...tracks.flat(), ...subscriptions];
+}
+
+/** A simulcast track's layers under it: rid, the size its keyframes declare, bitrate, and whether the publisher sends it. */
+function layerRows(p: ParticipantDetail, t: PublishedTrackDetail): HTMLTableRowElement[] {
+  if (t.layers.length < 2) {
+    return [];
+  }
+  return t.layers.map((l: LayerDetail) => {
+    const state = el('span', { className: `pill ${l.active ? 'ok' : 'warn'}`, textContent: l.active ? 'active' : 'paused' });
+    const tr = el(
+      'tr',
+      { className: 'layer' },
+      el('td', { className: 'id', textContent: `↳ layer ${l.rid ?? ''}` }),
+      el('td', { textContent: l.width > 0 ? `${l.width}×${l.height}` : 'size unknown' }),
+      el('td', {}, state),
+      el('td', {}),
+      el('td', { className: 'num', textContent: `↑ ${bitrate(l.bitrate)}` }),
+      el('td', {}),
+      el('td', {}),
+    );
+    tr.dataset['testid'] = 'layer-row';
+    tr.dataset['publisher'] = p.displayName;
+    tr.dataset['rid'] = l.rid ?? '';
+    tr.dataset['active'] = String(l.active);
     return tr;
   });
-  return [row, ...tracks];
+}
+
+/** A simulcast video this participant receives: the layer forwarded now and the one it should get. */
+function subscriptionRow(p: ParticipantDetail, d: SubscriptionDetail): HTMLTableRowElement {
+  const switching = d.layer !== d.targetLayer;
+  const tr = el(
+    'tr',
+    { className: 'subscription' },
+    el('td', { className: 'id', textContent: `↓ from ${d.publisherId}` }),
+    el('td', { textContent: `layer ${d.layer ?? '–'}${switching ? ` → ${d.targetLayer ?? '–'}` : ''}` }),
+    el('td', {}, el('span', { className: `pill ${d.paused ? 'warn' : 'ok'}`, textContent: d.paused ? 'paused' : 'forwarding' })),
+    el('td', {}),
+    el('td', { className: 'num', textContent: `↓ ${bitrate(d.bitrate)}` }),
+    el('td', { className: 'num', textContent: `loss ${percent(d.fractionLost)}` }),
+    el('td', {}),
+  );
+  tr.dataset['testid'] = 'subscription-row';
+  tr.dataset['subscriber'] = p.displayName;
+  tr.dataset['layer'] = d.layer ?? '';
+  tr.dataset['targetLayer'] = d.targetLayer ?? '';
+  return tr;
 }
 
 function roomCard(summary: RoomSummary, detail: RoomDetail | null): HTMLElement {

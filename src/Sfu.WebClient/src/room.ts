@@ -1,6 +1,7 @@
 // The room page at /room/{room}?name={nick}: wires an SfuClient to the views and controls.
 // ?mic=off and ?camera=off join with the microphone or camera off; ?simulcast=off publishes
-// the camera as one encoding.
+// the camera as one encoding; ?video=640x360 captures at most that size (1280×720 by default)
+// for a publisher whose CPU or uplink cannot afford more.
 import { ChatView } from './chat-view';
 import { hubErrorReason } from './hub-errors';
 import { preferences } from './preferences';
@@ -80,8 +81,19 @@ function setToggle(control: HTMLButtonElement, on: boolean, labels: readonly [st
   }
 }
 
+/** `?video=WxH`: the capture size to ask for, or undefined for the client's default. */
+function captureSize(value: string | null): MediaStreamConstraints | undefined {
+  const match = /^(\d{2,4})x(\d{2,4})$/.exec(value ?? '');
+  if (match === null) {
+    return undefined;
+  }
+  return { audio: true, video: { width: { ideal: Number(match[1]) }, height: { ideal: Number(match[2]) }, frameRate: { ideal: 30 } } };
+}
+
 async function start(roomName: string, nickname: string): Promise<void> {
+  const media = captureSize(params.get('video'));
   const client = new SfuClient({
+    ...(media === undefined ? {} : { media }),
     startWith: { mic: params.get('mic') !== 'off', camera: params.get('camera') !== 'off' },
     simulcast: params.get('simulcast') !== 'off',
     ...(accessToken === undefined ? {} : { accessToken }),

@@ -73,6 +73,27 @@ public class SdpOfferBuilderTests
         Assert.Contains("\r\na=msid:peer-b cam-b\r\n", text, StringComparison.Ordinal);
     }
 
+    /// <summary>RFC 8853 §5.3: each offer renegotiates simulcast, so a re-offer keeps receiving every layer the publisher sends.</summary>
+    [Fact]
+    public void A_publisher_simulcast_section_is_re_offered_with_its_rids_as_recv()
+    {
+        var (_, video, _, videoExt) = Negotiated();
+        OfferSection[] sections =
+        [
+            new("1", MediaKind.Video, MediaDirection.RecvOnly, video, videoExt, ReceiveRids: ["q", "h", "f"]),
+            new("2", MediaKind.Video, MediaDirection.SendOnly, video, videoExt, new SendStream(1111, 2222, "sfu", "peer-b", "cam-b"), ReceiveRids: ["q"]),
+        ];
+
+        SessionDescription offer = SdpAssert.Parse(SdpWriter.Write(SdpOfferBuilder.Build(Transport, sections, 9, 2)));
+
+        Assert.Equal(["q", "h", "f"], offer.Media[0].Rids.Select(r => r.Id));
+        Assert.All(offer.Media[0].Rids, r => Assert.Equal(RidDirection.Recv, r.Direction));
+        Assert.Equal("recv q;h;f", offer.Media[0].Simulcast);
+        // We send in that section: there is nothing of theirs to receive as simulcast.
+        Assert.Empty(offer.Media[1].Rids);
+        Assert.Null(offer.Media[1].Simulcast);
+    }
+
     [Fact]
     public void Stopped_section_is_port_zero_inactive_and_out_of_bundle()
     {
