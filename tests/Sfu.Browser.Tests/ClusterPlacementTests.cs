@@ -49,7 +49,13 @@ public sealed class ClusterPlacementTests(BrowserFixture browser)
             await local.WaitForAsync(new LocatorWaitForOptions { Timeout = 20_000 });
             Assert.Equal("Ada", await local.GetAttributeAsync("data-name"));
             SfuEngine spareEngine = spare.Services.GetRequiredService<SfuEngine>();
-            Assert.Equal(["Ada"], spareEngine.Rooms.Find("span")?.Participants.Select(p => p.DisplayName) ?? []);
+            // The page draws its own tile before its Join has reached the engine.
+            await Eventually.UntilAsync(
+                () => Task.FromResult(spareEngine.Rooms.Find("span")?.Participants.Select(p => p.DisplayName).ToArray() ?? []),
+                names => names.SequenceEqual(["Ada"]),
+                TimeSpan.FromSeconds(15),
+                "Ada in the room on node B",
+                cancel);
             Assert.Null(full.Services.GetRequiredService<SfuEngine>().Rooms.Find("span"));
         }
         finally

@@ -6,6 +6,7 @@ namespace Sfu.Browser.Tests;
 public static class Eventually
 {
     private static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(250);
+    private static readonly TimeSpan ProbeFloor = TimeSpan.FromSeconds(10);
 
     /// <summary>
     /// Reads <paramref name="probe"/> until <paramref name="done"/> holds or the deadline passes;
@@ -18,7 +19,20 @@ public static class Eventually
         var clock = Stopwatch.StartNew();
         while (true)
         {
-            T value = await probe();
+            // A probe is bounded too: Playwright's evaluate has no timeout of its own, and a page
+            // whose renderer stopped answering would otherwise hold the test with no word of why.
+            TimeSpan left = timeout - clock.Elapsed;
+            T value;
+            try
+            {
+                value = await probe().WaitAsync(left > ProbeFloor ? left + ProbeFloor : ProbeFloor, cancellationToken);
+            }
+            catch (TimeoutException)
+            {
+                Assert.Fail($"Timed out after {clock.Elapsed.TotalSeconds:0.#} s waiting for {what}: the probe itself did not answer");
+                throw;
+            }
+
             if (done(value))
             {
                 return value;

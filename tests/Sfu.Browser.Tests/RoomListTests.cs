@@ -42,7 +42,7 @@ public sealed class RoomListTests(SfuServerFixture server, BrowserFixture browse
         await entry.WaitForAsync(new LocatorWaitForOptions { Timeout = 10_000 });
         await entry.ClickAsync();
         await lobby.WaitForURLAsync(url => new Uri(url).AbsolutePath == "/room/click-room", Navigation.UrlCommitted);
-        await lobby.CloseAsync();
+        await lobby.CloseAsync().WaitAsync(TimeSpan.FromSeconds(20), cancel);
     }
 
     /// <summary>The count text of the room's entry, or "" when the room is not listed.</summary>

@@ -49,7 +49,7 @@ public sealed class ShapedDownlinkTests(BrowserFixture browser)
         try
         {
             var engine = server.Services.GetRequiredService<SfuEngine>();
-            await using BrowserParticipant ada = await BrowserParticipant.JoinAsync(browser, server, "shaped-room", "Ada");
+            await using BrowserParticipant ada = await BrowserParticipant.JoinAsync(browser, server, "shaped-room", "Ada", "&simulcast=off");
             await using BrowserParticipant bob = await BrowserParticipant.JoinAsync(browser, server, "shaped-room", "Bob", "&camera=off");
             await using BrowserParticipant cy = await BrowserParticipant.JoinAsync(browser, server, "shaped-room", "Cy", "&camera=off");
             await Eventually.UntilAsync(bob.CountDecodingRemoteVideoAsync, c => c == 1, JoinDeadline, "Bob to decode Ada's camera", cancel);
