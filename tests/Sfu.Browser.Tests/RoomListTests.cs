@@ -11,7 +11,8 @@ public sealed class RoomListTests(SfuServerFixture server, BrowserFixture browse
     public async Task The_room_count_changes_within_two_seconds_of_a_join_and_a_leave_and_an_emptied_room_leaves_the_list()
     {
         CancellationToken cancel = TestContext.Current.CancellationToken;
-        await using IBrowserContext lobbyContext = await browser.NewContextAsync();
+        // Closed at the end, bounded (as BrowserParticipant does); a failure leaves it to the browser's own close.
+        IBrowserContext lobbyContext = await browser.NewContextAsync();
         IPage lobby = await lobbyContext.NewPageAsync();
         await lobby.GotoAsync(server.Url("/"));
         await Eventually.UntilAsync(() => EntryAsync(lobby, "list-room"), e => e == "", TimeSpan.FromSeconds(10), "an empty list for list-room", cancel);
@@ -42,7 +43,25 @@ public sealed class RoomListTests(SfuServerFixture server, BrowserFixture browse
         await entry.WaitForAsync(new LocatorWaitForOptions { Timeout = 10_000 });
         await entry.ClickAsync();
         await lobby.WaitForURLAsync(url => new Uri(url).AbsolutePath == "/room/click-room", Navigation.UrlCommitted);
-        await lobby.CloseAsync().WaitAsync(TimeSpan.FromSeconds(20), cancel);
+        try
+        {
+            await lobby.CloseAsync().WaitAsync(TimeSpan.FromSeconds(20), cancel);
+        }
+        catch (TimeoutException)
+        {
+            // The room page the lobby became holds a peer connection; a renderer busy on a loaded
+            // machine may not close in time, and the test's claims were all checked above.
+            TestContext.Current.SendDiagnosticMessage("the lobby's tab did not close within 20 s");
+        }
+
+        try
+        {
+            await lobbyContext.CloseAsync().WaitAsync(TimeSpan.FromSeconds(20), cancel);
+        }
+        catch (TimeoutException)
+        {
+            TestContext.Current.SendDiagnosticMessage("the lobby's browser context did not close within 20 s");
+        }
     }
 
     /// <summary>The count text of the room's entry, or "" when the room is not listed.</summary>
