@@ -13,17 +13,18 @@ internal sealed class BenchRoom : IAsyncDisposable
     private readonly ProtectedPacketRing _video;
     private readonly ProtectedPacketRing _audio;
 
-    private BenchRoom(EngineRoom room, int ringCapacity)
+    private BenchRoom(EngineRoom room, int ringCapacity, int uplinkLossEvery)
     {
         Room = room;
-        _video = new ProtectedPacketRing(room.Publisher.Outbound!, TestMedia.VideoPacket(TestMedia.FullPayloadLength, ssrc: room.Publisher.VideoSsrc), ringCapacity);
+        _video = new ProtectedPacketRing(room.Publisher.Outbound!, TestMedia.VideoPacket(TestMedia.FullPayloadLength, ssrc: room.Publisher.VideoSsrc), ringCapacity, TestMedia.VideoTransportCcOffset, uplinkLossEvery);
         _audio = new ProtectedPacketRing(room.Publisher.Outbound!, TestMedia.AudioPacket(room.Publisher.AudioSsrc), ringCapacity);
     }
 
     public EngineRoom Room { get; }
 
-    public static async Task<BenchRoom> CreateAsync(SrtpProfile profile, int subscribers, int ringCapacity)
-        => new(await EngineRoom.CreateAsync(profile, subscribers).ConfigureAwait(false), ringCapacity);
+    /// <param name="uplinkLossEvery">When above 0, every this many video packets one is lost on the publisher's uplink (the engine NACKs it).</param>
+    public static async Task<BenchRoom> CreateAsync(SrtpProfile profile, int subscribers, int ringCapacity, int uplinkLossEvery = 0)
+        => new(await EngineRoom.CreateAsync(profile, subscribers).ConfigureAwait(false), ringCapacity, uplinkLossEvery);
 
     /// <summary>Prepares the next rings of publisher packets (outside any measurement).</summary>
     public void Refill()

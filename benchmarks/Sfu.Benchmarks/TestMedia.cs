@@ -33,6 +33,9 @@ internal static class TestMedia
     /// <summary>Fixed header (12) plus the extension block (4 + 12).</summary>
     public const int VideoHeaderLength = 28;
 
+    /// <summary>Where the video packet's transport-wide sequence number (extension id 4) sits.</summary>
+    public const int VideoTransportCcOffset = 21;
+
     /// <summary>The MTU-sized packet the rewrite and fan-out benchmarks forward.</summary>
     public const int FullPacketLength = 1200;
 

@@ -1,4 +1,6 @@
+using System.Buffers.Binary;
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Net;
 using Sfu.Core;
 using Sfu.Core.Dtls;
@@ -6,6 +8,8 @@ using Sfu.Core.Ice;
 using Sfu.Core.Negotiation;
 using Sfu.Core.Net;
 using Sfu.Core.Routing;
+using Sfu.Core.Rtcp;
+using Sfu.Core.Rtp;
 using Sfu.Core.Srtp;
 
 namespace Sfu.Testing;
@@ -31,6 +35,7 @@ public sealed class EnginePeer : IParticipantEvents, IDtlsDatagramSender, IDispo
     private readonly ConcurrentQueue<string> _offers = new();
     private readonly byte[] _lastMedia = new byte[UdpMediaPort.ReceiveBufferSize + 64];
     private readonly ConcurrentQueue<byte[]> _rtcp = new();
+    private readonly long[] _transportArrivals = new long[TransportWideFeedbackWriter.MaxPackets];
     private DtlsTransport? _dtls;
     private SrtpContext? _rtcpOut;
     private SrtpProfile _profile;
@@ -38,6 +43,9 @@ public sealed class EnginePeer : IParticipantEvents, IDtlsDatagramSender, IDispo
     private byte[] _outSalt = [];
     private long _received;
     private int _lastMediaLength;
+    private int _transportBase = -1;
+    private int _transportCount;
+    private byte _transportFeedbackCount;
 
     public EnginePeer(int index, MemoryDatagramPort port, DtlsCertificate certificate)
     {
@@ -79,6 +87,19 @@ public sealed class EnginePeer : IParticipantEvents, IDtlsDatagramSender, IDispo
 
     /// <summary>Whether SRTCP from the engine is kept for <see cref="TakeRtcp"/> (off for benchmarks).</summary>
     public bool KeepRtcp { get; set; }
+
+    /// <summary>
+    /// Whether the arrival of every packet carrying our transport-wide sequence number is
+    /// recorded for <see cref="ReceiverFeedback"/> (off for benchmarks). The number is read from
+    /// the header, which SRTP leaves in the clear (RFC 3711 §3.1): nothing is decrypted.
+    /// </summary>
+    public bool RecordTransportCc { get; set; }
+
+    /// <summary>SSRC of the last video packet the engine sent this peer, 0 before the first.</summary>
+    public uint LastVideoSsrc { get; private set; }
+
+    /// <summary>Sequence number of the last video packet the engine sent this peer.</summary>
+    public ushort LastVideoSequence { get; private set; }
 
     /// <summary>The last media datagram decrypted with this peer's keys, or null when it does not decrypt.</summary>
     public byte[]? OpenLastMedia()
@@ -245,6 +266,7 @@ public sealed class EnginePeer : IParticipantEvents, IDtlsDatagramSender, IDispo
                 {
                     datagram.CopyTo(_lastMedia);
                     _lastMediaLength = datagram.Length;
+                    OnRtpHeader(datagram);
                 }
                 else if (KeepRtcp)
                 {
@@ -255,6 +277,71 @@ public sealed class EnginePeer : IParticipantEvents, IDtlsDatagramSender, IDispo
             default:
                 break;
         }
+    }
+
+    /// <summary>What the clear RTP header of a received packet says; allocates nothing (it runs inside measured sends).</summary>
+    private void OnRtpHeader(ReadOnlySpan<byte> datagram)
+    {
+        if (RtpPacket.TryParse(datagram, out RtpPacket view) != RtpParseResult.Ok)
+        {
+            return;
+        }
+
+        if (view.PayloadType == VideoPayloadType)
+        {
+            LastVideoSsrc = view.Ssrc;
+            LastVideoSequence = view.SequenceNumber;
+        }
+
+        if (RecordTransportCc && view.TryGetExtension(TransportCcExtensionId, out ReadOnlySpan<byte> value) && value.Length >= 2)
+        {
+            ushort sequence = BinaryPrimitives.ReadUInt16BigEndian(value);
+            if (_transportBase < 0)
+            {
+                _transportBase = sequence;
+                _transportArrivals.AsSpan().Fill(-1);
+            }
+
+            // Until the next feedback takes them, a window of the most one feedback reports on.
+            int offset = (ushort)(sequence - _transportBase);
+            if (offset < _transportArrivals.Length)
+            {
+                _transportArrivals[offset] = (long)Stopwatch.GetElapsedTime(0).TotalMicroseconds;
+                _transportCount = Math.Max(_transportCount, offset + 1);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The compound RTCP a browser sends about what it receives, protected with this peer's
+    /// keys: a receiver report on the last video stream, a generic NACK for the packet
+    /// <paramref name="nackBack"/> before the last one received (answered from the
+    /// retransmission buffer), and, when <see cref="RecordTransportCc"/> is on, transport-wide
+    /// feedback on every numbered packet since the previous call. Null before any video arrived.
+    /// </summary>
+    public byte[]? ReceiverFeedback(int nackBack)
+    {
+        uint mediaSsrc = LastVideoSsrc;
+        if (mediaSsrc == 0)
+        {
+            return null;
+        }
+
+        uint reporter = AudioSsrc;
+        byte[] compound = new byte[ReceiverReport.GetSize(1) + RtcpFeedback.MinimumSize + GenericNack.FciSize + TransportWideFeedbackWriter.MaxSize(_transportArrivals.Length)];
+        ReportBlock block = new(mediaSsrc, 0, 0, LastVideoSequence, 0, 0, 0);
+        int length = ReceiverReport.TryWrite(compound, reporter, [block]);
+        length += GenericNack.TryWrite(compound.AsSpan(length), reporter, mediaSsrc, [(ushort)(LastVideoSequence - nackBack)]);
+        if (_transportCount > 0)
+        {
+            int written = TransportWideFeedbackWriter.TryWrite(compound.AsSpan(length), reporter, mediaSsrc, (ushort)_transportBase, _transportArrivals.AsSpan(0, _transportCount), _transportFeedbackCount++);
+            length += Math.Max(written, 0);
+            _transportBase = (ushort)(_transportBase + _transportCount);
+            _transportCount = 0;
+            _transportArrivals.AsSpan().Fill(-1);
+        }
+
+        return ProtectRtcp(compound.AsSpan(0, length));
     }
 
     void IDtlsDatagramSender.Send(ReadOnlySpan<byte> datagram) => _port.Enqueue(datagram, Address);

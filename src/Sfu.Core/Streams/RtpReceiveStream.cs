@@ -25,7 +25,9 @@ public sealed class RtpReceiveStream
     private readonly RetransmissionBudget _budget;
     private RetransmissionBuffer? _retransmissions;
     private byte[]? _repairBuffer;
-    private SenderReportTiming? _lastSenderReport;
+    private readonly Lock _senderReportGate = new();
+    private SenderReportTiming _lastSenderReport;
+    private bool _hasSenderReport;
     private long _packets;
     private long _bytes;
     private uint _rtxSsrc;
@@ -69,8 +71,21 @@ public sealed class RtpReceiveStream
     /// <summary>The last packets, once video has arrived; null for audio and before the first packet.</summary>
     public RetransmissionBuffer? Retransmissions => _retransmissions;
 
-    /// <summary>The last sender report, or null before the first. Any thread.</summary>
-    public SenderReportTiming? LastSenderReport => Volatile.Read(ref _lastSenderReport);
+    /// <summary>
+    /// The last sender report, or null before the first. Any thread: the report is a value kept
+    /// in place under a lock, so a reader never sees half of one. Reports come about once a
+    /// second and are read on the report tick and at a layer switch, so the lock is uncontended.
+    /// </summary>
+    public SenderReportTiming? LastSenderReport
+    {
+        get
+        {
+            lock (_senderReportGate)
+            {
+                return _hasSenderReport ? _lastSenderReport : null;
+            }
+        }
+    }
 
     /// <summary>Any thread.</summary>
     public long PacketsReceived => Volatile.Read(ref _packets);
@@ -148,7 +163,11 @@ public sealed class RtpReceiveStream
     public void OnSenderReport(ulong ntpTimestamp, uint rtpTimestamp, long arrivedAt)
     {
         Statistics.OnSenderReport((uint)(ntpTimestamp >> 16), arrivedAt);
-        Volatile.Write(ref _lastSenderReport, new SenderReportTiming(ntpTimestamp, rtpTimestamp, arrivedAt));
+        lock (_senderReportGate)
+        {
+            _lastSenderReport = new SenderReportTiming(ntpTimestamp, rtpTimestamp, arrivedAt);
+            _hasSenderReport = true;
+        }
     }
 
     /// <summary>The stream's RTP timestamp at <paramref name="now"/>, once a sender report tied its clock to ours. Any thread.</summary>

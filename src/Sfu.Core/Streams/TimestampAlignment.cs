@@ -17,15 +17,15 @@ public static class TimestampAlignment
     public static bool TryAlign(SenderReportTiming? from, SenderReportTiming? to, uint timestamp, int clockRate, out uint aligned)
     {
         aligned = 0;
-        if (from is null || to is null || clockRate <= 0)
+        if (from is not { } fromReport || to is not { } toReport || clockRate <= 0)
         {
             return false;
         }
 
         // NTP is 32.32 fixed point; the difference of two reports of one sender is small.
-        double ntpDifference = (long)(to.NtpTimestamp - from.NtpTimestamp) / 4294967296.0;
-        long sinceReport = unchecked((int)(timestamp - to.RtpTimestamp));
-        aligned = unchecked(from.RtpTimestamp + (uint)(long)Math.Round(ntpDifference * clockRate) + (uint)sinceReport);
+        double ntpDifference = (long)(toReport.NtpTimestamp - fromReport.NtpTimestamp) / 4294967296.0;
+        long sinceReport = unchecked((int)(timestamp - toReport.RtpTimestamp));
+        aligned = unchecked(fromReport.RtpTimestamp + (uint)(long)Math.Round(ntpDifference * clockRate) + (uint)sinceReport);
         return true;
     }
 }

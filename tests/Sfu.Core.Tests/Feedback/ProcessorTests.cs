@@ -74,8 +74,8 @@ public sealed class ProcessorTests
 
         _f.Receive(sr);
 
-        Assert.Equal(90_000u, _f.Published.LastSenderReport!.RtpTimestamp);
-        Assert.Equal(_f.Time.GetTimestamp(), _f.Published.LastSenderReport.ArrivedAt);
+        Assert.Equal(90_000u, _f.Published.LastSenderReport!.Value.RtpTimestamp);
+        Assert.Equal(_f.Time.GetTimestamp(), _f.Published.LastSenderReport!.Value.ArrivedAt);
     }
 
     [Fact]

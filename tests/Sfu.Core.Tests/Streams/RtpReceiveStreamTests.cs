@@ -90,7 +90,7 @@ public sealed class RtpReceiveStreamTests
 
         Assert.True(video.TryGetRtpTimestampAt(_time.GetTimestamp(), out uint now));
         Assert.Equal(1_000_000u + 22_500u, now); // 0.25 s at 90 kHz
-        Assert.Equal(0x0000_8000u, video.LastSenderReport!.CompactNtp); // low 16 bits of the seconds, high 16 of the fraction
+        Assert.Equal(0x0000_8000u, video.LastSenderReport!.Value.CompactNtp); // low 16 bits of the seconds, high 16 of the fraction
     }
 
     [Fact]
