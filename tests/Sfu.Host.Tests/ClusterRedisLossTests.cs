@@ -37,6 +37,15 @@ public sealed class ClusterRedisLossTests
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
         await AssertDegradedAsync(http, node);
 
+        // Placement names this node, the only one it knows; the directory cannot be read and says why.
+        Placement placement = (await http.GetFromJsonAsync<Placement>(node.BaseUrl + "/api/rooms/alone/node", TestContext.Current.CancellationToken))!;
+        Assert.Equal(node.BaseUrl, placement.Url);
+        using (HttpResponseMessage nodes = await AdminNodesAsync(http, node))
+        {
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, nodes.StatusCode);
+            Assert.StartsWith("cluster: redis unreachable since ", (await nodes.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken)).GetProperty("error").GetString(), StringComparison.Ordinal);
+        }
+
         // Joins, their notices and chat reach this node's members with no Redis at all.
         await using MeetingClient ada = await MeetingClient.ConnectAsync(node);
         await using MeetingClient bob = await MeetingClient.ConnectAsync(node);
@@ -138,9 +147,7 @@ public sealed class ClusterRedisLossTests
     /// <summary>(url, participants) of each node the admin API lists; null while it cannot (503 without Redis).</summary>
     private static (string Url, int Participants)[]? ListedNodes(HttpClient http, SfuTestServer node)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, node.BaseUrl + Microsoft.AspNetCore.Builder.ClusterExtensions.AdminNodesPath);
-        request.Headers.Add("X-Admin-Key", AdminKey);
-        using HttpResponseMessage response = http.Send(request, TestContext.Current.CancellationToken);
+        using HttpResponseMessage response = AdminNodesAsync(http, node).GetAwaiter().GetResult();
         if (!response.IsSuccessStatusCode)
         {
             return null;
@@ -148,6 +155,13 @@ public sealed class ClusterRedisLossTests
 
         JsonElement nodes = response.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken).GetAwaiter().GetResult();
         return [.. nodes.EnumerateArray().Select(n => (n.GetProperty("url").GetString()!, n.GetProperty("participants").GetInt32()))];
+    }
+
+    private static async Task<HttpResponseMessage> AdminNodesAsync(HttpClient http, SfuTestServer node)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, node.BaseUrl + Microsoft.AspNetCore.Builder.ClusterExtensions.AdminNodesPath);
+        request.Headers.Add("X-Admin-Key", AdminKey);
+        return await http.SendAsync(request, TestContext.Current.CancellationToken);
     }
 
     private static async Task<(string Id, string Token)> JoinAsync(MeetingClient client, string room, string name)

@@ -70,7 +70,8 @@ internal sealed partial class RedisLink : IDisposable
             _downSince = _clock.GetUtcNow();
         }
 
-        LogLost(_logger, cause?.Message ?? "no connection", cause);
+        // One line, without the stack: the loss is an outage of a peer, not a fault of this process.
+        LogLost(_logger, cause?.Message ?? "no connection");
         Dropped?.Invoke();
     }
 
@@ -102,7 +103,7 @@ internal sealed partial class RedisLink : IDisposable
     private void OnConnectionFailed(object? sender, ConnectionFailedEventArgs e) => Lost(e.Exception);
 
     [LoggerMessage(EventId = 4506, Level = LogLevel.Warning, Message = "The cluster's Redis is unreachable ({Reason}): serving this node's rooms alone until it is back")]
-    private static partial void LogLost(ILogger logger, string reason, Exception? exception);
+    private static partial void LogLost(ILogger logger, string reason);
 
     [LoggerMessage(EventId = 4507, Level = LogLevel.Information, Message = "The cluster's Redis is reachable again (unreachable since {Since:O}): publishing this node's rooms again")]
     private static partial void LogBack(ILogger logger, DateTimeOffset since);
