@@ -60,16 +60,20 @@ internal sealed partial class ClusterHubLifetimeManager<THub> : HubLifetimeManag
     public override async Task OnDisconnectedAsync(HubConnectionContext connection)
     {
         await _local.OnDisconnectedAsync(connection).ConfigureAwait(false);
-        if (!_members.TryRemove(connection.ConnectionId, out Member? member) || !member.InCluster)
+        if (!_members.TryRemove(connection.ConnectionId, out Member? member))
         {
             return;
         }
 
-        // Always told, Redis or not: the backplane forgets the connection before it sends anything.
+        // Always told, Redis or not: the backplane forgets the connection before it sends
+        // anything. Under the gate, so a replay registering it right now is undone after.
         await _clusterGate.WaitAsync().ConfigureAwait(false);
         try
         {
-            await Cluster.OnDisconnectedAsync(connection).ConfigureAwait(false);
+            if (member.InCluster)
+            {
+                await Cluster.OnDisconnectedAsync(connection).ConfigureAwait(false);
+            }
         }
         catch (Exception e) when (IsRedisFailure(e))
         {
@@ -209,6 +213,14 @@ internal sealed partial class ClusterHubLifetimeManager<THub> : HubLifetimeManag
         }
     }
 
+    private async Task SyncAllLockedAsync()
+    {
+        foreach (Member member in _members.Values)
+        {
+            await SyncLockedAsync(member).ConfigureAwait(false);
+        }
+    }
+
     private void OnDropped() => _synced = false;
 
     private void OnRestored() => _ = ReplayAsync();
@@ -219,12 +231,12 @@ internal sealed partial class ClusterHubLifetimeManager<THub> : HubLifetimeManag
         await _clusterGate.WaitAsync().ConfigureAwait(false);
         try
         {
-            foreach (Member member in _members.Values)
-            {
-                await SyncLockedAsync(member).ConfigureAwait(false);
-            }
-
+            await SyncAllLockedAsync().ConfigureAwait(false);
             _synced = _link.IsUp;
+
+            // Connections and groups that arrived during the first pass saw the backplane not
+            // yet in use and left themselves to this replay; later ones sync themselves.
+            await SyncAllLockedAsync().ConfigureAwait(false);
             LogReplayed(_logger, _members.Count);
         }
 #pragma warning disable CA1031 // A failed replay waits for the next return of Redis; local delivery goes on.
