@@ -114,6 +114,7 @@ public sealed class ClusterRedisLossTests
         Assert.Equal([("kept", 3)], rooms.EnumerateArray().Select(r => (r.GetProperty("name").GetString(), r.GetProperty("participants").GetInt32())));
         Assert.Equal(3, await reader.GetDatabase().HashLengthAsync("sfu:room:kept"));
         Assert.True(await reader.GetDatabase().SetContainsAsync("sfu:nodes", node.Services.GetRequiredService<LocalNode>().Id));
+        Assert.NotEmpty(await reader.GetServer(reader.GetEndPoints()[0]).SubscriptionChannelsAsync(RedisChannel.Pattern("sfu:signalr*")));
 
         // And the room's broadcasts reach everyone once through the restored backplane.
         await Call(cy, "SendChat", "redis is back");

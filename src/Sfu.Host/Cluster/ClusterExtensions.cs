@@ -15,7 +15,8 @@ namespace Microsoft.AspNetCore.Builder;
 /// <summary>
 /// Makes the server a cluster node when <c>Sfu:Cluster:Redis</c> is set (and changes nothing
 /// otherwise): SignalR's Redis backplane, so a room's broadcasts reach its members on every
-/// node; the room roster and chat history in Redis instead of this process; the node
+/// node (wrapped by <see cref="ClusterHubLifetimeManager{THub}"/>, so they reach this node's
+/// members without Redis too); the room roster and chat history in Redis instead of this process; the node
 /// directory's heartbeat; placement (<see cref="PlacementPath"/>) and the admin view of the
 /// nodes (<see cref="AdminNodesPath"/>). Call before AddMeeting, whose in-process stores
 /// are then not registered.
