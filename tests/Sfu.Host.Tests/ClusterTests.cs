@@ -144,24 +144,6 @@ public sealed class ClusterTests
         Assert.Equal(System.Net.HttpStatusCode.Unauthorized, anonymous.StatusCode);
     }
 
-    [Fact(Timeout = 120_000)]
-    public async Task A_node_whose_Redis_is_down_at_start_reports_it_in_readiness_and_joins_the_cluster_when_Redis_comes_up()
-    {
-        CancellationToken cancel = TestContext.Current.CancellationToken;
-        int port = FreePort.Tcp();
-        await using SfuTestServer node = await SfuTestServer.StartAsync(
-            $"--Sfu:Cluster:Redis=127.0.0.1:{port},connectTimeout=500", "--Sfu:Cluster:HeartbeatSeconds=0.3", "--Sfu:Cluster:NodeTtlSeconds=2");
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
-        string down = await http.GetStringAsync(node.BaseUrl + "/readyz", cancel);
-        Assert.Equal("Degraded", down);
-
-        await using RedisServer redis = await RedisServer.StartAsync(port);
-        await using ConnectionMultiplexer reader = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString);
-        string id = node.Services.GetRequiredService<LocalNode>().Id;
-        await Poll.UntilAsync(() => reader.GetDatabase().SetContains("sfu:nodes", id), "the node to join the directory once Redis is up", seconds: 40);
-        await Poll.UntilAsync(() => http.GetStringAsync(node.BaseUrl + "/readyz", cancel).Result == "Healthy", "readiness back to Healthy", seconds: 40);
-    }
-
     [Fact(Timeout = 30_000)]
     public async Task A_single_server_places_every_room_on_itself()
     {

@@ -14,7 +14,9 @@ namespace Sfu.Host.Cluster;
 /// <see cref="ClusterOptions.HeartbeatInterval"/>) and cleans up after nodes that stopped
 /// beating: their members leave the rooms in Redis, the rooms' clients on this node and
 /// every other (through the backplane) hear ParticipantLeft, and the lobby gets the new list.
-/// While Redis is unreachable the node keeps serving its own rooms and tries again each beat.
+/// While Redis is unreachable the node keeps serving its own rooms and tries again each beat;
+/// the first beat that gets through writes this node's rooms again (<see cref="RedisRoomRoster.RepublishAsync"/>),
+/// tells <see cref="RedisLink"/> (the backplane replays its groups) and pushes the lobby's list.
 /// </summary>
 internal sealed partial class NodeHeartbeat(
     LocalNode node,
@@ -24,13 +26,13 @@ internal sealed partial class NodeHeartbeat(
     RoomLifecycle lifecycle,
     SfuEngine engine,
     IHubContext<SfuHub, ISfuClient> hub,
+    RedisLink link,
     IHostApplicationLifetime lifetime,
     IOptions<ClusterOptions> options,
     IOptions<LimitsOptions> limits,
     ILogger<NodeHeartbeat> logger) : BackgroundService
 {
     private readonly CpuGauge _cpu = new();
-    private bool _failing;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -46,31 +48,20 @@ internal sealed partial class NodeHeartbeat(
         {
             try
             {
-                if (!cleaned)
+                await directory.BeatAsync(Load()).ConfigureAwait(false);
+                if (!cleaned || link.DownSince is not null)
                 {
-                    // What an earlier process under this id left behind is stale.
-                    await AnnounceGoneAsync(await roster.ForgetNodeAsync(node.Id).ConfigureAwait(false)).ConfigureAwait(false);
+                    await RejoinAsync(cleaned).ConfigureAwait(false);
                     cleaned = true;
-                    LogJoined(logger, node.Id, node.Url);
                 }
 
-                await directory.BeatAsync(Load()).ConfigureAwait(false);
                 await SweepAsync().ConfigureAwait(false);
-                if (_failing)
-                {
-                    _failing = false;
-                    LogRecovered(logger);
-                }
             }
 #pragma warning disable CA1031 // Redis down or slow: keep serving local rooms, try again next beat.
             catch (Exception e) when (e is not OperationCanceledException)
 #pragma warning restore CA1031
             {
-                if (!_failing)
-                {
-                    _failing = true;
-                    LogFailing(logger, e);
-                }
+                link.Lost(e);
             }
         }
         while (await WaitAsync(timer, stoppingToken).ConfigureAwait(false));
@@ -93,6 +84,25 @@ internal sealed partial class NodeHeartbeat(
         {
             LogLeaveFailed(logger, e);
         }
+    }
+
+    /// <summary>
+    /// The node (re)enters the cluster: at its first beat it clears what an earlier process
+    /// under its id left; every time, it writes its rooms again, since Redis may have lost them
+    /// (a restart) or the others may have found this node dead meanwhile.
+    /// </summary>
+    private async Task RejoinAsync(bool before)
+    {
+        if (!before)
+        {
+            IReadOnlyList<(string Room, string ParticipantId)> stale = await roster.ForgetNodeAsync(node.Id).ConfigureAwait(false);
+            await AnnounceGoneAsync([.. stale.Where(m => !roster.IsLocal(m.Room, m.ParticipantId))]).ConfigureAwait(false);
+            LogJoined(logger, node.Id, node.Url);
+        }
+
+        await roster.RepublishAsync().ConfigureAwait(false);
+        link.Back();
+        await roomList.ChangedAsync().ConfigureAwait(false);
     }
 
     private async Task LeaveAsync()
@@ -173,12 +183,6 @@ internal sealed partial class NodeHeartbeat(
 
     [LoggerMessage(EventId = 4502, Level = LogLevel.Warning, Message = "Node {NodeId} stopped beating: {Count} of its participants left their rooms")]
     private static partial void LogNodeDead(ILogger logger, string nodeId, int count);
-
-    [LoggerMessage(EventId = 4503, Level = LogLevel.Warning, Message = "The cluster's Redis is unreachable: serving this node's rooms only until it is back")]
-    private static partial void LogFailing(ILogger logger, Exception exception);
-
-    [LoggerMessage(EventId = 4504, Level = LogLevel.Information, Message = "The cluster's Redis is reachable again")]
-    private static partial void LogRecovered(ILogger logger);
 
     [LoggerMessage(EventId = 4505, Level = LogLevel.Warning, Message = "Leaving the cluster on shutdown failed; the others will find this node's entry expired")]
     private static partial void LogLeaveFailed(ILogger logger, Exception exception);

@@ -53,7 +53,7 @@ public static class TelemetryExtensions
 
         // Liveness runs no check: the process answering is the answer.
         app.MapHealthChecks(LivenessPath, new HealthCheckOptions { Predicate = _ => false });
-        app.MapHealthChecks(ReadinessPath, new HealthCheckOptions { Predicate = check => check.Tags.Contains(ReadyTag) });
+        app.MapHealthChecks(ReadinessPath, new HealthCheckOptions { Predicate = check => check.Tags.Contains(ReadyTag), ResponseWriter = ReadinessWriter.WriteAsync });
         return app;
     }
 
