@@ -12,7 +12,7 @@ internal static class LoadRunner
     public static async Task<LoadResult> RunAsync(LoadOptions options, ProgressLine progress, CancellationToken cancellationToken)
     {
         string shape = ScenarioPlan.Describe(options);
-        string label = $"[{options.Target.ToString().ToLowerInvariant()} {options.Scenario.ToString().ToLowerInvariant()} {shape}]";
+        string label = $"[{options.TargetName} {options.Scenario.ToString().ToLowerInvariant()} {shape}]";
         await using ILoadTarget target = options.Target switch
         {
             TargetKind.Sfu => new SfuTarget(options),
@@ -55,7 +55,7 @@ internal static class LoadRunner
         return new LoadResult
         {
             Scenario = options.Scenario.ToString().ToLowerInvariant(),
-            Target = options.Label ?? options.Target.ToString().ToLowerInvariant(),
+            Target = options.TargetName,
             Shape = shape,
             Participants = ScenarioPlan.Create(options).Count,
             ForwardedStreams = last.Tracks,
