@@ -48,7 +48,12 @@ internal static class RelayServer
     /// <summary>Builds a hello: plain, or carrying the subscriber's SRTP master key and salt.</summary>
     public static byte[] CreateHello(ReadOnlySpan<byte> masterKey = default, ReadOnlySpan<byte> masterSalt = default)
     {
-        byte[] hello = new byte[masterKey.IsEmpty ? 1 : SrtpHelloLength];
+        if (masterKey.IsEmpty)
+        {
+            return [Hello];
+        }
+
+        byte[] hello = new byte[SrtpHelloLength];
         hello[0] = Hello;
         masterKey.CopyTo(hello.AsSpan(1));
         masterSalt.CopyTo(hello.AsSpan(1 + RelaySrtpSender.MasterKeyLength));
