@@ -77,7 +77,7 @@ catch (ArgumentException e)
     Console.Error.WriteLine(Usage);
     return 2;
 }
-catch (Exception e) when (e is InvalidOperationException or Sfu.Bots.Janus.JanusException or HttpRequestException or IOException or TimeoutException or OperationCanceledException)
+catch (Exception e) when (e is InvalidOperationException or Microsoft.AspNetCore.SignalR.HubException or Sfu.Bots.Janus.JanusException or HttpRequestException or IOException or TimeoutException or OperationCanceledException)
 {
     Console.Error.WriteLine("load run failed: " + e.Message);
     return 1;
