@@ -27,6 +27,7 @@ internal static class LoadRunner
         target.ClearLatency();
         ReceiveSample first = target.Sample();
         double cpuFirst = ProcessCpu.ReadSeconds(target.ServerProcessId);
+        double toolCpuFirst = ProcessCpu.ReadSeconds(Environment.ProcessId);
         long start = Stopwatch.GetTimestamp();
         ReceiveSample previous = first;
         long previousTime = start;
@@ -47,6 +48,7 @@ internal static class LoadRunner
         ReceiveSample last = target.Sample();
         double window = Stopwatch.GetElapsedTime(start).TotalSeconds;
         double cpuSeconds = ProcessCpu.ReadSeconds(target.ServerProcessId) - cpuFirst;
+        double toolCpuSeconds = ProcessCpu.ReadSeconds(Environment.ProcessId) - toolCpuFirst;
         progress.Done();
 
         long packets = last.Packets - first.Packets;
@@ -72,6 +74,7 @@ internal static class LoadRunner
             ExpectedPackets = expected,
             LostPackets = lost,
             LossPercent = expected > 0 ? 100.0 * lost / expected : 0,
+            LoadToolCores = toolCpuSeconds / window,
             ConnectRetries = target.ConnectRetries,
             ProcessorCount = Environment.ProcessorCount,
             StartedAt = startedAt,

@@ -61,6 +61,7 @@ try
                 };
                 LoadResult result = await LoadRunner.RunAsync(options, ProgressLine.ForConsole(), cancel.Token).ConfigureAwait(false);
                 Console.Write(ResultTable.Render([result]));
+                Console.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"load tool (bots): {result.LoadToolCores:0.00} cores"));
                 if (options.JsonPath is not null)
                 {
                     await ResultJson.WriteAsync(options.JsonPath, [result]).ConfigureAwait(false);
