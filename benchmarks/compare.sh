@@ -1,9 +1,18 @@
 #!/usr/bin/env bash
-# SfuRouter, Janus VideoRoom and a raw UDP relay under the same 1 → N fan-out, in one run, on
-# loopback only, and one table of the results with ratios.
+# SfuRouter, Janus VideoRoom and two raw UDP relays under the same 1 → N fan-out, in one run,
+# on loopback only, and one table of the results with ratios to SfuRouter and to the SRTP relay.
+# The relays: "relay" sends each copy with its own sendto and encrypts nothing; "relay-srtp"
+# encrypts each copy once (SRTP AES-GCM, the subscriber's keys) and batches them into sendmmsg,
+# what a perfect SFU would cost.
 #
 #   benchmarks/compare.sh [N ...]        default: 50 200
 #   DURATION=10 WARMUP=3 RUNS=3 BITRATE=1500000 benchmarks/compare.sh 50
+#   COUNT_FROM=500 benchmarks/compare.sh 200 500 1000
+#
+# From COUNT_FROM subscribers on (default 500) the subscribers are counting bots
+# (--subscriber-mode count: ICE and DTLS, then only the clear RTP header is read, one recvmmsg
+# thread for all) except FULL_SUBSCRIBERS (default 10) full ones for the latency columns, so the
+# bots' process leaves the cores to the server. SKIP_JANUS=1 leaves Janus out.
 #
 # It needs root (for unshare and, when Janus is missing, apt-get) and runs everything inside a
 # private network namespace. Janus does not gather candidates on loopback interfaces, so the
@@ -37,6 +46,8 @@ duration=${DURATION:-10}
 warmup=${WARMUP:-3}
 runs=${RUNS:-1}
 bitrate=${BITRATE:-1500000}
+count_from=${COUNT_FROM:-500}
+full_subscribers=${FULL_SUBSCRIBERS:-10}
 out=benchmarks/results/$(date -u +%Y%m%dT%H%M%SZ)
 mkdir -p "$out"
 
@@ -55,13 +66,16 @@ common=(--duration "$duration" --warmup "$warmup" --video-bitrate "$bitrate")
 # One failed run (e.g. a handshake storm on a small machine) is reported and the others go on.
 run() { "${tool[@]}" fanout "$@" || echo "run failed: $*"; }
 for n in "${sizes[@]}"; do
+  mode=()
+  [ "$n" -lt "$count_from" ] || mode=(--subscriber-mode count --full-subscribers "$full_subscribers")
   for r in $(seq "$runs"); do
-    run --subscribers "$n" "${common[@]}" --json "$out/$n-$r-1-sfu.json"
+    run --subscribers "$n" "${common[@]}" "${mode[@]}" --json "$out/$n-$r-1-sfu.json"
     DOTNET_ThreadPool_UnfairSemaphoreSpinLimit=0 DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 \
-      run --subscribers "$n" "${common[@]}" --label sfu-tuned --json "$out/$n-$r-2-sfu-tuned.json"
-    run --target janus --server http://127.0.0.1:8088/janus --server-pid "$janus_pid" --bind "$ice_address" \
-      --subscribers "$n" "${common[@]}" --json "$out/$n-$r-3-janus.json"
-    run --target relay --subscribers "$n" "${common[@]}" --json "$out/$n-$r-4-relay.json"
+      run --subscribers "$n" "${common[@]}" "${mode[@]}" --label sfu-tuned --json "$out/$n-$r-2-sfu-tuned.json"
+    [ -n "${SKIP_JANUS:-}" ] || run --target janus --server http://127.0.0.1:8088/janus --server-pid "$janus_pid" --bind "$ice_address" \
+      --subscribers "$n" "${common[@]}" "${mode[@]}" --json "$out/$n-$r-3-janus.json"
+    run --target relay --subscribers "$n" "${common[@]}" "${mode[@]}" --json "$out/$n-$r-4-relay.json"
+    run --target relay --relay-mode srtp --subscribers "$n" "${common[@]}" "${mode[@]}" --json "$out/$n-$r-5-relay-srtp.json"
   done
 done
 

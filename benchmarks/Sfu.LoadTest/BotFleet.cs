@@ -5,13 +5,13 @@ namespace Sfu.LoadTest;
 /// <summary>The connected bots of a run, whatever server they talk to, and what they received.</summary>
 internal sealed class BotFleet : IAsyncDisposable
 {
-    private readonly List<(SfuBot Bot, BotPlan Plan)> _bots = [];
+    private readonly List<Member> _bots = [];
 
-    public void Add(SfuBot bot, BotPlan plan)
+    public void Add(SfuBot bot, BotPlan plan, CountingSubscriber? counting)
     {
         lock (_bots)
         {
-            _bots.Add((bot, plan));
+            _bots.Add(new Member(bot, plan, counting));
         }
     }
 
@@ -20,7 +20,7 @@ internal sealed class BotFleet : IAsyncDisposable
     {
         lock (_bots)
         {
-            return _bots.Count(b => !Receiving(b.Bot, b.Plan));
+            return _bots.Count(b => !b.Receiving());
         }
     }
 
@@ -30,10 +30,10 @@ internal sealed class BotFleet : IAsyncDisposable
         lock (_bots)
         {
             return string.Join("; ", _bots
-                .Where(b => !Receiving(b.Bot, b.Plan))
+                .Where(b => !b.Receiving())
                 .Take(3)
                 .Select(b => $"{b.Plan.Name} in {b.Plan.Room}: {b.Bot.RemoteTracks.Count}/{b.Plan.ExpectedTracks} tracks announced, "
-                    + $"{b.Bot.RemoteTracks.Count(t => t.GetStats().PacketsReceived > 0)} flowing, {b.Bot.NegotiationErrors} negotiation errors"
+                    + $"{b.Bot.RemoteTracks.Count(t => b.Received(t).Packets > 0)} flowing, {b.Bot.NegotiationErrors} negotiation errors"
                     + (b.Bot.RemovedReason is string reason ? $", removed: {reason}" : string.Empty)));
         }
     }
@@ -44,13 +44,22 @@ internal sealed class BotFleet : IAsyncDisposable
         long bytes = 0;
         lock (_bots)
         {
-            foreach ((SfuBot bot, _) in _bots)
+            foreach (Member member in _bots)
             {
-                bytes += bot.SrtpBytesReceived;
-                foreach (RemoteTrack track in bot.RemoteTracks)
+                bytes += member.Bot.SrtpBytesReceived + (member.Counting?.Counter.Bytes ?? 0);
+                foreach (RemoteTrack track in member.Bot.RemoteTracks)
                 {
-                    RemoteTrackStats stats = track.GetStats();
-                    tracks.Add(new StreamCounters(stats.PacketsReceived, stats.PacketsExpected, stats.LatencyP50Milliseconds, stats.LatencyP99Milliseconds));
+                    if (member.Counting is null)
+                    {
+                        RemoteTrackStats stats = track.GetStats();
+                        tracks.Add(new StreamCounters(stats.PacketsReceived, stats.PacketsExpected, stats.LatencyP50Milliseconds, stats.LatencyP99Milliseconds));
+                    }
+                    else
+                    {
+                        // Counted streams have no latency: the percentiles come from the full bots only.
+                        (long packets, long expected) = member.Counting.Counter.Get(track.Ssrc);
+                        tracks.Add(new StreamCounters(packets, expected, double.NaN, double.NaN));
+                    }
                 }
             }
         }
@@ -62,9 +71,9 @@ internal sealed class BotFleet : IAsyncDisposable
     {
         lock (_bots)
         {
-            foreach ((SfuBot bot, _) in _bots)
+            foreach (Member member in _bots)
             {
-                foreach (RemoteTrack track in bot.RemoteTracks)
+                foreach (RemoteTrack track in member.Bot.RemoteTracks)
                 {
                     track.ClearLatency();
                 }
@@ -74,14 +83,17 @@ internal sealed class BotFleet : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        foreach ((SfuBot bot, _) in _bots)
+        foreach (Member member in _bots)
         {
-            await bot.DisposeAsync().ConfigureAwait(false);
+            await member.Bot.DisposeAsync().ConfigureAwait(false);
         }
     }
 
-    /// <summary>What every bot of a run is given: its plan, no audio decoding (it costs CPU next to the server).</summary>
-    public static SfuBotOptions Options(BotPlan plan, LoadOptions options) => new()
+    /// <summary>
+    /// What every bot of a run is given: its plan, no audio decoding (it costs CPU next to the
+    /// server), and for a counting subscriber the shared socket reader and a slow control loop.
+    /// </summary>
+    public static SfuBotOptions Options(BotPlan plan, LoadOptions options, CountingSubscriber? counting) => new()
     {
         Room = plan.Room,
         Name = plan.Name,
@@ -91,11 +103,27 @@ internal sealed class BotFleet : IAsyncDisposable
         DecodeAudio = false,
         BindAddress = System.Net.IPAddress.Parse(options.BindAddress),
         ConnectTimeout = TimeSpan.FromSeconds(30),
+        SocketReader = counting,
+        ControlInterval = counting is null ? new SfuBotOptions().ControlInterval : CountingSubscriber.ControlInterval,
     };
 
-    private static bool Receiving(SfuBot bot, BotPlan plan)
+    private sealed record Member(SfuBot Bot, BotPlan Plan, CountingSubscriber? Counting)
     {
-        IReadOnlyList<RemoteTrack> tracks = bot.RemoteTracks;
-        return tracks.Count >= plan.ExpectedTracks && tracks.All(t => t.GetStats().PacketsReceived > 0);
+        public (long Packets, long Expected) Received(RemoteTrack track)
+        {
+            if (Counting is not null)
+            {
+                return Counting.Counter.Get(track.Ssrc);
+            }
+
+            RemoteTrackStats stats = track.GetStats();
+            return (stats.PacketsReceived, stats.PacketsExpected);
+        }
+
+        public bool Receiving()
+        {
+            IReadOnlyList<RemoteTrack> tracks = Bot.RemoteTracks;
+            return tracks.Count >= Plan.ExpectedTracks && tracks.All(t => Received(t).Packets > 0);
+        }
     }
 }

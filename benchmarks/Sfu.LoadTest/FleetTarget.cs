@@ -6,6 +6,7 @@ namespace Sfu.LoadTest;
 internal abstract class FleetTarget(LoadOptions options) : ILoadTarget
 {
     private readonly BotFleet _fleet = new();
+    private BatchedSocketReader? _reader;
 
     public abstract int ServerProcessId { get; }
 
@@ -22,6 +23,7 @@ internal abstract class FleetTarget(LoadOptions options) : ILoadTarget
     public async ValueTask DisposeAsync()
     {
         await _fleet.DisposeAsync().ConfigureAwait(false);
+        _reader?.Dispose();
         await DisposeServerAsync().ConfigureAwait(false);
         GC.SuppressFinalize(this);
     }
@@ -30,14 +32,23 @@ internal abstract class FleetTarget(LoadOptions options) : ILoadTarget
     protected async Task ConnectFleetAsync(Func<BotPlan, SfuBotOptions, CancellationToken, Task<SfuBot>> connect, Action<SfuBot, BotPlan>? connected, Action<string> status, CancellationToken cancellationToken)
     {
         IReadOnlyList<BotPlan> plan = ScenarioPlan.Create(Options);
+        if (plan.Any(p => p.CountOnly))
+        {
+            _reader = new BatchedSocketReader();
+        }
+
         ConnectRetries = await BotConnector.ConnectAllAsync(
             plan,
             Options.ConnectParallelism,
-            (p, ct) => connect(p, BotFleet.Options(p, Options), ct),
-            (bot, p) =>
+            async (p, ct) =>
             {
-                connected?.Invoke(bot, p);
-                _fleet.Add(bot, p);
+                CountingSubscriber? counting = p.CountOnly ? new CountingSubscriber(_reader!) : null;
+                return (Bot: await connect(p, BotFleet.Options(p, Options, counting), ct).ConfigureAwait(false), Counting: counting);
+            },
+            (member, p) =>
+            {
+                connected?.Invoke(member.Bot, p);
+                _fleet.Add(member.Bot, p, member.Counting);
             },
             status,
             cancellationToken).ConfigureAwait(false);

@@ -50,6 +50,18 @@ internal sealed class LoadOptions
     /// <summary>Bots connecting at the same time.</summary>
     public int ConnectParallelism { get; set; } = 4;
 
+    /// <summary>Full bots for every subscriber, or counting ones for all but <see cref="FullSubscribers"/>.</summary>
+    public SubscriberMode SubscriberMode { get; set; } = SubscriberMode.Full;
+
+    /// <summary>Count mode: receive-only participants that stay full bots (decrypting, measuring latency).</summary>
+    public int FullSubscribers { get; set; } = 10;
+
+    /// <summary>Relay target: plain sendto per copy, or sendmmsg with SRTP per copy.</summary>
+    public RelayMode RelayMode { get; set; } = RelayMode.Plain;
+
+    /// <summary>The target's name in the results: the label given, else e.g. "sfu", "relay" or "relay-srtp".</summary>
+    public string TargetName => Label ?? (Target == TargetKind.Relay && RelayMode == RelayMode.Srtp ? "relay-srtp" : Target.ToString().ToLowerInvariant());
+
     public int EffectiveVideoBitrate => VideoBitrate > 0 ? VideoBitrate : Scenario == ScenarioKind.Fanout ? 1_500_000 : 300_000;
 
     public static LoadOptions Parse(IReadOnlyList<string> args)
@@ -83,6 +95,9 @@ internal sealed class LoadOptions
                 case "--label": options.Label = Value(); break;
                 case "--bind": options.BindAddress = Value(); break;
                 case "--parallel": options.ConnectParallelism = ParseCount(Value(), name); break;
+                case "--subscriber-mode": options.SubscriberMode = ParseEnum<SubscriberMode>(Value(), name); break;
+                case "--full-subscribers": options.FullSubscribers = ParseCount(Value(), name, minimum: 0); break;
+                case "--relay-mode": options.RelayMode = ParseEnum<RelayMode>(Value(), name); break;
                 default: throw new ArgumentException($"Unknown option {name}.");
             }
         }
@@ -100,6 +115,11 @@ internal sealed class LoadOptions
         if (options.Target == TargetKind.Janus && (options.Server is null || options.ServerPid is null))
         {
             throw new ArgumentException("--target janus needs --server (Janus's HTTP API URL) and --server-pid.");
+        }
+
+        if (options.RelayMode != RelayMode.Plain && options.Target != TargetKind.Relay)
+        {
+            throw new ArgumentException("--relay-mode needs --target relay.");
         }
 
         if (options.Server is not null && options.ServerPid is null)

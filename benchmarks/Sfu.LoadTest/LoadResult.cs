@@ -42,6 +42,13 @@ internal sealed record LoadResult
 
     public required double LossPercent { get; init; }
 
+    /// <summary>
+    /// The load tool's own CPU use over the window, in cores (its bots, and for the relay the
+    /// publisher too): what the load took from the cores the server shares. NaN in results
+    /// written before it was recorded.
+    /// </summary>
+    public double LoadToolCores { get; init; } = double.NaN;
+
     /// <summary>Participants that connected only at the second attempt (a handshake failed under load).</summary>
     public required int ConnectRetries { get; init; }
 

@@ -12,7 +12,7 @@ internal static class LoadRunner
     public static async Task<LoadResult> RunAsync(LoadOptions options, ProgressLine progress, CancellationToken cancellationToken)
     {
         string shape = ScenarioPlan.Describe(options);
-        string label = $"[{options.Target.ToString().ToLowerInvariant()} {options.Scenario.ToString().ToLowerInvariant()} {shape}]";
+        string label = $"[{options.TargetName} {options.Scenario.ToString().ToLowerInvariant()} {shape}]";
         await using ILoadTarget target = options.Target switch
         {
             TargetKind.Sfu => new SfuTarget(options),
@@ -27,6 +27,7 @@ internal static class LoadRunner
         target.ClearLatency();
         ReceiveSample first = target.Sample();
         double cpuFirst = ProcessCpu.ReadSeconds(target.ServerProcessId);
+        double toolCpuFirst = ProcessCpu.ReadSeconds(Environment.ProcessId);
         long start = Stopwatch.GetTimestamp();
         ReceiveSample previous = first;
         long previousTime = start;
@@ -47,6 +48,7 @@ internal static class LoadRunner
         ReceiveSample last = target.Sample();
         double window = Stopwatch.GetElapsedTime(start).TotalSeconds;
         double cpuSeconds = ProcessCpu.ReadSeconds(target.ServerProcessId) - cpuFirst;
+        double toolCpuSeconds = ProcessCpu.ReadSeconds(Environment.ProcessId) - toolCpuFirst;
         progress.Done();
 
         long packets = last.Packets - first.Packets;
@@ -55,7 +57,7 @@ internal static class LoadRunner
         return new LoadResult
         {
             Scenario = options.Scenario.ToString().ToLowerInvariant(),
-            Target = options.Label ?? options.Target.ToString().ToLowerInvariant(),
+            Target = options.TargetName,
             Shape = shape,
             Participants = ScenarioPlan.Create(options).Count,
             ForwardedStreams = last.Tracks,
@@ -72,6 +74,7 @@ internal static class LoadRunner
             ExpectedPackets = expected,
             LostPackets = lost,
             LossPercent = expected > 0 ? 100.0 * lost / expected : 0,
+            LoadToolCores = toolCpuSeconds / window,
             ConnectRetries = target.ConnectRetries,
             ProcessorCount = Environment.ProcessorCount,
             StartedAt = startedAt,

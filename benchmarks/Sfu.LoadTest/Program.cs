@@ -5,7 +5,7 @@ const string Usage = """
 
       Sfu.LoadTest fanout|rooms|audio [options]   run one scenario, print the result, optionally write JSON
       Sfu.LoadTest table <results.json>...        one Markdown table of earlier results, with ratios
-      Sfu.LoadTest relay-server [--bind ADDR]     the raw relay process (started by --target relay)
+      Sfu.LoadTest relay-server [--bind ADDR] [--mode plain|srtp]   the raw relay process (started by --target relay)
 
     Options:
       --target sfu|relay|janus   what forwards (default sfu; relay and janus run fanout only)
@@ -20,6 +20,11 @@ const string Usage = """
       --parallel N               participants connecting at once (4)
       --json PATH                write the result as JSON
       --label NAME               the target's name in the results (e.g. sfu-tuned)
+      --subscriber-mode full|count   count: receive-only bots finish ICE and DTLS, then only count
+                                 packets from the clear RTP header (recvmmsg, one thread), so one
+                                 process holds ~1,000; the first --full-subscribers stay full (full)
+      --full-subscribers K       count mode: full bots kept for the latency columns (10)
+      --relay-mode plain|srtp    relay: sendto per copy, or sendmmsg + SRTP AES-GCM per copy (plain)
     """;
 
 if (args.Length == 0 || args[0] is "-h" or "--help")
@@ -33,7 +38,9 @@ try
     switch (args[0])
     {
         case "relay-server":
-            return RelayServer.Run(args.Length >= 3 && args[1] == "--bind" ? args[2] : "127.0.0.1");
+            return RelayServer.Run(
+                ArgumentAfter(args, "--bind") ?? "127.0.0.1",
+                ArgumentAfter(args, "--mode") is string mode ? Enum.Parse<RelayMode>(mode, ignoreCase: true) : RelayMode.Plain);
         case "table":
             var all = new List<LoadResult>();
             foreach (string path in args.Skip(1))
@@ -54,6 +61,7 @@ try
                 };
                 LoadResult result = await LoadRunner.RunAsync(options, ProgressLine.ForConsole(), cancel.Token).ConfigureAwait(false);
                 Console.Write(ResultTable.Render([result]));
+                Console.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"load tool (bots): {result.LoadToolCores:0.00} cores"));
                 if (options.JsonPath is not null)
                 {
                     await ResultJson.WriteAsync(options.JsonPath, [result]).ConfigureAwait(false);
@@ -70,8 +78,14 @@ catch (ArgumentException e)
     Console.Error.WriteLine(Usage);
     return 2;
 }
-catch (Exception e) when (e is InvalidOperationException or Sfu.Bots.Janus.JanusException or HttpRequestException or IOException or TimeoutException or OperationCanceledException)
+catch (Exception e) when (e is InvalidOperationException or Microsoft.AspNetCore.SignalR.HubException or Sfu.Bots.Janus.JanusException or HttpRequestException or IOException or TimeoutException or OperationCanceledException)
 {
     Console.Error.WriteLine("load run failed: " + e.Message);
     return 1;
+}
+
+static string? ArgumentAfter(string[] args, string name)
+{
+    int at = Array.IndexOf(args, name);
+    return at >= 0 && at + 1 < args.Length ? args[at + 1] : null;
 }

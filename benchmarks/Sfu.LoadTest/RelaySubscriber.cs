@@ -1,36 +1,87 @@
 using System.Net;
 using System.Net.Sockets;
+using System.Security.Cryptography;
 using Sfu.Bots;
 using Sfu.Core.Rtp;
+using Sfu.Core.Srtp;
 
 namespace Sfu.LoadTest;
 
-/// <summary>One plain-socket receiver of the relay: counts packets per stream, sequence gaps and one-way latency.</summary>
+/// <summary>
+/// One plain-socket receiver of the relay. A full one has its own receive thread, decrypts the
+/// SRTP relay's packets with <see cref="SrtpContext"/> (it is only the receiver here) and
+/// counts packets per stream, sequence gaps and one-way latency; a counting one is read by the
+/// shared <see cref="BatchedSocketReader"/> and only counts from the clear header.
+/// </summary>
 internal sealed class RelaySubscriber : IDisposable
 {
     private readonly Socket _socket;
-    private readonly Thread _thread;
+    private readonly Thread? _thread;
+    private readonly IDisposable? _registration;
+    private readonly ClearRtpCounter? _counter;
+    private readonly SrtpContext? _inbound;
+    private readonly byte[] _hello;
     private readonly Lock _gate = new();
     private readonly StreamState[] _streams = [new(), new()];
     private volatile bool _registered;
     private volatile bool _disposed;
     private long _bytes;
+    private long _decryptFailures;
 
-    public RelaySubscriber(IPAddress bind, IPEndPoint relay)
+    public RelaySubscriber(IPAddress bind, IPEndPoint relay, RelayMode mode, BatchedSocketReader? countingReader = null)
     {
         _socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp) { ReceiveBufferSize = 1 << 20 };
         _socket.Bind(new IPEndPoint(bind, 0));
         _socket.Connect(relay);
-        _thread = new Thread(ReceiveLoop) { IsBackground = true, Name = "relay-sub" };
-        _thread.Start();
+        if (mode == RelayMode.Srtp)
+        {
+            // This subscriber is the SRTP receiver: it picks the master key and salt and tells the relay.
+            byte[] key = RandomNumberGenerator.GetBytes(RelaySrtpSender.MasterKeyLength);
+            byte[] salt = RandomNumberGenerator.GetBytes(RelaySrtpSender.MasterSaltLength);
+            _hello = RelayServer.CreateHello(key, salt);
+            _inbound = SrtpContext.Create(SrtpProfile.AeadAes128Gcm, key, salt);
+        }
+        else
+        {
+            _hello = RelayServer.CreateHello();
+        }
+
+        if (countingReader is not null)
+        {
+            _counter = new ClearRtpCounter();
+            _registration = countingReader.Add(_socket, (datagram, _) => OnDatagram(datagram));
+        }
+        else
+        {
+            _thread = new Thread(ReceiveLoop) { IsBackground = true, Name = "relay-sub" };
+            _thread.Start();
+        }
     }
 
     public bool Registered => _registered;
 
-    public void Register() => _socket.Send([RelayServer.Hello]);
+    /// <summary>Packets the SRTP receiver rejected (authentication, replay or parse).</summary>
+    public long DecryptFailures => Interlocked.Read(ref _decryptFailures);
+
+    public void Register() => _socket.Send(_hello);
 
     public void AddTo(List<StreamCounters> tracks, ref long bytes)
     {
+        if (_counter is not null)
+        {
+            bytes += _counter.Bytes;
+            for (uint stream = 0; stream < _streams.Length; stream++)
+            {
+                (long packets, long expected) = _counter.Get(stream);
+                if (packets > 0)
+                {
+                    tracks.Add(new StreamCounters(packets, expected, double.NaN, double.NaN));
+                }
+            }
+
+            return;
+        }
+
         bytes += Interlocked.Read(ref _bytes);
         lock (_gate)
         {
@@ -58,8 +109,10 @@ internal sealed class RelaySubscriber : IDisposable
     public void Dispose()
     {
         _disposed = true;
+        _registration?.Dispose();
         _socket.Dispose();
-        _thread.Join(TimeSpan.FromSeconds(1));
+        _thread?.Join(TimeSpan.FromSeconds(1));
+        _inbound?.Dispose();
     }
 
     private void ReceiveLoop()
@@ -82,32 +135,54 @@ internal sealed class RelaySubscriber : IDisposable
                 continue;
             }
 
-            if (length >= 1 && buffer[0] == RelayServer.Hello)
+            OnDatagram(buffer.AsSpan(0, length));
+        }
+    }
+
+    private void OnDatagram(Span<byte> datagram)
+    {
+        if (datagram.Length >= 1 && datagram[0] == RelayServer.Hello)
+        {
+            _registered = true;
+            return;
+        }
+
+        if (_counter is not null)
+        {
+            _counter.Count(datagram);
+            return;
+        }
+
+        Interlocked.Add(ref _bytes, datagram.Length);
+        if (_inbound is not null)
+        {
+            if (_inbound.UnprotectRtp(datagram, out int plainLength) != SrtpResult.Ok)
             {
-                _registered = true;
-                continue;
+                Interlocked.Increment(ref _decryptFailures);
+                return;
             }
 
-            if (length < RelayPacket.MinLength)
+            datagram = datagram[..plainLength];
+        }
+
+        if (datagram.Length < RelayPacket.MinLength)
+        {
+            return;
+        }
+
+        long now = BotClock.NowMicroseconds();
+        (int stream, ushort sequence, long sent) = RelayPacket.Read(datagram);
+        lock (_gate)
+        {
+            StreamState s = _streams[stream];
+            long extended = s.Sequence.Unwrap(sequence);
+            if (s.First < 0)
             {
-                continue;
+                s.First = extended;
             }
 
-            Interlocked.Add(ref _bytes, length);
-            long now = BotClock.NowMicroseconds();
-            (int stream, ushort sequence, long sent) = RelayPacket.Read(buffer);
-            lock (_gate)
-            {
-                StreamState s = _streams[stream];
-                long extended = s.Sequence.Unwrap(sequence);
-                if (s.First < 0)
-                {
-                    s.First = extended;
-                }
-
-                s.Packets++;
-                s.Latency.Add((now - sent) / 1000.0);
-            }
+            s.Packets++;
+            s.Latency.Add((now - sent) / 1000.0);
         }
     }
 

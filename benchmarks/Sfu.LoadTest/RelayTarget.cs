@@ -8,7 +8,7 @@ namespace Sfu.LoadTest;
 /// <summary>
 /// The raw relay under the fanout scenario: a publisher that sends the same packet sizes at the
 /// same rate as a publishing bot (Opus-sized audio at 50/s, the video frame split into ≤ 1,200-byte
-/// packets), N plain-socket subscribers, and the relay process in between.
+/// packets), N plain-socket subscribers (decrypting or counting), and the relay process in between.
 /// </summary>
 internal sealed partial class RelayTarget(LoadOptions options) : ILoadTarget
 {
@@ -19,6 +19,7 @@ internal sealed partial class RelayTarget(LoadOptions options) : ILoadTarget
 
     private readonly List<RelaySubscriber> _subscribers = [];
     private readonly CancellationTokenSource _stop = new();
+    private BatchedSocketReader? _reader;
     private ChildProcess? _relay;
     private Task? _publisher;
 
@@ -26,12 +27,15 @@ internal sealed partial class RelayTarget(LoadOptions options) : ILoadTarget
 
     public int ConnectRetries => 0;
 
+    /// <summary>Every subscriber, full and counting (the tests read their decryption failures).</summary>
+    public IReadOnlyList<RelaySubscriber> Subscribers => _subscribers;
+
     public async Task StartAsync(Action<string> status, CancellationToken cancellationToken)
     {
         status("starting the relay");
         (_relay, Match ready) = await ChildProcess.StartDotnetAsync(
             typeof(RelayTarget).Assembly.Location,
-            ["relay-server", "--bind", options.BindAddress],
+            ["relay-server", "--bind", options.BindAddress, "--mode", options.RelayMode.ToString().ToLowerInvariant()],
             ReadyLine(),
             TimeSpan.FromSeconds(30),
             cancellationToken).ConfigureAwait(false);
@@ -39,7 +43,8 @@ internal sealed partial class RelayTarget(LoadOptions options) : ILoadTarget
         IPAddress bind = IPAddress.Parse(options.BindAddress);
         for (int i = 0; i < options.Subscribers; i++)
         {
-            _subscribers.Add(new RelaySubscriber(bind, relay));
+            BatchedSocketReader? counting = ScenarioPlan.Counted(options, i) ? _reader ??= new BatchedSocketReader() : null;
+            _subscribers.Add(new RelaySubscriber(bind, relay, options.RelayMode, counting));
         }
 
         // Registration is UDP: repeat it until the relay has echoed every subscriber's hello.
@@ -82,6 +87,7 @@ internal sealed partial class RelayTarget(LoadOptions options) : ILoadTarget
         }
 
         _subscribers.ForEach(s => s.Dispose());
+        _reader?.Dispose();
         _relay?.Dispose();
         _stop.Dispose();
     }

@@ -12,7 +12,7 @@ internal static class ScenarioPlan
                 plan.Add(new BotPlan("fanout", "publisher", true, true, 0));
                 for (int i = 0; i < options.Subscribers; i++)
                 {
-                    plan.Add(new BotPlan("fanout", $"subscriber-{i}", false, false, 2));
+                    plan.Add(new BotPlan("fanout", $"subscriber-{i}", false, false, 2, Counted(options, i)));
                 }
 
                 break;
@@ -34,7 +34,7 @@ internal static class ScenarioPlan
 
                 for (int i = options.Speakers; i < options.Participants; i++)
                 {
-                    plan.Add(new BotPlan("audio", $"listener-{i}", false, false, options.Speakers));
+                    plan.Add(new BotPlan("audio", $"listener-{i}", false, false, options.Speakers, Counted(options, i - options.Speakers)));
                 }
 
                 break;
@@ -45,11 +45,15 @@ internal static class ScenarioPlan
         return plan;
     }
 
-    /// <summary>A short human description, e.g. "1 → 50" or "10 rooms × 4".</summary>
-    public static string Describe(LoadOptions options) => options.Scenario switch
+    /// <summary>A short human description, e.g. "1 → 50", "1 → 500 counted" or "10 rooms × 4".</summary>
+    public static string Describe(LoadOptions options) => (options.Scenario switch
     {
         ScenarioKind.Fanout => $"1 → {options.Subscribers}",
         ScenarioKind.Rooms => $"{options.Rooms} rooms × {options.RoomSize}",
         _ => $"{options.Speakers} speakers → {options.Participants} in one audio room",
-    };
+    }) + (options.SubscriberMode == SubscriberMode.Count && options.Scenario != ScenarioKind.Rooms ? " counted" : string.Empty);
+
+    /// <summary>Count mode: the first <see cref="LoadOptions.FullSubscribers"/> listeners stay full bots, the rest count.</summary>
+    public static bool Counted(LoadOptions options, int listener)
+        => options.SubscriberMode == SubscriberMode.Count && listener >= options.FullSubscribers;
 }

@@ -12,6 +12,9 @@ internal static partial class SfuServerProcess
         [
             "--Urls=http://127.0.0.1:0",
             "--Sfu:Media:Port=0",
+
+            // A benchmark server: 1 → 1,000 is more participants than the default admits.
+            "--Sfu:Limits:MaxParticipants=0",
             "--Logging:LogLevel:Default=Warning",
             "--Logging:LogLevel:Microsoft.Hosting.Lifetime=Information",
         ];

@@ -5,7 +5,8 @@ namespace Sfu.Bots;
 
 /// <summary>
 /// The bot's one UDP socket, bound to 127.0.0.1 (or the benchmark address given), with one receive thread that hands every
-/// datagram to the bot (allocation-free: one buffer and one <see cref="SocketAddress"/> reused).
+/// datagram to the bot (allocation-free: one buffer and one <see cref="SocketAddress"/> reused), or
+/// read by an <see cref="IBotSocketReader"/> shared with other bots.
 /// </summary>
 internal sealed class BotSocket : IBotDatagramSender, IDisposable
 {
@@ -13,6 +14,7 @@ internal sealed class BotSocket : IBotDatagramSender, IDisposable
 
     private readonly Socket _socket;
     private Thread? _thread;
+    private IDisposable? _reader;
     private volatile bool _disposed;
 
     public BotSocket(IPAddress? bind = null)
@@ -26,14 +28,18 @@ internal sealed class BotSocket : IBotDatagramSender, IDisposable
         LocalEndPoint = (IPEndPoint)_socket.LocalEndPoint!;
     }
 
-    public delegate void DatagramHandler(Span<byte> datagram, SocketAddress source);
-
     public IPEndPoint LocalEndPoint { get; }
 
     public long SendErrors { get; private set; }
 
-    public void Start(DatagramHandler handler, string name)
+    public void Start(BotDatagramHandler handler, string name, IBotSocketReader? reader = null)
     {
+        if (reader is not null)
+        {
+            _reader = reader.Add(_socket, handler);
+            return;
+        }
+
         _thread = new Thread(() => ReceiveLoop(handler)) { IsBackground = true, Name = name };
         _thread.Start();
     }
@@ -62,6 +68,7 @@ internal sealed class BotSocket : IBotDatagramSender, IDisposable
     public void Dispose()
     {
         _disposed = true;
+        _reader?.Dispose();
         _socket.Dispose();
         if (_thread is not null && _thread != Thread.CurrentThread)
         {
@@ -69,7 +76,7 @@ internal sealed class BotSocket : IBotDatagramSender, IDisposable
         }
     }
 
-    private void ReceiveLoop(DatagramHandler handler)
+    private void ReceiveLoop(BotDatagramHandler handler)
     {
         byte[] buffer = new byte[BufferSize];
         var source = new SocketAddress(AddressFamily.InterNetwork);

@@ -200,7 +200,7 @@ public sealed partial class SfuBot
 
     private async Task ControlLoopAsync(CancellationToken cancellationToken)
     {
-        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(5));
+        using var timer = new PeriodicTimer(_options.ControlInterval);
         try
         {
             while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))

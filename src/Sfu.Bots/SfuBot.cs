@@ -19,7 +19,8 @@ namespace Sfu.Bots;
 /// tone and a synthetic VP8 stream, and measures everything it receives.
 /// </summary>
 /// <remarks>
-/// Threads: one receive thread (the socket), one control loop (ICE timers, media pacing,
+/// Threads: one receive thread (the socket, or an <see cref="IBotSocketReader"/> shared with
+/// other bots), one control loop (ICE timers, media pacing,
 /// RTCP), and the SignalR client's callbacks, which only queue offers for a negotiation loop
 /// so offer/answer exchanges never interleave.
 /// </remarks>
@@ -217,7 +218,7 @@ public sealed partial class SfuBot : IAsyncDisposable
 
     private void StartSocketAndStreams()
     {
-        _socket.Start(OnDatagram, "bot-rx " + _options.Name);
+        _socket.Start(OnDatagram, "bot-rx " + _options.Name, _options.SocketReader);
         string cname = "bot-" + ParticipantId;
         string streamId = "bot-" + RandomNumberGenerator.GetHexString(8, lowercase: true);
         _audioStream = _options.PublishAudio ? new SendStream(AudioSsrc, null, cname, streamId, "audio-" + streamId) : null;

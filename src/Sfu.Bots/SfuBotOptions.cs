@@ -47,6 +47,18 @@ public sealed class SfuBotOptions
 
     public TimeSpan ConsentIntervalMax { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// Reads the bot's socket instead of a receive thread of its own (many receive-only bots on
+    /// one thread); null = the bot's own thread.
+    /// </summary>
+    public IBotSocketReader? SocketReader { get; set; }
+
+    /// <summary>
+    /// Period of the control loop (ICE timers, media pacing, receiver reports). A receive-only
+    /// bot among hundreds can tick far less often than a publisher, whose pacing needs 5 ms.
+    /// </summary>
+    public TimeSpan ControlInterval { get; set; } = TimeSpan.FromMilliseconds(5);
+
     /// <summary>Limit for signaling + ICE + DTLS before <see cref="SfuBot.ConnectAsync"/> gives up.</summary>
     public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(15);
 }

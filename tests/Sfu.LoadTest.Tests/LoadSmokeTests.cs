@@ -96,6 +96,7 @@ public sealed class LoadSmokeTests
         Assert.True(result.ServerCpuSeconds > 0, $"no server CPU time read: {result}");
         Assert.True(result.CpuSecondsPer1000Packets > 0);
         Assert.True(result.PacketsPerCpuSecond > 0);
+        Assert.True(result.LoadToolCores > 0, $"no load tool CPU time read: {result}");
         Assert.False(double.IsNaN(result.LatencyP50Milliseconds));
         Assert.False(double.IsNaN(result.LatencyP99Milliseconds));
         Assert.True(result.LatencyP99Milliseconds >= result.LatencyP50Milliseconds);
