@@ -74,31 +74,42 @@ public sealed class TransportCcReceiver(IRtcpSender publisher, uint reportSsrc, 
         }
     }
 
+    /// <summary>Reports every arrival not reported yet: one feedback, or more when it spans a long silence or more than one feedback holds.</summary>
     private void Flush(long now)
     {
         _lastFeedback = now;
-        if (_highest < _next)
+        Span<long> arrivals = stackalloc long[TransportWideFeedbackWriter.MaxPackets];
+        Span<byte> packet = stackalloc byte[TransportWideFeedbackWriter.MaxSize(TransportWideFeedbackWriter.MaxPackets)];
+        while (_highest >= _next)
         {
-            return;
-        }
+            int count = (int)Math.Min(_highest - _next + 1, TransportWideFeedbackWriter.MaxPackets);
+            for (int i = 0; i < count; i++)
+            {
+                arrivals[i] = _arrivals[(_next + i) % Capacity];
+            }
 
-        int count = (int)Math.Min(_highest - _next + 1, TransportWideFeedbackWriter.MaxPackets);
-        Span<long> arrivals = stackalloc long[count];
-        for (int i = 0; i < count; i++)
-        {
-            arrivals[i] = _arrivals[(_next + i) % Capacity];
-        }
+            int length = TransportWideFeedbackWriter.TryWritePrefix(packet, reportSsrc, _mediaSsrc, unchecked((ushort)_next), arrivals[..count], _feedbackCount, out int reported);
+            if (length <= 0)
+            {
+                // Nothing but losses (the first of a jump ahead): there is nothing to say of them.
+                _next += count;
+                continue;
+            }
 
-        Span<byte> packet = stackalloc byte[TransportWideFeedbackWriter.MaxSize(count)];
-        int length = TransportWideFeedbackWriter.TryWrite(packet, reportSsrc, _mediaSsrc, unchecked((ushort)_next), arrivals, _feedbackCount);
-        _next += count;
-        if (length > 0 && publisher.SendRtcp(packet[..length]))
-        {
-            _feedbackCount++;
-            FeedbackSent++;
-            counters.TransportFeedbackSent();
+            _next += reported;
+            if (publisher.SendRtcp(packet[..length]))
+            {
+                _feedbackCount++;
+                FeedbackSent++;
+                counters.TransportFeedbackSent();
+            }
         }
     }
 
-    private long Micros(long ticks) => (long)(ticks * (1_000_000.0 / time.TimestampFrequency));
+    /// <summary>Exact in integers: a double loses microseconds on clocks whose ticks count from a distant epoch.</summary>
+    private long Micros(long ticks)
+    {
+        long frequency = time.TimestampFrequency;
+        return ((ticks / frequency) * 1_000_000) + ((ticks % frequency) * 1_000_000 / frequency);
+    }
 }

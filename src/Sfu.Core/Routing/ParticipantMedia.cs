@@ -24,6 +24,13 @@ internal sealed class ParticipantMedia : IPeerMediaSink
     private readonly Participant _owner;
     private readonly MediaServices _services;
 
+    /// <summary>
+    /// The transport-wide sequence number's extension id on this transport: one id for every
+    /// section of a BUNDLE group (RFC 8285 §6, RFC 9143 §7.2.2), so a packet on any SSRC is read
+    /// with it. 0 until a published track negotiated it.
+    /// </summary>
+    private volatile byte _transportCcId;
+
     public ParticipantMedia(Participant owner, MediaServices services)
     {
         _owner = owner;
@@ -49,6 +56,11 @@ internal sealed class ParticipantMedia : IPeerMediaSink
     /// <summary>Receives a producer's layers whose SSRCs are known (the rest are learnt from packets).</summary>
     public void Add(Producer producer)
     {
+        if (producer.TransportCcExtensionId != 0)
+        {
+            _transportCcId = producer.TransportCcExtensionId;
+        }
+
         foreach (ProducerLayer layer in producer.Layers)
         {
             if (layer.Stream is { } stream)
@@ -84,10 +96,10 @@ internal sealed class ParticipantMedia : IPeerMediaSink
     public void OnRtp(ReadOnlySpan<byte> packet, in RtpPacket view, Span<byte> scratch)
     {
         long now = _services.Time.GetTimestamp();
+        CountArrival(view, now);
         if (_bySsrc.TryGetValue(view.Ssrc, out ProducerLayer? layer) || (layer = LearnSsrc(view)) is not null)
         {
             Producer producer = layer.Owner;
-            CountArrival(producer, view, now);
             _services.Counters.RtpReceived(producer.Kind, packet.Length);
             producer.OnPacket(layer, packet, view, now, scratch);
             Feedback.Nacks.OnPacket(layer.Stream!, now);
@@ -102,7 +114,6 @@ internal sealed class ParticipantMedia : IPeerMediaSink
             return;
         }
 
-        CountArrival(layer.Owner, view, now);
         switch (layer.Stream!.TryRepair(view, out Span<byte> restored))
         {
             case RepairOutcome.Restored when RtpPacket.TryParse(restored, out RtpPacket original) == RtpParseResult.Ok:
@@ -131,11 +142,17 @@ internal sealed class ParticipantMedia : IPeerMediaSink
         }
     }
 
-    /// <summary>Every packet with a transport-wide sequence number, retransmissions included, goes into the publisher's feedback.</summary>
-    private void CountArrival(Producer producer, in RtpPacket view, long now)
+    /// <summary>
+    /// Every packet of the transport that carries a transport-wide sequence number goes into the
+    /// publisher's feedback, whatever its SSRC: retransmissions, padding-only probes, and a
+    /// simulcast layer's packets before its SSRC is learnt or when it is never learnt. Left out,
+    /// they read as lost to the sender (draft-holmer-rmcat-transport-wide-cc-extensions-01 §3.1),
+    /// and a bandwidth probe made of them fails.
+    /// </summary>
+    private void CountArrival(in RtpPacket view, long now)
     {
-        if (producer.TransportCcExtensionId != 0
-            && view.TryGetExtension(producer.TransportCcExtensionId, out ReadOnlySpan<byte> value) && value.Length >= 2)
+        byte id = _transportCcId;
+        if (id != 0 && view.TryGetExtension(id, out ReadOnlySpan<byte> value) && value.Length >= 2)
         {
             Feedback.TransportCc.OnPacket(BinaryPrimitives.ReadUInt16BigEndian(value), view.Ssrc, now);
         }

@@ -22,7 +22,21 @@ public static class TransportWideFeedbackWriter
     /// did not arrive. Returns the length, or -1 when it does not fit or there is nothing to report.
     /// </summary>
     public static int TryWrite(Span<byte> destination, uint senderSsrc, uint mediaSsrc, ushort baseSequenceNumber, ReadOnlySpan<long> arrivals, byte feedbackCount)
+        => Write(destination, senderSsrc, mediaSsrc, baseSequenceNumber, arrivals, feedbackCount, stopAtLongGap: false, out _);
+
+    /// <summary>
+    /// Like <see cref="TryWrite"/>, but ends the feedback before the first arrival whose delta
+    /// from the one before cannot be said in 16 bits (±8.19 s: after a long silence), as
+    /// libwebrtc's receiver does; <paramref name="reported"/> says how many of
+    /// <paramref name="arrivals"/> it covers, and the rest go in the next feedback, with a
+    /// reference time of their own.
+    /// </summary>
+    public static int TryWritePrefix(Span<byte> destination, uint senderSsrc, uint mediaSsrc, ushort baseSequenceNumber, ReadOnlySpan<long> arrivals, byte feedbackCount, out int reported)
+        => Write(destination, senderSsrc, mediaSsrc, baseSequenceNumber, arrivals, feedbackCount, stopAtLongGap: true, out reported);
+
+    private static int Write(Span<byte> destination, uint senderSsrc, uint mediaSsrc, ushort baseSequenceNumber, ReadOnlySpan<long> arrivals, byte feedbackCount, bool stopAtLongGap, out int reported)
     {
+        reported = 0;
         int count = arrivals.Length;
         if (count == 0 || count > MaxPackets || destination.Length < MaxSize(count))
         {
@@ -59,9 +73,17 @@ public static class TransportWideFeedbackWriter
                 continue;
             }
 
-            long units = (arrivals[i] - previous) / TransportWideFeedback.DeltaUnitMicros;
+            // To the nearest 250 µs, as libwebrtc rounds, from the previous arrival as reported:
+            // the error stays under half a unit and never accumulates.
+            long units = (long)Math.Round((arrivals[i] - previous) / (double)TransportWideFeedback.DeltaUnitMicros, MidpointRounding.AwayFromZero);
             if (units < short.MinValue || units > short.MaxValue)
             {
+                if (stopAtLongGap)
+                {
+                    count = i;
+                    break;
+                }
+
                 symbols[i] = TransportWideChunk.NotReceived;
                 continue;
             }
@@ -122,6 +144,7 @@ public static class TransportWideFeedbackWriter
         }
 
         RtcpHeader.Write(destination, TransportWideFeedback.Format, RtcpPacketType.TransportFeedback, offset);
+        reported = count;
         return offset;
     }
 }

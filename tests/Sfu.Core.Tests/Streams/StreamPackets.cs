@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Text;
 using Sfu.Core.Rtp;
 
 namespace Sfu.Core.Tests.Streams;
@@ -46,30 +47,47 @@ internal static class StreamPackets
     /// </summary>
     public static byte[] Vp8Layer(uint ssrc, ushort sequenceNumber, uint timestamp, bool keyframe, string rid, int width, int height, byte midId = 9, byte ridId = 10, string mid = "1")
     {
-        var extensions = new List<byte>();
-        extensions.Add((byte)((midId << 4) | (mid.Length - 1)));
-        extensions.AddRange(System.Text.Encoding.ASCII.GetBytes(mid));
-        extensions.Add((byte)((ridId << 4) | (rid.Length - 1)));
-        extensions.AddRange(System.Text.Encoding.ASCII.GetBytes(rid));
-        while (extensions.Count % 4 != 0)
-        {
-            extensions.Add(0);
-        }
-
         byte[] frame = keyframe
             ? [0x10, 0x00, 0x00, 0x00, 0x9D, 0x01, 0x2A, (byte)width, (byte)(width >> 8), (byte)height, (byte)(height >> 8), 0xAB]
             : [0x10, 0x01, 0x00, 0x00, 0xCD];
-        var packet = new byte[12 + 4 + extensions.Count + frame.Length];
-        packet[0] = 0x90;
-        packet[1] = 96;
+        return WithExtensions(ssrc, sequenceNumber, timestamp, 96, [(midId, Encoding.ASCII.GetBytes(mid)), (ridId, Encoding.ASCII.GetBytes(rid))], frame);
+    }
+
+    /// <summary>
+    /// An RTP packet with one-byte header extensions (RFC 8285 §4.2), each (id, value of 1 to 16
+    /// bytes), then <paramref name="payload"/> and <paramref name="padding"/> bytes of RTP
+    /// padding (RFC 3550 §5.1: P set, the last byte counts them).
+    /// </summary>
+    public static byte[] WithExtensions(uint ssrc, ushort sequenceNumber, uint timestamp, byte payloadType, IReadOnlyList<(byte Id, byte[] Value)> extensions, byte[] payload, int padding = 0)
+    {
+        var block = new List<byte>();
+        foreach ((byte id, byte[] value) in extensions)
+        {
+            block.Add((byte)((id << 4) | (value.Length - 1)));
+            block.AddRange(value);
+        }
+
+        while (block.Count % 4 != 0)
+        {
+            block.Add(0);
+        }
+
+        var packet = new byte[12 + 4 + block.Count + payload.Length + padding];
+        packet[0] = (byte)(padding > 0 ? 0xB0 : 0x90);
+        packet[1] = payloadType;
         BinaryPrimitives.WriteUInt16BigEndian(packet.AsSpan(2), sequenceNumber);
         BinaryPrimitives.WriteUInt32BigEndian(packet.AsSpan(4), timestamp);
         BinaryPrimitives.WriteUInt32BigEndian(packet.AsSpan(8), ssrc);
         packet[12] = 0xBE;
         packet[13] = 0xDE;
-        BinaryPrimitives.WriteUInt16BigEndian(packet.AsSpan(14), (ushort)(extensions.Count / 4));
-        extensions.CopyTo(packet, 16);
-        frame.CopyTo(packet, 16 + extensions.Count);
+        BinaryPrimitives.WriteUInt16BigEndian(packet.AsSpan(14), (ushort)(block.Count / 4));
+        block.CopyTo(packet, 16);
+        payload.CopyTo(packet, 16 + block.Count);
+        if (padding > 0)
+        {
+            packet[^1] = (byte)padding;
+        }
+
         return packet;
     }
 }
