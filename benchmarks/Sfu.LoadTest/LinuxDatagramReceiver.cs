@@ -1,3 +1,4 @@
+using Sfu.Core.Net;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
 
@@ -87,31 +88,4 @@ internal sealed unsafe partial class LinuxDatagramReceiver : IDisposable
 
     [LibraryImport("libc", EntryPoint = "recvmmsg", SetLastError = true)]
     private static partial int ReceiveMultipleMessages(SafeSocketHandle socket, MMsgHdr* messages, uint count, int flags, void* timeout);
-
-    // struct iovec, struct msghdr and struct mmsghdr of the LP64 Linux ABI (recvmmsg(2)).
-    [StructLayout(LayoutKind.Sequential)]
-    private struct IoVec
-    {
-        public byte* Base;
-        public nuint Length;
-    }
-
-    [StructLayout(LayoutKind.Sequential)]
-    private struct MsgHdr
-    {
-        public byte* Name;
-        public uint NameLength;
-        public IoVec* Iov;
-        public nuint IovLength;
-        public void* Control;
-        public nuint ControlLength;
-        public int Flags;
-    }
-
-    [StructLayout(LayoutKind.Sequential)]
-    private struct MMsgHdr
-    {
-        public MsgHdr Header;
-        public uint Length;
-    }
 }

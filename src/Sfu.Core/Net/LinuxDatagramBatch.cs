@@ -120,31 +120,4 @@ internal sealed unsafe partial class LinuxDatagramBatch : IDisposable
 
     [LibraryImport("libc", EntryPoint = "sendmmsg", SetLastError = true)]
     private static partial int SendMultipleMessages(SafeSocketHandle socket, MMsgHdr* messages, uint count, int flags);
-
-    // struct iovec, struct msghdr and struct mmsghdr of the LP64 Linux ABI (sendmmsg(2)).
-    [StructLayout(LayoutKind.Sequential)]
-    private struct IoVec
-    {
-        public byte* Base;
-        public nuint Length;
-    }
-
-    [StructLayout(LayoutKind.Sequential)]
-    private struct MsgHdr
-    {
-        public byte* Name;
-        public uint NameLength;
-        public IoVec* Iov;
-        public nuint IovLength;
-        public void* Control;
-        public nuint ControlLength;
-        public int Flags;
-    }
-
-    [StructLayout(LayoutKind.Sequential)]
-    private struct MMsgHdr
-    {
-        public MsgHdr Header;
-        public uint Length;
-    }
 }
