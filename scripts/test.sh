@@ -57,5 +57,7 @@ for proj in $projects; do
   passed=$((passed + ${t:-0})); failed=$((failed + ${f:-0})); skipped=$((skipped + ${s:-0}))
   if [ "$rc" != 0 ] && [ "${f:-0}" = 0 ]; then failed=$((failed + 1)); fi
 done
+# CI shows only the end of the output: name the failed tests there.
+grep -h -E '^failed ' "$logdir"/*.log 2>/dev/null | sed 's/^/FAILED: /'
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" = 0 ]
