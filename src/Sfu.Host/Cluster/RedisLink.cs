@@ -53,9 +53,23 @@ internal sealed partial class RedisLink : IDisposable
     }
 
     /// <summary>Why the node works alone ("cluster: redis unreachable since …"); null while Redis answers.</summary>
-    public string? Reason => DownSince is DateTimeOffset since
-        ? $"cluster: redis unreachable since {since.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture)}"
-        : IsUp ? null : "cluster: redis connecting";
+    public string? Reason
+    {
+        get
+        {
+            // The multiplexer drops IsConnected before it raises ConnectionFailed: a reader in
+            // between sees the loss first, and records it, so the reason never names a state
+            // ("connecting") that the node is not in.
+            if (!_redis.IsConnected)
+            {
+                Lost(null);
+            }
+
+            return DownSince is DateTimeOffset since
+                ? $"cluster: redis unreachable since {since.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture)}"
+                : null;
+        }
+    }
 
     /// <summary>Redis did not answer (a failed command or connection): from now on the node works alone.</summary>
     public void Lost(Exception? cause)
