@@ -47,4 +47,7 @@ public enum DropReason
 
     /// <summary>An ICE-TCP stream whose length prefix is zero or larger than any datagram (RFC 4571 §2); the connection is closed.</summary>
     BadFrameLength,
+
+    /// <summary>A DTLS datagram whose records or handshake fragments claim more than it holds, or a handshake message longer than we accept (<see cref="Dtls.DtlsDatagramFraming"/>).</summary>
+    DtlsMalformed,
 }

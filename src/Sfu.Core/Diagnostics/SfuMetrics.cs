@@ -150,6 +150,7 @@ public sealed class SfuMetrics : IDisposable
         DropReason.DtlsBusy => "dtls_busy",
         DropReason.SendQueueFull => "send_queue_full",
         DropReason.BadFrameLength => "bad_frame_length",
+        DropReason.DtlsMalformed => "dtls_malformed",
         _ => reason.ToString().ToLowerInvariant(),
     };
 

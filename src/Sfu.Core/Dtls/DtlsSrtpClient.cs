@@ -32,6 +32,12 @@ internal sealed class DtlsSrtpClient : DefaultTlsClient, TlsAuthentication
 
     public override int GetHandshakeTimeoutMillis() => _state.HandshakeTimeoutMillis;
 
+    /// <summary>
+    /// BouncyCastle ignores handshake fragments claiming a longer message, also inside encrypted
+    /// records that <see cref="DtlsDatagramFraming"/> cannot read: the same bound for both.
+    /// </summary>
+    public override int GetMaxHandshakeMessageSize() => DtlsDatagramFraming.MaxHandshakeMessageLength;
+
     public override int GetHandshakeResendTimeMillis() => _state.InitialResendMillis;
 
     // Identity comes from the fingerprint, not from the certificate's signature (RFC 8827 §6.5).

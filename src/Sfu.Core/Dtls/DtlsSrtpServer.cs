@@ -29,6 +29,12 @@ internal sealed class DtlsSrtpServer : DefaultTlsServer
 
     public override int GetHandshakeTimeoutMillis() => _state.HandshakeTimeoutMillis;
 
+    /// <summary>
+    /// BouncyCastle ignores handshake fragments claiming a longer message, also inside encrypted
+    /// records that <see cref="DtlsDatagramFraming"/> cannot read: the same bound for both.
+    /// </summary>
+    public override int GetMaxHandshakeMessageSize() => DtlsDatagramFraming.MaxHandshakeMessageLength;
+
     public override int GetHandshakeResendTimeMillis() => _state.InitialResendMillis;
 
     public override int[] GetSupportedGroups() => [.. DtlsCipherSuites.NamedGroups];

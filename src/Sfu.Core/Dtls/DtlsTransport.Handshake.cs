@@ -170,7 +170,7 @@ public sealed partial class DtlsTransport
 
         if (cancellationToken.IsCancellationRequested)
         {
-            return DtlsHandshakeResult.Failure(_role, DtlsHandshakeError.Canceled, "The handshake was cancelled.", null, elapsed);
+            return DtlsHandshakeResult.Failure(_role, DtlsHandshakeError.Canceled, "The handshake was cancelled." + MalformedSummary(), null, elapsed);
         }
 
         if (timedOut || e is TlsTimeoutException)
@@ -178,13 +178,21 @@ public sealed partial class DtlsTransport
             return DtlsHandshakeResult.Failure(
                 _role,
                 DtlsHandshakeError.Timeout,
-                $"No DTLS handshake within {_options.HandshakeTimeout.TotalSeconds:0.###} s.",
+                $"No DTLS handshake within {_options.HandshakeTimeout.TotalSeconds:0.###} s.{MalformedSummary()}",
                 null,
                 elapsed);
         }
 
-        string detail = sentAlert is byte alert ? $"Handshake aborted ({AlertName(alert)}): {e.Message}" : "Handshake failed: " + e.Message;
+        string detail = (sentAlert is byte alert ? $"Handshake aborted ({AlertName(alert)}): {e.Message}" : "Handshake failed: " + e.Message) + MalformedSummary();
         return DtlsHandshakeResult.Failure(_role, DtlsHandshakeError.ProtocolError, detail, sentAlert, elapsed);
+    }
+
+    private string MalformedSummary()
+    {
+        int count = MalformedDropped;
+        return count == 0
+            ? string.Empty
+            : $" {count:N0} datagram(s) from the peer were dropped unread, the first for {DtlsDatagramFraming.Describe((DtlsFraming)Volatile.Read(ref _firstMalformed))}.";
     }
 
     private TimeSpan Elapsed(long handshakeStarted)

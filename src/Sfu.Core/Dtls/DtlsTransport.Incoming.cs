@@ -8,11 +8,25 @@ public sealed partial class DtlsTransport
     /// <summary>
     /// Hands a received datagram (one whose first byte is 20..63, RFC 7983 §7) to the DTLS thread.
     /// Copies it into a pooled buffer, so the caller may reuse its buffer at once. Returns false
-    /// when it was dropped: queue full, transport closed, or empty/oversized datagram. Never
-    /// blocks, never throws, allocates nothing beyond the pool.
+    /// when it was dropped: badly framed (see <see cref="DtlsDatagramFraming"/>), queue full,
+    /// transport closed, or empty/oversized datagram. Never blocks, never throws, allocates
+    /// nothing beyond the pool.
     /// </summary>
-    public bool EnqueueIncoming(ReadOnlySpan<byte> datagram)
+    public bool EnqueueIncoming(ReadOnlySpan<byte> datagram) => EnqueueIncoming(datagram, out _);
+
+    /// <summary>As <see cref="EnqueueIncoming(ReadOnlySpan{byte})"/>; <paramref name="framing"/> says whether a drop was for bad framing.</summary>
+    public bool EnqueueIncoming(ReadOnlySpan<byte> datagram, out DtlsFraming framing)
     {
+        framing = DtlsDatagramFraming.Check(datagram);
+        if (framing != DtlsFraming.Ok)
+        {
+            // Remembered for the handshake's failure message: a peer whose every flight is
+            // dropped here times out, and the operator should read why.
+            Interlocked.CompareExchange(ref _firstMalformed, (int)framing, 0);
+            Interlocked.Increment(ref _malformed);
+            return false;
+        }
+
         if (!_queue.TryEnqueue(datagram))
         {
             return false;
@@ -25,6 +39,9 @@ public sealed partial class DtlsTransport
 
         return true;
     }
+
+    /// <summary>Datagrams dropped so far for their framing.</summary>
+    public int MalformedDropped => Volatile.Read(ref _malformed);
 
     private void ScheduleRead()
     {

@@ -61,6 +61,8 @@ public sealed partial class DtlsTransport : IDisposable, IThreadPoolWorkItem
     private volatile bool _established;
     private byte[]? _readSink;
     private int _readScheduled;
+    private int _malformed;
+    private int _firstMalformed;
 
     /// <summary>Creates a transport; nothing is sent until <see cref="HandshakeAsync"/>.</summary>
     /// <param name="local">Our certificate (shared per process).</param>

@@ -35,9 +35,20 @@ public sealed partial class PeerTransport
             return;
         }
 
-        if (!_dtls.EnqueueIncoming(datagram))
+        if (!_dtls.EnqueueIncoming(datagram, out DtlsFraming framing))
         {
-            _counters.Dropped(DropReason.DtlsQueueFull);
+            if (framing == DtlsFraming.Ok)
+            {
+                _counters.Dropped(DropReason.DtlsQueueFull);
+                return;
+            }
+
+            _counters.Dropped(DropReason.DtlsMalformed);
+            // Once per peer: the rest are counted, and the handshake's failure names the first.
+            if (_dtls.MalformedDropped == 1)
+            {
+                LogMalformedDtls(_logger, framing);
+            }
         }
     }
 
@@ -133,6 +144,9 @@ public sealed partial class PeerTransport
 
     [LoggerMessage(EventId = 201, Level = LogLevel.Warning, Message = "DTLS handshake failed: {Reason}")]
     private static partial void LogHandshakeFailed(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 205, Level = LogLevel.Information, Message = "Dropped a badly framed DTLS datagram from the peer ({Framing}); the rest are counted as dtls_malformed")]
+    private static partial void LogMalformedDtls(ILogger logger, DtlsFraming framing);
 
     [LoggerMessage(EventId = 203, Level = LogLevel.Information, Message = "DTLS closed by the peer: {Reason}")]
     private static partial void LogClosedByPeer(ILogger logger, string reason);

@@ -287,8 +287,17 @@ public class DtlsTransportTests
             _ = server.EnqueueIncoming(datagram.AsSpan(0, size));
         }
 
-        // The queue (64 by default) is full now: further datagrams are dropped for free.
+        // Random bytes are badly framed, dropped for free.
         Assert.Equal(0, Allocations.Measure(() => Assert.False(server.EnqueueIncoming(datagram.AsSpan(0, 100)))));
+
+        // Well-framed records fill the queue (64 by default); after that they are dropped for free too.
+        byte[] changeCipherSpec = [20, 0xFE, 0xFD, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1];
+        for (int i = 0; i < 100; i++)
+        {
+            _ = server.EnqueueIncoming(changeCipherSpec);
+        }
+
+        Assert.Equal(0, Allocations.Measure(() => Assert.False(server.EnqueueIncoming(changeCipherSpec, out DtlsFraming framing) || framing != DtlsFraming.Ok)));
     }
 
     private static void AssertSameKeys(DtlsHandshakeResult client, DtlsHandshakeResult server, int keyLength, int saltLength)

@@ -1,5 +1,6 @@
 using System.Net;
 using CsCheck;
+using Sfu.Core.Dtls;
 using Sfu.Core.Negotiation;
 using Sfu.Core.Rtcp;
 using Sfu.Core.Rtp;
@@ -24,6 +25,7 @@ public sealed class ParserFuzzTests
         Assert.All(FuzzSeeds.Load("rtp"), seed => Assert.Equal(RtpParseResult.Ok, RtpPacket.TryParse(seed, out _)));
         Assert.All(FuzzSeeds.Load("rtcp"), seed => Assert.Equal(RtcpParseResult.Ok, RtcpCompoundReader.Validate(seed)));
         Assert.All(FuzzSeeds.Load("sdp"), seed => Assert.True(SdpParser.Parse(System.Text.Encoding.UTF8.GetString(seed)).Success));
+        Assert.All(FuzzSeeds.Load("dtls"), seed => Assert.Equal(DtlsFraming.Ok, DtlsDatagramFraming.Check(seed)));
 
         // The feedback seeds carry every feedback format the server reads, each of which parses.
         int nacks = 0, plis = 0, firs = 0, rembs = 0, twccs = 0;
@@ -236,6 +238,36 @@ public sealed class ParserFuzzTests
 
         return statuses;
     }
+
+    [Fact]
+    public void Dtls_record_framing() => Run(Mutations.Of(FuzzSeeds.Load("dtls")), data =>
+    {
+        if (DtlsDatagramFraming.Check(data) != DtlsFraming.Ok)
+        {
+            return;
+        }
+
+        // What passes goes to BouncyCastle: its records tile the datagram exactly, and no
+        // plaintext handshake fragment claims a message the reassembler would size past our bound.
+        ReadOnlySpan<byte> rest = data;
+        while (!rest.IsEmpty)
+        {
+            Assert.Equal(DtlsFraming.Ok, DtlsRecord.TryRead(rest, out DtlsRecord record, out int length));
+            Assert.Equal(DtlsRecord.HeaderLength + record.Fragment.Length, length);
+            if (record.ContentType == DtlsRecord.Handshake && record.Epoch == 0)
+            {
+                ReadOnlySpan<byte> plaintext = record.Fragment;
+                while (!plaintext.IsEmpty)
+                {
+                    Assert.Equal(DtlsFraming.Ok, DtlsHandshakeFragment.TryRead(plaintext, out DtlsHandshakeFragment fragment, out int used));
+                    Assert.InRange(fragment.MessageLength, fragment.FragmentOffset + fragment.Body.Length, DtlsDatagramFraming.MaxHandshakeMessageLength);
+                    plaintext = plaintext[used..];
+                }
+            }
+
+            rest = rest[length..];
+        }
+    });
 
     private static void Run<T>(Gen<T> gen, Action<T> parse)
         => gen.Sample(parse, seed: FuzzBudget.Seed, iter: FuzzBudget.Seconds > 0 ? -1 : FuzzBudget.Iterations, time: FuzzBudget.Seconds);
