@@ -17,11 +17,13 @@ public sealed class E2eeTests(SfuServerFixture server, BrowserFixture browser)
 
     /// <summary>
     /// The worker: frame = clear bytes | AES-GCM ciphertext of the rest (clear bytes as
-    /// additional data) | 12-byte IV | 0xE2. Received frames without the trailer pass as they
+    /// additional data) | 12-byte IV | E2 EE 5F A7. Received frames without the trailer pass as they
     /// are; those with it are decrypted, and dropped when that fails. Counts go to the page.
     /// </summary>
     private const string WorkerSource = """
-        const MAGIC = 0xe2;
+        // Four bytes: a clear frame (Eve's) ends in one given byte once in 256, in these four once in 2^32.
+        const MAGIC = [0xe2, 0xee, 0x5f, 0xa7];
+        const sealedTail = (d) => d.length >= 4 && MAGIC.every((m, i) => d[d.length - 4 + i] === m);
         const counts = { sent: 0, sealed: 0, opened: 0, failed: 0 };
         let keyPromise = null;
         setInterval(() => self.postMessage(counts), 250);
@@ -42,26 +44,26 @@ public sealed class E2eeTests(SfuServerFixture server, BrowserFixture browser)
                   const key = await keyPromise;
                   const iv = crypto.getRandomValues(new Uint8Array(12));
                   const sealed = new Uint8Array(await crypto.subtle.encrypt({ name: 'AES-GCM', iv, additionalData: data.subarray(0, clear) }, key, data.subarray(clear)));
-                  const out = new Uint8Array(clear + sealed.length + 13);
+                  const out = new Uint8Array(clear + sealed.length + 16);
                   out.set(data.subarray(0, clear));
                   out.set(sealed, clear);
                   out.set(iv, clear + sealed.length);
-                  out[out.length - 1] = MAGIC;
+                  out.set(MAGIC, clear + sealed.length + 12);
                   frame.data = out.buffer;
                   counts.sent++;
                 }
                 controller.enqueue(frame);
                 return;
               }
-              if (data.length < clear + 29 || data[data.length - 1] !== MAGIC) {
+              if (data.length < clear + 32 || !sealedTail(data)) {
                 controller.enqueue(frame);
                 return;
               }
               counts.sealed++;
               const key = await keyPromise;
-              const iv = data.subarray(data.length - 13, data.length - 1);
+              const iv = data.subarray(data.length - 16, data.length - 4);
               try {
-                const plain = new Uint8Array(await crypto.subtle.decrypt({ name: 'AES-GCM', iv, additionalData: data.subarray(0, clear) }, key, data.subarray(clear, data.length - 13)));
+                const plain = new Uint8Array(await crypto.subtle.decrypt({ name: 'AES-GCM', iv, additionalData: data.subarray(0, clear) }, key, data.subarray(clear, data.length - 16)));
                 const out = new Uint8Array(clear + plain.length);
                 out.set(data.subarray(0, clear));
                 out.set(plain, clear);
@@ -109,7 +111,7 @@ public sealed class E2eeTests(SfuServerFixture server, BrowserFixture browser)
 
     private static Task<JsonElement> CountsAsync(BrowserParticipant page) => page.CallAsync<JsonElement>("() => window.e2ee");
 
-    [Fact(Timeout = 180_000, Skip = "Does not pass yet: with the transforms installed, no page's inbound video reaches framesDecoded within 40 s (seen on a heavily loaded machine; not yet explained)")]
+    [Fact(Timeout = 180_000)]
     public async Task Pages_sharing_a_key_decode_each_others_encrypted_video_and_a_page_without_it_gets_frames_it_cannot_decrypt()
     {
         const string room = "e2ee";
