@@ -41,7 +41,7 @@ public sealed class ShapedDownlinkTests(BrowserFixture browser)
     /// <summary>What the shaped link carries, bit/s on the wire: the audio (about 125 kbit/s) with room to spare, the camera not.</summary>
     private const long Limit = 200_000;
 
-    /// <summary>Chromium's own estimate toward the server climbs for a while before the camera sends twice the limit.</summary>
+    /// <summary>Chromium's own estimate toward the server climbs for a while before the camera sends well over the limit.</summary>
     private static readonly TimeSpan CameraDeadline = TimeSpan.FromSeconds(45);
 
     /// <summary>How long the queue built before the pause takes to drain: 500 ms of the link, at what the audio leaves of it.</summary>
@@ -73,8 +73,9 @@ public sealed class ShapedDownlinkTests(BrowserFixture browser)
 
             // A limit the audio fits in but the camera does not. On the wire Bob's two audio
             // streams (Ada's microphone, Cy's muted one: Chromium sends silence) take about
-            // 125 kbit/s, headers included; Ada's camera at 1280x720 sends 400 kbit/s and more.
-            long video = await Eventually.UntilAsync(() => Task.FromResult(camera.Layers[0].Bitrate), b => b >= 2 * Limit, CameraDeadline, $"Ada's camera to send {2 * Limit / 1000} kbit/s", cancel);
+            // 125 kbit/s, headers included; Ada's camera at 1280x720 sends 500 kbit/s here, and
+            // still over 300 kbit/s should a loaded machine make Chromium scale it down.
+            long video = await Eventually.UntilAsync(() => Task.FromResult(camera.Layers[0].Bitrate), b => b >= Limit * 3 / 2, CameraDeadline, $"Ada's camera to send {Limit * 3 / 2000} kbit/s", cancel);
             int port = new IPEndPoint(IPAddress.Any, 0).Create(bobAtServer.Transport.RemoteAddress!) is IPEndPoint bobEndpoint ? bobEndpoint.Port : 0;
             Shape(port, Limit);
             shaped = true;
