@@ -145,7 +145,8 @@ public sealed partial class UdpMediaPort : IDatagramPort
             loop.Thread = new Thread(() => Receive(loop, handler))
             {
                 IsBackground = true,
-                Name = _loops.Length == 1 ? "sfu-media-receive" : $"sfu-media-receive-{i}",
+                // Linux shows 15 characters of a thread name: these stay apart in /proc/<pid>/task/*/comm.
+                Name = _loops.Length == 1 ? "sfu-media-receive" : $"sfu-media-rx-{i}",
             };
         }
 
