@@ -33,6 +33,7 @@ public sealed class RemoteTrack
     private long _firstSequence = -1;
     private long _frames;
     private long _keyframes;
+    private long _late;
 
     // RFC 3550 A.3: state for the fraction lost of the next report block.
     private long _expectedPrior;
@@ -91,7 +92,8 @@ public sealed class RemoteTrack
                 _latency.Percentile(50),
                 _latency.Percentile(99),
                 _frames,
-                _keyframes);
+                _keyframes,
+                _late);
         }
     }
 
@@ -144,7 +146,13 @@ public sealed class RemoteTrack
     {
         lock (_gate)
         {
+            long highestBefore = _sequence.Highest;
             long extended = _sequence.Unwrap(packet.SequenceNumber);
+            if (extended <= highestBefore)
+            {
+                _late++;
+            }
+
             if (_firstSequence < 0)
             {
                 _firstSequence = extended;

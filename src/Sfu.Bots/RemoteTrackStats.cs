@@ -18,6 +18,7 @@ namespace Sfu.Bots;
 /// <param name="LatencyP99Milliseconds">99th percentile one-way latency over the recent samples.</param>
 /// <param name="FramesReceived">Video: packets with the marker bit (last packet of a frame).</param>
 /// <param name="KeyframesReceived">Video: first packets of key frames.</param>
+/// <param name="LatePackets">Packets whose sequence number was not above every one before (reordered; a duplicate never decrypts, SRTP's replay check refuses it).</param>
 public sealed record RemoteTrackStats(
     MediaKind Kind,
     uint Ssrc,
@@ -32,4 +33,5 @@ public sealed record RemoteTrackStats(
     double LatencyP50Milliseconds,
     double LatencyP99Milliseconds,
     long FramesReceived,
-    long KeyframesReceived);
+    long KeyframesReceived,
+    long LatePackets = 0);

@@ -46,6 +46,7 @@ public sealed partial class SfuBot
     private long _bytesSent;
     private long _reports;
     private long _receiveErrors;
+    private long _replayRejected;
     private long _unknownSsrc;
     private long _srtpBytesReceived;
 
@@ -57,6 +58,9 @@ public sealed partial class SfuBot
 
     /// <summary>SRTP/SRTCP packets that failed to decrypt or parse at this bot.</summary>
     public long ReceiveErrors => Interlocked.Read(ref _receiveErrors);
+
+    /// <summary>SRTP/SRTCP packets refused by the replay check (RFC 3711 §3.3.2): sent twice, or too late.</summary>
+    public long ReplayRejected => Interlocked.Read(ref _replayRejected);
 
     /// <summary>Decrypted RTP packets for SSRCs no offer announced.</summary>
     public long UnknownSsrcPackets => Interlocked.Read(ref _unknownSsrc);
@@ -391,9 +395,10 @@ public sealed partial class SfuBot
         Interlocked.Add(ref _srtpBytesReceived, datagram.Length);
         if (PacketClassifier.IsRtcp(datagram))
         {
-            if (inbound.UnprotectRtcp(datagram, out int rtcpLength) != SrtpResult.Ok)
+            SrtpResult rtcpResult = inbound.UnprotectRtcp(datagram, out int rtcpLength);
+            if (rtcpResult != SrtpResult.Ok)
             {
-                Interlocked.Increment(ref _receiveErrors);
+                CountReceiveError(rtcpResult);
                 return;
             }
 
@@ -401,8 +406,14 @@ public sealed partial class SfuBot
             return;
         }
 
-        if (inbound.UnprotectRtp(datagram, out int length) != SrtpResult.Ok
-            || RtpPacket.TryParse(datagram[..length], out RtpPacket packet) != RtpParseResult.Ok)
+        SrtpResult result = inbound.UnprotectRtp(datagram, out int length);
+        if (result != SrtpResult.Ok)
+        {
+            CountReceiveError(result);
+            return;
+        }
+
+        if (RtpPacket.TryParse(datagram[..length], out RtpPacket packet) != RtpParseResult.Ok)
         {
             Interlocked.Increment(ref _receiveErrors);
             return;
@@ -415,6 +426,15 @@ public sealed partial class SfuBot
         else
         {
             Interlocked.Increment(ref _unknownSsrc);
+        }
+    }
+
+    private void CountReceiveError(SrtpResult result)
+    {
+        Interlocked.Increment(ref _receiveErrors);
+        if (result is SrtpResult.ReplayDuplicate or SrtpResult.ReplayTooOld)
+        {
+            Interlocked.Increment(ref _replayRejected);
         }
     }
 

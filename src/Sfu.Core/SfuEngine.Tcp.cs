@@ -16,9 +16,7 @@ namespace Sfu.Core;
 /// </summary>
 public sealed partial class SfuEngine : ITcpFrameHandler
 {
-    private readonly Lock _mediaGate = new();
     private readonly ConcurrentDictionary<TcpMediaConnection, PeerTransport> _tcpSessions = new();
-    private readonly byte[] _tcpScratch = new byte[UdpMediaPort.ReceiveBufferSize + 64];
     private TcpMediaListener? _tcp;
 
     /// <summary>The ICE-TCP listener, when there is one (<see cref="SfuOptions.TcpPort"/>).</summary>
@@ -50,45 +48,36 @@ public sealed partial class SfuEngine : ITcpFrameHandler
     /// <summary>
     /// One datagram from an ICE-TCP connection: STUN introduces the connection to a session by
     /// USERNAME (RFC 6544 §7.1, as over UDP); DTLS and SRTP go only to the session it was
-    /// introduced to. Runs on the connection's read loop, under the media gate.
+    /// introduced to. Runs on the connection's read loop; the session's media gate orders it with
+    /// the session's UDP datagrams.
     /// </summary>
     void ITcpFrameHandler.OnFrame(Span<byte> frame, TcpMediaConnection connection)
     {
-        lock (_mediaGate)
+        PacketKind kind = PacketClassifier.Classify(frame);
+        if (kind == PacketKind.Unknown)
         {
-            PacketKind kind = PacketClassifier.Classify(frame);
-            if (kind == PacketKind.Unknown)
-            {
-                Counters.Dropped(DropReason.Malformed);
-                return;
-            }
-
-            if (kind == PacketKind.Stun)
-            {
-                if (OnStun(frame, connection.RemoteAddress, connection) is PeerTransport authenticated)
-                {
-                    _tcpSessions[connection] = authenticated;
-                    connection.MarkAuthenticated();
-                }
-
-                return;
-            }
-
-            if (!_tcpSessions.TryGetValue(connection, out PeerTransport? transport))
-            {
-                Counters.Dropped(DropReason.UnknownPeer);
-                return;
-            }
-
-            if (kind == PacketKind.Dtls)
-            {
-                transport.OnDtls(frame, connection.RemoteAddress, connection);
-            }
-            else
-            {
-                transport.OnSrtp(frame, connection.RemoteAddress, connection, _tcpScratch);
-            }
+            Counters.Dropped(DropReason.Malformed);
+            return;
         }
+
+        if (kind == PacketKind.Stun)
+        {
+            if (OnStun(frame, connection.RemoteAddress, connection) is PeerTransport authenticated)
+            {
+                _tcpSessions[connection] = authenticated;
+                connection.MarkAuthenticated();
+            }
+
+            return;
+        }
+
+        if (!_tcpSessions.TryGetValue(connection, out PeerTransport? transport))
+        {
+            Counters.Dropped(DropReason.UnknownPeer);
+            return;
+        }
+
+        OnBound(transport, kind, frame, connection.RemoteAddress, connection);
     }
 
     void ITcpFrameHandler.OnClosed(TcpMediaConnection connection) => _tcpSessions.TryRemove(connection, out _);

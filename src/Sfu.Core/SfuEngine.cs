@@ -30,7 +30,9 @@ public sealed partial class SfuEngine : IDatagramHandler, IPeerDirectory, IAsync
     private readonly ConcurrentDictionary<SocketAddress, PeerTransport> _byAddress = new();
     private readonly ConcurrentDictionary<string, PeerTransport> _byUfrag = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, PeerTransport>.AlternateLookup<ReadOnlySpan<char>> _byUfragSpan;
-    private readonly byte[] _scratch = new byte[UdpMediaPort.ReceiveBufferSize + 64];
+
+    [ThreadStatic]
+    private static byte[]? t_scratch;
     private readonly CancellationTokenSource _stop = new();
     private readonly DtlsTransportOptions _dtlsOptions;
     private readonly MediaServices _services;
@@ -103,7 +105,7 @@ public sealed partial class SfuEngine : IDatagramHandler, IPeerDirectory, IAsync
         }
 
         var bind = new IPEndPoint(IPAddress.Parse(_options.BindAddress), _options.Port);
-        var udp = new UdpMediaPort(bind, _loggerFactory.CreateLogger<UdpMediaPort>(), Counters);
+        var udp = new UdpMediaPort(bind, _loggerFactory.CreateLogger<UdpMediaPort>(), Counters, _options.Threads);
         StartTcp(bind.Address, udp.LocalEndPoint.Port);
         Start(udp);
     }
@@ -149,6 +151,7 @@ public sealed partial class SfuEngine : IDatagramHandler, IPeerDirectory, IAsync
             {
                 Ingress = new IngressLimiter(_options.Limits, Time.TimestampFrequency),
                 HandshakeGate = _handshakes,
+                MediaGate = room.MediaGate,
             };
             _byUfrag[transport.LocalIce.Ufrag] = transport;
             var participant = new Participant(NewParticipantId(), displayName, room, transport, events, _services)
@@ -265,20 +268,11 @@ public sealed partial class SfuEngine : IDatagramHandler, IPeerDirectory, IAsync
     /// <summary>
     /// The one demultiplexing point (RFC 7983 by first byte). A datagram from a bound
     /// address goes to its transport; an unbound address may only introduce itself with an
-    /// ICE check whose USERNAME names a live session. Runs on the receive loop.
+    /// ICE check whose USERNAME names a live session. Runs on any of the media threads, at
+    /// the same time for datagrams of different peers: the lookups here are concurrent
+    /// dictionaries, and everything past them runs under the peer's media gate.
     /// </summary>
     public void OnDatagram(Span<byte> datagram, SocketAddress source)
-    {
-        // One media gate for the UDP loop and the ICE-TCP read loops: the forwarding path
-        // (SRTP contexts, down-tracks, the scratch buffer) has one owner at a time. Uncontended
-        // while no peer uses TCP: one interlocked enter and exit per datagram, no allocation.
-        lock (_mediaGate)
-        {
-            OnUdpDatagram(datagram, source);
-        }
-    }
-
-    private void OnUdpDatagram(Span<byte> datagram, SocketAddress source)
     {
         IDatagramPath path = _port!;
         Metrics.OnDatagram();
@@ -301,17 +295,38 @@ public sealed partial class SfuEngine : IDatagramHandler, IPeerDirectory, IAsync
             return;
         }
 
-        if (kind == PacketKind.Dtls)
+        OnBound(transport, kind, datagram, source, path);
+    }
+
+    /// <summary>
+    /// DTLS or SRTP of a known peer, under its media gate. With several media threads a peer's
+    /// datagrams normally reach one thread (the kernel hashes its address to one socket), but
+    /// nothing here relies on it: a datagram that lands on another thread (a NAT rebinding
+    /// gives the peer a new address, hence maybe a new socket; ICE-TCP frames come from
+    /// connection loops) waits for the gate and is handled exactly as on the usual thread.
+    /// </summary>
+    private static void OnBound(PeerTransport transport, PacketKind kind, Span<byte> datagram, SocketAddress source, IDatagramPath path)
+    {
+        lock (transport.MediaGate)
         {
-            transport.OnDtls(datagram, source, path);
-        }
-        else
-        {
-            transport.OnSrtp(datagram, source, path, _scratch);
+            if (kind == PacketKind.Dtls)
+            {
+                transport.OnDtls(datagram, source, path);
+            }
+            else
+            {
+                transport.OnSrtp(datagram, source, path, Scratch);
+            }
         }
     }
 
-    /// <summary>The fan-out of the last datagram has left the port. Runs on the receive loop.</summary>
+    /// <summary>
+    /// Where this thread writes each subscriber's copy of a packet before it is encrypted and
+    /// queued: one per media thread (or ICE-TCP read loop thread), allocated on its first use.
+    /// </summary>
+    private static byte[] Scratch => t_scratch ??= GC.AllocateUninitializedArray<byte>(UdpMediaPort.ReceiveBufferSize + 64);
+
+    /// <summary>The fan-out of the last datagram has left the port. Runs on the media thread that received it.</summary>
     public void OnSent() => Metrics.OnSent();
 
     /// <summary>An ICE check; the transport it names, when it authenticated (else null).</summary>
@@ -344,7 +359,13 @@ public sealed partial class SfuEngine : IDatagramHandler, IPeerDirectory, IAsync
             return null;
         }
 
-        return transport.OnStun(message, source, path) ? transport : null;
+        // The session may have been created by a check that arrived on another thread, and its
+        // media may be handled on another one now: the ICE agent, like the rest of the peer's
+        // state, changes only under its media gate.
+        lock (transport.MediaGate)
+        {
+            return transport.OnStun(message, source, path) ? transport : null;
+        }
     }
 
     private async Task HousekeepingAsync(CancellationToken stop)

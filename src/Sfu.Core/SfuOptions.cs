@@ -16,6 +16,13 @@ public sealed class SfuOptions
     /// <summary>The one UDP port every peer uses; 0 picks a free one.</summary>
     public int Port { get; set; } = 50000;
 
+    /// <summary>
+    /// Media threads, each receiving on its own socket of the one port (Linux SO_REUSEPORT: the
+    /// kernel hashes each peer's address to one socket). 1 is one socket and one thread; where
+    /// the sockets cannot share the port, one is used whatever this says.
+    /// </summary>
+    public int Threads { get; set; } = Environment.ProcessorCount;
+
     /// <summary>The address put in our ICE candidate; peers send media there.</summary>
     public string AnnouncedAddress { get; set; } = "127.0.0.1";
 

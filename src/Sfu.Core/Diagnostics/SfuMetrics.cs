@@ -38,10 +38,15 @@ public sealed class SfuMetrics : IDisposable
     private readonly Histogram<long> _downlinkEstimate;
     private readonly Histogram<long> _allocated;
 
-    // Receive loop only: which datagram is sampled, and when it arrived (0 = not sampled).
-    private int _datagrams;
-    private long _sampleArrival;
-    private bool _sampleForwarded;
+    // Per media thread: which datagram is sampled, and when it arrived (0 = not sampled). A
+    // thread handles one datagram at a time from arrival to send, so its own fields describe
+    // it; shared fields would mix two threads' datagrams.
+    [ThreadStatic]
+    private static int t_datagrams;
+    [ThreadStatic]
+    private static long t_sampleArrival;
+    [ThreadStatic]
+    private static bool t_sampleForwarded;
 
     internal SfuMetrics(MediaCounters counters, IMediaGauges gauges, IMeterFactory? meterFactory)
     {
@@ -90,23 +95,25 @@ public sealed class SfuMetrics : IDisposable
         _forwardingLatency = CreateHistogram("sfu.forwarding.latency", "s", "Receive-to-send time of sampled RTP datagrams (decrypt, fan-out, encrypt, send)", [0.000_005, 0.000_01, 0.000_025, 0.000_05, 0.000_1, 0.000_25, 0.000_5, 0.001, 0.0025, 0.005]);
     }
 
-    /// <summary>A datagram arrived. Receive loop only; one increment and one store per datagram.</summary>
+    /// <summary>A datagram arrived. On the media thread that received it; one increment and one store per datagram.</summary>
+#pragma warning disable CA1822 // An instance member: the sample belongs to this meter's port.
     internal void OnDatagram()
     {
-        _sampleArrival = (++_datagrams & (LatencySampleInterval - 1)) == 0 ? Stopwatch.GetTimestamp() : 0;
-        _sampleForwarded = false;
+        t_sampleArrival = (++t_datagrams & (LatencySampleInterval - 1)) == 0 ? Stopwatch.GetTimestamp() : 0;
+        t_sampleForwarded = false;
     }
 
-    /// <summary>The datagram was an RTP packet and its fan-out is queued. Receive loop only.</summary>
-    internal void OnForwarded() => _sampleForwarded = _sampleArrival != 0;
+    /// <summary>The datagram was an RTP packet and its fan-out is queued. On the thread that received it.</summary>
+    internal void OnForwarded() => t_sampleForwarded = t_sampleArrival != 0;
+#pragma warning restore CA1822
 
-    /// <summary>The fan-out left the port; records its latency if its datagram was sampled. Receive loop only.</summary>
+    /// <summary>The fan-out left the port; records its latency if its datagram was sampled. On the thread that received it.</summary>
     internal void OnSent()
     {
-        if (_sampleForwarded)
+        if (t_sampleForwarded)
         {
-            _sampleForwarded = false;
-            _forwardingLatency.Record(Stopwatch.GetElapsedTime(_sampleArrival).TotalSeconds);
+            t_sampleForwarded = false;
+            _forwardingLatency.Record(Stopwatch.GetElapsedTime(t_sampleArrival).TotalSeconds);
         }
     }
 

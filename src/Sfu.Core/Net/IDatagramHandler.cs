@@ -3,9 +3,10 @@ using System.Net;
 namespace Sfu.Core.Net;
 
 /// <summary>
-/// Receives each datagram from the media port's receive loop. Runs on the loop: it must not
-/// block, and it owns <paramref name="datagram"/> and <paramref name="source"/> only for the
-/// duration of the call (both are reused for the next datagram).
+/// Receives each datagram from the media port's receive loops. Runs on a loop, possibly on
+/// several loops at once (one per media thread): it must not block, and it owns
+/// <paramref name="datagram"/> and <paramref name="source"/> only for the duration of the call
+/// (both are reused for the loop's next datagram).
 /// </summary>
 public interface IDatagramHandler
 {

@@ -16,7 +16,7 @@ public interface IDatagramPort : IDatagramPath, IAsyncDisposable
     /// <summary>True while datagrams are being delivered to the handler.</summary>
     bool IsReceiving { get; }
 
-    /// <summary>Starts delivering datagrams to <paramref name="handler"/>, one at a time.</summary>
+    /// <summary>Starts delivering datagrams to <paramref name="handler"/>, one at a time on each receive thread.</summary>
     void Start(IDatagramHandler handler);
 
     /// <summary>Sends one datagram; thread-safe, never throws for a network error.</summary>

@@ -1,108 +1,199 @@
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 using Sfu.Core.Diagnostics;
 
 namespace Sfu.Core.Net;
 
 /// <summary>
-/// The one UDP socket every peer's ICE, DTLS, SRTP and SRTCP share, and its single receive
-/// loop. The loop runs on a dedicated thread that blocks in <c>recvfrom</c>: a datagram that is
+/// The one UDP port every peer's ICE, DTLS, SRTP and SRTCP share, received by one or more media
+/// threads. Each thread blocks in <c>recvfrom</c> on a socket of its own: a datagram that is
 /// already queued costs one system call and no hand-off, where an awaited receive costs an
 /// epoll wake-up and a thread-pool dispatch per datagram (measured as about a third of the
-/// server's CPU under load). It reuses one buffer and one <see cref="SocketAddress"/> and hands
-/// the datagram to the handler; nothing a datagram contains can end the loop.
+/// server's CPU under load). Each reuses one buffer and one <see cref="SocketAddress"/> and
+/// hands the datagram to the handler; nothing a datagram contains can end a loop.
 /// </summary>
+/// <remarks>
+/// <para>With more than one thread the sockets share the port through <c>SO_REUSEPORT</c>
+/// (Linux): the kernel picks a socket for each datagram by a hash of its 4-tuple, so one peer's
+/// datagrams reach one thread in the order they came, without a dispatcher thread or a queue
+/// between threads. The hash is over the group's sockets, so it would move peers if a socket
+/// joined or left the group: all sockets are bound before any loop starts and closed together,
+/// so the group never changes while peers are on it. A peer whose address changes (a NAT
+/// rebinding) may move to another socket; the handler does not rely on affinity for
+/// correctness (it serializes each peer's datagrams itself), only for cache locality.</para>
+/// <para>Only processes of our own user can join a reuse-port group, and we bind every socket
+/// before the first peer can be told the port. Where the option is missing (not Linux) the port
+/// falls back to one socket and one thread.</para>
+/// </remarks>
 public sealed partial class UdpMediaPort : IDatagramPort
 {
     /// <summary>Larger than any datagram a WebRTC peer sends (path MTU ~1500).</summary>
     public const int ReceiveBufferSize = 2048;
 
-    private readonly Socket _socket;
+    // setsockopt(SOL_SOCKET, SO_REUSEPORT) on Linux (asm-generic/socket.h).
+    private const int SolSocket = 1;
+    private const int SoReusePort = 15;
+
+    // The loop this thread runs, if it runs one: its socket and its send batch.
+    [ThreadStatic]
+    private static ReceiveLoop? t_loop;
+
+    private readonly ReceiveLoop[] _loops;
     private readonly ILogger _logger;
-    private readonly LinuxDatagramBatch? _batch;
     private readonly MediaCounters? _counters;
-    private Thread? _loop;
-    private int _loopThreadId;
+    private int _started;
     private volatile bool _stopping;
     private long _receiveErrors;
 
     /// <param name="counters">Where datagrams the kernel refuses to send are counted (<see cref="DropReason.SendFailed"/>).</param>
-    public UdpMediaPort(IPEndPoint bindEndPoint, ILogger logger, MediaCounters? counters = null)
+    /// <param name="threads">Receive threads, each on its own socket of the port (see remarks).</param>
+    public UdpMediaPort(IPEndPoint bindEndPoint, ILogger logger, MediaCounters? counters = null, int threads = 1)
     {
         ArgumentNullException.ThrowIfNull(bindEndPoint);
+        ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
         _logger = logger;
         _counters = counters;
-        _socket = new Socket(bindEndPoint.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
-        // A busy room bursts faster than one loop turn; let the kernel queue absorb it.
-        _socket.ReceiveBufferSize = 4 * 1024 * 1024;
-        _socket.SendBufferSize = 4 * 1024 * 1024;
-        _socket.Bind(bindEndPoint);
-        LocalEndPoint = (IPEndPoint)_socket.LocalEndPoint!;
-        _batch = LinuxDatagramBatch.TryCreate();
+        if (threads > 1 && !SharesPort)
+        {
+            LogNoReusePort(logger, threads);
+            threads = 1;
+        }
+
+        _loops = new ReceiveLoop[threads];
+        IPEndPoint endPoint = bindEndPoint;
+        try
+        {
+            for (int i = 0; i < threads; i++)
+            {
+                // The first socket may take an ephemeral port; the others join it there.
+                Socket socket = Bind(endPoint, shared: threads > 1);
+                endPoint = (IPEndPoint)socket.LocalEndPoint!;
+                _loops[i] = new ReceiveLoop(this, socket, LinuxDatagramBatch.TryCreate());
+            }
+        }
+        catch
+        {
+            foreach (ReceiveLoop? loop in _loops)
+            {
+                loop?.Socket.Dispose();
+                loop?.Batch?.Dispose();
+            }
+
+            throw;
+        }
+
+        LocalEndPoint = endPoint;
     }
+
+    /// <summary>Whether several sockets can share the port here (Linux <c>SO_REUSEPORT</c>).</summary>
+    public static bool SharesPort => OperatingSystem.IsLinux();
 
     public IPEndPoint LocalEndPoint { get; }
 
-    public bool IsReceiving => _loop is { IsAlive: true } && !_stopping;
+    /// <summary>Media threads, each with its own socket on the port.</summary>
+    public int Threads => _loops.Length;
 
-    /// <summary>Whether the receive thread still runs (after disposal it must not).</summary>
-    internal bool ReceiveThreadAlive => _loop is { IsAlive: true };
+    public bool IsReceiving => !_stopping && _loops.All(l => l.Thread is { IsAlive: true });
 
-    /// <summary>Datagram receive errors the loop survived (ICMP-induced resets and the like).</summary>
+    /// <summary>Whether a receive thread still runs (after disposal none may).</summary>
+    internal bool ReceiveThreadAlive => _loops.Any(l => l.Thread is { IsAlive: true });
+
+    /// <summary>Datagram receive errors the loops survived (ICMP-induced resets and the like).</summary>
     public long ReceiveErrors => Interlocked.Read(ref _receiveErrors);
 
-    /// <summary>True when sends from the receive thread leave in batches (Linux, 64-bit).</summary>
-    public bool BatchesSends => _batch is not null;
+    /// <summary>True when sends from a receive thread leave in batches (Linux, 64-bit).</summary>
+    public bool BatchesSends => _loops[0].Batch is not null;
+
+    private static Socket Bind(IPEndPoint endPoint, bool shared)
+    {
+        var socket = new Socket(endPoint.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+        try
+        {
+            // A busy room bursts faster than one loop turn; let the kernel queue absorb it.
+            socket.ReceiveBufferSize = 4 * 1024 * 1024;
+            socket.SendBufferSize = 4 * 1024 * 1024;
+            if (shared)
+            {
+                // setsockopt takes a C int, in the machine's byte order.
+                int on = 1;
+                socket.SetRawSocketOption(SolSocket, SoReusePort, MemoryMarshal.AsBytes(new ReadOnlySpan<int>(in on)));
+            }
+
+            socket.Bind(endPoint);
+            return socket;
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
 
     public void Start(IDatagramHandler handler)
     {
         ArgumentNullException.ThrowIfNull(handler);
-        if (_loop is not null)
+        if (Interlocked.Exchange(ref _started, 1) != 0)
         {
             throw new InvalidOperationException("The receive loop is already running.");
         }
 
-        _loop = new Thread(() => ReceiveLoop(handler))
+        for (int i = 0; i < _loops.Length; i++)
         {
-            IsBackground = true,
-            Name = "sfu-media-receive",
-        };
-        _loopThreadId = _loop.ManagedThreadId;
-        _loop.Start();
+            ReceiveLoop loop = _loops[i];
+            loop.Thread = new Thread(() => Receive(loop, handler))
+            {
+                IsBackground = true,
+                // Linux shows 15 characters of a thread name: these stay apart in /proc/<pid>/task/*/comm.
+                Name = _loops.Length == 1 ? "sfu-media-receive" : $"sfu-media-rx-{i}",
+            };
+        }
+
+        foreach (ReceiveLoop loop in _loops)
+        {
+            loop.Thread!.Start();
+        }
     }
 
     /// <summary>
-    /// Sends one datagram. Thread-safe; never throws for a network error. On the receive thread
-    /// the datagram is queued and leaves with the others that the same received datagram
-    /// caused, when its handling ends (see <see cref="LinuxDatagramBatch"/>); true then means
-    /// queued.
+    /// Sends one datagram. Thread-safe; never throws for a network error. On a media thread the
+    /// datagram is queued on that thread's socket and leaves with the others that the same
+    /// received datagram caused, when its handling ends (see <see cref="LinuxDatagramBatch"/>);
+    /// true then means queued. Any socket of the port sends from the same address and port, so
+    /// the peer cannot tell which one did.
     /// </summary>
     public bool SendTo(ReadOnlySpan<byte> datagram, SocketAddress destination)
     {
-        if (_batch is not null && Environment.CurrentManagedThreadId == _loopThreadId)
+        ReceiveLoop? loop = t_loop;
+        if (loop is null || loop.Owner != this)
         {
-            if (_batch.TryAdd(datagram, destination))
+            return SendNow(_loops[0].Socket, datagram, destination);
+        }
+
+        if (loop.Batch is { } batch)
+        {
+            if (batch.TryAdd(datagram, destination))
             {
                 return true;
             }
 
             // Full, or too large for a slot: what is queued goes first, so order is kept.
-            FlushBatch();
-            if (_batch.TryAdd(datagram, destination))
+            FlushBatch(loop);
+            if (batch.TryAdd(datagram, destination))
             {
                 return true;
             }
         }
 
-        return SendNow(datagram, destination);
+        return SendNow(loop.Socket, datagram, destination);
     }
 
-    private bool SendNow(ReadOnlySpan<byte> datagram, SocketAddress destination)
+    private bool SendNow(Socket socket, ReadOnlySpan<byte> datagram, SocketAddress destination)
     {
         try
         {
-            _socket.SendTo(datagram, SocketFlags.None, destination);
+            socket.SendTo(datagram, SocketFlags.None, destination);
             return true;
         }
         catch (SocketException)
@@ -116,13 +207,13 @@ public sealed partial class UdpMediaPort : IDatagramPort
         }
     }
 
-    private void FlushBatch()
+    private void FlushBatch(ReceiveLoop loop)
     {
-        if (_batch is { Count: > 0 } batch && !_stopping)
+        if (loop.Batch is { Count: > 0 } batch && !_stopping)
         {
             try
             {
-                int refused = batch.Flush(_socket.SafeHandle);
+                int refused = batch.Flush(loop.Socket.SafeHandle);
                 for (int i = 0; i < refused; i++)
                 {
                     _counters?.Dropped(DropReason.SendFailed);
@@ -134,16 +225,18 @@ public sealed partial class UdpMediaPort : IDatagramPort
         }
     }
 
-    private void ReceiveLoop(IDatagramHandler handler)
+    private void Receive(ReceiveLoop loop, IDatagramHandler handler)
     {
+        t_loop = loop;
+        Socket socket = loop.Socket;
         byte[] buffer = GC.AllocateArray<byte>(ReceiveBufferSize, pinned: true);
-        var source = new SocketAddress(_socket.AddressFamily);
+        var source = new SocketAddress(socket.AddressFamily);
         while (!_stopping)
         {
             int length;
             try
             {
-                length = _socket.ReceiveFrom(buffer, SocketFlags.None, source);
+                length = socket.ReceiveFrom(buffer, SocketFlags.None, source);
             }
             catch (ObjectDisposedException)
             {
@@ -174,7 +267,7 @@ public sealed partial class UdpMediaPort : IDatagramPort
                 LogHandlerFault(_logger, e);
             }
 
-            FlushBatch();
+            FlushBatch(loop);
             try
             {
                 handler.OnSent();
@@ -191,19 +284,38 @@ public sealed partial class UdpMediaPort : IDatagramPort
     public ValueTask DisposeAsync()
     {
         _stopping = true;
-        // Closing the socket wakes the thread blocked in recvfrom (the runtime shuts the
+        // Closing a socket wakes the thread blocked in its recvfrom (the runtime shuts the
         // socket down before it closes a handle that has a blocking call in flight).
-        _socket.Dispose();
-        if (_loop is { } loop && loop != Thread.CurrentThread && !loop.Join(TimeSpan.FromSeconds(5)))
+        foreach (ReceiveLoop loop in _loops)
         {
-            LogReceiveLoopStuck(_logger);
+            loop.Socket.Dispose();
         }
-        else
+
+        foreach (ReceiveLoop loop in _loops)
         {
-            _batch?.Dispose();
+            if (loop.Thread is { } thread && thread != Thread.CurrentThread && !thread.Join(TimeSpan.FromSeconds(5)))
+            {
+                LogReceiveLoopStuck(_logger);
+            }
+            else
+            {
+                loop.Batch?.Dispose();
+            }
         }
 
         return ValueTask.CompletedTask;
+    }
+
+    /// <summary>One media thread: its socket, its send batch (only it touches either's queue).</summary>
+    private sealed class ReceiveLoop(UdpMediaPort owner, Socket socket, LinuxDatagramBatch? batch)
+    {
+        public UdpMediaPort Owner { get; } = owner;
+
+        public Socket Socket { get; } = socket;
+
+        public LinuxDatagramBatch? Batch { get; } = batch;
+
+        public Thread? Thread { get; set; }
     }
 
     [LoggerMessage(EventId = 100, Level = LogLevel.Debug, Message = "Media port receive error {Error}")]
@@ -212,6 +324,9 @@ public sealed partial class UdpMediaPort : IDatagramPort
     [LoggerMessage(EventId = 101, Level = LogLevel.Error, Message = "Datagram handler faulted; the receive loop continues")]
     private static partial void LogHandlerFault(ILogger logger, Exception exception);
 
-    [LoggerMessage(EventId = 102, Level = LogLevel.Warning, Message = "The media receive thread did not stop within 5 s of closing the socket")]
+    [LoggerMessage(EventId = 102, Level = LogLevel.Warning, Message = "A media receive thread did not stop within 5 s of closing its socket")]
     private static partial void LogReceiveLoopStuck(ILogger logger);
+
+    [LoggerMessage(EventId = 103, Level = LogLevel.Warning, Message = "{Threads} media threads asked for, but sockets cannot share a port here: one thread receives")]
+    private static partial void LogNoReusePort(ILogger logger, int threads);
 }

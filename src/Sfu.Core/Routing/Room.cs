@@ -24,6 +24,17 @@ public sealed class Room
 
     public string Name { get; }
 
+    /// <summary>
+    /// Held while a datagram of any member is handled (its decryption, the fan-out to members'
+    /// down-tracks, their encryption and numbering, and feedback that touches either side). A
+    /// room's packets are then handled one at a time whichever media thread received them,
+    /// while other rooms forward in parallel: every structure a packet touches belongs to its
+    /// room (producers, down-tracks, SRTP contexts, NACK and TWCC state) or is safe from any
+    /// thread (counters, the retransmission budget, the peer directory). Uncontended unless
+    /// two members' datagrams are handled on two threads at the same moment.
+    /// </summary>
+    internal Lock MediaGate { get; } = new();
+
     public DateTimeOffset CreatedAt { get; }
 
     public ImmutableArray<Participant> Participants => _participants;

@@ -143,6 +143,13 @@ public sealed partial class PeerTransport : IDtlsDatagramSender, IRtcpSender, ID
     /// <summary>What this peer may send us per second; null: no bound.</summary>
     public IngressLimiter? Ingress { get; init; }
 
+    /// <summary>
+    /// The lock every datagram of this peer is handled under, on whichever media thread it
+    /// arrived: its room's, since a packet from one member reaches every other member's state.
+    /// A transport made alone (a test) has its own.
+    /// </summary>
+    public Lock MediaGate { get; init; } = new();
+
     public void AttachSink(IPeerMediaSink sink) => _sink = sink;
 
     /// <summary>DTLS completed and SRTP keys are installed: media can flow both ways.</summary>

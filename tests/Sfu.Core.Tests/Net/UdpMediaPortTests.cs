@@ -112,9 +112,50 @@ public sealed class UdpMediaPortTests
     }
 
     [Fact]
-    public async Task Disposing_wakes_and_ends_the_receive_thread_blocked_in_recvfrom()
+    public async Task Several_threads_share_the_port_each_peer_stays_on_one_and_replies_leave_from_the_port()
     {
-        var port = new UdpMediaPort(new IPEndPoint(IPAddress.Loopback, 0), NullLogger.Instance);
+        Assert.SkipUnless(UdpMediaPort.SharesPort, "SO_REUSEPORT is Linux only; elsewhere the port has one thread.");
+        const int peers = 24;
+        const int datagramsEach = 20;
+        var handler = new EchoHandler();
+        await using var port = new UdpMediaPort(new IPEndPoint(IPAddress.Loopback, 0), NullLogger.Instance, threads: 4);
+        handler.Port = port;
+        Assert.Equal(4, port.Threads);
+        port.Start(handler);
+        Assert.True(port.IsReceiving);
+
+        using var senders = new SinkSockets(peers);
+        for (int seq = 0; seq < datagramsEach; seq++)
+        {
+            for (int peer = 0; peer < peers; peer++)
+            {
+                senders.Send(peer, [(byte)peer, (byte)seq], port.LocalEndPoint);
+            }
+        }
+
+        for (int peer = 0; peer < peers; peer++)
+        {
+            for (int seq = 0; seq < datagramsEach; seq++)
+            {
+                // One flow on loopback keeps its order, and the reply comes from the port's address.
+                (byte[] echo, EndPoint from) = await senders.ReceiveFromAsync(peer);
+                Assert.Equal(new[] { (byte)peer, (byte)seq }, echo);
+                Assert.Equal(port.LocalEndPoint, from);
+            }
+        }
+
+        // The kernel hashes a 4-tuple to one socket of the group: one thread per peer, and with
+        // 24 peers on 4 sockets more than one thread (all on one: probability 4 × 4⁻²⁴).
+        Assert.All(handler.ThreadsByPeer.Values, threads => Assert.Single(threads.Distinct()));
+        Assert.True(handler.ThreadsByPeer.Values.Select(t => t.First()).Distinct().Count() > 1);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    public async Task Disposing_wakes_and_ends_every_receive_thread_blocked_in_recvfrom(int threads)
+    {
+        var port = new UdpMediaPort(new IPEndPoint(IPAddress.Loopback, 0), NullLogger.Instance, threads: threads);
         port.Start(new SequenceHandler(port, new IPEndPoint(IPAddress.Loopback, 9).Serialize(), []));
         Assert.True(port.IsReceiving);
         await Task.Delay(50, TestContext.Current.CancellationToken); // let it block in recvfrom
@@ -123,6 +164,20 @@ public sealed class UdpMediaPortTests
 
         Assert.False(port.ReceiveThreadAlive);
         Assert.False(port.IsReceiving);
+    }
+
+    /// <summary>Echoes each datagram to its source, noting which thread handled which peer (first byte).</summary>
+    private sealed class EchoHandler : IDatagramHandler
+    {
+        public UdpMediaPort? Port { get; set; }
+
+        public System.Collections.Concurrent.ConcurrentDictionary<byte, System.Collections.Concurrent.ConcurrentQueue<int>> ThreadsByPeer { get; } = new();
+
+        public void OnDatagram(Span<byte> datagram, SocketAddress source)
+        {
+            ThreadsByPeer.GetOrAdd(datagram[0], _ => new()).Enqueue(Environment.CurrentManagedThreadId);
+            Port!.SendTo(datagram, source);
+        }
     }
 
     /// <summary>Sends <c>copies</c> packets to each destination for every datagram it handles.</summary>
@@ -206,6 +261,17 @@ public sealed class UdpMediaPortTests
             timeout.CancelAfter(Wait);
             int length = await _sockets[sink].ReceiveAsync(buffer, SocketFlags.None, timeout.Token);
             return buffer[..length];
+        }
+
+        public void Send(int sink, byte[] datagram, EndPoint to) => _sockets[sink].SendTo(datagram, to);
+
+        public async Task<(byte[] Datagram, EndPoint From)> ReceiveFromAsync(int sink)
+        {
+            byte[] buffer = new byte[4096];
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+            timeout.CancelAfter(Wait);
+            SocketReceiveFromResult result = await _sockets[sink].ReceiveFromAsync(buffer, SocketFlags.None, new IPEndPoint(IPAddress.Any, 0), timeout.Token);
+            return (buffer[..result.ReceivedBytes], result.RemoteEndPoint);
         }
 
         public void Dispose()
