@@ -112,6 +112,17 @@ public sealed class ClusterTests
         Assert.Equal(aLower ? Sfu.Core.Dtls.DtlsRole.Server : Sfu.Core.Dtls.DtlsRole.Client, fromB.Role);
         Assert.Equal(Live(a)!.Single(n => n.Id == idB).Relay, $"{fromA.Remote.Address}:{fromA.Remote.Port}");
 
+        // The meter reports the link by its peer node.
+        using (var http = new HttpClient { BaseAddress = new Uri(a.BaseUrl) })
+        {
+            PrometheusScrape scrape = await PrometheusScrape.FetchAsync(http, cancel);
+            string peer = $"peer=\"{idB}\"";
+            foreach (string name in (string[])["sfu_relay_packets_sent_total", "sfu_relay_packets_received_total", "sfu_relay_bytes_sent_bytes_total", "sfu_relay_bytes_received_bytes_total"])
+            {
+                Assert.True(scrape.Samples(name).Any(l => l.Contains(peer, StringComparison.Ordinal)), $"{name} for {peer} in:\n{scrape.Text}");
+            }
+        }
+
         // Bob leaves: span lives on node A alone, the link goes.
         await bob.Connection.InvokeAsync("Leave", cancel);
         await Poll.UntilAsync(() => relaysA.Links.Count == 0 && relaysB.Links.Count == 0, "both links dropped once no room spans");
