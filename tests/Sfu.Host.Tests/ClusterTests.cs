@@ -2,6 +2,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.DependencyInjection;
+using Sfu.Core.Relay;
 using Sfu.Host.Cluster;
 using StackExchange.Redis;
 
@@ -78,6 +79,55 @@ public sealed class ClusterTests
         Assert.Equal(["Dan joined"], snapshot.GetProperty("chat").EnumerateArray().Select(m => m.GetProperty("text").GetString()));
     }
 
+    [Fact(Timeout = 60_000)]
+    public async Task Two_nodes_sharing_a_room_hold_one_authenticated_relay_link_and_drop_it_when_they_share_none()
+    {
+        CancellationToken cancel = TestContext.Current.CancellationToken;
+        await using TwoNodes nodes = await TwoNodes.StartAsync();
+        (SfuTestServer a, SfuTestServer b) = (nodes.A, nodes.B);
+        NodeRelays relaysA = a.Services.GetRequiredService<NodeRelays>();
+        NodeRelays relaysB = b.Services.GetRequiredService<NodeRelays>();
+        string idA = a.Services.GetRequiredService<LocalNode>().Id;
+        string idB = b.Services.GetRequiredService<LocalNode>().Id;
+
+        // Each in a room of its own: no room spans, so no link.
+        await using MeetingClient ada = await MeetingClient.ConnectAsync(a);
+        await ada.JoinAsync("span", "Ada");
+        await using MeetingClient cal = await MeetingClient.ConnectAsync(b);
+        await cal.JoinAsync("elsewhere", "Cal");
+        await Poll.UntilAsync(() => Live(a)?.Count == 2 && Live(a)!.All(n => n.Relay.Length > 0 && n.RelayFingerprint.StartsWith("sha-256 ", StringComparison.Ordinal)), "both nodes to announce a relay and its fingerprint");
+        await Task.Delay(TimeSpan.FromSeconds(1), cancel);
+        Assert.Empty(relaysA.Links);
+        Assert.Empty(relaysB.Links);
+
+        // A member on node B joins span: both nodes link to each other, once.
+        await using MeetingClient bob = await MeetingClient.ConnectAsync(b);
+        await bob.JoinAsync("span", "Bob");
+        await Poll.UntilAsync(() => relaysA.ConnectedPeers.SequenceEqual([idB]) && relaysB.ConnectedPeers.SequenceEqual([idA]), "a connected relay link each way");
+        RelayLink fromA = Assert.Single(relaysA.Links);
+        RelayLink fromB = Assert.Single(relaysB.Links);
+        // The node whose id sorts lower is the DTLS client, the other the server.
+        bool aLower = string.CompareOrdinal(idA, idB) < 0;
+        Assert.Equal(aLower ? Sfu.Core.Dtls.DtlsRole.Client : Sfu.Core.Dtls.DtlsRole.Server, fromA.Role);
+        Assert.Equal(aLower ? Sfu.Core.Dtls.DtlsRole.Server : Sfu.Core.Dtls.DtlsRole.Client, fromB.Role);
+        Assert.Equal(Live(a)!.Single(n => n.Id == idB).Relay, $"{fromA.Remote.Address}:{fromA.Remote.Port}");
+
+        // The meter reports the link by its peer node.
+        using (var http = new HttpClient { BaseAddress = new Uri(a.BaseUrl) })
+        {
+            PrometheusScrape scrape = await PrometheusScrape.FetchAsync(http, cancel);
+            string peer = $"peer=\"{idB}\"";
+            foreach (string name in (string[])["sfu_relay_packets_sent_total", "sfu_relay_packets_received_total", "sfu_relay_bytes_sent_bytes_total", "sfu_relay_bytes_received_bytes_total"])
+            {
+                Assert.True(scrape.Samples(name).Any(l => l.Contains(peer, StringComparison.Ordinal)), $"{name} for {peer} in:\n{scrape.Text}");
+            }
+        }
+
+        // Bob leaves: span lives on node A alone, the link goes.
+        await bob.Connection.InvokeAsync("Leave", cancel);
+        await Poll.UntilAsync(() => relaysA.Links.Count == 0 && relaysB.Links.Count == 0, "both links dropped once no room spans");
+    }
+
     [Fact(Timeout = 120_000)]
     public async Task A_node_that_stops_beating_leaves_the_directory_and_its_members_leave_the_rooms_of_the_others()
     {
@@ -97,8 +147,12 @@ public sealed class ClusterTests
         await cal.JoinAsync("elsewhere", "Cal");
         await Poll.UntilAsync(() => lobby.LatestRooms == "elsewhere:1,span:2", "both rooms listed with node B's members");
 
+        NodeRelays relays = a.Services.GetRequiredService<NodeRelays>();
+        await Poll.UntilAsync(() => relays.ConnectedPeers.Count == 1, "node A's relay link to node B, which shares span");
+
         await b.KillAsync();
         await Poll.UntilAsync(() => ada.Left.Contains(beaId), "Ada to hear Bea left when node B died");
+        await Poll.UntilAsync(() => relays.Links.Count == 0, "node A to free its relay link to the dead node B");
         await Poll.UntilAsync(() => lobby.LatestRooms == "span:1", "node B's members gone from the lobby");
         await Poll.UntilAsync(() => Live(a)?.Select(n => n.Url).SequenceEqual([a.BaseUrl]) == true, "the directory to list node A alone");
     }

@@ -95,6 +95,22 @@ public sealed class SfuMetrics : IDisposable
         _forwardingLatency = CreateHistogram("sfu.forwarding.latency", "s", "Receive-to-send time of sampled RTP datagrams (decrypt, fan-out, encrypt, send)", [0.000_005, 0.000_01, 0.000_025, 0.000_05, 0.000_1, 0.000_25, 0.000_5, 0.001, 0.0025, 0.005]);
     }
 
+    /// <summary>
+    /// Adds the relay's instruments: packets and bytes to and from each peer node, read from
+    /// its links when a reader collects. Call once, when this node joins a cluster.
+    /// </summary>
+    public void ObserveRelay(Relay.RelayPort relay)
+    {
+        ArgumentNullException.ThrowIfNull(relay);
+        _meter.CreateObservableCounter("sfu.relay.packets.sent", () => PerPeer(relay, l => l.PacketsSent), "{packet}", "RTP packets relayed to each peer node");
+        _meter.CreateObservableCounter("sfu.relay.packets.received", () => PerPeer(relay, l => l.PacketsReceived), "{packet}", "RTP packets relayed from each peer node");
+        _meter.CreateObservableCounter("sfu.relay.bytes.sent", () => PerPeer(relay, l => l.BytesSent), "By", "RTP bytes relayed to each peer node (before SRTP)");
+        _meter.CreateObservableCounter("sfu.relay.bytes.received", () => PerPeer(relay, l => l.BytesReceived), "By", "RTP bytes relayed from each peer node (after SRTP)");
+    }
+
+    private static Measurement<long>[] PerPeer(Relay.RelayPort relay, Func<Relay.RelayLink, long> read) =>
+        [.. relay.Links.Select(l => new Measurement<long>(read(l), new KeyValuePair<string, object?>("peer", l.PeerNodeId)))];
+
     /// <summary>A datagram arrived. On the media thread that received it; one increment and one store per datagram.</summary>
 #pragma warning disable CA1822 // An instance member: the sample belongs to this meter's port.
     internal void OnDatagram()

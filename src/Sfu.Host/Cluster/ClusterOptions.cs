@@ -26,6 +26,12 @@ public sealed class ClusterOptions
     /// <summary>The prefix of every Redis key and channel, so several clusters can share one Redis.</summary>
     public string KeyPrefix { get; set; } = "sfu";
 
+    /// <summary>
+    /// The UDP port media between nodes uses, on the media bind address; default 0: any free
+    /// port, which the node announces in the directory (two nodes on one machine need nothing more).
+    /// </summary>
+    public int RelayPort { get; set; }
+
     public bool Enabled => !string.IsNullOrWhiteSpace(Redis);
 
     public TimeSpan HeartbeatInterval => TimeSpan.FromSeconds(HeartbeatSeconds);

@@ -31,6 +31,8 @@ internal sealed class NodeDirectory(IConnectionMultiplexer redis, RedisKeys keys
             new HashEntry("tracks", node.Tracks),
             new HashEntry("cpu", node.Cpu.ToString("0.#", CultureInfo.InvariantCulture)),
             new HashEntry("capacity", node.Capacity),
+            new HashEntry("relay", node.Relay),
+            new HashEntry("relay-fingerprint", node.RelayFingerprint),
         ]);
         Task expire = batch.KeyExpireAsync(key, _ttl);
         Task join = batch.SetAddAsync(keys.Nodes, node.Id);
@@ -94,6 +96,8 @@ internal sealed class NodeDirectory(IConnectionMultiplexer redis, RedisKeys keys
             (int)f.GetValueOrDefault("participants", 0),
             (int)f.GetValueOrDefault("tracks", 0),
             double.TryParse((string?)f.GetValueOrDefault("cpu"), NumberStyles.Float, CultureInfo.InvariantCulture, out double cpu) ? cpu : 0,
-            (int)f.GetValueOrDefault("capacity", 0));
+            (int)f.GetValueOrDefault("capacity", 0),
+            (string?)f.GetValueOrDefault("relay") ?? string.Empty,
+            (string?)f.GetValueOrDefault("relay-fingerprint") ?? string.Empty);
     }
 }

@@ -27,6 +27,7 @@ internal sealed partial class NodeHeartbeat(
     SfuEngine engine,
     IHubContext<SfuHub, ISfuClient> hub,
     RedisLink link,
+    NodeRelays relays,
     IHostApplicationLifetime lifetime,
     IOptions<ClusterOptions> options,
     IOptions<LimitsOptions> limits,
@@ -149,7 +150,9 @@ internal sealed partial class NodeHeartbeat(
         lifecycle.MemberCount,
         ((IMediaGauges)engine.Rooms).PublishedTracks,
         _cpu.Sample(),
-        limits.Value.MaxParticipants);
+        limits.Value.MaxParticipants,
+        relays.Announced,
+        relays.Fingerprint);
 
     private async Task<bool> StartedAsync(CancellationToken stoppingToken)
     {
