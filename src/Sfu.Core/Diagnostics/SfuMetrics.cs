@@ -96,20 +96,21 @@ public sealed class SfuMetrics : IDisposable
     }
 
     /// <summary>
-    /// Adds the relay's instruments: packets and bytes to and from each peer node, read from
-    /// its links when a reader collects. Call once, when this node joins a cluster.
+    /// Adds the relay's instruments: packets and bytes to and from each peer node, from
+    /// <paramref name="read"/> when a reader collects. Call once, when this node joins a cluster.
+    /// A delegate, not the relay port: the relay sits above this folder.
     /// </summary>
-    public void ObserveRelay(Relay.RelayPort relay)
+    public void ObserveRelay(Func<IReadOnlyList<RelayPeerTotals>> read)
     {
-        ArgumentNullException.ThrowIfNull(relay);
-        _meter.CreateObservableCounter("sfu.relay.packets.sent", () => PerPeer(relay, l => l.PacketsSent), "{packet}", "RTP packets relayed to each peer node");
-        _meter.CreateObservableCounter("sfu.relay.packets.received", () => PerPeer(relay, l => l.PacketsReceived), "{packet}", "RTP packets relayed from each peer node");
-        _meter.CreateObservableCounter("sfu.relay.bytes.sent", () => PerPeer(relay, l => l.BytesSent), "By", "RTP bytes relayed to each peer node (before SRTP)");
-        _meter.CreateObservableCounter("sfu.relay.bytes.received", () => PerPeer(relay, l => l.BytesReceived), "By", "RTP bytes relayed from each peer node (after SRTP)");
+        ArgumentNullException.ThrowIfNull(read);
+        _meter.CreateObservableCounter("sfu.relay.packets.sent", () => PerPeer(read, t => t.PacketsSent), "{packet}", "RTP packets relayed to each peer node");
+        _meter.CreateObservableCounter("sfu.relay.packets.received", () => PerPeer(read, t => t.PacketsReceived), "{packet}", "RTP packets relayed from each peer node");
+        _meter.CreateObservableCounter("sfu.relay.bytes.sent", () => PerPeer(read, t => t.BytesSent), "By", "RTP bytes relayed to each peer node (before SRTP)");
+        _meter.CreateObservableCounter("sfu.relay.bytes.received", () => PerPeer(read, t => t.BytesReceived), "By", "RTP bytes relayed from each peer node (after SRTP)");
     }
 
-    private static Measurement<long>[] PerPeer(Relay.RelayPort relay, Func<Relay.RelayLink, long> read) =>
-        [.. relay.Links.Select(l => new Measurement<long>(read(l), new KeyValuePair<string, object?>("peer", l.PeerNodeId)))];
+    private static Measurement<long>[] PerPeer(Func<IReadOnlyList<RelayPeerTotals>> read, Func<RelayPeerTotals, long> value) =>
+        [.. read().Select(t => new Measurement<long>(value(t), new KeyValuePair<string, object?>("peer", t.PeerNodeId)))];
 
     /// <summary>A datagram arrived. On the media thread that received it; one increment and one store per datagram.</summary>
 #pragma warning disable CA1822 // An instance member: the sample belongs to this meter's port.

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Net;
 using System.Net.Sockets;
+using Sfu.Core.Diagnostics;
 using Sfu.Core.Dtls;
 using Sfu.Core.Net;
 using Sfu.Core.Srtp;
@@ -49,6 +50,10 @@ public sealed class RelayPort : IDisposable
 
     /// <summary>The links to peer nodes, as of now.</summary>
     public IReadOnlyCollection<RelayLink> Links => _byAddress.Values.ToArray();
+
+    /// <summary>What each link has carried so far: the meter's view of the relay.</summary>
+    public IReadOnlyList<RelayPeerTotals> Totals() =>
+        [.. _byAddress.Values.Select(l => new RelayPeerTotals(l.PeerNodeId, l.PacketsSent, l.PacketsReceived, l.BytesSent, l.BytesReceived))];
 
     /// <summary>The DTLS role this node takes toward <paramref name="peerNodeId"/>: client when its id sorts lower.</summary>
     public static DtlsRole RoleToward(string localNodeId, string peerNodeId) =>
