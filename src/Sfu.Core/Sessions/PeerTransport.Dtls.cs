@@ -115,8 +115,13 @@ public sealed partial class PeerTransport
 
         if (!result.Succeeded)
         {
-            LogHandshakeFailed(_logger, result.ErrorMessage);
-            Failed?.Invoke(this, "DTLS handshake failed: " + result.ErrorMessage);
+            // Our own deadline cancels the handshake, so BouncyCastle reports a cancellation;
+            // say what it was: the peer did not finish in time.
+            string why = result.Error == DtlsHandshakeError.Canceled && deadline.IsCancellationRequested
+                ? $"not finished within {_dtlsOptions.HandshakeTimeout.TotalSeconds:0.#} s ({result.ErrorMessage})"
+                : result.ErrorMessage;
+            LogHandshakeFailed(_logger, why);
+            Failed?.Invoke(this, "DTLS handshake failed: " + why);
             return;
         }
 
