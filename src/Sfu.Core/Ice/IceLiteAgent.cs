@@ -22,6 +22,13 @@ public sealed class IceLiteAgent
     /// </summary>
     public const int MaxResponseLength = 76;
 
+    /// <summary>
+    /// How long the selected pair must have been silent before a nomination of a lower-priority
+    /// pair takes media over: longer than a browser's check interval on a pair in use (about
+    /// 2.5 s in libwebrtc), far shorter than consent's 30 s.
+    /// </summary>
+    public static readonly TimeSpan QuietBeforeLowerNomination = TimeSpan.FromSeconds(4);
+
     private const string BadRequestReason = "Bad Request";
     private const string UnauthenticatedReason = "Unauthenticated";
     private const string RoleConflictReason = "Role Conflict";
@@ -32,6 +39,9 @@ public sealed class IceLiteAgent
     private readonly TimeProvider _time;
     private readonly TimeSpan _consentTimeout;
     private IceSelection? _selected;
+
+    // The PRIORITY the peer put in the checks of the selected pair (RFC 8445 §7.1.1).
+    private uint _selectedPriority;
 
     // The credentials before an ICE restart, still honoured until the first check that uses
     // the new ones: the peer keeps sending consent checks with the old ones until it has
@@ -81,6 +91,7 @@ public sealed class IceLiteAgent
         var next = new IceLiteAgent(local, remoteUfrag, _time, _consentTimeout)
         {
             _selected = _selected,
+            _selectedPriority = _selectedPriority,
             IsNominated = IsNominated,
             LastConsentTimestamp = LastConsentTimestamp,
             _previousLocalUfrag = _localUfrag,
@@ -136,7 +147,9 @@ public sealed class IceLiteAgent
     /// A valid check is answered with XOR-MAPPED-ADDRESS = source, MESSAGE-INTEGRITY and
     /// FINGERPRINT (RFC 8445 §7.3). The first valid check selects its source; later only a valid
     /// check with USE-CANDIDATE moves the selection (RFC 8445 §7.3.1.5), so a spoofed or stale
-    /// packet can never redirect media. Valid checks from the selected address renew consent.
+    /// packet can never redirect media; away from a nominated pair to one of lower PRIORITY only
+    /// once the selected pair has been quiet for <see cref="QuietBeforeLowerNomination"/>
+    /// (RFC 8445 §8.1.1: the highest-priority nominated pair is used). Valid checks from the selected address renew consent.
     /// </summary>
     public IceCheckOutcome ProcessBindingRequest(in StunMessage request, SocketAddress source, Span<byte> response, out int responseLength)
         => ProcessBindingRequest(request, source, null, response, out responseLength);
@@ -196,7 +209,8 @@ public sealed class IceLiteAgent
         }
 
         bool nominated = request.HasUseCandidate;
-        UpdateSelection(source, path, nominated);
+        request.TryGetPriority(out uint priority);
+        UpdateSelection(source, path, priority, nominated);
         if (IsFromSelected(source, path))
         {
             LastConsentTimestamp = _time.GetTimestamp();
@@ -234,11 +248,12 @@ public sealed class IceLiteAgent
         return null;
     }
 
-    private void UpdateSelection(SocketAddress source, IDatagramPath? path, bool nominated)
+    private void UpdateSelection(SocketAddress source, IDatagramPath? path, uint priority, bool nominated)
     {
         if (_selected is null)
         {
             _selected = new IceSelection(SocketAddressOps.Copy(source), path);
+            _selectedPriority = priority;
             IsNominated = nominated;
             return;
         }
@@ -248,13 +263,27 @@ public sealed class IceLiteAgent
             return;
         }
 
-        // RFC 8445 §7.3.1.5: a nomination on another pair makes that pair the selected one;
-        // this is how a peer that changed address (NAT rebinding, network switch) is followed.
-        if (!IsFromSelected(source, path))
+        if (IsFromSelected(source, path))
         {
-            _selected = new IceSelection(SocketAddressOps.Copy(source), path);
+            _selectedPriority = priority;
+            IsNominated = true;
+            return;
         }
 
+        // RFC 8445 §7.3.1.5: a nomination on another pair makes that pair the selected one;
+        // this is how a peer that changed address (NAT rebinding, network switch) is followed.
+        // But a peer that nominates every pair it checks (Firefox does, with both a UDP and a
+        // TCP pair) keeps the nominated pair of the highest priority (RFC 8445 §8.1.1): a lower
+        // one takes over only when the selected pair has gone quiet, as it does when the peer
+        // has really moved. Otherwise media and DTLS would follow the last check to arrive, and
+        // the peer's own packets on the better pair would be dropped as coming from elsewhere.
+        if (IsNominated && priority < _selectedPriority && _time.GetElapsedTime(LastConsentTimestamp) < QuietBeforeLowerNomination)
+        {
+            return;
+        }
+
+        _selected = new IceSelection(SocketAddressOps.Copy(source), path);
+        _selectedPriority = priority;
         IsNominated = true;
     }
 

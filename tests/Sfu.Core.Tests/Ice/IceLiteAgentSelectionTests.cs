@@ -45,6 +45,32 @@ public class IceLiteAgentSelectionTests
         Assert.Equal(expectedIp == "198.51.100.9", _agent.IsFromSelected(B));
     }
 
+    [Theory]
+    // A peer that nominates every pair (Firefox: UDP, then TCP of lower priority) stays on the better one.
+    [InlineData(0x6e0001ffu, 0x6d0001ffu, 0, "203.0.113.7")]
+    // The same, once the selected pair has been quiet for longer than a browser's check interval: the peer moved.
+    [InlineData(0x6e0001ffu, 0x6d0001ffu, 5, "198.51.100.9")]
+    // A nomination of equal or higher priority moves at once (NAT rebinding, a better path).
+    [InlineData(0x6e0001ffu, 0x6e0001ffu, 0, "198.51.100.9")]
+    [InlineData(0x6d0001ffu, 0x6e0001ffu, 0, "198.51.100.9")]
+    public void A_nominated_pair_gives_way_to_a_lower_priority_nomination_only_when_quiet(uint first, uint second, int quietSeconds, string expectedIp)
+    {
+        Process(IceTestPeer.Custom("srvUfrag:brws", IceTestPeer.Server.Password, useCandidate: true, priority: first), A);
+        _time.Advance(TimeSpan.FromSeconds(quietSeconds));
+        Assert.Equal(IceCheckOutcome.Nominated, Process(IceTestPeer.Custom("srvUfrag:brws", IceTestPeer.Server.Password, useCandidate: true, priority: second), B));
+
+        Assert.Equal(IPAddress.Parse(expectedIp), IceTestPeer.ToEndPoint(_agent.SelectedAddress!).Address);
+        Assert.True(_agent.IsNominated);
+    }
+
+    [Fact]
+    public void An_unnominated_first_selection_gives_way_to_any_nomination()
+    {
+        Process(IceTestPeer.Custom("srvUfrag:brws", IceTestPeer.Server.Password, priority: 0x6e0001ff), A);
+        Process(IceTestPeer.Custom("srvUfrag:brws", IceTestPeer.Server.Password, useCandidate: true, priority: 0x100), B);
+        Assert.True(_agent.IsFromSelected(B));
+    }
+
     [Fact]
     public void Unauthenticated_packet_never_selects()
     {

@@ -30,7 +30,8 @@ internal static class IceTestPeer
         bool useCandidate = false,
         bool controlled = false,
         StunClass messageClass = StunClass.Request,
-        bool corruptFingerprint = false)
+        bool corruptFingerprint = false,
+        uint priority = 0x6e0001ff)
     {
         var buffer = new byte[512];
         var writer = new StunMessageWriter(buffer, StunMethod.Binding, messageClass, TransactionId);
@@ -39,7 +40,7 @@ internal static class IceTestPeer
             writer.AddUsername(username);
         }
 
-        writer.AddPriority(0x6e0001ff);
+        writer.AddPriority(priority);
         if (controlled)
         {
             writer.AddIceControlled(42);
