@@ -29,11 +29,14 @@ public sealed class FirefoxParticipant : IMediaPage, IAsyncDisposable
 
     public string Name { get; }
 
+    /// <summary>One encoding at 640×360: what the tests that are not about simulcast publish.</summary>
+    public const string SingleEncoding = "&video=640x360&simulcast=off";
+
     /// <summary>
-    /// Opens a new window and goes straight to /room/{room}?name={name}{query}, capturing
-    /// 640×360 in one encoding: Firefox's simulcast through this server is not checked yet.
+    /// Opens a new window and goes straight to /room/{room}?name={name}{query}{media}; by
+    /// default the camera is captured at 640×360 and published in one encoding.
     /// </summary>
-    public static async Task<FirefoxParticipant> JoinAsync(FirefoxFixture firefox, SfuServerFixture server, string room, string name, string query = "")
+    public static async Task<FirefoxParticipant> JoinAsync(FirefoxFixture firefox, SfuServerFixture server, string room, string name, string query = "", string media = SingleEncoding)
     {
         ArgumentNullException.ThrowIfNull(firefox);
         ArgumentNullException.ThrowIfNull(server);
@@ -46,7 +49,7 @@ public sealed class FirefoxParticipant : IMediaPage, IAsyncDisposable
 
         await firefox.Bidi.SendAsync(
             "browsingContext.navigate",
-            new JsonObject { ["context"] = context, ["url"] = server.Url($"/room/{Uri.EscapeDataString(room)}?name={Uri.EscapeDataString(name)}{query}&video=640x360&simulcast=off"), ["wait"] = "complete" },
+            new JsonObject { ["context"] = context, ["url"] = server.Url($"/room/{Uri.EscapeDataString(room)}?name={Uri.EscapeDataString(name)}{query}{media}"), ["wait"] = "complete" },
             cancel);
         return new FirefoxParticipant(name, firefox, context);
     }

@@ -83,6 +83,45 @@ public sealed class FirefoxRoomTests(SfuServerFixture server, BrowserFixture bro
             cancel);
     }
 
+    [Fact(Timeout = 180_000)]
+    public async Task Firefox_publishes_simulcast_and_each_Chromium_subscriber_decodes_the_layer_that_fits_its_tile()
+    {
+        CancellationToken cancel = TestContext.Current.CancellationToken;
+        // 640×360 with simulcast on: two layers, rid h at 320×180 and f at 640×360 (the client's rule).
+        await using FirefoxParticipant fox = await FirefoxParticipant.JoinAsync(firefox, server, "firefox-simulcast", "Fox", "&mic=off", "&video=640x360");
+        await using BrowserParticipant large = await BrowserParticipant.JoinAsync(browser, server, "firefox-simulcast", "Lea", "&camera=off&mic=off", 1280, 720);
+        await using BrowserParticipant small = await BrowserParticipant.JoinAsync(browser, server, "firefox-simulcast", "Sam", "&camera=off&mic=off");
+        await fox.WaitConnectedAsync(cancel);
+        Assert.Equal(["h", "f"], await fox.CallAsync<string[]>("() => window.sfu.cameraLayers"));
+
+        // Firefox sends both rids (its outbound-rtp per rid), and the server learnt both layers.
+        IReadOnlyList<OutboundLayer> sending = await Eventually.UntilAsync(
+            fox.OutboundLayersAsync,
+            l => l.Count == 2 && l.All(x => x.BytesSent > 0),
+            Deadline,
+            "Fox to send both of its layers",
+            cancel);
+        int top = (int)sending.Single(l => l.Rid == "f").FrameWidth;
+        int bottom = (int)sending.Single(l => l.Rid == "h").FrameWidth;
+        Assert.True(top > bottom && bottom > 0, $"Fox's layers: {string.Join(", ", sending)}");
+
+        foreach (BrowserParticipant subscriber in new[] { large, small })
+        {
+            await Eventually.UntilAsync(subscriber.InboundVideoAsync, v => v?.FramesDecoded > 0, Deadline, $"{subscriber.Name} to decode Fox", cancel);
+        }
+
+        await large.ResizeRemoteVideoAsync(1280, 720);
+        await small.ResizeRemoteVideoAsync(160, 90);
+        await Eventually.UntilAsync(large.InboundVideoAsync, v => v?.FrameWidth == top, Deadline, $"Lea to decode Fox's top layer ({top} wide)", cancel);
+        await Eventually.UntilAsync(small.InboundVideoAsync, v => v?.FrameWidth == bottom, Deadline, $"Sam to decode Fox's bottom layer ({bottom} wide)", cancel);
+
+        // Sam's tile grows: he switches up to the top layer, and frames keep coming.
+        InboundVideo before = (await small.InboundVideoAsync())!;
+        await small.ResizeRemoteVideoAsync(1280, 720);
+        InboundVideo after = await Eventually.UntilAsync(small.InboundVideoAsync, v => v?.FrameWidth == top, Deadline, $"Sam to switch up to Fox's top layer ({top} wide)", cancel) ?? before;
+        Assert.True(after.FramesDecoded > before.FramesDecoded, $"Sam's frames: {before} then {after}");
+    }
+
     /// <summary>Each page decodes the other's video and hears its audio.</summary>
     private static async Task ExpectMediaBothWaysAsync(FirefoxParticipant fox, BrowserParticipant chrome, int foxVideos, CancellationToken cancel)
     {
