@@ -1,4 +1,6 @@
 using System.Text.Json;
+using Sfu.Core;
+using Sfu.Core.Negotiation;
 using Sfu.Testing;
 
 namespace Sfu.Host.Tests;
@@ -42,6 +44,43 @@ public sealed class NativeStackInteropTests
         WeriftInteropTests.AssertReceivesFrom(reports[0], reports[1], a.Diagnostics);
         WeriftInteropTests.AssertReceivesFrom(reports[1], reports[0], b.Diagnostics);
         CheckAndKeep(b, null);
+    }
+
+    [Fact]
+    public async Task Two_libdatachannel_peers_send_each_other_H264_in_single_NAL_unit_mode_byte_for_byte()
+    {
+        await using SfuTestServer server = await SfuTestServer.StartAsync();
+        await using WeriftPeer a = WeriftPeer.Start(server.BaseUrl, "ndc-h264", "a", expectRemotes: 2, lingerMs: 1500, script: WeriftPeer.LibdatachannelScript, extraArgs: "--videoCodec=H264");
+        await using WeriftPeer b = WeriftPeer.Start(server.BaseUrl, "ndc-h264", "b", expectRemotes: 2, lingerMs: 1500, script: WeriftPeer.LibdatachannelScript, extraArgs: "--videoCodec=H264");
+
+        WeriftReport[] reports = await Task.WhenAll(a.WaitForReportAsync(ReportTimeout), b.WaitForReportAsync(ReportTimeout));
+
+        // Every payload, its one-byte NAL unit header (IDR or non-IDR slice) included, arrived as sent.
+        WeriftInteropTests.AssertReceivesFrom(reports[0], reports[1], a.Diagnostics);
+        WeriftInteropTests.AssertReceivesFrom(reports[1], reports[0], b.Diagnostics);
+
+        // And it was negotiated as what it is: every server offer that sent one the other's
+        // camera named H.264 in packetization-mode 0 (RFC 6184 §8.1) as that section's one
+        // video codec. (The last offer may come after the other left, its section inactive.)
+        foreach (WeriftPeer peer in new[] { a, b })
+        {
+            List<MediaDescription> forwarded =
+            [
+                .. peer.Descriptions
+                    .Where(d => d.Side == "remote" && d.Type == "offer")
+                    .SelectMany(d => SdpParser.Parse(d.Sdp).Description!.Media)
+                    .Where(m => m.Kind == MediaKind.Video && m.EffectiveDirection == MediaDirection.SendOnly),
+            ];
+            Assert.NotEmpty(forwarded);
+            Assert.All(forwarded, m =>
+            {
+                RtpCodec codec = Assert.Single(m.Codecs, c => !c.IsRtx);
+                Assert.Equal("H264", codec.Name, StringComparer.OrdinalIgnoreCase);
+                Assert.Equal("0", H264Profile.PacketizationMode(codec.Fmtp));
+            });
+        }
+
+        CheckAndKeep(a, null);
     }
 
     [Fact]

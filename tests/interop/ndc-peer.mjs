@@ -1,5 +1,6 @@
 // A participant built on libdatachannel (node-datachannel), a C++ WebRTC stack we did not
-// write: it joins a room over the hub, publishes Opus and VP8 RTP it builds itself, whose
+// write: it joins a room over the hub, publishes Opus and VP8 RTP it builds itself (or, with
+// --videoCodec=H264, H.264 in packetization-mode 0: one NAL unit per packet), whose
 // payloads carry its id and a packet counter (payload-pattern.mjs), answers the server's
 // offers, and reports what it received in the shape werift-peer.mjs does. libdatachannel
 // hands a track's RTP over as it arrived (after SRTP) when no media handler is set, so every
@@ -12,6 +13,7 @@ const args = parseArgs();
 const name = args.name ?? "libdatachannel";
 const AUDIO_PT = 111;
 const VIDEO_PT = 96;
+const VIDEO_CODEC = args.videoCodec === "H264" ? "H264" : "VP8";
 
 nodeDataChannel.initLogger(args.log ?? "Warning", (level, message) => console.error(`libdatachannel ${level}: ${message}`));
 const pc = new nodeDataChannel.PeerConnection(name, { iceServers: [], bindAddress: "127.0.0.1", enableIceUdpMux: false });
@@ -38,7 +40,12 @@ const audioMedia = new nodeDataChannel.Audio("0", "SendOnly");
 audioMedia.addOpusCodec(AUDIO_PT);
 audioMedia.addSSRC(ssrcs.audio, cname, streamId, "ndc-audio");
 const videoMedia = new nodeDataChannel.Video("1", "SendOnly");
-videoMedia.addVideoCodec(VIDEO_PT, "VP8");
+if (VIDEO_CODEC === "H264") {
+  // Single NAL unit mode only (RFC 6184 §6.2), Constrained Baseline 3.1.
+  videoMedia.addH264Codec(VIDEO_PT, "profile-level-id=42e01f;packetization-mode=0;level-asymmetry-allowed=1");
+} else {
+  videoMedia.addVideoCodec(VIDEO_PT, "VP8");
+}
 videoMedia.addSSRC(ssrcs.video, cname, streamId, "ndc-video");
 const audioTrack = pc.addTrack(audioMedia);
 const videoTrack = pc.addTrack(videoMedia);
@@ -51,7 +58,7 @@ pc.onTrack((track) => {
   const mid = track.mid();
   const kind = announced.kinds.get(mid) ?? (track.description().startsWith("audio") ? "audio" : "video");
   const publisher = [...announced.of(mid).values()][0] ?? "?";
-  const entry = new ReceivedTrack(kind, publisher, mid);
+  const entry = new ReceivedTrack(kind, publisher, mid, VIDEO_CODEC);
   received.set(mid, entry);
   track.onMessage((message) => {
     const rtp = parseRtp(message);
@@ -99,7 +106,7 @@ await serialize(async () => {
   emit({ event: "offered" });
 });
 
-// The same cadence as werift-peer.mjs: 50 Opus-shaped packets/s, 30 VP8 frames/s with a
+// The same cadence as werift-peer.mjs: 50 Opus-shaped packets/s, 30 video frames/s with a
 // keyframe every 10, one packet per frame. Sent only once the track is open (DTLS done).
 let audioCount = 0, frame = 0;
 const audioTimer = setInterval(() => {
@@ -110,7 +117,7 @@ const audioTimer = setInterval(() => {
 }, 20);
 const videoTimer = setInterval(() => {
   if (videoTrack.isOpen()) {
-    videoTrack.sendMessageBinary(buildRtp(VIDEO_PT, true, 5000 + frame, frame * 3000, ssrcs.video, makePayload(selfId, "video", frame)));
+    videoTrack.sendMessageBinary(buildRtp(VIDEO_PT, true, 5000 + frame, frame * 3000, ssrcs.video, makePayload(selfId, "video", frame, VIDEO_CODEC)));
     frame++;
   }
 }, 33);

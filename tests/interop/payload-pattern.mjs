@@ -2,7 +2,8 @@
 // whose packet arrived, which one it was, and that every byte came through SRTP as written.
 //
 // After the codec's own header (none for Opus; for VP8 the RFC 7741 §4.2 descriptor and the
-// RFC 6386 §9.1 frame tag), the payload is:
+// RFC 6386 §9.1 frame tag; for H.264 one NAL unit header, RFC 6184 §5.3, as a single NAL unit
+// packet carries it), the payload is:
 //
 //   "SFUP" | id length (1 byte) | publisher's participant id (ASCII) | kind ('a' or 'v')
 //   | counter (uint32, big-endian: the packet's index on its track, from 0)
@@ -25,7 +26,15 @@ export const isKeyframe = (counter) => counter % 10 === 0;
 const VP8_KEYFRAME = Buffer.from([0x10, 0x10, 0x02, 0x00, 0x9d, 0x01, 0x2a, 0x40, 0x01, 0xf0, 0x00]);
 const VP8_DELTA = Buffer.from([0x10, 0x11, 0x02, 0x00]);
 
-const codecHeader = (kind, counter) => (kind === "audio" ? Buffer.alloc(0) : isKeyframe(counter) ? VP8_KEYFRAME : VP8_DELTA);
+// RFC 6184 §5.3: F=0, NRI=3 and type 5 (an IDR slice) on keyframes, NRI=2 and type 1 (a
+// non-IDR slice) otherwise: a single NAL unit packet, what packetization-mode 0 allows.
+const H264_KEYFRAME = Buffer.from([0x65]);
+const H264_DELTA = Buffer.from([0x41]);
+
+const codecHeader = (kind, counter, videoCodec) =>
+  kind === "audio" ? Buffer.alloc(0)
+  : videoCodec === "H264" ? (isKeyframe(counter) ? H264_KEYFRAME : H264_DELTA)
+  : isKeyframe(counter) ? VP8_KEYFRAME : VP8_DELTA;
 
 function fnv1a(bytes) {
   let hash = 0x811c9dc5;
@@ -49,8 +58,8 @@ function filler(id, counter, length) {
   return out;
 }
 
-/** The payload of packet number `counter` of `id`'s track of `kind` ("audio" or "video"). */
-export function makePayload(id, kind, counter) {
+/** The payload of packet number `counter` of `id`'s track of `kind` ("audio" or "video"); video is VP8 or H264. */
+export function makePayload(id, kind, counter, videoCodec = "VP8") {
   const idBytes = Buffer.from(id, "ascii");
   const fields = Buffer.alloc(1 + idBytes.length + 1 + 4);
   fields[0] = idBytes.length;
@@ -58,17 +67,19 @@ export function makePayload(id, kind, counter) {
   fields[1 + idBytes.length] = kind === "audio" ? 0x61 : 0x76;
   fields.writeUInt32BE(counter >>> 0, 2 + idBytes.length);
   const fill = filler(id, counter, kind === "audio" ? AUDIO_FILLER : VIDEO_FILLER);
-  return Buffer.concat([codecHeader(kind, counter), MAGIC, fields, fill]);
+  return Buffer.concat([codecHeader(kind, counter, videoCodec), MAGIC, fields, fill]);
 }
 
 /**
  * Checks a received payload against what `expectedId` would have sent on a track of `kind`.
  * Returns { ok: true, counter } or { ok: false, counter?, reason }.
  */
-export function verifyPayload(payload, expectedId, kind) {
+export function verifyPayload(payload, expectedId, kind, videoCodec = "VP8") {
   // The VP8 frame tag's P bit says which header came first; the counter then says which it
-  // should have been, and the rebuilt payload checks both.
-  const headerLength = kind === "audio" ? 0 : payload.length > 1 && (payload[1] & 0x01) === 0 ? VP8_KEYFRAME.length : VP8_DELTA.length;
+  // should have been, and the rebuilt payload checks both. H.264's header is one byte.
+  const headerLength = kind === "audio" ? 0
+    : videoCodec === "H264" ? 1
+    : payload.length > 1 && (payload[1] & 0x01) === 0 ? VP8_KEYFRAME.length : VP8_DELTA.length;
   const magicEnd = headerLength + MAGIC.length;
   if (payload.length < magicEnd + 1 || !payload.subarray(headerLength, magicEnd).equals(MAGIC)) {
     return { ok: false, reason: `no pattern after a ${headerLength}-byte codec header (${payload.length} bytes)` };
@@ -83,7 +94,7 @@ export function verifyPayload(payload, expectedId, kind) {
   if (id !== expectedId) {
     return { ok: false, counter, reason: `packet ${counter} is from ${id}, not ${expectedId}` };
   }
-  const expected = makePayload(expectedId, kind, counter);
+  const expected = makePayload(expectedId, kind, counter, videoCodec);
   if (!payload.equals(expected)) {
     let at = 0;
     while (at < Math.min(payload.length, expected.length) && payload[at] === expected[at]) {

@@ -94,8 +94,9 @@ const MISMATCH_SAMPLES = 5;
 
 /** What arrived on one received track whose payloads follow payload-pattern.mjs. */
 export class ReceivedTrack {
-  constructor(kind, streamId, mid) {
+  constructor(kind, streamId, mid, videoCodec = "VP8") {
     this.kind = kind;
+    this.videoCodec = videoCodec;
     this.streamId = streamId;
     this.mid = mid;
     this.packets = 0;
@@ -114,7 +115,7 @@ export class ReceivedTrack {
     this.packets++;
     this.ssrcs.add(ssrc);
     this.sequence?.add(sequenceNumber, Date.now());
-    const check = verifyPayload(payload, this.streamId, this.kind);
+    const check = verifyPayload(payload, this.streamId, this.kind, this.videoCodec);
     if (check.ok) {
       this.verified++;
       this.sequenceOffsets.add((sequenceNumber - check.counter) & 0xffff);

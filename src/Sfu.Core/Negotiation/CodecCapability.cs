@@ -9,6 +9,8 @@ namespace Sfu.Core.Negotiation;
 /// whose profile-level-id and packetization-mode must be repeated, RFC 6184 §8.2.2).</param>
 /// <param name="RtcpFeedback">Feedback the SFU handles; the answer carries the intersection with the offer.</param>
 /// <param name="Rtx">Whether an offered rtx codec pointing at this one (apt=) is accepted.</param>
+/// <param name="AcceptsFmtp">A further test of the offered fmtp, for rules a fixed value cannot
+/// say (H.264: packetization-mode 0 or 1, absent meaning 0); null accepts any.</param>
 public sealed record CodecCapability(
     MediaKind Kind,
     string Name,
@@ -17,7 +19,8 @@ public sealed record CodecCapability(
     IReadOnlyDictionary<string, string> RequiredParameters,
     string? AnswerFmtp,
     IReadOnlyList<string> RtcpFeedback,
-    bool Rtx)
+    bool Rtx,
+    Func<string?, bool>? AcceptsFmtp = null)
 {
     public bool Matches(MediaKind kind, RtpCodec offered)
     {
@@ -48,7 +51,7 @@ public sealed record CodecCapability(
             }
         }
 
-        return true;
+        return AcceptsFmtp is null || AcceptsFmtp(offered.Fmtp);
     }
 
     public bool SupportsFeedback(string feedback)

@@ -57,6 +57,14 @@ public static class H264Profile
     public static string PacketizationMode(string? fmtp)
         => SdpParameters.Parse(fmtp).GetValueOrDefault("packetization-mode") ?? "0";
 
+    /// <summary>
+    /// Whether we forward this stream format: single NAL unit (mode 0) and non-interleaved
+    /// (mode 1) packets are read for keyframes as they are (RFC 6184 §6.2, §6.3); interleaved
+    /// mode 2 (§6.4) carries decoding-order numbers in aggregation and fragment types we do not
+    /// read, and no browser offers it.
+    /// </summary>
+    public static bool IsForwardable(string? fmtp) => PacketizationMode(fmtp) is "0" or "1";
+
     /// <summary>Same packetization mode and same profile: a stream of one can be sent as the other.</summary>
     public static bool SameFormat(string? a, string? b)
         => string.Equals(PacketizationMode(a), PacketizationMode(b), StringComparison.Ordinal)

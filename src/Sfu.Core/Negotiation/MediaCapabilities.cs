@@ -3,8 +3,8 @@ namespace Sfu.Core.Negotiation;
 /// <summary>
 /// The SFU's codec and header-extension policy used by <see cref="SdpAnswerBuilder"/>.
 /// <see cref="Default"/>: opus/48000/2 (answered with useinbandfec=1), VP8/90000, VP9/90000 and
-/// AV1/90000 (any profile) and H264/90000 with packetization-mode=1 (any profile the offerer
-/// lists), video with rtx and
+/// AV1/90000 (any profile) and H264/90000 with packetization-mode 0 or 1 (any profile the
+/// offerer lists), video with rtx and
 /// nack / nack pli / ccm fir / goog-remb; extensions ssrc-audio-level, sdes:mid, abs-send-time,
 /// and the simulcast stream ids (sdes:rtp-stream-id, sdes:repaired-rtp-stream-id).
 /// transport-wide congestion control (the transport-cc extension and feedback): we send
@@ -55,16 +55,9 @@ public sealed class MediaCapabilities
             new CodecCapability(MediaKind.Video, "VP9", 90000, null, NoParameters, null, VideoFeedback, Rtx: true),
             new CodecCapability(MediaKind.Video, "AV1", 90000, null, NoParameters, null, VideoFeedback, Rtx: true),
 
-            // H264: only non-interleaved mode (RFC 6184 §6.3); mode 0 would need single-NAL packets.
-            new CodecCapability(
-                MediaKind.Video,
-                "H264",
-                90000,
-                null,
-                new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase) { ["packetization-mode"] = "1" },
-                null,
-                VideoFeedback,
-                Rtx: true),
+            // H264: single NAL unit and non-interleaved modes (RFC 6184 §6.2, §6.3), any profile;
+            // the fmtp is echoed and a track's mode and profile must match the subscriber's.
+            new CodecCapability(MediaKind.Video, "H264", 90000, null, NoParameters, null, VideoFeedback, Rtx: true, H264Profile.IsForwardable),
         ],
         [AudioLevelUri, MidUri, AbsSendTimeUri, TransportCcUri, RtpStreamIdUri, RepairedRtpStreamIdUri]);
 

@@ -18,8 +18,9 @@ public class MediaCapabilitiesTests
     [InlineData(MediaKind.Video, "VP9", 48000, null, null, null)] // wrong clock
     [InlineData(MediaKind.Video, "H264", 90000, null, "profile-level-id=42e01f;packetization-mode=1", "H264")]
     [InlineData(MediaKind.Video, "H264", 90000, null, "profile-level-id=640c1f;packetization-mode=1", "H264")] // any profile
-    [InlineData(MediaKind.Video, "H264", 90000, null, "profile-level-id=42e01f;packetization-mode=0", null)]
-    [InlineData(MediaKind.Video, "H264", 90000, null, "profile-level-id=42e01f", null)] // absent means mode 0 (RFC 6184 §8.1)
+    [InlineData(MediaKind.Video, "H264", 90000, null, "profile-level-id=42e01f;packetization-mode=0", "H264")] // single NAL unit mode
+    [InlineData(MediaKind.Video, "H264", 90000, null, "profile-level-id=42e01f", "H264")] // absent means mode 0 (RFC 6184 §8.1)
+    [InlineData(MediaKind.Video, "H264", 90000, null, "profile-level-id=42e01f;packetization-mode=2", null)] // interleaved: not read
     [InlineData(MediaKind.Video, "rtx", 90000, null, "apt=96", null)] // rtx is paired, never matched alone
     public void Default_policy(MediaKind kind, string name, int clock, int? channels, string? fmtp, string? expected)
     {

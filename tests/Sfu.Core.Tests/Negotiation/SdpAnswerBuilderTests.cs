@@ -60,10 +60,10 @@ public class SdpAnswerBuilderTests
         MediaDescription video = answer.Media[1];
         Assert.Equal(MediaDirection.RecvOnly, video.Direction);
 
-        // VP8, both VP9 profiles, every packetization-mode=1 H264 and AV1, each with its rtx,
-        // in offer order, offer PTs.
-        Assert.Equal(["96", "97", "98", "99", "100", "101", "102", "103", "106", "107", "127", "125", "45", "46"], video.Formats);
-        Assert.Equal(["VP8", "rtx", "VP9", "rtx", "VP9", "rtx", "H264", "rtx", "H264", "rtx", "H264", "rtx", "AV1", "rtx"], video.Codecs.Select(c => c.Name));
+        // VP8, both VP9 profiles, every H264 (packetization-mode 0 and 1) and AV1, each with its
+        // rtx, in offer order, offer PTs; red and ulpfec are not forwarded.
+        Assert.Equal(["96", "97", "98", "99", "100", "101", "102", "103", "104", "105", "106", "107", "108", "109", "127", "125", "39", "40", "45", "46"], video.Formats);
+        Assert.Equal(["VP8", "rtx", "VP9", "rtx", "VP9", "rtx", "H264", "rtx", "H264", "rtx", "H264", "rtx", "H264", "rtx", "H264", "rtx", "H264", "rtx", "AV1", "rtx"], video.Codecs.Select(c => c.Name));
         Assert.Equal(96, video.FindCodec(97)!.AssociatedPayloadType);
         Assert.Equal(127, video.FindCodec(125)!.AssociatedPayloadType);
         Assert.Equal(["goog-remb", "transport-cc", "ccm fir", "nack", "nack pli"], video.FindCodec(96)!.RtcpFeedback);
@@ -191,7 +191,7 @@ public class SdpAnswerBuilderTests
         SessionDescription answer = Answer(FirefoxOffer.AudioVideo, transport: Transport with { Setup = DtlsSetup.Active });
 
         Assert.Equal(["109"], answer.Media[0].Formats);
-        Assert.Equal(["120", "124", "121", "125", "126", "127"], answer.Media[1].Formats); // mode-0 H264 (97) dropped
+        Assert.Equal(["120", "124", "121", "125", "126", "127", "97", "98"], answer.Media[1].Formats); // mode-0 H264 (97) too
         Assert.Equal(["nack", "nack pli", "ccm fir", "goog-remb", "transport-cc"], answer.Media[1].FindCodec(120)!.RtcpFeedback);
         Assert.Equal(DtlsSetup.Active, answer.Media[0].Setup);
         Assert.Equal([3, 4, 7], answer.Media[1].Extensions.Select(e => e.Id)); // Firefox's ids; 7 is transport-cc
