@@ -94,6 +94,25 @@ public sealed class ClusterMediaTests
         }
     }
 
+    [Fact(Timeout = 120_000)]
+    public async Task When_the_publishers_node_dies_the_subscribers_on_the_other_node_lose_its_tracks()
+    {
+        CancellationToken cancel = TestContext.Current.CancellationToken;
+        await using RedisServer redis = await RedisServer.StartAsync();
+        await using SfuServerProcess a = await SfuServerProcess.StartAsync(TwoNodes.Args(redis));
+        await using SfuTestServer b = await SfuTestServer.StartAsync(TwoNodes.Args(redis));
+        await using SfuBot publisher = await SfuBot.ConnectAsync(new Uri(a.BaseUrl), new SfuBotOptions { Room = "span", Name = "pub", ToneFrequency = 660 }, cancel);
+        await using SfuBot subscriber = await SfuBot.ConnectAsync(new Uri(b.BaseUrl), Subscriber("sub"), cancel);
+        Assert.True(await subscriber.WaitUntilAsync(Flowing(audio: 50, frames: 15), Patience), Describe(subscriber, b));
+        Assert.InRange(AudioOf(subscriber).DominantFrequency(), 650, 670);
+        Room span = b.Engine.Rooms.Find("span")!;
+        Assert.Equal(2, Assert.Single(span.RemotePublishers).Producers.Length);
+
+        await a.KillAsync();
+        await Poll.UntilAsync(() => span.RemotePublishers.IsEmpty && span.Participants.All(p => p.DownTracks.IsEmpty), "node B to end the tracks of the dead node's publisher");
+        await Poll.UntilAsync(() => b.Services.GetRequiredService<NodeRelays>().Links.Count == 0, "node B to drop its link to the dead node");
+    }
+
     private static SfuBotOptions Subscriber(string name) => new() { Room = "span", Name = name, PublishAudio = false, PublishVideo = false };
 
     private static long Published(SfuBot bot)
@@ -112,8 +131,7 @@ public sealed class ClusterMediaTests
         return tracks.Count == 2 && tracks.All(t => t.Kind == MediaKind.Audio ? t.GetStats().PacketsReceived >= audio : t.GetStats().FramesReceived >= frames);
     };
 
-    private static string Describe(SfuBot bot, SfuTestServer a, SfuTestServer b)
-        => $"{bot.ParticipantId}: [{string.Join("; ", bot.RemoteTracks.Select(t => t.GetStats()))}] "
-           + $"A relays {string.Join(",", a.Services.GetRequiredService<NodeRelays>().Links.Select(l => $"{l.PeerNodeId} sent {l.PacketsSent} connected {l.IsConnected}"))}; "
-           + $"B relays {string.Join(",", b.Services.GetRequiredService<NodeRelays>().Links.Select(l => $"{l.PeerNodeId} got {l.PacketsReceived} dropped {l.Dropped}"))}";
+    private static string Describe(SfuBot bot, params SfuTestServer[] nodes)
+        => $"{bot.ParticipantId}: [{string.Join("; ", bot.RemoteTracks.Select(t => t.GetStats()))}] relays: "
+           + string.Join("; ", nodes.SelectMany(n => n.Services.GetRequiredService<NodeRelays>().Links).Select(l => $"to {l.PeerNodeId} sent {l.PacketsSent} got {l.PacketsReceived} dropped {l.Dropped} connected {l.IsConnected}"));
 }
