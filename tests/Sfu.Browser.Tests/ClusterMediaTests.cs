@@ -10,6 +10,17 @@ public sealed class ClusterMediaTests(BrowserFixture browser)
 {
     private static readonly TimeSpan MediaDeadline = TimeSpan.FromSeconds(40);
 
+    /// <summary>How many received tracks the page has sender reports for (remote-outbound-rtp exists once one arrived).</summary>
+    private const string SenderReportedScript = """
+        async () => {
+          const pc = window.sfu?.pc;
+          if (!pc) return 0;
+          let count = 0;
+          (await pc.getStats()).forEach((s) => { if (s.type === 'remote-outbound-rtp') count++; });
+          return count;
+        }
+        """;
+
     [Fact(Timeout = 180_000)]
     public async Task A_page_on_each_node_decodes_the_others_video_and_receives_its_audio_over_the_relay()
     {
@@ -39,6 +50,13 @@ public sealed class ClusterMediaTests(BrowserFixture browser)
                 RemotePublisher remote = Assert.Single(span.RemotePublishers);
                 Assert.Equal(await there.ParticipantIdAsync(), remote.Id);
                 Assert.Equal(2, remote.Producers.Length);
+            }
+
+            // The publishers' sender reports travel with their tracks: each page gets reports
+            // on both tracks it receives from the other node.
+            foreach (BrowserParticipant page in new[] { ada, bob })
+            {
+                await Eventually.UntilAsync(() => page.CallAsync<int>(SenderReportedScript), count => count == 2, MediaDeadline, $"{page.Name} to get sender reports on both relayed tracks", cancel);
             }
         }
         finally

@@ -168,6 +168,23 @@ public sealed class Producer
         return true;
     }
 
+    /// <summary>
+    /// A sender report the publisher sent its node on this track, relayed from there: it times
+    /// the reports this node writes to the track's subscribers. Relay receive thread.
+    /// </summary>
+    public void OnRelayedSenderReport(ulong ntpTimestamp, uint rtpTimestamp, long now)
+    {
+        if (!_isRemote || _closed || Layers[0].Stream is not { } stream)
+        {
+            return;
+        }
+
+        lock (Owner.Room.MediaGate)
+        {
+            stream.OnSenderReport(ntpTimestamp, rtpTimestamp, now);
+        }
+    }
+
     private void FanOut(ProducerLayer layer, ReadOnlySpan<byte> packet, in RtpPacket view, bool isKeyframe, long now, Span<byte> scratch)
     {
         AudioLevel?.Observe(view);

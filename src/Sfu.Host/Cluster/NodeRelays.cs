@@ -419,7 +419,8 @@ internal sealed partial class NodeRelays : BackgroundService, IRelaySink
     /// <summary>
     /// Feedback from the peer's subscribers on tracks published here: PLI (RFC 4585 §6.3.1) and
     /// FIR (RFC 5104 §4.3.1) ask the publisher for a keyframe through the track's own throttle.
-    /// NACKs never come this way: the peer answers them from its own buffer.
+    /// NACKs never come this way: the peer answers them from its own buffer. And the sender
+    /// reports of tracks published on the peer, for the remote producers they describe.
     /// </summary>
     void IRelaySink.OnRtcp(RelayLink link, ReadOnlySpan<byte> compound)
     {
@@ -432,6 +433,12 @@ internal sealed partial class NodeRelays : BackgroundService, IRelaySink
         Dictionary<uint, Producer> relayed = _relayed;
         foreach (RtcpPacket packet in reader)
         {
+            if (packet.Header.PacketType == RtcpPacketType.SenderReport)
+            {
+                OnSenderReport(link, packet);
+                continue;
+            }
+
             if (packet.Header.PacketType != RtcpPacketType.PayloadFeedback)
             {
                 continue;
@@ -448,6 +455,16 @@ internal sealed partial class NodeRelays : BackgroundService, IRelaySink
                     RequestKeyframe(relayed, fir.GetEntry(i).Ssrc);
                 }
             }
+        }
+    }
+
+    private void OnSenderReport(RelayLink link, in RtcpPacket packet)
+    {
+        if (SenderReport.TryParse(packet.Data, out SenderReport report)
+            && _peers.TryGetValue(link.PeerNodeId, out Peer? peer) && peer.Link == link
+            && peer.Relayed.TryGetValue(report.Ssrc, out Producer? producer))
+        {
+            producer.OnRelayedSenderReport(report.NtpTimestamp, report.RtpTimestamp, _engine.Time.GetTimestamp());
         }
     }
 
