@@ -83,6 +83,17 @@ public sealed class ClusterMediaTests
                     Assert.True(first.SendPictureLossIndication(video));
                     Assert.True(await first.WaitUntilAsync(_ => video.GetStats().KeyframesReceived > keyframesBefore, TimeSpan.FromSeconds(5)), Describe(first, a, b));
                     Assert.True(publisher.GetSendStats().KeyframeRequestsReceived > requestsBefore);
+
+                    // A NACK is answered by the subscriber's node from the relayed packets it
+                    // keeps; nothing of it goes to node A.
+                    long resentBefore = b.Engine.Counters.PacketsRetransmitted;
+                    ushort highest = video.HighestSequenceNumber;
+                    ushort[] lost = [unchecked((ushort)(highest - 3)), unchecked((ushort)(highest - 2)), unchecked((ushort)(highest - 1))];
+                    byte[] nack = new byte[64];
+                    int length = Sfu.Core.Rtcp.GenericNack.TryWrite(nack, 0x1234_5678, video.Ssrc, lost);
+                    Assert.True(first.SendRtcp(nack.AsSpan(0, length)));
+                    await Poll.UntilAsync(() => b.Engine.Counters.PacketsRetransmitted >= resentBefore + 3, "node B to resend the three packets from its own buffer");
+                    Assert.Equal(0, a.Engine.Counters.NacksReceived);
                 }
             }
 
