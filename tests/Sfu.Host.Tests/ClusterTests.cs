@@ -16,9 +16,7 @@ public sealed class ClusterTests
 {
     private const string AdminKey = "cluster-tests-admin-key-0123456789abcdef";
 
-    /// <summary>A fast heartbeat, so a dead node is found in about two seconds.</summary>
-    private static string[] Node(RedisServer redis, params string[] more)
-        => [$"--Sfu:Cluster:Redis={redis.ConnectionString}", "--Sfu:Cluster:HeartbeatSeconds=0.3", "--Sfu:Cluster:NodeTtlSeconds=2", .. more];
+    private static string[] Node(RedisServer redis, params string[] more) => TwoNodes.Args(redis, more);
 
     [Fact(Timeout = 60_000)]
     public async Task The_lobby_on_one_node_lists_a_room_of_the_other_with_its_total_count_and_a_join_lists_the_remote_members()
@@ -222,29 +220,6 @@ public sealed class ClusterTests
         catch (Exception e) when (e is RedisException or TimeoutException)
         {
             return null;
-        }
-    }
-
-    /// <summary>A redis-server and two nodes on it in this process; <c>aArgs</c> configure node A further.</summary>
-    private sealed class TwoNodes(RedisServer redis, SfuTestServer a, SfuTestServer b) : IAsyncDisposable
-    {
-        public SfuTestServer A => a;
-
-        public SfuTestServer B => b;
-
-        public static async Task<TwoNodes> StartAsync(params string[] aArgs)
-        {
-            RedisServer redis = await RedisServer.StartAsync();
-            SfuTestServer a = await SfuTestServer.StartAsync(Node(redis, aArgs));
-            SfuTestServer b = await SfuTestServer.StartAsync(Node(redis));
-            return new TwoNodes(redis, a, b);
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            await b.DisposeAsync();
-            await a.DisposeAsync();
-            await redis.DisposeAsync();
         }
     }
 

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Sfu.Core.Dtls;
 using Sfu.Core.Net;
+using Sfu.Core.Sessions;
 using Sfu.Core.Srtp;
 
 namespace Sfu.Core.Relay;
@@ -15,10 +16,11 @@ namespace Sfu.Core.Relay;
 /// Roles are fixed by the node ids: the node whose id sorts lower (ordinal) is the DTLS
 /// client, so two nodes that connect at the same time never both wait as servers.
 /// </summary>
-public sealed class RelayLink : IDtlsDatagramSender, IDisposable
+public sealed class RelayLink : IDtlsDatagramSender, IRtcpSender, IDisposable
 {
     private readonly RelayPort _port;
     private readonly DtlsTransport _dtls;
+    private readonly Lock _rtpGate = new();
     private readonly Lock _rtcpGate = new();
     private readonly byte[] _rtcpBuffer = new byte[UdpMediaPort.ReceiveBufferSize + SrtpContext.MaxRtcpOverhead];
     private SrtpContext? _inbound;
@@ -91,19 +93,25 @@ public sealed class RelayLink : IDtlsDatagramSender, IDisposable
 
     /// <summary>
     /// Protects a plain RTP packet in place (the buffer has <see cref="SrtpContext.MaxRtpOverhead"/>
-    /// spare bytes after it) and sends it to the peer. One sender at a time: the RTP context has one owner.
+    /// spare bytes after it) and sends it to the peer. Any thread: the rooms the link serves
+    /// forward on different media threads, and the RTP context (its rollover counters) takes one
+    /// packet at a time.
     /// </summary>
     public bool SendRtp(Span<byte> buffer, int length)
     {
         SrtpContext? outbound = Volatile.Read(ref _outboundRtp);
-        if (outbound is null || _disposed || outbound.ProtectRtp(buffer, length, out int protectedLength) != SrtpResult.Ok)
+        if (outbound is null || _disposed)
         {
             return false;
         }
 
-        if (!_port.SendTo(buffer[..protectedLength], RemoteAddress))
+        lock (_rtpGate)
         {
-            return false;
+            if (outbound.ProtectRtp(buffer, length, out int protectedLength) != SrtpResult.Ok
+                || !_port.SendTo(buffer[..protectedLength], RemoteAddress))
+            {
+                return false;
+            }
         }
 
         Interlocked.Increment(ref _packetsSent);

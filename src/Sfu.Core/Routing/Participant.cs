@@ -13,7 +13,7 @@ namespace Sfu.Core.Routing;
 /// its <see cref="ParticipantMedia"/>'s. Which tracks reach which members is the
 /// <see cref="Room"/>'s to decide: the track lists change under the room's lock.
 /// </summary>
-public sealed class Participant
+public sealed class Participant : IPublisher
 {
     private readonly MediaServices _services;
     private ImmutableArray<Producer> _producers = [];

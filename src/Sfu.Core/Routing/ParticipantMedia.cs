@@ -3,6 +3,8 @@ using System.Collections.Concurrent;
 using System.Collections.Immutable;
 using Sfu.Core.Diagnostics;
 using Sfu.Core.Feedback;
+using Sfu.Core.Relay;
+using Sfu.Core.Rtcp;
 using Sfu.Core.Rtp;
 using Sfu.Core.Sessions;
 using Sfu.Core.Streams;
@@ -128,7 +130,44 @@ internal sealed class ParticipantMedia : IPeerMediaSink
         }
     }
 
-    public void OnRtcp(ReadOnlySpan<byte> compound, Span<byte> scratch) => Feedback.OnRtcp(compound, scratch);
+    public void OnRtcp(ReadOnlySpan<byte> compound, Span<byte> scratch)
+    {
+        Feedback.OnRtcp(compound, scratch);
+        ImmutableArray<RelayLink> links = _owner.Room.RelayLinks;
+        if (!links.IsEmpty)
+        {
+            RelaySenderReports(compound, links);
+        }
+    }
+
+    /// <summary>
+    /// The publisher's sender reports on the tracks the relay carries go with them to the other
+    /// nodes, unchanged: their RTP timestamps are the relayed packets' own, so each node's
+    /// subscribers get reports tied to the publisher's clocks (RFC 3550 §6.4.1), for lip sync.
+    /// </summary>
+    private void RelaySenderReports(ReadOnlySpan<byte> compound, ImmutableArray<RelayLink> links)
+    {
+        if (RtcpCompoundReader.TryCreate(compound, out RtcpCompoundReader reader) != RtcpParseResult.Ok)
+        {
+            return;
+        }
+
+        foreach (RtcpPacket packet in reader)
+        {
+            if (packet.Header.PacketType != RtcpPacketType.SenderReport
+                || !SenderReport.TryParse(packet.Data, out SenderReport report)
+                || !_bySsrc.TryGetValue(report.Ssrc, out ProducerLayer? layer)
+                || layer.Owner.IsSimulcast)
+            {
+                continue;
+            }
+
+            foreach (RelayLink link in links)
+            {
+                _ = link.SendRtcp(packet.Data);
+            }
+        }
+    }
 
     /// <summary>DTLS is up: every video this participant receives needs a keyframe to start.</summary>
     public static void OnConnected(IEnumerable<DownTrack> downTracks)

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using Sfu.Core.Feedback;
 using Sfu.Core.Negotiation;
+using Sfu.Core.Relay;
 using Sfu.Core.Rtp;
 using Sfu.Core.Streams;
 
@@ -16,13 +17,15 @@ namespace Sfu.Core.Routing;
 /// </summary>
 public sealed class Producer
 {
+    private readonly bool _isRemote;
     private ImmutableArray<DownTrack> _downTracks = [];
     private volatile bool _closed;
     private int _layerSizeVersion;
 
-    internal Producer(Participant owner, PublishedTrack track, TimeProvider time)
+    internal Producer(IPublisher owner, PublishedTrack track, TimeProvider time)
     {
         Owner = owner;
+        _isRemote = owner is RemotePublisher;
         Track = track;
         Mid = track.Mid;
         Kind = track.Kind;
@@ -41,7 +44,11 @@ public sealed class Producer
         Demand = new LayerDemand(this, time);
     }
 
-    public Participant Owner { get; }
+    /// <summary>Who publishes it: a participant on this node, or a <see cref="RemotePublisher"/> whose packets the relay brings.</summary>
+    public IPublisher Owner { get; }
+
+    /// <summary>Published on another node and fed by the relay: forwarded here, never relayed on.</summary>
+    public bool IsRemote => _isRemote;
 
     public string Mid { get; }
 
@@ -136,6 +143,48 @@ public sealed class Producer
     internal void OnRepaired(ProducerLayer layer, ReadOnlySpan<byte> packet, in RtpPacket view, long now, Span<byte> scratch)
         => FanOut(layer, packet, view, layer.Stream!.IsKeyframe(view), now, scratch);
 
+    /// <summary>
+    /// One packet of a track published on another node, as the relay link from that node
+    /// delivered it (authenticated and decrypted, the publisher's SSRC, numbering, timestamps and
+    /// payload type untouched). It enters the room as a local publisher's packet would: into the
+    /// layer's receive stream (so NACKs from subscribers here are answered from this node's own
+    /// buffer), then to every down-track, under the room's media gate. Relay receive thread.
+    /// </summary>
+    /// <returns>False when the packet is not this track's (wrong SSRC, unparsable) or the track ended.</returns>
+    public bool OnRelayed(ReadOnlySpan<byte> packet, long now, Span<byte> scratch)
+    {
+        ProducerLayer layer = Layers[0];
+        if (!_isRemote || _closed || layer.Stream is not { } stream
+            || RtpPacket.TryParse(packet, out RtpPacket view) != RtpParseResult.Ok || view.Ssrc != stream.Ssrc)
+        {
+            return false;
+        }
+
+        lock (Owner.Room.MediaGate)
+        {
+            OnPacket(layer, packet, view, now, scratch);
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// A sender report the publisher sent its node on this track, relayed from there: it times
+    /// the reports this node writes to the track's subscribers. Relay receive thread.
+    /// </summary>
+    public void OnRelayedSenderReport(ulong ntpTimestamp, uint rtpTimestamp, long now)
+    {
+        if (!_isRemote || _closed || Layers[0].Stream is not { } stream)
+        {
+            return;
+        }
+
+        lock (Owner.Room.MediaGate)
+        {
+            stream.OnSenderReport(ntpTimestamp, rtpTimestamp, now);
+        }
+    }
+
     private void FanOut(ProducerLayer layer, ReadOnlySpan<byte> packet, in RtpPacket view, bool isKeyframe, long now, Span<byte> scratch)
     {
         AudioLevel?.Observe(view);
@@ -144,6 +193,26 @@ public sealed class Producer
         foreach (DownTrack downTrack in downTracks)
         {
             downTrack.Send(layer, packet, view, isKeyframe, live, now, scratch);
+        }
+
+        if (!_isRemote && !IsSimulcast)
+        {
+            Relay(packet, scratch);
+        }
+    }
+
+    /// <summary>
+    /// Sends the packet as received, once to each node that hosts members of the room; each
+    /// node rewrites it for its own subscribers. The down-tracks are done with
+    /// <paramref name="scratch"/> by now, and each link protects its copy in place there.
+    /// </summary>
+    private void Relay(ReadOnlySpan<byte> packet, Span<byte> scratch)
+    {
+        ImmutableArray<RelayLink> links = Owner.Room.RelayLinks;
+        foreach (RelayLink link in links)
+        {
+            packet.CopyTo(scratch);
+            _ = link.SendRtp(scratch, packet.Length);
         }
     }
 
@@ -176,9 +245,9 @@ public sealed class Producer
     /// </summary>
     internal void UpdateDemand()
     {
-        if (!_closed && Demand.Update(out IReadOnlyList<string> activeRids))
+        if (!_closed && Demand.Update(out IReadOnlyList<string> activeRids) && Owner is Participant publisher)
         {
-            Owner.OnLayersChanged(this, activeRids);
+            publisher.OnLayersChanged(this, activeRids);
         }
     }
 

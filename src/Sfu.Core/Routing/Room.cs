@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Sfu.Core.Relay;
 
 namespace Sfu.Core.Routing;
 
@@ -14,6 +15,8 @@ public sealed class Room
 {
     private readonly Lock _gate = new();
     private ImmutableArray<Participant> _participants = [];
+    private ImmutableArray<RemotePublisher> _remotePublishers = [];
+    private ImmutableArray<RelayLink> _relayLinks = [];
 
     public Room(string name, TimeProvider time)
     {
@@ -43,6 +46,21 @@ public sealed class Room
     public string? DominantSpeaker { get; set; }
 
     public bool IsEmpty => _participants.IsEmpty;
+
+    /// <summary>Members connected to other nodes that publish tracks here (empty on a single server).</summary>
+    public ImmutableArray<RemotePublisher> RemotePublishers => _remotePublishers;
+
+    /// <summary>
+    /// The links to the other nodes that host members of this room: every packet of a track
+    /// published on this node goes once to each, however many members that node has. Set by
+    /// the cluster's relay bookkeeping; empty on a single server. The packet path reads it once
+    /// per packet without a lock (an immutable array is swapped whole).
+    /// </summary>
+    public ImmutableArray<RelayLink> RelayLinks
+    {
+        get => _relayLinks;
+        set => _relayLinks = value;
+    }
 
     internal void Add(Participant participant)
     {
@@ -92,6 +110,17 @@ public sealed class Room
                     }
                 }
             }
+
+            if (subscribeToRoom)
+            {
+                foreach (RemotePublisher remote in _remotePublishers)
+                {
+                    foreach (Producer producer in remote.Producers)
+                    {
+                        publisher.Subscribe(producer);
+                    }
+                }
+            }
         }
 
         RequestRenegotiation();
@@ -126,6 +155,66 @@ public sealed class Room
         }
 
         return ended;
+    }
+
+    /// <summary>
+    /// A track published on another node: a producer of the <see cref="RemotePublisher"/> for
+    /// <paramref name="participantId"/> (made on its first track), to which every member here
+    /// subscribes; a server offer follows. <paramref name="bind"/> gives its layer its stream
+    /// before anyone can subscribe.
+    /// </summary>
+    internal Producer PublishRemote(string nodeId, string participantId, PublishedTrack track, TimeProvider time, Action<Producer> bind)
+    {
+        Producer producer;
+        lock (_gate)
+        {
+            RemotePublisher? owner = null;
+            foreach (RemotePublisher remote in _remotePublishers)
+            {
+                if (remote.Id == participantId && remote.NodeId == nodeId)
+                {
+                    owner = remote;
+                    break;
+                }
+            }
+
+            if (owner is null)
+            {
+                owner = new RemotePublisher(nodeId, participantId, this);
+                _remotePublishers = _remotePublishers.Add(owner);
+            }
+
+            producer = new Producer(owner, track, time);
+            bind(producer);
+            owner.Add(producer);
+            foreach (Participant participant in _participants)
+            {
+                participant.Subscribe(producer);
+            }
+        }
+
+        RequestRenegotiation();
+        return producer;
+    }
+
+    /// <summary>A track published on another node ended there (or its node is gone): it ends here as any track does.</summary>
+    internal void UnpublishRemote(Producer producer)
+    {
+        lock (_gate)
+        {
+            if (producer.Owner is not RemotePublisher owner || producer.IsClosed)
+            {
+                return;
+            }
+
+            EndProducer(producer);
+            if (owner.Remove(producer))
+            {
+                _remotePublishers = _remotePublishers.Remove(owner);
+            }
+        }
+
+        RequestRenegotiation();
     }
 
     /// <summary>Sends each member whose subscriptions changed one server offer covering every change so far.</summary>

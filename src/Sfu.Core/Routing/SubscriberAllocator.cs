@@ -117,7 +117,7 @@ internal sealed class SubscriberAllocator
     /// <summary>0: a screen share (a publisher's second video); 1: the active speaker's camera; 2: any other camera.</summary>
     private static int PriorityOf(Producer source)
     {
-        Participant publisher = source.Owner;
+        IPublisher publisher = source.Owner;
         foreach (Producer producer in publisher.Producers)
         {
             if (producer.Kind == MediaKind.Video)

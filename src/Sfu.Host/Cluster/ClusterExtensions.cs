@@ -72,6 +72,7 @@ public static class ClusterExtensions
         builder.Services.AddSingleton<IChatHistory, RedisChatHistory>();
         builder.Services.AddSingleton<NodePlacement>();
         builder.Services.AddHostedService<NodeHeartbeat>();
+        builder.Services.AddSingleton<RedisTrackRegistry>();
         builder.Services.AddSingleton<NodeRelays>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<NodeRelays>());
         // RedisLink logs a loss and a return once each; the health service would add a warning

@@ -1,9 +1,16 @@
+using System.Buffers.Binary;
 using System.Collections.Concurrent;
+using System.Collections.Immutable;
 using System.Net;
 using Microsoft.Extensions.Options;
 using Sfu.Core;
+using Sfu.Core.Diagnostics;
 using Sfu.Core.Dtls;
+using Sfu.Core.Net;
 using Sfu.Core.Relay;
+using Sfu.Core.Routing;
+using Sfu.Core.Rtcp;
+using Sfu.Core.Rtp;
 
 namespace Sfu.Host.Cluster;
 
@@ -13,6 +20,14 @@ namespace Sfu.Host.Cluster;
 /// them gets a link (DTLS-SRTP, the peer's fingerprint pinned from its directory entry); a
 /// node that died, restarted under a new certificate or address, or no longer shares a room
 /// loses its link. One link per pair of nodes carries all the rooms they share.
+/// <para>
+/// Media: each track published here (one stream, no simulcast) is listed in Redis
+/// (<see cref="RedisTrackRegistry"/>) while its room spans nodes, and its packets go once to
+/// each node with members in the room (<see cref="Room.RelayLinks"/>). Each beat this node
+/// reads what its peers list for the rooms it hosts and keeps exactly those as remote
+/// producers here, fed by <see cref="IRelaySink.OnRtp"/>; a keyframe request for one of them
+/// travels back over the link as PLI and reaches the publisher through its own throttle.
+/// </para>
 /// </summary>
 internal sealed partial class NodeRelays : BackgroundService, IRelaySink
 {
@@ -26,13 +41,24 @@ internal sealed partial class NodeRelays : BackgroundService, IRelaySink
     private readonly IHostApplicationLifetime _lifetime;
     private readonly ClusterOptions _options;
     private readonly ILogger<NodeRelays> _logger;
+    private readonly RedisTrackRegistry _tracks;
     private readonly RelayPort _port;
     private readonly ConcurrentDictionary<string, Peer> _peers = new(StringComparer.Ordinal);
+
+    /// <summary>The remote producers in this node's rooms, by room, node and track. Reconcile only.</summary>
+    private readonly Dictionary<RemoteKey, Producer> _remote = [];
+
+    /// <summary>Where the relay receive thread writes each subscriber's copy of a relayed packet.</summary>
+    private readonly byte[] _scratch = GC.AllocateUninitializedArray<byte>(UdpMediaPort.ReceiveBufferSize + 64);
+
+    /// <summary>The tracks this node relays, by SSRC, for keyframe requests arriving from peers; swapped whole.</summary>
+    private volatile Dictionary<uint, Producer> _relayed = [];
 
     public NodeRelays(
         LocalNode node,
         NodeDirectory directory,
         RedisRoomRoster roster,
+        RedisTrackRegistry tracks,
         SfuEngine engine,
         RedisLink link,
         IHostApplicationLifetime lifetime,
@@ -43,6 +69,7 @@ internal sealed partial class NodeRelays : BackgroundService, IRelaySink
         _node = node;
         _directory = directory;
         _roster = roster;
+        _tracks = tracks;
         _engine = engine;
         _link = link;
         _lifetime = lifetime;
@@ -108,6 +135,17 @@ internal sealed partial class NodeRelays : BackgroundService, IRelaySink
         {
             Drop(peer, "this node stops");
         }
+
+        try
+        {
+            await _tracks.ForgetAsync(_node.Id).ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // Redis away: the entry expires by itself.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            LogReconcileFailed(_logger, e);
+        }
     }
 
     public override void Dispose()
@@ -116,20 +154,29 @@ internal sealed partial class NodeRelays : BackgroundService, IRelaySink
         base.Dispose();
     }
 
-    /// <summary>Links exactly the live nodes that share a room with this one.</summary>
+    /// <summary>
+    /// Links exactly the live nodes that share a room with this one, lists the tracks this node
+    /// relays, points each room at the links its packets go to, and keeps the remote producers
+    /// in step with what the peers list.
+    /// </summary>
     private async Task ReconcileAsync(CancellationToken cancellationToken)
     {
         IReadOnlyList<NodeRecord> live = await _directory.LiveAsync().ConfigureAwait(false);
+        string self = _node.Id;
         var sharing = new HashSet<string>(StringComparer.Ordinal);
-        foreach (Sfu.Core.Routing.Room room in _engine.Rooms.Rooms)
+        var roomNodes = new Dictionary<Room, IReadOnlyDictionary<string, int>>();
+        foreach (Room room in _engine.Rooms.Rooms)
         {
             if (!room.IsEmpty)
             {
-                sharing.UnionWith((await _roster.NodesOfAsync(room.Name).ConfigureAwait(false)).Keys);
+                IReadOnlyDictionary<string, int> nodes = await _roster.NodesOfAsync(room.Name).ConfigureAwait(false);
+                roomNodes[room] = nodes;
+                sharing.UnionWith(nodes.Keys);
             }
         }
 
-        string self = _node.Id;
+        await PublishTracksAsync(self, roomNodes).ConfigureAwait(false);
+
         var wanted = new Dictionary<string, NodeRecord>(StringComparer.Ordinal);
         foreach (NodeRecord peer in live)
         {
@@ -158,6 +205,126 @@ internal sealed partial class NodeRelays : BackgroundService, IRelaySink
                 Open(self, record, cancellationToken);
             }
         }
+
+        PointRoomsAtLinks(self, roomNodes);
+        await FollowRemoteTracksAsync(roomNodes).ConfigureAwait(false);
+    }
+
+    /// <summary>Lists in Redis the tracks published here in rooms that span nodes; they are what the peers subscribe to.</summary>
+    private async Task PublishTracksAsync(string self, Dictionary<Room, IReadOnlyDictionary<string, int>> roomNodes)
+    {
+        var listed = new List<RelayedTrack>();
+        var relayed = new Dictionary<uint, Producer>();
+        foreach ((Room room, IReadOnlyDictionary<string, int> nodes) in roomNodes)
+        {
+            if (!nodes.Keys.Any(id => id != self))
+            {
+                continue;
+            }
+
+            foreach (Participant participant in room.Participants)
+            {
+                foreach (Producer producer in participant.Producers)
+                {
+                    if (!producer.IsClosed && !producer.IsSimulcast && producer.Ssrc != 0)
+                    {
+                        // Retransmissions are relayed restored, on the track's own SSRC: no RTX stream.
+                        var track = new PublishedTrack(producer.Mid, producer.Kind, producer.Ssrc, null, producer.TrackId, producer.Codec, producer.Extensions);
+                        listed.Add(new RelayedTrack(room.Name, participant.Id, track));
+                        relayed[producer.Ssrc] = producer;
+                    }
+                }
+            }
+        }
+
+        _relayed = relayed;
+        await _tracks.PublishAsync(self, listed).ConfigureAwait(false);
+    }
+
+    /// <summary>Each room's packets go to the connected links of the other nodes with members in it.</summary>
+    private void PointRoomsAtLinks(string self, Dictionary<Room, IReadOnlyDictionary<string, int>> roomNodes)
+    {
+        foreach ((Room room, IReadOnlyDictionary<string, int> nodes) in roomNodes)
+        {
+            ImmutableArray<RelayLink>.Builder links = ImmutableArray.CreateBuilder<RelayLink>();
+            foreach (string id in nodes.Keys.Order(StringComparer.Ordinal))
+            {
+                if (id != self && _peers.TryGetValue(id, out Peer? peer) && peer.Link.IsConnected)
+                {
+                    links.Add(peer.Link);
+                }
+            }
+
+            if (!room.RelayLinks.SequenceEqual(links))
+            {
+                room.RelayLinks = links.ToImmutable();
+            }
+        }
+    }
+
+    /// <summary>
+    /// Keeps exactly the tracks the connected peers list for this node's rooms as remote
+    /// producers: a new one is published into its room, one no longer listed (unpublished,
+    /// its publisher left, its node died) ends here as any track does.
+    /// </summary>
+    private async Task FollowRemoteTracksAsync(Dictionary<Room, IReadOnlyDictionary<string, int>> roomNodes)
+    {
+        var rooms = new Dictionary<string, Room>(StringComparer.Ordinal);
+        foreach (Room room in roomNodes.Keys)
+        {
+            rooms[room.Name] = room;
+        }
+
+        var wanted = new Dictionary<RemoteKey, RelayedTrack>();
+        foreach ((string id, Peer peer) in _peers)
+        {
+            if (!peer.Link.IsConnected)
+            {
+                continue;
+            }
+
+            foreach (RelayedTrack track in await _tracks.ReadAsync(id).ConfigureAwait(false))
+            {
+                if (rooms.TryGetValue(track.Room, out Room? room) && roomNodes[room].ContainsKey(id)
+                    && !track.Track.IsSimulcast && track.Track.Ssrc != 0)
+                {
+                    wanted[new RemoteKey(room, id, track.Field)] = track;
+                }
+            }
+        }
+
+        foreach ((RemoteKey key, Producer producer) in _remote)
+        {
+            if (!wanted.TryGetValue(key, out RelayedTrack? track) || !SameStream(track.Track, producer))
+            {
+                EndRemote(key, producer);
+            }
+        }
+
+        foreach ((RemoteKey key, RelayedTrack track) in wanted)
+        {
+            if (!_remote.ContainsKey(key) && _peers.TryGetValue(key.PeerId, out Peer? peer))
+            {
+                Producer producer = _engine.PublishRemote(key.Room, key.PeerId, track.ParticipantId, track.Track, peer.Link);
+                _remote[key] = producer;
+                peer.Relayed[track.Track.Ssrc] = producer;
+                LogRemoteTrack(_logger, track.Track.Kind, track.ParticipantId, key.PeerId, key.Room.Name);
+            }
+        }
+    }
+
+    private static bool SameStream(PublishedTrack track, Producer producer)
+        => track.Ssrc == producer.Ssrc && track.Kind == producer.Kind && track.Codec == producer.Codec && track.TrackId == producer.TrackId;
+
+    private void EndRemote(RemoteKey key, Producer producer)
+    {
+        _remote.Remove(key);
+        if (_peers.TryGetValue(key.PeerId, out Peer? peer))
+        {
+            peer.Relayed.TryRemove(new KeyValuePair<uint, Producer>(producer.Ssrc, producer));
+        }
+
+        SfuEngine.UnpublishRemote(producer);
     }
 
     private void Open(string self, NodeRecord record, CancellationToken cancellationToken)
@@ -201,6 +368,15 @@ internal sealed partial class NodeRelays : BackgroundService, IRelaySink
         if (_peers.TryRemove(peerId, out Peer? peer))
         {
             peer.Link.Dispose();
+            foreach ((RemoteKey key, Producer producer) in _remote)
+            {
+                if (key.PeerId == peerId)
+                {
+                    _remote.Remove(key);
+                    SfuEngine.UnpublishRemote(producer);
+                }
+            }
+
             LogDropped(_logger, peerId, reason);
         }
     }
@@ -224,14 +400,80 @@ internal sealed partial class NodeRelays : BackgroundService, IRelaySink
         }
     }
 
-    // What arrives over a link is authenticated and decrypted here; it is counted by the link
-    // and not yet routed into rooms.
+    /// <summary>
+    /// A packet of a track published on the peer node (authenticated and decrypted by the link):
+    /// to its remote producer by SSRC. Packets of a track this node does not follow yet (the peer
+    /// starts relaying a beat before this node reads its listing) are dropped. Relay receive thread.
+    /// </summary>
     void IRelaySink.OnRtp(RelayLink link, ReadOnlySpan<byte> packet)
     {
+        if (packet.Length < RtpPacket.FixedHeaderLength
+            || !_peers.TryGetValue(link.PeerNodeId, out Peer? peer) || peer.Link != link
+            || !peer.Relayed.TryGetValue(BinaryPrimitives.ReadUInt32BigEndian(packet[8..]), out Producer? producer)
+            || !producer.OnRelayed(packet, _engine.Time.GetTimestamp(), _scratch))
+        {
+            _engine.Counters.Dropped(DropReason.UnknownSsrc);
+        }
     }
 
+    /// <summary>
+    /// Feedback from the peer's subscribers on tracks published here: PLI (RFC 4585 §6.3.1) and
+    /// FIR (RFC 5104 §4.3.1) ask the publisher for a keyframe through the track's own throttle.
+    /// NACKs never come this way: the peer answers them from its own buffer. And the sender
+    /// reports of tracks published on the peer, for the remote producers they describe.
+    /// </summary>
     void IRelaySink.OnRtcp(RelayLink link, ReadOnlySpan<byte> compound)
     {
+        if (RtcpCompoundReader.TryCreate(compound, out RtcpCompoundReader reader) != RtcpParseResult.Ok)
+        {
+            _engine.Counters.Dropped(DropReason.Malformed);
+            return;
+        }
+
+        Dictionary<uint, Producer> relayed = _relayed;
+        foreach (RtcpPacket packet in reader)
+        {
+            if (packet.Header.PacketType == RtcpPacketType.SenderReport)
+            {
+                OnSenderReport(link, packet);
+                continue;
+            }
+
+            if (packet.Header.PacketType != RtcpPacketType.PayloadFeedback)
+            {
+                continue;
+            }
+
+            if (PictureLossIndication.TryParse(packet.Data, out PictureLossIndication pli))
+            {
+                RequestKeyframe(relayed, pli.MediaSsrc);
+            }
+            else if (FullIntraRequest.TryParse(packet.Data, out FullIntraRequest fir))
+            {
+                for (int i = 0; i < fir.EntryCount; i++)
+                {
+                    RequestKeyframe(relayed, fir.GetEntry(i).Ssrc);
+                }
+            }
+        }
+    }
+
+    private void OnSenderReport(RelayLink link, in RtcpPacket packet)
+    {
+        if (SenderReport.TryParse(packet.Data, out SenderReport report)
+            && _peers.TryGetValue(link.PeerNodeId, out Peer? peer) && peer.Link == link
+            && peer.Relayed.TryGetValue(report.Ssrc, out Producer? producer))
+        {
+            producer.OnRelayedSenderReport(report.NtpTimestamp, report.RtpTimestamp, _engine.Time.GetTimestamp());
+        }
+    }
+
+    private static void RequestKeyframe(Dictionary<uint, Producer> relayed, uint ssrc)
+    {
+        if (relayed.TryGetValue(ssrc, out Producer? producer))
+        {
+            _ = producer.Layers[0].RequestKeyframe(DownTrack.KeyframeRequestInterval, KeyframeRequestReason.SubscriberRequest);
+        }
     }
 
     [LoggerMessage(EventId = 4521, Level = LogLevel.Information, Message = "Relay to node {PeerId} at {Remote} connected (DTLS {Role})")]
@@ -246,6 +488,9 @@ internal sealed partial class NodeRelays : BackgroundService, IRelaySink
     [LoggerMessage(EventId = 4524, Level = LogLevel.Warning, Message = "Node {PeerId} announces an unusable relay '{Relay}' / '{Fingerprint}'")]
     private static partial void LogUnusableEntry(ILogger logger, string peerId, string relay, string fingerprint);
 
+    [LoggerMessage(EventId = 4526, Level = LogLevel.Information, Message = "Relaying {Kind} of {ParticipantId} from node {PeerId} into room {Room}")]
+    private static partial void LogRemoteTrack(ILogger logger, MediaKind kind, string participantId, string peerId, string room);
+
     [LoggerMessage(EventId = 4525, Level = LogLevel.Warning, Message = "Relay bookkeeping failed; trying again next beat")]
     private static partial void LogReconcileFailed(ILogger logger, Exception exception);
 
@@ -257,6 +502,12 @@ internal sealed partial class NodeRelays : BackgroundService, IRelaySink
 
         public string Fingerprint => fingerprint;
 
+        /// <summary>The remote producers of tracks published on this peer, by SSRC.</summary>
+        public ConcurrentDictionary<uint, Producer> Relayed { get; } = new();
+
         public volatile bool Failed;
     }
+
+    /// <summary>A remote track: which local room it entered, from which node, under which field of that node's listing.</summary>
+    private readonly record struct RemoteKey(Room Room, string PeerId, string Field);
 }

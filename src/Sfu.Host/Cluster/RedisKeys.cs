@@ -10,6 +10,7 @@ namespace Sfu.Host.Cluster;
 /// <item><c>node-rooms:{id}</c>: set of rooms that node hosts members of;</item>
 /// <item><c>rooms</c>: set of rooms with members anywhere;</item>
 /// <item><c>room:{name}</c>: hash "{node id}/{participant id}" → display name: room → nodes → participants;</item>
+/// <item><c>node-tracks:{id}</c>: hash "{room}/{participant id}/{mid}" → the track (JSON) of every track published on that node that it relays, expiring without a heartbeat;</item>
 /// <item><c>chat:{name}</c>: list of the room's recent chat lines (JSON), oldest first.</item>
 /// </list>
 /// </summary>
@@ -27,6 +28,8 @@ internal sealed class RedisKeys(string prefix)
     public RedisKey Node(string id) => $"{prefix}:node:{id}";
 
     public RedisKey NodeRooms(string id) => $"{prefix}:node-rooms:{id}";
+
+    public RedisKey NodeTracks(string id) => $"{prefix}:node-tracks:{id}";
 
     public RedisKey Room(string name) => $"{prefix}:room:{name}";
 
