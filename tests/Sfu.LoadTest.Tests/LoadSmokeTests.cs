@@ -47,6 +47,22 @@ public sealed class LoadSmokeTests
         }
     }
 
+    [Fact(Timeout = 120_000)]
+    public async Task Fanout_with_simulcast_gives_each_subscriber_the_layer_it_asks_for_and_loses_nothing()
+    {
+        var options = LoadOptions.Parse(["fanout", "--simulcast", "--subscribers", "6", "--duration", "3", "--warmup", "1"]);
+
+        LoadResult result = await LoadRunner.RunAsync(options, new ProgressLine(TextWriter.Null, inPlace: false), TestContext.Current.CancellationToken);
+
+        Assert.Equal("1 → 6 simulcast", result.Shape);
+        Assert.Equal(12, result.ForwardedStreams);
+        AssertNumbersProduced(result);
+        Assert.Equal(0, result.LostPackets);
+
+        // Subscribers 0..5 asked for small, medium, large in turn; their key frames say what came.
+        Assert.Equal("320×180: 2, 640×360: 2, 1280×720: 2", result.ReceivedLayers);
+    }
+
     [Fact(Timeout = 60_000)]
     public async Task The_raw_relay_runs_the_same_fanout_in_its_own_process()
     {
@@ -68,6 +84,7 @@ public sealed class LoadSmokeTests
     [InlineData(new[] { "fanout", "--server", "http://127.0.0.1:5080" }, "--server needs --server-pid")]
     [InlineData(new[] { "audio", "--participants", "3", "--speakers", "4" }, "--speakers cannot exceed --participants")]
     [InlineData(new[] { "fanout", "--colour", "red" }, "Unknown option --colour")]
+    [InlineData(new[] { "fanout", "--target", "relay", "--simulcast" }, "--simulcast needs --target sfu")]
     public void Bad_command_lines_are_refused_with_a_reason(string[] args, string reason)
     {
         ArgumentException error = Assert.Throws<ArgumentException>(() => LoadOptions.Parse(args));
