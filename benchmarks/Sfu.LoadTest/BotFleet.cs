@@ -3,7 +3,7 @@ using Sfu.Bots;
 namespace Sfu.LoadTest;
 
 /// <summary>The connected bots of a run, whatever server they talk to, and what they received.</summary>
-internal sealed class BotFleet : IAsyncDisposable
+internal sealed class BotFleet(LayerChoice layer = LayerChoice.Mixed) : IAsyncDisposable
 {
     private readonly List<Member> _bots = [];
 
@@ -39,8 +39,9 @@ internal sealed class BotFleet : IAsyncDisposable
     }
 
     /// <summary>
-    /// Simulcast runs: receive-only participant i reports its video tiles at the size of layer
-    /// i mod 3 (small, medium, large), as a browser reports its tile size.
+    /// Simulcast runs: receive-only participants report their video tiles at the size of the
+    /// layer they want (with <see cref="LayerChoice.Mixed"/>, participant i the size of layer
+    /// i mod 3: small, medium, large), as a browser reports its tile size.
     /// </summary>
     public async Task AskForLayersAsync(CancellationToken cancellationToken)
     {
@@ -151,7 +152,7 @@ internal sealed class BotFleet : IAsyncDisposable
         {
             return [.. _bots
                 .Where(b => !b.Plan.PublishAudio && !b.Plan.PublishVideo)
-                .Select((b, i) => (b, LayerSizes[i % LayerSizes.Length]))];
+                .Select((b, i) => (b, LayerSizes[layer == LayerChoice.Mixed ? i % LayerSizes.Length : (int)layer - 1]))];
         }
     }
 

@@ -5,7 +5,7 @@ namespace Sfu.LoadTest;
 /// <summary>A server under load whose participants are bots: connecting them, sampling them, letting them go.</summary>
 internal abstract class FleetTarget(LoadOptions options) : ILoadTarget
 {
-    private readonly BotFleet _fleet = new();
+    private readonly BotFleet _fleet = new(options.Layer);
     private BatchedSocketReader? _reader;
 
     public abstract int ServerProcessId { get; }

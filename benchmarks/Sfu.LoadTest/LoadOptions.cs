@@ -33,6 +33,9 @@ internal sealed class LoadOptions
     /// </summary>
     public bool Simulcast { get; set; }
 
+    /// <summary>Simulcast runs: the layer the receive-only participants ask for.</summary>
+    public LayerChoice Layer { get; set; } = LayerChoice.Mixed;
+
     public TimeSpan Duration { get; set; } = TimeSpan.FromSeconds(10);
 
     public TimeSpan Warmup { get; set; } = TimeSpan.FromSeconds(3);
@@ -93,6 +96,7 @@ internal sealed class LoadOptions
                 case "--speakers": options.Speakers = ParseCount(Value(), name); break;
                 case "--video-bitrate": options.VideoBitrate = ParseCount(Value(), name, minimum: 10_000); break;
                 case "--simulcast": options.Simulcast = true; break;
+                case "--layer": options.Layer = ParseEnum<LayerChoice>(Value(), name); break;
                 case "--duration": options.Duration = TimeSpan.FromSeconds(ParseCount(Value(), name)); break;
                 case "--warmup": options.Warmup = TimeSpan.FromSeconds(ParseCount(Value(), name, minimum: 0)); break;
                 case "--server": options.Server = ParseUri(Value(), name); break;
@@ -122,6 +126,11 @@ internal sealed class LoadOptions
         if (options.Simulcast && options.Target != TargetKind.Sfu)
         {
             throw new ArgumentException("--simulcast needs --target sfu.");
+        }
+
+        if (options.Layer != LayerChoice.Mixed && !options.Simulcast)
+        {
+            throw new ArgumentException("--layer needs --simulcast.");
         }
 
         if (options.Target == TargetKind.Janus && (options.Server is null || options.ServerPid is null))

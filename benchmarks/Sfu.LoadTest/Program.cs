@@ -15,6 +15,7 @@ const string Usage = """
       --video-bitrate BPS        per video publisher (fanout 1500000, rooms 300000)
       --simulcast                video publishers send rids q/h/f (sfu only); receive-only bots ask for
                                  the small, medium and large layer in turn (by rendered size)
+      --layer mixed|small|medium|large   simulcast: the layer every receive-only bot asks for (mixed)
       --duration S --warmup S    measured window and warm-up (10, 3)
       --server URL --server-pid PID   attach to a running server (SfuRouter URL or Janus's /janus URL)
       --host-dll PATH            Sfu.Host.dll to start (default: the repository's build output)
