@@ -48,7 +48,7 @@ internal static class BotConnector
         return retries;
     }
 
-    public static async Task WaitForMediaAsync(Func<int> waiting, Func<string> describe, int total, Action<string> status, CancellationToken cancellationToken)
+    public static async Task WaitForMediaAsync(Func<int> waiting, Func<string> describe, int total, Action<string> status, CancellationToken cancellationToken, string waitingFor = "receive all their tracks")
     {
         long deadline = Environment.TickCount64 + (long)MediaPatience.TotalMilliseconds;
         int left;
@@ -56,7 +56,7 @@ internal static class BotConnector
         {
             if (Environment.TickCount64 > deadline)
             {
-                throw new InvalidOperationException($"{left} of {total} participants did not receive all their tracks within {MediaPatience.TotalSeconds:0} s ({describe()}).");
+                throw new InvalidOperationException($"{left} of {total} participants did not {waitingFor} within {MediaPatience.TotalSeconds:0} s ({describe()}).");
             }
 
             status($"waiting for media: {total - left}/{total} receiving");

@@ -3,7 +3,7 @@ using Sfu.Bots;
 namespace Sfu.LoadTest;
 
 /// <summary>The connected bots of a run, whatever server they talk to, and what they received.</summary>
-internal sealed class BotFleet : IAsyncDisposable
+internal sealed class BotFleet(LayerChoice layer = LayerChoice.Mixed) : IAsyncDisposable
 {
     private readonly List<Member> _bots = [];
 
@@ -37,6 +37,36 @@ internal sealed class BotFleet : IAsyncDisposable
                     + (b.Bot.RemovedReason is string reason ? $", removed: {reason}" : string.Empty)));
         }
     }
+
+    /// <summary>
+    /// Simulcast runs: receive-only participants report their video tiles at the size of the
+    /// layer they want (with <see cref="LayerChoice.Mixed"/>, participant i the size of layer
+    /// i mod 3: small, medium, large), as a browser reports its tile size.
+    /// </summary>
+    public async Task AskForLayersAsync(CancellationToken cancellationToken)
+    {
+        foreach ((Member member, (int width, int height)) in Listeners())
+        {
+            foreach (RemoteTrack track in member.Bot.RemoteTracks.Where(t => t.Kind == Sfu.Core.MediaKind.Video))
+            {
+                await member.Bot.SetVideoSizeAsync(track, width, height, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>Full receive-only bots whose last video key frame is not yet the size they asked for (counting ones cannot tell).</summary>
+    public int NotYetOnTheirLayer()
+        => Listeners().Count(l => l.Member.Counting is null
+            && l.Member.Bot.RemoteTracks.Any(t => t.Kind == Sfu.Core.MediaKind.Video && Size(t) != l.Size));
+
+    /// <summary>How many full receive-only bots receive each video size, from their key frames, e.g. "320×180: 4, 640×360: 3".</summary>
+    public string DescribeLayers()
+        => string.Join(", ", Listeners()
+            .Where(l => l.Member.Counting is null)
+            .SelectMany(l => l.Member.Bot.RemoteTracks.Where(t => t.Kind == Sfu.Core.MediaKind.Video).Select(Size))
+            .GroupBy(s => s)
+            .OrderBy(g => g.Key.Width)
+            .Select(g => $"{g.Key.Width}×{g.Key.Height}: {g.Count()}"));
 
     public ReceiveSample Sample()
     {
@@ -100,12 +130,31 @@ internal sealed class BotFleet : IAsyncDisposable
         PublishAudio = plan.PublishAudio,
         PublishVideo = plan.PublishVideo,
         VideoBitrate = options.EffectiveVideoBitrate,
+        Simulcast = options.Simulcast && plan.PublishVideo,
         DecodeAudio = false,
         BindAddress = System.Net.IPAddress.Parse(options.BindAddress),
         ConnectTimeout = TimeSpan.FromSeconds(30),
         SocketReader = counting,
         ControlInterval = counting is null ? new SfuBotOptions().ControlInterval : CountingSubscriber.ControlInterval,
     };
+
+    private static readonly (int Width, int Height)[] LayerSizes = [(320, 180), (640, 360), (1280, 720)];
+
+    private static (int Width, int Height) Size(RemoteTrack track)
+    {
+        RemoteTrackStats stats = track.GetStats();
+        return (stats.FrameWidth, stats.FrameHeight);
+    }
+
+    private List<(Member Member, (int Width, int Height) Size)> Listeners()
+    {
+        lock (_bots)
+        {
+            return [.. _bots
+                .Where(b => !b.Plan.PublishAudio && !b.Plan.PublishVideo)
+                .Select((b, i) => (b, LayerSizes[layer == LayerChoice.Mixed ? i % LayerSizes.Length : (int)layer - 1]))];
+        }
+    }
 
     private sealed record Member(SfuBot Bot, BotPlan Plan, CountingSubscriber? Counting)
     {

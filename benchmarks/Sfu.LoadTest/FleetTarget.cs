@@ -5,7 +5,7 @@ namespace Sfu.LoadTest;
 /// <summary>A server under load whose participants are bots: connecting them, sampling them, letting them go.</summary>
 internal abstract class FleetTarget(LoadOptions options) : ILoadTarget
 {
-    private readonly BotFleet _fleet = new();
+    private readonly BotFleet _fleet = new(options.Layer);
     private BatchedSocketReader? _reader;
 
     public abstract int ServerProcessId { get; }
@@ -17,6 +17,8 @@ internal abstract class FleetTarget(LoadOptions options) : ILoadTarget
     public int ConnectRetries { get; private set; }
 
     public ReceiveSample Sample() => _fleet.Sample();
+
+    public string? ReceivedLayers => Options.Simulcast ? _fleet.DescribeLayers() : null;
 
     public void ClearLatency() => _fleet.ClearLatency();
 
@@ -53,6 +55,12 @@ internal abstract class FleetTarget(LoadOptions options) : ILoadTarget
             status,
             cancellationToken).ConfigureAwait(false);
         await BotConnector.WaitForMediaAsync(_fleet.NotYetReceiving, _fleet.DescribeNotYetReceiving, plan.Count, status, cancellationToken).ConfigureAwait(false);
+        if (Options.Simulcast)
+        {
+            // Measure only once every subscriber that can tell receives the layer it asked for.
+            await _fleet.AskForLayersAsync(cancellationToken).ConfigureAwait(false);
+            await BotConnector.WaitForMediaAsync(_fleet.NotYetOnTheirLayer, _fleet.DescribeLayers, plan.Count, status, cancellationToken, "switch to the layer they asked for").ConfigureAwait(false);
+        }
     }
 
     protected abstract ValueTask DisposeServerAsync();

@@ -14,6 +14,9 @@ internal interface ILoadTarget : IAsyncDisposable
 
     ReceiveSample Sample();
 
+    /// <summary>Simulcast runs: the video sizes the subscribers receive, from their key frames; null otherwise.</summary>
+    string? ReceivedLayers => null;
+
     /// <summary>The measured window starts: latency percentiles from here on only.</summary>
     void ClearLatency();
 }

@@ -27,6 +27,15 @@ internal sealed class LoadOptions
     /// <summary>Video bitrate of every video publisher; 0 = the scenario's default.</summary>
     public int VideoBitrate { get; set; }
 
+    /// <summary>
+    /// Video publishers send simulcast (rids q/h/f); receive-only participants ask for the small,
+    /// medium and large layer in turn, as browsers report their tile sizes.
+    /// </summary>
+    public bool Simulcast { get; set; }
+
+    /// <summary>Simulcast runs: the layer the receive-only participants ask for.</summary>
+    public LayerChoice Layer { get; set; } = LayerChoice.Mixed;
+
     public TimeSpan Duration { get; set; } = TimeSpan.FromSeconds(10);
 
     public TimeSpan Warmup { get; set; } = TimeSpan.FromSeconds(3);
@@ -86,6 +95,8 @@ internal sealed class LoadOptions
                 case "--participants": options.Participants = ParseCount(Value(), name, minimum: 2); break;
                 case "--speakers": options.Speakers = ParseCount(Value(), name); break;
                 case "--video-bitrate": options.VideoBitrate = ParseCount(Value(), name, minimum: 10_000); break;
+                case "--simulcast": options.Simulcast = true; break;
+                case "--layer": options.Layer = ParseEnum<LayerChoice>(Value(), name); break;
                 case "--duration": options.Duration = TimeSpan.FromSeconds(ParseCount(Value(), name)); break;
                 case "--warmup": options.Warmup = TimeSpan.FromSeconds(ParseCount(Value(), name, minimum: 0)); break;
                 case "--server": options.Server = ParseUri(Value(), name); break;
@@ -110,6 +121,16 @@ internal sealed class LoadOptions
         if (options.Target != TargetKind.Sfu && options.Scenario != ScenarioKind.Fanout)
         {
             throw new ArgumentException($"The {options.Target.ToString().ToLowerInvariant()} target runs the fanout scenario only.");
+        }
+
+        if (options.Simulcast && options.Target != TargetKind.Sfu)
+        {
+            throw new ArgumentException("--simulcast needs --target sfu.");
+        }
+
+        if (options.Layer != LayerChoice.Mixed && !options.Simulcast)
+        {
+            throw new ArgumentException("--layer needs --simulcast.");
         }
 
         if (options.Target == TargetKind.Janus && (options.Server is null || options.ServerPid is null))

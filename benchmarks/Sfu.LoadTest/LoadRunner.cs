@@ -76,6 +76,7 @@ internal static class LoadRunner
             LossPercent = expected > 0 ? 100.0 * lost / expected : 0,
             LoadToolCores = toolCpuSeconds / window,
             ConnectRetries = target.ConnectRetries,
+            ReceivedLayers = target.ReceivedLayers,
             ProcessorCount = Environment.ProcessorCount,
             StartedAt = startedAt,
             Environment = DotnetSettings(),

@@ -13,6 +13,9 @@ const string Usage = """
       --rooms N --room-size K    rooms: N rooms of K publishing members (10 × 4)
       --participants N --speakers S   audio: one room of N, S of them speaking (50, 5)
       --video-bitrate BPS        per video publisher (fanout 1500000, rooms 300000)
+      --simulcast                video publishers send rids q/h/f (sfu only); receive-only bots ask for
+                                 the small, medium and large layer in turn (by rendered size)
+      --layer mixed|small|medium|large   simulcast: the layer every receive-only bot asks for (mixed)
       --duration S --warmup S    measured window and warm-up (10, 3)
       --server URL --server-pid PID   attach to a running server (SfuRouter URL or Janus's /janus URL)
       --host-dll PATH            Sfu.Host.dll to start (default: the repository's build output)
@@ -62,6 +65,10 @@ try
                 LoadResult result = await LoadRunner.RunAsync(options, ProgressLine.ForConsole(), cancel.Token).ConfigureAwait(false);
                 Console.Write(ResultTable.Render([result]));
                 Console.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"load tool (bots): {result.LoadToolCores:0.00} cores"));
+                if (result.ReceivedLayers is string layers)
+                {
+                    Console.WriteLine($"video sizes received (full subscribers, from key frames): {layers}");
+                }
                 if (options.JsonPath is not null)
                 {
                     await ResultJson.WriteAsync(options.JsonPath, [result]).ConfigureAwait(false);

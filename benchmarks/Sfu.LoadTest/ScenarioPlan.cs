@@ -51,7 +51,9 @@ internal static class ScenarioPlan
         ScenarioKind.Fanout => $"1 → {options.Subscribers}",
         ScenarioKind.Rooms => $"{options.Rooms} rooms × {options.RoomSize}",
         _ => $"{options.Speakers} speakers → {options.Participants} in one audio room",
-    }) + (options.SubscriberMode == SubscriberMode.Count && options.Scenario != ScenarioKind.Rooms ? " counted" : string.Empty);
+    }) + (options.SubscriberMode == SubscriberMode.Count && options.Scenario != ScenarioKind.Rooms ? " counted" : string.Empty)
+        + (options.Simulcast ? " simulcast" : string.Empty)
+        + (options.Simulcast && options.Layer != LayerChoice.Mixed ? " " + options.Layer.ToString().ToLowerInvariant() : string.Empty);
 
     /// <summary>Count mode: the first <see cref="LoadOptions.FullSubscribers"/> listeners stay full bots, the rest count.</summary>
     public static bool Counted(LoadOptions options, int listener)

@@ -14,8 +14,13 @@ internal static class BotSdp
     public const string AudioMid = "0";
     public const string VideoMid = "1";
     public const int AbsSendTimeId = 3;
+    public const int MidId = 4;
+    public const int RtpStreamIdId = 10;
     public const byte OpusPayloadType = 111;
     public const byte Vp8PayloadType = 96;
+
+    /// <summary>The video section's mid as the sdes:mid header extension carries it (RFC 8843 §15.2).</summary>
+    public static ReadOnlySpan<byte> VideoMidBytes => "1"u8;
 
     /// <summary>Opus per RFC 7587 §7: always opus/48000/2.</summary>
     public static RtpCodec Opus() => new()
@@ -36,21 +41,32 @@ internal static class BotSdp
         return codec;
     }
 
-    public static string BuildOffer(LocalTransport transport, SendStream? audio, SendStream? video, ulong sessionId)
+    /// <param name="simulcast">The encodings to offer as simulcast (lowest first), or null for one stream.</param>
+    public static string BuildOffer(LocalTransport transport, SendStream? audio, SendStream? video, IReadOnlyList<VideoEncoding>? simulcast, ulong sessionId)
     {
         HeaderExtension[] audioExtensions = [new HeaderExtension(AbsSendTimeId, MediaCapabilities.AbsSendTimeUri)];
+
+        // Simulcast layers are told apart by the mid and rid their packets carry (RFC 8852 §3.1).
+        HeaderExtension[] videoExtensions = video is not null && simulcast is not null
+            ? [new HeaderExtension(MidId, MediaCapabilities.MidUri), new HeaderExtension(RtpStreamIdId, MediaCapabilities.RtpStreamIdUri)]
+            : [];
         OfferSection[] sections =
         [
             new(AudioMid, MediaKind.Audio, audio is null ? MediaDirection.RecvOnly : MediaDirection.SendOnly, [Opus()], audioExtensions, audio),
-            new(VideoMid, MediaKind.Video, video is null ? MediaDirection.RecvOnly : MediaDirection.SendOnly, [Vp8()], [], video),
+            new(VideoMid, MediaKind.Video, video is null ? MediaDirection.RecvOnly : MediaDirection.SendOnly, [Vp8()], videoExtensions, video),
         ];
         SessionDescription offer = SdpOfferBuilder.Build(transport, sections, sessionId, 1);
         MarkFullAgent(offer);
+        if (video is not null)
+        {
+            MarkSimulcastSend(offer, simulcast);
+        }
+
         return SdpWriter.Write(offer);
     }
 
     /// <summary>Answers an offer from the SFU: our published sections stay sendonly, its new sections are received.</summary>
-    public static string? BuildAnswer(SessionDescription offer, LocalTransport transport, IReadOnlyDictionary<string, SendStream> senders, ulong sessionId, ulong version, out string? error)
+    public static string? BuildAnswer(SessionDescription offer, LocalTransport transport, IReadOnlyDictionary<string, SendStream> senders, IReadOnlyList<VideoEncoding>? simulcast, ulong sessionId, ulong version, out string? error)
     {
         SdpAnswerResult result = SdpAnswerBuilder.Build(offer, transport, MediaCapabilities.Default, senders, sessionId, version);
         if (!result.Success)
@@ -60,6 +76,12 @@ internal static class BotSdp
         }
 
         MarkFullAgent(result.Answer);
+        if (senders.ContainsKey(VideoMid))
+        {
+            // The SFU's re-offer lists our rids as recv; the answer keeps sending all of them (RFC 8853 §5.3).
+            MarkSimulcastSend(result.Answer, simulcast);
+        }
+
         error = null;
         return SdpWriter.Write(result.Answer);
     }
@@ -159,6 +181,36 @@ internal static class BotSdp
     /// <summary>The id the answer gave abs-send-time in our audio section, or 0.</summary>
     public static int NegotiatedAbsSendTimeId(SessionDescription answer)
         => answer.FindMedia(AudioMid)?.FindExtension(MediaCapabilities.AbsSendTimeUri)?.Id ?? 0;
+
+    /// <summary>The ids the answer gave sdes:mid and sdes:rtp-stream-id in our video section, or 0.</summary>
+    public static (int MidId, int RidId) NegotiatedStreamIdIds(SessionDescription answer)
+    {
+        MediaDescription? video = answer.FindMedia(VideoMid);
+        return (video?.FindExtension(MediaCapabilities.MidUri)?.Id ?? 0, video?.FindExtension(MediaCapabilities.RtpStreamIdUri)?.Id ?? 0);
+    }
+
+    /// <summary>
+    /// Turns our video section into a simulcast send (RFC 8853 §5.1): one a=rid send per encoding
+    /// with its size as restrictions (RFC 8851 §4), a=simulcast:send in the same order, lowest
+    /// first, and no a=ssrc lines: the SFU learns each SSRC from the rid its packets carry.
+    /// </summary>
+    private static void MarkSimulcastSend(SessionDescription description, IReadOnlyList<VideoEncoding>? simulcast)
+    {
+        if (simulcast is not { Count: > 0 } || description.FindMedia(VideoMid) is not { IsRejected: false } video)
+        {
+            return;
+        }
+
+        video.Ssrcs.Clear();
+        video.SsrcGroups.Clear();
+        video.Rids.Clear();
+        foreach (VideoEncoding encoding in simulcast)
+        {
+            video.Rids.Add(new RidAttribute(encoding.Rid!, RidDirection.Send, $"max-width={encoding.Width};max-height={encoding.Height}"));
+        }
+
+        video.Simulcast = "send " + string.Join(';', simulcast.Select(e => e.Rid));
+    }
 
     private static void MarkFullAgent(SessionDescription description)
     {

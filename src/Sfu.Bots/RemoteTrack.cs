@@ -34,6 +34,10 @@ public sealed class RemoteTrack
     private long _frames;
     private long _keyframes;
     private long _late;
+    private int _frameWidth;
+    private int _frameHeight;
+    private int _streamPartitionSize = -1;
+    private long _framesWithoutReference;
 
     // RFC 3550 A.3: state for the fraction lost of the next report block.
     private long _expectedPrior;
@@ -93,7 +97,10 @@ public sealed class RemoteTrack
                 _latency.Percentile(99),
                 _frames,
                 _keyframes,
-                _late);
+                _late,
+                _frameWidth,
+                _frameHeight,
+                _framesWithoutReference);
         }
     }
 
@@ -227,6 +234,42 @@ public sealed class RemoteTrack
         if (VideoKeyframe.IsKeyframe(packet.Payload, VideoCodecKind.Vp8) || keyframe)
         {
             _keyframes++;
+        }
+
+        OnFrameStart(packet.Payload);
+    }
+
+    /// <summary>
+    /// Reads the VP8 frame tag (RFC 6386 §9.1) of a packet that starts a frame: a key frame
+    /// gives the picture size (§9.2), which is how a simulcast layer is told apart, and opens a
+    /// stream; a delta frame must continue that stream. The first partition size tells streams
+    /// apart: in the bots' synthetic VP8 every frame of one stream declares the same one, so a
+    /// delta frame with another size came from another layer without a key frame in between,
+    /// which no decoder could use.
+    /// </summary>
+    private void OnFrameStart(ReadOnlySpan<byte> payload)
+    {
+        int offset = Vp8Descriptor.FrameOffset(payload);
+        if (offset < 0 || payload.Length < offset + Vp8SyntheticPayload.InterFrameHeaderLength)
+        {
+            return;
+        }
+
+        int tag = payload[offset] | (payload[offset + 1] << 8) | (payload[offset + 2] << 16);
+        int partitionSize = tag >> 5;
+        if ((tag & 0x01) == 0)
+        {
+            if (Vp8Descriptor.TryGetKeyframeSize(payload, out int width, out int height))
+            {
+                _frameWidth = width;
+                _frameHeight = height;
+            }
+
+            _streamPartitionSize = partitionSize;
+        }
+        else if (partitionSize != _streamPartitionSize)
+        {
+            _framesWithoutReference++;
         }
     }
 

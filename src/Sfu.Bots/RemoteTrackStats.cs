@@ -19,6 +19,13 @@ namespace Sfu.Bots;
 /// <param name="FramesReceived">Video: packets with the marker bit (last packet of a frame).</param>
 /// <param name="KeyframesReceived">Video: first packets of key frames.</param>
 /// <param name="LatePackets">Packets whose sequence number was not above every one before (reordered; a duplicate never decrypts, SRTP's replay check refuses it).</param>
+/// <param name="FrameWidth">Video: the width the last key frame declared (its VP8 frame header): which simulcast layer arrives.</param>
+/// <param name="FrameHeight">Video: the height the last key frame declared.</param>
+/// <param name="FramesWithoutReference">
+/// Video: delta frames a decoder could not use: before any key frame, or (for the bots'
+/// synthetic VP8, whose frames of one stream all declare the same first partition size) from
+/// another stream than the last key frame's, as a layer switch between key frames would give.
+/// </param>
 public sealed record RemoteTrackStats(
     MediaKind Kind,
     uint Ssrc,
@@ -34,4 +41,7 @@ public sealed record RemoteTrackStats(
     double LatencyP99Milliseconds,
     long FramesReceived,
     long KeyframesReceived,
-    long LatePackets = 0);
+    long LatePackets = 0,
+    int FrameWidth = 0,
+    int FrameHeight = 0,
+    long FramesWithoutReference = 0);

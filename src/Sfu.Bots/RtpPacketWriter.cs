@@ -4,7 +4,8 @@ namespace Sfu.Bots;
 
 /// <summary>
 /// Writes the fixed RTP header (RFC 3550 §5.1), optionally followed by a one-byte-header
-/// extension block (RFC 8285 §4.2) holding a single abs-send-time element.
+/// extension block (RFC 8285 §4.2) holding a single abs-send-time element, or the mid and rid
+/// elements that name a simulcast stream (RFC 8852 §3.1, RFC 8843 §15.2).
 /// </summary>
 /// <remarks>
 /// <code>
@@ -58,5 +59,60 @@ internal static class RtpPacketWriter
         destination[16] = (byte)((absSendTimeId << 4) | (AbsSendTime.Length - 1));
         AbsSendTime.Write(destination[17..], absSendTime);
         return MaxHeaderLength;
+    }
+
+    /// <summary>
+    /// Writes the fixed header and a one-byte-header block with the elements whose id is in
+    /// 1..14: the mid, then the rid. Each value is 1 to 16 bytes (the one-byte form's limit);
+    /// the block is padded with zero bytes to a 32-bit boundary (RFC 8285 §4.2).
+    /// </summary>
+    /// <returns>The header length; the payload starts there.</returns>
+    public static int WriteHeader(
+        Span<byte> destination,
+        byte payloadType,
+        bool marker,
+        ushort sequenceNumber,
+        uint timestamp,
+        uint ssrc,
+        int midId,
+        ReadOnlySpan<byte> mid,
+        int ridId,
+        ReadOnlySpan<byte> rid)
+    {
+        bool writeMid = IsElement(midId, mid);
+        bool writeRid = IsElement(ridId, rid);
+        int length = WriteHeader(destination, payloadType, marker, sequenceNumber, timestamp, ssrc, 0, 0);
+        if (!writeMid && !writeRid)
+        {
+            return length;
+        }
+
+        destination[0] |= 0x10;
+        int offset = FixedHeaderLength + 4;
+        if (writeMid)
+        {
+            offset = WriteElement(destination, offset, midId, mid);
+        }
+
+        if (writeRid)
+        {
+            offset = WriteElement(destination, offset, ridId, rid);
+        }
+
+        int words = (offset - FixedHeaderLength - 4 + 3) / 4;
+        int end = FixedHeaderLength + 4 + (words * 4);
+        destination[offset..end].Clear();
+        BinaryPrimitives.WriteUInt16BigEndian(destination[FixedHeaderLength..], 0xBEDE);
+        BinaryPrimitives.WriteUInt16BigEndian(destination[(FixedHeaderLength + 2)..], (ushort)words);
+        return end;
+    }
+
+    private static bool IsElement(int id, ReadOnlySpan<byte> value) => id is >= 1 and <= 14 && value.Length is >= 1 and <= 16;
+
+    private static int WriteElement(Span<byte> destination, int offset, int id, ReadOnlySpan<byte> value)
+    {
+        destination[offset] = (byte)((id << 4) | (value.Length - 1));
+        value.CopyTo(destination[(offset + 1)..]);
+        return offset + 1 + value.Length;
     }
 }

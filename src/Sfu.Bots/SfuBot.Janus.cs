@@ -60,7 +60,7 @@ public sealed partial class SfuBot
     private async Task<RemoteTransport> PublishToJanusAsync(JanusVideoRoom room, long handle, CancellationToken cancellationToken)
     {
         StartSocketAndStreams();
-        string offer = BotSdp.BuildOffer(LocalTransport(DtlsSetup.ActPass), _audioStream, _videoStream, _sessionId);
+        string offer = BotSdp.BuildOffer(LocalTransport(DtlsSetup.ActPass), _audioStream, _videoStream, SimulcastEncodings, _sessionId);
         var join = new JsonObject
         {
             ["request"] = "joinandconfigure",

@@ -24,15 +24,12 @@ public sealed partial class SfuBot
     private SrtpContext? _outbound;
     private ushort _audioSequence;
     private uint _audioTimestamp;
-    private ushort _videoSequence;
-    private uint _videoTimestampBase;
     private uint _frameNumber;
     private ushort _probeSequence;
     private long _nextAudio;
     private long _nextVideo;
     private long _nextReport;
     private long _videoPeriod;
-    private int _keyframeRequested;
 
     // Receive side, owned by the socket's receive thread.
     private volatile SrtpContext? _inbound;
@@ -165,9 +162,7 @@ public sealed partial class SfuBot
     private void InitializeMedia()
     {
         _audioSequence = (ushort)RandomNumberGenerator.GetInt32(ushort.MaxValue);
-        _videoSequence = (ushort)RandomNumberGenerator.GetInt32(ushort.MaxValue);
         _audioTimestamp = (uint)RandomUInt64();
-        _videoTimestampBase = (uint)RandomUInt64();
         _videoPeriod = Stopwatch.Frequency / Math.Max(1, _options.VideoFrameRate);
         if (_options.PublishAudio)
         {
@@ -277,38 +272,6 @@ public sealed partial class SfuBot
         if (payload > 0 && ProtectRtpAndSend(header + payload))
         {
             Interlocked.Increment(ref _audioPackets);
-        }
-    }
-
-    private void SendVideoFrame()
-    {
-        uint frame = _frameNumber++;
-        int interval = Math.Max(1, _options.KeyframeInterval);
-        bool keyframe = frame % interval == 0 | Interlocked.Exchange(ref _keyframeRequested, 0) != 0;
-        int frameLength = Math.Max(_options.VideoBitrate / Math.Max(1, _options.VideoFrameRate) / 8, Vp8SyntheticPayload.MinPayloadLength);
-        int maxPayload = Math.Max(_options.MaxVideoPacketSize - RtpPacketWriter.FixedHeaderLength, Vp8SyntheticPayload.MinPayloadLength);
-        int packets = (frameLength + maxPayload - 1) / maxPayload;
-        uint timestamp = _videoTimestampBase + (uint)((ulong)frame * 90000UL / (ulong)Math.Max(1, _options.VideoFrameRate));
-
-        // Spread the frame evenly so no packet falls under the smallest layout.
-        int baseLength = frameLength / packets;
-        int remainder = frameLength % packets;
-        for (int i = 0; i < packets; i++)
-        {
-            int length = baseLength + (i < remainder ? 1 : 0);
-            bool last = i == packets - 1;
-            int header = RtpPacketWriter.WriteHeader(_sendBuffer, BotSdp.Vp8PayloadType, last, _videoSequence++, timestamp, VideoSsrc, 0, 0);
-            Vp8SyntheticPayload.Write(_sendBuffer.AsSpan(header), length, i == 0, keyframe, frameLength, BotClock.NowMicroseconds(), frame);
-            if (ProtectRtpAndSend(header + length))
-            {
-                Interlocked.Increment(ref _videoPackets);
-            }
-        }
-
-        Interlocked.Increment(ref _videoFrames);
-        if (keyframe)
-        {
-            Interlocked.Increment(ref _keyframes);
         }
     }
 
@@ -457,6 +420,16 @@ public sealed partial class SfuBot
                     }
 
                     break;
+                case RtcpPacketType.ReceiverReport:
+                    if (ReceiverReport.TryParse(packet.Data, out ReceiverReport receiverReport))
+                    {
+                        for (int i = 0; i < receiverReport.ReportCount; i++)
+                        {
+                            FindEncoding(receiverReport.GetReportBlock(i).Ssrc)?.Acknowledge();
+                        }
+                    }
+
+                    break;
                 case RtcpPacketType.PayloadFeedback:
                     OnPayloadFeedback(packet.Data);
                     break;
@@ -468,24 +441,26 @@ public sealed partial class SfuBot
 
     private void OnPayloadFeedback(ReadOnlySpan<byte> packet)
     {
-        bool wanted = false;
         if (PictureLossIndication.TryParse(packet, out PictureLossIndication pli))
         {
-            wanted = pli.MediaSsrc == VideoSsrc;
+            OnKeyframeRequest(pli.MediaSsrc);
         }
         else if (FullIntraRequest.TryParse(packet, out FullIntraRequest fir))
         {
             // RFC 5104 §4.3.1: the SSRC to refresh is in the FCI entries, not the media source field.
             for (int i = 0; i < fir.EntryCount; i++)
             {
-                wanted |= fir.GetEntry(i).Ssrc == VideoSsrc;
+                OnKeyframeRequest(fir.GetEntry(i).Ssrc);
             }
         }
+    }
 
-        if (wanted)
+    private void OnKeyframeRequest(uint ssrc)
+    {
+        if (FindEncoding(ssrc) is VideoEncoding encoding)
         {
             Interlocked.Increment(ref _keyframeRequests);
-            Interlocked.Exchange(ref _keyframeRequested, 1);
+            encoding.OnKeyframeRequest();
         }
     }
 }

@@ -42,6 +42,7 @@ public sealed partial class SfuBot : IAsyncDisposable
     private ulong _sessionVersion = 1;
     private SendStream? _audioStream;
     private SendStream? _videoStream;
+    private readonly VideoEncoding[] _videoEncodings;
     private DtlsSetup _localSetup = DtlsSetup.Active;
     private DtlsTransport? _dtls;
     private Task? _controlLoop;
@@ -56,6 +57,7 @@ public sealed partial class SfuBot : IAsyncDisposable
         _ice = new IceAgent(_localIce, _socket, TimeProvider.System, options.ConsentIntervalMin, options.ConsentIntervalMax, iceControlling, options.BindAddress);
         AudioSsrc = RandomSsrc();
         VideoSsrc = RandomSsrc();
+        _videoEncodings = CreateVideoEncodings(options, VideoSsrc);
         InitializeMedia();
         if (server is null)
         {
@@ -76,6 +78,7 @@ public sealed partial class SfuBot : IAsyncDisposable
         _hub.On<string>("ParticipantLeft", _ => { });
         _hub.On<JsonElement>("TrackAdded", _ => { });
         _hub.On<JsonElement>("TrackRemoved", _ => { });
+        _hub.On<string, string[]>("LayersChanged", OnLayersChanged);
     }
 
     /// <summary>The participant id the SFU assigned on Join.</summary>
@@ -86,7 +89,11 @@ public sealed partial class SfuBot : IAsyncDisposable
 
     public uint AudioSsrc { get; }
 
+    /// <summary>The video SSRC; with simulcast, the top layer's (f).</summary>
     public uint VideoSsrc { get; }
+
+    /// <summary>What went out on each video encoding: one, or with simulcast q, h and f, lowest first.</summary>
+    public IReadOnlyList<VideoLayerStats> GetVideoLayerStats() => [.. _videoEncodings.Select(e => e.GetStats())];
 
     /// <summary>The SRTP profile DTLS negotiated.</summary>
     public SrtpProfile SrtpProfile { get; private set; }
@@ -203,7 +210,7 @@ public sealed partial class SfuBot : IAsyncDisposable
         try
         {
             // We offer actpass (RFC 8842 §5.2) and take whichever role the answer leaves us.
-            string offer = BotSdp.BuildOffer(LocalTransport(DtlsSetup.ActPass), _audioStream, _videoStream, _sessionId);
+            string offer = BotSdp.BuildOffer(LocalTransport(DtlsSetup.ActPass), _audioStream, _videoStream, SimulcastEncodings, _sessionId);
             string answerSdp = await hub.InvokeAsync<string>("Offer", offer, cancellationToken).ConfigureAwait(false);
             remote = AcceptAnswer(answerSdp, "SFU");
         }
@@ -240,6 +247,7 @@ public sealed partial class SfuBot : IAsyncDisposable
         // RFC 5763 §5: the answerer's active makes it the DTLS client, passive makes us the client.
         _localSetup = remote.Setup == DtlsSetup.Active ? DtlsSetup.Passive : DtlsSetup.Active;
         AudioAbsSendTimeId = BotSdp.NegotiatedAbsSendTimeId(parsed.Description);
+        (_videoMidId, _videoRidId) = BotSdp.NegotiatedStreamIdIds(parsed.Description);
         return remote;
     }
 
@@ -328,7 +336,7 @@ public sealed partial class SfuBot : IAsyncDisposable
             senders[BotSdp.VideoMid] = _videoStream;
         }
 
-        string? answer = BotSdp.BuildAnswer(parsed.Description, LocalTransport(_localSetup), senders, _sessionId, ++_sessionVersion, out _);
+        string? answer = BotSdp.BuildAnswer(parsed.Description, LocalTransport(_localSetup), senders, SimulcastEncodings, _sessionId, ++_sessionVersion, out _);
         if (answer is null)
         {
             return null;

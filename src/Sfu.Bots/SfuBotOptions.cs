@@ -30,6 +30,15 @@ public sealed class SfuBotOptions
 
     public int VideoFrameRate { get; set; } = 30;
 
+    /// <summary>
+    /// Publish the video as three simulcast encodings (RFC 8853) with rids q, h and f, lowest
+    /// first, whose key frames declare 320×180, 640×360 and 1280×720: f at
+    /// <see cref="VideoBitrate"/>, each lower one at a quarter of the next (its share of the
+    /// pixels). The SSRCs are not announced; the SFU learns them from the rid each packet
+    /// carries. Without it the bot sends one stream whose key frames declare 640×360.
+    /// </summary>
+    public bool Simulcast { get; set; }
+
     /// <summary>A key frame every this many frames (and whenever a PLI or FIR asks for one).</summary>
     public int KeyframeInterval { get; set; } = 90;
 

@@ -34,12 +34,23 @@ internal static class Vp8SyntheticPayload
     /// <summary>Smallest payload a packet can have (first packet of a key frame).</summary>
     public const int MinPayloadLength = DescriptorLength + KeyFrameHeaderLength + StampLength;
 
-    private const byte StartBit = 0x10;
-    private const int Width = 640;
-    private const int Height = 360;
+    /// <summary>The size key frames declare when the caller names none (a bot without simulcast).</summary>
+    public const int DefaultWidth = 640;
 
-    /// <summary>Writes one packet's payload of exactly <paramref name="length"/> bytes.</summary>
+    public const int DefaultHeight = 360;
+
+    private const byte StartBit = 0x10;
+
+    /// <summary>Writes one packet's payload of exactly <paramref name="length"/> bytes, key frames declaring 640×360.</summary>
     public static void Write(Span<byte> destination, int length, bool firstPacket, bool keyframe, int frameLength, long sendMicros, uint frameNumber)
+        => Write(destination, length, firstPacket, keyframe, frameLength, sendMicros, frameNumber, DefaultWidth, DefaultHeight);
+
+    /// <summary>
+    /// Writes one packet's payload of exactly <paramref name="length"/> bytes; a key frame declares
+    /// <paramref name="width"/> × <paramref name="height"/> (up to 16383 each, RFC 6386 §9.2), which
+    /// is how a receiver tells simulcast layers apart from the payload alone.
+    /// </summary>
+    public static void Write(Span<byte> destination, int length, bool firstPacket, bool keyframe, int frameLength, long sendMicros, uint frameNumber, int width, int height)
     {
         Span<byte> payload = destination[..length];
         payload[0] = firstPacket ? StartBit : (byte)0;
@@ -60,8 +71,8 @@ internal static class Vp8SyntheticPayload
                 payload[offset] = 0x9D;
                 payload[offset + 1] = 0x01;
                 payload[offset + 2] = 0x2A;
-                BinaryPrimitives.WriteUInt16LittleEndian(payload[(offset + 3)..], Width);
-                BinaryPrimitives.WriteUInt16LittleEndian(payload[(offset + 5)..], Height);
+                BinaryPrimitives.WriteUInt16LittleEndian(payload[(offset + 3)..], (ushort)(width & 0x3FFF));
+                BinaryPrimitives.WriteUInt16LittleEndian(payload[(offset + 5)..], (ushort)(height & 0x3FFF));
                 offset += KeyFrameHeaderLength - InterFrameHeaderLength;
             }
         }

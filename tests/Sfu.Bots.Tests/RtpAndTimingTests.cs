@@ -26,6 +26,45 @@ public sealed class RtpAndTimingTests
         Assert.Equal(new byte[] { 0x80, 96, 0, 1, 0, 0, 0, 2, 0, 0, 0, 3 }, packet);
     }
 
+    [Fact]
+    public void Rtp_header_with_mid_and_rid_writes_rfc8285_one_byte_elements_padded_to_a_word()
+    {
+        byte[] packet = new byte[64];
+        int header = RtpPacketWriter.WriteHeader(packet, 96, false, 7, 8, 9, 4, "1"u8, 10, "q"u8);
+
+        // 12 fixed + 0xBEDE, length 1 word + [0x40 '1'] [0xA0 'q'] = 20 bytes.
+        Assert.Equal(20, header);
+        Assert.Equal(new byte[] { 0xBE, 0xDE, 0x00, 0x01, 0x40, (byte)'1', 0xA0, (byte)'q' }, packet[12..20]);
+        Assert.Equal(RtpParseResult.Ok, RtpPacket.TryParse(packet.AsSpan(0, header + 4), out RtpPacket view));
+        Assert.True(view.TryGetExtension(4, out ReadOnlySpan<byte> mid));
+        Assert.True(view.TryGetExtension(10, out ReadOnlySpan<byte> rid));
+        Assert.Equal("1"u8.ToArray(), mid.ToArray());
+        Assert.Equal("q"u8.ToArray(), rid.ToArray());
+        Assert.Equal(4, view.Payload.Length);
+    }
+
+    [Fact]
+    public void Rtp_header_with_only_a_rid_pads_the_element_with_zeros()
+    {
+        byte[] packet = Enumerable.Repeat((byte)0xEE, 64).ToArray();
+        int header = RtpPacketWriter.WriteHeader(packet, 96, false, 7, 8, 9, 0, "1"u8, 10, "hi"u8);
+
+        Assert.Equal(20, header);
+        Assert.Equal(new byte[] { 0xBE, 0xDE, 0x00, 0x01, 0xA1, (byte)'h', (byte)'i', 0x00 }, packet[12..20]);
+        Assert.Equal(RtpParseResult.Ok, RtpPacket.TryParse(packet.AsSpan(0, header), out RtpPacket view));
+        Assert.False(view.TryGetExtension(4, out _));
+        Assert.True(view.TryGetExtension(10, out ReadOnlySpan<byte> rid));
+        Assert.Equal("hi"u8.ToArray(), rid.ToArray());
+    }
+
+    [Fact]
+    public void Rtp_header_without_valid_ids_has_no_extension()
+    {
+        byte[] packet = new byte[64];
+        Assert.Equal(12, RtpPacketWriter.WriteHeader(packet, 96, false, 7, 8, 9, 0, "1"u8, 15, "q"u8));
+        Assert.Equal(0x80, packet[0]);
+    }
+
     [Theory]
     // 1 s is 1 << 18 in 6.18 fixed point
     [InlineData(1_000_000L, 0x04_0000u)]

@@ -36,6 +36,21 @@ public sealed class Vp8SyntheticPayloadTests
     }
 
     [Theory]
+    [InlineData(320, 180)]
+    [InlineData(640, 360)]
+    [InlineData(1280, 720)]
+    public void Key_frames_declare_the_layer_size_the_core_reads(int width, int height)
+    {
+        byte[] payload = new byte[100];
+        Vp8SyntheticPayload.Write(payload, payload.Length, true, true, 5000, 1, 2, width, height);
+
+        Assert.True(Vp8Descriptor.TryGetKeyframeSize(payload, out int w, out int h));
+        Assert.Equal((width, height), (w, h));
+        Vp8SyntheticPayload.Write(payload, payload.Length, true, false, 5000, 1, 3, width, height);
+        Assert.False(Vp8Descriptor.TryGetKeyframeSize(payload, out _, out _));
+    }
+
+    [Theory]
     // X=1, I=1 with a 15-bit PictureID (M=1), L=1 TL0PICIDX, T=1 TID: 5 descriptor bytes before the tag
     [InlineData(new byte[] { 0x90, 0xE0, 0x80, 0x01, 0x05, 0x20 }, 6)]
     // X=1, I=1 with a 7-bit PictureID: 3 descriptor bytes

@@ -47,6 +47,23 @@ public sealed class LoadSmokeTests
         }
     }
 
+    [Theory(Timeout = 120_000)]
+    // Subscribers 0..5 ask for small, medium, large in turn; their key frames say what came.
+    [InlineData("mixed", "1 → 6 simulcast", "320×180: 2, 640×360: 2, 1280×720: 2")]
+    [InlineData("large", "1 → 6 simulcast large", "1280×720: 6")]
+    public async Task Fanout_with_simulcast_gives_each_subscriber_the_layer_it_asks_for_and_loses_nothing(string layer, string shape, string received)
+    {
+        var options = LoadOptions.Parse(["fanout", "--simulcast", "--layer", layer, "--subscribers", "6", "--duration", "3", "--warmup", "1"]);
+
+        LoadResult result = await LoadRunner.RunAsync(options, new ProgressLine(TextWriter.Null, inPlace: false), TestContext.Current.CancellationToken);
+
+        Assert.Equal(shape, result.Shape);
+        Assert.Equal(12, result.ForwardedStreams);
+        AssertNumbersProduced(result);
+        Assert.Equal(0, result.LostPackets);
+        Assert.Equal(received, result.ReceivedLayers);
+    }
+
     [Fact(Timeout = 60_000)]
     public async Task The_raw_relay_runs_the_same_fanout_in_its_own_process()
     {
@@ -68,11 +85,21 @@ public sealed class LoadSmokeTests
     [InlineData(new[] { "fanout", "--server", "http://127.0.0.1:5080" }, "--server needs --server-pid")]
     [InlineData(new[] { "audio", "--participants", "3", "--speakers", "4" }, "--speakers cannot exceed --participants")]
     [InlineData(new[] { "fanout", "--colour", "red" }, "Unknown option --colour")]
+    [InlineData(new[] { "fanout", "--target", "relay", "--simulcast" }, "--simulcast needs --target sfu")]
+    [InlineData(new[] { "fanout", "--layer", "large" }, "--layer needs --simulcast")]
+    [InlineData(new[] { "fanout", "--simulcast", "--layer", "huge" }, "'huge' is not one of mixed, small, medium, large")]
     public void Bad_command_lines_are_refused_with_a_reason(string[] args, string reason)
     {
         ArgumentException error = Assert.Throws<ArgumentException>(() => LoadOptions.Parse(args));
         Assert.Contains(reason, error.Message, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData(new[] { "fanout" }, "1 → 50")]
+    [InlineData(new[] { "fanout", "--simulcast" }, "1 → 50 simulcast")]
+    [InlineData(new[] { "fanout", "--simulcast", "--layer", "large" }, "1 → 50 simulcast large")]
+    public void The_shape_names_simulcast_and_a_single_layer(string[] args, string shape)
+        => Assert.Equal(shape, ScenarioPlan.Describe(LoadOptions.Parse(args)));
 
     [Theory]
     [InlineData("fanout", 1 + 50)]
