@@ -26,8 +26,8 @@ public sealed partial class LayeringTests
         ["Tcp"] = 2,
         ["Sessions"] = 3,
         ["Streams"] = 3,
-        ["Relay"] = 3,
         ["Feedback"] = 4,
+        ["Relay"] = 4,
         ["Routing"] = 5,
     };
 
