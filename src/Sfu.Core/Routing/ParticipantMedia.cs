@@ -141,8 +141,8 @@ internal sealed class ParticipantMedia : IPeerMediaSink
     }
 
     /// <summary>
-    /// The publisher's sender reports on the tracks the relay carries go with them to the other
-    /// nodes, unchanged: their RTP timestamps are the relayed packets' own, so each node's
+    /// The publisher's sender reports on the tracks the relay carries (one per simulcast layer)
+    /// go with them to the other nodes, unchanged: their RTP timestamps are the relayed packets' own, so each node's
     /// subscribers get reports tied to the publisher's clocks (RFC 3550 §6.4.1), for lip sync.
     /// </summary>
     private void RelaySenderReports(ReadOnlySpan<byte> compound, ImmutableArray<RelayLink> links)
@@ -156,8 +156,7 @@ internal sealed class ParticipantMedia : IPeerMediaSink
         {
             if (packet.Header.PacketType != RtcpPacketType.SenderReport
                 || !SenderReport.TryParse(packet.Data, out SenderReport report)
-                || !_bySsrc.TryGetValue(report.Ssrc, out ProducerLayer? layer)
-                || layer.Owner.IsSimulcast)
+                || !_bySsrc.ContainsKey(report.Ssrc))
             {
                 continue;
             }
