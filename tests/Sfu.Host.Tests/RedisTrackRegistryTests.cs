@@ -21,7 +21,7 @@ public sealed class RedisTrackRegistryTests
         new(10, "urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id"),
     ];
 
-    [Fact(Timeout = 30_000)]
+    [Fact]
     public async Task A_simulcast_track_reads_back_with_each_layers_rid_and_ssrc_in_order()
     {
         await using RedisServer redis = await RedisServer.StartAsync();
@@ -56,7 +56,7 @@ public sealed class RedisTrackRegistryTests
         Assert.Null(audio.LayerSsrcs);
     }
 
-    [Fact(Timeout = 30_000)]
+    [Fact]
     public async Task Listings_that_name_no_usable_stream_are_read_but_not_relayable()
     {
         await using RedisServer redis = await RedisServer.StartAsync();
