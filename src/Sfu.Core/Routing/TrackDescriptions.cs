@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Sfu.Core.Rtp;
 using Sfu.Core.Streams;
 
@@ -43,6 +44,7 @@ public sealed record PublishedTrack(
     /// What a relayed track must be to enter a room here: one stream on a known SSRC, or at most
     /// <see cref="MaxLayers"/> rids with one SSRC each, at least one known, none repeated.
     /// </summary>
+    [JsonIgnore]
     public bool IsRelayable
     {
         get

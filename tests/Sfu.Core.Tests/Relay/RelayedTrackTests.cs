@@ -102,10 +102,7 @@ public class RelayedTrackTests
         using var portA = new RelayPort(IPAddress.Loopback, 0, DtlsTestCertificates.A);
         using var portB = new RelayPort(IPAddress.Loopback, 0, DtlsTestCertificates.B);
         var sinkB = new FirstPacketSink();
-        RelayLink toB = portA.Open("node-a", "node-b", portB.LocalEndPoint, Pin(DtlsTestCertificates.B), new FirstPacketSink());
-        RelayLink toA = portB.Open("node-b", "node-a", portA.LocalEndPoint, Pin(DtlsTestCertificates.A), sinkB);
-        bool[] connected = await Task.WhenAll(toB.ConnectAsync(cancel), toA.ConnectAsync(cancel)).WaitAsync(DtlsTestPair.TestTimeout, cancel);
-        Assert.Equal([true, true], connected);
+        RelayLink toB = await LinkAsync(portA, portB, sinkB, cancel);
         room.Engine.Rooms.Find(EngineRoom.Name)!.RelayLinks = [toB];
 
         byte[] first = room.SendVideo(1, keyframe: true);
@@ -231,10 +228,7 @@ public class RelayedTrackTests
         using var portA = new RelayPort(IPAddress.Loopback, 0, DtlsTestCertificates.A);
         using var portB = new RelayPort(IPAddress.Loopback, 0, DtlsTestCertificates.B);
         var sinkB = new AllPacketsSink();
-        RelayLink toB = portA.Open("node-a", "node-b", portB.LocalEndPoint, Pin(DtlsTestCertificates.B), new FirstPacketSink());
-        RelayLink toA = portB.Open("node-b", "node-a", portA.LocalEndPoint, Pin(DtlsTestCertificates.A), sinkB);
-        bool[] connected = await Task.WhenAll(toB.ConnectAsync(cancel), toA.ConnectAsync(cancel)).WaitAsync(DtlsTestPair.TestTimeout, cancel);
-        Assert.Equal([true, true], connected);
+        RelayLink toB = await LinkAsync(portA, portB, sinkB, cancel);
         room.Engine.Rooms.Find(EngineRoom.Name)!.RelayLinks = [toB];
 
         uint[] ssrcs = [0x7000, 0x7001, 0x7002];
@@ -272,6 +266,16 @@ public class RelayedTrackTests
         time.Advance(LayerDemand.UnusedBeforePause + TimeSpan.FromSeconds(1));
         _ = video.Demand.Update(out _);
         Assert.Equal([true, false, false], video.Layers.Select(l => l.IsActive));
+    }
+
+    /// <summary>Node A's side of a connected link to node B, whose packets from A go to <paramref name="sinkB"/>.</summary>
+    private static async Task<RelayLink> LinkAsync(RelayPort portA, RelayPort portB, IRelaySink sinkB, CancellationToken cancel)
+    {
+        RelayLink toB = portA.Open("node-a", "node-b", portB.LocalEndPoint, Pin(DtlsTestCertificates.B), new FirstPacketSink());
+        RelayLink toA = portB.Open("node-b", "node-a", portA.LocalEndPoint, Pin(DtlsTestCertificates.A), sinkB);
+        bool[] connected = await Task.WhenAll(toB.ConnectAsync(cancel), toA.ConnectAsync(cancel)).WaitAsync(DtlsTestPair.TestTimeout, cancel);
+        Assert.Equal([true, true], connected);
+        return toB;
     }
 
     private static DtlsFingerprint Pin(DtlsCertificate certificate)
