@@ -168,6 +168,16 @@ public sealed class ClusterMediaTests
         Assert.True(stats.FramesWithoutReference == 0, $"delta frames without their key frame: {stats}");
         Assert.Equal(0, subscriber.ReceiveErrors);
         Assert.All(publisher.GetVideoLayerStats(), l => Assert.True(l.Active && l.Packets > 0, l.ToString()));
+
+        // Every layer crosses the link once, whichever the subscriber takes.
+        RelayLink fromA = Assert.Single(a.Services.GetRequiredService<NodeRelays>().Links);
+        (long sent, long published) before = (fromA.PacketsSent, publisher.GetVideoLayerStats().Sum(l => l.Packets));
+        await Task.Delay(TimeSpan.FromSeconds(2), cancel);
+        (long sent, long published) after = (fromA.PacketsSent, publisher.GetVideoLayerStats().Sum(l => l.Packets));
+        double perPacket = (double)(after.sent - before.sent) / (after.published - before.published);
+        TestContext.Current.TestOutputHelper?.WriteLine($"relayed {after.sent - before.sent} packets for {after.published - before.published} sent on three layers: {perPacket:0.000} per packet");
+        Assert.True(after.published - before.published > 100, $"the publisher sent only {after.published - before.published} packets in 2 s");
+        Assert.InRange(perPacket, 0.8, 1.2);
     }
 
     private static bool Receiving(RemoteTrack track, int width, int height, long frames)
