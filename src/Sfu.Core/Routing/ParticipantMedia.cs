@@ -142,8 +142,9 @@ internal sealed class ParticipantMedia : IPeerMediaSink
 
     /// <summary>
     /// The publisher's sender reports on the tracks the relay carries (one per simulcast layer)
-    /// go with them to the other nodes, unchanged: their RTP timestamps are the relayed packets' own, so each node's
-    /// subscribers get reports tied to the publisher's clocks (RFC 3550 §6.4.1), for lip sync.
+    /// go with them to the other nodes, unchanged: their RTP timestamps are the relayed packets'
+    /// own, so each node's subscribers get reports tied to the publisher's clocks
+    /// (RFC 3550 §6.4.1), for lip sync.
     /// </summary>
     private void RelaySenderReports(ReadOnlySpan<byte> compound, ImmutableArray<RelayLink> links)
     {

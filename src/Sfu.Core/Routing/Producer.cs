@@ -217,8 +217,9 @@ public sealed class Producer
 
     /// <summary>
     /// Sends the packet as received (a simulcast layer's on that layer's SSRC), once to each node
-    /// that hosts members of the room; each node rewrites it for its own subscribers. The down-tracks are done with
-    /// <paramref name="scratch"/> by now, and each link protects its copy in place there.
+    /// that hosts members of the room; each node rewrites it for its own subscribers. The
+    /// down-tracks are done with <paramref name="scratch"/> by now, and each link protects its
+    /// copy in place there.
     /// </summary>
     private void Relay(ReadOnlySpan<byte> packet, Span<byte> scratch)
     {
