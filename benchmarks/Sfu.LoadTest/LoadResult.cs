@@ -52,6 +52,9 @@ internal sealed record LoadResult
     /// <summary>Simulcast runs: how many full subscribers received each video size at the end, e.g. "320×180: 4, 640×360: 3, 1280×720: 3".</summary>
     public string? ReceivedLayers { get; init; }
 
+    /// <summary>Downlink-limit runs: how the shaped subscribers' estimates and received rates met the limit.</summary>
+    public DownlinkSummary? Downlink { get; init; }
+
     /// <summary>Participants that connected only at the second attempt (a handshake failed under load).</summary>
     public required int ConnectRetries { get; init; }
 

@@ -24,6 +24,10 @@ internal static class LoadRunner
         await Countdown(options.Warmup, t => progress.Update($"{label} warming up {t:0}s"), cancellationToken).ConfigureAwait(false);
 
         DateTimeOffset startedAt = DateTimeOffset.UtcNow;
+        await using DownlinkWatch? downlink = options.DownlinkLimit > 0
+            ? await target.LimitDownlinksAsync(options.DownlinkLimit, options.DownlinkLift, cancellationToken).ConfigureAwait(false)
+                ?? throw new InvalidOperationException($"{options.TargetName} cannot limit its subscribers' downlinks.")
+            : null;
         target.ClearLatency();
         ReceiveSample first = target.Sample();
         double cpuFirst = ProcessCpu.ReadSeconds(target.ServerProcessId);
@@ -49,6 +53,7 @@ internal static class LoadRunner
         double window = Stopwatch.GetElapsedTime(start).TotalSeconds;
         double cpuSeconds = ProcessCpu.ReadSeconds(target.ServerProcessId) - cpuFirst;
         double toolCpuSeconds = ProcessCpu.ReadSeconds(Environment.ProcessId) - toolCpuFirst;
+        DownlinkSummary? downlinkSummary = downlink is null ? null : await downlink.SummarizeAsync().ConfigureAwait(false);
         progress.Done();
 
         long packets = last.Packets - first.Packets;
@@ -77,6 +82,7 @@ internal static class LoadRunner
             LoadToolCores = toolCpuSeconds / window,
             ConnectRetries = target.ConnectRetries,
             ReceivedLayers = target.ReceivedLayers,
+            Downlink = downlinkSummary,
             ProcessorCount = Environment.ProcessorCount,
             StartedAt = startedAt,
             Environment = DotnetSettings(),

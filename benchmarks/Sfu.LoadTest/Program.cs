@@ -28,6 +28,11 @@ const string Usage = """
                                  process holds ~1,000; the first --full-subscribers stay full (full)
       --full-subscribers K       count mode: full bots kept for the latency columns (10)
       --relay-mode plain|srtp    relay: sendto per copy, or sendmmsg + SRTP AES-GCM per copy (plain)
+      --downlink-limit RATE      sfu: when the window opens, limit each full receive-only bot's downlink
+                                 to RATE bit/s (600k, 1.5M; tc on lo: root, in a private network
+                                 namespace only); they send transport-cc feedback, and the result
+                                 tells how fast the server's estimate and what arrived fit the limit
+      --downlink-lift S          lift that limit S seconds into the window and time the estimate's climb
     """;
 
 if (args.Length == 0 || args[0] is "-h" or "--help")
@@ -69,6 +74,11 @@ try
                 {
                     Console.WriteLine($"video sizes received (full subscribers, from key frames): {layers}");
                 }
+                if (result.Downlink is DownlinkSummary downlink)
+                {
+                    Console.WriteLine(downlink.Describe());
+                }
+
                 if (options.JsonPath is not null)
                 {
                     await ResultJson.WriteAsync(options.JsonPath, [result]).ConfigureAwait(false);

@@ -103,23 +103,27 @@ public sealed class LoopbackShaper : IDisposable
     }
 
     /// <summary>The bytes <paramref name="port"/>'s queue has let through (tbf's "Sent", link-layer headers included); 0 for a port never shaped.</summary>
-    public long BytesSent(int port)
-    {
-        if (!_ports.TryGetValue(port, out Shaped shaped))
-        {
-            return 0;
-        }
+    public long BytesSent(int port) => StatisticAfter(Statistics(port), "Sent ");
 
-        string stats = Statistics(port);
-        int at = stats.IndexOf("Sent ", StringComparison.Ordinal);
+    /// <summary>The packets <paramref name="port"/>'s queue dropped (full: they would have waited over <see cref="QueueLatency"/>).</summary>
+    public long PacketsDropped(int port) => StatisticAfter(Statistics(port), "(dropped ");
+
+    private static long StatisticAfter(string statistics, string label)
+    {
+        int at = statistics.IndexOf(label, StringComparison.Ordinal);
         if (at < 0)
         {
             return 0;
         }
 
-        at += "Sent ".Length;
-        int end = stats.IndexOf(' ', at);
-        return long.TryParse(stats.AsSpan(at, (end < 0 ? stats.Length : end) - at), NumberStyles.None, CultureInfo.InvariantCulture, out long sent) ? sent : 0;
+        at += label.Length;
+        int end = at;
+        while (end < statistics.Length && char.IsAsciiDigit(statistics[end]))
+        {
+            end++;
+        }
+
+        return long.TryParse(statistics.AsSpan(at, end - at), NumberStyles.None, CultureInfo.InvariantCulture, out long value) ? value : 0;
     }
 
     /// <summary>tc's statistics of <paramref name="port"/>'s queue on one line: what it sent, dropped and holds.</summary>
