@@ -9,6 +9,9 @@ namespace Sfu.LoadTest;
 /// </summary>
 internal static class LoadRunner
 {
+    /// <summary>The names SfuRouter gives its media threads (sfu-media-receive, sfu-media-rx-N).</summary>
+    private const string MediaThreadPrefix = "sfu-media-";
+
     public static async Task<LoadResult> RunAsync(LoadOptions options, ProgressLine progress, CancellationToken cancellationToken)
     {
         string shape = ScenarioPlan.Describe(options);
@@ -32,6 +35,7 @@ internal static class LoadRunner
         ReceiveSample first = target.Sample();
         double cpuFirst = ProcessCpu.ReadSeconds(target.ServerProcessId);
         double toolCpuFirst = ProcessCpu.ReadSeconds(Environment.ProcessId);
+        Dictionary<string, double> mediaThreadsFirst = ProcessCpu.ReadThreadSeconds(target.ServerProcessId, MediaThreadPrefix);
         long start = Stopwatch.GetTimestamp();
         ReceiveSample previous = first;
         long previousTime = start;
@@ -53,6 +57,7 @@ internal static class LoadRunner
         double window = Stopwatch.GetElapsedTime(start).TotalSeconds;
         double cpuSeconds = ProcessCpu.ReadSeconds(target.ServerProcessId) - cpuFirst;
         double toolCpuSeconds = ProcessCpu.ReadSeconds(Environment.ProcessId) - toolCpuFirst;
+        Dictionary<string, double> mediaThreadsLast = ProcessCpu.ReadThreadSeconds(target.ServerProcessId, MediaThreadPrefix);
         DownlinkSummary? downlinkSummary = downlink is null ? null : await downlink.SummarizeAsync().ConfigureAwait(false);
         progress.Done();
 
@@ -83,6 +88,9 @@ internal static class LoadRunner
             ConnectRetries = target.ConnectRetries,
             ReceivedLayers = target.ReceivedLayers,
             Downlink = downlinkSummary,
+            MediaThreadCores = mediaThreadsLast.Count == 0 ? null : new SortedDictionary<string, double>(
+                mediaThreadsLast.ToDictionary(t => t.Key, t => (t.Value - mediaThreadsFirst.GetValueOrDefault(t.Key)) / window),
+                StringComparer.Ordinal),
             ProcessorCount = Environment.ProcessorCount,
             StartedAt = startedAt,
             Environment = DotnetSettings(),

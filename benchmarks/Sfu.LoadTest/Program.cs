@@ -74,6 +74,13 @@ try
                 {
                     Console.WriteLine($"video sizes received (full subscribers, from key frames): {layers}");
                 }
+                if (result.MediaThreadCores is { Count: > 0 } threads)
+                {
+                    Console.WriteLine(string.Create(
+                        System.Globalization.CultureInfo.InvariantCulture,
+                        $"server media threads: {string.Join(", ", threads.Select(t => $"{t.Key} {t.Value:0.00}"))} cores; the rest of the server {result.ServerCores - threads.Values.Sum():0.00}"));
+                }
+
                 if (result.Downlink is DownlinkSummary downlink)
                 {
                     Console.WriteLine(downlink.Describe());
