@@ -9,7 +9,7 @@ namespace Sfu.LoadTest;
 /// </summary>
 internal static class LoadRunner
 {
-    /// <summary>The names SfuRouter gives its media threads (sfu-media-receive, sfu-media-rx-N).</summary>
+    /// <summary>The names SfuRouter gives its media threads (sfu-media-rx-N).</summary>
     private const string MediaThreadPrefix = "sfu-media-";
 
     public static async Task<LoadResult> RunAsync(LoadOptions options, ProgressLine progress, CancellationToken cancellationToken)
