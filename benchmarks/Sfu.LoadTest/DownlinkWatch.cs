@@ -18,14 +18,14 @@ internal sealed class DownlinkWatch : IAsyncDisposable
     private readonly LoopbackShaper _shaper;
     private readonly long _limit;
     private readonly Subscriber[] _subscribers;
-    private readonly Func<CancellationToken, Task<IReadOnlyDictionary<string, long>>> _estimates;
+    private readonly Func<CancellationToken, Task<IReadOnlyDictionary<string, DownlinkReading>>> _estimates;
     private readonly CancellationTokenSource _stop = new();
     private readonly long _start;
     private readonly double _liftAfter;
     private double _liftedAt = double.NaN;
     private Task _loop = Task.CompletedTask;
 
-    private DownlinkWatch(LoopbackShaper shaper, long limit, TimeSpan? liftAfter, Subscriber[] subscribers, Func<CancellationToken, Task<IReadOnlyDictionary<string, long>>> estimates)
+    private DownlinkWatch(LoopbackShaper shaper, long limit, TimeSpan? liftAfter, Subscriber[] subscribers, Func<CancellationToken, Task<IReadOnlyDictionary<string, DownlinkReading>>> estimates)
     {
         _shaper = shaper;
         _limit = limit;
@@ -36,15 +36,15 @@ internal sealed class DownlinkWatch : IAsyncDisposable
     }
 
     /// <summary>Reads the estimates once, shapes every bot's downlink, and samples until disposed.</summary>
-    public static async Task<DownlinkWatch> StartAsync(IReadOnlyList<SfuBot> bots, long limit, TimeSpan? liftAfter, Func<CancellationToken, Task<IReadOnlyDictionary<string, long>>> estimates, CancellationToken cancellationToken)
+    public static async Task<DownlinkWatch> StartAsync(IReadOnlyList<SfuBot> bots, long limit, TimeSpan? liftAfter, Func<CancellationToken, Task<IReadOnlyDictionary<string, DownlinkReading>>> estimates, CancellationToken cancellationToken)
     {
         if (bots.Count == 0)
         {
             throw new InvalidOperationException("--downlink-limit shapes full receive-only subscribers, and this run has none.");
         }
 
-        IReadOnlyDictionary<string, long> before = await estimates(cancellationToken).ConfigureAwait(false);
-        Subscriber[] subscribers = [.. bots.Select(b => new Subscriber(b, before.GetValueOrDefault(b.ParticipantId)))];
+        IReadOnlyDictionary<string, DownlinkReading> before = await estimates(cancellationToken).ConfigureAwait(false);
+        Subscriber[] subscribers = [.. bots.Select(b => new Subscriber(b, before.GetValueOrDefault(b.ParticipantId)?.Estimate ?? 0))];
         LoopbackShaper shaper = LoopbackShaper.Create();
         var watch = new DownlinkWatch(shaper, limit, liftAfter, subscribers, estimates);
         foreach (Subscriber subscriber in subscribers)
@@ -82,6 +82,20 @@ internal sealed class DownlinkWatch : IAsyncDisposable
         };
     }
 
+    /// <summary>Every sample of every shaped bot as CSV: seconds since the limit was set, bot, limit (0 once lifted), estimate, allocated and received bit/s.</summary>
+    public async Task WriteTraceAsync(string path)
+    {
+        await using var writer = new StreamWriter(path);
+        await writer.WriteLineAsync(DownlinkTracePoint.CsvHeader).ConfigureAwait(false);
+        for (int i = 0; i < _subscribers.Length; i++)
+        {
+            foreach (DownlinkTracePoint point in _subscribers[i].Trace)
+            {
+                await writer.WriteLineAsync(point.ToCsv(i)).ConfigureAwait(false);
+            }
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync().ConfigureAwait(false);
@@ -97,7 +111,7 @@ internal sealed class DownlinkWatch : IAsyncDisposable
         {
             while (await timer.WaitForNextTickAsync(_stop.Token).ConfigureAwait(false))
             {
-                IReadOnlyDictionary<string, long> estimates = await _estimates(_stop.Token).ConfigureAwait(false);
+                IReadOnlyDictionary<string, DownlinkReading> estimates = await _estimates(_stop.Token).ConfigureAwait(false);
                 long now = Stopwatch.GetTimestamp();
                 double seconds = Stopwatch.GetElapsedTime(_start, now).TotalSeconds;
                 foreach (Subscriber subscriber in _subscribers)
@@ -131,6 +145,9 @@ internal sealed class DownlinkWatch : IAsyncDisposable
     private sealed class Subscriber(SfuBot bot, long estimateBefore)
     {
         private readonly List<(double Seconds, long Bytes)> _received = [];
+        private readonly List<DownlinkTracePoint> _trace = [];
+
+        public IReadOnlyList<DownlinkTracePoint> Trace => _trace;
 
         public SfuBot Bot { get; } = bot;
 
@@ -147,9 +164,15 @@ internal sealed class DownlinkWatch : IAsyncDisposable
         public double RecoveredAfter { get; private set; } = double.NaN;
 
         /// <param name="liftedAt">Seconds from shaping to the lift; NaN while the limit holds.</param>
-        public void Sample(double seconds, long estimate, long limit, double liftedAt)
+        public void Sample(double seconds, DownlinkReading? reading, long limit, double liftedAt)
         {
-            _received.Add((seconds, Bot.SrtpBytesReceived));
+            (double previousSeconds, long previousBytes) = _received[^1];
+            long bytes = Bot.SrtpBytesReceived;
+            _received.Add((seconds, bytes));
+            double received = seconds > previousSeconds ? (bytes - previousBytes) * 8 / (seconds - previousSeconds) : 0;
+            int width = Bot.RemoteTracks.FirstOrDefault(t => t.Kind == Sfu.Core.MediaKind.Video)?.GetStats().FrameWidth ?? 0;
+            _trace.Add(new DownlinkTracePoint(seconds, double.IsNaN(liftedAt) ? limit : 0, reading?.Estimate ?? 0, reading?.Allocated ?? 0, (long)received, width));
+            long estimate = reading?.Estimate ?? 0;
             if (estimate <= 0)
             {
                 return;

@@ -25,8 +25,8 @@ internal abstract class FleetTarget(LoadOptions options) : ILoadTarget
     public async Task<DownlinkWatch?> LimitDownlinksAsync(long limit, TimeSpan? liftAfter, CancellationToken cancellationToken)
         => DownlinkEstimates is { } estimates ? await DownlinkWatch.StartAsync(_fleet.FullListeners(), limit, liftAfter, estimates, cancellationToken).ConfigureAwait(false) : null;
 
-    /// <summary>Reads the server's downlink estimate of each participant (bit/s, by participant id); null where the server cannot tell.</summary>
-    protected virtual Func<CancellationToken, Task<IReadOnlyDictionary<string, long>>>? DownlinkEstimates => null;
+    /// <summary>Reads the server's downlink estimate and allocation of each participant (by participant id); null where the server cannot tell.</summary>
+    protected virtual Func<CancellationToken, Task<IReadOnlyDictionary<string, DownlinkReading>>>? DownlinkEstimates => null;
 
     public async ValueTask DisposeAsync()
     {

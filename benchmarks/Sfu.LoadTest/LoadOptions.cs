@@ -72,6 +72,9 @@ internal sealed class LoadOptions
     /// </summary>
     public long DownlinkLimit { get; set; }
 
+    /// <summary>Downlink-limit runs: where to write every sample of every shaped subscriber as CSV (for <c>plot-downlink</c>).</summary>
+    public string? DownlinkTracePath { get; set; }
+
     /// <summary>Downlink-limit runs: lift the limit this long after it was set (null = it holds to the end).</summary>
     public TimeSpan? DownlinkLift { get; set; }
 
@@ -121,6 +124,7 @@ internal sealed class LoadOptions
                 case "--relay-mode": options.RelayMode = ParseEnum<RelayMode>(Value(), name); break;
                 case "--downlink-limit": options.DownlinkLimit = ParseRate(Value(), name); break;
                 case "--downlink-lift": options.DownlinkLift = TimeSpan.FromSeconds(ParseCount(Value(), name)); break;
+                case "--downlink-trace": options.DownlinkTracePath = Value(); break;
                 default: throw new ArgumentException($"Unknown option {name}.");
             }
         }
@@ -158,6 +162,11 @@ internal sealed class LoadOptions
         if (options.DownlinkLimit > 0 && (options.Target != TargetKind.Sfu || options.Server is not null))
         {
             throw new ArgumentException("--downlink-limit needs --target sfu started by the tool (it reads each subscriber's estimate from the server's admin API).");
+        }
+
+        if (options.DownlinkTracePath is not null && options.DownlinkLimit == 0)
+        {
+            throw new ArgumentException("--downlink-trace needs --downlink-limit.");
         }
 
         if (options.DownlinkLift is not null && (options.DownlinkLimit == 0 || options.DownlinkLift >= options.Duration))

@@ -59,6 +59,11 @@ internal static class LoadRunner
         double toolCpuSeconds = ProcessCpu.ReadSeconds(Environment.ProcessId) - toolCpuFirst;
         Dictionary<string, double> mediaThreadsLast = ProcessCpu.ReadThreadSeconds(target.ServerProcessId, MediaThreadPrefix);
         DownlinkSummary? downlinkSummary = downlink is null ? null : await downlink.SummarizeAsync().ConfigureAwait(false);
+        if (downlink is not null && options.DownlinkTracePath is not null)
+        {
+            await downlink.WriteTraceAsync(options.DownlinkTracePath).ConfigureAwait(false);
+        }
+
         progress.Done();
 
         long packets = last.Packets - first.Packets;

@@ -38,7 +38,7 @@ internal sealed class SfuTarget(LoadOptions options) : FleetTarget(options)
         await ConnectFleetAsync((_, bot, ct) => SfuBot.ConnectAsync(url, bot, ct), null, status, cancellationToken).ConfigureAwait(false);
     }
 
-    protected override Func<CancellationToken, Task<IReadOnlyDictionary<string, long>>>? DownlinkEstimates
+    protected override Func<CancellationToken, Task<IReadOnlyDictionary<string, DownlinkReading>>>? DownlinkEstimates
         => _admin is null ? null : ReadEstimatesAsync;
 
     protected override ValueTask DisposeServerAsync()
@@ -48,10 +48,10 @@ internal sealed class SfuTarget(LoadOptions options) : FleetTarget(options)
         return ValueTask.CompletedTask;
     }
 
-    /// <summary>Every participant's downlink estimate from the admin API's room details (absent until it sent feedback).</summary>
-    private async Task<IReadOnlyDictionary<string, long>> ReadEstimatesAsync(CancellationToken cancellationToken)
+    /// <summary>Every participant's downlink estimate and allocation from the admin API's room details (absent until it sent feedback).</summary>
+    private async Task<IReadOnlyDictionary<string, DownlinkReading>> ReadEstimatesAsync(CancellationToken cancellationToken)
     {
-        var estimates = new Dictionary<string, long>(StringComparer.Ordinal);
+        var estimates = new Dictionary<string, DownlinkReading>(StringComparer.Ordinal);
         foreach (string room in ScenarioPlan.Create(Options).Select(p => p.Room).Distinct(StringComparer.Ordinal))
         {
             JsonElement detail = await _admin!.GetFromJsonAsync<JsonElement>($"/api/admin/rooms/{Uri.EscapeDataString(room)}", cancellationToken).ConfigureAwait(false);
@@ -59,7 +59,7 @@ internal sealed class SfuTarget(LoadOptions options) : FleetTarget(options)
             {
                 if (participant.GetProperty("downlinkEstimate") is { ValueKind: JsonValueKind.Number } estimate)
                 {
-                    estimates[participant.GetProperty("id").GetString()!] = estimate.GetInt64();
+                    estimates[participant.GetProperty("id").GetString()!] = new DownlinkReading(estimate.GetInt64(), participant.GetProperty("allocatedBitrate").GetInt64());
                 }
             }
         }

@@ -13,8 +13,9 @@ public sealed class DownlinkLimitTests
     public async Task Shaped_subscribers_are_fitted_under_the_limit_and_climb_back_to_the_top_layer_once_it_lifts()
     {
         Assert.SkipUnless(LoopbackShaper.InPrivateNamespace(), "needs a private network namespace (unshare -n), as the test command runs it");
+        string trace = Path.Combine(Path.GetTempPath(), $"sfu-downlink-{Guid.NewGuid():N}.csv");
         var options = LoadOptions.Parse(
-            ["fanout", "--simulcast", "--layer", "large", "--subscribers", "3", "--downlink-limit", "600k", "--downlink-lift", "6", "--duration", "26", "--warmup", "4"]);
+            ["fanout", "--simulcast", "--layer", "large", "--subscribers", "3", "--downlink-limit", "600k", "--downlink-lift", "6", "--duration", "26", "--warmup", "4", "--downlink-trace", trace]);
 
         LoadResult result = await LoadRunner.RunAsync(options, new ProgressLine(TextWriter.Null, inPlace: false), TestContext.Current.CancellationToken);
 
@@ -33,6 +34,28 @@ public sealed class DownlinkLimitTests
         Assert.InRange(downlink.LiftedAfter, 6, 8);
         Assert.Equal(0, downlink.NeverRecovered);
         Assert.Equal("1280×720: 3", result.ReceivedLayers);
+
+        // The trace: every bot sampled; from 3 s into the limit until the lift each one's key
+        // frames were of a smaller layer, and at the end of the top one.
+        string[] lines = await File.ReadAllLinesAsync(trace, TestContext.Current.CancellationToken);
+        File.Delete(trace);
+        Assert.Equal(DownlinkTracePoint.CsvHeader, lines[0]);
+        for (int bot = 0; bot < 3; bot++)
+        {
+            List<DownlinkTracePoint> points = [];
+            foreach (string line in lines)
+            {
+                if (DownlinkTracePoint.TryParse(line, out int who, out DownlinkTracePoint point) && who == bot)
+                {
+                    points.Add(point);
+                }
+            }
+
+            Assert.True(points.Count > 50, $"bot {bot}: {points.Count} samples");
+            Assert.All(points.Where(p => p.Seconds >= 3 && p.Limit > 0), p => Assert.InRange(p.Width, 1, 1279));
+            Assert.Equal(1280, points[^1].Width);
+            Assert.Contains("<polyline", DownlinkPlot.Render(lines, bot, "trace"), StringComparison.Ordinal);
+        }
     }
 
     [Theory]
@@ -40,6 +63,7 @@ public sealed class DownlinkLimitTests
     [InlineData(new[] { "fanout", "--downlink-limit", "20k" }, "not a rate of at least 50k")]
     [InlineData(new[] { "fanout", "--downlink-limit", "fast" }, "not a rate of at least 50k")]
     [InlineData(new[] { "fanout", "--downlink-lift", "5" }, "--downlink-lift needs --downlink-limit")]
+    [InlineData(new[] { "fanout", "--downlink-trace", "t.csv" }, "--downlink-trace needs --downlink-limit")]
     [InlineData(new[] { "fanout", "--downlink-limit", "1.5M", "--downlink-lift", "10", "--duration", "10" }, "must come before the window")]
     public void Bad_downlink_options_are_refused_with_a_reason(string[] args, string reason)
     {
