@@ -12,7 +12,8 @@ namespace Sfu.Bots;
 /// <para>
 /// It changes the network namespace it runs in, so it runs only in a private one (nothing but
 /// <c>lo</c>, as <c>unshare -n</c> gives) and as root; it refuses otherwise rather than shape a
-/// shared machine's loopback. Removed on dispose.
+/// shared machine's loopback. Removed on dispose. Every socket of the namespace shares lo's
+/// root queue while it exists, so tests that shape run apart from the rest.
 /// </para>
 /// </summary>
 public sealed class LoopbackShaper : IDisposable
@@ -26,7 +27,10 @@ public sealed class LoopbackShaper : IDisposable
 
     private LoopbackShaper()
     {
-        Tc("qdisc add dev lo root handle 1: htb");
+        // Loopback has no queue of its own; htb's direct queue for unclassified traffic takes lo's
+        // txqueuelen (1,000) and drops beyond it, which a busy namespace fills. Everything not
+        // shaped must pass as before, so that queue gets room enough never to drop.
+        Tc("qdisc add dev lo root handle 1: htb direct_qlen 100000");
     }
 
     /// <summary>

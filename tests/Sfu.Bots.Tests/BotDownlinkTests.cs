@@ -9,6 +9,7 @@ namespace Sfu.Bots.Tests;
 /// server's estimator and allocator run on the bot's real feedback; which layer arrives is read
 /// from the key frames' VP8 headers, what arrives from the bot's socket.
 /// </summary>
+[Collection(nameof(ShapesLoopback))]
 public sealed class BotDownlinkTests(SfuServerFixture server) : IClassFixture<SfuServerFixture>
 {
     /// <summary>Over the middle layer (250 kbit/s) and the audio, under the top one (1 Mbit/s).</summary>

@@ -7,6 +7,7 @@ namespace Sfu.LoadTest.Tests;
 /// transport-wide feedback, their downlinks shaped by tc in the test's private network
 /// namespace. What is asserted is that the server found the limit and the way back, not how fast.
 /// </summary>
+[Collection(nameof(ShapesLoopback))]
 public sealed class DownlinkLimitTests
 {
     [Fact(Timeout = 120_000)]
