@@ -53,7 +53,8 @@ internal static class ScenarioPlan
         _ => $"{options.Speakers} speakers → {options.Participants} in one audio room",
     }) + (options.SubscriberMode == SubscriberMode.Count && options.Scenario != ScenarioKind.Rooms ? " counted" : string.Empty)
         + (options.Simulcast ? " simulcast" : string.Empty)
-        + (options.Simulcast && options.Layer != LayerChoice.Mixed ? " " + options.Layer.ToString().ToLowerInvariant() : string.Empty);
+        + (options.Simulcast && options.Layer != LayerChoice.Mixed ? " " + options.Layer.ToString().ToLowerInvariant() : string.Empty)
+        + (options.DownlinkLimit > 0 ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $" downlink {options.DownlinkLimit / 1000} kbit/s") : string.Empty);
 
     /// <summary>Count mode: the first <see cref="LoadOptions.FullSubscribers"/> listeners stay full bots, the rest count.</summary>
     public static bool Counted(LoadOptions options, int listener)

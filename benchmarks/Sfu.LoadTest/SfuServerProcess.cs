@@ -5,13 +5,15 @@ namespace Sfu.LoadTest;
 /// <summary>Starts Sfu.Host as its own process on 127.0.0.1 with ephemeral HTTP and media ports.</summary>
 internal static partial class SfuServerProcess
 {
-    public static async Task<(ChildProcess Process, Uri Url)> StartAsync(string? hostDll, CancellationToken cancellationToken)
+    /// <param name="adminKey">Turns the admin API on with this key (the tool reads downlink estimates from it), or null.</param>
+    public static async Task<(ChildProcess Process, Uri Url)> StartAsync(string? hostDll, CancellationToken cancellationToken, string? adminKey = null)
     {
         string dll = hostDll ?? FindHostDll();
         string[] args =
         [
             "--Urls=http://127.0.0.1:0",
             "--Sfu:Media:Port=0",
+            .. adminKey is null ? Array.Empty<string>() : [$"--Sfu:Admin:Key={adminKey}"],
 
             // A benchmark server: 1 → 1,000 is more participants than the default admits.
             "--Sfu:Limits:MaxParticipants=0",

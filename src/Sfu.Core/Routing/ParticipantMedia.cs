@@ -16,7 +16,7 @@ namespace Sfu.Core.Routing;
 /// a retransmission SSRC, restored first), RTCP to the transport's feedback processors. A
 /// simulcast layer's SSRC is learnt from its first packet, by the rid it carries (RFC 8852):
 /// browsers announce no SSRCs for simulcast. This is the whole per-packet path above the
-/// transport, in one place. Receive loop only; the SSRC tables change on the signaling path (and
+/// transport, in one place. Media path only (under the room's media gate); the SSRC tables change on the signaling path (and
 /// once per simulcast SSRC here) and are read without a lock.
 /// </summary>
 internal sealed class ParticipantMedia : IPeerMediaSink

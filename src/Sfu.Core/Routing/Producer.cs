@@ -130,7 +130,7 @@ public sealed class Producer
 
     /// <summary>
     /// One packet of one layer: into the layer's receive stream, then to every down-track.
-    /// Receive loop; the packet stays in the receive buffer and each subscriber's copy is
+    /// Media path; the packet stays in the receive buffer and each subscriber's copy is
     /// written into <paramref name="scratch"/>.
     /// </summary>
     internal void OnPacket(ProducerLayer layer, ReadOnlySpan<byte> packet, in RtpPacket view, long now, Span<byte> scratch)
@@ -139,7 +139,7 @@ public sealed class Producer
         FanOut(layer, packet, view, isKeyframe, now, scratch);
     }
 
-    /// <summary>A packet lost on the publisher's uplink, restored from its retransmission. Receive loop.</summary>
+    /// <summary>A packet lost on the publisher's uplink, restored from its retransmission. Media path.</summary>
     internal void OnRepaired(ProducerLayer layer, ReadOnlySpan<byte> packet, in RtpPacket view, long now, Span<byte> scratch)
         => FanOut(layer, packet, view, layer.Stream!.IsKeyframe(view), now, scratch);
 
