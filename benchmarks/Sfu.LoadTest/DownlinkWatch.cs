@@ -47,10 +47,19 @@ internal sealed class DownlinkWatch : IAsyncDisposable
         Subscriber[] subscribers = [.. bots.Select(b => new Subscriber(b, before.GetValueOrDefault(b.ParticipantId)?.Estimate ?? 0))];
         LoopbackShaper shaper = LoopbackShaper.Create();
         var watch = new DownlinkWatch(shaper, limit, liftAfter, subscribers, estimates);
-        foreach (Subscriber subscriber in subscribers)
+        try
         {
-            shaper.Limit(subscriber.Bot.LocalEndPoint.Port, limit);
-            subscriber.Mark();
+            foreach (Subscriber subscriber in subscribers)
+            {
+                shaper.Limit(subscriber.Bot.LocalEndPoint.Port, limit);
+                subscriber.Mark();
+            }
+        }
+        catch
+        {
+            // Never leave a queue on lo behind.
+            await watch.DisposeAsync().ConfigureAwait(false);
+            throw;
         }
 
         watch._loop = watch.SampleAsync();
