@@ -1,6 +1,7 @@
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
 using Sfu.Core;
 using Sfu.Core.Net;
 
@@ -9,8 +10,8 @@ namespace Sfu.Browser.Tests;
 /// <summary>
 /// The connection ladder with rungs taken away by nftables in this network namespace: with UDP
 /// to the media port dropped, Chromium reaches the server over ICE-TCP; with UDP and TCP to
-/// the media port both dropped, it reaches it through Debian's coturn (TURN over UDP and over
-/// TCP), whose relayed UDP alone the firewall lets through. Each time the participants decode
+/// the media port both dropped, it reaches it through Debian's coturn (TURN over UDP, over TCP
+/// and over TLS), whose relayed UDP alone the firewall lets through. Each time the participants decode
 /// each other's video and receive each other's audio, and both ends agree on the path.
 /// </summary>
 public sealed class ReachingTheServerTests(BrowserFixture browser)
@@ -54,7 +55,7 @@ public sealed class ReachingTheServerTests(BrowserFixture browser)
         SfuEngine engine = server.Services.GetRequiredService<SfuEngine>();
         await using Firewall firewall = await Firewall.BlockAsync($"udp dport {engine.MediaEndPoint.Port} drop");
 
-        await ExpectMediaBothWaysAsync(server, "ice-tcp-room", local => local is "host tcp" or "prflx tcp", async () =>
+        await ExpectMediaBothWaysAsync(server, "ice-tcp-room", () => browser.NewContextAsync(), local => local is "host tcp" or "prflx tcp", async () =>
         {
             Assert.All(engine.Rooms.Find("ice-tcp-room")!.Participants, p => Assert.Equal(TransportProtocol.Tcp, p.Transport.SelectedProtocol));
             Assert.Equal(["host tcp", "host tcp"], await AdminCandidatePairsAsync(server, "ice-tcp-room"));
@@ -64,11 +65,14 @@ public sealed class ReachingTheServerTests(BrowserFixture browser)
     [Theory(Timeout = 180_000)]
     [InlineData("udp")]
     [InlineData("tcp")]
+    [InlineData("tls")]
     public async Task With_udp_and_tcp_to_the_media_port_dropped_participants_exchange_media_through_turn(string turnTransport)
     {
-        await using Coturn turn = await Coturn.StartAsync();
+        bool tls = turnTransport == "tls";
+        await using Coturn turn = await Coturn.StartAsync(tls);
+        string url = tls ? $"turns:127.0.0.1:{turn.TlsPort}?transport=tcp" : $"turn:127.0.0.1:{turn.Port}?transport={turnTransport}";
         await using var server = new SfuServerFixture(
-            $"--Sfu:Turn:Urls:0=turn:127.0.0.1:{turn.Port}?transport={turnTransport}",
+            $"--Sfu:Turn:Urls:0={url}",
             $"--Sfu:Turn:Secret={turn.Secret}");
         await server.InitializeAsync();
         SfuEngine engine = server.Services.GetRequiredService<SfuEngine>();
@@ -79,7 +83,8 @@ public sealed class ReachingTheServerTests(BrowserFixture browser)
             $"tcp dport {engine.TcpListener!.LocalEndPoint.Port} drop");
 
         string room = "turn-" + turnTransport;
-        await ExpectMediaBothWaysAsync(server, room, local => local == $"relay udp {turnTransport}", async () =>
+        Func<Task<IBrowserContext>> newContext = tls ? () => browser.NewContextTrustingAsync(turn.CertificateSpki!) : () => browser.NewContextAsync();
+        await ExpectMediaBothWaysAsync(server, room, newContext, local => local == $"relay udp {turnTransport}", async () =>
         {
             Assert.All(engine.Rooms.Find(room)!.Participants, p => Assert.Equal(TransportProtocol.Udp, p.Transport.SelectedProtocol));
             Assert.Equal(["relay", "relay"], await AdminCandidatePairsAsync(server, room));
@@ -90,17 +95,17 @@ public sealed class ReachingTheServerTests(BrowserFixture browser)
     /// Two Chromium participants see and hear each other over a selected pair that
     /// <paramref name="expectedPath"/> accepts; then, still connected, <paramref name="server"/>'s side is checked.
     /// </summary>
-    private async Task ExpectMediaBothWaysAsync(SfuServerFixture server, string room, Func<string, bool> expectedPath, Func<Task> serverSide, CancellationToken cancel)
+    private static async Task ExpectMediaBothWaysAsync(SfuServerFixture server, string room, Func<Task<IBrowserContext>> newContext, Func<string, bool> expectedPath, Func<Task> serverSide, CancellationToken cancel)
     {
-        await using BrowserParticipant alice = await BrowserParticipant.JoinAsync(browser, server, room, "Alice");
-        await using BrowserParticipant bob = await BrowserParticipant.JoinAsync(browser, server, room, "Bob");
+        await using BrowserParticipant alice = await BrowserParticipant.JoinInAsync(await newContext(), server, room, "Alice");
+        await using BrowserParticipant bob = await BrowserParticipant.JoinInAsync(await newContext(), server, room, "Bob");
         foreach (BrowserParticipant p in new[] { alice, bob })
         {
             TestContext.Current.SendDiagnosticMessage($"{p.Name}: {await p.CallAsync<string>(InboundVideoScript)}");
             await Eventually.UntilAsync(p.CountDecodingRemoteVideoAsync, count => count == 1, MediaDeadline, $"{p.Name} to decode the other's video", cancel);
             await Eventually.UntilAsync(p.CountReceivingRemoteAudioAsync, count => count == 1, MediaDeadline, $"{p.Name} to receive the other's audio", cancel);
             string path = await p.CallAsync<string>(SelectedLocalCandidateScript);
-            TestContext.Current.SendDiagnosticMessage($"{p.Name}: selected local candidate {path}");
+            TestContext.Current.SendDiagnosticMessage($"{p.Name}: selected local candidate {path}; notice '{await p.Page.GetByTestId("connection-notice").TextContentAsync()}' restarts {await p.CallAsync<int>("() => window.sfu?.iceRestarts ?? -1")}");
             Assert.True(expectedPath(path), $"{p.Name}'s selected local candidate is '{path}'");
         }
 
