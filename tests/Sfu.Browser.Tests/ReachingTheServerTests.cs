@@ -92,13 +92,82 @@ public sealed class ReachingTheServerTests(BrowserFixture browser)
     }
 
     /// <summary>
-    /// Two Chromium participants see and hear each other over a selected pair that
-    /// <paramref name="expectedPath"/> accepts; then, still connected, <paramref name="server"/>'s side is checked.
+    /// The last rung as a user meets it: the client starts with every candidate allowed, direct
+    /// UDP and TCP to the media port are dropped, and the TURN server does not answer at first
+    /// (its port is dropped too, as when it restarts or its first packets are lost), so ICE stays
+    /// checking. The page gives up on the first attempt, says in the page that media goes
+    /// through TURN, and restarts relay-only; once TURN answers, both see and hear each other
+    /// over relayed UDP, and the peer connection's policy is relay.
     /// </summary>
-    private static async Task ExpectMediaBothWaysAsync(SfuServerFixture server, string room, Func<Task<IBrowserContext>> newContext, Func<string, bool> expectedPath, Func<Task> serverSide, CancellationToken cancel)
+    [Fact(Timeout = 180_000)]
+    public async Task When_no_path_connects_the_page_falls_back_to_turn_says_so_and_media_flows_relayed()
+    {
+        await using Coturn turn = await Coturn.StartAsync();
+        await using var server = new SfuServerFixture(
+            $"--Sfu:Turn:Urls:0=turn:127.0.0.1:{turn.Port}?transport=udp",
+            $"--Sfu:Turn:Secret={turn.Secret}");
+        await server.InitializeAsync();
+        SfuEngine engine = server.Services.GetRequiredService<SfuEngine>();
+        CancellationToken cancel = TestContext.Current.CancellationToken;
+
+        await using Firewall direct = await Firewall.BlockAsync(
+            $"udp dport {engine.MediaEndPoint.Port} udp sport != {Coturn.RelayMinPort}-{Coturn.RelayMaxPort} drop",
+            $"tcp dport {engine.TcpListener!.LocalEndPoint.Port} drop");
+        Firewall? turnUnreachable = await Firewall.BlockAsync($"udp dport {turn.Port} drop");
+        try
+        {
+            const string room = "relay-fallback";
+            BrowserParticipant[] joined = [];
+            await ExpectMediaBothWaysAsync(server, room, () => browser.NewContextAsync(), local => local == "relay udp udp", async () =>
+            {
+                Assert.All(engine.Rooms.Find(room)!.Participants, p => Assert.Equal(TransportProtocol.Udp, p.Transport.SelectedProtocol));
+                Assert.Equal(["relay", "relay"], await AdminCandidatePairsAsync(server, room));
+                foreach (BrowserParticipant p in joined)
+                {
+                    Assert.Equal("relay", await p.CallAsync<string>("() => window.sfu.pc.getConfiguration().iceTransportPolicy"));
+                }
+            }, cancel, async participants =>
+            {
+                joined = participants;
+                foreach (BrowserParticipant p in participants)
+                {
+                    ILocator notice = p.Page.GetByTestId("connection-notice");
+                    string text = await Eventually.UntilAsync(
+                        async () => await notice.IsVisibleAsync() ? await notice.TextContentAsync() ?? "" : "",
+                        text => text.Length > 0, MediaDeadline, $"{p.Name}'s page to say it falls back to TURN", cancel);
+                    TestContext.Current.SendDiagnosticMessage($"{p.Name}: notice '{text}'");
+
+                    // Either reason is given only by a client that started with every candidate allowed.
+                    Assert.Matches("^Media is relayed through a TURN server: (no direct connection after 6 s|the direct connection failed)\\.$", text);
+                }
+
+                await turnUnreachable.DisposeAsync();
+                turnUnreachable = null;
+            });
+        }
+        finally
+        {
+            if (turnUnreachable is not null)
+            {
+                await turnUnreachable.DisposeAsync();
+            }
+        }
+    }
+
+    /// <summary>
+    /// Two Chromium participants join (then <paramref name="joined"/> runs, if given) and see and
+    /// hear each other over a selected pair that <paramref name="expectedPath"/> accepts; then,
+    /// still connected, <paramref name="server"/>'s side is checked.
+    /// </summary>
+    private static async Task ExpectMediaBothWaysAsync(SfuServerFixture server, string room, Func<Task<IBrowserContext>> newContext, Func<string, bool> expectedPath, Func<Task> serverSide, CancellationToken cancel, Func<BrowserParticipant[], Task>? joined = null)
     {
         await using BrowserParticipant alice = await BrowserParticipant.JoinInAsync(await newContext(), server, room, "Alice");
         await using BrowserParticipant bob = await BrowserParticipant.JoinInAsync(await newContext(), server, room, "Bob");
+        if (joined is not null)
+        {
+            await joined([alice, bob]);
+        }
+
         foreach (BrowserParticipant p in new[] { alice, bob })
         {
             TestContext.Current.SendDiagnosticMessage($"{p.Name}: {await p.CallAsync<string>(InboundVideoScript)}");
