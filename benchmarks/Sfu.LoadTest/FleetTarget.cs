@@ -22,6 +22,8 @@ internal abstract class FleetTarget(LoadOptions options) : ILoadTarget
 
     public void ClearLatency() => _fleet.ClearLatency();
 
+    public int SubscribersOverTcp => _fleet.ListenersOverTcp();
+
     public async ValueTask DisposeAsync()
     {
         await _fleet.DisposeAsync().ConfigureAwait(false);

@@ -17,6 +17,9 @@ internal interface ILoadTarget : IAsyncDisposable
     /// <summary>Simulcast runs: the video sizes the subscribers receive, from their key frames; null otherwise.</summary>
     string? ReceivedLayers => null;
 
+    /// <summary>Receive-only participants whose media arrived over ICE-TCP.</summary>
+    int SubscribersOverTcp => 0;
+
     /// <summary>The measured window starts: latency percentiles from here on only.</summary>
     void ClearLatency();
 }

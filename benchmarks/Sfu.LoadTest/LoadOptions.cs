@@ -1,4 +1,5 @@
 using System.Globalization;
+using Sfu.Core.Net;
 
 namespace Sfu.LoadTest;
 
@@ -65,6 +66,13 @@ internal sealed class LoadOptions
     /// <summary>Count mode: receive-only participants that stay full bots (decrypting, measuring latency).</summary>
     public int FullSubscribers { get; set; } = 10;
 
+    /// <summary>
+    /// How receive-only participants reach the server: UDP, or ICE-TCP (RFC 6544, every
+    /// datagram an RFC 4571 frame on one connection each), as browsers behind a firewall that
+    /// drops UDP do. Publishers send over UDP either way.
+    /// </summary>
+    public TransportProtocol Transport { get; set; } = TransportProtocol.Udp;
+
     /// <summary>Relay target: plain sendto per copy, or sendmmsg with SRTP per copy.</summary>
     public RelayMode RelayMode { get; set; } = RelayMode.Plain;
 
@@ -109,6 +117,7 @@ internal sealed class LoadOptions
                 case "--subscriber-mode": options.SubscriberMode = ParseEnum<SubscriberMode>(Value(), name); break;
                 case "--full-subscribers": options.FullSubscribers = ParseCount(Value(), name, minimum: 0); break;
                 case "--relay-mode": options.RelayMode = ParseEnum<RelayMode>(Value(), name); break;
+                case "--transport": options.Transport = ParseEnum<TransportProtocol>(Value(), name); break;
                 default: throw new ArgumentException($"Unknown option {name}.");
             }
         }
@@ -141,6 +150,16 @@ internal sealed class LoadOptions
         if (options.RelayMode != RelayMode.Plain && options.Target != TargetKind.Relay)
         {
             throw new ArgumentException("--relay-mode needs --target relay.");
+        }
+
+        if (options.Transport == TransportProtocol.Tcp && options.Target != TargetKind.Sfu)
+        {
+            throw new ArgumentException("--transport tcp needs --target sfu.");
+        }
+
+        if (options.Transport == TransportProtocol.Tcp && options.SubscriberMode == SubscriberMode.Count)
+        {
+            throw new ArgumentException("--transport tcp needs --subscriber-mode full: counting subscribers share one UDP reader.");
         }
 
         if (options.Server is not null && options.ServerPid is null)

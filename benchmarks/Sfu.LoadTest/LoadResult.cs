@@ -52,6 +52,9 @@ internal sealed record LoadResult
     /// <summary>Simulcast runs: how many full subscribers received each video size at the end, e.g. "320×180: 4, 640×360: 3, 1280×720: 3".</summary>
     public string? ReceivedLayers { get; init; }
 
+    /// <summary>Receive-only participants whose media arrived over ICE-TCP (--transport tcp).</summary>
+    public int SubscribersOverTcp { get; init; }
+
     /// <summary>Participants that connected only at the second attempt (a handshake failed under load).</summary>
     public required int ConnectRetries { get; init; }
 

@@ -77,6 +77,7 @@ internal static class LoadRunner
             LoadToolCores = toolCpuSeconds / window,
             ConnectRetries = target.ConnectRetries,
             ReceivedLayers = target.ReceivedLayers,
+            SubscribersOverTcp = target.SubscribersOverTcp,
             ProcessorCount = Environment.ProcessorCount,
             StartedAt = startedAt,
             Environment = DotnetSettings(),

@@ -5,11 +5,14 @@ namespace Sfu.LoadTest;
 /// <summary>Starts Sfu.Host as its own process on 127.0.0.1 with ephemeral HTTP and media ports.</summary>
 internal static partial class SfuServerProcess
 {
-    public static async Task<(ChildProcess Process, Uri Url)> StartAsync(string? hostDll, CancellationToken cancellationToken)
+    /// <param name="tcpConnections">ICE-TCP connections the run opens, all from one address: the per-address limit is raised to admit them.</param>
+    public static async Task<(ChildProcess Process, Uri Url)> StartAsync(string? hostDll, int tcpConnections, CancellationToken cancellationToken)
     {
         string dll = hostDll ?? FindHostDll();
         string[] args =
         [
+            $"--Sfu:Media:TcpMaxConnectionsPerAddress={Math.Max(16, tcpConnections)}",
+            $"--Sfu:Media:TcpMaxUnauthenticated={Math.Max(256, tcpConnections)}",
             "--Urls=http://127.0.0.1:0",
             "--Sfu:Media:Port=0",
 

@@ -16,7 +16,7 @@ internal sealed class SfuTarget(LoadOptions options) : FleetTarget(options)
         if (Options.Server is null)
         {
             status("starting Sfu.Host");
-            (_server, url) = await SfuServerProcess.StartAsync(Options.HostDll, cancellationToken).ConfigureAwait(false);
+            (_server, url) = await SfuServerProcess.StartAsync(Options.HostDll, Options.Transport == Sfu.Core.Net.TransportProtocol.Tcp ? ScenarioPlan.Create(Options).Count : 0, cancellationToken).ConfigureAwait(false);
             _serverPid = _server.Id;
         }
         else

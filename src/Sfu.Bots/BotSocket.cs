@@ -8,7 +8,7 @@ namespace Sfu.Bots;
 /// datagram to the bot (allocation-free: one buffer and one <see cref="SocketAddress"/> reused), or
 /// read by an <see cref="IBotSocketReader"/> shared with other bots.
 /// </summary>
-internal sealed class BotSocket : IBotDatagramSender, IDisposable
+internal sealed class BotSocket : IBotSocket
 {
     public const int BufferSize = 2048;
 
