@@ -28,6 +28,8 @@ const string Usage = """
                                  process holds ~1,000; the first --full-subscribers stay full (full)
       --full-subscribers K       count mode: full bots kept for the latency columns (10)
       --relay-mode plain|srtp    relay: sendto per copy, or sendmmsg + SRTP AES-GCM per copy (plain)
+      --transport udp|tcp        how receive-only bots reach the server: UDP, or ICE-TCP (one
+                                 connection each, RFC 4571 frames; sfu, full subscribers) (udp)
     """;
 
 if (args.Length == 0 || args[0] is "-h" or "--help")
