@@ -29,10 +29,7 @@ internal sealed class BotTcpSocket : IBotSocket
 
     public BotTcpSocket(IPAddress? bind = null)
     {
-        _socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-        _socket.ReceiveBufferSize = 1 << 20;
-        _socket.SendBufferSize = 1 << 20;
-        _socket.Bind(new IPEndPoint(bind ?? IPAddress.Loopback, 0));
+        _socket = BotSocket.Open(new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true }, bind);
         LocalEndPoint = (IPEndPoint)_socket.LocalEndPoint!;
     }
 
