@@ -71,6 +71,10 @@ internal sealed class BotFleet(LayerChoice layer = LayerChoice.Mixed) : IAsyncDi
             .OrderBy(g => g.Key.Width)
             .Select(g => $"{g.Key.Width}×{g.Key.Height}: {g.Count()}"));
 
+    /// <summary>The full receive-only bots: the ones a downlink limit shapes.</summary>
+    public IReadOnlyList<SfuBot> FullListeners()
+        => [.. Listeners().Where(l => l.Member.Counting is null).Select(l => l.Member.Bot)];
+
     public ReceiveSample Sample()
     {
         List<StreamCounters> tracks = [];
@@ -139,6 +143,9 @@ internal sealed class BotFleet(LayerChoice layer = LayerChoice.Mixed) : IAsyncDi
         Transport = plan.PublishAudio || plan.PublishVideo ? Sfu.Core.Net.TransportProtocol.Udp : options.Transport,
         ConnectTimeout = TimeSpan.FromSeconds(30),
         SocketReader = counting,
+
+        // Only full bots can report arrivals: counting ones never decrypt.
+        SendTransportFeedback = options.DownlinkLimit > 0 && counting is null && !plan.PublishAudio && !plan.PublishVideo,
         ControlInterval = counting is null ? new SfuBotOptions().ControlInterval : CountingSubscriber.ControlInterval,
     };
 

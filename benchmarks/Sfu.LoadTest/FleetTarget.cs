@@ -24,6 +24,12 @@ internal abstract class FleetTarget(LoadOptions options) : ILoadTarget
 
     public int SubscribersOverTcp => _fleet.ListenersOverTcp();
 
+    public async Task<DownlinkWatch?> LimitDownlinksAsync(long limit, TimeSpan? liftAfter, CancellationToken cancellationToken)
+        => DownlinkEstimates is { } estimates ? await DownlinkWatch.StartAsync(_fleet.FullListeners(), limit, liftAfter, estimates, cancellationToken).ConfigureAwait(false) : null;
+
+    /// <summary>Reads the server's downlink estimate and allocation of each participant (by participant id); null where the server cannot tell.</summary>
+    protected virtual Func<CancellationToken, Task<IReadOnlyDictionary<string, DownlinkReading>>>? DownlinkEstimates => null;
+
     public async ValueTask DisposeAsync()
     {
         await _fleet.DisposeAsync().ConfigureAwait(false);

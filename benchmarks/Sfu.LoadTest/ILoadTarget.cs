@@ -20,6 +20,9 @@ internal interface ILoadTarget : IAsyncDisposable
     /// <summary>Receive-only participants whose media arrived over ICE-TCP.</summary>
     int SubscribersOverTcp => 0;
 
+    /// <summary>Downlink-limit runs: shapes each full subscriber's downlink to <paramref name="limit"/> (lifted after <paramref name="liftAfter"/>, if given) and watches how the server fits it; null where it cannot.</summary>
+    Task<DownlinkWatch?> LimitDownlinksAsync(long limit, TimeSpan? liftAfter, CancellationToken cancellationToken) => Task.FromResult<DownlinkWatch?>(null);
+
     /// <summary>The measured window starts: latency percentiles from here on only.</summary>
     void ClearLatency();
 }

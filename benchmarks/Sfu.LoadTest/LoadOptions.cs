@@ -73,6 +73,19 @@ internal sealed class LoadOptions
     /// </summary>
     public TransportProtocol Transport { get; set; } = TransportProtocol.Udp;
 
+    /// <summary>
+    /// Bits per second each full receive-only bot's downlink carries once the measured window
+    /// opens (the kernel shapes UDP to its port, <see cref="Sfu.Bots.LoopbackShaper"/>); those bots
+    /// send transport-wide feedback so the server can find the limit. 0 = no limit, no feedback.
+    /// </summary>
+    public long DownlinkLimit { get; set; }
+
+    /// <summary>Downlink-limit runs: where to write every sample of every shaped subscriber as CSV (for <c>plot-downlink</c>).</summary>
+    public string? DownlinkTracePath { get; set; }
+
+    /// <summary>Downlink-limit runs: lift the limit this long after it was set (null = it holds to the end).</summary>
+    public TimeSpan? DownlinkLift { get; set; }
+
     /// <summary>Relay target: plain sendto per copy, or sendmmsg with SRTP per copy.</summary>
     public RelayMode RelayMode { get; set; } = RelayMode.Plain;
 
@@ -118,6 +131,9 @@ internal sealed class LoadOptions
                 case "--full-subscribers": options.FullSubscribers = ParseCount(Value(), name, minimum: 0); break;
                 case "--relay-mode": options.RelayMode = ParseEnum<RelayMode>(Value(), name); break;
                 case "--transport": options.Transport = ParseEnum<TransportProtocol>(Value(), name); break;
+                case "--downlink-limit": options.DownlinkLimit = ParseRate(Value(), name); break;
+                case "--downlink-lift": options.DownlinkLift = TimeSpan.FromSeconds(ParseCount(Value(), name)); break;
+                case "--downlink-trace": options.DownlinkTracePath = Value(); break;
                 default: throw new ArgumentException($"Unknown option {name}.");
             }
         }
@@ -162,6 +178,26 @@ internal sealed class LoadOptions
             throw new ArgumentException("--transport tcp needs --subscriber-mode full: counting subscribers share one UDP reader.");
         }
 
+        if (options.Transport == TransportProtocol.Tcp && options.DownlinkLimit > 0)
+        {
+            throw new ArgumentException("--downlink-limit shapes UDP to the subscribers: it needs --transport udp.");
+        }
+
+        if (options.DownlinkLimit > 0 && (options.Target != TargetKind.Sfu || options.Server is not null))
+        {
+            throw new ArgumentException("--downlink-limit needs --target sfu started by the tool (it reads each subscriber's estimate from the server's admin API).");
+        }
+
+        if (options.DownlinkTracePath is not null && options.DownlinkLimit == 0)
+        {
+            throw new ArgumentException("--downlink-trace needs --downlink-limit.");
+        }
+
+        if (options.DownlinkLift is not null && (options.DownlinkLimit == 0 || options.DownlinkLift >= options.Duration))
+        {
+            throw new ArgumentException("--downlink-lift needs --downlink-limit and must come before the window (--duration) ends.");
+        }
+
         if (options.Server is not null && options.ServerPid is null)
         {
             throw new ArgumentException("--server needs --server-pid: the server's CPU time is read from /proc/<pid>/stat.");
@@ -180,6 +216,16 @@ internal sealed class LoadOptions
         => int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out int parsed) && parsed >= minimum
             ? parsed
             : throw new ArgumentException($"{name}: '{value}' is not a whole number ≥ {minimum}.");
+
+    /// <summary>Bits per second, with an optional k or M: 600k, 1.5M, 600000.</summary>
+    private static long ParseRate(string value, string name)
+    {
+        double scale = value.EndsWith('k') ? 1e3 : value.EndsWith('M') ? 1e6 : 1;
+        string number = scale > 1 ? value[..^1] : value;
+        return double.TryParse(number, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out double parsed) && parsed * scale >= 50_000
+            ? (long)(parsed * scale)
+            : throw new ArgumentException($"{name}: '{value}' is not a rate of at least 50k bit/s (e.g. 600k, 1.5M).");
+    }
 
     private static Uri ParseUri(string value, string name)
         => Uri.TryCreate(value, UriKind.Absolute, out Uri? uri) && uri.Scheme is "http" or "https"

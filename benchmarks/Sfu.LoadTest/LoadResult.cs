@@ -54,6 +54,14 @@ internal sealed record LoadResult
 
     /// <summary>Receive-only participants whose media arrived over ICE-TCP (--transport tcp).</summary>
     public int SubscribersOverTcp { get; init; }
+    /// <summary>
+    /// SfuRouter: the CPU each media thread of the server used over the window, in cores, by
+    /// thread name (/proc/&lt;pid&gt;/task/*/stat); null for other targets.
+    /// </summary>
+    public IReadOnlyDictionary<string, double>? MediaThreadCores { get; init; }
+
+    /// <summary>Downlink-limit runs: how the shaped subscribers' estimates and received rates met the limit.</summary>
+    public DownlinkSummary? Downlink { get; init; }
 
     /// <summary>Participants that connected only at the second attempt (a handshake failed under load).</summary>
     public required int ConnectRetries { get; init; }

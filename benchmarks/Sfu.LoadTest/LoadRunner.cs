@@ -9,6 +9,9 @@ namespace Sfu.LoadTest;
 /// </summary>
 internal static class LoadRunner
 {
+    /// <summary>The names SfuRouter gives its media threads (sfu-media-rx-N).</summary>
+    private const string MediaThreadPrefix = "sfu-media-";
+
     public static async Task<LoadResult> RunAsync(LoadOptions options, ProgressLine progress, CancellationToken cancellationToken)
     {
         string shape = ScenarioPlan.Describe(options);
@@ -24,10 +27,15 @@ internal static class LoadRunner
         await Countdown(options.Warmup, t => progress.Update($"{label} warming up {t:0}s"), cancellationToken).ConfigureAwait(false);
 
         DateTimeOffset startedAt = DateTimeOffset.UtcNow;
+        await using DownlinkWatch? downlink = options.DownlinkLimit > 0
+            ? await target.LimitDownlinksAsync(options.DownlinkLimit, options.DownlinkLift, cancellationToken).ConfigureAwait(false)
+                ?? throw new InvalidOperationException($"{options.TargetName} cannot limit its subscribers' downlinks.")
+            : null;
         target.ClearLatency();
         ReceiveSample first = target.Sample();
         double cpuFirst = ProcessCpu.ReadSeconds(target.ServerProcessId);
         double toolCpuFirst = ProcessCpu.ReadSeconds(Environment.ProcessId);
+        Dictionary<string, double> mediaThreadsFirst = ProcessCpu.ReadThreadSeconds(target.ServerProcessId, MediaThreadPrefix);
         long start = Stopwatch.GetTimestamp();
         ReceiveSample previous = first;
         long previousTime = start;
@@ -49,6 +57,13 @@ internal static class LoadRunner
         double window = Stopwatch.GetElapsedTime(start).TotalSeconds;
         double cpuSeconds = ProcessCpu.ReadSeconds(target.ServerProcessId) - cpuFirst;
         double toolCpuSeconds = ProcessCpu.ReadSeconds(Environment.ProcessId) - toolCpuFirst;
+        Dictionary<string, double> mediaThreadsLast = ProcessCpu.ReadThreadSeconds(target.ServerProcessId, MediaThreadPrefix);
+        DownlinkSummary? downlinkSummary = downlink is null ? null : await downlink.SummarizeAsync().ConfigureAwait(false);
+        if (downlink is not null && options.DownlinkTracePath is not null)
+        {
+            await downlink.WriteTraceAsync(options.DownlinkTracePath).ConfigureAwait(false);
+        }
+
         progress.Done();
 
         long packets = last.Packets - first.Packets;
@@ -78,6 +93,10 @@ internal static class LoadRunner
             ConnectRetries = target.ConnectRetries,
             ReceivedLayers = target.ReceivedLayers,
             SubscribersOverTcp = target.SubscribersOverTcp,
+            Downlink = downlinkSummary,
+            MediaThreadCores = mediaThreadsLast.Count == 0 ? null : new SortedDictionary<string, double>(
+                mediaThreadsLast.ToDictionary(t => t.Key, t => (t.Value - mediaThreadsFirst.GetValueOrDefault(t.Key)) / window),
+                StringComparer.Ordinal),
             ProcessorCount = Environment.ProcessorCount,
             StartedAt = startedAt,
             Environment = DotnetSettings(),

@@ -2,7 +2,7 @@ using System.Globalization;
 
 namespace Sfu.LoadTest;
 
-/// <summary>CPU time a process has used, from /proc/&lt;pid&gt;/stat (proc(5): utime and stime, fields 14 and 15).</summary>
+/// <summary>CPU time a process and its threads have used, from /proc (proc(5): stat's utime and stime, fields 14 and 15).</summary>
 internal static class ProcessCpu
 {
     /// <summary>USER_HZ, the unit of utime and stime; 100 on every Linux architecture .NET runs on.</summary>
@@ -10,16 +10,54 @@ internal static class ProcessCpu
 
     /// <summary>User plus system CPU seconds of <paramref name="pid"/> so far.</summary>
     public static double ReadSeconds(int pid)
-    {
-        string stat = File.ReadAllText($"/proc/{pid.ToString(CultureInfo.InvariantCulture)}/stat");
+        => Parse(File.ReadAllText($"/proc/{pid.ToString(CultureInfo.InvariantCulture)}/stat")).Seconds;
 
+    /// <summary>
+    /// CPU seconds so far of each thread of <paramref name="pid"/> whose name starts with
+    /// <paramref name="prefix"/> (the server names its media threads), by thread name; threads
+    /// that share a name are summed. Empty where /proc cannot be read.
+    /// </summary>
+    public static Dictionary<string, double> ReadThreadSeconds(int pid, string prefix)
+    {
+        var threads = new Dictionary<string, double>(StringComparer.Ordinal);
+        try
+        {
+            foreach (string task in Directory.EnumerateDirectories($"/proc/{pid.ToString(CultureInfo.InvariantCulture)}/task"))
+            {
+                try
+                {
+                    (string name, double seconds) = Parse(File.ReadAllText(Path.Combine(task, "stat")));
+                    if (name.StartsWith(prefix, StringComparison.Ordinal))
+                    {
+                        threads[name] = threads.GetValueOrDefault(name) + seconds;
+                    }
+                }
+                catch (IOException)
+                {
+                    // The thread ended between listing and reading.
+                }
+            }
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+
+        return threads;
+    }
+
+    private static (string Name, double Seconds) Parse(string stat)
+    {
         // The command name (field 2) is in parentheses and may hold spaces: count fields after the last ')'.
+        int open = stat.IndexOf('(');
         int close = stat.LastIndexOf(')');
         string[] fields = stat[(close + 2)..].Split(' ');
 
         // fields[0] is field 3 (state), so utime (14) and stime (15) are at 11 and 12.
         long user = long.Parse(fields[11], CultureInfo.InvariantCulture);
         long system = long.Parse(fields[12], CultureInfo.InvariantCulture);
-        return (user + system) / ClockTicksPerSecond;
+        return (stat[(open + 1)..close], (user + system) / ClockTicksPerSecond);
     }
 }

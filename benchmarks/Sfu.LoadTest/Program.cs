@@ -6,6 +6,7 @@ const string Usage = """
       Sfu.LoadTest fanout|rooms|audio [options]   run one scenario, print the result, optionally write JSON
       Sfu.LoadTest table <results.json>...        one Markdown table of earlier results, with ratios
       Sfu.LoadTest relay-server [--bind ADDR] [--mode plain|srtp]   the raw relay process (started by --target relay)
+      Sfu.LoadTest plot-downlink <trace.csv> <out.svg> [subscriber] [title]   one shaped subscriber's trace as a chart
 
     Options:
       --target sfu|relay|janus   what forwards (default sfu; relay and janus run fanout only)
@@ -30,6 +31,12 @@ const string Usage = """
       --relay-mode plain|srtp    relay: sendto per copy, or sendmmsg + SRTP AES-GCM per copy (plain)
       --transport udp|tcp        how receive-only bots reach the server: UDP, or ICE-TCP (one
                                  connection each, RFC 4571 frames; sfu, full subscribers) (udp)
+      --downlink-limit RATE      sfu: when the window opens, limit each full receive-only bot's downlink
+                                 to RATE bit/s (600k, 1.5M; tc on lo: root, in a private network
+                                 namespace only); they send transport-cc feedback, and the result
+                                 tells how fast the server's estimate and what arrived fit the limit
+      --downlink-lift S          lift that limit S seconds into the window and time the estimate's climb
+      --downlink-trace PATH      write every 200 ms sample of every shaped subscriber as CSV
     """;
 
 if (args.Length == 0 || args[0] is "-h" or "--help")
@@ -46,6 +53,15 @@ try
             return RelayServer.Run(
                 ArgumentAfter(args, "--bind") ?? "127.0.0.1",
                 ArgumentAfter(args, "--mode") is string mode ? Enum.Parse<RelayMode>(mode, ignoreCase: true) : RelayMode.Plain);
+        case "plot-downlink" when args.Length >= 3:
+            await File.WriteAllTextAsync(
+                args[2],
+                DownlinkPlot.Render(
+                    await File.ReadAllLinesAsync(args[1]).ConfigureAwait(false),
+                    args.Length > 3 ? int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture) : 0,
+                    args.Length > 4 ? args[4] : "One subscriber's downlink: the limit, the server's estimate and allocation, what arrived")).ConfigureAwait(false);
+            Console.WriteLine($"written to {args[2]}");
+            return 0;
         case "table":
             var all = new List<LoadResult>();
             foreach (string path in args.Skip(1))
@@ -71,6 +87,18 @@ try
                 {
                     Console.WriteLine($"video sizes received (full subscribers, from key frames): {layers}");
                 }
+                if (result.MediaThreadCores is { Count: > 0 } threads)
+                {
+                    Console.WriteLine(string.Create(
+                        System.Globalization.CultureInfo.InvariantCulture,
+                        $"server media threads: {string.Join(", ", threads.Select(t => $"{t.Key} {t.Value:0.00}"))} cores; the rest of the server {result.ServerCores - threads.Values.Sum():0.00}"));
+                }
+
+                if (result.Downlink is DownlinkSummary downlink)
+                {
+                    Console.WriteLine(downlink.Describe());
+                }
+
                 if (options.JsonPath is not null)
                 {
                     await ResultJson.WriteAsync(options.JsonPath, [result]).ConfigureAwait(false);

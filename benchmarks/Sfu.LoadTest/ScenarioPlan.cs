@@ -54,6 +54,7 @@ internal static class ScenarioPlan
     }) + (options.SubscriberMode == SubscriberMode.Count && options.Scenario != ScenarioKind.Rooms ? " counted" : string.Empty)
         + (options.Simulcast ? " simulcast" : string.Empty)
         + (options.Simulcast && options.Layer != LayerChoice.Mixed ? " " + options.Layer.ToString().ToLowerInvariant() : string.Empty)
+        + (options.DownlinkLimit > 0 ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $" downlink {options.DownlinkLimit / 1000} kbit/s") : string.Empty)
         + (options.Transport == Sfu.Core.Net.TransportProtocol.Tcp ? " over tcp" : string.Empty);
 
     /// <summary>Count mode: the first <see cref="LoadOptions.FullSubscribers"/> listeners stay full bots, the rest count.</summary>

@@ -5,8 +5,9 @@ namespace Sfu.LoadTest;
 /// <summary>Starts Sfu.Host as its own process on 127.0.0.1 with ephemeral HTTP and media ports.</summary>
 internal static partial class SfuServerProcess
 {
+    /// <param name="adminKey">Turns the admin API on with this key (the tool reads downlink estimates from it), or null.</param>
     /// <param name="tcpConnections">ICE-TCP connections the run opens, all from one address: the per-address limit is raised to admit them.</param>
-    public static async Task<(ChildProcess Process, Uri Url)> StartAsync(string? hostDll, int tcpConnections, CancellationToken cancellationToken)
+    public static async Task<(ChildProcess Process, Uri Url)> StartAsync(string? hostDll, CancellationToken cancellationToken, string? adminKey = null, int tcpConnections = 0)
     {
         string dll = hostDll ?? FindHostDll();
         string[] args =
@@ -15,6 +16,7 @@ internal static partial class SfuServerProcess
             $"--Sfu:Media:TcpMaxUnauthenticated={Math.Max(256, tcpConnections)}",
             "--Urls=http://127.0.0.1:0",
             "--Sfu:Media:Port=0",
+            .. adminKey is null ? Array.Empty<string>() : [$"--Sfu:Admin:Key={adminKey}"],
 
             // A benchmark server: 1 → 1,000 is more participants than the default admits.
             "--Sfu:Limits:MaxParticipants=0",

@@ -17,6 +17,7 @@ internal static class BotSdp
     public const int AbsSendTimeId = 3;
     public const int MidId = 4;
     public const int RtpStreamIdId = 10;
+    public const int TransportCcId = 5;
     public const byte OpusPayloadType = 111;
     public const byte Vp8PayloadType = 96;
 
@@ -43,18 +44,34 @@ internal static class BotSdp
     }
 
     /// <param name="simulcast">The encodings to offer as simulcast (lowest first), or null for one stream.</param>
-    public static string BuildOffer(LocalTransport transport, SendStream? audio, SendStream? video, IReadOnlyList<VideoEncoding>? simulcast, ulong sessionId)
+    /// <param name="transportFeedback">Offer transport-wide congestion control, so the SFU numbers what it sends us and we report arrivals.</param>
+    public static string BuildOffer(LocalTransport transport, SendStream? audio, SendStream? video, IReadOnlyList<VideoEncoding>? simulcast, ulong sessionId, bool transportFeedback = false)
     {
-        HeaderExtension[] audioExtensions = [new HeaderExtension(AbsSendTimeId, MediaCapabilities.AbsSendTimeUri)];
+        var audioExtensions = new List<HeaderExtension> { new(AbsSendTimeId, MediaCapabilities.AbsSendTimeUri) };
 
         // Simulcast layers are told apart by the mid and rid their packets carry (RFC 8852 §3.1).
-        HeaderExtension[] videoExtensions = video is not null && simulcast is not null
-            ? [new HeaderExtension(MidId, MediaCapabilities.MidUri), new HeaderExtension(RtpStreamIdId, MediaCapabilities.RtpStreamIdUri)]
-            : [];
+        var videoExtensions = new List<HeaderExtension>();
+        if (video is not null && simulcast is not null)
+        {
+            videoExtensions.Add(new HeaderExtension(MidId, MediaCapabilities.MidUri));
+            videoExtensions.Add(new HeaderExtension(RtpStreamIdId, MediaCapabilities.RtpStreamIdUri));
+        }
+
+        RtpCodec opus = Opus();
+        RtpCodec vp8 = Vp8();
+        if (transportFeedback)
+        {
+            // The SFU offers us in its sections what we offered in ours: one id for the BUNDLE group.
+            audioExtensions.Add(new HeaderExtension(TransportCcId, MediaCapabilities.TransportCcUri));
+            videoExtensions.Add(new HeaderExtension(TransportCcId, MediaCapabilities.TransportCcUri));
+            opus.RtcpFeedback.Add("transport-cc");
+            vp8.RtcpFeedback.Add("transport-cc");
+        }
+
         OfferSection[] sections =
         [
-            new(AudioMid, MediaKind.Audio, audio is null ? MediaDirection.RecvOnly : MediaDirection.SendOnly, [Opus()], audioExtensions, audio),
-            new(VideoMid, MediaKind.Video, video is null ? MediaDirection.RecvOnly : MediaDirection.SendOnly, [Vp8()], videoExtensions, video),
+            new(AudioMid, MediaKind.Audio, audio is null ? MediaDirection.RecvOnly : MediaDirection.SendOnly, [opus], audioExtensions, audio),
+            new(VideoMid, MediaKind.Video, video is null ? MediaDirection.RecvOnly : MediaDirection.SendOnly, [vp8], videoExtensions, video),
         ];
         SessionDescription offer = SdpOfferBuilder.Build(transport, sections, sessionId, 1);
         MarkFullAgent(offer);
@@ -187,6 +204,23 @@ internal static class BotSdp
             int absSendTimeId = m.FindExtension(MediaCapabilities.AbsSendTimeUri)?.Id ?? 0;
             yield return new AnnouncedTrack(m.Mid, m.Kind, ssrc, streamId, trackId, m.Codecs[0].ClockRate, absSendTimeId);
         }
+    }
+
+    /// <summary>
+    /// The id of the transport-wide sequence number extension in what the SFU sends us, or 0:
+    /// one id for the whole BUNDLE group (RFC 8843 §9.2), so the first section naming it.
+    /// </summary>
+    public static int ReadTransportCcId(SessionDescription offer)
+    {
+        foreach (MediaDescription m in offer.Media)
+        {
+            if (!m.IsRejected && m.FindExtension(MediaCapabilities.TransportCcUri) is HeaderExtension extension)
+            {
+                return extension.Id;
+            }
+        }
+
+        return 0;
     }
 
     /// <summary>The id the answer gave abs-send-time in our audio section, or 0.</summary>

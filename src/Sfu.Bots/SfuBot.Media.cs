@@ -2,10 +2,13 @@ using System.Buffers.Binary;
 using System.Diagnostics;
 using System.Net;
 using System.Security.Cryptography;
+using Sfu.Core.Diagnostics;
+using Sfu.Core.Feedback;
 using Sfu.Core.Negotiation;
 using Sfu.Core.Net;
 using Sfu.Core.Rtcp;
 using Sfu.Core.Rtp;
+using Sfu.Core.Sessions;
 using Sfu.Core.Srtp;
 
 namespace Sfu.Bots;
@@ -34,6 +37,10 @@ public sealed partial class SfuBot
     // Receive side, owned by the socket's receive thread.
     private volatile SrtpContext? _inbound;
     private volatile SocketAddress? _remoteAddress;
+    private readonly TransportCcReceiver? _transportFeedback;
+
+    /// <summary>The transport-wide sequence number's extension id in what the SFU sends us (0 = none); set by negotiation.</summary>
+    private volatile int _transportCcId;
 
     private long _audioPackets;
     private long _videoPackets;
@@ -49,6 +56,9 @@ public sealed partial class SfuBot
 
     /// <summary>The abs-send-time id our audio carries, as the SFU's answer confirmed (0 = none).</summary>
     public int AudioAbsSendTimeId { get; private set; }
+
+    /// <summary>Transport-wide feedback packets sent (<see cref="SfuBotOptions.SendTransportFeedback"/>).</summary>
+    public long TransportFeedbackSent => _transportFeedback?.FeedbackSent ?? 0;
 
     /// <summary>True once DTLS-SRTP is up and media is flowing.</summary>
     public bool IsMediaConnected => _inbound is not null;
@@ -382,14 +392,31 @@ public sealed partial class SfuBot
             return;
         }
 
+        long now = Stopwatch.GetTimestamp();
+        int transportCcId = _transportCcId;
+        if (_transportFeedback is not null && transportCcId > 0
+            && packet.TryGetExtension((byte)transportCcId, out ReadOnlySpan<byte> sequence) && sequence.Length >= 2)
+        {
+            // Every packet counts, whatever its SSRC: padding-only probes above all.
+            _transportFeedback.OnPacket(BinaryPrimitives.ReadUInt16BigEndian(sequence), packet.Ssrc, now);
+        }
+
         if (_tracks.TryGetValue(packet.Ssrc, out RemoteTrack? track))
         {
-            track.OnRtp(packet, Stopwatch.GetTimestamp(), BotClock.NowMicroseconds());
+            track.OnRtp(packet, now, BotClock.NowMicroseconds());
         }
         else
         {
             Interlocked.Increment(ref _unknownSsrc);
         }
+    }
+
+    /// <summary>Sends the receive thread's feedback through the send side, which the gate guards.</summary>
+    private sealed class FeedbackSender(SfuBot owner) : IRtcpSender
+    {
+        public bool IsConnected => owner._inbound is not null;
+
+        public bool SendRtcp(ReadOnlySpan<byte> compound) => owner.SendRtcp(compound);
     }
 
     private void CountReceiveError(SrtpResult result)

@@ -6,7 +6,9 @@ using System.Threading.Channels;
 using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
+using Sfu.Core.Diagnostics;
 using Sfu.Core.Dtls;
+using Sfu.Core.Feedback;
 using Sfu.Core.Ice;
 using Sfu.Core.Negotiation;
 using Sfu.Core.Net;
@@ -59,6 +61,12 @@ public sealed partial class SfuBot : IAsyncDisposable
         AudioSsrc = RandomSsrc();
         VideoSsrc = RandomSsrc();
         _videoEncodings = CreateVideoEncodings(options, VideoSsrc);
+        if (options.SendTransportFeedback)
+        {
+            // RFC 3550 §6.4.2: feedback comes from one of our SSRCs; the audio one is always allocated.
+            _transportFeedback = new TransportCcReceiver(new FeedbackSender(this), AudioSsrc, new MediaCounters(), TimeProvider.System);
+        }
+
         InitializeMedia();
         if (server is null)
         {
@@ -214,7 +222,7 @@ public sealed partial class SfuBot : IAsyncDisposable
         try
         {
             // We offer actpass (RFC 8842 §5.2) and take whichever role the answer leaves us.
-            string offer = BotSdp.BuildOffer(LocalTransport(DtlsSetup.ActPass), _audioStream, _videoStream, SimulcastEncodings, _sessionId);
+            string offer = BotSdp.BuildOffer(LocalTransport(DtlsSetup.ActPass), _audioStream, _videoStream, SimulcastEncodings, _sessionId, _options.SendTransportFeedback);
             string answerSdp = await hub.InvokeAsync<string>("Offer", offer, cancellationToken).ConfigureAwait(false);
             remote = AcceptAnswer(answerSdp, "SFU");
         }
@@ -351,6 +359,8 @@ public sealed partial class SfuBot : IAsyncDisposable
         {
             return null;
         }
+
+        _transportCcId = BotSdp.ReadTransportCcId(parsed.Description);
 
         // Learn the SSRCs before answering: media for them may follow right after the answer.
         foreach (AnnouncedTrack track in BotSdp.ReadSentTracks(parsed.Description))

@@ -55,6 +55,14 @@ public sealed class SfuBotOptions
     /// <summary>Decode received Opus to measure the tone (costs CPU in load tests).</summary>
     public bool DecodeAudio { get; set; } = true;
 
+    /// <summary>
+    /// Report the arrival time of every packet the SFU sends us with a transport-wide sequence
+    /// number (transport-cc feedback, draft-holmer-rmcat-transport-wide-cc-extensions-01), about
+    /// every 100 ms as browsers do, so the SFU estimates this bot's downlink and fits what it
+    /// sends to it. Off, the bot sends none and the SFU does not limit what it sends.
+    /// </summary>
+    public bool SendTransportFeedback { get; set; }
+
     /// <summary>How often an RTCP receiver report is sent.</summary>
     public TimeSpan ReceiverReportInterval { get; set; } = TimeSpan.FromSeconds(1);
 

@@ -14,23 +14,48 @@ public sealed partial class SfuEngine
     /// <summary>
     /// A track that <paramref name="participantId"/> publishes on node <paramref name="nodeId"/>
     /// enters <paramref name="room"/>: every member here subscribes to it (a server offer
-    /// follows), and its packets come through <see cref="Producer.OnRelayed"/>. Its stream keeps
-    /// a retransmission buffer like a local publisher's, so NACKs are answered here; keyframe
-    /// requests go to <paramref name="upstream"/> (the relay link to that node) as PLI on the
-    /// publisher's SSRC, throttled here as for a local publisher. One stream, no simulcast.
+    /// follows), and its packets come through <see cref="Producer.OnRelayed"/>. Each layer's
+    /// stream keeps a retransmission buffer like a local publisher's, so NACKs are answered here;
+    /// keyframe requests go to <paramref name="upstream"/> (the relay link to that node) as PLI
+    /// on that layer's SSRC, throttled here as for a local publisher. A simulcast track arrives
+    /// with all its rids, so subscribers here pick layers as they do from a local publisher.
     /// </summary>
     public Producer PublishRemote(Room room, string nodeId, string participantId, PublishedTrack track, IRtcpSender upstream)
     {
         ArgumentNullException.ThrowIfNull(room);
         ArgumentNullException.ThrowIfNull(track);
-        if (track.IsSimulcast || track.Ssrc == 0)
+        if (!track.IsRelayable)
         {
-            throw new ArgumentException("A relayed track is one stream on a known SSRC.", nameof(track));
+            throw new ArgumentException("A relayed track is one stream on a known SSRC, or simulcast layers with one SSRC each.", nameof(track));
         }
 
-        return room.PublishRemote(nodeId, participantId, track, Time, producer => producer.Layers[0].Bind(
-            new RtpReceiveStream(track.StreamParameters(track.Ssrc, null), Time, _services.Retransmissions),
-            new KeyframeRequester(upstream, _relayRtcpSsrc, track.Ssrc, Counters, Time)));
+        return room.PublishRemote(nodeId, participantId, track, Time, producer => BindRemoteLayers(producer, track, upstream));
+    }
+
+    /// <summary>
+    /// Binds the layers of remote <paramref name="producer"/> whose SSRCs <paramref name="track"/>
+    /// (its node's current listing) names and that are not bound yet: a simulcast layer its node
+    /// learnt after the track was first listed. A bound layer keeps its stream.
+    /// </summary>
+    public void BindRemoteLayers(Producer producer, PublishedTrack track, IRtcpSender upstream)
+    {
+        ArgumentNullException.ThrowIfNull(producer);
+        ArgumentNullException.ThrowIfNull(track);
+        if (!producer.IsRemote)
+        {
+            throw new ArgumentException("Only a remote producer's layers come from a listing.", nameof(producer));
+        }
+
+        foreach (ProducerLayer layer in producer.Layers)
+        {
+            uint ssrc = track.LayerSsrc(layer.Index);
+            if (ssrc != 0 && layer.Stream is null)
+            {
+                layer.Bind(
+                    new RtpReceiveStream(track.StreamParameters(ssrc, null), Time, _services.Retransmissions),
+                    new KeyframeRequester(upstream, _relayRtcpSsrc, ssrc, Counters, Time));
+            }
+        }
     }
 
     /// <summary>A relayed track ended at its node, or its node is gone: its subscribers here lose it (a server offer follows).</summary>

@@ -96,7 +96,7 @@ public sealed partial class SfuEngine : IDatagramHandler, IPeerDirectory, IAsync
 
     public TimeSpan ConsentTimeout => TimeSpan.FromSeconds(_options.ConsentTimeoutSeconds);
 
-    /// <summary>Binds the media port and starts its receive loop and the housekeeping timer.</summary>
+    /// <summary>Binds the media port and starts its media threads and the housekeeping timer.</summary>
     public void Start()
     {
         if (_port is not null)

@@ -33,9 +33,9 @@ public sealed class ClusterMediaTests(BrowserFixture browser)
         await nodeB.InitializeAsync();
         try
         {
-            // One stream per camera: what the relay carries today.
-            await using BrowserParticipant ada = await BrowserParticipant.JoinAsync(browser, nodeA, "span", "Ada", "&simulcast=off");
-            await using BrowserParticipant bob = await BrowserParticipant.JoinAsync(browser, nodeB, "span", "Bob", "&simulcast=off");
+            // The web client's default: each camera as simulcast layers.
+            await using BrowserParticipant ada = await BrowserParticipant.JoinAsync(browser, nodeA, "span", "Ada");
+            await using BrowserParticipant bob = await BrowserParticipant.JoinAsync(browser, nodeB, "span", "Bob");
             foreach ((BrowserParticipant page, string other) in new[] { (ada, "Bob"), (bob, "Ada") })
             {
                 await Eventually.UntilAsync(page.RemoteTileNamesAsync, names => names.SequenceEqual([other]), MediaDeadline, $"{page.Name} to show {other}'s tile", cancel);
@@ -43,13 +43,18 @@ public sealed class ClusterMediaTests(BrowserFixture browser)
                 await Eventually.UntilAsync(page.CountReceivingRemoteAudioAsync, count => count == 1, MediaDeadline, $"{page.Name} to receive {other}'s audio", cancel);
             }
 
-            // Each node forwards the other's member as a remote publisher of two tracks.
+            // Each node forwards the other's member as a remote publisher of two tracks, the
+            // camera with its simulcast layers, at least one of them flowing over the relay.
             foreach ((SfuServerFixture node, BrowserParticipant there) in new[] { (nodeA, bob), (nodeB, ada) })
             {
                 Room span = node.Services.GetRequiredService<SfuEngine>().Rooms.Find("span")!;
                 RemotePublisher remote = Assert.Single(span.RemotePublishers);
                 Assert.Equal(await there.ParticipantIdAsync(), remote.Id);
                 Assert.Equal(2, remote.Producers.Length);
+                Producer camera = Assert.Single(remote.Producers, p => p.Kind == MediaKind.Video);
+                Assert.True(camera.IsSimulcast);
+                Assert.True(camera.Layers.Length > 1);
+                Assert.Contains(camera.Layers, l => l.Stream is { PacketsReceived: > 0 });
             }
 
             // The publishers' sender reports travel with their tracks: each page gets reports

@@ -1,7 +1,7 @@
-using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
+using Sfu.Bots;
 using Sfu.Core;
 using Sfu.Core.Routing;
 
@@ -56,7 +56,8 @@ public sealed class ShapedDownlinkTests(BrowserFixture browser)
         CancellationToken cancel = TestContext.Current.CancellationToken;
         var server = new SfuServerFixture();
         await server.InitializeAsync();
-        bool shaped = false;
+        LoopbackShaper? shaper = null;
+        int port = 0;
         try
         {
             var engine = server.Services.GetRequiredService<SfuEngine>();
@@ -76,9 +77,10 @@ public sealed class ShapedDownlinkTests(BrowserFixture browser)
             // 125 kbit/s, headers included; Ada's camera at 1280x720 sends 500 kbit/s here, and
             // still over 300 kbit/s should a loaded machine make Chromium scale it down.
             long video = await Eventually.UntilAsync(() => Task.FromResult(camera.Layers[0].Bitrate), b => b >= Limit * 3 / 2, CameraDeadline, $"Ada's camera to send {Limit * 3 / 2000} kbit/s", cancel);
-            int port = new IPEndPoint(IPAddress.Any, 0).Create(bobAtServer.Transport.RemoteAddress!) is IPEndPoint bobEndpoint ? bobEndpoint.Port : 0;
-            Shape(port, Limit);
-            shaped = true;
+            port = new IPEndPoint(IPAddress.Any, 0).Create(bobAtServer.Transport.RemoteAddress!) is IPEndPoint bobEndpoint ? bobEndpoint.Port : 0;
+            Assert.True(port > 0, "Bob's media address is not known");
+            shaper = LoopbackShaper.Create();
+            shaper.Limit(port, Limit);
             Stats before = await StatsAsync(bob);
             Log($"limit {Limit} video {video} port {port}");
 
@@ -91,10 +93,10 @@ public sealed class ShapedDownlinkTests(BrowserFixture browser)
             // audio (up to 500 ms of the link's rate); from then on only audio and probes share it.
             await Task.Delay(Drain, cancel);
             Stats settled = await StatsAsync(bob);
-            long queuedBefore = ShapedBytesSent();
+            long queuedBefore = shaper.BytesSent(port);
             await Task.Delay(TimeSpan.FromSeconds(5), cancel);
             Stats later = await StatsAsync(bob);
-            long queuedAfter = ShapedBytesSent();
+            long queuedAfter = shaper.BytesSent(port);
 
             double seconds = (later.At - settled.At).TotalSeconds;
             double received = (later.Bytes - settled.Bytes) * 8 / seconds;
@@ -105,7 +107,7 @@ public sealed class ShapedDownlinkTests(BrowserFixture browser)
             double receivedSinceShaped = later.AudioReceived - before.AudioReceived;
             string numbers = $"limit {Limit}, camera {video}, Bob's estimate {bobAtServer.DownlinkEstimate}, allocated {bobAtServer.AllocatedBitrate}, "
                 + $"paused after {(paused.At - before.At).TotalSeconds:0.0} s, received {received:0} bit/s of RTP payload while paused ({(queuedAfter - queuedBefore) * 8 / seconds:0} bit/s through the shaped queue), audio {audioPackets} received {audioLost} lost "
-                + $"({receivedSinceShaped} received {lostSinceShaped} lost since shaped), {framesWhilePaused} frames decoded while paused, shaped queue: {TcStats()}";
+                + $"({receivedSinceShaped} received {lostSinceShaped} lost since shaped), {framesWhilePaused} frames decoded while paused, shaped queue: {shaper.Statistics(port)}";
             Log(numbers);
             Assert.InRange(bobAtServer.DownlinkEstimate, 1, Limit);
             Assert.True(received < Limit, numbers);
@@ -136,8 +138,7 @@ public sealed class ShapedDownlinkTests(BrowserFixture browser)
             Assert.True(await bob.ReceivedAudioEnergyAsync() > 0, "Bob hears Ada's microphone");
 
             // The limit lifts: a probe shows the path carries the camera again, and it resumes.
-            Unshape();
-            shaped = false;
+            shaper.Lift(port);
             Stats lifted = await StatsAsync(bob);
             await Eventually.UntilAsync(() => Task.FromResult(Bandwidth(bobAtServer, camera)), b => b == "full", Deadline, $"Bob's video to come back ({numbers})", cancel);
             await Eventually.UntilAsync(bob.CountDecodingRemoteVideoAsync, c => c == 1, Deadline, "Bob to decode Ada's camera again", cancel);
@@ -146,11 +147,7 @@ public sealed class ShapedDownlinkTests(BrowserFixture browser)
         }
         finally
         {
-            if (shaped)
-            {
-                Unshape();
-            }
-
+            shaper?.Dispose();
             await server.DisposeAsync();
         }
     }
@@ -173,37 +170,6 @@ public sealed class ShapedDownlinkTests(BrowserFixture browser)
         return new Stats(DateTime.UtcNow, s.GetProperty("bytes").GetDouble(), s.GetProperty("audioLost").GetDouble(), s.GetProperty("audioReceived").GetDouble(), s.GetProperty("frames").GetDouble());
     }
 
-    /// <summary>
-    /// Everything toward UDP port <paramref name="port"/> on loopback goes through one htb class of
-    /// <paramref name="bitsPerSecond"/> with a tbf queue of at most 500 ms; the rest of lo is not
-    /// classified and passes as before (htb's default 0).
-    /// </summary>
-    private static void Shape(int port, long bitsPerSecond)
-    {
-        Assert.True(port > 0, "Bob's media address is not known");
-        Tc("qdisc add dev lo root handle 1: htb");
-        Tc($"class add dev lo parent 1: classid 1:10 htb rate {bitsPerSecond / 1000}kbit ceil {bitsPerSecond / 1000}kbit");
-        Tc($"qdisc add dev lo parent 1:10 handle 10: tbf rate {bitsPerSecond / 1000}kbit burst 4kb latency 500ms");
-        Tc($"filter add dev lo parent 1: protocol ip prio 1 u32 match ip protocol 17 0xff match ip dport {port} 0xffff flowid 1:10");
-    }
-
-    /// <summary>The bytes the shaped queue has let through (its "Sent" count, link-layer headers included).</summary>
-    private static long ShapedBytesSent()
-    {
-        string stats = TcStats();
-        int at = stats.IndexOf("Sent ", StringComparison.Ordinal) + "Sent ".Length;
-        return long.Parse(stats.AsSpan(at, stats.IndexOf(' ', at) - at), System.Globalization.CultureInfo.InvariantCulture);
-    }
-
-    /// <summary>tc's statistics of the shaped queue: what it sent, dropped and holds.</summary>
-    private static string TcStats()
-    {
-        using Process tc = Process.Start(new ProcessStartInfo("tc", "-s qdisc show dev lo parent 1:10") { RedirectStandardError = true, RedirectStandardOutput = true })!;
-        string output = tc.StandardOutput.ReadToEnd();
-        tc.WaitForExit(5_000);
-        return string.Join(" ", output.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries));
-    }
-
     private static void Log(string line)
     {
         TestContext.Current.SendDiagnosticMessage(line);
@@ -211,15 +177,5 @@ public sealed class ShapedDownlinkTests(BrowserFixture browser)
         {
             File.AppendAllText(path, $"{DateTime.UtcNow:HH:mm:ss.f} {line}\n");
         }
-    }
-
-    private static void Unshape() => Tc("qdisc del dev lo root");
-
-    private static void Tc(string arguments)
-    {
-        using Process tc = Process.Start(new ProcessStartInfo("tc", arguments) { RedirectStandardError = true, RedirectStandardOutput = true })!;
-        string error = tc.StandardError.ReadToEnd();
-        tc.WaitForExit(5_000);
-        Assert.True(tc.ExitCode == 0, $"tc {arguments}: {error} (the test needs root and its own network namespace)");
     }
 }

@@ -124,6 +124,68 @@ public sealed class ClusterMediaTests
         await Poll.UntilAsync(() => b.Services.GetRequiredService<NodeRelays>().Links.Count == 0, "node B to drop its link to the dead node");
     }
 
+    [Fact(Timeout = 120_000)]
+    public async Task A_simulcast_publisher_on_one_node_reaches_a_subscriber_on_the_other_small_first_then_large_when_it_asks()
+    {
+        CancellationToken cancel = TestContext.Current.CancellationToken;
+        await using TwoNodes nodes = await TwoNodes.StartAsync();
+        (SfuTestServer a, SfuTestServer b) = (nodes.A, nodes.B);
+        // No scheduled keyframes: each layer the subscriber gets starts on a keyframe its node
+        // asked for over the relay, on that layer's SSRC.
+        await using SfuBot publisher = await SfuBot.ConnectAsync(
+            new Uri(a.BaseUrl),
+            new SfuBotOptions { Room = "span", Name = "pub", Simulcast = true, PublishAudio = false, VideoBitrate = 1_000_000, KeyframeInterval = 1_000_000 },
+            cancel);
+        await using SfuBot subscriber = await SfuBot.ConnectAsync(new Uri(b.BaseUrl), Subscriber("sub"), cancel);
+        Assert.True(await subscriber.WaitUntilAsync(bot => bot.RemoteTracks.Any(t => t.Kind == MediaKind.Video), Patience), Describe(subscriber, a, b));
+        RemoteTrack video = VideoOf(subscriber);
+
+        await subscriber.SetVideoSizeAsync(video, 320, 180, cancel);
+        Assert.True(await subscriber.WaitUntilAsync(_ => Receiving(video, 320, 180, frames: 30), Patience), Describe(subscriber, a, b));
+
+        // Node B holds the publisher's camera as a remote simulcast producer, each layer on the
+        // SSRC the publisher sent it on; the subscriber gets the bottom one on its own SSRC.
+        IReadOnlyList<VideoLayerStats> sent = publisher.GetVideoLayerStats();
+        Producer remote = Assert.Single(Assert.Single(b.Engine.Rooms.Find("span")!.RemotePublishers).Producers);
+        Assert.Equal(["q", "h", "f"], remote.Layers.Select(l => l.Rid));
+        Assert.Equal(sent.Select(l => l.Ssrc), remote.Layers.Select(l => l.Stream?.Ssrc ?? 0));
+        Assert.Equal(0, Assert.Single(remote.DownTracks).CurrentLayer);
+        Assert.DoesNotContain(video.Ssrc, sent.Select(l => l.Ssrc));
+        Assert.Equal(publisher.ParticipantId, video.StreamId);
+
+        // The tile grows: the top layer's keyframe is asked for over the relay, and the
+        // subscriber moves to it on the same SSRC, every frame decodable.
+        Assert.True(sent[0].KeyframeRequests > 0, sent[0].ToString());
+        long topRequests = sent[2].KeyframeRequests;
+        long frames = video.GetStats().FramesReceived;
+        uint ssrc = video.Ssrc;
+        await subscriber.SetVideoSizeAsync(video, 1280, 720, cancel);
+        Assert.True(await subscriber.WaitUntilAsync(_ => Receiving(video, 1280, 720, frames: frames + 30), Patience), Describe(subscriber, a, b));
+        Assert.Equal(2, Assert.Single(remote.DownTracks).CurrentLayer);
+        Assert.Equal(ssrc, video.Ssrc);
+        Assert.True(publisher.GetVideoLayerStats()[2].KeyframeRequests > topRequests, "no keyframe request for the top layer reached the publisher");
+        RemoteTrackStats stats = video.GetStats();
+        Assert.True(stats.FramesWithoutReference == 0, $"delta frames without their key frame: {stats}");
+        Assert.Equal(0, subscriber.ReceiveErrors);
+        Assert.All(publisher.GetVideoLayerStats(), l => Assert.True(l.Active && l.Packets > 0, l.ToString()));
+
+        // Every layer crosses the link once, whichever the subscriber takes.
+        RelayLink fromA = Assert.Single(a.Services.GetRequiredService<NodeRelays>().Links);
+        (long sent, long published) before = (fromA.PacketsSent, publisher.GetVideoLayerStats().Sum(l => l.Packets));
+        await Task.Delay(TimeSpan.FromSeconds(2), cancel);
+        (long sent, long published) after = (fromA.PacketsSent, publisher.GetVideoLayerStats().Sum(l => l.Packets));
+        double perPacket = (double)(after.sent - before.sent) / (after.published - before.published);
+        TestContext.Current.TestOutputHelper?.WriteLine($"relayed {after.sent - before.sent} packets for {after.published - before.published} sent on three layers: {perPacket:0.000} per packet");
+        Assert.True(after.published - before.published > 100, $"the publisher sent only {after.published - before.published} packets in 2 s");
+        Assert.InRange(perPacket, 0.8, 1.2);
+    }
+
+    private static bool Receiving(RemoteTrack track, int width, int height, long frames)
+    {
+        RemoteTrackStats stats = track.GetStats();
+        return stats.FrameWidth == width && stats.FrameHeight == height && stats.FramesReceived >= frames;
+    }
+
     private static SfuBotOptions Subscriber(string name) => new() { Room = "span", Name = name, PublishAudio = false, PublishVideo = false };
 
     private static long Published(SfuBot bot)

@@ -16,7 +16,7 @@ public sealed class CountingSubscriberTests
     public async Task Counting_subscribers_count_every_packet_the_publisher_sent_on_the_announced_ssrcs()
     {
         CancellationToken cancel = TestContext.Current.CancellationToken;
-        (ChildProcess server, Uri url) = await SfuServerProcess.StartAsync(null, 0, cancel);
+        (ChildProcess server, Uri url) = await SfuServerProcess.StartAsync(null, cancel);
         using ChildProcess serverProcess = server;
         using var reader = new BatchedSocketReader();
         var subscribers = new List<(SfuBot Bot, CountingSubscriber Counting)>();

@@ -105,6 +105,7 @@ public sealed class LoadSmokeTests
     [InlineData(new[] { "fanout", "--transport", "sctp" }, "'sctp' is not one of udp, tcp")]
     [InlineData(new[] { "fanout", "--transport", "tcp", "--target", "relay" }, "--transport tcp needs --target sfu")]
     [InlineData(new[] { "fanout", "--transport", "tcp", "--subscriber-mode", "count" }, "--transport tcp needs --subscriber-mode full")]
+    [InlineData(new[] { "fanout", "--transport", "tcp", "--downlink-limit", "600k" }, "--downlink-limit shapes UDP to the subscribers")]
     public void Bad_command_lines_are_refused_with_a_reason(string[] args, string reason)
     {
         ArgumentException error = Assert.Throws<ArgumentException>(() => LoadOptions.Parse(args));

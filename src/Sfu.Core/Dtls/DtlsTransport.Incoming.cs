@@ -2,7 +2,7 @@ using BcDtlsTransport = Org.BouncyCastle.Tls.DtlsTransport;
 
 namespace Sfu.Core.Dtls;
 
-/// <summary>The incoming side: datagrams from the receive loop, and reading them on the thread pool once the association is established.</summary>
+/// <summary>The incoming side: datagrams from the media threads, and reading them on the thread pool once the association is established.</summary>
 public sealed partial class DtlsTransport
 {
     /// <summary>

@@ -8,7 +8,7 @@ namespace Sfu.Core.Feedback;
 /// (<see cref="TransportCcSender"/>) through a <see cref="BandwidthEstimator"/>, or, from a
 /// subscriber that sends none, its REMB. <see cref="Changed"/> fires when the estimate moves
 /// by a tenth or more, so the stream allocator re-runs; it runs anyway once a second.
-/// Receive loop (feedback arrives there); readers on other threads see the latest value.
+/// Media path (feedback arrives there); readers on other threads see the latest value.
 /// </summary>
 public sealed class DownlinkBandwidth(TimeProvider time, BandwidthEstimatorOptions? options = null)
 {

@@ -6,7 +6,7 @@ namespace Sfu.Core.Feedback;
 
 /// <summary>
 /// What one peer's RTCP can be about, by SSRC: the streams it sends us and the streams we send
-/// it. Changed on the signaling path; looked up on the receive loop without a lock; listed as
+/// it. Changed on the signaling path; looked up on the media path without a lock of its own; listed as
 /// immutable snapshots for the reporters.
 /// </summary>
 public sealed class FeedbackStreams

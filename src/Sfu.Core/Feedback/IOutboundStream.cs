@@ -14,11 +14,11 @@ public interface IOutboundStream
 
     /// <summary>
     /// Sends one of our packets again, the same packet rewritten the same way (RFC 4585 §3.4.1
-    /// leaves repair to the sender). False when it is no longer available. Receive loop.
+    /// leaves repair to the sender). False when it is no longer available. Media path.
     /// </summary>
     bool Retransmit(ushort sequenceNumber, Span<byte> scratch);
 
-    /// <summary>The peer lost its picture (PLI or FIR) and needs a keyframe. Receive loop.</summary>
+    /// <summary>The peer lost its picture (PLI or FIR) and needs a keyframe. Media path.</summary>
     void RequestKeyframe();
 
     /// <summary>Our RTP timestamp at <paramref name="now"/>, once the source's clock is known (for our SR). Any thread.</summary>

@@ -9,6 +9,6 @@ namespace Sfu.Core.Feedback;
 /// </summary>
 public interface IRtcpProcessor
 {
-    /// <summary>One packet of a validated compound. Receive loop; must not throw for any content.</summary>
+    /// <summary>One packet of a validated compound. Media path; must not throw for any content.</summary>
     void Process(in RtcpPacket packet, long now, Span<byte> scratch);
 }

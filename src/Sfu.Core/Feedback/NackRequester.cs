@@ -17,7 +17,7 @@ public sealed class NackRequester(FeedbackStreams streams, IRtcpSender publisher
     /// <summary>Sequence numbers asked for in one NACK; the rest wait for the next packet.</summary>
     public const int MaxPerNack = 32;
 
-    /// <summary>After a packet of <paramref name="stream"/> arrived: NACK what is missing and due. Receive loop.</summary>
+    /// <summary>After a packet of <paramref name="stream"/> arrived: NACK what is missing and due. Media path.</summary>
     public void OnPacket(RtpReceiveStream stream, long now)
     {
         if (stream.Nacks is not { MissingCount: > 0 } nacks)

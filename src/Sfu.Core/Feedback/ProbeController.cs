@@ -14,7 +14,7 @@ namespace Sfu.Core.Feedback;
 /// next probe waits longer — 3 s, growing ×1.5 to a minute, as LiveKit's probe regulator does.
 /// A video paused for bandwidth gets a probe within a second (GoogCC probes again after a large
 /// drop). Padding only ever fills the gap between what is sent and the probe rate. Any thread
-/// for <see cref="Want"/> and <see cref="OnPaused"/>; the rest on the receive loop.
+/// for <see cref="Want"/> and <see cref="OnPaused"/>; the rest on the media path, under its room's media gate.
 /// </summary>
 public sealed class ProbeController(TimeProvider time)
 {
@@ -145,7 +145,7 @@ public sealed class ProbeController(TimeProvider time)
         }
     }
 
-    /// <summary>Padding bytes due now to keep the probe at its rate; 0 when no probe runs. Receive loop.</summary>
+    /// <summary>Padding bytes due now to keep the probe at its rate; 0 when no probe runs. Media path.</summary>
     public int Owed(long now)
     {
         if (!_sending)
@@ -167,12 +167,12 @@ public sealed class ProbeController(TimeProvider time)
 
     /// <summary>
     /// Whether another padding-only packet of <paramref name="size"/> bytes should follow a media
-    /// packet, the <paramref name="sentAfterPacket"/>-th after it. Receive loop.
+    /// packet, the <paramref name="sentAfterPacket"/>-th after it. Media path.
     /// </summary>
     public bool PaddingDue(long now, int sentAfterPacket, int size)
         => sentAfterPacket < MaxPaddingPerPacket && Owed(now) >= size / 2;
 
-    /// <summary>A packet left: counts toward the probe when one runs. Receive loop.</summary>
+    /// <summary>A packet left: counts toward the probe when one runs. Media path.</summary>
     public bool OnSent(int bytes, bool padding)
     {
         if (!_sending)
@@ -193,7 +193,7 @@ public sealed class ProbeController(TimeProvider time)
     /// What feedback said of packets sent during the probe; once all are accounted for, returns
     /// the rate the path showed it carries: what it delivered when it kept up with the probe,
     /// <see cref="FailedShare"/> of it when it did not; 0 while the probe is still being read, or
-    /// when it told nothing. Receive loop.
+    /// when it told nothing. Media path.
     /// </summary>
     public long OnResults(ReadOnlySpan<PacketResult> results, BandwidthUsage usage)
     {

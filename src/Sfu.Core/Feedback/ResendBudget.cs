@@ -3,7 +3,7 @@ namespace Sfu.Core.Feedback;
 /// <summary>
 /// The resends one subscriber may get per second, a token bucket holding one second's worth:
 /// however its NACKs are written (many per compound, each naming many packets), it cannot
-/// make us send more than this. Receive loop only.
+/// make us send more than this. Media path only (one thread at a time: its room's media gate).
 /// </summary>
 public sealed class ResendBudget
 {

@@ -11,8 +11,8 @@ namespace Sfu.Core.Feedback;
 /// carrying a transport-wide sequence number, reported back about every
 /// <see cref="Interval"/> (as mediasoup and pion do), so the publisher's own send-side estimator
 /// (Chromium's GoogCC) fits its rate and its simulcast layers to its uplink. Feedback goes out
-/// from the receive loop when a packet finds the interval passed; a fixed ring, nothing
-/// allocated per packet. Receive loop only.
+/// from the media path when a packet finds the interval passed; a fixed ring, nothing
+/// allocated per packet. Media path only (one thread at a time: its room's media gate).
 /// </summary>
 public sealed class TransportCcReceiver(IRtcpSender publisher, uint reportSsrc, MediaCounters counters, TimeProvider time)
 {

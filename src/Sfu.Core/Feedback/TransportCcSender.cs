@@ -7,7 +7,7 @@ namespace Sfu.Core.Feedback;
 /// The transport-wide sequence numbers we give every packet toward one receiver
 /// (draft-holmer-rmcat-transport-wide-cc-extensions-01 §2), with when each left and how large
 /// it was, so its feedback turns into <see cref="PacketResult"/>s for the estimator. A fixed
-/// ring: nothing allocated per packet. Receive loop only.
+/// ring: nothing allocated per packet. Media path only (one thread at a time: its room's media gate).
 /// </summary>
 public sealed class TransportCcSender(TimeProvider time)
 {

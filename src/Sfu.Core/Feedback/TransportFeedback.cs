@@ -62,7 +62,7 @@ public sealed class TransportFeedback
     /// <summary>The SSRC our reports and feedback to this peer come from.</summary>
     public uint ReportSsrc { get; }
 
-    /// <summary>One decrypted compound from the peer. Receive loop.</summary>
+    /// <summary>One decrypted compound from the peer. Media path.</summary>
     public void OnRtcp(ReadOnlySpan<byte> compound, Span<byte> scratch)
     {
         if (RtcpCompoundReader.TryCreate(compound, out RtcpCompoundReader reader) != RtcpParseResult.Ok)

@@ -9,7 +9,7 @@ namespace Sfu.Core.Ice;
 /// The responder side of ICE-lite for one peer (RFC 8445 §2.5, §7.3): answers the browser's
 /// connectivity checks, tracks which remote address media goes to, and watches consent
 /// freshness (RFC 7675). A lite agent never sends checks and is always controlled
-/// (RFC 8445 §6.1.1). Single-threaded: call it from the receive loop only.
+/// (RFC 8445 §6.1.1). Single-threaded: call it from the media path only, under its room's media gate.
 /// </summary>
 public sealed class IceLiteAgent
 {
@@ -83,7 +83,7 @@ public sealed class IceLiteAgent
     /// both sides). The selected address and consent carry over, so media keeps flowing on the
     /// old path until the peer nominates a new one, and checks with the old credentials are
     /// still answered until one with the new credentials arrives. Built on the signaling side;
-    /// the receive loop switches to it with one reference write.
+    /// the media path switches to it with one reference write.
     /// </summary>
     public IceLiteAgent Restart(IceCredentials local, string remoteUfrag)
     {

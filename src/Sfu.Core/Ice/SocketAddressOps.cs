@@ -3,7 +3,7 @@ using System.Net;
 namespace Sfu.Core.Ice;
 
 /// <summary>
-/// Allocation-free comparison and copying of <see cref="SocketAddress"/>. The receive loop
+/// Allocation-free comparison and copying of <see cref="SocketAddress"/>. The media path
 /// reuses one instance per receive, so anything kept must be a copy.
 /// </summary>
 internal static class SocketAddressOps

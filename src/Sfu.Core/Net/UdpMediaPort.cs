@@ -146,7 +146,7 @@ public sealed partial class UdpMediaPort : IDatagramPort
             {
                 IsBackground = true,
                 // Linux shows 15 characters of a thread name: these stay apart in /proc/<pid>/task/*/comm.
-                Name = _loops.Length == 1 ? "sfu-media-receive" : $"sfu-media-rx-{i}",
+                Name = $"sfu-media-rx-{i}",
             };
         }
 

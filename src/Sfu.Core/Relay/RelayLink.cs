@@ -141,7 +141,7 @@ public sealed class RelayLink : IDtlsDatagramSender, IRtcpSender, IDisposable
         }
     }
 
-    /// <summary>One datagram from the peer's address. Receive thread only.</summary>
+    /// <summary>One datagram from the peer's address. Relay receive thread only.</summary>
     internal void OnDatagram(Span<byte> datagram)
     {
         // RFC 7983 §7: 20..63 is DTLS, 128..191 is RTP or RTCP.

@@ -13,7 +13,7 @@ namespace Sfu.Core.Routing;
 /// +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
 /// </code>
 /// level is -dBov, 0 (loudest) to 127 (silence), RFC 6464 §3. We keep the loudness
-/// 127 - level so that silence sums to zero. The receive loop writes two ints per packet;
+/// 127 - level so that silence sums to zero. The media path writes two ints per packet;
 /// the speaker detector's timer takes and resets them. A torn read between the two fields
 /// costs at most one packet's worth of accuracy, which a 300 ms average does not notice.
 /// </summary>

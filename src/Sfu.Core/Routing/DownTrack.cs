@@ -127,7 +127,7 @@ public sealed class DownTrack : IOutboundStream
 
     /// <summary>
     /// Stops or restarts forwarding at the subscriber's request; the transceiver and its SSRC
-    /// stay, so no renegotiation. Any thread: the receive loop notices the change at the next
+    /// stay, so no renegotiation. Any thread: the media path notices the change at the next
     /// packet and, on the way back, resumes the numbering where it stopped.
     /// </summary>
     public void SetPaused(bool paused) => _paused = paused;
@@ -181,7 +181,7 @@ public sealed class DownTrack : IOutboundStream
         _forwarder.SetWantedLayer(allocated >= 0 ? Math.Min(requested, allocated) : requested);
     }
 
-    /// <summary>Decide, then apply: rewrite into scratch, protect and send. Receive loop only.</summary>
+    /// <summary>Decide, then apply: rewrite into scratch, protect and send. Media path only (one thread at a time: its room's media gate).</summary>
     /// <param name="liveLayers">Bit i set when the producer's layer i arrives.</param>
     internal void Send(ProducerLayer layer, ReadOnlySpan<byte> packet, in RtpPacket view, bool isKeyframe, uint liveLayers, long now, Span<byte> scratch)
     {
@@ -337,7 +337,7 @@ public sealed class DownTrack : IOutboundStream
     /// <summary>
     /// Answers a NACK for one of our sequence numbers from the producer's buffer: the same
     /// packet, rewritten the same way, on the same SSRC (a plain resend needs no RTX
-    /// negotiation). Receive loop only.
+    /// negotiation). Media path only (one thread at a time: its room's media gate).
     /// </summary>
     public bool Retransmit(ushort sequenceNumber, Span<byte> scratch)
     {

@@ -6,6 +6,8 @@ namespace Sfu.Core.Routing;
 /// <see cref="UnusedBeforePause"/> is paused at the publisher — its encoder stops, saving its
 /// uplink and CPU — and is asked for again as soon as someone wants it. The lowest layer is
 /// always kept, so a newcomer has something to start from. LiveKit waits the same five seconds.
+/// While the room spans nodes, a local track keeps every layer: its subscribers on the other
+/// nodes pick their layers there, and their wishes do not travel back here.
 /// </summary>
 public sealed class LayerDemand
 {
@@ -56,7 +58,9 @@ public sealed class LayerDemand
 
         long now = _time.GetTimestamp();
         long pauseAfter = (long)(UnusedBeforePause.TotalSeconds * _time.TimestampFrequency);
-        int highest = Math.Max(0, HighestWanted);
+        int highest = !_producer.IsRemote && !_producer.Owner.Room.RelayLinks.IsEmpty
+            ? _producer.Layers.Length - 1
+            : Math.Max(0, HighestWanted);
         bool changed = false;
         lock (_gate)
         {

@@ -16,7 +16,7 @@ namespace Sfu.Core.Routing;
 /// a retransmission SSRC, restored first), RTCP to the transport's feedback processors. A
 /// simulcast layer's SSRC is learnt from its first packet, by the rid it carries (RFC 8852):
 /// browsers announce no SSRCs for simulcast. This is the whole per-packet path above the
-/// transport, in one place. Receive loop only; the SSRC tables change on the signaling path (and
+/// transport, in one place. Media path only (under the room's media gate); the SSRC tables change on the signaling path (and
 /// once per simulcast SSRC here) and are read without a lock.
 /// </summary>
 internal sealed class ParticipantMedia : IPeerMediaSink
@@ -141,9 +141,10 @@ internal sealed class ParticipantMedia : IPeerMediaSink
     }
 
     /// <summary>
-    /// The publisher's sender reports on the tracks the relay carries go with them to the other
-    /// nodes, unchanged: their RTP timestamps are the relayed packets' own, so each node's
-    /// subscribers get reports tied to the publisher's clocks (RFC 3550 §6.4.1), for lip sync.
+    /// The publisher's sender reports on the tracks the relay carries (one per simulcast layer)
+    /// go with them to the other nodes, unchanged: their RTP timestamps are the relayed packets'
+    /// own, so each node's subscribers get reports tied to the publisher's clocks
+    /// (RFC 3550 §6.4.1), for lip sync.
     /// </summary>
     private void RelaySenderReports(ReadOnlySpan<byte> compound, ImmutableArray<RelayLink> links)
     {
@@ -156,8 +157,7 @@ internal sealed class ParticipantMedia : IPeerMediaSink
         {
             if (packet.Header.PacketType != RtcpPacketType.SenderReport
                 || !SenderReport.TryParse(packet.Data, out SenderReport report)
-                || !_bySsrc.TryGetValue(report.Ssrc, out ProducerLayer? layer)
-                || layer.Owner.IsSimulcast)
+                || !_bySsrc.ContainsKey(report.Ssrc))
             {
                 continue;
             }

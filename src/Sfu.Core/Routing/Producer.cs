@@ -130,7 +130,7 @@ public sealed class Producer
 
     /// <summary>
     /// One packet of one layer: into the layer's receive stream, then to every down-track.
-    /// Receive loop; the packet stays in the receive buffer and each subscriber's copy is
+    /// Media path; the packet stays in the receive buffer and each subscriber's copy is
     /// written into <paramref name="scratch"/>.
     /// </summary>
     internal void OnPacket(ProducerLayer layer, ReadOnlySpan<byte> packet, in RtpPacket view, long now, Span<byte> scratch)
@@ -139,7 +139,7 @@ public sealed class Producer
         FanOut(layer, packet, view, isKeyframe, now, scratch);
     }
 
-    /// <summary>A packet lost on the publisher's uplink, restored from its retransmission. Receive loop.</summary>
+    /// <summary>A packet lost on the publisher's uplink, restored from its retransmission. Media path.</summary>
     internal void OnRepaired(ProducerLayer layer, ReadOnlySpan<byte> packet, in RtpPacket view, long now, Span<byte> scratch)
         => FanOut(layer, packet, view, layer.Stream!.IsKeyframe(view), now, scratch);
 
@@ -147,15 +147,15 @@ public sealed class Producer
     /// One packet of a track published on another node, as the relay link from that node
     /// delivered it (authenticated and decrypted, the publisher's SSRC, numbering, timestamps and
     /// payload type untouched). It enters the room as a local publisher's packet would: into the
-    /// layer's receive stream (so NACKs from subscribers here are answered from this node's own
-    /// buffer), then to every down-track, under the room's media gate. Relay receive thread.
+    /// receive stream of the layer its SSRC names (so NACKs from subscribers here are answered
+    /// from this node's own buffer), then to every down-track, under the room's media gate.
+    /// Relay receive thread.
     /// </summary>
-    /// <returns>False when the packet is not this track's (wrong SSRC, unparsable) or the track ended.</returns>
+    /// <returns>False when the packet is not this track's (no layer on its SSRC, unparsable) or the track ended.</returns>
     public bool OnRelayed(ReadOnlySpan<byte> packet, long now, Span<byte> scratch)
     {
-        ProducerLayer layer = Layers[0];
-        if (!_isRemote || _closed || layer.Stream is not { } stream
-            || RtpPacket.TryParse(packet, out RtpPacket view) != RtpParseResult.Ok || view.Ssrc != stream.Ssrc)
+        if (!_isRemote || _closed || RtpPacket.TryParse(packet, out RtpPacket view) != RtpParseResult.Ok
+            || LayerOf(view.Ssrc) is not { } layer)
         {
             return false;
         }
@@ -169,12 +169,12 @@ public sealed class Producer
     }
 
     /// <summary>
-    /// A sender report the publisher sent its node on this track, relayed from there: it times
-    /// the reports this node writes to the track's subscribers. Relay receive thread.
+    /// A sender report the publisher sent its node on one of this track's SSRCs, relayed from
+    /// there: it times the reports this node writes to the layer's subscribers. Relay receive thread.
     /// </summary>
-    public void OnRelayedSenderReport(ulong ntpTimestamp, uint rtpTimestamp, long now)
+    public void OnRelayedSenderReport(uint ssrc, ulong ntpTimestamp, uint rtpTimestamp, long now)
     {
-        if (!_isRemote || _closed || Layers[0].Stream is not { } stream)
+        if (!_isRemote || _closed || LayerOf(ssrc)?.Stream is not { } stream)
         {
             return;
         }
@@ -183,6 +183,20 @@ public sealed class Producer
         {
             stream.OnSenderReport(ntpTimestamp, rtpTimestamp, now);
         }
+    }
+
+    /// <summary>The layer whose stream is on <paramref name="ssrc"/>, null when none is (yet).</summary>
+    private ProducerLayer? LayerOf(uint ssrc)
+    {
+        foreach (ProducerLayer layer in Layers)
+        {
+            if (layer.Stream?.Ssrc == ssrc)
+            {
+                return layer;
+            }
+        }
+
+        return null;
     }
 
     private void FanOut(ProducerLayer layer, ReadOnlySpan<byte> packet, in RtpPacket view, bool isKeyframe, long now, Span<byte> scratch)
@@ -195,16 +209,17 @@ public sealed class Producer
             downTrack.Send(layer, packet, view, isKeyframe, live, now, scratch);
         }
 
-        if (!_isRemote && !IsSimulcast)
+        if (!_isRemote)
         {
             Relay(packet, scratch);
         }
     }
 
     /// <summary>
-    /// Sends the packet as received, once to each node that hosts members of the room; each
-    /// node rewrites it for its own subscribers. The down-tracks are done with
-    /// <paramref name="scratch"/> by now, and each link protects its copy in place there.
+    /// Sends the packet as received (a simulcast layer's on that layer's SSRC), once to each node
+    /// that hosts members of the room; each node rewrites it for its own subscribers. The
+    /// down-tracks are done with <paramref name="scratch"/> by now, and each link protects its
+    /// copy in place there.
     /// </summary>
     private void Relay(ReadOnlySpan<byte> packet, Span<byte> scratch)
     {

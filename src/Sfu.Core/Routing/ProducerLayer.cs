@@ -90,7 +90,7 @@ public sealed class ProducerLayer
 
     internal void SetActive(bool active) => _active = active;
 
-    /// <summary>One packet of this layer arrived. Receive loop.</summary>
+    /// <summary>One packet of this layer arrived. Media path.</summary>
     internal bool OnPacket(ReadOnlySpan<byte> packet, in RtpPacket view, long now)
     {
         Volatile.Write(ref _lastArrival, now);

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Sfu.Core.Rtp;
 using Sfu.Core.Streams;
 
@@ -19,7 +20,9 @@ public sealed record ExtensionDescription(byte Id, string Uri);
 /// <summary>
 /// What a publisher's offer announced for one track it sends: one stream on an SSRC its a=ssrc
 /// lines name, or simulcast streams by rid (RFC 8853), lowest resolution first, whose SSRCs
-/// are learnt from the first packets that carry each rid.
+/// are learnt from the first packets that carry each rid. A track relayed from another node
+/// carries those learnt SSRCs in <paramref name="LayerSsrcs"/>, one per rid (0 for a layer its
+/// node has not seen yet).
 /// </summary>
 public sealed record PublishedTrack(
     string Mid,
@@ -29,9 +32,50 @@ public sealed record PublishedTrack(
     string TrackId,
     CodecDescription Codec,
     IReadOnlyList<ExtensionDescription> Extensions,
-    IReadOnlyList<string>? Rids = null)
+    IReadOnlyList<string>? Rids = null,
+    IReadOnlyList<uint>? LayerSsrcs = null)
 {
+    /// <summary>At most this many layers: a producer marks the live ones in one 32-bit mask.</summary>
+    public const int MaxLayers = 32;
+
     public bool IsSimulcast => Rids is { Count: > 0 };
+
+    /// <summary>
+    /// What a relayed track must be to enter a room here: one stream on a known SSRC, or at most
+    /// <see cref="MaxLayers"/> rids with one SSRC each, at least one known, none repeated.
+    /// </summary>
+    [JsonIgnore]
+    public bool IsRelayable
+    {
+        get
+        {
+            if (!IsSimulcast)
+            {
+                return Ssrc != 0;
+            }
+
+            if (Rids!.Count > MaxLayers || LayerSsrcs is not { } ssrcs || ssrcs.Count != Rids.Count)
+            {
+                return false;
+            }
+
+            var known = new HashSet<uint>();
+            foreach (uint ssrc in ssrcs)
+            {
+                if (ssrc != 0 && !known.Add(ssrc))
+                {
+                    return false;
+                }
+            }
+
+            return known.Count > 0;
+        }
+    }
+
+    /// <summary>The SSRC of layer <paramref name="index"/> when known up front (a=ssrc, or the relay's listing), else 0.</summary>
+    public uint LayerSsrc(int index) => !IsSimulcast
+        ? (index == 0 ? Ssrc : 0)
+        : LayerSsrcs is { } ssrcs && index < ssrcs.Count ? ssrcs[index] : 0;
 
     /// <summary>The receive stream of one of this track's SSRCs.</summary>
     public RtpStreamParameters StreamParameters(uint ssrc, uint? rtxSsrc) => new(

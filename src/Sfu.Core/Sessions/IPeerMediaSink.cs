@@ -2,7 +2,7 @@ using Sfu.Core.Rtp;
 
 namespace Sfu.Core.Sessions;
 
-/// <summary>Where a peer transport delivers decrypted media. Called on the receive loop only.</summary>
+/// <summary>Where a peer transport delivers decrypted media. Called on the media path only, under the room's media gate.</summary>
 public interface IPeerMediaSink
 {
     /// <param name="packet">The decrypted packet, in the receive buffer.</param>

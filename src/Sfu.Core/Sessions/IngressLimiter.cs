@@ -2,10 +2,10 @@ namespace Sfu.Core.Sessions;
 
 /// <summary>
 /// How much one peer may send us: packets and bits per second, counted in one-second windows
-/// on the receive loop before anything is decrypted (a flood then costs a counter, not an AES
+/// on the media path before anything is decrypted (a flood then costs a counter, not an AES
 /// pass). What passes either bound in a window is dropped; a peer that passes them in
 /// <see cref="MediaLimits.IngressBreachSeconds"/> consecutive windows is
-/// <see cref="IsBreached"/>, and housekeeping removes it. Receive loop only, except the readers.
+/// <see cref="IsBreached"/>, and housekeeping removes it. Media path only (one thread at a time: its room's media gate), except the readers.
 /// </summary>
 public sealed class IngressLimiter
 {

@@ -26,7 +26,7 @@ public sealed partial class PeerTransport
         }
     }
 
-    /// <summary>A DTLS record from a bound address. Receive loop only.</summary>
+    /// <summary>A DTLS record from a bound address. Media path only (one thread at a time: its room's media gate).</summary>
     internal void OnDtls(ReadOnlySpan<byte> datagram, SocketAddress source, IDatagramPath path)
     {
         if (_dtls is null || _ice is null || !IsFromSelected(source, path))

@@ -43,7 +43,7 @@ public sealed partial class PeerTransport
     /// <summary>
     /// An ICE check routed here by USERNAME or by source address, that came over
     /// <paramref name="path"/> (the UDP port or an ICE-TCP connection); answered over the same
-    /// path. True when it authenticated. Receive loop only.
+    /// path. True when it authenticated. Media path only (one thread at a time: its room's media gate).
     /// </summary>
     internal bool OnStun(in StunMessage message, SocketAddress source, IDatagramPath path)
     {

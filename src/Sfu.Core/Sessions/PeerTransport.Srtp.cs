@@ -9,7 +9,7 @@ namespace Sfu.Core.Sessions;
 /// <summary>SRTP for the transport: media in and out, protected in place (RFC 3711, RFC 7714).</summary>
 public sealed partial class PeerTransport
 {
-    /// <summary>An SRTP or SRTCP packet from a bound address. Receive loop only.</summary>
+    /// <summary>An SRTP or SRTCP packet from a bound address. Media path only (one thread at a time: its room's media gate).</summary>
     internal void OnSrtp(Span<byte> datagram, SocketAddress source, IDatagramPath path, Span<byte> scratch)
     {
         SrtpContext? inbound = _inbound;
@@ -63,13 +63,13 @@ public sealed partial class PeerTransport
 
     /// <summary>
     /// Protects a plain RTP packet in place (the buffer has room for the tag) and sends it.
-    /// Receive loop only: the outbound RTP context has one owner.
+    /// Media path only: the outbound RTP context is used under its room's media gate, one thread at a time.
     /// </summary>
     public bool SendRtp(Span<byte> buffer, int length) => SendRtp(buffer, length, DatagramPriority.Video);
 
     /// <summary>
     /// As <see cref="SendRtp(Span{byte}, int)"/>; <paramref name="priority"/> says what a path
-    /// that backs up (an ICE-TCP connection) drops first. Receive loop only.
+    /// that backs up (an ICE-TCP connection) drops first. Media path only (one thread at a time: its room's media gate).
     /// </summary>
     public bool SendRtp(Span<byte> buffer, int length, DatagramPriority priority)
     {

@@ -28,7 +28,7 @@ public sealed partial class PeerTransport : IDtlsDatagramSender, IRtcpSender, ID
     private readonly DtlsTransportOptions _dtlsOptions;
     private readonly Lock _rtcpGate = new();
 
-    // ICE agent state changes on STUN checks (receive loop) and on a restart (signaling):
+    // ICE agent state changes on STUN checks (media path) and on a restart (signaling):
     // both take this lock, so a restart never copies state a check is changing. Media packets
     // only read the agent's selected address, a single reference.
     private readonly Lock _iceGate = new();

@@ -10,7 +10,7 @@ namespace Sfu.Core.Streams;
 /// and forgotten after
 /// <see cref="GiveUpAfter"/> (the frame it belonged to is long due by then). Fixed capacity,
 /// nothing allocated after construction; pure apart from the timestamps passed in, so every
-/// rule is a table test. Receive loop only.
+/// rule is a table test. Media path only (one thread at a time: its room's media gate).
 /// </summary>
 public sealed class NackGenerator
 {

@@ -7,7 +7,7 @@ namespace Sfu.Core.Streams;
 /// What we learn about one inbound RTP stream as it arrives, and the RTCP report block that
 /// tells its sender (RFC 3550 §6.4.1): loss from the extended sequence numbers (Appendix A.3),
 /// interarrival jitter (Appendix A.8) and the LSR/DLSR pair that lets the sender measure
-/// round-trip time. Updated by the receive loop; a report is read from the RTCP timer, whose
+/// round-trip time. Updated on the media path (under its room's media gate); a report is read from the RTCP timer, whose
 /// view may lag one packet behind — good enough for statistics, and it takes no lock.
 /// </summary>
 public sealed class ReceiveStatistics(int clockRate, TimeProvider time)

@@ -8,7 +8,7 @@ namespace Sfu.Core.Streams;
 /// round-trip time from LSR and DLSR. The SRs we forward carry the publisher's NTP time, not
 /// ours, so round-trip time is measured against when we sent the SR whose middle NTP bits
 /// come back as LSR (§6.4.1 "A = arrival − LSR − DLSR", with our own send time for LSR).
-/// Written on the receive loop only; readers on other threads see the latest report or the
+/// Written on the media path only (under its room's media gate); readers on other threads see the latest report or the
 /// one before it.
 /// </summary>
 public sealed class ReceptionQuality

@@ -7,7 +7,7 @@ namespace Sfu.Core.Streams;
 /// packets reach them, each taken from the server's <see cref="RetransmissionBudget"/>: a
 /// track that sends a few packets costs a page, not the whole ring, and when the budget is
 /// spent a page that does not exist yet stays empty (its packets are simply not repairable).
-/// Receive loop only, except <see cref="Release"/>.
+/// Media path only (one thread at a time: its room's media gate), except <see cref="Release"/>.
 /// </summary>
 public sealed class RetransmissionBuffer
 {

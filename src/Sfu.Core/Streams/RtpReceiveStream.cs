@@ -10,7 +10,7 @@ namespace Sfu.Core.Streams;
 /// publisher's retransmissions (RFC 4588 RTX), and the timing of its sender reports. Video
 /// only keeps packets and NACKs: audio is not repaired. Buffers are allocated at the first
 /// packet, not when the track is announced, so a track that never sends costs nothing.
-/// Receive loop only, except the readers marked otherwise.
+/// Media path only (one thread at a time: its room's media gate), except the readers marked otherwise.
 /// </summary>
 [SuppressMessage("Naming", "CA1711", Justification = "An RTP stream in the RFC 3550 sense, not a System.IO.Stream.")]
 public sealed class RtpReceiveStream

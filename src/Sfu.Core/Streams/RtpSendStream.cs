@@ -8,7 +8,7 @@ namespace Sfu.Core.Streams;
 /// numbering it uses (<see cref="Translator"/>), what it has sent (for sender reports), how
 /// the subscriber receives it (<see cref="Quality"/>, from its reports) and which packets were
 /// resent lately, so a NACK repeated before our answer could arrive is not answered twice.
-/// Written on the receive loop; counters and quality may be read from any thread.
+/// Written on the media path (under its room's media gate); counters and quality may be read from any thread.
 /// </summary>
 [SuppressMessage("Naming", "CA1711", Justification = "An RTP stream in the RFC 3550 sense, not a System.IO.Stream.")]
 public sealed class RtpSendStream

@@ -21,12 +21,13 @@ namespace Sfu.Host.Cluster;
 /// node that died, restarted under a new certificate or address, or no longer shares a room
 /// loses its link. One link per pair of nodes carries all the rooms they share.
 /// <para>
-/// Media: each track published here (one stream, no simulcast) is listed in Redis
-/// (<see cref="RedisTrackRegistry"/>) while its room spans nodes, and its packets go once to
-/// each node with members in the room (<see cref="Room.RelayLinks"/>). Each beat this node
-/// reads what its peers list for the rooms it hosts and keeps exactly those as remote
-/// producers here, fed by <see cref="IRelaySink.OnRtp"/>; a keyframe request for one of them
-/// travels back over the link as PLI and reaches the publisher through its own throttle.
+/// Media: each track published here is listed in Redis (<see cref="RedisTrackRegistry"/>)
+/// while its room spans nodes, a simulcast track with every layer's rid and learnt SSRC, and
+/// its packets go once to each node with members in the room (<see cref="Room.RelayLinks"/>).
+/// Each beat this node reads what its peers list for the rooms it hosts and keeps exactly
+/// those as remote producers here, fed by <see cref="IRelaySink.OnRtp"/>; a keyframe request
+/// for one of their layers travels back over the link as PLI on that layer's SSRC and reaches
+/// the publisher through the layer's own throttle.
 /// </para>
 /// </summary>
 internal sealed partial class NodeRelays : BackgroundService, IRelaySink
@@ -51,8 +52,8 @@ internal sealed partial class NodeRelays : BackgroundService, IRelaySink
     /// <summary>Where the relay receive thread writes each subscriber's copy of a relayed packet.</summary>
     private readonly byte[] _scratch = GC.AllocateUninitializedArray<byte>(UdpMediaPort.ReceiveBufferSize + 64);
 
-    /// <summary>The tracks this node relays, by SSRC, for keyframe requests arriving from peers; swapped whole.</summary>
-    private volatile Dictionary<uint, Producer> _relayed = [];
+    /// <summary>The layers this node relays, by SSRC, for keyframe requests arriving from peers; swapped whole.</summary>
+    private volatile Dictionary<uint, ProducerLayer> _relayed = [];
 
     public NodeRelays(
         LocalNode node,
@@ -214,7 +215,7 @@ internal sealed partial class NodeRelays : BackgroundService, IRelaySink
     private async Task PublishTracksAsync(string self, Dictionary<Room, IReadOnlyDictionary<string, int>> roomNodes)
     {
         var listed = new List<RelayedTrack>();
-        var relayed = new Dictionary<uint, Producer>();
+        var relayed = new Dictionary<uint, ProducerLayer>();
         foreach ((Room room, IReadOnlyDictionary<string, int> nodes) in roomNodes)
         {
             if (!nodes.Keys.Any(id => id != self))
@@ -226,12 +227,16 @@ internal sealed partial class NodeRelays : BackgroundService, IRelaySink
             {
                 foreach (Producer producer in participant.Producers)
                 {
-                    if (!producer.IsClosed && !producer.IsSimulcast && producer.Ssrc != 0)
+                    if (!producer.IsClosed && Listing(producer) is { } track)
                     {
-                        // Retransmissions are relayed restored, on the track's own SSRC: no RTX stream.
-                        var track = new PublishedTrack(producer.Mid, producer.Kind, producer.Ssrc, null, producer.TrackId, producer.Codec, producer.Extensions);
                         listed.Add(new RelayedTrack(room.Name, participant.Id, track));
-                        relayed[producer.Ssrc] = producer;
+                        foreach (ProducerLayer layer in producer.Layers)
+                        {
+                            if (layer.Stream is { } stream)
+                            {
+                                relayed[stream.Ssrc] = layer;
+                            }
+                        }
                     }
                 }
             }
@@ -239,6 +244,25 @@ internal sealed partial class NodeRelays : BackgroundService, IRelaySink
 
         _relayed = relayed;
         await _tracks.PublishAsync(self, listed).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// What the peers read of a track published here: its SSRC, or a simulcast track's rids with
+    /// the SSRC this node learnt for each (0 until its first packet; the listing grows as layers
+    /// arrive). Retransmissions are relayed restored, on each layer's own SSRC: no RTX stream.
+    /// Null while no SSRC is known.
+    /// </summary>
+    private static PublishedTrack? Listing(Producer producer)
+    {
+        if (!producer.IsSimulcast)
+        {
+            return producer.Ssrc == 0 ? null
+                : new PublishedTrack(producer.Mid, producer.Kind, producer.Ssrc, null, producer.TrackId, producer.Codec, producer.Extensions);
+        }
+
+        uint[] ssrcs = [.. producer.Layers.Select(l => l.Stream?.Ssrc ?? 0)];
+        return ssrcs.All(ssrc => ssrc == 0) ? null
+            : new PublishedTrack(producer.Mid, producer.Kind, 0, null, producer.TrackId, producer.Codec, producer.Extensions, [.. producer.Layers.Select(l => l.Rid!)], ssrcs);
     }
 
     /// <summary>Each room's packets go to the connected links of the other nodes with members in it.</summary>
@@ -285,8 +309,7 @@ internal sealed partial class NodeRelays : BackgroundService, IRelaySink
 
             foreach (RelayedTrack track in await _tracks.ReadAsync(id).ConfigureAwait(false))
             {
-                if (rooms.TryGetValue(track.Room, out Room? room) && roomNodes[room].ContainsKey(id)
-                    && !track.Track.IsSimulcast && track.Track.Ssrc != 0)
+                if (rooms.TryGetValue(track.Room, out Room? room) && roomNodes[room].ContainsKey(id) && track.Track.IsRelayable)
                 {
                     wanted[new RemoteKey(room, id, track.Field)] = track;
                 }
@@ -303,25 +326,68 @@ internal sealed partial class NodeRelays : BackgroundService, IRelaySink
 
         foreach ((RemoteKey key, RelayedTrack track) in wanted)
         {
-            if (!_remote.ContainsKey(key) && _peers.TryGetValue(key.PeerId, out Peer? peer))
+            if (!_peers.TryGetValue(key.PeerId, out Peer? peer))
             {
-                Producer producer = _engine.PublishRemote(key.Room, key.PeerId, track.ParticipantId, track.Track, peer.Link);
+                continue;
+            }
+
+            if (_remote.TryGetValue(key, out Producer? producer))
+            {
+                // A simulcast layer its node learnt since the last beat.
+                _engine.BindRemoteLayers(producer, track.Track, peer.Link);
+            }
+            else
+            {
+                producer = _engine.PublishRemote(key.Room, key.PeerId, track.ParticipantId, track.Track, peer.Link);
                 _remote[key] = producer;
-                peer.Relayed[track.Track.Ssrc] = producer;
                 LogRemoteTrack(_logger, track.Track.Kind, track.ParticipantId, key.PeerId, key.Room.Name);
+            }
+
+            foreach (ProducerLayer layer in producer.Layers)
+            {
+                if (layer.Stream is { } stream)
+                {
+                    peer.Relayed[stream.Ssrc] = producer;
+                }
             }
         }
     }
 
+    /// <summary>
+    /// The listing still describes the remote producer: same kind, codec, track id and rids, and
+    /// every layer bound here still on the SSRC listed for it (a layer may only become known).
+    /// </summary>
     private static bool SameStream(PublishedTrack track, Producer producer)
-        => track.Ssrc == producer.Ssrc && track.Kind == producer.Kind && track.Codec == producer.Codec && track.TrackId == producer.TrackId;
+    {
+        if (track.Kind != producer.Kind || track.Codec != producer.Codec || track.TrackId != producer.TrackId
+            || !(track.Rids ?? []).SequenceEqual(producer.IsSimulcast ? producer.Layers.Select(l => l.Rid!) : []))
+        {
+            return false;
+        }
+
+        foreach (ProducerLayer layer in producer.Layers)
+        {
+            if (layer.Stream is { } stream && stream.Ssrc != track.LayerSsrc(layer.Index))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
 
     private void EndRemote(RemoteKey key, Producer producer)
     {
         _remote.Remove(key);
         if (_peers.TryGetValue(key.PeerId, out Peer? peer))
         {
-            peer.Relayed.TryRemove(new KeyValuePair<uint, Producer>(producer.Ssrc, producer));
+            foreach (ProducerLayer layer in producer.Layers)
+            {
+                if (layer.Stream is { } stream)
+                {
+                    peer.Relayed.TryRemove(new KeyValuePair<uint, Producer>(stream.Ssrc, producer));
+                }
+            }
         }
 
         SfuEngine.UnpublishRemote(producer);
@@ -402,7 +468,7 @@ internal sealed partial class NodeRelays : BackgroundService, IRelaySink
 
     /// <summary>
     /// A packet of a track published on the peer node (authenticated and decrypted by the link):
-    /// to its remote producer by SSRC. Packets of a track this node does not follow yet (the peer
+    /// to its remote producer by SSRC (one per simulcast layer). Packets of a track this node does not follow yet (the peer
     /// starts relaying a beat before this node reads its listing) are dropped. Relay receive thread.
     /// </summary>
     void IRelaySink.OnRtp(RelayLink link, ReadOnlySpan<byte> packet)
@@ -430,7 +496,7 @@ internal sealed partial class NodeRelays : BackgroundService, IRelaySink
             return;
         }
 
-        Dictionary<uint, Producer> relayed = _relayed;
+        Dictionary<uint, ProducerLayer> relayed = _relayed;
         foreach (RtcpPacket packet in reader)
         {
             if (packet.Header.PacketType == RtcpPacketType.SenderReport)
@@ -464,15 +530,16 @@ internal sealed partial class NodeRelays : BackgroundService, IRelaySink
             && _peers.TryGetValue(link.PeerNodeId, out Peer? peer) && peer.Link == link
             && peer.Relayed.TryGetValue(report.Ssrc, out Producer? producer))
         {
-            producer.OnRelayedSenderReport(report.NtpTimestamp, report.RtpTimestamp, _engine.Time.GetTimestamp());
+            producer.OnRelayedSenderReport(report.Ssrc, report.NtpTimestamp, report.RtpTimestamp, _engine.Time.GetTimestamp());
         }
     }
 
-    private static void RequestKeyframe(Dictionary<uint, Producer> relayed, uint ssrc)
+    /// <summary>A keyframe of the layer on <paramref name="ssrc"/>: a subscriber there switched to it or lost it.</summary>
+    private static void RequestKeyframe(Dictionary<uint, ProducerLayer> relayed, uint ssrc)
     {
-        if (relayed.TryGetValue(ssrc, out Producer? producer))
+        if (relayed.TryGetValue(ssrc, out ProducerLayer? layer))
         {
-            _ = producer.Layers[0].RequestKeyframe(DownTrack.KeyframeRequestInterval, KeyframeRequestReason.SubscriberRequest);
+            _ = layer.RequestKeyframe(DownTrack.KeyframeRequestInterval, KeyframeRequestReason.SubscriberRequest);
         }
     }
 
@@ -502,7 +569,7 @@ internal sealed partial class NodeRelays : BackgroundService, IRelaySink
 
         public string Fingerprint => fingerprint;
 
-        /// <summary>The remote producers of tracks published on this peer, by SSRC.</summary>
+        /// <summary>The remote producers of tracks published on this peer, by SSRC (each simulcast layer's).</summary>
         public ConcurrentDictionary<uint, Producer> Relayed { get; } = new();
 
         public volatile bool Failed;

@@ -1,3 +1,7 @@
+using Microsoft.Extensions.DependencyInjection;
+using Sfu.Core;
+using Sfu.Core.Net;
+
 namespace Sfu.Browser.Tests.Firefox;
 
 /// <summary>
@@ -120,6 +124,24 @@ public sealed class FirefoxRoomTests(SfuServerFixture server, BrowserFixture bro
         await small.ResizeRemoteVideoAsync(1280, 720);
         InboundVideo after = await Eventually.UntilAsync(small.InboundVideoAsync, v => v?.FrameWidth == top, Deadline, $"Sam to switch up to Fox's top layer ({top} wide)", cancel) ?? before;
         Assert.True(after.FramesDecoded > before.FramesDecoded, $"Sam's frames: {before} then {after}");
+    }
+
+    [Fact(Timeout = 240_000)]
+    public async Task With_udp_to_the_media_port_dropped_Firefox_and_Chromium_exchange_media_over_ice_tcp()
+    {
+        CancellationToken cancel = TestContext.Current.CancellationToken;
+        await using var tcpOnly = new SfuServerFixture();
+        await tcpOnly.InitializeAsync();
+        SfuEngine engine = tcpOnly.Services.GetRequiredService<SfuEngine>();
+        await using Firewall firewall = await Firewall.BlockAsync($"udp dport {engine.MediaEndPoint.Port} drop");
+
+        // Firefox checks its UDP pairs, which go unanswered, and its active TCP candidate against
+        // our passive one (RFC 6544); the server ends up on TCP for both.
+        await using FirefoxParticipant fox = await FirefoxParticipant.JoinAsync(firefox, tcpOnly, "firefox-ice-tcp", "Fox");
+        await using BrowserParticipant chrome = await BrowserParticipant.JoinAsync(browser, tcpOnly, "firefox-ice-tcp", "Chrome");
+        await fox.WaitConnectedAsync(cancel);
+        await ExpectMediaBothWaysAsync(fox, chrome, foxVideos: 1, cancel);
+        Assert.All(engine.Rooms.Find("firefox-ice-tcp")!.Participants, p => Assert.Equal(TransportProtocol.Tcp, p.Transport.SelectedProtocol));
     }
 
     /// <summary>Each page decodes the other's video and hears its audio.</summary>

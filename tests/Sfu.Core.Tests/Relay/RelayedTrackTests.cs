@@ -1,5 +1,7 @@
+using System.Buffers.Binary;
 using System.Collections.Concurrent;
 using System.Net;
+using Microsoft.Extensions.Time.Testing;
 using Sfu.Core.Dtls;
 using Sfu.Core.Relay;
 using Sfu.Core.Routing;
@@ -100,10 +102,7 @@ public class RelayedTrackTests
         using var portA = new RelayPort(IPAddress.Loopback, 0, DtlsTestCertificates.A);
         using var portB = new RelayPort(IPAddress.Loopback, 0, DtlsTestCertificates.B);
         var sinkB = new FirstPacketSink();
-        RelayLink toB = portA.Open("node-a", "node-b", portB.LocalEndPoint, Pin(DtlsTestCertificates.B), new FirstPacketSink());
-        RelayLink toA = portB.Open("node-b", "node-a", portA.LocalEndPoint, Pin(DtlsTestCertificates.A), sinkB);
-        bool[] connected = await Task.WhenAll(toB.ConnectAsync(cancel), toA.ConnectAsync(cancel)).WaitAsync(DtlsTestPair.TestTimeout, cancel);
-        Assert.Equal([true, true], connected);
+        RelayLink toB = await LinkAsync(portA, portB, sinkB, cancel);
         room.Engine.Rooms.Find(EngineRoom.Name)!.RelayLinks = [toB];
 
         byte[] first = room.SendVideo(1, keyframe: true);
@@ -116,6 +115,167 @@ public class RelayedTrackTests
         // Sent synchronously, one per packet (the receiving socket may drop some of a burst this fast).
         Assert.Equal(1001, toB.PacketsSent);
         Assert.Equal(room.Subscribers[0].MediaReceived, toB.PacketsSent);
+    }
+
+    [Fact]
+    public async Task A_relayed_simulcast_track_gives_each_subscriber_its_layer_and_asks_upstream_for_keyframes_on_that_layers_ssrc()
+    {
+        string[] rids = ["q", "h", "f"];
+        (int Width, int Height)[] sizes = [(320, 180), (640, 360), (1280, 720)];
+        uint[] ssrcs = [0x5EED_1000, 0x5EED_2000, 0x5EED_3000];
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using EngineRoom room = await EngineRoom.CreateAsync(SrtpProfile.AeadAes128Gcm, subscribers: 2, time, rids);
+        time.Advance(DownTrack.KeyframeRequestInterval);
+        Room engineRoom = room.Engine.Rooms.Find(EngineRoom.Name)!;
+        Producer local = room.Publisher.VideoProducer();
+        var upstream = new RecordingRtcpSender();
+
+        // Its node has seen the bottom layer only so far.
+        var listed = new PublishedTrack("1", MediaKind.Video, 0, null, "remote-camera", local.Codec, local.Extensions, rids, [ssrcs[0], 0, 0]);
+        Producer remote = room.Engine.PublishRemote(engineRoom, "node-b", "p-remote", listed, upstream);
+        room.Settle();
+        Assert.True(remote.IsSimulcast);
+        Assert.Equal(rids, remote.Layers.Select(l => l.Rid));
+        Assert.Equal([ssrcs[0], 0u, 0u], remote.Layers.Select(l => l.Stream?.Ssrc ?? 0));
+
+        byte[] scratch = new byte[1600];
+        ushort[] sequence = [10, 2000, 30000];
+        uint timestamp = 90_000;
+        byte[] Frame(int layer, bool keyframe) => StreamPackets.Vp8Layer(ssrcs[layer], sequence[layer]++, timestamp, keyframe, rids[layer], sizes[layer].Width, sizes[layer].Height);
+        bool[] SendFrame(bool keyframe, params int[] layers)
+        {
+            bool[] taken = [.. layers.Select(layer => remote.OnRelayed(Frame(layer, keyframe), time.GetTimestamp(), scratch))];
+            timestamp += 3000;
+            time.Advance(TimeSpan.FromMilliseconds(33));
+            return taken;
+        }
+
+        Assert.Equal([true, false, false], SendFrame(keyframe: true, 0, 1, 2));
+
+        // The next listing names the other two: they are bound to the same producer.
+        room.Engine.BindRemoteLayers(remote, listed with { LayerSsrcs = ssrcs }, upstream);
+        Assert.Equal(ssrcs, remote.Layers.Select(l => l.Stream!.Ssrc));
+
+        EnginePeer small = room.Subscribers[0];
+        EnginePeer large = room.Subscribers[1];
+        DownTrack smallTrack = small.Participant!.DownTracks.Single(d => d.Source == remote);
+        DownTrack largeTrack = large.Participant!.DownTracks.Single(d => d.Source == remote);
+        Assert.True(small.Participant.SetVideoSize(smallTrack.Mid!, 320, 180));
+        Assert.True(large.Participant.SetVideoSize(largeTrack.Mid!, 1280, 720));
+
+        SendFrame(keyframe: true, 0, 1);
+        Assert.Equal([true, true, true], SendFrame(keyframe: true, 0, 1, 2));
+        RtpPacket toLarge = large.LastVideo(out _);
+        SendFrame(keyframe: false, 2);
+        SendFrame(keyframe: true, 0);
+        RtpPacket toSmall = small.LastVideo(out _);
+        Assert.Equal((0, 2), (smallTrack.CurrentLayer, largeTrack.CurrentLayer));
+        Assert.Equal(smallTrack.Ssrc, toSmall.Ssrc);
+        Assert.Equal(largeTrack.Ssrc, toLarge.Ssrc);
+        Assert.DoesNotContain(toSmall.Ssrc, ssrcs);
+        Assert.DoesNotContain(toLarge.Ssrc, ssrcs);
+        Assert.True(Vp8Descriptor.TryGetKeyframeSize(toSmall.Payload, out int smallWidth, out _));
+        Assert.True(Vp8Descriptor.TryGetKeyframeSize(toLarge.Payload, out int largeWidth, out _));
+        Assert.Equal((320, 1280), (smallWidth, largeWidth));
+
+        // The small tile grows: a keyframe of the top layer is asked for upstream, on its SSRC,
+        // and the subscriber moves to it at that keyframe on the same SSRC, numbering running on.
+        upstream.Sent.Clear();
+        time.Advance(DownTrack.KeyframeRequestInterval);
+        Assert.True(small.Participant.SetVideoSize(smallTrack.Mid!, 1280, 720));
+        SendFrame(keyframe: false, 0, 1, 2);
+        RtpPacket beforeSwitch = small.LastVideo(out _);
+        Assert.Contains(upstream.Sent, pli => PictureLossIndication.TryParse(pli, out PictureLossIndication request) && request.MediaSsrc == ssrcs[2]);
+        Assert.All(upstream.Sent, pli => Assert.True(PictureLossIndication.TryParse(pli, out _)));
+        SendFrame(keyframe: true, 2);
+        RtpPacket switched = small.LastVideo(out _);
+        Assert.Equal(2, smallTrack.CurrentLayer);
+        Assert.Equal(smallTrack.Ssrc, switched.Ssrc);
+        Assert.True(Vp8Descriptor.TryGetKeyframeSize(switched.Payload, out int switchedWidth, out _));
+        Assert.Equal(1280, switchedWidth);
+        Assert.Equal((ushort)(beforeSwitch.SequenceNumber + 1), switched.SequenceNumber);
+
+        // The per-packet path of a layer: find it by SSRC, its stream, every down-track.
+        byte[][] packets = [.. Enumerable.Range(0, 1000).Select(_ => Frame(2, keyframe: false))];
+        long allocated = Allocations.Measure(i => remote.OnRelayed(packets[i], time.GetTimestamp(), scratch), iterations: 300, warmUp: 100);
+        Assert.Equal(0, allocated);
+
+        SfuEngine.UnpublishRemote(remote);
+        room.Settle();
+        Assert.True(engineRoom.RemotePublishers.IsEmpty);
+        Assert.False(remote.OnRelayed(Frame(1, keyframe: true), time.GetTimestamp(), scratch));
+    }
+
+    [Fact]
+    public async Task A_listing_without_a_known_ssrc_is_refused()
+    {
+        await using EngineRoom room = await EngineRoom.CreateAsync(SrtpProfile.AeadAes128Gcm, subscribers: 0);
+        Room engineRoom = room.Engine.Rooms.Find(EngineRoom.Name)!;
+        Producer local = room.Publisher.VideoProducer();
+        var unknown = new PublishedTrack("1", MediaKind.Video, 0, null, "remote-camera", local.Codec, local.Extensions, ["q", "h"], [0, 0]);
+        var repeated = unknown with { LayerSsrcs = [RemoteSsrc, RemoteSsrc] };
+        Assert.Throws<ArgumentException>(() => room.Engine.PublishRemote(engineRoom, "node-b", "p-remote", unknown, new RecordingRtcpSender()));
+        Assert.Throws<ArgumentException>(() => room.Engine.PublishRemote(engineRoom, "node-b", "p-remote", repeated, new RecordingRtcpSender()));
+        Assert.True(engineRoom.RemotePublishers.IsEmpty);
+    }
+
+    [Fact]
+    public async Task Every_layer_of_a_local_simulcast_track_goes_over_the_relay_link_on_its_own_ssrc()
+    {
+        CancellationToken cancel = TestContext.Current.CancellationToken;
+        string[] rids = ["q", "h", "f"];
+        await using EngineRoom room = await EngineRoom.CreateAsync(SrtpProfile.AeadAes128Gcm, subscribers: 0, simulcastRids: rids);
+        using var portA = new RelayPort(IPAddress.Loopback, 0, DtlsTestCertificates.A);
+        using var portB = new RelayPort(IPAddress.Loopback, 0, DtlsTestCertificates.B);
+        var sinkB = new AllPacketsSink();
+        RelayLink toB = await LinkAsync(portA, portB, sinkB, cancel);
+        room.Engine.Rooms.Find(EngineRoom.Name)!.RelayLinks = [toB];
+
+        uint[] ssrcs = [0x7000, 0x7001, 0x7002];
+        byte[][] sent = [.. Enumerable.Range(0, 3).Select(layer => StreamPackets.Vp8Layer(ssrcs[layer], (ushort)(100 * layer), 3000, keyframe: true, rids[layer], 320 << layer, 180 << layer))];
+        foreach (byte[] packet in sent)
+        {
+            room.Deliver(room.Publisher, room.Publisher.ProtectRtp(packet));
+        }
+
+        await Until(() => sinkB.Packets.Count >= 3, cancel);
+        Assert.Equal(sent, sinkB.Packets.OrderBy(p => BinaryPrimitives.ReadUInt32BigEndian(p.AsSpan(8))));
+        Assert.Equal(ssrcs, room.Publisher.VideoProducer().Layers.Select(l => l.Stream!.Ssrc));
+    }
+
+    [Fact]
+    public async Task While_the_room_spans_nodes_no_layer_of_a_local_track_is_paused_for_want_of_a_subscriber_here()
+    {
+        string[] rids = ["q", "h", "f"];
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using EngineRoom room = await EngineRoom.CreateAsync(SrtpProfile.AeadAes128Gcm, subscribers: 0, time, rids);
+        using var port = new RelayPort(IPAddress.Loopback, 0, DtlsTestCertificates.A);
+        Room engineRoom = room.Engine.Rooms.Find(EngineRoom.Name)!;
+        Producer video = room.Publisher.VideoProducer();
+
+        // The engine's housekeeping re-evaluates demand as the clock moves; so does the test.
+        engineRoom.RelayLinks = [port.Open("node-a", "node-b", new IPEndPoint(IPAddress.Loopback, 9), Pin(DtlsTestCertificates.B), new FirstPacketSink())];
+        _ = video.Demand.Update(out _);
+        time.Advance(LayerDemand.UnusedBeforePause + TimeSpan.FromSeconds(1));
+        _ = video.Demand.Update(out _);
+        Assert.Equal([true, true, true], video.Layers.Select(l => l.IsActive));
+
+        // The room is this node's alone again: nobody here watches the upper layers.
+        engineRoom.RelayLinks = [];
+        _ = video.Demand.Update(out _);
+        time.Advance(LayerDemand.UnusedBeforePause + TimeSpan.FromSeconds(1));
+        _ = video.Demand.Update(out _);
+        Assert.Equal([true, false, false], video.Layers.Select(l => l.IsActive));
+    }
+
+    /// <summary>Node A's side of a connected link to node B, whose packets from A go to <paramref name="sinkB"/>.</summary>
+    private static async Task<RelayLink> LinkAsync(RelayPort portA, RelayPort portB, IRelaySink sinkB, CancellationToken cancel)
+    {
+        RelayLink toB = portA.Open("node-a", "node-b", portB.LocalEndPoint, Pin(DtlsTestCertificates.B), new FirstPacketSink());
+        RelayLink toA = portB.Open("node-b", "node-a", portA.LocalEndPoint, Pin(DtlsTestCertificates.A), sinkB);
+        bool[] connected = await Task.WhenAll(toB.ConnectAsync(cancel), toA.ConnectAsync(cancel)).WaitAsync(DtlsTestPair.TestTimeout, cancel);
+        Assert.Equal([true, true], connected);
+        return toB;
     }
 
     private static DtlsFingerprint Pin(DtlsCertificate certificate)
@@ -144,6 +304,18 @@ public class RelayedTrackTests
         {
             Sent.Enqueue(compound.ToArray());
             return true;
+        }
+    }
+
+    /// <summary>Keeps every packet.</summary>
+    private sealed class AllPacketsSink : IRelaySink
+    {
+        public ConcurrentQueue<byte[]> Packets { get; } = new();
+
+        public void OnRtp(RelayLink link, ReadOnlySpan<byte> packet) => Packets.Enqueue(packet.ToArray());
+
+        public void OnRtcp(RelayLink link, ReadOnlySpan<byte> compound)
+        {
         }
     }
 

@@ -1,0 +1,8 @@
+namespace Sfu.Bots.Tests;
+
+/// <summary>
+/// Tests that put a queue on the namespace's loopback (<see cref="LoopbackShaper"/>): every other
+/// test's packets would pass through it too, so these run alone.
+/// </summary>
+[CollectionDefinition(nameof(ShapesLoopback), DisableParallelization = true)]
+public sealed class ShapesLoopback;
