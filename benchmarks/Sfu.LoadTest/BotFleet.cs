@@ -38,6 +38,9 @@ internal sealed class BotFleet(LayerChoice layer = LayerChoice.Mixed) : IAsyncDi
         }
     }
 
+    /// <summary>Receive-only bots that received media as ICE-TCP frames: more frames than the ICE and DTLS handshakes take.</summary>
+    public int ListenersOverTcp() => Listeners().Count(l => l.Member.Bot.TcpFramesReceived > 100);
+
     /// <summary>
     /// Simulcast runs: receive-only participants report their video tiles at the size of the
     /// layer they want (with <see cref="LayerChoice.Mixed"/>, participant i the size of layer
@@ -137,6 +140,7 @@ internal sealed class BotFleet(LayerChoice layer = LayerChoice.Mixed) : IAsyncDi
         Simulcast = options.Simulcast && plan.PublishVideo,
         DecodeAudio = false,
         BindAddress = System.Net.IPAddress.Parse(options.BindAddress),
+        Transport = plan.PublishAudio || plan.PublishVideo ? Sfu.Core.Net.TransportProtocol.Udp : options.Transport,
         ConnectTimeout = TimeSpan.FromSeconds(30),
         SocketReader = counting,
 

@@ -22,6 +22,8 @@ internal abstract class FleetTarget(LoadOptions options) : ILoadTarget
 
     public void ClearLatency() => _fleet.ClearLatency();
 
+    public int SubscribersOverTcp => _fleet.ListenersOverTcp();
+
     public async Task<DownlinkWatch?> LimitDownlinksAsync(long limit, TimeSpan? liftAfter, CancellationToken cancellationToken)
         => DownlinkEstimates is { } estimates ? await DownlinkWatch.StartAsync(_fleet.FullListeners(), limit, liftAfter, estimates, cancellationToken).ConfigureAwait(false) : null;
 

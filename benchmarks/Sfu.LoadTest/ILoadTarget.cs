@@ -17,6 +17,9 @@ internal interface ILoadTarget : IAsyncDisposable
     /// <summary>Simulcast runs: the video sizes the subscribers receive, from their key frames; null otherwise.</summary>
     string? ReceivedLayers => null;
 
+    /// <summary>Receive-only participants whose media arrived over ICE-TCP.</summary>
+    int SubscribersOverTcp => 0;
+
     /// <summary>Downlink-limit runs: shapes each full subscriber's downlink to <paramref name="limit"/> (lifted after <paramref name="liftAfter"/>, if given) and watches how the server fits it; null where it cannot.</summary>
     Task<DownlinkWatch?> LimitDownlinksAsync(long limit, TimeSpan? liftAfter, CancellationToken cancellationToken) => Task.FromResult<DownlinkWatch?>(null);
 

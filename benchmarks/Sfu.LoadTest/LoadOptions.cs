@@ -1,4 +1,5 @@
 using System.Globalization;
+using Sfu.Core.Net;
 
 namespace Sfu.LoadTest;
 
@@ -66,6 +67,13 @@ internal sealed class LoadOptions
     public int FullSubscribers { get; set; } = 10;
 
     /// <summary>
+    /// How receive-only participants reach the server: UDP, or ICE-TCP (RFC 6544, every
+    /// datagram an RFC 4571 frame on one connection each), as browsers behind a firewall that
+    /// drops UDP do. Publishers send over UDP either way.
+    /// </summary>
+    public TransportProtocol Transport { get; set; } = TransportProtocol.Udp;
+
+    /// <summary>
     /// Bits per second each full receive-only bot's downlink carries once the measured window
     /// opens (the kernel shapes UDP to its port, <see cref="Sfu.Bots.LoopbackShaper"/>); those bots
     /// send transport-wide feedback so the server can find the limit. 0 = no limit, no feedback.
@@ -122,6 +130,7 @@ internal sealed class LoadOptions
                 case "--subscriber-mode": options.SubscriberMode = ParseEnum<SubscriberMode>(Value(), name); break;
                 case "--full-subscribers": options.FullSubscribers = ParseCount(Value(), name, minimum: 0); break;
                 case "--relay-mode": options.RelayMode = ParseEnum<RelayMode>(Value(), name); break;
+                case "--transport": options.Transport = ParseEnum<TransportProtocol>(Value(), name); break;
                 case "--downlink-limit": options.DownlinkLimit = ParseRate(Value(), name); break;
                 case "--downlink-lift": options.DownlinkLift = TimeSpan.FromSeconds(ParseCount(Value(), name)); break;
                 case "--downlink-trace": options.DownlinkTracePath = Value(); break;
@@ -157,6 +166,21 @@ internal sealed class LoadOptions
         if (options.RelayMode != RelayMode.Plain && options.Target != TargetKind.Relay)
         {
             throw new ArgumentException("--relay-mode needs --target relay.");
+        }
+
+        if (options.Transport == TransportProtocol.Tcp && options.Target != TargetKind.Sfu)
+        {
+            throw new ArgumentException("--transport tcp needs --target sfu.");
+        }
+
+        if (options.Transport == TransportProtocol.Tcp && options.SubscriberMode == SubscriberMode.Count)
+        {
+            throw new ArgumentException("--transport tcp needs --subscriber-mode full: counting subscribers share one UDP reader.");
+        }
+
+        if (options.Transport == TransportProtocol.Tcp && options.DownlinkLimit > 0)
+        {
+            throw new ArgumentException("--downlink-limit shapes UDP to the subscribers: it needs --transport udp.");
         }
 
         if (options.DownlinkLimit > 0 && (options.Target != TargetKind.Sfu || options.Server is not null))

@@ -52,6 +52,8 @@ internal sealed record LoadResult
     /// <summary>Simulcast runs: how many full subscribers received each video size at the end, e.g. "320×180: 4, 640×360: 3, 1280×720: 3".</summary>
     public string? ReceivedLayers { get; init; }
 
+    /// <summary>Receive-only participants whose media arrived over ICE-TCP (--transport tcp).</summary>
+    public int SubscribersOverTcp { get; init; }
     /// <summary>
     /// SfuRouter: the CPU each media thread of the server used over the window, in cores, by
     /// thread name (/proc/&lt;pid&gt;/task/*/stat); null for other targets.

@@ -92,6 +92,7 @@ internal static class LoadRunner
             LoadToolCores = toolCpuSeconds / window,
             ConnectRetries = target.ConnectRetries,
             ReceivedLayers = target.ReceivedLayers,
+            SubscribersOverTcp = target.SubscribersOverTcp,
             Downlink = downlinkSummary,
             MediaThreadCores = mediaThreadsLast.Count == 0 ? null : new SortedDictionary<string, double>(
                 mediaThreadsLast.ToDictionary(t => t.Key, t => (t.Value - mediaThreadsFirst.GetValueOrDefault(t.Key)) / window),

@@ -29,6 +29,8 @@ const string Usage = """
                                  process holds ~1,000; the first --full-subscribers stay full (full)
       --full-subscribers K       count mode: full bots kept for the latency columns (10)
       --relay-mode plain|srtp    relay: sendto per copy, or sendmmsg + SRTP AES-GCM per copy (plain)
+      --transport udp|tcp        how receive-only bots reach the server: UDP, or ICE-TCP (one
+                                 connection each, RFC 4571 frames; sfu, full subscribers) (udp)
       --downlink-limit RATE      sfu: when the window opens, limit each full receive-only bot's downlink
                                  to RATE bit/s (600k, 1.5M; tc on lo: root, in a private network
                                  namespace only); they send transport-cc feedback, and the result

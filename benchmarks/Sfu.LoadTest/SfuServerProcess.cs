@@ -6,11 +6,14 @@ namespace Sfu.LoadTest;
 internal static partial class SfuServerProcess
 {
     /// <param name="adminKey">Turns the admin API on with this key (the tool reads downlink estimates from it), or null.</param>
-    public static async Task<(ChildProcess Process, Uri Url)> StartAsync(string? hostDll, CancellationToken cancellationToken, string? adminKey = null)
+    /// <param name="tcpConnections">ICE-TCP connections the run opens, all from one address: the per-address limit is raised to admit them.</param>
+    public static async Task<(ChildProcess Process, Uri Url)> StartAsync(string? hostDll, CancellationToken cancellationToken, string? adminKey = null, int tcpConnections = 0)
     {
         string dll = hostDll ?? FindHostDll();
         string[] args =
         [
+            $"--Sfu:Media:TcpMaxConnectionsPerAddress={Math.Max(16, tcpConnections)}",
+            $"--Sfu:Media:TcpMaxUnauthenticated={Math.Max(256, tcpConnections)}",
             "--Urls=http://127.0.0.1:0",
             "--Sfu:Media:Port=0",
             .. adminKey is null ? Array.Empty<string>() : [$"--Sfu:Admin:Key={adminKey}"],

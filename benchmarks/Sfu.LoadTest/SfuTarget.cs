@@ -21,7 +21,7 @@ internal sealed class SfuTarget(LoadOptions options) : FleetTarget(options)
         {
             status("starting Sfu.Host");
             string? adminKey = Options.DownlinkLimit > 0 ? Convert.ToHexString(RandomNumberGenerator.GetBytes(16)) : null;
-            (_server, url) = await SfuServerProcess.StartAsync(Options.HostDll, cancellationToken, adminKey).ConfigureAwait(false);
+            (_server, url) = await SfuServerProcess.StartAsync(Options.HostDll, cancellationToken, adminKey, Options.Transport == Sfu.Core.Net.TransportProtocol.Tcp ? ScenarioPlan.Create(Options).Count : 0).ConfigureAwait(false);
             _serverPid = _server.Id;
             if (adminKey is not null)
             {

@@ -1,6 +1,7 @@
 using System.Net;
 using Sfu.Core;
 using Sfu.Core.Negotiation;
+using Sfu.Core.Net;
 
 namespace Sfu.Bots;
 
@@ -103,8 +104,11 @@ internal static class BotSdp
         return SdpWriter.Write(result.Answer);
     }
 
-    /// <summary>The peer's ICE and DTLS parameters from the first usable m-section (all are bundled).</summary>
-    public static RemoteTransport? ReadTransport(SessionDescription description, out string? error)
+    /// <summary>
+    /// The peer's ICE and DTLS parameters from the first usable m-section (all are bundled), with
+    /// its candidates of <paramref name="protocol"/> (for TCP, the passive ones an active candidate can connect to).
+    /// </summary>
+    public static RemoteTransport? ReadTransport(SessionDescription description, TransportProtocol protocol, out string? error)
     {
         MediaDescription? first = null;
         foreach (MediaDescription m in description.Media)
@@ -137,12 +141,19 @@ internal static class BotSdp
             foreach (IceCandidate c in m.Candidates)
             {
                 if (c.Component == 1
-                    && string.Equals(c.Transport, "udp", StringComparison.OrdinalIgnoreCase)
+                    && string.Equals(c.Transport, protocol == TransportProtocol.Tcp ? "tcp" : "udp", StringComparison.OrdinalIgnoreCase)
+                    && (protocol == TransportProtocol.Udp || (c.Extensions?.Contains("tcptype passive", StringComparison.Ordinal) ?? false))
                     && IPAddress.TryParse(c.Address, out IPAddress? address))
                 {
                     candidates.Add((new IPEndPoint(address, c.Port), c.Priority));
                 }
             }
+        }
+
+        if (candidates.Count == 0 && protocol == TransportProtocol.Tcp)
+        {
+            error = "no passive TCP candidate (is the server's ICE-TCP listener on?)";
+            return null;
         }
 
         error = null;

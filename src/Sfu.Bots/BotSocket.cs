@@ -8,7 +8,7 @@ namespace Sfu.Bots;
 /// datagram to the bot (allocation-free: one buffer and one <see cref="SocketAddress"/> reused), or
 /// read by an <see cref="IBotSocketReader"/> shared with other bots.
 /// </summary>
-internal sealed class BotSocket : IBotDatagramSender, IDisposable
+internal sealed class BotSocket : IBotSocket
 {
     public const int BufferSize = 2048;
 
@@ -19,13 +19,18 @@ internal sealed class BotSocket : IBotDatagramSender, IDisposable
 
     public BotSocket(IPAddress? bind = null)
     {
-        _socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-
-        // Media bursts (a large key frame) must not overflow the default buffers on loopback.
-        _socket.ReceiveBufferSize = 1 << 20;
-        _socket.SendBufferSize = 1 << 20;
-        _socket.Bind(new IPEndPoint(bind ?? IPAddress.Loopback, 0));
+        _socket = Open(new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp), bind);
         LocalEndPoint = (IPEndPoint)_socket.LocalEndPoint!;
+    }
+
+    /// <summary>Gives a bot's socket room for media bursts and binds it to <paramref name="bind"/> (127.0.0.1 by default), any port.</summary>
+    internal static Socket Open(Socket socket, IPAddress? bind)
+    {
+        // Media bursts (a large key frame) must not overflow the default buffers on loopback.
+        socket.ReceiveBufferSize = 1 << 20;
+        socket.SendBufferSize = 1 << 20;
+        socket.Bind(new IPEndPoint(bind ?? IPAddress.Loopback, 0));
+        return socket;
     }
 
     public IPEndPoint LocalEndPoint { get; }

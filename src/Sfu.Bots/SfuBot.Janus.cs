@@ -89,7 +89,7 @@ public sealed partial class SfuBot
         _localSetup = DtlsSetup.Active;
         string answer = BuildAnswer(SdpOf(attached), out SessionDescription? offer)
             ?? throw new InvalidOperationException("Janus's subscriber offer cannot be answered.");
-        RemoteTransport remote = BotSdp.ReadTransport(offer!, out string? error)
+        RemoteTransport remote = BotSdp.ReadTransport(offer!, Sfu.Core.Net.TransportProtocol.Udp, out string? error)
             ?? throw new InvalidOperationException("Janus's offer has no usable transport: " + error);
         await room.Session.MessageAsync(handle, new JsonObject { ["request"] = "start", ["room"] = room.Id }, Jsep("answer", answer), cancellationToken).ConfigureAwait(false);
         return remote;

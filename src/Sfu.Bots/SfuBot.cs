@@ -11,6 +11,7 @@ using Sfu.Core.Dtls;
 using Sfu.Core.Feedback;
 using Sfu.Core.Ice;
 using Sfu.Core.Negotiation;
+using Sfu.Core.Net;
 using Sfu.Core.Srtp;
 
 namespace Sfu.Bots;
@@ -32,7 +33,7 @@ public sealed partial class SfuBot : IAsyncDisposable
 
     private readonly SfuBotOptions _options;
     private readonly HubConnection? _hub;
-    private readonly BotSocket _socket;
+    private readonly IBotSocket _socket;
     private readonly IceAgent _ice;
     private readonly IceCredentials _localIce = IceCredentials.Generate();
     private readonly DtlsCertificate _certificate = DtlsCertificate.Generate();
@@ -55,7 +56,7 @@ public sealed partial class SfuBot : IAsyncDisposable
     private SfuBot(SfuBotOptions options, Uri? server, bool iceControlling = true)
     {
         _options = options;
-        _socket = new BotSocket(options.BindAddress);
+        _socket = options.Transport == TransportProtocol.Tcp ? new BotTcpSocket(options.BindAddress) : new BotSocket(options.BindAddress);
         _ice = new IceAgent(_localIce, _socket, TimeProvider.System, options.ConsentIntervalMin, options.ConsentIntervalMax, iceControlling, options.BindAddress);
         AudioSsrc = RandomSsrc();
         VideoSsrc = RandomSsrc();
@@ -94,6 +95,9 @@ public sealed partial class SfuBot : IAsyncDisposable
 
     /// <summary>The bot's one UDP socket (on 127.0.0.1 unless <see cref="SfuBotOptions.BindAddress"/> says otherwise).</summary>
     public IPEndPoint LocalEndPoint => _socket.LocalEndPoint;
+
+    /// <summary>Datagrams that reached the bot as ICE-TCP frames (0 for a bot on UDP).</summary>
+    public long TcpFramesReceived => (_socket as BotTcpSocket)?.FramesReceived ?? 0;
 
     public uint AudioSsrc { get; }
 
@@ -249,7 +253,7 @@ public sealed partial class SfuBot : IAsyncDisposable
             throw new InvalidOperationException($"The {peer}'s answer does not parse: " + parsed.Error);
         }
 
-        RemoteTransport remote = BotSdp.ReadTransport(parsed.Description, out string? error)
+        RemoteTransport remote = BotSdp.ReadTransport(parsed.Description, _options.Transport, out string? error)
             ?? throw new InvalidOperationException($"The {peer}'s answer has no usable transport: " + error);
 
         // RFC 5763 §5: the answerer's active makes it the DTLS client, passive makes us the client.
@@ -262,6 +266,12 @@ public sealed partial class SfuBot : IAsyncDisposable
     /// <summary>ICE, then DTLS, then SRTP: media flows when this returns.</summary>
     private async Task ConnectTransportAsync(RemoteTransport remote, CancellationToken cancellationToken)
     {
+        if (_socket is BotTcpSocket tcp)
+        {
+            // RFC 6544 §5.1: our active candidate connects to the peer's passive one; the checks follow on that connection.
+            await tcp.ConnectAsync(remote.Candidates.MaxBy(c => c.Priority).EndPoint, cancellationToken).ConfigureAwait(false);
+        }
+
         _ice.Start(remote.Ice, remote.Candidates);
         _controlLoop = Task.Run(() => ControlLoopAsync(_lifetime.Token), CancellationToken.None);
 

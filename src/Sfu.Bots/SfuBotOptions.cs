@@ -16,6 +16,13 @@ public sealed class SfuBotOptions
     /// </summary>
     public IPAddress BindAddress { get; set; } = IPAddress.Loopback;
 
+    /// <summary>
+    /// How the bot reaches the server: one UDP socket, or one ICE-TCP connection (RFC 6544, an
+    /// active candidate to the server's passive one) for everything, as a browser behind a
+    /// firewall that drops UDP does.
+    /// </summary>
+    public Sfu.Core.Net.TransportProtocol Transport { get; set; } = Sfu.Core.Net.TransportProtocol.Udp;
+
     public bool PublishAudio { get; set; } = true;
 
     public bool PublishVideo { get; set; } = true;

@@ -1,5 +1,7 @@
 using Sfu.Core;
 using Sfu.Core.Diagnostics;
+using Sfu.Core.Net;
+using Sfu.Core.Routing;
 using MediaKind = Sfu.Core.MediaKind;
 
 namespace Sfu.Bots.Tests;
@@ -123,11 +125,38 @@ public sealed class TwoBotCallTests(SfuServerFixture server) : IClassFixture<Sfu
         }
     }
 
-    private async Task<(SfuBot A, SfuBot B)> ConnectPairAsync(string room, double toneA, double toneB, int keyframeInterval = 60)
+    [Fact]
+    public async Task A_bot_over_ice_tcp_and_one_over_udp_hear_and_see_each_other()
+    {
+        (SfuBot a, SfuBot b) = await ConnectPairAsync("ice-tcp", 440, 660, transportA: TransportProtocol.Tcp);
+        await using (a)
+        await using (b)
+        {
+            Assert.True(await a.WaitUntilAsync(Flowing(audio: 50, frames: 20), Patience), Describe(a));
+            Assert.True(await b.WaitUntilAsync(Flowing(audio: 50, frames: 20), Patience), Describe(b));
+
+            // The server selected a TCP pair for a and a UDP one for b; a's datagrams all came as RFC 4571 frames.
+            Room room = server.Engine.Rooms.Rooms.Single(r => r.Participants.Any(p => p.Id == a.ParticipantId));
+            Assert.Equal(TransportProtocol.Tcp, room.Participants.Single(p => p.Id == a.ParticipantId).Transport.SelectedProtocol);
+            Assert.Equal(TransportProtocol.Udp, room.Participants.Single(p => p.Id == b.ParticipantId).Transport.SelectedProtocol);
+            Assert.True(a.TcpFramesReceived > 70, $"{a.TcpFramesReceived} TCP frames");
+            Assert.Equal(0, b.TcpFramesReceived);
+
+            // What crossed TCP is the other's media: each hears the other's tone, without loss.
+            Assert.InRange(AudioFrom(a).DominantFrequency(), 650, 670);
+            Assert.InRange(AudioFrom(b).DominantFrequency(), 430, 450);
+            foreach (SfuBot bot in new[] { a, b })
+            {
+                Assert.All(bot.RemoteTracks, t => Assert.Equal(0, t.GetStats().PacketsLost));
+            }
+        }
+    }
+
+    private async Task<(SfuBot A, SfuBot B)> ConnectPairAsync(string room, double toneA, double toneB, int keyframeInterval = 60, TransportProtocol transportA = TransportProtocol.Udp)
     {
         room += "-" + Guid.NewGuid().ToString("N")[..8];
         CancellationToken token = TestContext.Current.CancellationToken;
-        SfuBot a = await SfuBot.ConnectAsync(server.Url, new SfuBotOptions { Room = room, Name = "a", ToneFrequency = toneA, KeyframeInterval = keyframeInterval }, token);
+        SfuBot a = await SfuBot.ConnectAsync(server.Url, new SfuBotOptions { Room = room, Name = "a", ToneFrequency = toneA, KeyframeInterval = keyframeInterval, Transport = transportA }, token);
         SfuBot b = await SfuBot.ConnectAsync(server.Url, new SfuBotOptions { Room = room, Name = "b", ToneFrequency = toneB, KeyframeInterval = keyframeInterval }, token);
         return (a, b);
     }

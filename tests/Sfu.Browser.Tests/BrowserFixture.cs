@@ -48,6 +48,21 @@ public sealed class BrowserFixture : IAsyncLifetime
         return await withoutDevices.NewContextAsync(ContextOptions(width, height));
     }
 
+    /// <summary>
+    /// A context in a Chromium of its own that accepts, besides the usual, TLS servers whose
+    /// certificate's public key has the SHA-256 <paramref name="spkiSha256Base64"/>: a test's
+    /// self-signed TURN-over-TLS server. Chromium checks a "turns:" server's certificate like a
+    /// web server's (a self-signed one fails and the relay candidate never appears); the flag
+    /// trusts that one key and nothing else. The browser closes with the context.
+    /// </summary>
+    public async Task<IBrowserContext> NewContextTrustingAsync(string spkiSha256Base64)
+    {
+        IBrowser trusting = await LaunchAsync([.. ChromiumArgs, "--ignore-certificate-errors-spki-list=" + spkiSha256Base64]);
+        IBrowserContext context = await trusting.NewContextAsync(ContextOptions(960, 600));
+        context.Close += (_, _) => _ = trusting.CloseAsync();
+        return context;
+    }
+
     /// <summary>A fresh context (own storage, own media devices): one per participant.</summary>
     public Task<IBrowserContext> NewContextAsync(int width = 960, int height = 600) => Browser.NewContextAsync(ContextOptions(width, height));
 

@@ -51,6 +51,10 @@ public sealed class BrowserParticipant : IMediaPage, IAsyncDisposable
         return await OpenRoomAsync(await browser.NewContextAsync(width, height), server, room, name, query);
     }
 
+    /// <summary>Like <see cref="JoinAsync(BrowserFixture, SfuServerFixture, string, string, string, int, int)"/>, in <paramref name="context"/> (which the participant closes).</summary>
+    public static Task<BrowserParticipant> JoinInAsync(IBrowserContext context, SfuServerFixture server, string room, string name)
+        => OpenRoomAsync(context, server, room, name, "");
+
     /// <summary>Like <see cref="JoinAsync(BrowserFixture, SfuServerFixture, string, string, string, int, int)"/>, with <paramref name="initScript"/> (a JavaScript statement) run in the page before the app.</summary>
     public static async Task<BrowserParticipant> JoinWithScriptAsync(BrowserFixture browser, SfuServerFixture server, string room, string name, string initScript)
     {

@@ -1,6 +1,7 @@
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
 using Sfu.Core;
 using Sfu.Core.Net;
 
@@ -9,8 +10,8 @@ namespace Sfu.Browser.Tests;
 /// <summary>
 /// The connection ladder with rungs taken away by nftables in this network namespace: with UDP
 /// to the media port dropped, Chromium reaches the server over ICE-TCP; with UDP and TCP to
-/// the media port both dropped, it reaches it through Debian's coturn (TURN over UDP and over
-/// TCP), whose relayed UDP alone the firewall lets through. Each time the participants decode
+/// the media port both dropped, it reaches it through Debian's coturn (TURN over UDP, over TCP
+/// and over TLS), whose relayed UDP alone the firewall lets through. Each time the participants decode
 /// each other's video and receive each other's audio, and both ends agree on the path.
 /// </summary>
 public sealed class ReachingTheServerTests(BrowserFixture browser)
@@ -54,7 +55,7 @@ public sealed class ReachingTheServerTests(BrowserFixture browser)
         SfuEngine engine = server.Services.GetRequiredService<SfuEngine>();
         await using Firewall firewall = await Firewall.BlockAsync($"udp dport {engine.MediaEndPoint.Port} drop");
 
-        await ExpectMediaBothWaysAsync(server, "ice-tcp-room", local => local is "host tcp" or "prflx tcp", async () =>
+        await ExpectMediaBothWaysAsync(server, "ice-tcp-room", () => browser.NewContextAsync(), local => local is "host tcp" or "prflx tcp", async () =>
         {
             Assert.All(engine.Rooms.Find("ice-tcp-room")!.Participants, p => Assert.Equal(TransportProtocol.Tcp, p.Transport.SelectedProtocol));
             Assert.Equal(["host tcp", "host tcp"], await AdminCandidatePairsAsync(server, "ice-tcp-room"));
@@ -64,11 +65,14 @@ public sealed class ReachingTheServerTests(BrowserFixture browser)
     [Theory(Timeout = 180_000)]
     [InlineData("udp")]
     [InlineData("tcp")]
+    [InlineData("tls")]
     public async Task With_udp_and_tcp_to_the_media_port_dropped_participants_exchange_media_through_turn(string turnTransport)
     {
-        await using Coturn turn = await Coturn.StartAsync();
+        bool tls = turnTransport == "tls";
+        await using Coturn turn = await Coturn.StartAsync(tls);
+        string url = tls ? $"turns:127.0.0.1:{turn.TlsPort}?transport=tcp" : $"turn:127.0.0.1:{turn.Port}?transport={turnTransport}";
         await using var server = new SfuServerFixture(
-            $"--Sfu:Turn:Urls:0=turn:127.0.0.1:{turn.Port}?transport={turnTransport}",
+            $"--Sfu:Turn:Urls:0={url}",
             $"--Sfu:Turn:Secret={turn.Secret}");
         await server.InitializeAsync();
         SfuEngine engine = server.Services.GetRequiredService<SfuEngine>();
@@ -79,7 +83,8 @@ public sealed class ReachingTheServerTests(BrowserFixture browser)
             $"tcp dport {engine.TcpListener!.LocalEndPoint.Port} drop");
 
         string room = "turn-" + turnTransport;
-        await ExpectMediaBothWaysAsync(server, room, local => local == $"relay udp {turnTransport}", async () =>
+        Func<Task<IBrowserContext>> newContext = tls ? () => browser.NewContextTrustingAsync(turn.CertificateSpki!) : () => browser.NewContextAsync();
+        await ExpectMediaBothWaysAsync(server, room, newContext, local => local == $"relay udp {turnTransport}", async () =>
         {
             Assert.All(engine.Rooms.Find(room)!.Participants, p => Assert.Equal(TransportProtocol.Udp, p.Transport.SelectedProtocol));
             Assert.Equal(["relay", "relay"], await AdminCandidatePairsAsync(server, room));
@@ -87,20 +92,89 @@ public sealed class ReachingTheServerTests(BrowserFixture browser)
     }
 
     /// <summary>
-    /// Two Chromium participants see and hear each other over a selected pair that
-    /// <paramref name="expectedPath"/> accepts; then, still connected, <paramref name="server"/>'s side is checked.
+    /// The last rung as a user meets it: the client starts with every candidate allowed, direct
+    /// UDP and TCP to the media port are dropped, and the TURN server does not answer at first
+    /// (its port is dropped too, as when it restarts or its first packets are lost), so ICE stays
+    /// checking. The page gives up on the first attempt, says in the page that media goes
+    /// through TURN, and restarts relay-only; once TURN answers, both see and hear each other
+    /// over relayed UDP, and the peer connection's policy is relay.
     /// </summary>
-    private async Task ExpectMediaBothWaysAsync(SfuServerFixture server, string room, Func<string, bool> expectedPath, Func<Task> serverSide, CancellationToken cancel)
+    [Fact(Timeout = 180_000)]
+    public async Task When_no_path_connects_the_page_falls_back_to_turn_says_so_and_media_flows_relayed()
     {
-        await using BrowserParticipant alice = await BrowserParticipant.JoinAsync(browser, server, room, "Alice");
-        await using BrowserParticipant bob = await BrowserParticipant.JoinAsync(browser, server, room, "Bob");
+        await using Coturn turn = await Coturn.StartAsync();
+        await using var server = new SfuServerFixture(
+            $"--Sfu:Turn:Urls:0=turn:127.0.0.1:{turn.Port}?transport=udp",
+            $"--Sfu:Turn:Secret={turn.Secret}");
+        await server.InitializeAsync();
+        SfuEngine engine = server.Services.GetRequiredService<SfuEngine>();
+        CancellationToken cancel = TestContext.Current.CancellationToken;
+
+        await using Firewall direct = await Firewall.BlockAsync(
+            $"udp dport {engine.MediaEndPoint.Port} udp sport != {Coturn.RelayMinPort}-{Coturn.RelayMaxPort} drop",
+            $"tcp dport {engine.TcpListener!.LocalEndPoint.Port} drop");
+        Firewall? turnUnreachable = await Firewall.BlockAsync($"udp dport {turn.Port} drop");
+        try
+        {
+            const string room = "relay-fallback";
+            BrowserParticipant[] joined = [];
+            await ExpectMediaBothWaysAsync(server, room, () => browser.NewContextAsync(), local => local == "relay udp udp", async () =>
+            {
+                Assert.All(engine.Rooms.Find(room)!.Participants, p => Assert.Equal(TransportProtocol.Udp, p.Transport.SelectedProtocol));
+                Assert.Equal(["relay", "relay"], await AdminCandidatePairsAsync(server, room));
+                foreach (BrowserParticipant p in joined)
+                {
+                    Assert.Equal("relay", await p.CallAsync<string>("() => window.sfu.pc.getConfiguration().iceTransportPolicy"));
+                }
+            }, cancel, async participants =>
+            {
+                joined = participants;
+                foreach (BrowserParticipant p in participants)
+                {
+                    ILocator notice = p.Page.GetByTestId("connection-notice");
+                    string text = await Eventually.UntilAsync(
+                        async () => await notice.IsVisibleAsync() ? await notice.TextContentAsync() ?? "" : "",
+                        text => text.Length > 0, MediaDeadline, $"{p.Name}'s page to say it falls back to TURN", cancel);
+                    TestContext.Current.SendDiagnosticMessage($"{p.Name}: notice '{text}'");
+
+                    // Either reason is given only by a client that started with every candidate allowed.
+                    Assert.Matches("^Media is relayed through a TURN server: (no direct connection after 6 s|the direct connection failed)\\.$", text);
+                }
+
+                await turnUnreachable.DisposeAsync();
+                turnUnreachable = null;
+            });
+        }
+        finally
+        {
+            if (turnUnreachable is not null)
+            {
+                await turnUnreachable.DisposeAsync();
+            }
+        }
+    }
+
+    /// <summary>
+    /// Two Chromium participants join (then <paramref name="joined"/> runs, if given) and see and
+    /// hear each other over a selected pair that <paramref name="expectedPath"/> accepts; then,
+    /// still connected, <paramref name="server"/>'s side is checked.
+    /// </summary>
+    private static async Task ExpectMediaBothWaysAsync(SfuServerFixture server, string room, Func<Task<IBrowserContext>> newContext, Func<string, bool> expectedPath, Func<Task> serverSide, CancellationToken cancel, Func<BrowserParticipant[], Task>? joined = null)
+    {
+        await using BrowserParticipant alice = await BrowserParticipant.JoinInAsync(await newContext(), server, room, "Alice");
+        await using BrowserParticipant bob = await BrowserParticipant.JoinInAsync(await newContext(), server, room, "Bob");
+        if (joined is not null)
+        {
+            await joined([alice, bob]);
+        }
+
         foreach (BrowserParticipant p in new[] { alice, bob })
         {
             TestContext.Current.SendDiagnosticMessage($"{p.Name}: {await p.CallAsync<string>(InboundVideoScript)}");
             await Eventually.UntilAsync(p.CountDecodingRemoteVideoAsync, count => count == 1, MediaDeadline, $"{p.Name} to decode the other's video", cancel);
             await Eventually.UntilAsync(p.CountReceivingRemoteAudioAsync, count => count == 1, MediaDeadline, $"{p.Name} to receive the other's audio", cancel);
             string path = await p.CallAsync<string>(SelectedLocalCandidateScript);
-            TestContext.Current.SendDiagnosticMessage($"{p.Name}: selected local candidate {path}");
+            TestContext.Current.SendDiagnosticMessage($"{p.Name}: selected local candidate {path}; notice '{await p.Page.GetByTestId("connection-notice").TextContentAsync()}' restarts {await p.CallAsync<int>("() => window.sfu?.iceRestarts ?? -1")}");
             Assert.True(expectedPath(path), $"{p.Name}'s selected local candidate is '{path}'");
         }
 

@@ -64,6 +64,20 @@ public sealed class LoadSmokeTests
         Assert.Equal(received, result.ReceivedLayers);
     }
 
+    [Fact(Timeout = 120_000)]
+    public async Task Fanout_to_subscribers_over_ice_tcp_loses_nothing()
+    {
+        var options = LoadOptions.Parse(["fanout", "--transport", "tcp", "--subscribers", "6", "--duration", "4", "--warmup", "1"]);
+
+        LoadResult result = await LoadRunner.RunAsync(options, new ProgressLine(TextWriter.Null, inPlace: false), TestContext.Current.CancellationToken);
+
+        Assert.Equal("1 → 6 over tcp", result.Shape);
+        Assert.Equal(12, result.ForwardedStreams);
+        Assert.Equal(6, result.SubscribersOverTcp);
+        AssertNumbersProduced(result);
+        Assert.Equal(0, result.LostPackets);
+    }
+
     [Fact(Timeout = 60_000)]
     public async Task The_raw_relay_runs_the_same_fanout_in_its_own_process()
     {
@@ -88,6 +102,10 @@ public sealed class LoadSmokeTests
     [InlineData(new[] { "fanout", "--target", "relay", "--simulcast" }, "--simulcast needs --target sfu")]
     [InlineData(new[] { "fanout", "--layer", "large" }, "--layer needs --simulcast")]
     [InlineData(new[] { "fanout", "--simulcast", "--layer", "huge" }, "'huge' is not one of mixed, small, medium, large")]
+    [InlineData(new[] { "fanout", "--transport", "sctp" }, "'sctp' is not one of udp, tcp")]
+    [InlineData(new[] { "fanout", "--transport", "tcp", "--target", "relay" }, "--transport tcp needs --target sfu")]
+    [InlineData(new[] { "fanout", "--transport", "tcp", "--subscriber-mode", "count" }, "--transport tcp needs --subscriber-mode full")]
+    [InlineData(new[] { "fanout", "--transport", "tcp", "--downlink-limit", "600k" }, "--downlink-limit shapes UDP to the subscribers")]
     public void Bad_command_lines_are_refused_with_a_reason(string[] args, string reason)
     {
         ArgumentException error = Assert.Throws<ArgumentException>(() => LoadOptions.Parse(args));
