@@ -27,6 +27,7 @@ public static class SfuServer
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.Configure<TurnOptions>(builder.Configuration.GetSection(TurnOptions.Section));
         builder.Services.AddSingleton<TurnCredentials>();
+        builder.Services.AddSingleton<ConnectionPaths>();
         builder.Services.AddSingleton(sp => new SfuEngine(
             sp.GetRequiredService<IOptions<SfuOptions>>().Value,
             sp.GetRequiredService<ILoggerFactory>(),
@@ -55,6 +56,9 @@ public static class SfuServer
         // Bad access settings (a short secret, Token mode without a key) stop the start here.
         app.Services.GetRequiredService<AccessTokens>();
         app.Services.GetRequiredService<TurnCredentials>();
+
+        // Built now, so its metric exists whether or not the admin API is on.
+        app.Services.GetRequiredService<ConnectionPaths>();
         app.UseSfuAdmin();
         app.UseWebClient();
         app.MapHub<SfuHub>(SfuHub.Path);

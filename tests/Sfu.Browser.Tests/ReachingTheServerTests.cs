@@ -59,6 +59,7 @@ public sealed class ReachingTheServerTests(BrowserFixture browser)
         {
             Assert.All(engine.Rooms.Find("ice-tcp-room")!.Participants, p => Assert.Equal(TransportProtocol.Tcp, p.Transport.SelectedProtocol));
             Assert.Equal(["host tcp", "host tcp"], await AdminCandidatePairsAsync(server, "ice-tcp-room"));
+            Assert.Equal((2, 0, 0), await ConnectionsMetricAsync(server));
         }, TestContext.Current.CancellationToken);
     }
 
@@ -88,6 +89,7 @@ public sealed class ReachingTheServerTests(BrowserFixture browser)
         {
             Assert.All(engine.Rooms.Find(room)!.Participants, p => Assert.Equal(TransportProtocol.Udp, p.Transport.SelectedProtocol));
             Assert.Equal(["relay", "relay"], await AdminCandidatePairsAsync(server, room));
+            Assert.Equal((0, 0, 2), await ConnectionsMetricAsync(server));
         }, TestContext.Current.CancellationToken);
     }
 
@@ -182,6 +184,21 @@ public sealed class ReachingTheServerTests(BrowserFixture browser)
     }
 
     /// <summary>The candidate pair of each participant of the room, as the admin API reports it.</summary>
+    /// <summary>What <c>/metrics</c> says of connected participants by path: ICE-TCP, direct UDP, relayed.</summary>
+    private static async Task<(long HostTcp, long HostUdp, long Relay)> ConnectionsMetricAsync(SfuServerFixture server)
+    {
+        using var http = new HttpClient { BaseAddress = server.BaseUri };
+        http.DefaultRequestHeaders.Add("X-Admin-Key", SfuServerFixture.AdminKey);
+        string[] lines = (await http.GetStringAsync("/metrics", TestContext.Current.CancellationToken)).Split('\n');
+        long Value(string path)
+        {
+            string line = lines.Single(l => l.StartsWith("sfu_connections{", StringComparison.Ordinal) && l.Contains($"path=\"{path}\"", StringComparison.Ordinal));
+            return long.Parse(line[(line.LastIndexOf('}') + 1)..].Trim().Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        return (Value("host tcp"), Value("host udp"), Value("relay"));
+    }
+
     private static async Task<string[]> AdminCandidatePairsAsync(SfuServerFixture server, string room)
     {
         using var http = new HttpClient { BaseAddress = server.BaseUri };

@@ -10,7 +10,4 @@ public interface IMediaGauges
     int PublishedTracks { get; }
 
     int Subscriptions { get; }
-
-    /// <summary>Participants whose selected ICE pair runs over <paramref name="protocol"/>.</summary>
-    int ConnectedOver(Net.TransportProtocol protocol);
 }

@@ -21,8 +21,6 @@ public sealed class SfuMetrics : IDisposable
 
     private static readonly KeyValuePair<string, object?> Audio = new("kind", "audio");
     private static readonly KeyValuePair<string, object?> Video = new("kind", "video");
-    private static readonly KeyValuePair<string, object?> Udp = new("protocol", "udp");
-    private static readonly KeyValuePair<string, object?> Tcp = new("protocol", "tcp");
 
     private static readonly (DropReason Reason, KeyValuePair<string, object?> Tag)[] DropTags =
         [.. Enum.GetValues<DropReason>().Select(r => (r, new KeyValuePair<string, object?>("reason", DropReasonName(r))))];
@@ -57,16 +55,6 @@ public sealed class SfuMetrics : IDisposable
         _meter.CreateObservableUpDownCounter("sfu.participants", () => (long)gauges.Participants, "{participant}", "Participants in all rooms");
         _meter.CreateObservableUpDownCounter("sfu.tracks.published", () => (long)gauges.PublishedTracks, "{track}", "Tracks participants publish");
         _meter.CreateObservableUpDownCounter("sfu.subscriptions", () => (long)gauges.Subscriptions, "{subscription}", "Down-tracks: one per subscriber of each published track");
-
-        _meter.CreateObservableUpDownCounter(
-            "sfu.transport.connections",
-            () => new Measurement<long>[]
-            {
-                new(gauges.ConnectedOver(Net.TransportProtocol.Udp), Udp),
-                new(gauges.ConnectedOver(Net.TransportProtocol.Tcp), Tcp),
-            },
-            "{connection}",
-            "Connected participants by the transport of their selected ICE pair (udp: host or TURN relay; tcp: ICE-TCP)");
 
         _meter.CreateObservableCounter("sfu.rtp.packets.received", () => ByKind(counters.PacketsReceived), "{packet}", "RTP packets received from publishers");
         _meter.CreateObservableCounter("sfu.rtp.packets.forwarded", () => ByKind(counters.PacketsForwarded), "{packet}", "RTP packets sent to subscribers");
@@ -107,6 +95,21 @@ public sealed class SfuMetrics : IDisposable
         _meter.CreateObservableCounter("sfu.relay.packets.received", () => PerPeer(read, t => t.PacketsReceived), "{packet}", "RTP packets relayed from each peer node");
         _meter.CreateObservableCounter("sfu.relay.bytes.sent", () => PerPeer(read, t => t.BytesSent), "By", "RTP bytes relayed to each peer node (before SRTP)");
         _meter.CreateObservableCounter("sfu.relay.bytes.received", () => PerPeer(read, t => t.BytesReceived), "By", "RTP bytes relayed from each peer node (after SRTP)");
+    }
+
+    /// <summary>
+    /// Adds <c>sfu.connections</c>: connected participants by the path their media takes, as the
+    /// host names it ("host udp", "host tcp", "relay"); the host knows which addresses are TURN
+    /// servers, the media plane does not.
+    /// </summary>
+    public void ObserveConnectionPaths(Func<IReadOnlyDictionary<string, int>> read)
+    {
+        ArgumentNullException.ThrowIfNull(read);
+        _meter.CreateObservableUpDownCounter(
+            "sfu.connections",
+            () => read().Select(p => new Measurement<long>(p.Value, new KeyValuePair<string, object?>("path", p.Key))),
+            "{connection}",
+            "Connected participants by the path of their selected ICE pair: host udp, host tcp (ICE-TCP) or relay (a configured TURN server)");
     }
 
     private static Measurement<long>[] PerPeer(Func<IReadOnlyList<RelayPeerTotals>> read, Func<RelayPeerTotals, long> value) =>

@@ -61,8 +61,6 @@ public sealed class RoomRegistry(TimeProvider time) : IMediaGauges
 
     int IMediaGauges.Subscriptions => Count(p => p.DownTracks.Length);
 
-    int IMediaGauges.ConnectedOver(Net.TransportProtocol protocol) => Count(p => p.Transport.IsConnected && p.Transport.SelectedProtocol == protocol ? 1 : 0);
-
     private int Count(Func<Participant, int> count)
     {
         int total = 0;

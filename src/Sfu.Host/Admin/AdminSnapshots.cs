@@ -8,7 +8,7 @@ using Sfu.Host.Turn;
 namespace Sfu.Host.Admin;
 
 /// <summary>Read-only views of the engine's rooms for the admin API.</summary>
-internal sealed class AdminSnapshots(SfuEngine engine, AdminStatsSampler sampler, TurnCredentials turn)
+internal sealed class AdminSnapshots(SfuEngine engine, AdminStatsSampler sampler, ConnectionPaths paths)
 {
     public IReadOnlyList<RoomSummary> Rooms()
         => [.. engine.Rooms.Rooms.OrderBy(r => r.Name, StringComparer.Ordinal).Select(Summary)];
@@ -79,22 +79,10 @@ internal sealed class AdminSnapshots(SfuEngine engine, AdminStatsSampler sampler
             participant.Transport.HandshakeDuration?.TotalMilliseconds,
             [.. participant.Producers.Select(Published)],
             [.. participant.DownTracks.Select(Subscription)],
-            CandidatePair(participant.Transport),
+            paths.Of(participant.Transport),
             participant.DownlinkEstimate > 0 ? participant.DownlinkEstimate : null,
             participant.AllocatedBitrate);
     }
-
-    /// <summary>
-    /// The selected pair as the dashboard names it. A TURN relay speaks UDP to us from the TURN
-    /// server's address, so that is how a relayed peer is told from a direct one.
-    /// </summary>
-    private string? CandidatePair(PeerTransport transport) => transport.SelectedProtocol switch
-    {
-        TransportProtocol.Tcp => "host tcp",
-        TransportProtocol.Udp when transport.RemoteAddress is { } remote && turn.IsRelayAddress(remote) => "relay",
-        TransportProtocol.Udp => "host udp",
-        _ => null,
-    };
 
     private PublishedTrackDetail Published(Producer producer)
     {
