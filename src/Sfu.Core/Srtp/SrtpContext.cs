@@ -40,6 +40,12 @@ public sealed partial class SrtpContext : IDisposable
     private readonly SrtpTransform _rtp;
     private readonly SrtpTransform _rtcp;
     private readonly Dictionary<uint, SrtpStreamState> _streams = [];
+
+    // The stream of the last SSRC looked up: a subscriber's context protects one SSRC after
+    // another of the same stream, and at a fan-out of hundreds a dictionary lookup per copy
+    // costs the cache lines of its buckets and entries. Streams are never removed before Dispose.
+    private uint _lastSsrc;
+    private SrtpStreamState? _lastStream;
     private bool _disposed;
 
     private SrtpContext(SrtpProfile profile, SrtpTransform rtp, SrtpTransform rtcp)
@@ -152,12 +158,24 @@ public sealed partial class SrtpContext : IDisposable
 
     private SrtpStreamState? GetOrAddStream(uint ssrc)
     {
-        if (_streams.TryGetValue(ssrc, out SrtpStreamState? stream))
+        if (_lastStream is { } last && _lastSsrc == ssrc)
         {
-            return stream;
+            return last;
         }
 
-        return _streams.Count >= MaxStreams ? null : AddStream(ssrc);
+        if (!_streams.TryGetValue(ssrc, out SrtpStreamState? stream))
+        {
+            if (_streams.Count >= MaxStreams)
+            {
+                return null;
+            }
+
+            stream = AddStream(ssrc);
+        }
+
+        _lastSsrc = ssrc;
+        _lastStream = stream;
+        return stream;
     }
 
     private SrtpStreamState AddStream(uint ssrc)
@@ -178,5 +196,6 @@ public sealed partial class SrtpContext : IDisposable
         _rtp.Dispose();
         _rtcp.Dispose();
         _streams.Clear();
+        _lastStream = null;
     }
 }
