@@ -41,11 +41,13 @@ public sealed partial class SrtpContext : IDisposable
     private readonly SrtpTransform _rtcp;
     private readonly Dictionary<uint, SrtpStreamState> _streams = [];
 
-    // The stream of the last SSRC looked up: a subscriber's context protects one SSRC after
-    // another of the same stream, and at a fan-out of hundreds a dictionary lookup per copy
-    // costs the cache lines of its buckets and entries. Streams are never removed before Dispose.
-    private uint _lastSsrc;
-    private SrtpStreamState? _lastStream;
+    // The streams of the last two SSRCs looked up (a subscriber's audio and video): at a fan-out
+    // of hundreds a dictionary lookup per copy costs the cache lines of its buckets and entries.
+    // Streams are never removed before Dispose.
+    private uint _recentSsrc;
+    private SrtpStreamState? _recentStream;
+    private uint _olderSsrc;
+    private SrtpStreamState? _olderStream;
     private bool _disposed;
 
     private SrtpContext(SrtpProfile profile, SrtpTransform rtp, SrtpTransform rtcp)
@@ -158,9 +160,16 @@ public sealed partial class SrtpContext : IDisposable
 
     private SrtpStreamState? GetOrAddStream(uint ssrc)
     {
-        if (_lastStream is { } last && _lastSsrc == ssrc)
+        if (_recentStream is { } recent && _recentSsrc == ssrc)
         {
-            return last;
+            return recent;
+        }
+
+        if (_olderStream is { } older && _olderSsrc == ssrc)
+        {
+            (_olderSsrc, _olderStream) = (_recentSsrc, _recentStream);
+            (_recentSsrc, _recentStream) = (ssrc, older);
+            return older;
         }
 
         if (!_streams.TryGetValue(ssrc, out SrtpStreamState? stream))
@@ -173,8 +182,8 @@ public sealed partial class SrtpContext : IDisposable
             stream = AddStream(ssrc);
         }
 
-        _lastSsrc = ssrc;
-        _lastStream = stream;
+        (_olderSsrc, _olderStream) = (_recentSsrc, _recentStream);
+        (_recentSsrc, _recentStream) = (ssrc, stream);
         return stream;
     }
 
@@ -196,6 +205,7 @@ public sealed partial class SrtpContext : IDisposable
         _rtp.Dispose();
         _rtcp.Dispose();
         _streams.Clear();
-        _lastStream = null;
+        _recentStream = null;
+        _olderStream = null;
     }
 }
