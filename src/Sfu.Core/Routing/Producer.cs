@@ -204,9 +204,31 @@ public sealed class Producer
         AudioLevel?.Observe(view);
         uint live = LiveLayers(now);
         ImmutableArray<DownTrack> downTracks = _downTracks;
-        foreach (DownTrack downTrack in downTracks)
+        for (int i = 0; i < downTracks.Length; i++)
         {
-            downTrack.Send(layer, packet, view, isKeyframe, live, now, scratch);
+            // Each subscriber's state is out of the cache by its next packet: load the next
+            // ones' while this one's copy is encrypted, one level of references per turn.
+            if (i + 4 < downTracks.Length)
+            {
+                CachePrefetch.Object(downTracks[i + 4], 128);
+            }
+
+            if (i + 3 < downTracks.Length)
+            {
+                downTracks[i + 3].Prefetch(1);
+            }
+
+            if (i + 2 < downTracks.Length)
+            {
+                downTracks[i + 2].Prefetch(2);
+            }
+
+            if (i + 1 < downTracks.Length)
+            {
+                downTracks[i + 1].Prefetch(3);
+            }
+
+            downTracks[i].Send(layer, packet, view, isKeyframe, live, now, scratch);
         }
 
         if (!_isRemote)

@@ -87,6 +87,17 @@ public sealed partial class PeerTransport
         return SendSelected(buffer[..protectedLength], priority);
     }
 
+    /// <summary>
+    /// Hints the CPU to load what <see cref="SendRtp(Span{byte}, int, DatagramPriority)"/> reads
+    /// after this object itself: the outbound context and the ICE agent (see <see cref="CachePrefetch"/>).
+    /// No effect on behaviour.
+    /// </summary>
+    internal void PrefetchSend()
+    {
+        CachePrefetch.Object(_outboundRtp);
+        CachePrefetch.Object(_ice);
+    }
+
     /// <summary>Protects and sends one plain RTCP compound packet. Any thread.</summary>
     public bool SendRtcp(ReadOnlySpan<byte> compound)
     {

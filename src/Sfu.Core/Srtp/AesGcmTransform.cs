@@ -34,7 +34,11 @@ internal sealed class AesGcmTransform : SrtpTransform
     private const uint EncryptedFlag = 0x8000_0000;
 
     private readonly AesGcm _aead;
-    private readonly byte[] _salt;
+
+    // The salt as two big-endian words, bytes 0..7 and 8..11: the IV is built with two XORs, and
+    // without an array of its own to load for every packet.
+    private ulong _saltHigh;
+    private uint _saltLow;
 
     public AesGcmTransform(ReadOnlySpan<byte> sessionKey, ReadOnlySpan<byte> sessionSalt)
     {
@@ -44,7 +48,8 @@ internal sealed class AesGcmTransform : SrtpTransform
         }
 
         _aead = new AesGcm(sessionKey, TagLength);
-        _salt = sessionSalt.ToArray();
+        _saltHigh = BinaryPrimitives.ReadUInt64BigEndian(sessionSalt);
+        _saltLow = BinaryPrimitives.ReadUInt32BigEndian(sessionSalt[8..]);
     }
 
     public override int RtpOverhead => TagLength;
@@ -123,34 +128,28 @@ internal sealed class AesGcmTransform : SrtpTransform
         }
     }
 
+    /// <summary>
+    /// 00 00 || SSRC (4) || ROC (4) || SEQ (2), XOR the salt (§8.1). The 48-bit index is ROC || SEQ,
+    /// so bytes 0..7 are SSRC and the ROC's high half, bytes 8..11 its low half and SEQ.
+    /// </summary>
     private void BuildRtpIv(Span<byte> iv, uint ssrc, ulong index)
     {
-        iv.Clear();
-        BinaryPrimitives.WriteUInt32BigEndian(iv[2..], ssrc);
-        BinaryPrimitives.WriteUInt32BigEndian(iv[6..], (uint)(index >> 16));
-        BinaryPrimitives.WriteUInt16BigEndian(iv[10..], (ushort)index);
-        XorSalt(iv);
+        ulong roc = index >> 16;
+        BinaryPrimitives.WriteUInt64BigEndian(iv, (((ulong)ssrc << 16) | (roc >> 16)) ^ _saltHigh);
+        BinaryPrimitives.WriteUInt32BigEndian(iv[8..], (uint)(index & 0xFFFF_FFFF) ^ _saltLow);
     }
 
+    /// <summary>00 00 || SSRC (4) || 00 00 || 0 || SRTCP index (31), XOR the salt (§9.1).</summary>
     private void BuildRtcpIv(Span<byte> iv, uint ssrc, uint index)
     {
-        iv.Clear();
-        BinaryPrimitives.WriteUInt32BigEndian(iv[2..], ssrc);
-        BinaryPrimitives.WriteUInt32BigEndian(iv[8..], index);
-        XorSalt(iv);
-    }
-
-    private void XorSalt(Span<byte> iv)
-    {
-        for (int i = 0; i < SaltLength; i++)
-        {
-            iv[i] ^= _salt[i];
-        }
+        BinaryPrimitives.WriteUInt64BigEndian(iv, ((ulong)ssrc << 16) ^ _saltHigh);
+        BinaryPrimitives.WriteUInt32BigEndian(iv[8..], index ^ _saltLow);
     }
 
     public override void Dispose()
     {
         _aead.Dispose();
-        CryptographicOperations.ZeroMemory(_salt);
+        _saltHigh = 0;
+        _saltLow = 0;
     }
 }

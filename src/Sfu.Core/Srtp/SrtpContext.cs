@@ -40,6 +40,14 @@ public sealed partial class SrtpContext : IDisposable
     private readonly SrtpTransform _rtp;
     private readonly SrtpTransform _rtcp;
     private readonly Dictionary<uint, SrtpStreamState> _streams = [];
+
+    // The streams of the last two SSRCs looked up (a subscriber's audio and video): at a fan-out
+    // of hundreds a dictionary lookup per copy costs the cache lines of its buckets and entries.
+    // Streams are never removed before Dispose.
+    private uint _recentSsrc;
+    private SrtpStreamState? _recentStream;
+    private uint _olderSsrc;
+    private SrtpStreamState? _olderStream;
     private bool _disposed;
 
     private SrtpContext(SrtpProfile profile, SrtpTransform rtp, SrtpTransform rtcp)
@@ -152,12 +160,31 @@ public sealed partial class SrtpContext : IDisposable
 
     private SrtpStreamState? GetOrAddStream(uint ssrc)
     {
-        if (_streams.TryGetValue(ssrc, out SrtpStreamState? stream))
+        if (_recentStream is { } recent && _recentSsrc == ssrc)
         {
-            return stream;
+            return recent;
         }
 
-        return _streams.Count >= MaxStreams ? null : AddStream(ssrc);
+        if (_olderStream is { } older && _olderSsrc == ssrc)
+        {
+            (_olderSsrc, _olderStream) = (_recentSsrc, _recentStream);
+            (_recentSsrc, _recentStream) = (ssrc, older);
+            return older;
+        }
+
+        if (!_streams.TryGetValue(ssrc, out SrtpStreamState? stream))
+        {
+            if (_streams.Count >= MaxStreams)
+            {
+                return null;
+            }
+
+            stream = AddStream(ssrc);
+        }
+
+        (_olderSsrc, _olderStream) = (_recentSsrc, _recentStream);
+        (_recentSsrc, _recentStream) = (ssrc, stream);
+        return stream;
     }
 
     private SrtpStreamState AddStream(uint ssrc)
@@ -178,5 +205,7 @@ public sealed partial class SrtpContext : IDisposable
         _rtp.Dispose();
         _rtcp.Dispose();
         _streams.Clear();
+        _recentStream = null;
+        _olderStream = null;
     }
 }

@@ -43,6 +43,15 @@ public sealed class SequenceTranslator
     private long _highestOut;
     private long _highestIn;
 
+    // The newest range, mirrored from the ring: every forwarded packet but a reordered one
+    // falls in it, and reading it from these fields touches one object instead of six arrays
+    // (at a fan-out of hundreds each down-track's arrays have left the cache by its next packet).
+    // It always belongs to the current epoch and is open-ended (Push).
+    private long _newestInStart;
+    private long _newestOutStart;
+    private uint _newestTimestampOffset;
+    private int _newestSource = -1;
+
     public SequenceTranslator(ushort initialSequenceNumber, uint initialTimestamp)
     {
         _initialSequenceNumber = initialSequenceNumber;
@@ -55,10 +64,10 @@ public sealed class SequenceTranslator
     public ushort HighestSequenceNumber => unchecked((ushort)_highestOut);
 
     /// <summary>Added to the current source's RTP timestamps (0 before the start).</summary>
-    public uint TimestampOffset => _newest < 0 ? 0 : _timestampOffset[_newest];
+    public uint TimestampOffset => _newest < 0 ? 0 : _newestTimestampOffset;
 
     /// <summary>The source the current range translates (see <see cref="Rebase"/>).</summary>
-    public int CurrentSource => _newest < 0 ? -1 : _source[_newest];
+    public int CurrentSource => _newestSource;
 
     /// <summary>
     /// Takes the first packet to forward: it gets the initial sequence number and timestamp.
@@ -103,13 +112,25 @@ public sealed class SequenceTranslator
             return false;
         }
 
-        int range = FindForward(input);
-        if (range < 0)
+        long output;
+        uint timestampOffset;
+        if (input >= _newestInStart)
         {
-            return false;
+            output = _newestOutStart + (input - _newestInStart);
+            timestampOffset = _newestTimestampOffset;
+        }
+        else
+        {
+            int range = FindForward(input);
+            if (range < 0)
+            {
+                return false;
+            }
+
+            output = _outStart[range] + (input - _inStart[range]);
+            timestampOffset = _timestampOffset[range];
         }
 
-        long output = _outStart[range] + (input - _inStart[range]);
         if (output > _highestOut)
         {
             _highestOut = output;
@@ -121,7 +142,7 @@ public sealed class SequenceTranslator
         }
 
         outputSequenceNumber = unchecked((ushort)output);
-        outputTimestamp = unchecked(timestamp + _timestampOffset[range]);
+        outputTimestamp = unchecked(timestamp + timestampOffset);
         return true;
     }
 
@@ -240,6 +261,10 @@ public sealed class SequenceTranslator
         _timestampOffset[_newest] = timestampOffset;
         _source[_newest] = source;
         _epoch[_newest] = epoch;
+        _newestInStart = inStart;
+        _newestOutStart = outStart;
+        _newestTimestampOffset = timestampOffset;
+        _newestSource = source;
     }
 
     /// <summary>The newest range of the current epoch that starts at or before <paramref name="input"/>, if it still covers it.</summary>
