@@ -63,10 +63,10 @@ public sealed class DownlinkBandwidth(TimeProvider time, BandwidthEstimatorOptio
     }
 
     /// <summary>
-    /// What the stream allocator made of the estimate: when it could not give all that is
-    /// <paramref name="wanted"/>, a probe finds out whether the path carries more; when it just
-    /// paused a video, that probe comes within a second (<see cref="ProbeController.OnPaused"/>).
-    /// Any thread.
+    /// What the stream allocator made of the estimate: when it held a video below what it asks
+    /// for, <paramref name="wanted"/> is the budget its next step up needs (what it gave plus that
+    /// step), and a probe finds out whether the path carries it; when it just paused a video,
+    /// that probe comes within a second (<see cref="ProbeController.OnPaused"/>). Any thread.
     /// </summary>
     public void OnAllocated(long wanted, long allocated, bool shortOfWanted, bool paused)
     {
