@@ -40,6 +40,7 @@ public sealed class BandwidthEstimator
     private int _lossWindowPackets;
     private int _lossWindowLost;
     private bool _pushedBack;
+    private long _probeFloor;
     private bool _lossLimited;
 
     public BandwidthEstimator(BandwidthEstimatorOptions? options = null)
@@ -98,10 +99,21 @@ public sealed class BandwidthEstimator
     /// <summary>
     /// A probe showed the path carried <paramref name="bitsPerSecond"/> without loss or a growing
     /// queue: the estimate moves up to it at once instead of climbing 8 % a second (GoogCC takes
-    /// its probes' results the same way).
+    /// its probes' results the same way). A probe that filled the path (<paramref name="saturated"/>:
+    /// the rate is a share of what the full path delivered) measured what it carries; the overuse
+    /// that probe itself caused then cuts no lower than that rate until the queue has drained. The
+    /// cut's own base, what was acked, averages the probe with the little we sent before it while
+    /// application-limited, and would leave the estimate well under a path just measured.
     /// </summary>
-    public void OnProbeResult(long bitsPerSecond)
+    public void OnProbeResult(long bitsPerSecond, bool saturated = false)
     {
+        if (saturated)
+        {
+            _probeFloor = Math.Clamp(bitsPerSecond, _options.Min, _options.Max);
+            _delayBased = Math.Max(_delayBased, _probeFloor);
+            return;
+        }
+
         if (bitsPerSecond <= _delayBased || _trend.State == BandwidthUsage.Overusing)
         {
             return;
@@ -135,7 +147,7 @@ public sealed class BandwidthEstimator
                 {
                     bool limited = IsApplicationLimited(acked);
                     double from = limited || acked <= 0 ? _delayBased : acked;
-                    _delayBased = Math.Min(_delayBased, Decrease * from);
+                    _delayBased = Math.Max(Math.Min(_delayBased, Decrease * from), _probeFloor);
                     _lastDecrease = now;
                     _pushedBack = true;
                     Decreases++;
@@ -144,6 +156,7 @@ public sealed class BandwidthEstimator
 
                 break;
             case BandwidthUsage.Normal:
+                _probeFloor = 0; // The queue a saturating probe built has drained.
                 double grown = _delayBased * Math.Pow(_pushedBack ? IncreasePerSecond : SlowStartPerSecond, elapsed);
                 double ceiling = acked > 0 ? Math.Max(_delayBased, (1.5 * acked) + 10_000) : double.MaxValue;
                 _delayBased = Math.Min(grown, ceiling);

@@ -52,10 +52,11 @@ public sealed class DownlinkBandwidth(TimeProvider time, BandwidthEstimatorOptio
         if (count > 0)
         {
             _estimator.OnFeedback(results[..count], Sender.MicrosAt(now));
+            int succeeded = Probe.Succeeded;
             long probed = Probe.OnResults(results[..count], _estimator.Usage);
             if (probed > 0)
             {
-                _estimator.OnProbeResult(probed);
+                _estimator.OnProbeResult(probed, saturated: Probe.Succeeded == succeeded);
             }
 
             Publish(_estimator.Target);
