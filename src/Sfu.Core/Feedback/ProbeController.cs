@@ -12,7 +12,10 @@ namespace Sfu.Core.Feedback;
 /// If it delivered at least 90 % of what the probe actually sent (GoogCC's test for an
 /// unsaturated link), the probe succeeded and the estimate moves up to the delivered rate; if
 /// not, the path is full at what it delivered, which still lifts an estimate below it, and the
-/// next probe waits longer — 3 s, growing ×1.5 to a minute, as LiveKit's probe regulator does.
+/// next probe waits longer — 3 s, growing ×1.5 as LiveKit's probe regulator does, to 10 s
+/// (libwebrtc probes an application-limited sender every 5 s): a path that stays narrow costs
+/// one failed quarter-second probe per 10 s, and a path that widens again after a long narrow
+/// spell is found within 10 s of it, not a minute.
 /// A probe capped at twice the estimate that succeeds is followed at once by the next one, from
 /// the estimate it lifted. The back-off is for the step that failed: when the allocation falls back and its next step
 /// needs less than the failed probe aimed for, a probe for that smaller step may run a second
@@ -26,7 +29,7 @@ public sealed class ProbeController(TimeProvider time)
 {
     public static readonly TimeSpan Duration = TimeSpan.FromMilliseconds(250);
     public static readonly TimeSpan FirstBackoff = TimeSpan.FromSeconds(3);
-    public static readonly TimeSpan MaxBackoff = TimeSpan.FromMinutes(1);
+    public static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(10);
 
     /// <summary>How long after a probe ends its feedback is waited for.</summary>
     public static readonly TimeSpan EvaluationTimeout = TimeSpan.FromSeconds(2);
