@@ -203,4 +203,30 @@ public sealed class ProbeControllerTests
         Assert.True(probe.IsProbing);
         Assert.Equal(517_000, probe.Target);
     }
+
+    [Fact]
+    public void A_capped_probe_that_succeeds_is_followed_at_once_and_one_that_reached_its_goal_waits()
+    {
+        // Wanted 2M from an estimate of 500k: the probe is capped at 1M (twice the estimate).
+        ProbeController probe = RunProbe(100);
+        Assert.Equal(1_000_000, probe.Target);
+        long delivered = probe.OnResults(Delivered(100, 625, 500_000), BandwidthUsage.Normal);
+        Assert.Equal(1, probe.Succeeded);
+
+        probe.Want(2_000_000, delivered, 450_000);
+        Assert.True(probe.IsProbing, "a capped success did not go on from the estimate it lifted");
+        Assert.InRange(probe.Target, 2_000_000, 2_050_000);   // twice what the first one delivered
+
+        // The path carries all of it and more: what is wanted is shown, so the next one waits.
+        for (int i = 0; i < 200; i++)
+        {
+            probe.OnSent(1250, padding: true);
+        }
+
+        _time.Advance(ProbeController.Duration);
+        probe.Owed(_time.GetTimestamp());
+        Assert.True(probe.OnResults(Delivered(200, 1250, 500_000), BandwidthUsage.Normal) >= 2_000_000);
+        probe.Want(3_000_000, 2_000_000, 1_500_000);
+        Assert.False(probe.IsProbing);
+    }
 }
