@@ -69,6 +69,52 @@ public sealed class BotDownlinkTests(SfuServerFixture server) : IClassFixture<Sf
         Assert.Equal(0, narrow.ReceiveErrors);
     }
 
+    [Fact(Timeout = 120_000)]
+    public async Task Behind_600k_the_estimate_settles_near_the_link_and_the_middle_layer_arrives_not_the_lowest()
+    {
+        // Layers q 94k, h 375k, f 1.5M (the load tool's ladder) and ~40 kbit/s of audio: h and
+        // the audio fit 600 kbit/s, f does not. Once the link is fitted, the subscriber sends
+        // well under its estimate (application-limited), so only probes for the next step can
+        // show h fits when a cut has left it on q.
+        Assert.SkipUnless(LoopbackShaper.InPrivateNamespace(), "needs a private network namespace (unshare -n), as the test command runs it");
+        const long limit = 600_000;
+        CancellationToken cancel = TestContext.Current.CancellationToken;
+        string room = "downlink-600k-" + Guid.NewGuid().ToString("N")[..8];
+        await using SfuBot publisher = await SfuBot.ConnectAsync(
+            server.Url,
+            new SfuBotOptions { Room = room, Name = "publisher", Simulcast = true, VideoBitrate = 1_500_000 },
+            cancel);
+        await using SfuBot narrow = await SubscriberAsync(room, "narrow");
+        RemoteTrack video = await VideoAsync(narrow);
+        await narrow.SetVideoSizeAsync(video, 1280, 720, cancel);
+        Participant atServer = server.Engine.Rooms.Find(room)!.Participants.Single(p => p.Id == narrow.ParticipantId);
+        Assert.True(await narrow.WaitUntilAsync(b => Width(video) == 1280 && b.TransportFeedbackSent > 0 && atServer.DownlinkEstimate > limit, Patience), Describe(narrow, atServer));
+
+        using LoopbackShaper shaper = LoopbackShaper.Create();
+        shaper.Limit(narrow.LocalEndPoint.Port, limit);
+        Assert.True(await narrow.WaitUntilAsync(_ => atServer.DownlinkEstimate is > 0 and <= limit && Width(video) is > 0 and < 1280, Patience), Describe(narrow, atServer));
+
+        // Fifteen seconds on the narrow link (room for a failed probe toward f and the cut that
+        // follows it), then the estimate and the layer over five more.
+        await Task.Delay(TimeSpan.FromSeconds(15), cancel);
+        List<long> estimates = [];
+        List<int> widths = [];
+        for (int i = 0; i < 25; i++)
+        {
+            estimates.Add(atServer.DownlinkEstimate);
+            widths.Add(Width(video));
+            await Task.Delay(TimeSpan.FromMilliseconds(200), cancel);
+        }
+
+        long median = estimates.Order().ElementAt(estimates.Count / 2);
+        string numbers = $"estimates over the last 5 s {string.Join(" ", estimates)}, widths {string.Join(" ", widths.Distinct())}; "
+            + $"{Describe(narrow, atServer)}; queue: {shaper.Statistics(narrow.LocalEndPoint.Port)}";
+        TestContext.Current.SendDiagnosticMessage(numbers);
+        Assert.True(median >= 0.8 * limit, numbers);
+        Assert.Equal(640, Width(video));
+        Assert.Equal(0, narrow.ReceiveErrors);
+    }
+
     [Fact]
     public async Task Without_feedback_a_bot_is_sent_everything_and_the_server_has_no_estimate_for_it()
     {

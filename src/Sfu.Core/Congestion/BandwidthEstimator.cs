@@ -25,6 +25,7 @@ public sealed class BandwidthEstimator
     private const int MinLossPackets = 20;
     private const double ApplicationLimitedDelivered = 0.9;
     private const double ApplicationLimitedShare = 0.5;
+    private const long ProbeFloorMicros = 1_000_000;
 
     private readonly BandwidthEstimatorOptions _options;
     private readonly InterArrival _groups = new();
@@ -40,6 +41,8 @@ public sealed class BandwidthEstimator
     private int _lossWindowPackets;
     private int _lossWindowLost;
     private bool _pushedBack;
+    private long _probeFloor;
+    private long _probeFloorUntil = long.MinValue;
     private bool _lossLimited;
 
     public BandwidthEstimator(BandwidthEstimatorOptions? options = null)
@@ -98,10 +101,23 @@ public sealed class BandwidthEstimator
     /// <summary>
     /// A probe showed the path carried <paramref name="bitsPerSecond"/> without loss or a growing
     /// queue: the estimate moves up to it at once instead of climbing 8 % a second (GoogCC takes
-    /// its probes' results the same way).
+    /// its probes' results the same way). A probe that filled the path (<paramref name="saturated"/>:
+    /// the rate is a share of what the full path delivered) measured what it carries; the overuse
+    /// that probe itself caused then cuts no lower than that rate for the next second, while its
+    /// queue drains. The
+    /// cut's own base, what was acked, averages the probe with the little we sent before it while
+    /// application-limited, and would leave the estimate well under a path just measured.
     /// </summary>
-    public void OnProbeResult(long bitsPerSecond)
+    public void OnProbeResult(long bitsPerSecond, bool saturated = false)
     {
+        if (saturated)
+        {
+            _probeFloor = Math.Clamp(bitsPerSecond, _options.Min, _options.Max);
+            _probeFloorUntil = long.MinValue;
+            _delayBased = Math.Max(_delayBased, _probeFloor);
+            return;
+        }
+
         if (bitsPerSecond <= _delayBased || _trend.State == BandwidthUsage.Overusing)
         {
             return;
@@ -124,6 +140,18 @@ public sealed class BandwidthEstimator
 
     private void UpdateDelayBased(long now)
     {
+        // The queue a saturating probe built (at most a quarter of a second of its excess) has
+        // drained well within a second; after that an overuse is news, and cuts as usual.
+        if (_probeFloor > 0)
+        {
+            _probeFloorUntil = _probeFloorUntil == long.MinValue ? now + ProbeFloorMicros : _probeFloorUntil;
+            if (now > _probeFloorUntil)
+            {
+                _probeFloor = 0;
+                _probeFloorUntil = long.MinValue;
+            }
+        }
+
         double elapsed = _lastUpdate == long.MinValue ? 0 : Math.Min((now - _lastUpdate) / 1e6, 1.0);
         _lastUpdate = now;
         long acked = _acked.BitsPerSecond;
@@ -135,7 +163,7 @@ public sealed class BandwidthEstimator
                 {
                     bool limited = IsApplicationLimited(acked);
                     double from = limited || acked <= 0 ? _delayBased : acked;
-                    _delayBased = Math.Min(_delayBased, Decrease * from);
+                    _delayBased = Math.Max(Math.Min(_delayBased, Decrease * from), _probeFloor);
                     _lastDecrease = now;
                     _pushedBack = true;
                     Decreases++;

@@ -52,10 +52,11 @@ public sealed class DownlinkBandwidth(TimeProvider time, BandwidthEstimatorOptio
         if (count > 0)
         {
             _estimator.OnFeedback(results[..count], Sender.MicrosAt(now));
+            int succeeded = Probe.Succeeded;
             long probed = Probe.OnResults(results[..count], _estimator.Usage);
             if (probed > 0)
             {
-                _estimator.OnProbeResult(probed);
+                _estimator.OnProbeResult(probed, saturated: Probe.Succeeded == succeeded);
             }
 
             Publish(_estimator.Target);
@@ -63,10 +64,10 @@ public sealed class DownlinkBandwidth(TimeProvider time, BandwidthEstimatorOptio
     }
 
     /// <summary>
-    /// What the stream allocator made of the estimate: when it could not give all that is
-    /// <paramref name="wanted"/>, a probe finds out whether the path carries more; when it just
-    /// paused a video, that probe comes within a second (<see cref="ProbeController.OnPaused"/>).
-    /// Any thread.
+    /// What the stream allocator made of the estimate: when it held a video below what it asks
+    /// for, <paramref name="wanted"/> is the budget its next step up needs (what it gave plus that
+    /// step), and a probe finds out whether the path carries it; when it just paused a video,
+    /// that probe comes within a second (<see cref="ProbeController.OnPaused"/>). Any thread.
     /// </summary>
     public void OnAllocated(long wanted, long allocated, bool shortOfWanted, bool paused)
     {

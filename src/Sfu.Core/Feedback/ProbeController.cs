@@ -3,24 +3,33 @@ using Sfu.Core.Congestion;
 namespace Sfu.Core.Feedback;
 
 /// <summary>
-/// Finds out whether a subscriber's path carries more before we send it more: when what it
-/// wants exceeds the estimate, we pad what we send up to a higher rate for a quarter of a second
+/// Finds out whether a subscriber's path carries more before we send it more: when the
+/// allocator's next step up (<see cref="Routing.StreamAllocation.NextStep"/>) needs more than
+/// the estimate, we pad what we send up to a little above that for a quarter of a second
 /// (short, so a probe above a narrow path's rate fills its queue without overflowing it)
 /// (padding-only RTP, RFC 3550 §5.1, which its decoder skips and its transport-wide feedback
 /// still counts), then read from that feedback what the probe sent and what the path delivered.
 /// If it delivered at least 90 % of what the probe actually sent (GoogCC's test for an
 /// unsaturated link), the probe succeeded and the estimate moves up to the delivered rate; if
 /// not, the path is full at what it delivered, which still lifts an estimate below it, and the
-/// next probe waits longer — 3 s, growing ×1.5 to a minute, as LiveKit's probe regulator does.
-/// A video paused for bandwidth gets a probe within a second (GoogCC probes again after a large
-/// drop). Padding only ever fills the gap between what is sent and the probe rate. Any thread
+/// next probe waits longer — 3 s, growing ×1.5 as LiveKit's probe regulator does, to 10 s
+/// (libwebrtc probes an application-limited sender every 5 s): a path that stays narrow costs
+/// one failed quarter-second probe per 10 s, and a path that widens again after a long narrow
+/// spell is found within 10 s of it, not a minute.
+/// A probe capped at twice the estimate that succeeds is followed at once by the next one, from
+/// the estimate it lifted. The back-off is for the step that failed: when the allocation falls back and its next step
+/// needs less than the failed probe aimed for, a probe for that smaller step may run a second
+/// after the failure (else a subscriber pushed down from its middle layer by a probe for the top
+/// one waits out the top one's back-off before the middle one is tried again, its estimate held
+/// meanwhile by the little it sends). A video paused for bandwidth gets a probe within a second
+/// (GoogCC probes again after a large drop). Padding only ever fills the gap between what is sent and the probe rate. Any thread
 /// for <see cref="Want"/> and <see cref="OnPaused"/>; the rest on the media path, under its room's media gate.
 /// </summary>
 public sealed class ProbeController(TimeProvider time)
 {
     public static readonly TimeSpan Duration = TimeSpan.FromMilliseconds(250);
     public static readonly TimeSpan FirstBackoff = TimeSpan.FromSeconds(3);
-    public static readonly TimeSpan MaxBackoff = TimeSpan.FromMinutes(1);
+    public static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(10);
 
     /// <summary>How long after a probe ends its feedback is waited for.</summary>
     public static readonly TimeSpan EvaluationTimeout = TimeSpan.FromSeconds(2);
@@ -29,11 +38,10 @@ public sealed class ProbeController(TimeProvider time)
     public static readonly TimeSpan AfterPause = TimeSpan.FromSeconds(1);
 
     /// <summary>
-    /// How far above what is wanted a probe aims: what it proves must clear the allocator's 15 %
-    /// headroom for a step up (<see cref="Routing.StreamAllocation.Headroom"/>), and the path
-    /// delivers a little less than was sent.
+    /// How far above what is wanted (the allocator's headroom for a step up already in it) a
+    /// probe aims: the path delivers a little less than was sent.
     /// </summary>
-    public const double Overshoot = 1.25;
+    public const double Overshoot = 1.1;
 
     /// <summary>A probe succeeds when the path delivered at least this share of what the probe sent.</summary>
     public const double Delivered = 0.9;
@@ -58,6 +66,8 @@ public sealed class ProbeController(TimeProvider time)
     private readonly long _durationTicks = (long)(Duration.TotalSeconds * time.TimestampFrequency);
     private TimeSpan _backoff = FirstBackoff;
     private long _nextAllowed;
+    private long _failedWanted = long.MaxValue;
+    private long _failedAt;
     private long _start;
     private long _paddingRate;
     private long _paddingSent;
@@ -81,6 +91,9 @@ public sealed class ProbeController(TimeProvider time)
     /// <summary>The rate the probe aimed at, bits per second.</summary>
     public long Target { get; private set; }
 
+    /// <summary>The budget the allocator's next step needed when the probe started, bits per second.</summary>
+    public long Wanted { get; private set; }
+
     /// <summary>What the last evaluated probe sent and what the path delivered of it, bits per second.</summary>
     public long LastSent { get; private set; }
 
@@ -90,18 +103,19 @@ public sealed class ProbeController(TimeProvider time)
     public bool IsProbing => _sending;
 
     /// <summary>
-    /// The allocator could not give the subscriber all it wants: <paramref name="wanted"/> bits
-    /// per second against an estimate of <paramref name="estimate"/>, of which <paramref name="sending"/>
-    /// is in use. Starts a probe toward a quarter above what it wants (at most twice the estimate, or 300 kbit/s above it) unless one ran
-    /// or failed too recently.
+    /// The allocator could not give the subscriber its next step up: that needs a budget of
+    /// <paramref name="wanted"/> bits per second (headroom included) against an estimate of
+    /// <paramref name="estimate"/>, of which <paramref name="sending"/> is in use. Starts a probe
+    /// toward <see cref="Overshoot"/> times what it wants (at most twice the estimate, or 300 kbit/s
+    /// above it) unless one runs, or one for as much or more failed too recently.
     /// </summary>
     public void Want(long wanted, long estimate, long sending)
     {
         long now = time.GetTimestamp();
         lock (_gate)
         {
-            // Wanted with the allocator's headroom: an estimate just above what is wanted does not yet step it up.
-            if (_sending || _evaluating || wanted * Routing.StreamAllocation.Headroom <= estimate || now < _nextAllowed)
+            bool smallerStep = wanted < _failedWanted && now - _failedAt >= (long)(AfterPause.TotalSeconds * time.TimestampFrequency);
+            if (_sending || _evaluating || wanted <= estimate || (now < _nextAllowed && !smallerStep))
             {
                 return;
             }
@@ -114,6 +128,7 @@ public sealed class ProbeController(TimeProvider time)
             }
 
             Target = target;
+            Wanted = wanted;
             _start = now;
             _paddingSent = 0;
             _probeSent = 0;
@@ -252,9 +267,15 @@ public sealed class ProbeController(TimeProvider time)
         bool success = usage != BandwidthUsage.Overusing && _probeLost <= _probeResolved / 20 && delivered > 0 && delivered >= Delivered * sent;
         lock (_gate)
         {
-            TimeSpan wait = success ? FirstBackoff : _backoff;
+            // A success that fell short of what is wanted only because its target was capped at
+            // twice the estimate goes on at once from the higher estimate (GoogCC's further
+            // probing): a widened path is found in a few quarter-second probes, not one per back-off.
+            bool capped = Target < (long)(Wanted * Overshoot) && delivered < Wanted;
+            TimeSpan wait = success ? (capped ? TimeSpan.Zero : FirstBackoff) : _backoff;
             _nextAllowed = time.GetTimestamp() + (long)(wait.TotalSeconds * time.TimestampFrequency);
             _backoff = success ? FirstBackoff : TimeSpan.FromTicks(Math.Min((long)(_backoff.Ticks * 1.5), MaxBackoff.Ticks));
+            _failedWanted = success ? long.MaxValue : Wanted;
+            _failedAt = time.GetTimestamp();
         }
 
         if (success)

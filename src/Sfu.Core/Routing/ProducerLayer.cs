@@ -19,12 +19,10 @@ public sealed class ProducerLayer
     public static readonly TimeSpan StallAfter = TimeSpan.FromMilliseconds(250);
 
     private readonly long _stallTicks;
+    private readonly LayerBitrate _bitrate;
     private RtpReceiveStream? _stream;
     private KeyframeRequester? _keyframes;
     private long _lastArrival = long.MinValue;
-    private long _bitrateWindowStart;
-    private long _bitrateWindowBytes;
-    private long _bitrate;
     private int _width;
     private int _height;
     private volatile bool _active = true;
@@ -36,8 +34,7 @@ public sealed class ProducerLayer
         Rid = rid;
         RidBytes = rid is null ? [] : Encoding.ASCII.GetBytes(rid);
         _stallTicks = (long)(StallAfter.TotalSeconds * time.TimestampFrequency);
-        _bitrateWindowStart = time.GetTimestamp();
-        Frequency = time.TimestampFrequency;
+        _bitrate = new LayerBitrate(time.TimestampFrequency);
     }
 
     public Producer Owner { get; }
@@ -57,15 +54,13 @@ public sealed class ProducerLayer
     /// <summary>The height its last keyframe declared, 0 while unknown.</summary>
     public int Height => Volatile.Read(ref _height);
 
-    /// <summary>Bits per second over the last full second.</summary>
-    public long Bitrate => Volatile.Read(ref _bitrate);
+    /// <summary>Bits per second over the last full second the layer flowed (<see cref="LayerBitrate"/>).</summary>
+    public long Bitrate => _bitrate.BitsPerSecond;
 
     /// <summary>False while the publisher is told nobody needs this layer (dynacast).</summary>
     public bool IsActive => _active;
 
     internal byte[] RidBytes { get; }
-
-    private long Frequency { get; }
 
     /// <summary>True when a packet arrived within <see cref="StallAfter"/> of <paramref name="now"/>.</summary>
     public bool IsLive(long now)
@@ -94,13 +89,7 @@ public sealed class ProducerLayer
     internal bool OnPacket(ReadOnlySpan<byte> packet, in RtpPacket view, long now)
     {
         Volatile.Write(ref _lastArrival, now);
-        _bitrateWindowBytes += packet.Length;
-        if (now - _bitrateWindowStart >= Frequency)
-        {
-            Volatile.Write(ref _bitrate, _bitrateWindowBytes * 8 * Frequency / (now - _bitrateWindowStart));
-            _bitrateWindowStart = now;
-            _bitrateWindowBytes = 0;
-        }
+        _bitrate.Add(packet.Length, now);
 
         RtpReceiveStream stream = _stream!;
         bool isKeyframe = stream.OnPacket(packet, view, now);

@@ -37,17 +37,7 @@ public static class StreamAllocation
 
         long remaining = budget - allocated;
         Span<int> order = tracks.Length <= 64 ? stackalloc int[tracks.Length] : new int[tracks.Length];
-        int videos = 0;
-        for (int i = 0; i < tracks.Length; i++)
-        {
-            if (!tracks[i].IsAudio && tracks[i].Requested >= 0)
-            {
-                order[videos++] = i;
-            }
-        }
-
-        Span<int> byPriority = order[..videos];
-        Sort(byPriority, tracks);
+        Span<int> byPriority = WantedVideos(tracks, order);
 
         // Every wanted video its lowest layer, most important first.
         foreach (int i in byPriority)
@@ -86,7 +76,51 @@ public static class StreamAllocation
         return budget - remaining;
     }
 
-    private static long Needed(long cost, bool above) => above ? (long)(cost * Headroom) : cost;
+    /// <summary>
+    /// What the next step up would take, on top of what <see cref="Allocate"/> gave: the first
+    /// video in priority order that the budget held below what it asks for, and the bitrate its
+    /// next layer needs (its lowest when paused), headroom included; 0 when every video has what
+    /// it asks for. A probe aims at this step (LiveKit probes for the next transition, not for
+    /// everything wanted): a path that carries the next layer but not the top one is found, and
+    /// a probe that overshoots a narrow path by the whole ladder fails and backs off.
+    /// </summary>
+    public static long NextStep(ReadOnlySpan<TrackDemand> tracks, ReadOnlySpan<int> layers)
+    {
+        Span<int> order = tracks.Length <= 64 ? stackalloc int[tracks.Length] : new int[tracks.Length];
+        foreach (int i in WantedVideos(tracks, order))
+        {
+            int layer = layers[i];
+            if (layer >= Math.Min(tracks[i].Requested, tracks[i].LayerBitrates.Length - 1))
+            {
+                continue;
+            }
+
+            long[] costs = tracks[i].LayerBitrates;
+            long extra = layer < 0 ? costs[0] : costs[layer + 1] - costs[layer];
+            return Needed(extra, above: layer + 1 > tracks[i].Current);
+        }
+
+        return 0;
+    }
+
+    /// <summary>The indexes of the videos someone wants, into <paramref name="order"/>, most important first.</summary>
+    private static Span<int> WantedVideos(ReadOnlySpan<TrackDemand> tracks, Span<int> order)
+    {
+        int videos = 0;
+        for (int i = 0; i < tracks.Length; i++)
+        {
+            if (!tracks[i].IsAudio && tracks[i].Requested >= 0)
+            {
+                order[videos++] = i;
+            }
+        }
+
+        Span<int> byPriority = order[..videos];
+        Sort(byPriority, tracks);
+        return byPriority;
+    }
+
+    private static long Needed(long cost, bool above) => above ? (long)Math.Round(cost * Headroom) : cost;
 
     private static void Sort(Span<int> indexes, ReadOnlySpan<TrackDemand> tracks)
     {

@@ -60,7 +60,7 @@ internal sealed class SubscriberAllocator
             }
 
             long allocated = StreamAllocation.Allocate(budget, demands, layers);
-            long wanted = 0;
+            long nextStep = StreamAllocation.NextStep(demands, layers);
             int paused = 0;
             int reduced = 0;
             bool newlyPaused = false;
@@ -77,11 +77,10 @@ internal sealed class SubscriberAllocator
 
                 paused += layer < 0 ? 1 : 0;
                 reduced += layer >= 0 && layer < wantedLayer ? 1 : 0;
-                wanted += wantedLayer >= 0 ? demands[i].LayerBitrates[Math.Min(wantedLayer, demands[i].LayerBitrates.Length - 1)] : 0;
             }
 
-            // Short of what it wants: see whether the path carries more before sending it more.
-            _downlink.OnAllocated(wanted, allocated, paused > 0 || reduced > 0, newlyPaused);
+            // Short of what it wants: see whether the path carries the next step before taking it.
+            _downlink.OnAllocated(allocated + nextStep, allocated, nextStep > 0, newlyPaused);
 
             Volatile.Write(ref _allocated, Math.Min(allocated, budget));
             Volatile.Write(ref _pausedForBandwidth, paused);

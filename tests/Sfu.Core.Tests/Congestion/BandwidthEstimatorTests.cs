@@ -108,4 +108,37 @@ public sealed class BandwidthEstimatorTests
 
         Assert.InRange(estimator.Target, 400_000, 1_100_000);
     }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void The_overuse_a_probe_that_filled_the_path_caused_cuts_no_lower_than_what_the_path_delivered(bool probeResult)
+    {
+        // An application-limited sender (400 kbit/s on a 600 kbit/s path), then a probe: a third
+        // of a second at 1.2 Mbit/s, which fills the queue. The probe measured the path: 95 % of
+        // the 600k it delivered. Without that result the cut goes by what was acked, which
+        // averages the probe with the little sent before it.
+        var estimator = StartingAt(550_000);
+        var link = new SimulatedLink(estimator) { Capacity = 600_000, Demand = 400_000, PropagationMicros = 1_000, MaxQueueMicros = 500_000 };
+        link.Run(10);
+        link.Demand = 1_200_000;
+        link.Run(0.3);
+        if (probeResult)
+        {
+            estimator.OnProbeResult(570_000, saturated: true);
+        }
+
+        link.Demand = 400_000;
+        long lowest = long.MaxValue;
+        link.Run(3, (_, target) => lowest = Math.Min(lowest, target));
+
+        if (probeResult)
+        {
+            Assert.True(lowest >= 570_000, $"lowest {lowest}");
+        }
+        else
+        {
+            Assert.True(lowest < 540_000, $"lowest {lowest}");   // what the floor prevents
+        }
+    }
 }

@@ -1,3 +1,5 @@
+using Sfu.Core.Congestion;
+
 namespace Sfu.Core.Tests.Congestion;
 
 /// <summary>
@@ -90,5 +92,40 @@ public sealed class DownlinkLoopTests
         Assert.True(subscriber.VideoOn, numbers);
         Assert.True(offAfter == 0, $"paused {offAfter:0.0} s of the last 5 s; {numbers}");
         Assert.True(on >= samples / 2, numbers);
+    }
+
+    [Fact]
+    public void Application_limited_on_the_lowest_layer_probes_find_the_middle_one_and_the_estimate_nears_the_path()
+    {
+        // A 600 kbit/s path and a simulcast video (q 94k, h 375k, f 1.5M, as the load tool's
+        // bots send) over 50 kbit/s of audio; the subscriber wants f. Starting from an estimate
+        // that holds it on q, we send ~144 kbit/s: growth is capped at 1.5 times that, so only a
+        // probe shows that h (467 kbit/s with headroom) fits. One toward f overshoots the path
+        // and fails; one toward h must run anyway, and the estimate settle near the path.
+        const long capacity = 600_000;
+        var subscriber = new SimulatedSubscriber(new BandwidthEstimatorOptions(Initial: 360_000))
+        {
+            Capacity = capacity,
+            VideoLayers = [94_000, 375_000, 1_500_000],
+            MaxQueueMicros = 500_000,
+            PropagationMicros = 500,
+        };
+        subscriber.Run(2);
+        Assert.Equal(0, subscriber.Layer);
+
+        List<long> estimates = [];
+        List<int> layers = [];
+        subscriber.Run(30, s =>
+        {
+            estimates.Add(s.Downlink.Target);
+            layers.Add(s.Layer);
+        });
+
+        long[] last = [.. estimates.TakeLast(100).Order()];
+        long median = last[last.Length / 2];
+        string numbers = $"median estimate over the last 10 s {median}, layers over the last 10 s: {string.Join("", layers.TakeLast(100))}, probes {subscriber.Downlink.Probe.Started} ({subscriber.Downlink.Probe.Succeeded} succeeded)";
+        Assert.InRange(median, 0.8 * capacity, 1.2 * capacity);
+        Assert.True(layers.TakeLast(100).All(l => l == 1), numbers);
+        Assert.True(subscriber.Downlink.Probe.Succeeded >= 1, numbers);
     }
 }

@@ -43,6 +43,7 @@ internal sealed class SimulatedSubscriber
     {
         Downlink = new DownlinkBandwidth(_time, options);
         Downlink.Changed += _ => Allocate();
+        Layer = int.MaxValue;
     }
 
     public DownlinkBandwidth Downlink { get; }
@@ -51,6 +52,15 @@ internal sealed class SimulatedSubscriber
 
     public long VideoBitrate { get; init; } = 1_500_000;
 
+    /// <summary>A simulcast video's layers, lowest first (the subscriber wants the top one); null: one layer of <see cref="VideoBitrate"/>.</summary>
+    public long[]? VideoLayers { get; init; }
+
+    /// <summary>The layer being sent, -1 while the video is paused.</summary>
+    public int Layer { get; private set; }
+
+    /// <summary>What the allocator wants and the budget would not give, at its last run.</summary>
+    public bool ShortOfWanted { get; private set; }
+
     public long PropagationMicros { get; set; } = 20_000;
 
     public long MaxQueueMicros { get; set; } = 300_000;
@@ -58,7 +68,7 @@ internal sealed class SimulatedSubscriber
     /// <summary>For an arrival time (µs), when the receiver notices it (a stall delays it); null: at once.</summary>
     public Func<long, long>? ReceiverStall { get; set; }
 
-    public bool VideoOn { get; private set; } = true;
+    public bool VideoOn => Layer >= 0;
 
     public int Pauses { get; private set; }
 
@@ -87,7 +97,7 @@ internal sealed class SimulatedSubscriber
                     SendMedia(VideoPacket);
                 }
 
-                _nextVideo += VideoPacket * 8L * 1_000_000 / VideoBitrate;
+                _nextVideo += VideoPacket * 8L * 1_000_000 / (VideoOn ? Costs[Math.Min(Layer, Costs.Length - 1)] : VideoBitrate);
             }
 
             if (_now >= _nextFeedback)
@@ -114,14 +124,16 @@ internal sealed class SimulatedSubscriber
         }
     }
 
-    /// <summary>As the subscriber's allocator does: audio first, the video if the budget carries it, a probe when short.</summary>
+    /// <summary>As the subscriber's allocator does: audio first, the video's highest layer the budget carries, a probe for the next step when short.</summary>
     private void Allocate()
     {
         long budget = Downlink.HasEstimate ? Downlink.Target : long.MaxValue;
+        long[] costs = Costs;
+        int top = costs.Length - 1;
         TrackDemand[] demands =
         [
             new(IsAudio: true, Priority: 0, [AudioBitrate], Requested: 0, Current: 0),
-            new(IsAudio: false, Priority: 2, [VideoBitrate], Requested: 0, Current: VideoOn ? 0 : -1),
+            new(IsAudio: false, Priority: 2, costs, Requested: top, Current: Math.Min(Layer, top)),
         ];
         Span<int> layers = stackalloc int[2];
         long allocated = StreamAllocation.Allocate(budget, demands, layers);
@@ -129,9 +141,13 @@ internal sealed class SimulatedSubscriber
         bool paused = VideoOn && !on;
         Pauses += paused ? 1 : 0;
         Resumes += !VideoOn && on ? 1 : 0;
-        VideoOn = on;
-        Downlink.OnAllocated(AudioBitrate + VideoBitrate, allocated, !on, paused);
+        Layer = layers[1];
+        long nextStep = StreamAllocation.NextStep(demands, layers);
+        ShortOfWanted = nextStep > 0;
+        Downlink.OnAllocated(allocated + nextStep, allocated, ShortOfWanted, paused);
     }
+
+    private long[] Costs => VideoLayers ?? [VideoBitrate];
 
     private void SendMedia(int size)
     {

@@ -49,7 +49,7 @@ public sealed class ProbeControllerTests
         Assert.Equal(1_000_000, probe.Target);
         _time.Advance(TimeSpan.FromMilliseconds(100));
 
-        // Target min(2.5M, max(1M, 800k)) = 1M: 550k of padding a second, 6,875 bytes per 100 ms.
+        // Target min(2.2M, max(1M, 800k)) = 1M: 550k of padding a second, 6,875 bytes per 100 ms.
         Assert.Equal(6_875, probe.Owed(_time.GetTimestamp()));
         _time.Advance(ProbeController.Duration);
         Assert.Equal(0, probe.Owed(_time.GetTimestamp()));
@@ -60,9 +60,11 @@ public sealed class ProbeControllerTests
     public void On_audio_alone_padding_reaches_a_probe_rate_that_shows_a_paused_video_fits()
     {
         // Only audio flows (a packet every 20 ms): the padding after each packet must carry a
-        // probe toward the 1.9 Mbit/s a 1.5 Mbit/s video wants, from an estimate of 1 Mbit/s.
+        // probe toward the 1.95 Mbit/s that resuming a 1.5 Mbit/s video needs (1.775 Mbit/s with
+        // the allocator's headroom, and the overshoot), from an estimate of 1 Mbit/s.
         var probe = new ProbeController(_time);
-        probe.Want(wanted: 1_550_000, estimate: 1_000_000, sending: 50_000);
+        probe.Want(wanted: 1_775_000, estimate: 1_000_000, sending: 50_000);
+        Assert.Equal(1_952_500, probe.Target);
         long padding = 0;
         while (probe.IsProbing)
         {
@@ -168,5 +170,63 @@ public sealed class ProbeControllerTests
         Assert.InRange(waits[0].TotalSeconds, 2.9, 3.2);
         Assert.True(waits[1] > waits[0] * 1.4, $"{waits[1]} after {waits[0]}");
         Assert.InRange(waits[2].TotalSeconds, 0.9, 1.2);
+    }
+
+    [Fact]
+    public void After_a_failed_probe_for_the_top_layer_a_smaller_step_is_probed_within_a_second()
+    {
+        // A probe for the top layer (a 1.7 Mbit/s budget) fails on a narrow path; the estimate
+        // falls and the allocation with it, to the lowest layer. Its next step, the middle layer,
+        // needs 470 kbit/s: that is not what failed, and it must not wait out the top layer's back-off.
+        var probe = new ProbeController(_time);
+        probe.Want(wanted: 1_700_000, estimate: 500_000, sending: 420_000);
+        for (int i = 0; i < 100; i++)
+        {
+            probe.OnSent(625, padding: true);
+        }
+
+        _time.Advance(ProbeController.Duration);
+        probe.Owed(_time.GetTimestamp());
+        probe.OnResults(Delivered(100, 625, 1_000_000), BandwidthUsage.Overusing);
+        Assert.Equal(0, probe.Succeeded);
+
+        probe.Want(wanted: 1_700_000, estimate: 400_000, sending: 140_000);
+        Assert.False(probe.IsProbing);
+        _time.Advance(TimeSpan.FromMilliseconds(500));
+        probe.Want(wanted: 470_000, estimate: 400_000, sending: 140_000);
+        Assert.False(probe.IsProbing);   // not at once: the queue the failed probe built drains first
+
+        _time.Advance(ProbeController.AfterPause);
+        probe.Want(wanted: 1_700_000, estimate: 400_000, sending: 140_000);
+        Assert.False(probe.IsProbing);   // the top layer still waits
+        probe.Want(wanted: 470_000, estimate: 400_000, sending: 140_000);
+        Assert.True(probe.IsProbing);
+        Assert.Equal(517_000, probe.Target);
+    }
+
+    [Fact]
+    public void A_capped_probe_that_succeeds_is_followed_at_once_and_one_that_reached_its_goal_waits()
+    {
+        // Wanted 2M from an estimate of 500k: the probe is capped at 1M (twice the estimate).
+        ProbeController probe = RunProbe(100);
+        Assert.Equal(1_000_000, probe.Target);
+        long delivered = probe.OnResults(Delivered(100, 625, 500_000), BandwidthUsage.Normal);
+        Assert.Equal(1, probe.Succeeded);
+
+        probe.Want(2_000_000, delivered, 450_000);
+        Assert.True(probe.IsProbing, "a capped success did not go on from the estimate it lifted");
+        Assert.InRange(probe.Target, 2_000_000, 2_050_000);   // twice what the first one delivered
+
+        // The path carries all of it and more: what is wanted is shown, so the next one waits.
+        for (int i = 0; i < 200; i++)
+        {
+            probe.OnSent(1250, padding: true);
+        }
+
+        _time.Advance(ProbeController.Duration);
+        probe.Owed(_time.GetTimestamp());
+        Assert.True(probe.OnResults(Delivered(200, 1250, 500_000), BandwidthUsage.Normal) >= 2_000_000);
+        probe.Want(3_000_000, 2_000_000, 1_500_000);
+        Assert.False(probe.IsProbing);
     }
 }
