@@ -152,6 +152,103 @@ public sealed class ShapedDownlinkTests(BrowserFixture browser)
         }
     }
 
+    /// <summary>What the simulcast case's shaped link carries: the camera's top layer does not fit, a smaller one and the audio do.</summary>
+    private const long SimulcastLimit = 600_000;
+
+    /// <summary>
+    /// Ada publishes her 1280×720 camera as three layers; Bob and Cy show it at 1280×720, so both
+    /// want the top one. Bob's downlink is held to 600 kbit/s: the allocator moves him to a
+    /// smaller layer that fits, his video keeps decoding and his audio keeps coming, while Cy
+    /// keeps the top layer. When the limit lifts, probes find the room and Bob gets the top
+    /// layer back.
+    /// </summary>
+    [Fact(Timeout = 240_000)]
+    public async Task A_subscriber_on_a_600_kbit_downlink_gets_a_smaller_layer_keeps_decoding_and_gets_the_top_layer_back_when_it_lifts()
+    {
+        CancellationToken cancel = TestContext.Current.CancellationToken;
+        var server = new SfuServerFixture();
+        await server.InitializeAsync();
+        LoopbackShaper? shaper = null;
+        int port = 0;
+        try
+        {
+            var engine = server.Services.GetRequiredService<SfuEngine>();
+            await using BrowserParticipant ada = await BrowserParticipant.JoinAsync(browser, server, "shaped-simulcast", "Ada", "&video=1280x720");
+            await using BrowserParticipant bob = await BrowserParticipant.JoinAsync(browser, server, "shaped-simulcast", "Bob", "&camera=off&mic=off", 1280, 720);
+            await using BrowserParticipant cy = await BrowserParticipant.JoinAsync(browser, server, "shaped-simulcast", "Cy", "&camera=off&mic=off", 1280, 720);
+            foreach (BrowserParticipant subscriber in new[] { bob, cy })
+            {
+                await Eventually.UntilAsync(subscriber.CountDecodingRemoteVideoAsync, c => c == 1, JoinDeadline, $"{subscriber.Name} to decode Ada's camera", cancel);
+                await subscriber.ResizeRemoteVideoAsync(1280, 720);
+            }
+
+            Room room = engine.Rooms.Find("shaped-simulcast")!;
+            Participant bobAtServer = room.Participants.Single(p => p.DisplayName == "Bob");
+            Participant cyAtServer = room.Participants.Single(p => p.DisplayName == "Cy");
+            Producer camera = room.Participants.Single(p => p.DisplayName == "Ada").Producers.Single(p => p.Kind == MediaKind.Video);
+            Assert.Equal(3, camera.Layers.Length);
+            int top = camera.Layers.Length - 1;
+            DownTrack bobVideo = bobAtServer.DownTracks.Single(d => d.Source == camera);
+            DownTrack cyVideo = cyAtServer.DownTracks.Single(d => d.Source == camera);
+
+            // The top layer alone must not fit the limit, or the test shows nothing.
+            long topRate = await Eventually.UntilAsync(() => Task.FromResult(camera.Layers[top].Bitrate), b => b >= SimulcastLimit * 7 / 6, CameraDeadline, $"Ada's top layer to send {SimulcastLimit * 7 / 6000} kbit/s", cancel);
+            await Eventually.UntilAsync(() => Task.FromResult((bobVideo.CurrentLayer, cyVideo.CurrentLayer)), l => l == (top, top), Deadline, "Bob and Cy to receive the top layer", cancel);
+            port = new IPEndPoint(IPAddress.Any, 0).Create(bobAtServer.Transport.RemoteAddress!) is IPEndPoint bobEndpoint ? bobEndpoint.Port : 0;
+            Assert.True(port > 0, "Bob's media address is not known");
+            shaper = LoopbackShaper.Create();
+            shaper.Limit(port, SimulcastLimit);
+            Stats before = await StatsAsync(bob);
+            Log($"limit {SimulcastLimit}, top layer {topRate}, layers {string.Join("/", camera.Layers.Select(l => l.Bitrate))}, port {port}");
+
+            // Bob is moved down a layer (not paused: a smaller layer fits), Cy keeps the top one.
+            await Eventually.UntilAsync(() => Task.FromResult(bobVideo.CurrentLayer), l => l < top, Deadline, "Bob to receive a smaller layer", cancel);
+            Stats reduced = await StatsAsync(bob);
+            await Task.Delay(Drain, cancel);
+            Stats settled = await StatsAsync(bob);
+            double cyFramesBefore = (await cy.InboundVideoAsync())?.FramesDecoded ?? 0;
+            await Task.Delay(TimeSpan.FromSeconds(5), cancel);
+            Stats later = await StatsAsync(bob);
+            InboundVideo? bobInbound = await bob.InboundVideoAsync();
+            InboundVideo? cyInbound = await cy.InboundVideoAsync();
+            double cyFrames = (cyInbound?.FramesDecoded ?? 0) - cyFramesBefore;
+
+            double seconds = (later.At - settled.At).TotalSeconds;
+            double received = (later.Bytes - settled.Bytes) * 8 / seconds;
+            double audioPackets = later.AudioReceived - settled.AudioReceived;
+            double audioLost = later.AudioLost - settled.AudioLost;
+            double frames = later.Frames - settled.Frames;
+            string numbers = $"limit {SimulcastLimit}, layers {string.Join("/", camera.Layers.Select(l => l.Bitrate))}, Bob's estimate {bobAtServer.DownlinkEstimate}, allocated {bobAtServer.AllocatedBitrate}, "
+                + $"layer {bobVideo.CurrentLayer} ({bobInbound?.FrameWidth} wide) after {(reduced.At - before.At).TotalSeconds:0.0} s, received {received:0} bit/s, {frames} frames decoded in {seconds:0.0} s (Cy {cyFrames}), "
+                + $"audio {audioPackets} received {audioLost} lost ({later.AudioLost - before.AudioLost} lost since shaped), Cy layer {cyVideo.CurrentLayer} ({cyInbound?.FrameWidth} wide, estimate {cyAtServer.DownlinkEstimate}, allocated {cyAtServer.AllocatedBitrate}, {Bandwidth(cyAtServer, camera)}), shaped queue: {shaper.Statistics(port)}";
+            Log(numbers);
+            Assert.InRange(bobAtServer.DownlinkEstimate, 1, SimulcastLimit);
+            Assert.True(received < SimulcastLimit, numbers);
+            Assert.False(bobVideo.IsPausedForBandwidth, numbers);
+            Assert.True(bobVideo.CurrentLayer < top && cyVideo.CurrentLayer == top, numbers);
+            Assert.True(bobInbound?.FrameWidth < cyInbound?.FrameWidth, numbers);
+
+            // Bob's video keeps decoding on the smaller layer: at least half as many frames as Cy
+            // decodes of the top layer meanwhile (a busy machine slows every decoder alike), and
+            // his audio (Ada's microphone and Cy's muted one) keeps coming with under 1 % lost.
+            Assert.True(frames > 0 && frames >= 0.5 * cyFrames, numbers);
+            Assert.True(audioPackets >= 2 * 50 * seconds * 0.8, numbers);
+            Assert.True(audioLost <= 0.01 * audioPackets, numbers);
+
+            // The limit lifts: Bob is back on the top layer, decoding it, within 20 s.
+            shaper.Lift(port);
+            Stats lifted = await StatsAsync(bob);
+            await Eventually.UntilAsync(() => Task.FromResult(bobVideo.CurrentLayer), l => l == top, TimeSpan.FromSeconds(20), $"Bob to get the top layer back ({numbers})", cancel);
+            InboundVideo back = await Eventually.UntilAsync(bob.InboundVideoAsync, v => v?.FrameWidth == cyInbound?.FrameWidth, Deadline, "Bob to decode the top layer again", cancel) ?? throw new InvalidOperationException("no inbound video");
+            Log($"top layer back after {(DateTime.UtcNow - lifted.At).TotalSeconds:0.0} s, estimate {bobAtServer.DownlinkEstimate}, {back.FrameWidth} wide");
+        }
+        finally
+        {
+            shaper?.Dispose();
+            await server.DisposeAsync();
+        }
+    }
+
     private static string? VideoBandwidth(JsonElement participant, Producer camera)
         => participant.GetProperty("subscriptions").EnumerateArray().Single(s => s.GetProperty("trackId").GetString() == camera.TrackId).GetProperty("bandwidth").GetString();
 
