@@ -121,9 +121,6 @@ internal sealed partial class NodeRelays : BackgroundService, IRelaySink
     /// <summary>Packets of tracks published here sent again over a link because the node there asked (NACK).</summary>
     public long RelayResends => Interlocked.Read(ref _relayResends);
 
-    /// <summary>For tests: a relayed packet for which this returns true is dropped on arrival, as if lost on the way.</summary>
-    internal RelayPacketFilter? DropArriving { get; set; }
-
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var started = new TaskCompletionSource();
@@ -651,11 +648,6 @@ internal sealed partial class NodeRelays : BackgroundService, IRelaySink
     /// </summary>
     void IRelaySink.OnRtp(RelayLink link, ReadOnlySpan<byte> packet)
     {
-        if (DropArriving?.Invoke(packet) == true)
-        {
-            return;
-        }
-
         if (packet.Length < RtpPacket.FixedHeaderLength
             || !_peers.TryGetValue(link.PeerNodeId, out Peer? peer) || peer.Link != link
             || !peer.Relayed.TryGetValue(BinaryPrimitives.ReadUInt32BigEndian(packet[8..]), out Producer? producer)
