@@ -147,7 +147,7 @@ public sealed partial class ClusterMediaTests
         Assert.Equal(0, after[1] - before[1]);
         Assert.Equal(0, after[2] - before[2]);
         Assert.InRange((double)(after[0] - before[0]) / (publisher.GetVideoLayerStats()[0].Packets - bottomSent), 0.8, 1.2);
-        Assert.Equal(after[0] - before[0], fromA.PacketsSent - beforeLinks);
+        Assert.InRange(fromA.PacketsSent - beforeLinks - (after[0] - before[0]), -3, 3);
         Assert.All(publisher.GetVideoLayerStats(), l => Assert.True(l.Active, l.ToString()));
         Assert.True(Receiving(VideoOf(large), 1280, 720, frames: 30));
 
