@@ -207,6 +207,37 @@ public sealed partial class ClusterMediaTests
         Assert.Equal(0, subscriber.ReceiveErrors);
     }
 
+    [Fact(Timeout = 120_000)]
+    public async Task A_track_published_and_ended_on_one_node_reaches_the_other_on_the_nodes_message_not_at_its_beat()
+    {
+        CancellationToken cancel = TestContext.Current.CancellationToken;
+        await using RedisServer redis = await RedisServer.StartAsync();
+
+        // Node B beats once at its start and then not for a minute: whatever it learns of node
+        // A's tracks in this test, it learns from A's message on Redis or its link coming up.
+        await using SfuTestServer a = await SfuTestServer.StartAsync(TwoNodes.Args(redis));
+        await using SfuTestServer b = await SfuTestServer.StartAsync([.. TwoNodes.Args(redis), "--Sfu:Cluster:HeartbeatSeconds=60", "--Sfu:Cluster:NodeTtlSeconds=180"]);
+        NodeRelays relaysB = b.Services.GetRequiredService<NodeRelays>();
+        await using SfuBot first = await SfuBot.ConnectAsync(new Uri(a.BaseUrl), new SfuBotOptions { Room = "span", Name = "first", ToneFrequency = 440 }, cancel);
+        await using SfuBot subscriber = await SfuBot.ConnectAsync(new Uri(b.BaseUrl), Subscriber("sub"), cancel);
+        Assert.True(await subscriber.WaitUntilAsync(Flowing(audio: 50, frames: 15), Patience), Describe(subscriber, a, b));
+        Room span = b.Engine.Rooms.Find("span")!;
+        int followed = relaysB.FollowedOnNudge;
+        Assert.Equal(2, followed);
+
+        SfuBot second = await SfuBot.ConnectAsync(new Uri(a.BaseUrl), new SfuBotOptions { Room = "span", Name = "second", ToneFrequency = 660, PublishVideo = false }, cancel);
+        await using (second)
+        {
+            Assert.True(await subscriber.WaitUntilAsync(bot => bot.RemoteTracks.Any(t => t.StreamId == second.ParticipantId && t.GetStats().PacketsReceived >= 50), Patience), Describe(subscriber, a, b));
+            Assert.InRange(subscriber.RemoteTracks.Single(t => t.StreamId == second.ParticipantId).DominantFrequency(), 650, 670);
+            Assert.Equal(followed + 1, relaysB.FollowedOnNudge);
+        }
+
+        await Poll.UntilAsync(() => span.RemotePublishers.Length == 1, "node B to end the second publisher's track");
+        Assert.Equal(followed + 2, relaysB.FollowedOnNudge);
+        Assert.Equal(first.ParticipantId, Assert.Single(span.RemotePublishers).Id);
+    }
+
     private static Producer PublishedOn(SfuTestServer node, SfuBot publisher, MediaKind kind)
         => node.Engine.Rooms.Find("span")!.Participants.Single(p => p.Id == publisher.ParticipantId).Producers.Single(p => p.Kind == kind);
 }

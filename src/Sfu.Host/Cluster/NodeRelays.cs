@@ -24,8 +24,9 @@ namespace Sfu.Host.Cluster;
 /// Media: each track published here is listed in Redis (<see cref="RedisTrackRegistry"/>)
 /// while its room spans nodes, a simulcast track with every layer's rid and learnt SSRC, and
 /// its packets go once to each node with members in the room (<see cref="Room.RelayLinks"/>).
-/// Each beat this node reads what its peers list for the rooms it hosts and keeps exactly
-/// those as remote producers here, fed by <see cref="IRelaySink.OnRtp"/>; a keyframe request
+/// Each beat, and at once when a peer names itself on <c>node-tracks-changed</c> or a link comes
+/// up (<see cref="BeatOrNudge"/>), this node reads what its peers list for the rooms it hosts
+/// and keeps exactly those as remote producers here, fed by <see cref="IRelaySink.OnRtp"/>; a keyframe request
 /// for one of their layers travels back over the link as PLI on that layer's SSRC and reaches
 /// the publisher through the layer's own throttle, and a NACK for what never arrived here is
 /// answered there from the publisher's buffer.
@@ -79,6 +80,14 @@ internal sealed partial class NodeRelays : BackgroundService, IRelaySink
 
     private long _relayResends;
 
+    /// <summary>The bookkeeping's beat, brought forward when a peer's tracks changed or a link came up.</summary>
+    private readonly BeatOrNudge _beat;
+
+    /// <summary>Whether the bookkeeping under way was brought forward. Reconcile only.</summary>
+    private bool _nudged;
+
+    private int _followedOnNudge;
+
     public NodeRelays(
         LocalNode node,
         NodeDirectory directory,
@@ -100,6 +109,7 @@ internal sealed partial class NodeRelays : BackgroundService, IRelaySink
         _lifetime = lifetime;
         _options = options.Value;
         _logger = logger;
+        _beat = new BeatOrNudge(_options.HeartbeatInterval);
         _port = new RelayPort(IPAddress.Parse(media.Value.BindAddress), _options.RelayPort, engine.Certificate);
         engine.Metrics.ObserveRelay(_port.Totals);
         Announced = $"{engine.AnnouncedAddress}:{_port.LocalEndPoint.Port}";
@@ -117,6 +127,9 @@ internal sealed partial class NodeRelays : BackgroundService, IRelaySink
 
     /// <summary>Every link this node holds, connected or not.</summary>
     public IReadOnlyCollection<RelayLink> Links => _port.Links;
+
+    /// <summary>Remote tracks started or ended here by bookkeeping that a peer's message or a new link brought forward, not by the beat.</summary>
+    internal int FollowedOnNudge => Volatile.Read(ref _followedOnNudge);
 
     /// <summary>Packets of tracks published here sent again over a link because the node there asked (NACK).</summary>
     public long RelayResends => Interlocked.Read(ref _relayResends);
@@ -137,13 +150,21 @@ internal sealed partial class NodeRelays : BackgroundService, IRelaySink
         }
 
         Task interest = TellInterestAsync(stoppingToken);
-        using var timer = new PeriodicTimer(_options.HeartbeatInterval);
+        bool watching = false;
+        bool? nudged = false;
         do
         {
             try
             {
                 if (_link.IsUp)
                 {
+                    if (!watching)
+                    {
+                        await _tracks.WatchAsync(_node.Id, _ => _beat.Nudge()).ConfigureAwait(false);
+                        watching = true;
+                    }
+
+                    _nudged = nudged == true;
                     await ReconcileAsync(stoppingToken).ConfigureAwait(false);
                 }
             }
@@ -154,7 +175,7 @@ internal sealed partial class NodeRelays : BackgroundService, IRelaySink
                 LogReconcileFailed(_logger, e);
             }
         }
-        while (await NextAsync(timer, stoppingToken).ConfigureAwait(false));
+        while ((nudged = await _beat.WaitAsync(stoppingToken).ConfigureAwait(false)) is not null);
         await interest.ConfigureAwait(false);
     }
 
@@ -253,6 +274,7 @@ internal sealed partial class NodeRelays : BackgroundService, IRelaySink
 
     public override void Dispose()
     {
+        _beat.Dispose();
         _port.Dispose();
         base.Dispose();
     }
@@ -510,6 +532,7 @@ internal sealed partial class NodeRelays : BackgroundService, IRelaySink
             {
                 producer = _engine.PublishRemote(key.Room, key.PeerId, track.ParticipantId, track.Track, peer.Link);
                 _remote[key] = producer;
+                CountNudged();
                 LogRemoteTrack(_logger, track.Track.Kind, track.ParticipantId, key.PeerId, key.Room.Name);
             }
 
@@ -551,9 +574,18 @@ internal sealed partial class NodeRelays : BackgroundService, IRelaySink
         return true;
     }
 
+    private void CountNudged()
+    {
+        if (_nudged)
+        {
+            Interlocked.Increment(ref _followedOnNudge);
+        }
+    }
+
     private void EndRemote(RemoteKey key, Producer producer)
     {
         _remote.Remove(key);
+        CountNudged();
         if (_peers.TryGetValue(key.PeerId, out Peer? peer))
         {
             foreach (ProducerLayer layer in producer.Layers)
@@ -591,6 +623,9 @@ internal sealed partial class NodeRelays : BackgroundService, IRelaySink
             if (await peer.Link.ConnectAsync(bounded.Token).ConfigureAwait(false))
             {
                 LogLinked(_logger, peer.Link.PeerNodeId, peer.Link.Remote, peer.Link.Role);
+
+                // The peer's tracks can be read now rather than at the next beat.
+                _beat.Nudge();
                 return;
             }
 
