@@ -27,16 +27,19 @@ internal sealed class ChildProcess : IDisposable
     public int Id => _process.Id;
 
     /// <summary>Starts <c>dotnet <paramref name="dll"/> args</c> and waits until a line matches <paramref name="ready"/>.</summary>
-    public static async Task<(ChildProcess Process, Match Ready)> StartDotnetAsync(string dll, IEnumerable<string> args, Regex ready, TimeSpan timeout, CancellationToken cancellationToken)
+    public static Task<(ChildProcess Process, Match Ready)> StartDotnetAsync(string dll, IEnumerable<string> args, Regex ready, TimeSpan timeout, CancellationToken cancellationToken)
+        => StartAsync(DotnetHost(), [dll, .. args], ready, timeout, cancellationToken);
+
+    /// <summary>Starts <paramref name="executable"/> with <paramref name="args"/> and waits until a line matches <paramref name="ready"/>.</summary>
+    public static async Task<(ChildProcess Process, Match Ready)> StartAsync(string executable, IEnumerable<string> args, Regex ready, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        var info = new ProcessStartInfo(DotnetHost())
+        var info = new ProcessStartInfo(executable)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             RedirectStandardInput = true,
             UseShellExecute = false,
         };
-        info.ArgumentList.Add(dll);
         foreach (string arg in args)
         {
             info.ArgumentList.Add(arg);
@@ -48,7 +51,7 @@ internal sealed class ChildProcess : IDisposable
         process.ErrorDataReceived += (_, e) => child.OnLine(e.Data);
         if (!process.Start())
         {
-            throw new InvalidOperationException($"Could not start {dll}.");
+            throw new InvalidOperationException($"Could not start {executable}.");
         }
 
         process.BeginOutputReadLine();
@@ -60,7 +63,8 @@ internal sealed class ChildProcess : IDisposable
             if (winner != child._readyMatch.Task)
             {
                 string why = winner == exited ? "exited" : $"did not report ready within {timeout.TotalSeconds:0} s";
-                throw new InvalidOperationException($"{Path.GetFileName(dll)} {why}. Its last output:\n{child.LastOutput()}");
+                string name = Path.GetFileName(executable == DotnetHost() ? info.ArgumentList[0] : executable);
+                throw new InvalidOperationException($"{name} {why}. Its last output:\n{child.LastOutput()}");
             }
 
             return (child, await child._readyMatch.Task.ConfigureAwait(false));

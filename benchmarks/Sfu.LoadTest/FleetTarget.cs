@@ -10,6 +10,10 @@ internal abstract class FleetTarget(LoadOptions options) : ILoadTarget
 
     public abstract int ServerProcessId { get; }
 
+    public virtual IReadOnlyList<int> ServerProcessIds => [ServerProcessId];
+
+    public virtual Task<long?> ReadRelayedPacketsAsync(CancellationToken cancellationToken) => Task.FromResult<long?>(null);
+
     protected LoadOptions Options { get; } = options;
 
     public abstract Task StartAsync(Action<string> status, CancellationToken cancellationToken);

@@ -3,8 +3,14 @@ namespace Sfu.LoadTest;
 /// <summary>A forwarder under load together with its publishers and subscribers.</summary>
 internal interface ILoadTarget : IAsyncDisposable
 {
-    /// <summary>The process whose CPU time is charged to forwarding.</summary>
+    /// <summary>The process whose CPU time is charged to forwarding (the first node of a cluster).</summary>
     int ServerProcessId { get; }
+
+    /// <summary>Every process whose CPU time is charged to forwarding: one per node.</summary>
+    IReadOnlyList<int> ServerProcessIds => [ServerProcessId];
+
+    /// <summary>Cluster runs: RTP packets the nodes have relayed to each other so far; null for a single server.</summary>
+    Task<long?> ReadRelayedPacketsAsync(CancellationToken cancellationToken) => Task.FromResult<long?>(null);
 
     /// <summary>Connects every participant and returns once media reaches all of them.</summary>
     Task StartAsync(Action<string> status, CancellationToken cancellationToken);

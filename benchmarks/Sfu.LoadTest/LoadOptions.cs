@@ -86,6 +86,12 @@ internal sealed class LoadOptions
     /// <summary>Downlink-limit runs: lift the limit this long after it was set (null = it holds to the end).</summary>
     public TimeSpan? DownlinkLift { get; set; }
 
+    /// <summary>
+    /// SfuRouter as a cluster of this many nodes on one redis-server the tool starts, the
+    /// participants spread over them in turn; 1 = a single server.
+    /// </summary>
+    public int Nodes { get; set; } = 1;
+
     /// <summary>Relay target: plain sendto per copy, or sendmmsg with SRTP per copy.</summary>
     public RelayMode RelayMode { get; set; } = RelayMode.Plain;
 
@@ -134,6 +140,7 @@ internal sealed class LoadOptions
                 case "--downlink-limit": options.DownlinkLimit = ParseRate(Value(), name); break;
                 case "--downlink-lift": options.DownlinkLift = TimeSpan.FromSeconds(ParseCount(Value(), name)); break;
                 case "--downlink-trace": options.DownlinkTracePath = Value(); break;
+                case "--nodes": options.Nodes = ParseCount(Value(), name); break;
                 default: throw new ArgumentException($"Unknown option {name}.");
             }
         }
@@ -196,6 +203,11 @@ internal sealed class LoadOptions
         if (options.DownlinkLift is not null && (options.DownlinkLimit == 0 || options.DownlinkLift >= options.Duration))
         {
             throw new ArgumentException("--downlink-lift needs --downlink-limit and must come before the window (--duration) ends.");
+        }
+
+        if (options.Nodes > 1 && (options.Target != TargetKind.Sfu || options.Server is not null || options.DownlinkLimit > 0))
+        {
+            throw new ArgumentException("--nodes needs --target sfu started by the tool, without --downlink-limit.");
         }
 
         if (options.Server is not null && options.ServerPid is null)

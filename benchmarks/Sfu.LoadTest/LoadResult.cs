@@ -60,6 +60,12 @@ internal sealed record LoadResult
     /// </summary>
     public IReadOnlyDictionary<string, double>? MediaThreadCores { get; init; }
 
+    /// <summary>Cluster runs: each node's CPU in cores over the window, in node order (the fan-out's publisher is on the first).</summary>
+    public IReadOnlyList<double>? NodeCores { get; init; }
+
+    /// <summary>Cluster runs: RTP packets per second the nodes relayed to each other over the window.</summary>
+    public double? RelayedPacketsPerSecond { get; init; }
+
     /// <summary>Downlink-limit runs: how the shaped subscribers' estimates and received rates met the limit.</summary>
     public DownlinkSummary? Downlink { get; init; }
 

@@ -5,7 +5,7 @@ namespace Sfu.LoadTest;
 
 /// <summary>
 /// Runs one scenario against one target: connect, warm up, then measure a window between two
-/// samples of the subscribers' counters and of the server process's CPU time.
+/// samples of the subscribers' counters and of the server processes' CPU time (one per node).
 /// </summary>
 internal static class LoadRunner
 {
@@ -33,7 +33,9 @@ internal static class LoadRunner
             : null;
         target.ClearLatency();
         ReceiveSample first = target.Sample();
-        double cpuFirst = ProcessCpu.ReadSeconds(target.ServerProcessId);
+        double[] nodeCpuFirst = [.. target.ServerProcessIds.Select(ProcessCpu.ReadSeconds)];
+        double cpuFirst = nodeCpuFirst.Sum();
+        long? relayedFirst = await target.ReadRelayedPacketsAsync(cancellationToken).ConfigureAwait(false);
         double toolCpuFirst = ProcessCpu.ReadSeconds(Environment.ProcessId);
         Dictionary<string, double> mediaThreadsFirst = ProcessCpu.ReadThreadSeconds(target.ServerProcessId, MediaThreadPrefix);
         long start = Stopwatch.GetTimestamp();
@@ -45,7 +47,7 @@ internal static class LoadRunner
             ReceiveSample now = target.Sample();
             long time = Stopwatch.GetTimestamp();
             double seconds = Stopwatch.GetElapsedTime(previousTime, time).TotalSeconds;
-            double cpu = ProcessCpu.ReadSeconds(target.ServerProcessId) - cpuFirst;
+            double cpu = target.ServerProcessIds.Sum(ProcessCpu.ReadSeconds) - cpuFirst;
             progress.Update(string.Create(
                 CultureInfo.InvariantCulture,
                 $"{label} {Stopwatch.GetElapsedTime(start).TotalSeconds,4:0}s  {(now.Packets - previous.Packets) / seconds,9:N0} pkt/s  {(now.Bytes - previous.Bytes) * 8 / seconds / 1e6,7:0.0} Mbps  server {cpu / Stopwatch.GetElapsedTime(start).TotalSeconds * 100,4:0}% CPU  lost {(now.Expected - now.Packets) - (first.Expected - first.Packets)}"));
@@ -55,7 +57,9 @@ internal static class LoadRunner
 
         ReceiveSample last = target.Sample();
         double window = Stopwatch.GetElapsedTime(start).TotalSeconds;
-        double cpuSeconds = ProcessCpu.ReadSeconds(target.ServerProcessId) - cpuFirst;
+        double[] nodeCpuLast = [.. target.ServerProcessIds.Select(ProcessCpu.ReadSeconds)];
+        double cpuSeconds = nodeCpuLast.Sum() - cpuFirst;
+        long? relayedLast = await target.ReadRelayedPacketsAsync(cancellationToken).ConfigureAwait(false);
         double toolCpuSeconds = ProcessCpu.ReadSeconds(Environment.ProcessId) - toolCpuFirst;
         Dictionary<string, double> mediaThreadsLast = ProcessCpu.ReadThreadSeconds(target.ServerProcessId, MediaThreadPrefix);
         DownlinkSummary? downlinkSummary = downlink is null ? null : await downlink.SummarizeAsync().ConfigureAwait(false);
@@ -97,6 +101,8 @@ internal static class LoadRunner
             MediaThreadCores = mediaThreadsLast.Count == 0 ? null : new SortedDictionary<string, double>(
                 mediaThreadsLast.ToDictionary(t => t.Key, t => (t.Value - mediaThreadsFirst.GetValueOrDefault(t.Key)) / window),
                 StringComparer.Ordinal),
+            NodeCores = nodeCpuLast.Length > 1 ? [.. nodeCpuLast.Select((c, i) => (c - nodeCpuFirst[i]) / window)] : null,
+            RelayedPacketsPerSecond = relayedLast - relayedFirst is long relayed ? relayed / window : null,
             ProcessorCount = Environment.ProcessorCount,
             StartedAt = startedAt,
             Environment = DotnetSettings(),

@@ -37,6 +37,10 @@ const string Usage = """
                                  tells how fast the server's estimate and what arrived fit the limit
       --downlink-lift S          lift that limit S seconds into the window and time the estimate's climb
       --downlink-trace PATH      write every 200 ms sample of every shaped subscriber as CSV
+      --nodes N                  sfu: N cluster nodes on a redis-server the tool starts (Debian's
+                                 /usr/bin/redis-server); participants join the nodes in turn, so a
+                                 fan-out's publisher is on node 1 and its subscribers alternate;
+                                 reports each node's CPU and the packets relayed between them (1)
     """;
 
 if (args.Length == 0 || args[0] is "-h" or "--help")
@@ -91,7 +95,14 @@ try
                 {
                     Console.WriteLine(string.Create(
                         System.Globalization.CultureInfo.InvariantCulture,
-                        $"server media threads: {string.Join(", ", threads.Select(t => $"{t.Key} {t.Value:0.00}"))} cores; the rest of the server {result.ServerCores - threads.Values.Sum():0.00}"));
+                        $"{(result.NodeCores is null ? "server" : "node 1")} media threads: {string.Join(", ", threads.Select(t => $"{t.Key} {t.Value:0.00}"))} cores; the rest of {(result.NodeCores is null ? "the server" : "node 1")} {(result.NodeCores?[0] ?? result.ServerCores) - threads.Values.Sum():0.00}"));
+                }
+
+                if (result.NodeCores is { Count: > 1 } nodes)
+                {
+                    Console.WriteLine(string.Create(
+                        System.Globalization.CultureInfo.InvariantCulture,
+                        $"nodes: {string.Join(", ", nodes.Select((c, i) => $"node {i + 1} {c:0.00} cores"))}; relayed between them {result.RelayedPacketsPerSecond:N0} pkt/s"));
                 }
 
                 if (result.Downlink is DownlinkSummary downlink)

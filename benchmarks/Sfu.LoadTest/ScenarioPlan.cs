@@ -45,7 +45,7 @@ internal static class ScenarioPlan
         return plan;
     }
 
-    /// <summary>A short human description, e.g. "1 → 50", "1 → 500 counted", "1 → 50 over tcp" or "10 rooms × 4".</summary>
+    /// <summary>A short human description, e.g. "1 → 50", "1 → 500 counted", "1 → 50 over tcp", "1 → 200 on 2 nodes" or "10 rooms × 4".</summary>
     public static string Describe(LoadOptions options) => (options.Scenario switch
     {
         ScenarioKind.Fanout => $"1 → {options.Subscribers}",
@@ -55,7 +55,8 @@ internal static class ScenarioPlan
         + (options.Simulcast ? " simulcast" : string.Empty)
         + (options.Simulcast && options.Layer != LayerChoice.Mixed ? " " + options.Layer.ToString().ToLowerInvariant() : string.Empty)
         + (options.DownlinkLimit > 0 ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $" downlink {options.DownlinkLimit / 1000} kbit/s") : string.Empty)
-        + (options.Transport == Sfu.Core.Net.TransportProtocol.Tcp ? " over tcp" : string.Empty);
+        + (options.Transport == Sfu.Core.Net.TransportProtocol.Tcp ? " over tcp" : string.Empty)
+        + (options.Nodes > 1 ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $" on {options.Nodes} nodes") : string.Empty);
 
     /// <summary>Count mode: the first <see cref="LoadOptions.FullSubscribers"/> listeners stay full bots, the rest count.</summary>
     public static bool Counted(LoadOptions options, int listener)

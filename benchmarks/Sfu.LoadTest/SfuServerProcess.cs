@@ -7,7 +7,8 @@ internal static partial class SfuServerProcess
 {
     /// <param name="adminKey">Turns the admin API on with this key (the tool reads downlink estimates from it), or null.</param>
     /// <param name="tcpConnections">ICE-TCP connections the run opens, all from one address: the per-address limit is raised to admit them.</param>
-    public static async Task<(ChildProcess Process, Uri Url)> StartAsync(string? hostDll, CancellationToken cancellationToken, string? adminKey = null, int tcpConnections = 0)
+    /// <param name="clusterRedis">Makes the server a cluster node on this Redis, or null for a single server.</param>
+    public static async Task<(ChildProcess Process, Uri Url)> StartAsync(string? hostDll, CancellationToken cancellationToken, string? adminKey = null, int tcpConnections = 0, string? clusterRedis = null)
     {
         string dll = hostDll ?? FindHostDll();
         string[] args =
@@ -17,6 +18,7 @@ internal static partial class SfuServerProcess
             "--Urls=http://127.0.0.1:0",
             "--Sfu:Media:Port=0",
             .. adminKey is null ? Array.Empty<string>() : [$"--Sfu:Admin:Key={adminKey}"],
+            .. clusterRedis is null ? Array.Empty<string>() : [$"--Sfu:Cluster:Redis={clusterRedis}"],
 
             // A benchmark server: 1 → 1,000 is more participants than the default admits.
             "--Sfu:Limits:MaxParticipants=0",

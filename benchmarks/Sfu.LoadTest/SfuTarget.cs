@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text.Json;
@@ -5,46 +6,104 @@ using Sfu.Bots;
 
 namespace Sfu.LoadTest;
 
-/// <summary>SfuRouter under load: the server in its own process, every participant an <see cref="SfuBot"/>.</summary>
+/// <summary>
+/// SfuRouter under load: the server in its own process (or <see cref="LoadOptions.Nodes"/>
+/// cluster nodes sharing a redis-server of the run's own), every participant an <see cref="SfuBot"/>.
+/// </summary>
 internal sealed class SfuTarget(LoadOptions options) : FleetTarget(options)
 {
-    private ChildProcess? _server;
-    private int _serverPid;
-    private HttpClient? _admin;
+    private readonly List<ChildProcess> _servers = [];
+    private readonly List<HttpClient> _admins = [];
+    private ChildProcess? _redis;
+    private int[] _serverPids = [];
 
-    public override int ServerProcessId => _serverPid;
+    public override int ServerProcessId => _serverPids[0];
+
+    public override IReadOnlyList<int> ServerProcessIds => _serverPids;
 
     public override async Task StartAsync(Action<string> status, CancellationToken cancellationToken)
     {
-        Uri url;
+        var urls = new List<Uri>();
         if (Options.Server is null)
         {
-            status("starting Sfu.Host");
-            string? adminKey = Options.DownlinkLimit > 0 ? Convert.ToHexString(RandomNumberGenerator.GetBytes(16)) : null;
-            (_server, url) = await SfuServerProcess.StartAsync(Options.HostDll, cancellationToken, adminKey, Options.Transport == Sfu.Core.Net.TransportProtocol.Tcp ? ScenarioPlan.Create(Options).Count : 0).ConfigureAwait(false);
-            _serverPid = _server.Id;
-            if (adminKey is not null)
+            // The admin API gives downlink estimates, and a cluster's relay counters in /metrics.
+            string? adminKey = Options.DownlinkLimit > 0 || Options.Nodes > 1 ? Convert.ToHexString(RandomNumberGenerator.GetBytes(16)) : null;
+            string? redis = null;
+            if (Options.Nodes > 1)
             {
-                _admin = new HttpClient { BaseAddress = url };
-                _admin.DefaultRequestHeaders.Add("X-Admin-Key", adminKey);
+                status("starting redis-server");
+                (_redis, redis) = await RedisProcess.StartAsync(cancellationToken).ConfigureAwait(false);
             }
+
+            int tcpConnections = Options.Transport == Sfu.Core.Net.TransportProtocol.Tcp ? ScenarioPlan.Create(Options).Count : 0;
+            for (int node = 0; node < Options.Nodes; node++)
+            {
+                status(Options.Nodes > 1 ? $"starting Sfu.Host node {node + 1}" : "starting Sfu.Host");
+                (ChildProcess server, Uri url) = await SfuServerProcess.StartAsync(Options.HostDll, cancellationToken, adminKey, tcpConnections, redis).ConfigureAwait(false);
+                _servers.Add(server);
+                urls.Add(url);
+                if (adminKey is not null)
+                {
+                    var admin = new HttpClient { BaseAddress = url };
+                    admin.DefaultRequestHeaders.Add("X-Admin-Key", adminKey);
+                    _admins.Add(admin);
+                }
+            }
+
+            _serverPids = [.. _servers.Select(s => s.Id)];
         }
         else
         {
-            url = Options.Server;
-            _serverPid = Options.ServerPid!.Value;
+            urls.Add(Options.Server);
+            _serverPids = [Options.ServerPid!.Value];
         }
 
-        await ConnectFleetAsync((_, bot, ct) => SfuBot.ConnectAsync(url, bot, ct), null, status, cancellationToken).ConfigureAwait(false);
+        // Participants go to the nodes in turn, in plan order: a fan-out's publisher is on the
+        // first node and its subscribers alternate, so every room spans the cluster.
+        Dictionary<string, int> nodeOf = ScenarioPlan.Create(Options).Select((p, i) => (p.Name, i)).ToDictionary(x => x.Name, x => x.i % urls.Count, StringComparer.Ordinal);
+        await ConnectFleetAsync((p, bot, ct) => SfuBot.ConnectAsync(urls[nodeOf[p.Name]], bot, ct), null, status, cancellationToken).ConfigureAwait(false);
+    }
+
+    public override async Task<long?> ReadRelayedPacketsAsync(CancellationToken cancellationToken)
+    {
+        if (Options.Nodes < 2)
+        {
+            return null;
+        }
+
+        long sent = 0;
+        foreach (HttpClient admin in _admins)
+        {
+            string metrics = await admin.GetStringAsync("/metrics", cancellationToken).ConfigureAwait(false);
+            foreach (string line in metrics.Split('\n'))
+            {
+                // sfu.relay.packets.sent, one series per peer node (Prometheus adds _total).
+                if (line.StartsWith("sfu_relay_packets_sent", StringComparison.Ordinal) && line.Contains('}', StringComparison.Ordinal))
+                {
+                    sent += (long)double.Parse(line[(line.LastIndexOf('}') + 1)..].Trim().Split(' ')[0], CultureInfo.InvariantCulture);
+                }
+            }
+        }
+
+        return sent;
     }
 
     protected override Func<CancellationToken, Task<IReadOnlyDictionary<string, DownlinkReading>>>? DownlinkEstimates
-        => _admin is null ? null : ReadEstimatesAsync;
+        => Options.DownlinkLimit > 0 && _admins.Count > 0 ? ReadEstimatesAsync : null;
 
     protected override ValueTask DisposeServerAsync()
     {
-        _admin?.Dispose();
-        _server?.Dispose();
+        foreach (HttpClient admin in _admins)
+        {
+            admin.Dispose();
+        }
+
+        foreach (ChildProcess server in _servers)
+        {
+            server.Dispose();
+        }
+
+        _redis?.Dispose();
         return ValueTask.CompletedTask;
     }
 
@@ -54,7 +113,7 @@ internal sealed class SfuTarget(LoadOptions options) : FleetTarget(options)
         var estimates = new Dictionary<string, DownlinkReading>(StringComparer.Ordinal);
         foreach (string room in ScenarioPlan.Create(Options).Select(p => p.Room).Distinct(StringComparer.Ordinal))
         {
-            JsonElement detail = await _admin!.GetFromJsonAsync<JsonElement>($"/api/admin/rooms/{Uri.EscapeDataString(room)}", cancellationToken).ConfigureAwait(false);
+            JsonElement detail = await _admins[0].GetFromJsonAsync<JsonElement>($"/api/admin/rooms/{Uri.EscapeDataString(room)}", cancellationToken).ConfigureAwait(false);
             foreach (JsonElement participant in detail.GetProperty("participants").EnumerateArray())
             {
                 if (participant.GetProperty("downlinkEstimate") is { ValueKind: JsonValueKind.Number } estimate)

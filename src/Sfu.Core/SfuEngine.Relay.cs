@@ -1,13 +1,23 @@
 using Sfu.Core.Feedback;
+using Sfu.Core.Net;
 using Sfu.Core.Routing;
 using Sfu.Core.Sessions;
 using Sfu.Core.Streams;
 
 namespace Sfu.Core;
 
-/// <summary>Tracks published on other nodes of a cluster, entering this node's rooms.</summary>
-public sealed partial class SfuEngine
+/// <summary>
+/// Tracks published on other nodes of a cluster, entering this node's rooms; their packets fan
+/// out on the relay's receive thread, which batches its sends on the media port as a media thread does.
+/// </summary>
+public sealed partial class SfuEngine : ISendBatching
 {
+    /// <summary>A send batch on the media port for the calling thread; null before the engine starts or where sends are not batched.</summary>
+    public IDisposable? BatchSendsOnThisThread() => _port?.BatchSendsOnThisThread();
+
+    /// <summary>Sends what the calling thread queued on the media port.</summary>
+    public void FlushSends() => _port?.FlushSends();
+
     /// <summary>The SSRC the keyframe requests this node sends upstream over a relay come from.</summary>
     private readonly uint _relayRtcpSsrc = (uint)Random.Shared.Next(2, int.MaxValue);
 

@@ -138,4 +138,95 @@ public sealed class ReconnectTests(SfuServerFixture server, BrowserFixture brows
         Assert.Equal(1, await ada.Page.EvaluateAsync<int>("() => window.sfu.iceRestarts"));
         Assert.Empty(await bob.Page.EvaluateAsync<string[]>("() => window.leftEvents"));
     }
+
+    /// <summary>
+    /// Makes every new peer connection of the page report 'failed' as soon as it exists, before
+    /// it can connect, as when a server fails every connection fast; the page's own failure
+    /// handling runs on it. Stops when window.failNext reaches 0.
+    /// </summary>
+    private const string FailEveryNewConnectionScript = """
+        (count) => {
+          window.failNext = count;
+          let failed = null;
+          const timer = setInterval(() => {
+            const pc = window.sfu.pc;
+            if (window.failNext <= 0) { clearInterval(timer); return; }
+            if (pc && pc !== failed) {
+              failed = pc;
+              window.failNext--;
+              Object.defineProperty(pc, 'connectionState', { get: () => 'failed' });
+              pc.onconnectionstatechange?.(new Event('connectionstatechange'));
+            }
+          }, 20);
+        }
+        """;
+
+    /// <summary>One 'rejoining' event of the page: the attempt, its planned delay, and when (ms).</summary>
+    private sealed class RejoinSample
+    {
+        public int Attempt { get; set; }
+
+        public double DelayMs { get; set; }
+
+        public double At { get; set; }
+    }
+
+    [Fact(Timeout = 180_000)]
+    public async Task Failing_peer_connections_rejoin_after_a_growing_jittered_back_off_and_tell_the_person()
+    {
+        CancellationToken cancel = TestContext.Current.CancellationToken;
+        await using BrowserParticipant ada = await BrowserParticipant.JoinAsync(browser, server, "backoff-room", "Ada");
+        await using BrowserParticipant bob = await BrowserParticipant.JoinAsync(browser, server, "backoff-room", "Bob");
+        await InCallAsync(ada, bob, cancel);
+        await ada.Page.EvaluateAsync("() => { window.rejoins = []; window.sfu.on('rejoining', (r) => window.rejoins.push({ attempt: r.attempt, delayMs: r.delayMs, at: performance.now() })); }");
+        await bob.Page.EvaluateAsync("() => { window.joinedAt = []; window.sfu.on('participantJoined', (p) => window.joinedAt.push(performance.now())); }");
+
+        // Three failures in a row, each before the new connection could connect.
+        await ada.Page.EvaluateAsync(FailEveryNewConnectionScript, 3);
+        RejoinSample[] rejoins = await Eventually.UntilAsync(
+            () => ada.Page.EvaluateAsync<RejoinSample[]>("() => window.rejoins"),
+            r => r.Length == 3,
+            TimeSpan.FromSeconds(30),
+            "Ada's page to back off three times",
+            cancel);
+        Assert.Equal([1, 2, 3], rejoins.Select(r => r.Attempt));
+        for (int i = 0; i < rejoins.Length; i++)
+        {
+            // 1 s doubling, each delay between half and all of its ceiling (never 0: that looped).
+            double ceiling = 1000 * Math.Pow(2, i);
+            Assert.InRange(rejoins[i].DelayMs, ceiling / 2, ceiling);
+        }
+
+        // What the server saw: Ada joins again once per failure, each after its delay (timers
+        // never fire early, so the delays are lower bounds on the gaps Bob observes).
+        double[] joins = await Eventually.UntilAsync(
+            () => bob.Page.EvaluateAsync<double[]>("() => window.joinedAt"),
+            j => j.Length == 3,
+            TimeSpan.FromSeconds(30),
+            "Bob to see Ada join again three times",
+            cancel);
+        await Task.Delay(TimeSpan.FromSeconds(2), cancel);
+        Assert.Equal(3, (await bob.Page.EvaluateAsync<double[]>("() => window.joinedAt")).Length);
+        for (int i = 1; i < joins.Length; i++)
+        {
+            Assert.True(joins[i] - joins[i - 1] >= rejoins[i].DelayMs - 50, $"rejoin {i + 1} came {joins[i] - joins[i - 1]:F0} ms after the previous, its back-off was {rejoins[i].DelayMs:F0} ms");
+        }
+
+        string? banner = await ada.Page.GetByTestId("error-banner").TextContentAsync();
+        Assert.Matches("joining again in [0-9]+ s", banner ?? "");
+
+        // The last rejoin connects: media flows, and the next failure starts the back-off over.
+        await Eventually.UntilAsync(bob.CountDecodingRemoteVideoAsync, c => c == 1, Deadline, "Bob to decode Ada again", cancel);
+        await Eventually.UntilAsync(ada.CountDecodingRemoteVideoAsync, c => c == 1, Deadline, "Ada to decode Bob again", cancel);
+        await Eventually.UntilAsync(ada.ConnectionStateAsync, s => s == "connected", Deadline, "Ada's status to be connected", cancel);
+        await ada.Page.EvaluateAsync(FailEveryNewConnectionScript, 1);
+        RejoinSample[] after = await Eventually.UntilAsync(
+            () => ada.Page.EvaluateAsync<RejoinSample[]>("() => window.rejoins"),
+            r => r.Length == 4,
+            Deadline,
+            "Ada's page to back off once more",
+            cancel);
+        Assert.Equal(1, after[3].Attempt);
+        await Eventually.UntilAsync(bob.CountDecodingRemoteVideoAsync, c => c == 1, Deadline, "Bob to decode Ada after the last rejoin", cancel);
+    }
 }

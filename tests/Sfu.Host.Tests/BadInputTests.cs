@@ -104,6 +104,8 @@ public sealed class BadInputTests
         HubException twice = await Assert.ThrowsAsync<HubException>(() => client.InvokeAsync<object>("Join", "room", "tester", TestContext.Current.CancellationToken));
         HubException noOffer = await Assert.ThrowsAsync<HubException>(() => client.InvokeAsync("Answer", MinimalOffer(), TestContext.Current.CancellationToken));
         HubException noTrack = await Assert.ThrowsAsync<HubException>(() => client.InvokeAsync("SetReceiving", "7", false, TestContext.Current.CancellationToken));
+        HubException badRelay = await Assert.ThrowsAsync<HubException>(() => client.InvokeAsync("ReportRelayProtocol", "dtls", TestContext.Current.CancellationToken));
+        await client.InvokeAsync("ReportRelayProtocol", "tls", TestContext.Current.CancellationToken);
 
         Assert.Contains("call Join first", beforeJoin.Message, StringComparison.Ordinal);
         Assert.Contains("letters, digits", badRoom.Message, StringComparison.Ordinal);
@@ -111,6 +113,7 @@ public sealed class BadInputTests
         Assert.Contains("Already joined", twice.Message, StringComparison.Ordinal);
         Assert.Contains("no server offer waiting", noOffer.Message, StringComparison.Ordinal);
         Assert.Contains("There is no m-section '7' on your connection", noTrack.Message, StringComparison.Ordinal);
+        Assert.Contains("A relay protocol is one of udp, tcp, tls", badRelay.Message, StringComparison.Ordinal);
     }
 
     [Fact]

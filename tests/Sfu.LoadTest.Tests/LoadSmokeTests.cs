@@ -78,6 +78,29 @@ public sealed class LoadSmokeTests
         Assert.Equal(0, result.LostPackets);
     }
 
+    [Fact(Timeout = 120_000)]
+    public async Task Fanout_across_two_cluster_nodes_relays_each_publisher_packet_once_and_loses_nothing()
+    {
+        var options = LoadOptions.Parse(["fanout", "--nodes", "2", "--subscribers", "6", "--duration", "4", "--warmup", "1"]);
+
+        LoadResult result = await LoadRunner.RunAsync(options, new ProgressLine(TextWriter.Null, inPlace: false), TestContext.Current.CancellationToken);
+
+        Assert.Equal("1 → 6 on 2 nodes", result.Shape);
+        Assert.Equal(12, result.ForwardedStreams);
+        AssertNumbersProduced(result);
+        Assert.Equal(0, result.LostPackets);
+        IReadOnlyList<double> nodes = Assert.IsAssignableFrom<IReadOnlyList<double>>(result.NodeCores);
+        Assert.Equal(2, nodes.Count);
+        Assert.All(nodes, cores => Assert.True(cores > 0, $"node cores: {string.Join(", ", nodes)}"));
+        Assert.Equal(result.ServerCores, nodes.Sum(), 3);
+
+        // The publisher is on node 1 and three of the six subscribers on node 2: the relay
+        // carries each of the publisher's packets once for all three, not once per subscriber.
+        double publisherRate = result.ForwardedPacketsPerSecond / 6;
+        double relayed = Assert.IsType<double>(result.RelayedPacketsPerSecond);
+        Assert.InRange(relayed, 0.8 * publisherRate, 1.2 * publisherRate);
+    }
+
     [Fact(Timeout = 60_000)]
     public async Task The_raw_relay_runs_the_same_fanout_in_its_own_process()
     {
@@ -106,6 +129,8 @@ public sealed class LoadSmokeTests
     [InlineData(new[] { "fanout", "--transport", "tcp", "--target", "relay" }, "--transport tcp needs --target sfu")]
     [InlineData(new[] { "fanout", "--transport", "tcp", "--subscriber-mode", "count" }, "--transport tcp needs --subscriber-mode full")]
     [InlineData(new[] { "fanout", "--transport", "tcp", "--downlink-limit", "600k" }, "--downlink-limit shapes UDP to the subscribers")]
+    [InlineData(new[] { "fanout", "--nodes", "2", "--target", "relay" }, "--nodes needs --target sfu started by the tool")]
+    [InlineData(new[] { "fanout", "--nodes", "0" }, "--nodes: '0' is not a whole number")]
     public void Bad_command_lines_are_refused_with_a_reason(string[] args, string reason)
     {
         ArgumentException error = Assert.Throws<ArgumentException>(() => LoadOptions.Parse(args));
@@ -116,6 +141,7 @@ public sealed class LoadSmokeTests
     [InlineData(new[] { "fanout" }, "1 → 50")]
     [InlineData(new[] { "fanout", "--simulcast" }, "1 → 50 simulcast")]
     [InlineData(new[] { "fanout", "--simulcast", "--layer", "large" }, "1 → 50 simulcast large")]
+    [InlineData(new[] { "fanout", "--nodes", "2" }, "1 → 50 on 2 nodes")]
     public void The_shape_names_simulcast_and_a_single_layer(string[] args, string shape)
         => Assert.Equal(shape, ScenarioPlan.Describe(LoadOptions.Parse(args)));
 

@@ -99,7 +99,7 @@ public sealed class SfuMetrics : IDisposable
 
     /// <summary>
     /// Adds <c>sfu.connections</c>: connected participants by the path their media takes, as the
-    /// host names it ("host udp", "host tcp", "relay"); the host knows which addresses are TURN
+    /// host names it ("host udp", "host tcp", "relay udp", "relay tcp", "relay tls"); the host knows which addresses are TURN
     /// servers, the media plane does not.
     /// </summary>
     public void ObserveConnectionPaths(Func<IReadOnlyDictionary<string, int>> read)
@@ -109,7 +109,7 @@ public sealed class SfuMetrics : IDisposable
             "sfu.connections",
             () => read().Select(p => new Measurement<long>(p.Value, new KeyValuePair<string, object?>("path", p.Key))),
             "{connection}",
-            "Connected participants by the path of their selected ICE pair: host udp, host tcp (ICE-TCP) or relay (a configured TURN server)");
+            "Connected participants by the path of their selected ICE pair: host udp, host tcp (ICE-TCP) or relay udp/tcp/tls (a configured TURN server, and how the client reaches it)");
     }
 
     private static Measurement<long>[] PerPeer(Func<IReadOnlyList<RelayPeerTotals>> read, Func<RelayPeerTotals, long> value) =>

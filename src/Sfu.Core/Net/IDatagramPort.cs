@@ -7,8 +7,15 @@ namespace Sfu.Core.Net;
 /// (<see cref="UdpMediaPort"/>), or a port that is not a socket where benchmarks and tests drive
 /// the real packet path without the kernel.
 /// </summary>
-public interface IDatagramPort : IDatagramPath, IAsyncDisposable
+public interface IDatagramPort : IDatagramPath, ISendBatching, IAsyncDisposable
 {
+    /// <summary>A port that does not batch sends (a test port) gives no thread a batch.</summary>
+    IDisposable? ISendBatching.BatchSendsOnThisThread() => null;
+
+    void ISendBatching.FlushSends()
+    {
+    }
+
     TransportProtocol IDatagramPath.Protocol => TransportProtocol.Udp;
 
     IPEndPoint LocalEndPoint { get; }

@@ -207,6 +207,39 @@ public sealed partial class UdpMediaPort : IDatagramPort
         }
     }
 
+    /// <summary>
+    /// Gives the calling thread, which does not receive on this port, a send batch on the first
+    /// socket: from then on its <see cref="SendTo"/> calls queue as a media thread's do, until
+    /// <see cref="FlushSends"/>. The batch is the thread's own; disposing the handle (on that
+    /// thread) frees it. Null where the platform has no <c>sendmmsg</c>.
+    /// </summary>
+    public IDisposable? BatchSendsOnThisThread()
+    {
+        if (t_loop is { } existing && existing.Owner == this)
+        {
+            throw new InvalidOperationException("This thread already batches its sends on this port.");
+        }
+
+        LinuxDatagramBatch? batch = LinuxDatagramBatch.TryCreate();
+        if (batch is null)
+        {
+            return null;
+        }
+
+        var loop = new ReceiveLoop(this, _loops[0].Socket, batch);
+        t_loop = loop;
+        return new ForeignBatch(loop);
+    }
+
+    /// <summary>Sends what the calling thread has queued since its last flush (a media thread's own batch included).</summary>
+    public void FlushSends()
+    {
+        if (t_loop is { } loop && loop.Owner == this)
+        {
+            FlushBatch(loop);
+        }
+    }
+
     private void FlushBatch(ReceiveLoop loop)
     {
         if (loop.Batch is { Count: > 0 } batch && !_stopping)
@@ -304,6 +337,29 @@ public sealed partial class UdpMediaPort : IDatagramPort
         }
 
         return ValueTask.CompletedTask;
+    }
+
+    /// <summary>The send batch of a thread outside the port (<see cref="BatchSendsOnThisThread"/>): flushed and freed on dispose.</summary>
+    private sealed class ForeignBatch(ReceiveLoop loop) : IDisposable
+    {
+        private bool _disposed;
+
+        public void Dispose()
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _disposed = true;
+            loop.Owner.FlushBatch(loop);
+            if (t_loop == loop)
+            {
+                t_loop = null;
+            }
+
+            loop.Batch?.Dispose();
+        }
     }
 
     /// <summary>One media thread: its socket, its send batch (only it touches either's queue).</summary>

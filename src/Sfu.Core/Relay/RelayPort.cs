@@ -18,16 +18,23 @@ public sealed class RelayPort : IDisposable
 {
     private readonly Socket _socket;
     private readonly Thread _receiver;
+    private readonly ISendBatching? _fanOutSends;
     private readonly Lock _gate = new();
     private ImmutableDictionary<SocketAddress, RelayLink> _byAddress = ImmutableDictionary<SocketAddress, RelayLink>.Empty;
     private volatile bool _disposed;
 
     /// <summary>Binds a port on <paramref name="address"/> (port 0: any free one) and starts receiving.</summary>
-    public RelayPort(IPAddress address, int port, DtlsCertificate certificate)
+    /// <param name="fanOutSends">
+    /// Where the sends a relayed packet causes (one per local subscriber) go: the receive thread
+    /// batches them there and flushes after each datagram, so a fan-out leaves in one
+    /// <c>sendmmsg</c> as it does from a media thread, not one <c>sendto</c> per copy.
+    /// </param>
+    public RelayPort(IPAddress address, int port, DtlsCertificate certificate, ISendBatching? fanOutSends = null)
     {
         ArgumentNullException.ThrowIfNull(address);
         ArgumentNullException.ThrowIfNull(certificate);
         Certificate = certificate;
+        _fanOutSends = fanOutSends;
         _socket = new Socket(address.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
         try
         {
@@ -110,6 +117,19 @@ public sealed class RelayPort : IDisposable
     {
         byte[] buffer = GC.AllocateUninitializedArray<byte>(UdpMediaPort.ReceiveBufferSize + SrtpContext.MaxRtpOverhead, pinned: true);
         var source = new SocketAddress(_socket.AddressFamily);
+        IDisposable? batching = null;
+        try
+        {
+            Receive(buffer, source, ref batching);
+        }
+        finally
+        {
+            batching?.Dispose();
+        }
+    }
+
+    private void Receive(byte[] buffer, SocketAddress source, ref IDisposable? batching)
+    {
         while (!_disposed)
         {
             int received;
@@ -133,7 +153,10 @@ public sealed class RelayPort : IDisposable
             // Only a known peer's address reaches DTLS or SRTP; anything else is dropped unread.
             if (received > 0 && _byAddress.TryGetValue(source, out RelayLink? link))
             {
+                // The media port exists once the engine has started: ask until it gives a batch.
+                batching ??= _fanOutSends?.BatchSendsOnThisThread();
                 link.OnDatagram(buffer.AsSpan(0, received));
+                _fanOutSends?.FlushSends();
             }
         }
     }

@@ -15,8 +15,9 @@ public sealed record RoomDetail(string Name, DateTimeOffset CreatedAt, IReadOnly
 
 /// <summary>
 /// A participant, its transport and its tracks in both directions. <see cref="CandidatePair"/>
-/// is how its media reaches us: "host udp", "host tcp" (ICE-TCP) or "relay" (from a configured
-/// TURN server's address); null before ICE selects a pair. <see cref="DownlinkEstimate"/> is what
+/// is how its media reaches us: "host udp", "host tcp" (ICE-TCP), or "relay udp", "relay tcp",
+/// "relay tls" (from a configured TURN server's address, with the leg the client reported; plain
+/// "relay" until it does); null before ICE selects a pair. <see cref="DownlinkEstimate"/> is what
 /// its downlink carries as its congestion feedback says (bits per second, null until it sent
 /// any); <see cref="AllocatedBitrate"/> the bitrate the stream allocator gave its subscriptions.
 /// </summary>

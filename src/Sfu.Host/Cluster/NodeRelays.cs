@@ -110,7 +110,7 @@ internal sealed partial class NodeRelays : BackgroundService, IRelaySink
         _options = options.Value;
         _logger = logger;
         _beat = new BeatOrNudge(_options.HeartbeatInterval);
-        _port = new RelayPort(IPAddress.Parse(media.Value.BindAddress), _options.RelayPort, engine.Certificate);
+        _port = new RelayPort(IPAddress.Parse(media.Value.BindAddress), _options.RelayPort, engine.Certificate, engine);
         engine.Metrics.ObserveRelay(_port.Totals);
         Announced = $"{engine.AnnouncedAddress}:{_port.LocalEndPoint.Port}";
         Fingerprint = $"{engine.Certificate.FingerprintAlgorithm} {engine.Certificate.Fingerprint}";

@@ -25,6 +25,7 @@ public sealed partial class SfuHub(
     Refusals refusals,
     IOptions<LimitsOptions> limits,
     TurnCredentials turn,
+    ConnectionPaths paths,
     TimeProvider time) : Hub<ISfuClient>
 {
     public const string Path = "/hubs/sfu";
@@ -151,6 +152,19 @@ public sealed partial class SfuHub(
         if (!RequireMember().Participant.SetVideoLayer(mid, rid))
         {
             throw new HubException($"No track with a layer '{rid}' is forwarded to you in m-section '{mid}'.");
+        }
+    }
+
+    /// <summary>
+    /// The caller's media goes through a TURN server, which it reaches over
+    /// <paramref name="protocol"/> (udp, tcp or tls): the server sees only the relay's UDP, so
+    /// the admin view and the <c>sfu.connections</c> metric learn the browser's leg from here.
+    /// </summary>
+    public void ReportRelayProtocol(string protocol)
+    {
+        if (!paths.ReportRelayLeg(RequireMember().Participant.Transport, protocol))
+        {
+            throw new HubException($"A relay protocol is one of {string.Join(", ", ConnectionPaths.RelayProtocols)}.");
         }
     }
 

@@ -102,6 +102,7 @@ export const HubMethods = {
   setReceiving: 'SetReceiving',
   setVideoSize: 'SetVideoSize',
   setVideoLayer: 'SetVideoLayer',
+  reportRelayProtocol: 'ReportRelayProtocol',
 } as const;
 
 /** Hub event names, server to client. */

@@ -72,6 +72,58 @@ public sealed class UdpMediaPortTests
         Assert.Equal(new byte[] { 7, 7, 7 }, await sinks.ReceiveAsync(0));
     }
 
+    /// <summary>
+    /// A thread outside the port (the cluster relay's receive thread) that asks for a batch
+    /// queues its sends until it flushes, as a media thread does per datagram; disposing the
+    /// batch sends what is left, and after it the thread's sends leave at once again.
+    /// </summary>
+    [Fact]
+    public async Task A_thread_outside_the_port_batches_its_sends_until_it_flushes()
+    {
+        Assert.SkipUnless(LinuxDatagramBatch.IsSupported, "sendmmsg batching is Linux only");
+        using var sinks = new SinkSockets(1);
+        await using var port = new UdpMediaPort(new IPEndPoint(IPAddress.Loopback, 0), NullLogger.Instance);
+        port.Start(new SequenceHandler(port, sinks.Addresses[0], []));
+        int arrivedBeforeFlush = -1;
+        int arrivedAfterDispose = -1;
+        Exception? failure = null;
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                IDisposable batch = port.BatchSendsOnThisThread() ?? throw new InvalidOperationException("no batch");
+                Assert.Throws<InvalidOperationException>(() => port.BatchSendsOnThisThread());
+                for (byte i = 0; i < 3; i++)
+                {
+                    Assert.True(port.SendTo(new byte[] { i, i }, sinks.Addresses[0]));
+                }
+
+                Thread.Sleep(200);
+                arrivedBeforeFlush = sinks.Available(0);
+                port.FlushSends();
+                Assert.True(port.SendTo(new byte[] { 3, 3 }, sinks.Addresses[0]));
+                batch.Dispose();
+                Assert.True(port.SendTo(new byte[] { 4, 4 }, sinks.Addresses[0]));
+                Thread.Sleep(200);
+                arrivedAfterDispose = sinks.Available(0);
+            }
+            catch (Exception e)
+            {
+                failure = e;
+            }
+        });
+        thread.Start();
+        thread.Join();
+
+        Assert.Null(failure);
+        Assert.Equal(0, arrivedBeforeFlush);
+        Assert.True(arrivedAfterDispose > 0);
+        for (byte i = 0; i < 5; i++)
+        {
+            Assert.Equal(new byte[] { i, i }, await sinks.ReceiveAsync(0));
+        }
+    }
+
     [Fact]
     public async Task The_loop_survives_a_handler_that_throws_and_still_sends_what_was_queued()
     {
@@ -264,6 +316,9 @@ public sealed class UdpMediaPortTests
         }
 
         public void Send(int sink, byte[] datagram, EndPoint to) => _sockets[sink].SendTo(datagram, to);
+
+        /// <summary>Bytes waiting to be read on a sink (0: nothing arrived).</summary>
+        public int Available(int sink) => _sockets[sink].Available;
 
         public async Task<(byte[] Datagram, EndPoint From)> ReceiveFromAsync(int sink)
         {

@@ -1,6 +1,6 @@
 // The one RTCPeerConnection to the SFU: a new one per session, watched for ICE trouble and
 // for failure. Events of a connection that has been replaced or closed are ignored.
-import type { IceServerInfo } from '../contracts';
+import { HubMethods, type IceServerInfo } from '../contracts';
 import type { ClientContext } from './context';
 
 /** How long ICE may stay disconnected before the client restarts it. */
@@ -95,6 +95,9 @@ export class PeerLink {
       clearTimeout(this.iceRestartTimer);
       this.iceRestartTimer = undefined;
       this.watchForRelay(pc);
+      if (pc.iceConnectionState === 'connected' || pc.iceConnectionState === 'completed') {
+        void this.reportRelayProtocol(pc);
+      }
       if (pc.iceConnectionState === 'disconnected') {
         // Checks stopped getting through (a network change, a sleeping laptop): if that
         // lasts, restart ICE on the same connection before it fails outright.
@@ -146,6 +149,21 @@ export class PeerLink {
     }
   }
 
+  /**
+   * Tells the server how this browser reaches its TURN server when the selected pair is
+   * relayed: the server sees only the relay's UDP, and its admin view names the leg behind it.
+   */
+  private async reportRelayProtocol(pc: RTCPeerConnection): Promise<void> {
+    try {
+      const protocol = relayProtocolOf(await pc.getStats());
+      if (protocol !== undefined && pc === this.pc && !this.ctx.closed) {
+        await this.ctx.hub.invoke(HubMethods.reportRelayProtocol, protocol);
+      }
+    } catch (error: unknown) {
+      this.ctx.report('reporting the relay protocol', error);
+    }
+  }
+
   /** Closes the current peer connection, if any. */
   close(): void {
     const pc = this.pc;
@@ -171,4 +189,24 @@ export class PeerLink {
       this.pc.restartIce();
     }
   }
+}
+
+/**
+ * The `relayProtocol` of the selected pair's local candidate when it is a relay candidate. The
+ * selected pair is the transport's `selectedCandidatePairId` (Chromium) or the pair marked
+ * `selected` (Firefox, which has no transport stats).
+ */
+function relayProtocolOf(report: RTCStatsReport): string | undefined {
+  let pair: { localCandidateId?: string } | undefined;
+  report.forEach((s: { type: string; selectedCandidatePairId?: string; selected?: boolean }) => {
+    if (s.type === 'transport' && s.selectedCandidatePairId !== undefined) {
+      pair = report.get(s.selectedCandidatePairId) as { localCandidateId?: string } | undefined;
+    } else if (pair === undefined && s.type === 'candidate-pair' && s.selected === true) {
+      pair = s as { localCandidateId?: string };
+    }
+  });
+  const local = pair?.localCandidateId !== undefined
+    ? (report.get(pair.localCandidateId) as { candidateType?: string; relayProtocol?: string } | undefined)
+    : undefined;
+  return local?.candidateType === 'relay' ? local.relayProtocol : undefined;
 }
