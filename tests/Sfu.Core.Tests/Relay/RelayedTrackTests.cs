@@ -114,6 +114,33 @@ public class RelayedTrackTests
     }
 
     [Fact]
+    public async Task A_subscriber_paused_while_nothing_arrives_resumes_from_a_keyframe_numbered_after_its_last_packet()
+    {
+        await using EngineRoom room = await EngineRoom.CreateAsync(SrtpProfile.AeadAes128Gcm, subscribers: 1);
+        Room engineRoom = room.Engine.Rooms.Find(EngineRoom.Name)!;
+        Producer local = room.Publisher.VideoProducer();
+        var track = new PublishedTrack("r0", MediaKind.Video, RemoteSsrc, null, "remote-video", local.Codec, local.Extensions);
+        Producer remote = room.Engine.PublishRemote(engineRoom, "node-b", "p-remote", track, new RecordingRtcpSender());
+        room.Settle();
+        byte[] scratch = new byte[1600];
+        EnginePeer member = room.Subscribers[0];
+        DownTrack downTrack = member.Participant!.DownTracks.Single(d => d.Source == remote);
+        Assert.True(remote.OnRelayed(StreamPackets.Vp8(RemoteSsrc, 1, keyframe: true), room.Engine.Time.GetTimestamp(), scratch));
+        Assert.True(remote.OnRelayed(StreamPackets.Vp8(RemoteSsrc, 2, keyframe: false), room.Engine.Time.GetTimestamp(), scratch));
+        ushort last = member.LastVideo(out _).SequenceNumber;
+
+        // Paused and resumed with no packet in between (its node relayed nothing meanwhile);
+        // the stream picks up 60 packets on, at a keyframe, with the next number.
+        Assert.True(member.Participant.SetReceiving(downTrack.Mid!, receive: false));
+        Assert.True(member.Participant.SetReceiving(downTrack.Mid!, receive: true));
+        long received = member.MediaReceived;
+        Assert.True(remote.OnRelayed(StreamPackets.Vp8(RemoteSsrc, 62, keyframe: false), room.Engine.Time.GetTimestamp(), scratch));
+        Assert.Equal(received, member.MediaReceived);
+        Assert.True(remote.OnRelayed(StreamPackets.Vp8(RemoteSsrc, 63, keyframe: true), room.Engine.Time.GetTimestamp(), scratch));
+        Assert.Equal(unchecked((ushort)(last + 1)), member.LastVideo(out _).SequenceNumber);
+    }
+
+    [Fact]
     public async Task A_nack_from_a_node_that_receives_a_layer_is_answered_from_the_buffer_to_that_node_alone()
     {
         CancellationToken cancel = TestContext.Current.CancellationToken;
