@@ -25,8 +25,8 @@ public sealed partial class SfuEngine : ISendBatching
     /// A track that <paramref name="participantId"/> publishes on node <paramref name="nodeId"/>
     /// enters <paramref name="room"/>: every member here subscribes to it (a server offer
     /// follows), and its packets come through <see cref="Producer.OnRelayed"/>. Each layer's
-    /// stream keeps a retransmission buffer like a local publisher's, so NACKs are answered here;
-    /// keyframe requests go to <paramref name="upstream"/> (the relay link to that node) as PLI
+    /// stream keeps a retransmission buffer like a local publisher's, so NACKs are answered here,
+    /// and what never arrived here is NACKed to <paramref name="upstream"/>; keyframe requests go to <paramref name="upstream"/> (the relay link to that node) as PLI
     /// on that layer's SSRC, throttled here as for a local publisher. A simulcast track arrives
     /// with all its rids, so subscribers here pick layers as they do from a local publisher.
     /// </summary>
@@ -39,7 +39,11 @@ public sealed partial class SfuEngine : ISendBatching
             throw new ArgumentException("A relayed track is one stream on a known SSRC, or simulcast layers with one SSRC each.", nameof(track));
         }
 
-        return room.PublishRemote(nodeId, participantId, track, Time, producer => BindRemoteLayers(producer, track, upstream));
+        return room.PublishRemote(nodeId, participantId, track, Time, producer =>
+        {
+            producer.SetUpstream(upstream, _relayRtcpSsrc);
+            BindRemoteLayers(producer, track, upstream);
+        });
     }
 
     /// <summary>

@@ -11,7 +11,7 @@ namespace Sfu.Host.Tests;
 /// A room that spans two real nodes (Kestrel on 127.0.0.1, a real redis-server): bots on our own
 /// stack publish on one node and subscribe on the other, so every packet crosses the relay link.
 /// </summary>
-public sealed class ClusterMediaTests
+public sealed partial class ClusterMediaTests
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
 

@@ -20,24 +20,35 @@ public sealed class NackRequester(FeedbackStreams streams, IRtcpSender publisher
     /// <summary>After a packet of <paramref name="stream"/> arrived: NACK what is missing and due. Media path.</summary>
     public void OnPacket(RtpReceiveStream stream, long now)
     {
+        if (SendDue(stream, publisher, reportSsrc, now))
+        {
+            counters.NackSent();
+        }
+    }
+
+    /// <summary>
+    /// NACKs to <paramref name="sender"/> what <paramref name="stream"/> misses and is due (at
+    /// most <see cref="MaxPerNack"/>); true when one went out. Media path; allocates nothing.
+    /// </summary>
+    public static bool SendDue(RtpReceiveStream stream, IRtcpSender sender, uint reportSsrc, long now)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        ArgumentNullException.ThrowIfNull(sender);
         if (stream.Nacks is not { MissingCount: > 0 } nacks)
         {
-            return;
+            return false;
         }
 
         Span<ushort> due = stackalloc ushort[MaxPerNack];
         int count = nacks.CollectDue(now, due);
         if (count == 0)
         {
-            return;
+            return false;
         }
 
         Span<byte> nack = stackalloc byte[RtcpFeedback.MinimumSize + (GenericNack.FciSize * MaxPerNack)];
         int length = GenericNack.TryWrite(nack, reportSsrc, stream.Ssrc, due[..count]);
-        if (length > 0 && publisher.SendRtcp(nack[..length]))
-        {
-            counters.NackSent();
-        }
+        return length > 0 && sender.SendRtcp(nack[..length]);
     }
 
     /// <summary>Moves every stream's retry interval to what the latest round trip suggests.</summary>

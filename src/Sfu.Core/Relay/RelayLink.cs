@@ -32,6 +32,7 @@ public sealed class RelayLink : IDtlsDatagramSender, IRtcpSender, IDisposable
     private long _bytesReceived;
     private long _dropped;
     private volatile bool _disposed;
+    private volatile bool _closed;
 
     internal RelayLink(RelayPort port, string peerNodeId, IPEndPoint remote, DtlsFingerprint remoteFingerprint, DtlsRole role, IRelaySink sink)
     {
@@ -54,8 +55,15 @@ public sealed class RelayLink : IDtlsDatagramSender, IRtcpSender, IDisposable
     /// <summary>DTLS completed and SRTP keys are installed: media can flow both ways.</summary>
     public bool IsConnected => Volatile.Read(ref _outboundRtp) is not null && !_disposed && !Closed;
 
-    /// <summary>The peer closed the association (close_notify or a fatal alert).</summary>
-    public bool Closed { get; private set; }
+    /// <summary>
+    /// The peer closed the association (close_notify or a fatal alert), or started a new one
+    /// (its relay bookkeeping dropped and reopened its end): this link is done either way.
+    /// </summary>
+    public bool Closed
+    {
+        get => _closed;
+        private set => _closed = value;
+    }
 
     /// <summary>The handshake's failure, if it failed.</summary>
     public string? Error { get; private set; }
@@ -148,6 +156,15 @@ public sealed class RelayLink : IDtlsDatagramSender, IRtcpSender, IDisposable
         byte first = datagram[0];
         if (first is >= 20 and <= 63)
         {
+            if (IsConnected && IsNewClientHello(datagram))
+            {
+                // The peer opened a new link to us while this one still stood (it dropped its end
+                // and its close_notify never arrived): this association is over, and the
+                // bookkeeping opens a new one, which its retransmitted ClientHello then reaches.
+                Closed = true;
+                return;
+            }
+
             _ = _dtls.EnqueueIncoming(datagram);
             return;
         }
@@ -182,6 +199,19 @@ public sealed class RelayLink : IDtlsDatagramSender, IRtcpSender, IDisposable
         Sink.OnRtp(this, datagram[..length]);
     }
 
+    /// <summary>
+    /// A DTLS record (RFC 6347 §4.1) in epoch 0 carrying a ClientHello (handshake type 1,
+    /// RFC 6347 §4.2.2): only the start of a new association looks like that once ours is up.
+    /// </summary>
+    private static bool IsNewClientHello(ReadOnlySpan<byte> datagram)
+    {
+        const int RecordHeader = 13;
+        return datagram.Length > RecordHeader
+            && datagram[0] == 22
+            && datagram[3] == 0 && datagram[4] == 0
+            && datagram[RecordHeader] == 1;
+    }
+
     void IDtlsDatagramSender.Send(ReadOnlySpan<byte> datagram)
     {
         if (!_disposed)
@@ -197,9 +227,11 @@ public sealed class RelayLink : IDtlsDatagramSender, IRtcpSender, IDisposable
             return;
         }
 
+        // The DTLS transport first: its close_notify (RFC 5246 §7.2.1) still goes out, so the
+        // peer drops its end of the link too instead of sending into one that is gone.
+        _dtls.Dispose();
         _disposed = true;
         _port.Forget(this);
-        _dtls.Dispose();
         lock (_rtcpGate)
         {
             _outboundRtcp?.Dispose();

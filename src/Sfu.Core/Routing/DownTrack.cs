@@ -35,7 +35,7 @@ public sealed class DownTrack : IOutboundStream
     private byte _transportCcId;
     private volatile bool _active;
     private volatile bool _paused;
-    private bool _pauseSeen;
+    private volatile bool _pauseSeen;
     private uint _lastTimestamp;
     private long _lastSentAt;
     private int _requestedWidth;
@@ -130,7 +130,14 @@ public sealed class DownTrack : IOutboundStream
     /// stay, so no renegotiation. Any thread: the media path notices the change at the next
     /// packet and, on the way back, resumes the numbering where it stopped.
     /// </summary>
-    public void SetPaused(bool paused) => _paused = paused;
+    public void SetPaused(bool paused)
+    {
+        // Noted here as well as on the media path: a paused track may see no packet at all until
+        // it resumes (its node stops relaying what nobody there wants), and the resume must
+        // still renumber from where it stopped.
+        _pauseSeen |= paused;
+        _paused = paused;
+    }
 
     /// <summary>
     /// The subscriber renders this video at <paramref name="width"/> × <paramref name="height"/>
@@ -165,6 +172,7 @@ public sealed class DownTrack : IOutboundStream
         }
 
         _bandwidthPaused = layer < 0;
+        _pauseSeen |= layer < 0;
         ChooseLayer();
         return layer < Math.Min(previous, Source.Layers.Length - 1);
     }

@@ -6,8 +6,8 @@ namespace Sfu.Core.Routing;
 /// <see cref="UnusedBeforePause"/> is paused at the publisher — its encoder stops, saving its
 /// uplink and CPU — and is asked for again as soon as someone wants it. The lowest layer is
 /// always kept, so a newcomer has something to start from. LiveKit waits the same five seconds.
-/// While the room spans nodes, a local track keeps every layer: its subscribers on the other
-/// nodes pick their layers there, and their wishes do not travel back here.
+/// A layer another node of the cluster wants (it has <see cref="ProducerLayer.RelayTargets"/>)
+/// counts as wanted here: each node tells the track's node which layers its own subscribers want.
 /// </summary>
 public sealed class LayerDemand
 {
@@ -44,6 +44,23 @@ public sealed class LayerDemand
         }
     }
 
+    /// <summary>The highest layer another node wants relayed; -1 when none does.</summary>
+    public int HighestRelayed
+    {
+        get
+        {
+            for (int i = _producer.Layers.Length - 1; i >= 0; i--)
+            {
+                if (!_producer.Layers[i].RelayTargets.IsEmpty)
+                {
+                    return i;
+                }
+            }
+
+            return -1;
+        }
+    }
+
     /// <summary>
     /// Re-evaluates which layers the publisher should send; true (with the rids to keep) when that
     /// changed. Called on the housekeeping tick and whenever a subscriber's wish changes.
@@ -58,9 +75,7 @@ public sealed class LayerDemand
 
         long now = _time.GetTimestamp();
         long pauseAfter = (long)(UnusedBeforePause.TotalSeconds * _time.TimestampFrequency);
-        int highest = !_producer.IsRemote && !_producer.Owner.Room.RelayLinks.IsEmpty
-            ? _producer.Layers.Length - 1
-            : Math.Max(0, HighestWanted);
+        int highest = Math.Max(0, Math.Max(HighestWanted, HighestRelayed));
         bool changed = false;
         lock (_gate)
         {

@@ -133,20 +133,19 @@ internal sealed class ParticipantMedia : IPeerMediaSink
     public void OnRtcp(ReadOnlySpan<byte> compound, Span<byte> scratch)
     {
         Feedback.OnRtcp(compound, scratch);
-        ImmutableArray<RelayLink> links = _owner.Room.RelayLinks;
-        if (!links.IsEmpty)
+        if (!_owner.Room.RelayLinks.IsEmpty)
         {
-            RelaySenderReports(compound, links);
+            RelaySenderReports(compound);
         }
     }
 
     /// <summary>
     /// The publisher's sender reports on the tracks the relay carries (one per simulcast layer)
-    /// go with them to the other nodes, unchanged: their RTP timestamps are the relayed packets'
-    /// own, so each node's subscribers get reports tied to the publisher's clocks
-    /// (RFC 3550 §6.4.1), for lip sync.
+    /// go with them to the nodes that receive them, unchanged: their RTP timestamps are the
+    /// relayed packets' own, so each node's subscribers get reports tied to the publisher's
+    /// clocks (RFC 3550 §6.4.1), for lip sync.
     /// </summary>
-    private void RelaySenderReports(ReadOnlySpan<byte> compound, ImmutableArray<RelayLink> links)
+    private void RelaySenderReports(ReadOnlySpan<byte> compound)
     {
         if (RtcpCompoundReader.TryCreate(compound, out RtcpCompoundReader reader) != RtcpParseResult.Ok)
         {
@@ -157,12 +156,12 @@ internal sealed class ParticipantMedia : IPeerMediaSink
         {
             if (packet.Header.PacketType != RtcpPacketType.SenderReport
                 || !SenderReport.TryParse(packet.Data, out SenderReport report)
-                || !_bySsrc.ContainsKey(report.Ssrc))
+                || !_bySsrc.TryGetValue(report.Ssrc, out ProducerLayer? layer))
             {
                 continue;
             }
 
-            foreach (RelayLink link in links)
+            foreach (RelayLink link in layer.RelayTargets)
             {
                 _ = link.SendRtcp(packet.Data);
             }

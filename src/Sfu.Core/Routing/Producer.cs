@@ -2,7 +2,9 @@ using System.Collections.Immutable;
 using Sfu.Core.Feedback;
 using Sfu.Core.Negotiation;
 using Sfu.Core.Relay;
+using Sfu.Core.Rtcp;
 using Sfu.Core.Rtp;
+using Sfu.Core.Sessions;
 using Sfu.Core.Streams;
 
 namespace Sfu.Core.Routing;
@@ -21,6 +23,9 @@ public sealed class Producer
     private ImmutableArray<DownTrack> _downTracks = [];
     private volatile bool _closed;
     private int _layerSizeVersion;
+    private IRtcpSender? _upstream;
+    private uint _upstreamSsrc;
+    private long _relayNacksSent;
 
     internal Producer(IPublisher owner, PublishedTrack track, TimeProvider time)
     {
@@ -163,9 +168,106 @@ public sealed class Producer
         lock (Owner.Room.MediaGate)
         {
             OnPacket(layer, packet, view, now, scratch);
+            if (_upstream is { } upstream && NackRequester.SendDue(layer.Stream!, upstream, _upstreamSsrc, now))
+            {
+                Interlocked.Increment(ref _relayNacksSent);
+            }
         }
 
         return true;
+    }
+
+    /// <summary>
+    /// NACKs this node sent to the track's node for relayed packets that never arrived here
+    /// (a remote track only): what this node's buffer cannot give its subscribers is asked for
+    /// where the track comes from, hop by hop, as this node asks a local publisher.
+    /// </summary>
+    public long RelayNacksSent => Interlocked.Read(ref _relayNacksSent);
+
+    /// <summary>
+    /// This node starts wanting layer <paramref name="index"/> of a remote track again: the
+    /// packets its node did not send meanwhile are not loss to ask for. Any thread.
+    /// </summary>
+    public void OnRelayResumed(int index)
+    {
+        if (!_isRemote || (uint)index >= (uint)Layers.Length)
+        {
+            return;
+        }
+
+        lock (Owner.Room.MediaGate)
+        {
+            Layers[index].Stream?.Nacks?.Restart();
+        }
+    }
+
+    /// <summary>
+    /// A remote node's NACK for packets of one of this track's layers it never got: answered
+    /// from this node's buffer over <paramref name="link"/> only, as the packets were first sent,
+    /// and only when that node receives the layer. At most <see cref="NackResponder.MaxResendsPerNack"/>
+    /// packets per NACK. Relay receive thread.
+    /// </summary>
+    /// <returns>The packets resent.</returns>
+    public int ResendOverRelay(RelayLink link, GenericNack nack, Span<byte> scratch)
+    {
+        ArgumentNullException.ThrowIfNull(link);
+        if (_isRemote || _closed || LayerOf(nack.MediaSsrc) is not { } layer || !layer.RelayTargets.Contains(link))
+        {
+            return 0;
+        }
+
+        int resent = 0;
+        lock (Owner.Room.MediaGate)
+        {
+            if (layer.Stream?.Retransmissions is not { } buffer)
+            {
+                return 0;
+            }
+
+            foreach (ushort sequenceNumber in nack.LostSequenceNumbers)
+            {
+                if (resent == NackResponder.MaxResendsPerNack)
+                {
+                    break;
+                }
+
+                if (buffer.TryGet(sequenceNumber, out ReadOnlySpan<byte> packet) && layer.RelayTo(link, packet, scratch))
+                {
+                    resent++;
+                }
+            }
+        }
+
+        return resent;
+    }
+
+    /// <summary>
+    /// The nodes that want layer <paramref name="index"/> of this track (published here) now:
+    /// its packets go to exactly these. When the layer goes from wanted somewhere to wanted
+    /// nowhere or back, dynacast looks again, so a layer only other nodes watch is not paused at
+    /// the publisher. Any thread.
+    /// </summary>
+    public void SetRelayTargets(int index, ImmutableArray<RelayLink> links)
+    {
+        if (_isRemote || (uint)index >= (uint)Layers.Length)
+        {
+            return;
+        }
+
+        ProducerLayer layer = Layers[index];
+        bool wasWanted = !layer.RelayTargets.IsEmpty;
+        layer.RelayTargets = links;
+        if (wasWanted != !links.IsEmpty)
+        {
+            UpdateDemand();
+        }
+    }
+
+    /// <summary>Keyframe requests and NACKs of a remote track go to <paramref name="upstream"/>, from <paramref name="ssrc"/>.</summary>
+    internal void SetUpstream(IRtcpSender upstream, uint ssrc)
+    {
+        _upstreamSsrc = ssrc;
+        Volatile.Write(ref _upstream, upstream);
     }
 
     /// <summary>
@@ -233,23 +335,22 @@ public sealed class Producer
 
         if (!_isRemote)
         {
-            Relay(packet, scratch);
+            Relay(layer, packet, scratch);
         }
     }
 
     /// <summary>
     /// Sends the packet as received (a simulcast layer's on that layer's SSRC), once to each node
-    /// that hosts members of the room; each node rewrites it for its own subscribers. The
-    /// down-tracks are done with <paramref name="scratch"/> by now, and each link protects its
-    /// copy in place there.
+    /// whose subscribers want this layer, and to no other; each node rewrites it for its own
+    /// subscribers. The down-tracks are done with <paramref name="scratch"/> by now, and each
+    /// link protects its copy in place there.
     /// </summary>
-    private void Relay(ReadOnlySpan<byte> packet, Span<byte> scratch)
+    private static void Relay(ProducerLayer layer, ReadOnlySpan<byte> packet, Span<byte> scratch)
     {
-        ImmutableArray<RelayLink> links = Owner.Room.RelayLinks;
+        ImmutableArray<RelayLink> links = layer.RelayTargets;
         foreach (RelayLink link in links)
         {
-            packet.CopyTo(scratch);
-            _ = link.SendRtp(scratch, packet.Length);
+            _ = layer.RelayTo(link, packet, scratch);
         }
     }
 

@@ -1,6 +1,8 @@
+using System.Collections.Immutable;
 using System.Text;
 using Sfu.Core.Diagnostics;
 using Sfu.Core.Feedback;
+using Sfu.Core.Relay;
 using Sfu.Core.Rtp;
 using Sfu.Core.Streams;
 
@@ -26,6 +28,8 @@ public sealed class ProducerLayer
     private int _width;
     private int _height;
     private volatile bool _active = true;
+    private ImmutableArray<RelayLink> _relayTargets = [];
+    private long _packetsRelayed;
 
     internal ProducerLayer(Producer owner, int index, string? rid, TimeProvider time)
     {
@@ -60,6 +64,21 @@ public sealed class ProducerLayer
     /// <summary>False while the publisher is told nobody needs this layer (dynacast).</summary>
     public bool IsActive => _active;
 
+    /// <summary>
+    /// The links to the nodes whose subscribers want this layer of a track published here: its
+    /// packets go once to each, and to no other node. Set by the cluster's relay bookkeeping from
+    /// what those nodes tell (<see cref="RelayInterest"/>); read once per packet without a lock
+    /// (an immutable array swapped whole).
+    /// </summary>
+    public ImmutableArray<RelayLink> RelayTargets
+    {
+        get => _relayTargets;
+        internal set => _relayTargets = value;
+    }
+
+    /// <summary>Copies of this layer's packets sent over relay links, retransmissions included. Any thread.</summary>
+    public long PacketsRelayed => Volatile.Read(ref _packetsRelayed);
+
     internal byte[] RidBytes { get; }
 
     /// <summary>True when a packet arrived within <see cref="StallAfter"/> of <paramref name="now"/>.</summary>
@@ -84,6 +103,19 @@ public sealed class ProducerLayer
     }
 
     internal void SetActive(bool active) => _active = active;
+
+    /// <summary>Sends one of this layer's packets (as received) to <paramref name="link"/>, protected in place in <paramref name="scratch"/>. Media path.</summary>
+    internal bool RelayTo(RelayLink link, ReadOnlySpan<byte> packet, Span<byte> scratch)
+    {
+        packet.CopyTo(scratch);
+        if (!link.SendRtp(scratch, packet.Length))
+        {
+            return false;
+        }
+
+        Volatile.Write(ref _packetsRelayed, _packetsRelayed + 1);
+        return true;
+    }
 
     /// <summary>One packet of this layer arrived. Media path.</summary>
     internal bool OnPacket(ReadOnlySpan<byte> packet, in RtpPacket view, long now)

@@ -147,6 +147,17 @@ public sealed class NackGenerator
     }
 
     /// <summary>
+    /// Forgets what is missing and takes the next packet as a new start: the stream was
+    /// deliberately not sent to us for a while (a relayed layer nobody here wanted), so the gap
+    /// it leaves is not loss to repair.
+    /// </summary>
+    public void Restart()
+    {
+        _started = false;
+        _count = 0;
+    }
+
+    /// <summary>
     /// A retransmission arrived: true (and no longer missing) when it was one we are waiting
     /// for; false for a packet we already have, such as the old packets a publisher resends as
     /// bandwidth probes.

@@ -24,15 +24,29 @@ namespace Sfu.Host.Cluster;
 /// Media: each track published here is listed in Redis (<see cref="RedisTrackRegistry"/>)
 /// while its room spans nodes, a simulcast track with every layer's rid and learnt SSRC, and
 /// its packets go once to each node with members in the room (<see cref="Room.RelayLinks"/>).
-/// Each beat this node reads what its peers list for the rooms it hosts and keeps exactly
-/// those as remote producers here, fed by <see cref="IRelaySink.OnRtp"/>; a keyframe request
+/// Each beat, and at once when a peer names itself on <c>node-tracks-changed</c> or a link comes
+/// up (<see cref="BeatOrNudge"/>), this node reads what its peers list for the rooms it hosts
+/// and keeps exactly those as remote producers here, fed by <see cref="IRelaySink.OnRtp"/>; a keyframe request
 /// for one of their layers travels back over the link as PLI on that layer's SSRC and reaches
-/// the publisher through the layer's own throttle.
+/// the publisher through the layer's own throttle, and a NACK for what never arrived here is
+/// answered there from the publisher's buffer.
+/// </para>
+/// <para>
+/// Interest: a layer crosses a link only while the node at the other end wants it. Every
+/// <see cref="InterestInterval"/> each node works out, per remote track it follows, the layers its
+/// own subscribers want (every layer up to the highest any forwarding subscription wants) and,
+/// when that changed or a beat has passed, tells the track's node over the link
+/// (<see cref="RelayInterest"/>, RTCP APP). The track's node relays each layer to exactly the
+/// links that want it (<see cref="ProducerLayer.RelayTargets"/>), and its dynacast counts those
+/// layers as wanted.
 /// </para>
 /// </summary>
 internal sealed partial class NodeRelays : BackgroundService, IRelaySink
 {
     private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(10);
+
+    /// <summary>How often this node looks whether its subscribers' interest in remote tracks changed.</summary>
+    public static readonly TimeSpan InterestInterval = TimeSpan.FromMilliseconds(100);
 
     private readonly LocalNode _node;
     private readonly NodeDirectory _directory;
@@ -55,6 +69,25 @@ internal sealed partial class NodeRelays : BackgroundService, IRelaySink
     /// <summary>The layers this node relays, by SSRC, for keyframe requests arriving from peers; swapped whole.</summary>
     private volatile Dictionary<uint, ProducerLayer> _relayed = [];
 
+    /// <summary>Held while the peers' interest is updated and turned into the layers' relay targets.</summary>
+    private readonly Lock _interestGate = new();
+
+    /// <summary>The layers whose relay targets were last set, by SSRC (under <see cref="_interestGate"/>).</summary>
+    private Dictionary<uint, ProducerLayer> _targeted = [];
+
+    /// <summary>The SSRC this node's interest messages come from.</summary>
+    private readonly uint _interestSsrc = (uint)Random.Shared.Next(2, int.MaxValue);
+
+    private long _relayResends;
+
+    /// <summary>The bookkeeping's beat, brought forward when a peer's tracks changed or a link came up.</summary>
+    private readonly BeatOrNudge _beat;
+
+    /// <summary>Whether the bookkeeping under way was brought forward. Reconcile only.</summary>
+    private bool _nudged;
+
+    private int _followedOnNudge;
+
     public NodeRelays(
         LocalNode node,
         NodeDirectory directory,
@@ -76,6 +109,7 @@ internal sealed partial class NodeRelays : BackgroundService, IRelaySink
         _lifetime = lifetime;
         _options = options.Value;
         _logger = logger;
+        _beat = new BeatOrNudge(_options.HeartbeatInterval);
         _port = new RelayPort(IPAddress.Parse(media.Value.BindAddress), _options.RelayPort, engine.Certificate, engine);
         engine.Metrics.ObserveRelay(_port.Totals);
         Announced = $"{engine.AnnouncedAddress}:{_port.LocalEndPoint.Port}";
@@ -94,6 +128,12 @@ internal sealed partial class NodeRelays : BackgroundService, IRelaySink
     /// <summary>Every link this node holds, connected or not.</summary>
     public IReadOnlyCollection<RelayLink> Links => _port.Links;
 
+    /// <summary>Remote tracks started or ended here by bookkeeping that a peer's message or a new link brought forward, not by the beat.</summary>
+    internal int FollowedOnNudge => Volatile.Read(ref _followedOnNudge);
+
+    /// <summary>Packets of tracks published here sent again over a link because the node there asked (NACK).</summary>
+    public long RelayResends => Interlocked.Read(ref _relayResends);
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var started = new TaskCompletionSource();
@@ -109,13 +149,22 @@ internal sealed partial class NodeRelays : BackgroundService, IRelaySink
             }
         }
 
-        using var timer = new PeriodicTimer(_options.HeartbeatInterval);
+        Task interest = TellInterestAsync(stoppingToken);
+        bool watching = false;
+        bool? nudged = false;
         do
         {
             try
             {
                 if (_link.IsUp)
                 {
+                    if (!watching)
+                    {
+                        await _tracks.WatchAsync(_node.Id, _ => _beat.Nudge()).ConfigureAwait(false);
+                        watching = true;
+                    }
+
+                    _nudged = nudged == true;
                     await ReconcileAsync(stoppingToken).ConfigureAwait(false);
                 }
             }
@@ -126,7 +175,81 @@ internal sealed partial class NodeRelays : BackgroundService, IRelaySink
                 LogReconcileFailed(_logger, e);
             }
         }
-        while (await NextAsync(timer, stoppingToken).ConfigureAwait(false));
+        while ((nudged = await _beat.WaitAsync(stoppingToken).ConfigureAwait(false)) is not null);
+        await interest.ConfigureAwait(false);
+    }
+
+    /// <summary>Every <see cref="InterestInterval"/>, tells each connected peer what this node wants of its tracks when that changed, and every beat anyway.</summary>
+    private async Task TellInterestAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(InterestInterval);
+        while (await NextAsync(timer, stoppingToken).ConfigureAwait(false))
+        {
+            foreach (Peer peer in _peers.Values)
+            {
+                if (peer.Link.IsConnected)
+                {
+                    TellInterest(peer);
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Which layers of the peer's tracks this node's subscribers want: for each remote track,
+    /// every layer up to the highest that a forwarding subscription wants (the lower ones are
+    /// what a subscriber falls back to when its bandwidth drops); none when nobody here forwards
+    /// it. Sent when it changed, or when a beat passed since the last message (the link is UDP).
+    /// </summary>
+    private void TellInterest(Peer peer)
+    {
+        var wanted = new Dictionary<uint, bool>();
+        foreach (Producer producer in peer.Followed)
+        {
+            int highest = producer.IsClosed ? -1 : producer.Demand.HighestWanted;
+            foreach (ProducerLayer layer in producer.Layers)
+            {
+                if (layer.Stream is { } stream)
+                {
+                    bool wantsLayer = layer.Index <= highest;
+                    wanted[stream.Ssrc] = wantsLayer;
+                    if (wantsLayer && !peer.Told.Contains(stream.Ssrc))
+                    {
+                        producer.OnRelayResumed(layer.Index);
+                    }
+                }
+            }
+        }
+
+        foreach (uint ssrc in peer.Told)
+        {
+            // A track this node no longer follows: said once, then forgotten.
+            _ = wanted.TryAdd(ssrc, false);
+        }
+
+        var wants = wanted.Where(e => e.Value).Select(e => e.Key).ToHashSet();
+        long now = _engine.Time.GetTimestamp();
+        if (wants.SetEquals(peer.Told) && _engine.Time.GetElapsedTime(peer.ToldAt, now) < _options.HeartbeatInterval)
+        {
+            return;
+        }
+
+        uint[] ssrcs = [.. wanted.Keys];
+        bool[] flags = [.. wanted.Values];
+        byte[] message = new byte[RelayInterest.SizeOf(RelayInterest.MaxEntries)];
+        bool sent = true;
+        for (int start = 0; start == 0 || start < ssrcs.Length; start += RelayInterest.MaxEntries)
+        {
+            int count = Math.Min(RelayInterest.MaxEntries, ssrcs.Length - start);
+            int length = RelayInterest.TryWrite(message, _interestSsrc, ssrcs.AsSpan(start, count), flags.AsSpan(start, count));
+            sent &= length > 0 && peer.Link.SendRtcp(message.AsSpan(0, length));
+        }
+
+        if (sent)
+        {
+            peer.Told = wants;
+            peer.ToldAt = now;
+        }
     }
 
     public override async Task StopAsync(CancellationToken cancellationToken)
@@ -151,6 +274,7 @@ internal sealed partial class NodeRelays : BackgroundService, IRelaySink
 
     public override void Dispose()
     {
+        _beat.Dispose();
         _port.Dispose();
         base.Dispose();
     }
@@ -208,7 +332,75 @@ internal sealed partial class NodeRelays : BackgroundService, IRelaySink
         }
 
         PointRoomsAtLinks(self, roomNodes);
+        RetargetAll();
         await FollowRemoteTracksAsync(roomNodes).ConfigureAwait(false);
+    }
+
+    /// <summary>Every layer relayed from here goes to the links of its room whose node wants it, and nowhere else.</summary>
+    private void RetargetAll()
+    {
+        lock (_interestGate)
+        {
+            Dictionary<uint, ProducerLayer> relayed = _relayed;
+            foreach ((uint ssrc, ProducerLayer layer) in _targeted)
+            {
+                if (!relayed.TryGetValue(ssrc, out ProducerLayer? still) || still != layer)
+                {
+                    layer.Owner.SetRelayTargets(layer.Index, []);
+                }
+            }
+
+            foreach ((uint ssrc, ProducerLayer layer) in relayed)
+            {
+                Retarget(ssrc, layer);
+            }
+
+            _targeted = relayed;
+        }
+    }
+
+    /// <summary>The links of the layer's room whose node said it wants <paramref name="ssrc"/>. Under <see cref="_interestGate"/>.</summary>
+    private void Retarget(uint ssrc, ProducerLayer layer)
+    {
+        ImmutableArray<RelayLink>.Builder targets = ImmutableArray.CreateBuilder<RelayLink>();
+        if (!layer.Owner.IsClosed)
+        {
+            foreach (RelayLink link in layer.Owner.Owner.Room.RelayLinks)
+            {
+                if (_peers.TryGetValue(link.PeerNodeId, out Peer? peer) && peer.Link == link && peer.Wants.Contains(ssrc))
+                {
+                    targets.Add(link);
+                }
+            }
+        }
+
+        if (!layer.RelayTargets.SequenceEqual(targets))
+        {
+            layer.Owner.SetRelayTargets(layer.Index, targets.ToImmutable());
+        }
+    }
+
+    /// <summary>A peer said which layers of the tracks published here its subscribers want.</summary>
+    private void OnInterest(RelayLink link, RelayInterest interest)
+    {
+        if (!_peers.TryGetValue(link.PeerNodeId, out Peer? peer) || peer.Link != link)
+        {
+            return;
+        }
+
+        lock (_interestGate)
+        {
+            Dictionary<uint, ProducerLayer> targeted = _targeted;
+            for (int i = 0; i < interest.Count; i++)
+            {
+                (uint ssrc, bool wanted) = interest[i];
+                bool changed = wanted ? peer.Wants.Add(ssrc) : peer.Wants.Remove(ssrc);
+                if (changed && targeted.TryGetValue(ssrc, out ProducerLayer? layer))
+                {
+                    Retarget(ssrc, layer);
+                }
+            }
+        }
     }
 
     /// <summary>Lists in Redis the tracks published here in rooms that span nodes; they are what the peers subscribe to.</summary>
@@ -340,6 +532,7 @@ internal sealed partial class NodeRelays : BackgroundService, IRelaySink
             {
                 producer = _engine.PublishRemote(key.Room, key.PeerId, track.ParticipantId, track.Track, peer.Link);
                 _remote[key] = producer;
+                CountNudged();
                 LogRemoteTrack(_logger, track.Track.Kind, track.ParticipantId, key.PeerId, key.Room.Name);
             }
 
@@ -350,6 +543,11 @@ internal sealed partial class NodeRelays : BackgroundService, IRelaySink
                     peer.Relayed[stream.Ssrc] = producer;
                 }
             }
+        }
+
+        foreach ((string id, Peer peer) in _peers)
+        {
+            peer.Followed = [.. _remote.Where(e => e.Key.PeerId == id).Select(e => e.Value)];
         }
     }
 
@@ -376,9 +574,18 @@ internal sealed partial class NodeRelays : BackgroundService, IRelaySink
         return true;
     }
 
+    private void CountNudged()
+    {
+        if (_nudged)
+        {
+            Interlocked.Increment(ref _followedOnNudge);
+        }
+    }
+
     private void EndRemote(RemoteKey key, Producer producer)
     {
         _remote.Remove(key);
+        CountNudged();
         if (_peers.TryGetValue(key.PeerId, out Peer? peer))
         {
             foreach (ProducerLayer layer in producer.Layers)
@@ -416,6 +623,9 @@ internal sealed partial class NodeRelays : BackgroundService, IRelaySink
             if (await peer.Link.ConnectAsync(bounded.Token).ConfigureAwait(false))
             {
                 LogLinked(_logger, peer.Link.PeerNodeId, peer.Link.Remote, peer.Link.Role);
+
+                // The peer's tracks can be read now rather than at the next beat.
+                _beat.Nudge();
                 return;
             }
 
@@ -483,10 +693,12 @@ internal sealed partial class NodeRelays : BackgroundService, IRelaySink
     }
 
     /// <summary>
-    /// Feedback from the peer's subscribers on tracks published here: PLI (RFC 4585 §6.3.1) and
-    /// FIR (RFC 5104 §4.3.1) ask the publisher for a keyframe through the track's own throttle.
-    /// NACKs never come this way: the peer answers them from its own buffer. And the sender
-    /// reports of tracks published on the peer, for the remote producers they describe.
+    /// Feedback from the peer on tracks published here: PLI (RFC 4585 §6.3.1) and FIR
+    /// (RFC 5104 §4.3.1) ask the publisher for a keyframe through the track's own throttle; a
+    /// generic NACK (RFC 4585 §6.2.1) names packets that never reached the peer, resent from
+    /// this node's buffer to that peer alone; <see cref="RelayInterest"/> says which layers the
+    /// peer wants. And the sender reports of tracks published on the peer, for the remote
+    /// producers they describe.
     /// </summary>
     void IRelaySink.OnRtcp(RelayLink link, ReadOnlySpan<byte> compound)
     {
@@ -502,6 +714,28 @@ internal sealed partial class NodeRelays : BackgroundService, IRelaySink
             if (packet.Header.PacketType == RtcpPacketType.SenderReport)
             {
                 OnSenderReport(link, packet);
+                continue;
+            }
+
+            if (packet.Header.PacketType == RtcpPacketType.ApplicationDefined)
+            {
+                if (RelayInterest.TryParse(packet.Data, out RelayInterest interest))
+                {
+                    OnInterest(link, interest);
+                }
+
+                continue;
+            }
+
+            if (packet.Header.PacketType == RtcpPacketType.TransportFeedback)
+            {
+                if (packet.Header.Format == GenericNack.Format && GenericNack.TryParse(packet.Data, out GenericNack nack)
+                    && relayed.TryGetValue(nack.MediaSsrc, out ProducerLayer? layer)
+                    && _peers.TryGetValue(link.PeerNodeId, out Peer? peer) && peer.Link == link)
+                {
+                    Interlocked.Add(ref _relayResends, layer.Owner.ResendOverRelay(link, nack, _scratch));
+                }
+
                 continue;
             }
 
@@ -571,6 +805,17 @@ internal sealed partial class NodeRelays : BackgroundService, IRelaySink
 
         /// <summary>The remote producers of tracks published on this peer, by SSRC (each simulcast layer's).</summary>
         public ConcurrentDictionary<uint, Producer> Relayed { get; } = new();
+
+        /// <summary>The remote producers of this peer's tracks, for the interest loop; swapped whole after each beat.</summary>
+        public ImmutableArray<Producer> Followed { get; set; } = [];
+
+        /// <summary>The layers of this peer's tracks (by SSRC) this node last said it wants (interest loop only).</summary>
+        public HashSet<uint> Told { get; set; } = [];
+
+        public long ToldAt { get; set; }
+
+        /// <summary>The SSRCs of layers published here that this peer wants (under the interest gate).</summary>
+        public HashSet<uint> Wants { get; } = [];
 
         public volatile bool Failed;
     }

@@ -11,6 +11,7 @@ namespace Sfu.Host.Cluster;
 /// <item><c>rooms</c>: set of rooms with members anywhere;</item>
 /// <item><c>room:{name}</c>: hash "{node id}/{participant id}" → display name: room → nodes → participants;</item>
 /// <item><c>node-tracks:{id}</c>: hash "{room}/{participant id}/{mid}" → the track (JSON) of every track published on that node that it relays, expiring without a heartbeat;</item>
+/// <item><c>node-tracks-changed</c>: channel where a node names itself when it rewrote its <c>node-tracks</c> hash;</item>
 /// <item><c>chat:{name}</c>: list of the room's recent chat lines (JSON), oldest first.</item>
 /// </list>
 /// </summary>
@@ -24,6 +25,8 @@ internal sealed class RedisKeys(string prefix)
     public RedisKey Rooms { get; } = prefix + ":rooms";
 
     public RedisChannel SignalRChannel { get; } = RedisChannel.Literal(prefix + ":signalr");
+
+    public RedisChannel TracksChanged { get; } = RedisChannel.Literal(prefix + ":node-tracks-changed");
 
     public RedisKey Node(string id) => $"{prefix}:node:{id}";
 

@@ -9,7 +9,9 @@ namespace Sfu.Host.Cluster;
 /// node entry's TTL: renewed on every beat, rewritten only when the set changed, and gone by
 /// itself when the node dies, so the others drop its tracks with nothing to clean up. A hash
 /// per node rather than per room: a node's beat writes one key, and a reader fetches once per
-/// peer node whatever the number of rooms they share.
+/// peer node whatever the number of rooms they share. A node that rewrote its hash names
+/// itself on the <c>node-tracks-changed</c> channel, so the others read it at once instead of
+/// at their next beat; the beat still reads everything, so a lost message costs one interval.
 /// </summary>
 internal sealed class RedisTrackRegistry(IConnectionMultiplexer redis, RedisKeys keys, IOptions<ClusterOptions> options)
 {
@@ -51,8 +53,23 @@ internal sealed class RedisTrackRegistry(IConnectionMultiplexer redis, RedisKeys
         if (await write.ExecuteAsync().ConfigureAwait(false))
         {
             _written = entries;
+            _ = await Db.PublishAsync(keys.TracksChanged, nodeId).ConfigureAwait(false);
         }
     }
+
+    /// <summary>
+    /// Calls <paramref name="changed"/> with the id of each other node that rewrote its tracks,
+    /// from now on (StackExchange.Redis subscribes again after a reconnect). On Redis's thread.
+    /// </summary>
+    public Task WatchAsync(string selfId, Action<string> changed)
+        => redis.GetSubscriber().SubscribeAsync(keys.TracksChanged, (_, message) =>
+        {
+            string? nodeId = message;
+            if (nodeId is not null && nodeId != selfId)
+            {
+                changed(nodeId);
+            }
+        });
 
     /// <summary>What node <paramref name="nodeId"/> relays now; entries that do not parse are skipped.</summary>
     public async Task<IReadOnlyList<RelayedTrack>> ReadAsync(string nodeId)
@@ -78,10 +95,11 @@ internal sealed class RedisTrackRegistry(IConnectionMultiplexer redis, RedisKeys
     }
 
     /// <summary>Removes this node's tracks at once (it stops), instead of after their TTL.</summary>
-    public Task ForgetAsync(string nodeId)
+    public async Task ForgetAsync(string nodeId)
     {
         _written = new Dictionary<string, string>(StringComparer.Ordinal);
-        return Db.KeyDeleteAsync(keys.NodeTracks(nodeId));
+        _ = await Db.KeyDeleteAsync(keys.NodeTracks(nodeId)).ConfigureAwait(false);
+        _ = await Db.PublishAsync(keys.TracksChanged, nodeId).ConfigureAwait(false);
     }
 
     private static bool SameAs(Dictionary<string, string> a, Dictionary<string, string> b)

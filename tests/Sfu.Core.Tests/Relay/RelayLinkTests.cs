@@ -47,6 +47,57 @@ public class RelayLinkTests
     }
 
     [Fact]
+    public async Task A_node_that_drops_its_end_closes_the_peers_and_the_two_new_ends_connect()
+    {
+        CancellationToken cancel = TestContext.Current.CancellationToken;
+        using var portA = new RelayPort(IPAddress.Loopback, 0, DtlsTestCertificates.A);
+        using var portB = new RelayPort(IPAddress.Loopback, 0, DtlsTestCertificates.B);
+        var sinkB = new RecordingSink();
+        RelayLink toB = portA.Open("node-a", "node-b", portB.LocalEndPoint, Pin(DtlsTestCertificates.B), new RecordingSink());
+        RelayLink toA = portB.Open("node-b", "node-a", portA.LocalEndPoint, Pin(DtlsTestCertificates.A), sinkB);
+        bool[] toBUp = await Task.WhenAll(toB.ConnectAsync(cancel), toA.ConnectAsync(cancel)).WaitAsync(DtlsTestPair.TestTimeout, cancel);
+        Assert.Equal([true, true], toBUp);
+
+        // Node A's bookkeeping drops its end and opens a new one: its close_notify ends B's.
+        toB.Dispose();
+        await Poll(() => toA.Closed, cancel);
+        Assert.False(toA.IsConnected);
+
+        RelayLink toB2 = portA.Open("node-a", "node-b", portB.LocalEndPoint, Pin(DtlsTestCertificates.B), new RecordingSink());
+        RelayLink toA2 = portB.Open("node-b", "node-a", portA.LocalEndPoint, Pin(DtlsTestCertificates.A), sinkB);
+        bool[] toB2Up = await Task.WhenAll(toB2.ConnectAsync(cancel), toA2.ConnectAsync(cancel)).WaitAsync(DtlsTestPair.TestTimeout, cancel);
+        Assert.Equal([true, true], toB2Up);
+        byte[] video = Rtp(ssrc: 0x1111_2222, sequence: 8, payloadType: 96, payload: [1, 2, 3]);
+        Assert.True(Send(toB2, video));
+        await Poll(() => sinkB.Rtp.Count == 1, cancel);
+        Assert.Equal(video, sinkB.Rtp.Single());
+    }
+
+    [Fact]
+    public async Task A_new_client_hello_from_the_peer_ends_a_standing_association()
+    {
+        CancellationToken cancel = TestContext.Current.CancellationToken;
+        using var portA = new RelayPort(IPAddress.Loopback, 0, DtlsTestCertificates.A);
+        using var portB = new RelayPort(IPAddress.Loopback, 0, DtlsTestCertificates.B);
+        RelayLink toB = portA.Open("node-a", "node-b", portB.LocalEndPoint, Pin(DtlsTestCertificates.B), new RecordingSink());
+        var sinkB = new RecordingSink();
+        RelayLink toA = portB.Open("node-b", "node-a", portA.LocalEndPoint, Pin(DtlsTestCertificates.A), sinkB);
+        bool[] toBUp = await Task.WhenAll(toB.ConnectAsync(cancel), toA.ConnectAsync(cancel)).WaitAsync(DtlsTestPair.TestTimeout, cancel);
+        Assert.Equal([true, true], toBUp);
+
+        Assert.True(Send(toB, Rtp(ssrc: 0x1111_2222, sequence: 9, payloadType: 96, payload: [1])));
+        await Poll(() => sinkB.Rtp.Count == 1, cancel);
+        Assert.True(toA.IsConnected);
+
+        // Node A's relay restarted its end without a close_notify reaching B: its ClientHello
+        // (epoch 0, handshake type 1) is what B sees, and B's end is done.
+        byte[] clientHello = [22, 0xFE, 0xFD, 0, 0, 0, 0, 0, 0, 0, 0, 0, 12, 1, 0, 0, 8, 0, 0, 0, 0, 0, 0, 0, 8];
+        Assert.True(portA.SendTo(clientHello, toB.RemoteAddress));
+        await Poll(() => toA.Closed, cancel);
+        Assert.False(toA.IsConnected);
+    }
+
+    [Fact]
     public async Task A_link_pinned_to_another_certificate_fails_and_delivers_nothing()
     {
         CancellationToken cancel = TestContext.Current.CancellationToken;

@@ -80,6 +80,112 @@ public class RelayedTrackTests
     }
 
     [Fact]
+    public async Task A_relayed_packet_that_never_arrived_is_asked_for_upstream_on_its_ssrc_but_not_a_gap_this_node_chose()
+    {
+        await using EngineRoom room = await EngineRoom.CreateAsync(SrtpProfile.AeadAes128Gcm, subscribers: 1);
+        Room engineRoom = room.Engine.Rooms.Find(EngineRoom.Name)!;
+        Producer local = room.Publisher.VideoProducer();
+        var upstream = new RecordingRtcpSender();
+        var track = new PublishedTrack("r0", MediaKind.Video, RemoteSsrc, null, "remote-video", local.Codec, local.Extensions);
+        Producer remote = room.Engine.PublishRemote(engineRoom, "node-b", "p-remote", track, upstream);
+        room.Settle();
+        byte[] scratch = new byte[1600];
+        long Now() => room.Engine.Time.GetTimestamp();
+
+        Assert.True(remote.OnRelayed(StreamPackets.Vp8(RemoteSsrc, 1, keyframe: true), Now(), scratch));
+        Assert.True(remote.OnRelayed(StreamPackets.Vp8(RemoteSsrc, 2, keyframe: false), Now(), scratch));
+        Assert.True(remote.OnRelayed(StreamPackets.Vp8(RemoteSsrc, 4, keyframe: false), Now(), scratch));
+        Assert.Equal([(RemoteSsrc, (ushort)3)], Nacked(upstream));
+        Assert.Equal(1, remote.RelayNacksSent);
+
+        // The origin's answer comes as a relayed packet: the subscriber here gets it, late.
+        EnginePeer member = room.Subscribers[0];
+        byte[] resent = StreamPackets.Vp8(RemoteSsrc, 3, keyframe: false);
+        Assert.True(remote.OnRelayed(resent, Now(), scratch));
+        Assert.Equal(StreamPackets.View(resent).Payload.ToArray(), member.LastVideo(out _).Payload.ToArray());
+
+        // This node stopped wanting the track for a while and wants it again: the packets its
+        // node did not send meanwhile are not asked for.
+        upstream.Sent.Clear();
+        remote.OnRelayResumed(0);
+        Assert.True(remote.OnRelayed(StreamPackets.Vp8(RemoteSsrc, 60, keyframe: true), Now(), scratch));
+        Assert.True(remote.OnRelayed(StreamPackets.Vp8(RemoteSsrc, 61, keyframe: false), Now(), scratch));
+        Assert.Empty(Nacked(upstream));
+    }
+
+    [Fact]
+    public async Task A_subscriber_paused_while_nothing_arrives_resumes_from_a_keyframe_numbered_after_its_last_packet()
+    {
+        await using EngineRoom room = await EngineRoom.CreateAsync(SrtpProfile.AeadAes128Gcm, subscribers: 1);
+        Room engineRoom = room.Engine.Rooms.Find(EngineRoom.Name)!;
+        Producer local = room.Publisher.VideoProducer();
+        var track = new PublishedTrack("r0", MediaKind.Video, RemoteSsrc, null, "remote-video", local.Codec, local.Extensions);
+        Producer remote = room.Engine.PublishRemote(engineRoom, "node-b", "p-remote", track, new RecordingRtcpSender());
+        room.Settle();
+        byte[] scratch = new byte[1600];
+        EnginePeer member = room.Subscribers[0];
+        DownTrack downTrack = member.Participant!.DownTracks.Single(d => d.Source == remote);
+        Assert.True(remote.OnRelayed(StreamPackets.Vp8(RemoteSsrc, 1, keyframe: true), room.Engine.Time.GetTimestamp(), scratch));
+        Assert.True(remote.OnRelayed(StreamPackets.Vp8(RemoteSsrc, 2, keyframe: false), room.Engine.Time.GetTimestamp(), scratch));
+        ushort last = member.LastVideo(out _).SequenceNumber;
+
+        // Paused and resumed with no packet in between (its node relayed nothing meanwhile);
+        // the stream picks up 60 packets on, at a keyframe, with the next number.
+        Assert.True(member.Participant.SetReceiving(downTrack.Mid!, receive: false));
+        Assert.True(member.Participant.SetReceiving(downTrack.Mid!, receive: true));
+        long received = member.MediaReceived;
+        Assert.True(remote.OnRelayed(StreamPackets.Vp8(RemoteSsrc, 62, keyframe: false), room.Engine.Time.GetTimestamp(), scratch));
+        Assert.Equal(received, member.MediaReceived);
+        Assert.True(remote.OnRelayed(StreamPackets.Vp8(RemoteSsrc, 63, keyframe: true), room.Engine.Time.GetTimestamp(), scratch));
+        Assert.Equal(unchecked((ushort)(last + 1)), member.LastVideo(out _).SequenceNumber);
+    }
+
+    [Fact]
+    public async Task A_nack_from_a_node_that_receives_a_layer_is_answered_from_the_buffer_to_that_node_alone()
+    {
+        CancellationToken cancel = TestContext.Current.CancellationToken;
+        await using EngineRoom room = await EngineRoom.CreateAsync(SrtpProfile.AeadAes128Gcm, subscribers: 0);
+        using var portA = new RelayPort(IPAddress.Loopback, 0, DtlsTestCertificates.A);
+        using var portB = new RelayPort(IPAddress.Loopback, 0, DtlsTestCertificates.B);
+        var sinkB = new AllPacketsSink();
+        RelayLink toB = await LinkAsync(portA, portB, sinkB, cancel);
+        room.Engine.Rooms.Find(EngineRoom.Name)!.RelayLinks = [toB];
+        Producer video = room.Publisher.VideoProducer();
+        byte[] nack = new byte[64];
+        int length = GenericNack.TryWrite(nack, 0x1234, room.Publisher.VideoSsrc, [3, 4, 200]);
+        Assert.True(GenericNack.TryParse(nack.AsSpan(0, length), out GenericNack request));
+        byte[] scratch = new byte[1600];
+
+        byte[][] sent = [.. Enumerable.Range(1, 5).Select(i => room.SendVideo((ushort)i, keyframe: i == 1))];
+
+        // Node B does not receive the track: its NACK gets nothing.
+        Assert.Equal(0, video.ResendOverRelay(toB, request, scratch));
+
+        video.SetRelayTargets(0, [toB]);
+        Assert.Equal(2, video.ResendOverRelay(toB, request, scratch));
+        await Until(() => sinkB.Packets.Count >= 2, cancel);
+        Assert.Equal([sent[2], sent[3]], sinkB.Packets);
+        Assert.Equal(2, video.Layers[0].PacketsRelayed);
+    }
+
+    private static List<(uint Ssrc, ushort Sequence)> Nacked(RecordingRtcpSender upstream)
+    {
+        var lost = new List<(uint, ushort)>();
+        foreach (byte[] packet in upstream.Sent)
+        {
+            if (GenericNack.TryParse(packet, out GenericNack nack))
+            {
+                foreach (ushort sequenceNumber in nack.LostSequenceNumbers)
+                {
+                    lost.Add((nack.MediaSsrc, sequenceNumber));
+                }
+            }
+        }
+
+        return lost;
+    }
+
+    [Fact]
     public async Task A_newcomer_subscribes_to_the_remote_tracks_already_in_the_room()
     {
         await using EngineRoom room = await EngineRoom.CreateAsync(SrtpProfile.AeadAes128Gcm, subscribers: 0);
@@ -95,7 +201,7 @@ public class RelayedTrackTests
     }
 
     [Fact]
-    public async Task A_local_track_goes_once_over_each_relay_link_unchanged_and_allocates_nothing_per_packet()
+    public async Task A_local_track_goes_once_over_each_relay_link_that_wants_it_unchanged_and_allocates_nothing_per_packet()
     {
         CancellationToken cancel = TestContext.Current.CancellationToken;
         await using EngineRoom room = await EngineRoom.CreateAsync(SrtpProfile.AeadAes128Gcm, subscribers: 1);
@@ -104,7 +210,14 @@ public class RelayedTrackTests
         var sinkB = new FirstPacketSink();
         RelayLink toB = await LinkAsync(portA, portB, sinkB, cancel);
         room.Engine.Rooms.Find(EngineRoom.Name)!.RelayLinks = [toB];
+        Producer video = room.Publisher.VideoProducer();
 
+        // Node B has not said it wants the track: nothing goes its way.
+        room.SendVideo(0, keyframe: true);
+        Assert.Equal(0, toB.PacketsSent);
+        Assert.Equal(1, room.Subscribers[0].MediaReceived);
+
+        video.SetRelayTargets(0, [toB]);
         byte[] first = room.SendVideo(1, keyframe: true);
         await Until(() => sinkB.First is not null, cancel);
         Assert.Equal(first, sinkB.First);
@@ -114,7 +227,19 @@ public class RelayedTrackTests
         Assert.Equal(0, allocated);
         // Sent synchronously, one per packet (the receiving socket may drop some of a burst this fast).
         Assert.Equal(1001, toB.PacketsSent);
-        Assert.Equal(room.Subscribers[0].MediaReceived, toB.PacketsSent);
+        Assert.Equal(room.Subscribers[0].MediaReceived - 1, toB.PacketsSent);
+        Assert.Equal(1001, video.Layers[0].PacketsRelayed);
+
+        // Node B's subscribers all paused it: nothing more crosses, the subscriber here still gets it.
+        video.SetRelayTargets(0, []);
+        long received = room.Subscribers[0].MediaReceived;
+        for (int i = 0; i < 10; i++)
+        {
+            room.SendVideo((ushort)(1100 + i), keyframe: false);
+        }
+
+        Assert.Equal(1001, toB.PacketsSent);
+        Assert.Equal(received + 10, room.Subscribers[0].MediaReceived);
     }
 
     [Fact]
@@ -230,6 +355,10 @@ public class RelayedTrackTests
         var sinkB = new AllPacketsSink();
         RelayLink toB = await LinkAsync(portA, portB, sinkB, cancel);
         room.Engine.Rooms.Find(EngineRoom.Name)!.RelayLinks = [toB];
+        for (int layer = 0; layer < rids.Length; layer++)
+        {
+            room.Publisher.VideoProducer().SetRelayTargets(layer, [toB]);
+        }
 
         uint[] ssrcs = [0x7000, 0x7001, 0x7002];
         byte[][] sent = [.. Enumerable.Range(0, 3).Select(layer => StreamPackets.Vp8Layer(ssrcs[layer], (ushort)(100 * layer), 3000, keyframe: true, rids[layer], 320 << layer, 180 << layer))];
@@ -244,7 +373,7 @@ public class RelayedTrackTests
     }
 
     [Fact]
-    public async Task While_the_room_spans_nodes_no_layer_of_a_local_track_is_paused_for_want_of_a_subscriber_here()
+    public async Task A_layer_another_node_wants_is_not_paused_for_want_of_a_subscriber_here_and_one_nobody_wants_is()
     {
         string[] rids = ["q", "h", "f"];
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
@@ -254,14 +383,27 @@ public class RelayedTrackTests
         Producer video = room.Publisher.VideoProducer();
 
         // The engine's housekeeping re-evaluates demand as the clock moves; so does the test.
-        engineRoom.RelayLinks = [port.Open("node-a", "node-b", new IPEndPoint(IPAddress.Loopback, 9), Pin(DtlsTestCertificates.B), new FirstPacketSink())];
+        // Node B's subscribers want the middle layer (and so the one below): the top one goes.
+        RelayLink toB = port.Open("node-a", "node-b", new IPEndPoint(IPAddress.Loopback, 9), Pin(DtlsTestCertificates.B), new FirstPacketSink());
+        engineRoom.RelayLinks = [toB];
+        video.SetRelayTargets(0, [toB]);
+        video.SetRelayTargets(1, [toB]);
         _ = video.Demand.Update(out _);
         time.Advance(LayerDemand.UnusedBeforePause + TimeSpan.FromSeconds(1));
         _ = video.Demand.Update(out _);
-        Assert.Equal([true, true, true], video.Layers.Select(l => l.IsActive));
+        Assert.Equal([true, true, false], video.Layers.Select(l => l.IsActive));
 
-        // The room is this node's alone again: nobody here watches the upper layers.
-        engineRoom.RelayLinks = [];
+        // One of them grows its tile: the top layer is asked for again at once.
+        video.SetRelayTargets(2, [toB]);
+        Assert.Equal([true, true, true], video.Layers.Select(l => l.IsActive));
+        Assert.Equal(["q", "h", "f"], room.Publisher.LayerNotices.Last().ActiveRids);
+
+        // Node B's subscribers all paused it and nobody here watches: only the bottom layer stays.
+        for (int layer = 0; layer < rids.Length; layer++)
+        {
+            video.SetRelayTargets(layer, []);
+        }
+
         _ = video.Demand.Update(out _);
         time.Advance(LayerDemand.UnusedBeforePause + TimeSpan.FromSeconds(1));
         _ = video.Demand.Update(out _);
