@@ -19,6 +19,8 @@ public sealed class RelayPort : IDisposable
     private readonly Socket _socket;
     private readonly Thread _receiver;
     private readonly ISendBatching? _fanOutSends;
+    private readonly Action<Exception>? _onFault;
+    private long _faults;
     private readonly Lock _gate = new();
     private ImmutableDictionary<SocketAddress, RelayLink> _byAddress = ImmutableDictionary<SocketAddress, RelayLink>.Empty;
     private volatile bool _disposed;
@@ -29,12 +31,17 @@ public sealed class RelayPort : IDisposable
     /// batches them there and flushes after each datagram, so a fan-out leaves in one
     /// <c>sendmmsg</c> as it does from a media thread, not one <c>sendto</c> per copy.
     /// </param>
-    public RelayPort(IPAddress address, int port, DtlsCertificate certificate, ISendBatching? fanOutSends = null)
+    /// <param name="onFault">
+    /// Told of an exception a datagram's handling threw (a fault of ours, never the peer's
+    /// input, which is dropped and counted); the receive loop goes on with the next datagram.
+    /// </param>
+    public RelayPort(IPAddress address, int port, DtlsCertificate certificate, ISendBatching? fanOutSends = null, Action<Exception>? onFault = null)
     {
         ArgumentNullException.ThrowIfNull(address);
         ArgumentNullException.ThrowIfNull(certificate);
         Certificate = certificate;
         _fanOutSends = fanOutSends;
+        _onFault = onFault;
         _socket = new Socket(address.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
         try
         {
@@ -52,6 +59,9 @@ public sealed class RelayPort : IDisposable
     }
 
     public IPEndPoint LocalEndPoint { get; }
+
+    /// <summary>Datagrams whose handling threw; the loop outlived each one.</summary>
+    public long Faults => Interlocked.Read(ref _faults);
 
     public DtlsCertificate Certificate { get; }
 
@@ -155,7 +165,17 @@ public sealed class RelayPort : IDisposable
             {
                 // The media port exists once the engine has started: ask until it gives a batch.
                 batching ??= _fanOutSends?.BatchSendsOnThisThread();
-                link.OnDatagram(buffer.AsSpan(0, received));
+                try
+                {
+                    link.OnDatagram(buffer.AsSpan(0, received));
+                }
+                catch (Exception e) when (e is not OutOfMemoryException)
+                {
+                    // One bad datagram must not end the relay for every room on this node.
+                    Interlocked.Increment(ref _faults);
+                    _onFault?.Invoke(e);
+                }
+
                 _fanOutSends?.FlushSends();
             }
         }

@@ -110,7 +110,7 @@ internal sealed partial class NodeRelays : BackgroundService, IRelaySink
         _options = options.Value;
         _logger = logger;
         _beat = new BeatOrNudge(_options.HeartbeatInterval);
-        _port = new RelayPort(IPAddress.Parse(media.Value.BindAddress), _options.RelayPort, engine.Certificate, engine);
+        _port = new RelayPort(IPAddress.Parse(media.Value.BindAddress), _options.RelayPort, engine.Certificate, engine, e => LogRelayDatagramFault(_logger, e));
         engine.Metrics.ObserveRelay(_port.Totals);
         Announced = $"{engine.AnnouncedAddress}:{_port.LocalEndPoint.Port}";
         Fingerprint = $"{engine.Certificate.FingerprintAlgorithm} {engine.Certificate.Fingerprint}";
@@ -791,6 +791,9 @@ internal sealed partial class NodeRelays : BackgroundService, IRelaySink
 
     [LoggerMessage(EventId = 4526, Level = LogLevel.Information, Message = "Relaying {Kind} of {ParticipantId} from node {PeerId} into room {Room}")]
     private static partial void LogRemoteTrack(ILogger logger, MediaKind kind, string participantId, string peerId, string room);
+
+    [LoggerMessage(EventId = 4527, Level = LogLevel.Error, Message = "Handling a relayed datagram faulted; the relay receive loop continues")]
+    private static partial void LogRelayDatagramFault(ILogger logger, Exception exception);
 
     [LoggerMessage(EventId = 4525, Level = LogLevel.Warning, Message = "Relay bookkeeping failed; trying again next beat")]
     private static partial void LogReconcileFailed(ILogger logger, Exception exception);

@@ -47,6 +47,28 @@ public class RelayLinkTests
     }
 
     [Fact]
+    public async Task A_sink_that_throws_does_not_end_the_receive_loop_the_fault_is_reported_and_the_next_packet_arrives()
+    {
+        CancellationToken cancel = TestContext.Current.CancellationToken;
+        var faults = new ConcurrentQueue<Exception>();
+        using var portA = new RelayPort(IPAddress.Loopback, 0, DtlsTestCertificates.A);
+        using var portB = new RelayPort(IPAddress.Loopback, 0, DtlsTestCertificates.B, onFault: faults.Enqueue);
+        var sinkB = new ThrowingOnceSink();
+        RelayLink toB = portA.Open("node-a", "node-b", portB.LocalEndPoint, Pin(DtlsTestCertificates.B), new RecordingSink());
+        RelayLink toA = portB.Open("node-b", "node-a", portA.LocalEndPoint, Pin(DtlsTestCertificates.A), sinkB);
+        bool[] connected = await Task.WhenAll(toB.ConnectAsync(cancel), toA.ConnectAsync(cancel)).WaitAsync(DtlsTestPair.TestTimeout, cancel);
+        Assert.Equal([true, true], connected);
+
+        Assert.True(Send(toB, Rtp(ssrc: 1, sequence: 1, payloadType: 96, payload: [1])));
+        await Poll(() => portB.Faults == 1, cancel);
+        Assert.True(Send(toB, Rtp(ssrc: 1, sequence: 2, payloadType: 96, payload: [2])));
+
+        await Poll(() => sinkB.Rtp.Count == 1, cancel);
+        Assert.Equal(2, BinaryPrimitives.ReadUInt16BigEndian(sinkB.Rtp.Single().AsSpan(2)));
+        Assert.IsType<InvalidOperationException>(Assert.Single(faults));
+    }
+
+    [Fact]
     public async Task A_node_that_drops_its_end_closes_the_peers_and_the_two_new_ends_connect()
     {
         CancellationToken cancel = TestContext.Current.CancellationToken;
@@ -178,6 +200,28 @@ public class RelayLinkTests
         {
             Assert.True(Environment.TickCount64 < deadline, "timed out waiting for relayed packets");
             await Task.Delay(10, cancel);
+        }
+    }
+
+    /// <summary>Throws on the first RTP packet (a fault of ours in the handling), records the rest.</summary>
+    private sealed class ThrowingOnceSink : IRelaySink
+    {
+        private int _seen;
+
+        public ConcurrentQueue<byte[]> Rtp { get; } = new();
+
+        public void OnRtp(RelayLink link, ReadOnlySpan<byte> packet)
+        {
+            if (Interlocked.Increment(ref _seen) == 1)
+            {
+                throw new InvalidOperationException("a fault in the handling");
+            }
+
+            Rtp.Enqueue(packet.ToArray());
+        }
+
+        public void OnRtcp(RelayLink link, ReadOnlySpan<byte> compound)
+        {
         }
     }
 
