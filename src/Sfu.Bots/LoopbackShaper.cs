@@ -22,7 +22,7 @@ public sealed class LoopbackShaper : IDisposable
     public static readonly TimeSpan QueueLatency = TimeSpan.FromMilliseconds(500);
 
     private const int FirstClass = 10;
-    private readonly Dictionary<int, Shaped> _ports = [];
+    private readonly Dictionary<(int Port, bool Source), Shaped> _ports = [];
     private bool _disposed;
 
     private LoopbackShaper()
@@ -68,21 +68,33 @@ public sealed class LoopbackShaper : IDisposable
     }
 
     /// <summary>Limits UDP to <paramref name="port"/> on loopback to <paramref name="bitsPerSecond"/> (link-layer bytes count), or changes its limit.</summary>
-    public void Limit(int port, long bitsPerSecond)
+    public void Limit(int port, long bitsPerSecond) => Limit((port, false), bitsPerSecond);
+
+    /// <summary>Limits UDP from <paramref name="sourcePort"/> (a sender's uplink) as <see cref="Limit(int, long)"/> does UDP to a port.</summary>
+    public void LimitFrom(int sourcePort, long bitsPerSecond) => Limit((sourcePort, true), bitsPerSecond);
+
+    /// <summary>Lets UDP from <paramref name="sourcePort"/> through unlimited again.</summary>
+    public void LiftFrom(int sourcePort) => Lift((sourcePort, true));
+
+    /// <summary>tc's statistics of the queue of UDP from <paramref name="sourcePort"/>.</summary>
+    public string StatisticsFrom(int sourcePort) => Statistics((sourcePort, true));
+
+    private void Limit((int Port, bool Source) key, long bitsPerSecond)
     {
+        int port = key.Port;
         ObjectDisposedException.ThrowIf(_disposed, this);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(port);
         ArgumentOutOfRangeException.ThrowIfLessThan(bitsPerSecond, 8_000);
         string rate = string.Create(CultureInfo.InvariantCulture, $"{bitsPerSecond / 1000}kbit");
         string latency = string.Create(CultureInfo.InvariantCulture, $"{(int)QueueLatency.TotalMilliseconds}ms");
-        if (_ports.TryGetValue(port, out Shaped shaped))
+        if (_ports.TryGetValue(key, out Shaped shaped))
         {
             Tc($"class change dev lo parent 1: classid 1:{shaped.Class} htb rate {rate} ceil {rate}");
             Tc($"qdisc change dev lo parent 1:{shaped.Class} handle {shaped.Class}: tbf rate {rate} burst 4kb latency {latency}");
             if (!shaped.Filtered)
             {
-                AddFilter(port, shaped.Class);
-                _ports[port] = shaped with { Filtered = true };
+                AddFilter(key, shaped.Class);
+                _ports[key] = shaped with { Filtered = true };
             }
 
             return;
@@ -91,18 +103,20 @@ public sealed class LoopbackShaper : IDisposable
         int id = FirstClass + _ports.Count;
         Tc($"class add dev lo parent 1: classid 1:{id} htb rate {rate} ceil {rate}");
         Tc($"qdisc add dev lo parent 1:{id} handle {id}: tbf rate {rate} burst 4kb latency {latency}");
-        AddFilter(port, id);
-        _ports[port] = new Shaped(id, Filtered: true);
+        AddFilter(key, id);
+        _ports[key] = new Shaped(id, Filtered: true);
     }
 
     /// <summary>Lets UDP to <paramref name="port"/> through unlimited again (its queue stays, for <see cref="BytesSent"/>).</summary>
-    public void Lift(int port)
+    public void Lift(int port) => Lift((port, false));
+
+    private void Lift((int Port, bool Source) key)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        if (_ports.TryGetValue(port, out Shaped shaped) && shaped.Filtered)
+        if (_ports.TryGetValue(key, out Shaped shaped) && shaped.Filtered)
         {
             Tc($"filter del dev lo parent 1: prio {shaped.Class}");
-            _ports[port] = shaped with { Filtered = false };
+            _ports[key] = shaped with { Filtered = false };
         }
     }
 
@@ -131,9 +145,11 @@ public sealed class LoopbackShaper : IDisposable
     }
 
     /// <summary>tc's statistics of <paramref name="port"/>'s queue on one line: what it sent, dropped and holds.</summary>
-    public string Statistics(int port)
+    public string Statistics(int port) => Statistics((port, false));
+
+    private string Statistics((int Port, bool Source) key)
     {
-        if (!_ports.TryGetValue(port, out Shaped shaped))
+        if (!_ports.TryGetValue(key, out Shaped shaped))
         {
             return string.Empty;
         }
@@ -151,9 +167,9 @@ public sealed class LoopbackShaper : IDisposable
         }
     }
 
-    /// <summary>One filter per port, at a priority of its own so <see cref="Lift"/> can remove just it.</summary>
-    private static void AddFilter(int port, int id)
-        => Tc($"filter add dev lo parent 1: protocol ip prio {id} u32 match ip protocol 17 0xff match ip dport {port} 0xffff flowid 1:{id}");
+    /// <summary>One filter per shaped port (destination or source), at a priority of its own so <see cref="Lift(int)"/> can remove just it.</summary>
+    private static void AddFilter((int Port, bool Source) key, int id)
+        => Tc($"filter add dev lo parent 1: protocol ip prio {id} u32 match ip protocol 17 0xff match ip {(key.Source ? "sport" : "dport")} {key.Port} 0xffff flowid 1:{id}");
 
     private static void Tc(string arguments)
     {
