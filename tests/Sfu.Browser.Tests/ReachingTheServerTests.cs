@@ -1,3 +1,4 @@
+using Sfu.Testing;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,3 +1,4 @@
+using Sfu.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Sfu.Bots;
 using Sfu.Core.Relay;
@@ -171,7 +172,7 @@ public sealed partial class ClusterMediaTests
     [Fact(Timeout = 120_000)]
     public async Task Relayed_packets_lost_on_the_way_are_asked_for_again_and_the_subscriber_on_the_other_node_misses_none()
     {
-        Assert.SkipUnless(LoopbackOnlyNamespace.IsCurrent, "drops packets with nftables: runs only in a private loopback-only network namespace");
+        Assert.SkipUnless(Sfu.Bots.LoopbackShaper.InPrivateNamespace(), "drops packets with nftables: runs only in a private loopback-only network namespace");
         CancellationToken cancel = TestContext.Current.CancellationToken;
         await using TwoNodes nodes = await TwoNodes.StartAsync();
         (SfuTestServer a, SfuTestServer b) = (nodes.A, nodes.B);
@@ -187,7 +188,7 @@ public sealed partial class ClusterMediaTests
         (long sent, long received, long nacks, long resends) relay = (fromA.PacketsSent, intoB.PacketsReceived, remote.RelayNacksSent, relaysA.RelayResends);
 
         // One datagram in ten toward node B's relay port is lost for three seconds.
-        await using (await Nftables.DropShareAsync(fromA.Remote.Port, percent: 10, cancel))
+        await using (await Firewall.DropShareAsync(fromA.Remote.Port, percent: 10, cancel))
         {
             await Task.Delay(TimeSpan.FromSeconds(3), cancel);
         }

@@ -1,3 +1,4 @@
+using Sfu.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Sfu.Core;
 using Sfu.Core.Net;
