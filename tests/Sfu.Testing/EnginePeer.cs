@@ -35,6 +35,7 @@ public sealed class EnginePeer : IParticipantEvents, IDtlsDatagramSender, IDispo
     private readonly ConcurrentQueue<string> _offers = new();
     private readonly byte[] _lastMedia = new byte[UdpMediaPort.ReceiveBufferSize + 64];
     private readonly ConcurrentQueue<byte[]> _rtcp = new();
+    private readonly ConcurrentQueue<byte[]> _media = new();
     private readonly long[] _transportArrivals = new long[TransportWideFeedbackWriter.MaxPackets];
     private DtlsTransport? _dtls;
     private SrtpContext? _rtcpOut;
@@ -95,6 +96,9 @@ public sealed class EnginePeer : IParticipantEvents, IDtlsDatagramSender, IDispo
     /// </summary>
     public bool RecordTransportCc { get; set; }
 
+    /// <summary>Whether every media datagram (still protected) is kept for <see cref="TakeMedia"/> (off for benchmarks).</summary>
+    public bool KeepMedia { get; set; }
+
     /// <summary>SSRC of the last video packet the engine sent this peer, 0 before the first.</summary>
     public uint LastVideoSsrc { get; private set; }
 
@@ -106,6 +110,21 @@ public sealed class EnginePeer : IParticipantEvents, IDtlsDatagramSender, IDispo
     {
         byte[] wire = LastMedia.ToArray();
         return Inbound is not null && Inbound.UnprotectRtp(wire, out int length) == SrtpResult.Ok ? wire[..length] : null;
+    }
+
+    /// <summary>Every RTP packet received since the last call (with <see cref="KeepMedia"/>), decrypted (those that do not decrypt are skipped).</summary>
+    public List<byte[]> TakeMedia()
+    {
+        var plain = new List<byte[]>();
+        while (_media.TryDequeue(out byte[]? wire))
+        {
+            if (Inbound is not null && Inbound.UnprotectRtp(wire, out int length) == SrtpResult.Ok)
+            {
+                plain.Add(wire[..length]);
+            }
+        }
+
+        return plain;
     }
 
     /// <summary>Every SRTCP compound received since the last call, decrypted (those that do not decrypt are skipped).</summary>
@@ -267,6 +286,10 @@ public sealed class EnginePeer : IParticipantEvents, IDtlsDatagramSender, IDispo
                     datagram.CopyTo(_lastMedia);
                     _lastMediaLength = datagram.Length;
                     OnRtpHeader(datagram);
+                    if (KeepMedia)
+                    {
+                        _media.Enqueue(datagram.ToArray());
+                    }
                 }
                 else if (KeepRtcp)
                 {

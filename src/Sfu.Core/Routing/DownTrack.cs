@@ -184,7 +184,13 @@ public sealed partial class DownTrack : IOutboundStream
             }
 
             _context.Counters.RtpForwarded(Source.Kind, length);
-            if (_context.Probe.IsProbing)
+
+            // Padding goes only between frames: a padding packet takes a sequence number, and a
+            // receiver assembles a frame from consecutive numbers up to the marker packet (RFC 7741
+            // §4.1), so one inside a frame leaves it incomplete, and the frames after it undecodable
+            // until a keyframe (libwebrtc pads only after a frame's last packet for the same reason).
+            // An audio packet is a frame of its own.
+            if (_context.Probe.IsProbing && (view.Marker || Source.Kind == MediaKind.Audio))
             {
                 SendPadding(now, scratch);
             }
@@ -223,7 +229,8 @@ public sealed partial class DownTrack : IOutboundStream
 
     /// <summary>
     /// While a bandwidth probe runs, tops what goes out up to the probe's rate with padding-only
-    /// packets on this stream (RFC 3550 §5.1: P set, no payload): each takes the next sequence
+    /// packets on this stream (RFC 3550 §5.1: P set, no payload), after a frame's last packet:
+    /// each takes the next sequence
     /// number and the last timestamp, and carries a transport-wide sequence number, so the
     /// subscriber's feedback reports on it while its decoder skips it.
     /// </summary>

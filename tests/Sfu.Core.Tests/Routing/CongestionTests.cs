@@ -86,6 +86,56 @@ public sealed class CongestionTests : IAsyncLifetime
     }
 
     [Fact]
+    public void A_probe_pads_only_after_the_last_packet_of_a_frame()
+    {
+        SendTopFrame(keyframe: true);
+        Subscriber.KeepMedia = true;
+
+        // The allocator wants 2 Mbit/s against an estimate of 500k: a probe runs, owing padding.
+        Subscriber.Participant!.Media.Feedback.Downlink.Probe.Want(2_000_000, 500_000, 100_000);
+        _time.Advance(TimeSpan.FromMilliseconds(50));
+        Assert.True(Subscriber.Participant.Media.Feedback.Downlink.Probe.IsProbing);
+
+        // Two frames of three packets each; only the last packet of a frame carries the marker.
+        for (int frame = 0; frame < 2; frame++)
+        {
+            for (int part = 0; part < 3; part++)
+            {
+                byte[] packet = StreamPackets.Vp8Layer(0x6002, _sequence++, 3000u * (uint)(10 + frame), keyframe: false, "f", 1280, 720);
+                if (part == 2)
+                {
+                    packet[1] |= 0x80;
+                }
+
+                _room.Deliver(_room.Publisher, _room.Publisher.ProtectRtp(packet));
+                _time.Advance(TimeSpan.FromMilliseconds(5));
+            }
+        }
+
+        // What the subscriber got, in order: media and padding-only packets (P set, no payload).
+        List<(ushort Sequence, string What)> video = [];
+        foreach (byte[] plain in Subscriber.TakeMedia())
+        {
+            RtpPacket view = StreamPackets.View(plain);
+            if (view.Ssrc == Subscriber.LastVideoSsrc)
+            {
+                video.Add((view.SequenceNumber, view.Payload.IsEmpty ? "pad" : view.Marker ? "end" : "media"));
+            }
+        }
+
+        string order = string.Join(" ", video.Select(p => p.What));
+        Assert.Equal(6, video.Count(p => p.What != "pad"));
+        Assert.StartsWith("media media end pad", order, StringComparison.Ordinal);
+        for (int i = 1; i < video.Count; i++)
+        {
+            // Every packet takes the next number, padding included: nothing looks lost, and no
+            // padding sits inside a frame.
+            Assert.Equal((ushort)(video[i - 1].Sequence + 1), video[i].Sequence);
+            Assert.False(video[i].What == "pad" && video[i - 1].What == "media", $"padding inside a frame: {order}");
+        }
+    }
+
+    [Fact]
     public void A_subscriber_that_sends_no_feedback_is_not_limited()
     {
         SendTopFrame(keyframe: true);
