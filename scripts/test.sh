@@ -57,7 +57,10 @@ for proj in $projects; do
   passed=$((passed + ${t:-0})); failed=$((failed + ${f:-0})); skipped=$((skipped + ${s:-0}))
   if [ "$rc" != 0 ] && [ "${f:-0}" = 0 ]; then failed=$((failed + 1)); fi
 done
-# CI shows only the end of the output: name the failed tests there.
-grep -h -E '^failed ' "$logdir"/*.log 2>/dev/null | sed 's/^/FAILED: /'
+# CI shows only the end of the output: name the failed tests there, each with the first lines
+# of its message (what an assertion printed), cut short so a long one cannot hide the rest.
+for log in "$logdir"/*.log; do
+  awk '/^failed /{print "FAILED: " substr($0, 8); n=3; next} n>0 && !/^ *from /{print "  " substr($0, 1, 700); n--}' "$log"
+done
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" = 0 ]

@@ -23,16 +23,20 @@ public sealed class ShapedDownlinkTests(BrowserFixture browser)
     private const string StatsScript = """
         async () => {
           const pc = window.sfu?.pc;
-          if (!pc) return { bytes: 0, audioLost: 0, audioReceived: 0, frames: 0 };
+          if (!pc) return { bytes: 0, audioLost: 0, audioReceived: 0, frames: 0, video: '' };
           const report = await pc.getStats();
-          let bytes = 0, audioLost = 0, audioReceived = 0, frames = 0;
+          let bytes = 0, audioLost = 0, audioReceived = 0, frames = 0, video = '';
           report.forEach((s) => {
             if (s.type !== 'inbound-rtp') return;
             bytes += s.bytesReceived ?? 0;
             if (s.kind === 'audio') { audioLost += s.packetsLost ?? 0; audioReceived += s.packetsReceived ?? 0; }
-            if (s.kind === 'video') frames += s.framesDecoded ?? 0;
+            if (s.kind === 'video') {
+              frames += s.framesDecoded ?? 0;
+              video += `received ${s.framesReceived} dropped ${s.framesDropped} lost ${s.packetsLost} nacks ${s.nackCount} plis ${s.pliCount} `
+                + `freezes ${s.freezeCount} (${s.totalFreezesDuration} s) keyframes ${s.keyFramesDecoded}`;
+            }
           });
-          return { bytes, audioLost, audioReceived, frames };
+          return { bytes, audioLost, audioReceived, frames, video };
         }
         """;
 
@@ -204,6 +208,30 @@ public sealed class ShapedDownlinkTests(BrowserFixture browser)
             // Bob is moved down a layer (not paused: a smaller layer fits), Cy keeps the top one.
             await Eventually.UntilAsync(() => Task.FromResult(bobVideo.CurrentLayer), l => l < top, Deadline, "Bob to receive a smaller layer", cancel);
             Stats reduced = await StatsAsync(bob);
+
+            // What Bob's copy did meanwhile, for a failure message: each change of layer or estimate step.
+            var timeline = new System.Text.StringBuilder();
+            using var sampling = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+            Task sampler = Task.Run(async () =>
+            {
+                (int, int, bool) last = (-1, -1, false);
+                var started = DateTime.UtcNow;
+                while (!sampling.IsCancellationRequested)
+                {
+                    (int, int, bool) now = (bobVideo.CurrentLayer, bobVideo.AllocatedLayer, bobVideo.IsPausedForBandwidth);
+                    if (now != last)
+                    {
+                        lock (timeline)
+                        {
+                            timeline.Append(System.Globalization.CultureInfo.InvariantCulture, $" {(DateTime.UtcNow - started).TotalSeconds:0.0}s layer {now.Item1} allocated {now.Item2}{(now.Item3 ? " paused" : "")} estimate {bobAtServer.DownlinkEstimate};");
+                        }
+
+                        last = now;
+                    }
+
+                    await Task.Delay(50, CancellationToken.None);
+                }
+            }, CancellationToken.None);
             await Task.Delay(Drain, cancel);
             Stats settled = await StatsAsync(bob);
             double cyFramesBefore = (await cy.InboundVideoAsync())?.FramesDecoded ?? 0;
@@ -212,6 +240,8 @@ public sealed class ShapedDownlinkTests(BrowserFixture browser)
             InboundVideo? bobInbound = await bob.InboundVideoAsync();
             InboundVideo? cyInbound = await cy.InboundVideoAsync();
             double cyFrames = (cyInbound?.FramesDecoded ?? 0) - cyFramesBefore;
+            sampling.Cancel();
+            await sampler;
 
             double seconds = (later.At - settled.At).TotalSeconds;
             double received = (later.Bytes - settled.Bytes) * 8 / seconds;
@@ -220,7 +250,8 @@ public sealed class ShapedDownlinkTests(BrowserFixture browser)
             double frames = later.Frames - settled.Frames;
             string numbers = $"limit {SimulcastLimit}, layers {string.Join("/", camera.Layers.Select(l => l.Bitrate))}, Bob's estimate {bobAtServer.DownlinkEstimate}, allocated {bobAtServer.AllocatedBitrate}, "
                 + $"layer {bobVideo.CurrentLayer} ({bobInbound?.FrameWidth} wide) after {(reduced.At - before.At).TotalSeconds:0.0} s, received {received:0} bit/s, {frames} frames decoded in {seconds:0.0} s (Cy {cyFrames}), "
-                + $"audio {audioPackets} received {audioLost} lost ({later.AudioLost - before.AudioLost} lost since shaped), Cy layer {cyVideo.CurrentLayer} ({cyInbound?.FrameWidth} wide, estimate {cyAtServer.DownlinkEstimate}, allocated {cyAtServer.AllocatedBitrate}, {Bandwidth(cyAtServer, camera)}), shaped queue: {shaper.Statistics(port)}";
+                + $"audio {audioPackets} received {audioLost} lost ({later.AudioLost - before.AudioLost} lost since shaped), Cy layer {cyVideo.CurrentLayer} ({cyInbound?.FrameWidth} wide, estimate {cyAtServer.DownlinkEstimate}, allocated {cyAtServer.AllocatedBitrate}, {Bandwidth(cyAtServer, camera)}), shaped queue: {shaper.Statistics(port)}; "
+                + $"Bob's video from {settled.Video} to {later.Video}; since the move:{timeline}; Ada's layers: {string.Join(", ", (await ada.OutboundLayersAsync()).Select(l => $"{l.Rid} {l.FrameWidth} wide {l.Limitation}"))}";
             Log(numbers);
             // The estimate sits at the link, probes for the next layer lifting it past the limit
             // for a moment (one suite run read 665k); what arrives is what must fit.
@@ -261,12 +292,13 @@ public sealed class ShapedDownlinkTests(BrowserFixture browser)
         return video.IsPausedForBandwidth ? "paused" : video.IsReducedForBandwidth ? "reduced" : "full";
     }
 
-    private sealed record Stats(DateTime At, double Bytes, double AudioLost, double AudioReceived, double Frames);
+    /// <param name="Video">The video inbound-rtp counters a failure message shows (frames received and dropped, loss, NACKs, PLIs, freezes).</param>
+    private sealed record Stats(DateTime At, double Bytes, double AudioLost, double AudioReceived, double Frames, string Video);
 
     private static async Task<Stats> StatsAsync(BrowserParticipant page)
     {
         JsonElement s = await page.CallAsync<JsonElement>(StatsScript);
-        return new Stats(DateTime.UtcNow, s.GetProperty("bytes").GetDouble(), s.GetProperty("audioLost").GetDouble(), s.GetProperty("audioReceived").GetDouble(), s.GetProperty("frames").GetDouble());
+        return new Stats(DateTime.UtcNow, s.GetProperty("bytes").GetDouble(), s.GetProperty("audioLost").GetDouble(), s.GetProperty("audioReceived").GetDouble(), s.GetProperty("frames").GetDouble(), s.GetProperty("video").GetString() ?? "");
     }
 
     private static void Log(string line)

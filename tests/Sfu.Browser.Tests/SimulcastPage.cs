@@ -3,7 +3,7 @@ using System.Text.Json;
 namespace Sfu.Browser.Tests;
 
 /// <summary>One simulcast encoding as the publishing page sees it: its outbound-rtp counters and whether its encoding is active.</summary>
-/// <remarks><see cref="Limitation"/> is qualityLimitationReason and the send-side bandwidth estimate, for failure messages.</remarks>
+/// <remarks><see cref="Limitation"/> is qualityLimitationReason, the send-side bandwidth estimate and the layer's frame rate, for failure messages.</remarks>
 public sealed record OutboundLayer(string Rid, double BytesSent, double FrameWidth, double FrameHeight, bool Active, string Limitation = "");
 
 /// <summary>The remote camera a subscribing page decodes: inbound-rtp frame size, frames decoded and freezes.</summary>
@@ -26,7 +26,7 @@ public static class SimulcastPage
           const rows = [];
           report.forEach((s) => {
             if (s.type === 'outbound-rtp' && s.kind === 'video' && s.rid !== undefined) {
-              const limitation = `${s.qualityLimitationReason ?? ''} at ${Math.round(estimate / 1000)} kbit/s`;
+              const limitation = `${s.qualityLimitationReason ?? ''} at ${Math.round(estimate / 1000)} kbit/s, ${s.framesPerSecond ?? 0} fps`;
               rows.push({ rid: s.rid, bytes: s.bytesSent ?? 0, width: s.frameWidth ?? 0, height: s.frameHeight ?? 0, active: active.get(s.rid) ?? true, limitation });
             }
           });
