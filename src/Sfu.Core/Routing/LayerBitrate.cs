@@ -8,7 +8,13 @@ namespace Sfu.Core.Routing;
 /// bytes over many seconds as the layer's rate. Until that window is full, what the layer
 /// measured before the gap stands: the stream allocator prices the layer by it, and a resumed
 /// layer priced near nothing would be given to a subscriber whose budget cannot carry it, and
-/// taken back a second later. Written on the media path, read from any thread.
+/// taken back a second later.
+/// The rate moves a quarter of the way to each new window's (a moving average over about four
+/// seconds): a window holding a keyframe can carry half again the layer's usual bytes, and the
+/// keyframe is often one a layer switch of ours just asked for, so a rate that jumped with it
+/// would price the layer out of the budget of the subscriber that switched to it, move it back
+/// down, ask the layer below for a keyframe, and go round again (seen every 2 s on a 600 kbit/s
+/// link). Written on the media path, read from any thread.
 /// </summary>
 public sealed class LayerBitrate(long frequency)
 {
@@ -24,7 +30,10 @@ public sealed class LayerBitrate(long frequency)
     private long _lastArrival = long.MinValue;
     private long _bitsPerSecond;
 
-    /// <summary>Bits per second over the last full window; 0 until one is.</summary>
+    /// <summary>Each new window moves the rate this share of the way to its own.</summary>
+    public const double Smoothing = 0.25;
+
+    /// <summary>Bits per second, averaged over the last full windows (see <see cref="Smoothing"/>); 0 until one is full.</summary>
     public long BitsPerSecond => Volatile.Read(ref _bitsPerSecond);
 
     /// <summary>A packet of <paramref name="bytes"/> arrived at <paramref name="now"/> (timestamp ticks). Media path.</summary>
@@ -37,12 +46,18 @@ public sealed class LayerBitrate(long frequency)
         }
 
         _lastArrival = now;
-        _windowBytes += bytes;
+
+        // The packet that ends a window opens the next one: counted in both ends, a frame a
+        // second would read as two in the first window.
         if (now - _windowStart >= frequency)
         {
-            Volatile.Write(ref _bitsPerSecond, _windowBytes * 8 * frequency / (now - _windowStart));
+            long window = _windowBytes * 8 * frequency / (now - _windowStart);
+            long previous = _bitsPerSecond;
+            Volatile.Write(ref _bitsPerSecond, previous == 0 ? window : previous + (long)((window - previous) * Smoothing));
             _windowStart = now;
             _windowBytes = 0;
         }
+
+        _windowBytes += bytes;
     }
 }

@@ -45,6 +45,24 @@ public sealed class LayerBitrateTests
     }
 
     [Fact]
+    public void A_keyframe_moves_the_rate_a_quarter_of_its_excess_and_the_rate_settles_back()
+    {
+        var meter = new LayerBitrate(Frequency);
+        Flow(meter, 0, 3_010);
+        Assert.InRange(meter.BitsPerSecond, 990_000, 1_010_000);
+
+        // A 62,500-byte keyframe (half a second's worth on top of the layer's 1 Mbit/s): its
+        // window reads 1.5 Mbit/s; the rate moves to about 1.125 Mbit/s, not 1.5.
+        meter.Add(62_500, 3_015_000);
+        Flow(meter, 3_020, 4_030);
+        Assert.InRange(meter.BitsPerSecond, 1_100_000, 1_150_000);
+
+        // Steady windows after it bring the rate back toward the layer's.
+        Flow(meter, 4_030, 12_000);
+        Assert.InRange(meter.BitsPerSecond, 990_000, 1_020_000);
+    }
+
+    [Fact]
     public void A_layer_that_stops_for_less_than_the_gap_keeps_its_windows()
     {
         // One frame a second (a screen share): each window holds one frame.
