@@ -36,9 +36,14 @@ public sealed class CountingSubscriberTests
             Assert.Equal(Counting, reader.Count);
             foreach ((SfuBot bot, CountingSubscriber counting) in subscribers)
             {
-                Assert.True(
-                    await bot.WaitUntilAsync(b => b.RemoteTracks.Count == 2 && b.RemoteTracks.All(t => counting.Counter.Get(t.Ssrc).Packets > 0), TimeSpan.FromSeconds(20)),
-                    $"{bot.ParticipantId}: {bot.RemoteTracks.Count} tracks announced, SSRCs counted: {string.Join(", ", counting.Counter.Ssrcs())}");
+                if (!await bot.WaitUntilAsync(b => b.RemoteTracks.Count == 2 && b.RemoteTracks.All(t => counting.Counter.Get(t.Ssrc).Packets > 0), TimeSpan.FromSeconds(20)))
+                {
+                    // What the server says it sends this subscriber, beside what arrived.
+                    using var http = new HttpClient { BaseAddress = url };
+                    string room = await http.GetStringAsync(new Uri("/api/admin/rooms/counting", UriKind.Relative), cancel);
+                    Assert.Fail($"{bot.ParticipantId}: tracks announced {string.Join(", ", bot.RemoteTracks.Select(t => $"{t.Kind} {t.Ssrc}"))}, "
+                        + $"SSRCs counted: {string.Join(", ", counting.Counter.Ssrcs().Select(s => $"{s} ({counting.Counter.Get(s).Packets})"))}; the room at the server: {room}");
+                }
             }
 
             // The window: counters first, then what the publisher had sent (so every packet
