@@ -102,8 +102,9 @@ public sealed class RelayLink : IDtlsDatagramSender, IRtcpSender, IDisposable
     /// <summary>
     /// Protects a plain RTP packet in place (the buffer has <see cref="SrtpContext.MaxRtpOverhead"/>
     /// spare bytes after it) and sends it to the peer. Any thread: the rooms the link serves
-    /// forward on different media threads, and the RTP context (its rollover counters) takes one
-    /// packet at a time.
+    /// forward on different media threads (each under its own room's gate, not a common one),
+    /// the peer's NACKs are answered on the relay receive thread, and the RTP context (its
+    /// per-SSRC rollover counters and its cipher state) takes one packet at a time, hence the lock.
     /// </summary>
     public bool SendRtp(Span<byte> buffer, int length)
     {
