@@ -73,16 +73,9 @@ public sealed class ReachingTheServerTests(BrowserFixture browser)
         bool tls = turnTransport == "tls";
         await using Coturn turn = await Coturn.StartAsync(tls);
         string url = tls ? $"turns:127.0.0.1:{turn.TlsPort}?transport=tcp" : $"turn:127.0.0.1:{turn.Port}?transport={turnTransport}";
-        await using var server = new SfuServerFixture(
-            $"--Sfu:Turn:Urls:0={url}",
-            $"--Sfu:Turn:Secret={turn.Secret}");
-        await server.InitializeAsync();
+        await using SfuServerFixture server = await ServerWithTurnAsync(turn, url);
         SfuEngine engine = server.Services.GetRequiredService<SfuEngine>();
-
-        // Only coturn's relayed UDP may reach the media port; TCP to it not at all.
-        await using Firewall firewall = await Firewall.BlockAsync(
-            $"udp dport {engine.MediaEndPoint.Port} udp sport != {Coturn.RelayMinPort}-{Coturn.RelayMaxPort} drop",
-            $"tcp dport {engine.TcpListener!.LocalEndPoint.Port} drop");
+        await using Firewall firewall = await OnlyRelayedUdpAsync(engine);
 
         string room = "turn-" + turnTransport;
         Func<Task<IBrowserContext>> newContext = tls ? () => browser.NewContextTrustingAsync(turn.CertificateSpki!) : () => browser.NewContextAsync();
@@ -106,16 +99,11 @@ public sealed class ReachingTheServerTests(BrowserFixture browser)
     public async Task When_no_path_connects_the_page_falls_back_to_turn_says_so_and_media_flows_relayed()
     {
         await using Coturn turn = await Coturn.StartAsync();
-        await using var server = new SfuServerFixture(
-            $"--Sfu:Turn:Urls:0=turn:127.0.0.1:{turn.Port}?transport=udp",
-            $"--Sfu:Turn:Secret={turn.Secret}");
-        await server.InitializeAsync();
+        await using SfuServerFixture server = await ServerWithTurnAsync(turn, $"turn:127.0.0.1:{turn.Port}?transport=udp");
         SfuEngine engine = server.Services.GetRequiredService<SfuEngine>();
         CancellationToken cancel = TestContext.Current.CancellationToken;
 
-        await using Firewall direct = await Firewall.BlockAsync(
-            $"udp dport {engine.MediaEndPoint.Port} udp sport != {Coturn.RelayMinPort}-{Coturn.RelayMaxPort} drop",
-            $"tcp dport {engine.TcpListener!.LocalEndPoint.Port} drop");
+        await using Firewall direct = await OnlyRelayedUdpAsync(engine);
         Firewall? turnUnreachable = await Firewall.BlockAsync($"udp dport {turn.Port} drop");
         try
         {
@@ -156,6 +144,27 @@ public sealed class ReachingTheServerTests(BrowserFixture browser)
             }
         }
     }
+
+    /// <summary>A server of the test's own that hands its clients <paramref name="turn"/> at <paramref name="url"/>.</summary>
+    internal static async Task<SfuServerFixture> ServerWithTurnAsync(Coturn turn, string url)
+    {
+        var server = new SfuServerFixture($"--Sfu:Turn:Urls:0={url}", $"--Sfu:Turn:Secret={turn.Secret}");
+        try
+        {
+            await server.InitializeAsync();
+            return server;
+        }
+        catch
+        {
+            await server.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Only coturn's relayed UDP may reach <paramref name="engine"/>'s media port; TCP to it not at all.</summary>
+    internal static Task<Firewall> OnlyRelayedUdpAsync(SfuEngine engine) => Firewall.BlockAsync(
+        $"udp dport {engine.MediaEndPoint.Port} udp sport != {Coturn.RelayMinPort}-{Coturn.RelayMaxPort} drop",
+        $"tcp dport {engine.TcpListener!.LocalEndPoint.Port} drop");
 
     /// <summary>
     /// Two Chromium participants join (then <paramref name="joined"/> runs, if given) and see and
@@ -206,7 +215,7 @@ public sealed class ReachingTheServerTests(BrowserFixture browser)
     /// client names its leg to the TURN server once connected, so the view may say plain
     /// "relay" for a moment first.
     /// </summary>
-    private static async Task ExpectAdminPathsAsync(SfuServerFixture server, string room, string path)
+    internal static async Task ExpectAdminPathsAsync(SfuServerFixture server, string room, string path)
     {
         string[] paths = await Eventually.UntilAsync(
             () => AdminCandidatePairsAsync(server, room),

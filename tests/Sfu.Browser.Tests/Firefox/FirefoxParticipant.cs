@@ -35,14 +35,15 @@ public sealed class FirefoxParticipant : IMediaPage, IAsyncDisposable
     /// <summary>
     /// Opens a new window and goes straight to /room/{room}?name={name}{query}{media}; by
     /// default the camera is captured at 640×360 and published in one encoding.
+    /// <paramref name="preloadScript"/> (a function declaration), if given, runs in the page before the app.
     /// </summary>
-    public static async Task<FirefoxParticipant> JoinAsync(FirefoxFixture firefox, SfuServerFixture server, string room, string name, string query = "", string media = SingleEncoding)
+    public static async Task<FirefoxParticipant> JoinAsync(FirefoxFixture firefox, SfuServerFixture server, string room, string name, string query = "", string media = SingleEncoding, string? preloadScript = null)
     {
         ArgumentNullException.ThrowIfNull(firefox);
         ArgumentNullException.ThrowIfNull(server);
         CancellationToken cancel = TestContext.Current.CancellationToken;
         string context = await firefox.NewWindowAsync(name, cancel);
-        foreach (string script in new[] { FakeDisplayScript, SdpCorpus.LogScript })
+        foreach (string script in new[] { FakeDisplayScript, SdpCorpus.LogScript, preloadScript }.OfType<string>())
         {
             await firefox.Bidi.SendAsync("script.addPreloadScript", new JsonObject { ["functionDeclaration"] = script, ["contexts"] = new JsonArray(context) }, cancel);
         }

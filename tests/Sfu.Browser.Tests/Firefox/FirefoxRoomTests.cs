@@ -145,6 +145,65 @@ public sealed class FirefoxRoomTests(SfuServerFixture server, BrowserFixture bro
         Assert.All(engine.Rooms.Find("firefox-ice-tcp")!.Participants, p => Assert.Equal(TransportProtocol.Tcp, p.Transport.SelectedProtocol));
     }
 
+    /// <summary>
+    /// The local candidate of the pair Firefox marks <c>selected</c> (non-standard), as
+    /// "type protocol relayProtocol".
+    /// </summary>
+    private const string FirefoxSelectedLocalCandidateScript = """
+        async () => {
+          const report = await window.sfu?.pc?.getStats();
+          if (!report) return '';
+          let pair;
+          report.forEach((s) => { if (s.type === 'candidate-pair' && s.selected === true) pair = s; });
+          const local = pair ? report.get(pair.localCandidateId) : undefined;
+          return local ? `${local.candidateType} ${local.protocol} ${local.relayProtocol ?? ''}`.trim() : '';
+        }
+        """;
+
+    /// <summary>
+    /// getStats without its 'transport' entries, as a Firefox that has no transport stats
+    /// reports: the pair marked selected is then the only way to the pair in use.
+    /// </summary>
+    private const string NoTransportStatsScript = """
+        () => {
+          const original = RTCPeerConnection.prototype.getStats;
+          RTCPeerConnection.prototype.getStats = async function (...args) {
+            const report = await original.apply(this, args);
+            const kept = new Map();
+            report.forEach((s, id) => { if (s.type !== 'transport') kept.set(id, s); });
+            return kept;
+          };
+        }
+        """;
+
+    /// <summary>
+    /// Firefox through coturn over UDP, with direct UDP and TCP to the media port dropped; the
+    /// admin view names the leg Firefox reported once connected. This Firefox (153 ESR) names
+    /// its selected pair in transport stats, as Chromium does; with those hidden the client
+    /// falls back to the pair Firefox marks <c>selected</c>.
+    /// </summary>
+    [Theory(Timeout = 240_000)]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task With_udp_and_tcp_to_the_media_port_dropped_Firefox_goes_through_turn_and_the_admin_view_names_its_udp_leg(bool withoutTransportStats)
+    {
+        CancellationToken cancel = TestContext.Current.CancellationToken;
+        await using Coturn turn = await Coturn.StartAsync();
+        await using SfuServerFixture relayed = await ReachingTheServerTests.ServerWithTurnAsync(turn, $"turn:127.0.0.1:{turn.Port}?transport=udp");
+        SfuEngine engine = relayed.Services.GetRequiredService<SfuEngine>();
+        await using Firewall firewall = await ReachingTheServerTests.OnlyRelayedUdpAsync(engine);
+
+        await using FirefoxParticipant fox = await FirefoxParticipant.JoinAsync(firefox, relayed, "firefox-turn", "Fox", preloadScript: withoutTransportStats ? NoTransportStatsScript : null);
+        await using BrowserParticipant chrome = await BrowserParticipant.JoinAsync(browser, relayed, "firefox-turn", "Chrome");
+        await fox.WaitConnectedAsync(cancel);
+        await ExpectMediaBothWaysAsync(fox, chrome, foxVideos: 1, cancel);
+
+        Assert.Equal(withoutTransportStats, await fox.CallAsync<bool>("async () => { let none = true; (await window.sfu.pc.getStats()).forEach((s) => { if (s.type === 'transport') none = false; }); return none; }"));
+        Assert.Equal("relay udp udp", await fox.CallAsync<string>(FirefoxSelectedLocalCandidateScript));
+        Assert.All(engine.Rooms.Find("firefox-turn")!.Participants, p => Assert.Equal(TransportProtocol.Udp, p.Transport.SelectedProtocol));
+        await ReachingTheServerTests.ExpectAdminPathsAsync(relayed, "firefox-turn", "relay udp");
+    }
+
     /// <summary>Each page decodes the other's video and hears its audio.</summary>
     private static async Task ExpectMediaBothWaysAsync(FirefoxParticipant fox, BrowserParticipant chrome, int foxVideos, CancellationToken cancel)
     {

@@ -21,6 +21,11 @@ export function rejoinDelay(attempt: number, random: number): number {
 export class Recovery {
   private failures = 0;
   private rejoinTimer: ReturnType<typeof setTimeout> | undefined;
+  /**
+   * The connection whose failure was counted last: one connection is one failure, however
+   * often it reports 'failed' before its rejoin (queued behind a join still under way) replaces it.
+   */
+  private lastFailed: RTCPeerConnection | null = null;
 
   constructor(
     private readonly ctx: ClientContext,
@@ -38,9 +43,10 @@ export class Recovery {
    * back-off that grows with each failure in a row; after too many the client gives up.
    */
   afterPeerFailure(pc: RTCPeerConnection): void {
-    if (pc !== this.parts.peer.current || this.ctx.closed || this.rejoinTimer !== undefined) {
+    if (pc !== this.parts.peer.current || pc === this.lastFailed || this.ctx.closed || this.rejoinTimer !== undefined) {
       return;
     }
+    this.lastFailed = pc;
     this.failures++;
     if (this.failures > RejoinBackoff.attempts) {
       const reason = `The media connection failed ${RejoinBackoff.attempts} times in a row; reload the page to try again.`;
@@ -53,7 +59,13 @@ export class Recovery {
     this.ctx.events.emit('rejoining', { attempt: this.failures, delayMs });
     this.rejoinTimer = setTimeout(() => {
       this.rejoinTimer = undefined;
-      this.parts.negotiator.enqueue(() => this.rejoinAfterFailure(pc)).catch((e: unknown) => this.ctx.report('rejoining', e));
+      this.parts.negotiator.enqueue(() => this.rejoinAfterFailure(pc)).catch((e: unknown) => {
+        // Giving up closes the client while this rejoin may still be under way: its failure
+        // is that close, and reporting it would replace the reason the person was given.
+        if (!this.ctx.closed) {
+          this.ctx.report('rejoining', e);
+        }
+      });
     }, delayMs);
   }
 
