@@ -188,6 +188,36 @@ public sealed partial class ClusterMediaTests
 
     private static SfuBotOptions Subscriber(string name) => new() { Room = "span", Name = name, PublishAudio = false, PublishVideo = false };
 
+    [Fact(Timeout = 120_000)]
+    public async Task A_room_at_its_limit_of_remote_tracks_keeps_the_audio_and_relays_nothing_more()
+    {
+        CancellationToken cancel = TestContext.Current.CancellationToken;
+        await using TwoNodes nodes = await TwoNodes.StartAsync([], ["--Sfu:Cluster:MaxRemoteTracksPerRoom=1"]);
+        (SfuTestServer a, SfuTestServer b) = (nodes.A, nodes.B);
+        NodeRelays relaysB = b.Services.GetRequiredService<NodeRelays>();
+        await using SfuBot publisher = await SfuBot.ConnectAsync(new Uri(a.BaseUrl), new SfuBotOptions { Room = "span", Name = "pub", ToneFrequency = 550 }, cancel);
+        await using SfuBot subscriber = await SfuBot.ConnectAsync(new Uri(b.BaseUrl), Subscriber("sub"), cancel);
+
+        // Node B takes one of the publisher's two tracks, the audio, and says it left one out.
+        Assert.True(
+            await subscriber.WaitUntilAsync(s => s.RemoteTracks.Count == 1 && AudioOf(s).GetStats().PacketsReceived >= 100, Patience),
+            Describe(subscriber, a, b));
+        Assert.InRange(AudioOf(subscriber).DominantFrequency(), 540, 560);
+        Room span = b.Engine.Rooms.Find("span")!;
+        Producer remote = Assert.Single(Assert.Single(span.RemotePublishers).Producers);
+        Assert.Equal(MediaKind.Audio, remote.Kind);
+        Assert.Equal(1, relaysB.RemoteTracksOverLimit);
+
+        // Nobody on B wants the video, so it does not cross: one relayed packet per audio packet.
+        RelayLink intoB = Assert.Single(relaysB.Links);
+        (long received, long audio) before = (intoB.PacketsReceived, publisher.GetSendStats().AudioPackets);
+        await Task.Delay(TimeSpan.FromSeconds(2), cancel);
+        (long received, long audio) after = (intoB.PacketsReceived, publisher.GetSendStats().AudioPackets);
+        Assert.True(after.audio - before.audio > 50, $"the publisher sent only {after.audio - before.audio} audio packets in 2 s");
+        Assert.InRange((double)(after.received - before.received) / (after.audio - before.audio), 0.8, 1.2);
+        Assert.Single(subscriber.RemoteTracks);
+    }
+
     private static long Published(SfuBot bot)
     {
         BotSendStats stats = bot.GetSendStats();

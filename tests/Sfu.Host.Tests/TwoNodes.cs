@@ -11,11 +11,13 @@ internal sealed class TwoNodes(RedisServer redis, SfuTestServer a, SfuTestServer
     public static string[] Args(RedisServer redis, params string[] more)
         => [$"--Sfu:Cluster:Redis={redis.ConnectionString}", "--Sfu:Cluster:HeartbeatSeconds=0.3", "--Sfu:Cluster:NodeTtlSeconds=2", .. more];
 
-    public static async Task<TwoNodes> StartAsync(params string[] aArgs)
+    public static Task<TwoNodes> StartAsync(params string[] aArgs) => StartAsync(aArgs, []);
+
+    public static async Task<TwoNodes> StartAsync(string[] aArgs, string[] bArgs)
     {
         RedisServer redis = await RedisServer.StartAsync();
         SfuTestServer a = await SfuTestServer.StartAsync(Args(redis, aArgs));
-        SfuTestServer b = await SfuTestServer.StartAsync(Args(redis));
+        SfuTestServer b = await SfuTestServer.StartAsync(Args(redis, bArgs));
         return new TwoNodes(redis, a, b);
     }
 

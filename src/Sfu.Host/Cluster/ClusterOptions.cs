@@ -32,6 +32,16 @@ public sealed class ClusterOptions
     /// </summary>
     public int RelayPort { get; set; }
 
+    /// <summary>
+    /// Tracks from other nodes one room may hold here (0: no limit). The other nodes are trusted
+    /// (they share the Redis and pin each other's certificates), but a listing gone wrong, or a
+    /// room spread over many nodes, must not make this node create producers without end. The
+    /// default matches <c>Sfu:Limits:MaxSectionsPerOffer</c>: a room with more tracks than one
+    /// participant's offer may hold cannot be received whole by anyone. Over the limit, audio is
+    /// kept before video, and the rest wait until tracks end.
+    /// </summary>
+    public int MaxRemoteTracksPerRoom { get; set; } = 1000;
+
     public bool Enabled => !string.IsNullOrWhiteSpace(Redis);
 
     public TimeSpan HeartbeatInterval => TimeSpan.FromSeconds(HeartbeatSeconds);

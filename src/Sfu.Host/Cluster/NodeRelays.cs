@@ -84,7 +84,7 @@ internal sealed partial class NodeRelays : BackgroundService
         Fingerprint = $"{engine.Certificate.FingerprintAlgorithm} {engine.Certificate.Fingerprint}";
 
         _listing = new TrackListing(tracks);
-        _remote = new RemoteTracks(engine, tracks, _peers, logger);
+        _remote = new RemoteTracks(engine, tracks, _peers, cluster.MaxRemoteTracksPerRoom, logger);
         _targeting = new RelayTargeting(_peers, _listing);
         _interest = new InterestTeller(_peers, engine.Time, cluster.HeartbeatInterval);
         _receiver = new RelayReceiver(engine, _peers, _listing, _targeting);
@@ -105,6 +105,9 @@ internal sealed partial class NodeRelays : BackgroundService
 
     /// <summary>Remote tracks started or ended here by bookkeeping that a peer's message or a new link brought forward, not by the beat.</summary>
     internal int FollowedOnNudge => _remote.FollowedOnNudge;
+
+    /// <summary>Tracks the peers list that are not relayed here: their room is at <see cref="ClusterOptions.MaxRemoteTracksPerRoom"/>.</summary>
+    internal int RemoteTracksOverLimit => _remote.OverLimit;
 
     /// <summary>Packets of tracks published here sent again over a link because the node there asked (NACK).</summary>
     public long RelayResends => _receiver.Resends;

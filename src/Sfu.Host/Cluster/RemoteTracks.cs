@@ -9,12 +9,19 @@ namespace Sfu.Host.Cluster;
 /// the rooms this node hosts. Beat only (and <see cref="PeerLinks.Drop"/>, on the beat or once
 /// the beat has stopped).
 /// </summary>
-internal sealed partial class RemoteTracks(SfuEngine engine, RedisTrackRegistry tracks, RelayPeers peers, ILogger logger)
+internal sealed partial class RemoteTracks(SfuEngine engine, RedisTrackRegistry tracks, RelayPeers peers, int maxPerRoom, ILogger logger)
 {
     /// <summary>The remote producers in this node's rooms, by room, node and track.</summary>
     private readonly Dictionary<RemoteKey, Producer> _remote = [];
 
+    /// <summary>The rooms whose listed remote tracks did not all fit under the limit at the last beat: logged once when they go over.</summary>
+    private readonly HashSet<Room> _overLimit = [];
+
     private int _followedOnNudge;
+    private int _overLimitTracks;
+
+    /// <summary>Tracks the peers list that the last bookkeeping left out: their room holds the most remote tracks it may.</summary>
+    public int OverLimit => Volatile.Read(ref _overLimitTracks);
 
     /// <summary>Remote tracks started or ended here by bookkeeping that a peer's message or a new link brought forward, not by the beat.</summary>
     public int FollowedOnNudge => Volatile.Read(ref _followedOnNudge);
@@ -58,7 +65,16 @@ internal sealed partial class RemoteTracks(SfuEngine engine, RedisTrackRegistry 
             }
         }
 
-        foreach ((RemoteKey key, RelayedTrack track) in wanted)
+        var perRoom = new Dictionary<Room, int>();
+        foreach (RemoteKey key in _remote.Keys)
+        {
+            perRoom[key.Room] = perRoom.GetValueOrDefault(key.Room) + 1;
+        }
+
+        var overLimit = new Dictionary<Room, int>();
+
+        // Audio first: over the limit, a room keeps hearing its remote members.
+        foreach ((RemoteKey key, RelayedTrack track) in wanted.OrderBy(w => w.Value.Track.Kind == MediaKind.Audio ? 0 : 1))
         {
             if (!peers.TryGet(key.PeerId, out RelayPeer? peer))
             {
@@ -70,8 +86,14 @@ internal sealed partial class RemoteTracks(SfuEngine engine, RedisTrackRegistry 
                 // A simulcast layer its node learnt since the last beat.
                 engine.BindRemoteLayers(producer, track.Track, peer.Link);
             }
+            else if (maxPerRoom > 0 && perRoom.GetValueOrDefault(key.Room) >= maxPerRoom)
+            {
+                overLimit[key.Room] = overLimit.GetValueOrDefault(key.Room) + 1;
+                continue;
+            }
             else
             {
+                perRoom[key.Room] = perRoom.GetValueOrDefault(key.Room) + 1;
                 producer = engine.PublishRemote(key.Room, key.PeerId, track.ParticipantId, track.Track, peer.Link);
                 _remote[key] = producer;
                 CountNudged(nudged);
@@ -91,6 +113,23 @@ internal sealed partial class RemoteTracks(SfuEngine engine, RedisTrackRegistry 
         {
             peer.Followed = [.. _remote.Where(e => e.Key.PeerId == id).Select(e => e.Value)];
         }
+
+        NoteOverLimit(overLimit);
+    }
+
+    /// <summary>Logs a room when it goes over the limit (not at every beat it stays there), and counts what was left out.</summary>
+    private void NoteOverLimit(Dictionary<Room, int> overLimit)
+    {
+        foreach ((Room room, int count) in overLimit)
+        {
+            if (_overLimit.Add(room))
+            {
+                LogOverLimit(logger, room.Name, maxPerRoom, count);
+            }
+        }
+
+        _overLimit.RemoveWhere(room => !overLimit.ContainsKey(room));
+        Volatile.Write(ref _overLimitTracks, overLimit.Values.Sum());
     }
 
     /// <summary>Every track of <paramref name="peerId"/> ends here: its link is gone.</summary>
@@ -154,6 +193,9 @@ internal sealed partial class RemoteTracks(SfuEngine engine, RedisTrackRegistry 
 
         SfuEngine.UnpublishRemote(producer);
     }
+
+    [LoggerMessage(EventId = 4528, Level = LogLevel.Warning, Message = "Room {Room} holds the most tracks from other nodes it may ({Limit}, Sfu:Cluster:MaxRemoteTracksPerRoom); {Count} listed tracks are not relayed here until others end")]
+    private static partial void LogOverLimit(ILogger logger, string room, int limit, int count);
 
     [LoggerMessage(EventId = 4526, Level = LogLevel.Information, Message = "Relaying {Kind} of {ParticipantId} from node {PeerId} into room {Room}")]
     private static partial void LogRemoteTrack(ILogger logger, MediaKind kind, string participantId, string peerId, string room);
