@@ -6,7 +6,11 @@ namespace Sfu.Browser.Tests;
 public static class Eventually
 {
     private static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(250);
-    private static readonly TimeSpan ProbeFloor = TimeSpan.FromSeconds(10);
+    // A stalled browser (a tab closing on a loaded two-core machine can hold Chromium's browser
+    // process for over 10 s) delays the reading, not what is read: the probe gets this much past
+    // the deadline before the wait gives up on it.
+    private static readonly TimeSpan ProbeFloor = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan SlowProbe = TimeSpan.FromSeconds(5);
 
     /// <summary>
     /// Reads <paramref name="probe"/> until <paramref name="done"/> holds or the deadline passes;
@@ -23,14 +27,21 @@ public static class Eventually
             // whose renderer stopped answering would otherwise hold the test with no word of why.
             TimeSpan left = timeout - clock.Elapsed;
             T value;
+            TimeSpan asked = clock.Elapsed;
             try
             {
-                value = await probe().WaitAsync(left > ProbeFloor ? left + ProbeFloor : ProbeFloor, cancellationToken);
+                value = await probe().WaitAsync(left > TimeSpan.Zero ? left + ProbeFloor : ProbeFloor, cancellationToken);
             }
             catch (TimeoutException)
             {
                 Assert.Fail($"Timed out after {clock.Elapsed.TotalSeconds:0.#} s waiting for {what}: the probe itself did not answer");
                 throw;
+            }
+            TimeSpan took = clock.Elapsed - asked;
+            if (took > SlowProbe)
+            {
+                // Said, so a slow run shows where the browser stalled.
+                TestContext.Current.SendDiagnosticMessage($"waiting for {what}: one reading took {took.TotalSeconds:0.#} s");
             }
 
             if (done(value))
