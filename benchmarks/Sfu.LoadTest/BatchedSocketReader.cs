@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Sfu.Bots;
+using Sfu.Core.Net;
 
 namespace Sfu.LoadTest;
 
@@ -19,6 +20,9 @@ namespace Sfu.LoadTest;
 internal sealed class BatchedSocketReader : IBotSocketReader, IDisposable
 {
     public static readonly TimeSpan DefaultSweepInterval = TimeSpan.FromMilliseconds(10);
+
+    /// <summary>Datagrams one <c>recvmmsg</c> takes from a socket.</summary>
+    private const int Capacity = 32;
 
     private readonly Lock _gate = new();
     private readonly Thread _thread;
@@ -66,7 +70,7 @@ internal sealed class BatchedSocketReader : IBotSocketReader, IDisposable
 
     private void SweepLoop()
     {
-        using LinuxDatagramReceiver? batch = LinuxDatagramReceiver.TryCreate();
+        using LinuxDatagramReceiver? batch = LinuxDatagramReceiver.TryCreate(Capacity);
         byte[] buffer = new byte[LinuxDatagramReceiver.SlotSize];
         var source = new SocketAddress(AddressFamily.InterNetwork);
         while (!_disposed)
@@ -99,14 +103,15 @@ internal sealed class BatchedSocketReader : IBotSocketReader, IDisposable
         int received;
         do
         {
-            received = batch.Receive(registration.Socket.SafeHandle);
+            // Nothing queued (EAGAIN) or an error (a refused connected socket): the next sweep tries again.
+            received = Math.Max(batch.Receive(registration.Socket.SafeHandle, wait: false), 0);
             for (int i = 0; i < received && !registration.Removed; i++)
             {
                 batch.CopySource(i, source);
                 registration.Handler(batch.Datagram(i), source);
             }
         }
-        while (received == LinuxDatagramReceiver.Capacity && !registration.Removed);
+        while (received == Capacity && !registration.Removed);
     }
 
     private static void Drain(byte[] buffer, Registration registration, SocketAddress source)

@@ -101,7 +101,7 @@ public sealed partial class SfuEngine : IDatagramHandler, IPeerDirectory, IAsync
         }
 
         var bind = new IPEndPoint(IPAddress.Parse(_options.BindAddress), _options.Port);
-        var udp = new UdpMediaPort(bind, _loggerFactory.CreateLogger<UdpMediaPort>(), Counters, _options.Threads);
+        var udp = new UdpMediaPort(bind, _loggerFactory.CreateLogger<UdpMediaPort>(), Counters, _options.Threads, _options.ReceiveBatch);
         StartTcp(bind.Address, udp.LocalEndPoint.Port);
         Start(udp);
     }

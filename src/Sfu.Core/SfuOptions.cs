@@ -23,6 +23,13 @@ public sealed class SfuOptions
     /// </summary>
     public int Threads { get; set; } = Environment.ProcessorCount;
 
+    /// <summary>
+    /// Datagrams a media thread takes in one <c>recvmmsg</c> at most (Linux): it wakes for the
+    /// first and takes those already queued behind it. 1 receives one datagram per
+    /// <c>recvfrom</c>, as elsewhere.
+    /// </summary>
+    public int ReceiveBatch { get; set; } = Net.UdpMediaPort.DefaultReceiveBatch;
+
     /// <summary>The address put in our ICE candidate; peers send media there.</summary>
     public string AnnouncedAddress { get; set; } = "127.0.0.1";
 

@@ -24,8 +24,8 @@ internal sealed unsafe partial class LinuxDatagramBatch : IDisposable
     /// <summary>Bounded so the first subscriber of a large fan-out does not wait for the last.</summary>
     public const int Capacity = 32;
 
-    // sockaddr_in6 is 28 bytes, the largest address a UDP socket of ours can hold.
-    private const int AddressSlotSize = 32;
+    /// <summary>sockaddr_in6 is 28 bytes, the largest address a UDP socket of ours can hold.</summary>
+    public const int AddressSlotSize = 32;
     private const int EINTR = 4;
 
     private readonly byte* _payloads;

@@ -8,11 +8,16 @@ namespace Sfu.Core.Net;
 
 /// <summary>
 /// The one UDP port every peer's ICE, DTLS, SRTP and SRTCP share, received by one or more media
-/// threads. Each thread blocks in <c>recvfrom</c> on a socket of its own: a datagram that is
-/// already queued costs one system call and no hand-off, where an awaited receive costs an
-/// epoll wake-up and a thread-pool dispatch per datagram (measured as about a third of the
-/// server's CPU under load). Each reuses one buffer and one <see cref="SocketAddress"/> and
-/// hands the datagram to the handler; nothing a datagram contains can end a loop.
+/// threads. Each thread blocks on a socket of its own: a datagram that is already queued costs
+/// no hand-off, where an awaited receive costs an epoll wake-up and a thread-pool dispatch per
+/// datagram (measured as about a third of the server's CPU under load). On Linux a thread
+/// waits in <c>recvmmsg(2)</c> with <c>MSG_WAITFORONE</c>: it wakes for the first datagram and
+/// takes up to <c>receiveBatch</c> queued behind it in the same call, so with many publishers
+/// one system call brings several datagrams, and with one it costs what <c>recvfrom</c> does.
+/// Elsewhere, with a batch of 1, or where the kernel lacks the call, it blocks in
+/// <c>recvfrom</c>. Either way it reuses its buffers and one <see cref="SocketAddress"/> and
+/// hands each datagram to the handler in turn (<see cref="Handle"/>); nothing a datagram
+/// contains can end a loop.
 /// </summary>
 /// <remarks>
 /// <para>With more than one thread the sockets share the port through <c>SO_REUSEPORT</c>
@@ -32,6 +37,9 @@ public sealed partial class UdpMediaPort : IDatagramPort
     /// <summary>Larger than any datagram a WebRTC peer sends (path MTU ~1500).</summary>
     public const int ReceiveBufferSize = 2048;
 
+    /// <summary>Datagrams one <c>recvmmsg</c> takes at most, unless told otherwise (as many as a send batch holds).</summary>
+    public const int DefaultReceiveBatch = LinuxDatagramBatch.Capacity;
+
     // setsockopt(SOL_SOCKET, SO_REUSEPORT) on Linux (asm-generic/socket.h).
     private const int SolSocket = 1;
     private const int SoReusePort = 15;
@@ -49,10 +57,13 @@ public sealed partial class UdpMediaPort : IDatagramPort
 
     /// <param name="counters">Where datagrams the kernel refuses to send are counted (<see cref="DropReason.SendFailed"/>).</param>
     /// <param name="threads">Receive threads, each on its own socket of the port (see remarks).</param>
-    public UdpMediaPort(IPEndPoint bindEndPoint, ILogger logger, MediaCounters? counters = null, int threads = 1)
+    /// <param name="receiveBatch">Datagrams a thread takes in one <c>recvmmsg</c> at most; 1 receives with <c>recvfrom</c>.</param>
+    public UdpMediaPort(IPEndPoint bindEndPoint, ILogger logger, MediaCounters? counters = null, int threads = 1, int receiveBatch = DefaultReceiveBatch)
     {
         ArgumentNullException.ThrowIfNull(bindEndPoint);
         ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(receiveBatch, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(receiveBatch, LinuxDatagramReceiver.MaxCapacity);
         _logger = logger;
         _counters = counters;
         if (threads > 1 && !SharesPort)
@@ -70,7 +81,10 @@ public sealed partial class UdpMediaPort : IDatagramPort
                 // The first socket may take an ephemeral port; the others join it there.
                 Socket socket = Bind(endPoint, shared: threads > 1);
                 endPoint = (IPEndPoint)socket.LocalEndPoint!;
-                _loops[i] = new ReceiveLoop(this, socket, LinuxDatagramBatch.TryCreate());
+                _loops[i] = new ReceiveLoop(this, socket, LinuxDatagramBatch.TryCreate())
+                {
+                    Receiver = receiveBatch > 1 ? LinuxDatagramReceiver.TryCreate(receiveBatch) : null,
+                };
             }
         }
         catch
@@ -79,6 +93,7 @@ public sealed partial class UdpMediaPort : IDatagramPort
             {
                 loop?.Socket.Dispose();
                 loop?.Batch?.Dispose();
+                loop?.Receiver?.Dispose();
             }
 
             throw;
@@ -105,6 +120,12 @@ public sealed partial class UdpMediaPort : IDatagramPort
 
     /// <summary>True when sends from a receive thread leave in batches (Linux, 64-bit).</summary>
     public bool BatchesSends => _loops[0].Batch is not null;
+
+    /// <summary>True while the receive threads take datagrams in batches (<c>recvmmsg</c>), false when they use <c>recvfrom</c>.</summary>
+    public bool BatchesReceives => _loops.All(l => l.Receiver is not null);
+
+    /// <summary>Receive system calls that brought datagrams, over all threads (each thread counts its own; read after it stops, or as an estimate).</summary>
+    internal long ReceiveCalls => _loops.Sum(l => Volatile.Read(ref l.Calls));
 
     private static Socket Bind(IPEndPoint endPoint, bool shared)
     {
@@ -261,9 +282,81 @@ public sealed partial class UdpMediaPort : IDatagramPort
     private void Receive(ReceiveLoop loop, IDatagramHandler handler)
     {
         t_loop = loop;
+        var source = new SocketAddress(loop.Socket.AddressFamily);
+        if (loop.Receiver is { } receiver)
+        {
+            ReceiveBatches(loop, receiver, handler, source);
+        }
+
+        if (loop.Receiver is null)
+        {
+            ReceiveOneByOne(loop, handler, source);
+        }
+    }
+
+    /// <summary>
+    /// Waits in <c>recvmmsg</c> for the first datagram and takes those queued behind it. Returns
+    /// when the port stops, or after giving the receiver up where the kernel cannot serve it
+    /// (then the loop goes on with <c>recvfrom</c>).
+    /// </summary>
+    private void ReceiveBatches(ReceiveLoop loop, LinuxDatagramReceiver receiver, IDatagramHandler handler, SocketAddress source)
+    {
+        SafeSocketHandle socket = loop.Socket.SafeHandle;
+        while (!_stopping)
+        {
+            int received;
+            try
+            {
+                received = receiver.Receive(socket, wait: true);
+            }
+            catch (ObjectDisposedException)
+            {
+                break;
+            }
+
+            // Closing the socket shuts it down first, which wakes the call (with nothing, or an
+            // error); nothing that arrives after that is handled.
+            if (_stopping)
+            {
+                break;
+            }
+
+            if (received < 0)
+            {
+                int error = -received;
+                if (error is LinuxDatagramReceiver.ENOSYS or LinuxDatagramReceiver.EAGAIN)
+                {
+                    // No recvmmsg in this kernel (or seccomp hides it), or a socket that does not
+                    // block: recvfrom serves both. Decided on the first call, not per datagram.
+                    LogReceiveFallback(_logger, error);
+                    loop.Receiver = null;
+                    receiver.Dispose();
+                    return;
+                }
+
+                if (error != LinuxDatagramReceiver.EINTR && CountReceiveError())
+                {
+                    LogReceiveErrno(_logger, error, ReceiveErrors);
+                }
+
+                continue;
+            }
+
+            loop.Calls++;
+            // A datagram longer than a slot arrives as its first ReceiveBufferSize bytes, as from
+            // recvfrom; no peer sends one, and it fails the handler's checks like any garbage.
+            for (int i = 0; i < received && !_stopping; i++)
+            {
+                receiver.CopySource(i, source);
+                Handle(loop, handler, receiver.Datagram(i), source);
+            }
+        }
+    }
+
+    private void ReceiveOneByOne(ReceiveLoop loop, IDatagramHandler handler, SocketAddress source)
+    {
         Socket socket = loop.Socket;
         byte[] buffer = GC.AllocateArray<byte>(ReceiveBufferSize, pinned: true);
-        var source = new SocketAddress(socket.AddressFamily);
         while (!_stopping)
         {
             int length;
@@ -283,36 +376,52 @@ public sealed partial class UdpMediaPort : IDatagramPort
                 }
 
                 // ICMP port-unreachable from a departed peer surfaces here on some platforms.
-                Interlocked.Increment(ref _receiveErrors);
-                LogReceiveError(_logger, e.SocketErrorCode);
+                if (CountReceiveError())
+                {
+                    LogReceiveError(_logger, e.SocketErrorCode, ReceiveErrors);
+                }
+
                 continue;
             }
 
-            try
-            {
-                handler.OnDatagram(buffer.AsSpan(0, length), source);
-            }
-#pragma warning disable CA1031 // The loop serves every peer: a bug in one packet's handling must not stop it.
-            catch (Exception e)
-#pragma warning restore CA1031
-            {
-                Interlocked.Increment(ref _receiveErrors);
-                LogHandlerFault(_logger, e);
-            }
-
-            FlushBatch(loop);
-            try
-            {
-                handler.OnSent();
-            }
-#pragma warning disable CA1031 // As above: the loop outlives any handler fault.
-            catch (Exception e)
-#pragma warning restore CA1031
-            {
-                LogHandlerFault(_logger, e);
-            }
+            loop.Calls++;
+            Handle(loop, handler, buffer.AsSpan(0, length), source);
         }
     }
+
+    /// <summary>
+    /// One datagram, whichever way it was received: the handler, then the sends its handling
+    /// queued, then the handler's word on them. Allocates nothing; survives any handler fault.
+    /// </summary>
+    private void Handle(ReceiveLoop loop, IDatagramHandler handler, Span<byte> datagram, SocketAddress source)
+    {
+        try
+        {
+            handler.OnDatagram(datagram, source);
+        }
+#pragma warning disable CA1031 // The loop serves every peer: a bug in one packet's handling must not stop it.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            Interlocked.Increment(ref _receiveErrors);
+            LogHandlerFault(_logger, e);
+        }
+
+        FlushBatch(loop);
+        try
+        {
+            handler.OnSent();
+        }
+#pragma warning disable CA1031 // As above: the loop outlives any handler fault.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            LogHandlerFault(_logger, e);
+        }
+    }
+
+    /// <summary>Counts an error the loop survived; true for the first and then every thousandth, the ones logged (a flood of errors must not flood the log).</summary>
+    private bool CountReceiveError() => Interlocked.Increment(ref _receiveErrors) % 1000 == 1;
 
     public ValueTask DisposeAsync()
     {
@@ -333,6 +442,7 @@ public sealed partial class UdpMediaPort : IDatagramPort
             else
             {
                 loop.Batch?.Dispose();
+                loop.Receiver?.Dispose();
             }
         }
 
@@ -362,9 +472,15 @@ public sealed partial class UdpMediaPort : IDatagramPort
         }
     }
 
-    /// <summary>One media thread: its socket, its send batch (only it touches either's queue).</summary>
+    /// <summary>One media thread: its socket, its send batch and its receive slots (only it touches them).</summary>
     private sealed class ReceiveLoop(UdpMediaPort owner, Socket socket, LinuxDatagramBatch? batch)
     {
+        /// <summary>Receive system calls that brought datagrams (written by the loop's thread only).</summary>
+        public long Calls;
+
+        /// <summary>The loop's <c>recvmmsg</c> slots; null when it receives with <c>recvfrom</c>.</summary>
+        public LinuxDatagramReceiver? Receiver { get; set; }
+
         public UdpMediaPort Owner { get; } = owner;
 
         public Socket Socket { get; } = socket;
@@ -374,8 +490,8 @@ public sealed partial class UdpMediaPort : IDatagramPort
         public Thread? Thread { get; set; }
     }
 
-    [LoggerMessage(EventId = 100, Level = LogLevel.Debug, Message = "Media port receive error {Error}")]
-    private static partial void LogReceiveError(ILogger logger, SocketError error);
+    [LoggerMessage(EventId = 100, Level = LogLevel.Debug, Message = "Media port receive error {Error} ({Count} so far, one in a thousand logged)")]
+    private static partial void LogReceiveError(ILogger logger, SocketError error, long count);
 
     [LoggerMessage(EventId = 101, Level = LogLevel.Error, Message = "Datagram handler faulted; the receive loop continues")]
     private static partial void LogHandlerFault(ILogger logger, Exception exception);
@@ -385,4 +501,10 @@ public sealed partial class UdpMediaPort : IDatagramPort
 
     [LoggerMessage(EventId = 103, Level = LogLevel.Warning, Message = "{Threads} media threads asked for, but sockets cannot share a port here: one thread receives")]
     private static partial void LogNoReusePort(ILogger logger, int threads);
+
+    [LoggerMessage(EventId = 104, Level = LogLevel.Information, Message = "recvmmsg failed with errno {Errno}: this media thread receives with recvfrom")]
+    private static partial void LogReceiveFallback(ILogger logger, int errno);
+
+    [LoggerMessage(EventId = 105, Level = LogLevel.Debug, Message = "Media port recvmmsg error, errno {Errno} ({Count} so far, one in a thousand logged)")]
+    private static partial void LogReceiveErrno(ILogger logger, int errno, long count);
 }

@@ -205,12 +205,12 @@ public sealed class UdpMediaPortTests
     [Theory]
     [InlineData(1)]
     [InlineData(3)]
-    public async Task Disposing_wakes_and_ends_every_receive_thread_blocked_in_recvfrom(int threads)
+    public async Task Disposing_wakes_and_ends_every_receive_thread_blocked_in_its_receive(int threads)
     {
         var port = new UdpMediaPort(new IPEndPoint(IPAddress.Loopback, 0), NullLogger.Instance, threads: threads);
         port.Start(new SequenceHandler(port, new IPEndPoint(IPAddress.Loopback, 9).Serialize(), []));
         Assert.True(port.IsReceiving);
-        await Task.Delay(50, TestContext.Current.CancellationToken); // let it block in recvfrom
+        await Task.Delay(50, TestContext.Current.CancellationToken); // let it block in recvmmsg (recvfrom elsewhere)
 
         await port.DisposeAsync();
 
