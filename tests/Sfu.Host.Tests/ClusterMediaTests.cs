@@ -84,6 +84,19 @@ public sealed partial class ClusterMediaTests
                     Assert.True(await first.WaitUntilAsync(_ => video.GetStats().KeyframesReceived > keyframesBefore, TimeSpan.FromSeconds(5)), Describe(first, a, b));
                     Assert.True(publisher.GetSendStats().KeyframeRequestsReceived > requestsBefore);
 
+                    // A burst of PLIs is one keyframe request at the publisher: the layer's
+                    // throttle on node B and on node A lets one through per interval.
+                    await Task.Delay(DownTrack.KeyframeRequestInterval + TimeSpan.FromMilliseconds(200), cancel);
+                    long burstBefore = publisher.GetSendStats().KeyframeRequestsReceived;
+                    for (int i = 0; i < 5; i++)
+                    {
+                        Assert.True(first.SendPictureLossIndication(video));
+                    }
+
+                    await Poll.UntilAsync(() => publisher.GetSendStats().KeyframeRequestsReceived > burstBefore, "the burst's keyframe request to reach the publisher");
+                    await Task.Delay(200, cancel);
+                    Assert.Equal(burstBefore + 1, publisher.GetSendStats().KeyframeRequestsReceived);
+
                     // A NACK is answered by the subscriber's node from the relayed packets it
                     // keeps; nothing of it goes to node A.
                     long resentBefore = b.Engine.Counters.PacketsRetransmitted;
