@@ -50,6 +50,34 @@ public sealed class ChatTests(SfuServerFixture server, BrowserFixture browser)
         await Eventually.UntilAsync(() => NoticesAsync(carol.Page), n => n.Contains("Bob left"), Deadline, "Carol to see Bob's leave notice", cancel);
     }
 
+    [Fact(Timeout = 120_000)]
+    public async Task A_line_that_arrives_before_the_history_it_is_newer_than_stays_once()
+    {
+        // The server reads a joiner's history before it answers, so a line sent to the room in
+        // between reaches the page first: the history must not wipe it, nor show it twice.
+        CancellationToken cancel = TestContext.Current.CancellationToken;
+        await using BrowserParticipant ada = await BrowserParticipant.JoinAsync(browser, server, "chat-order", "Ada", "&camera=off");
+        await ada.WaitConnectedAsync(cancel);
+        string[][] shown = await ada.Page.EvaluateAsync<string[][]>(
+            """
+            () => {
+              const events = window.sfu.ctx.events;
+              const at = (s) => new Date(Date.now() + s * 1000).toISOString();
+              const notice = (text, s) => ({ from: '', fromId: '', text, sentAt: at(s), kind: 'notice' });
+              const read = () => Array.from(document.querySelectorAll('[data-testid=chat-notice] span')).map((e) => e.textContent);
+              const older = notice('Old line', 1), live = notice('Bob joined', 3), stale = notice('Stale line', 0);
+              events.emit('chat', stale);
+              events.emit('chat', live);
+              events.emit('chatHistory', [older]);
+              const first = read();
+              events.emit('chatHistory', [older, live]);
+              return [first, read()];
+            }
+            """);
+        Assert.Equal(["Old line", "Bob joined"], shown[0]);
+        Assert.Equal(["Old line", "Bob joined"], shown[1]);
+    }
+
     private static async Task<IReadOnlyList<string>> MessagesAsync(IPage page)
         => await page.GetByTestId("chat-message").EvaluateAllAsync<string[]>(
             "items => items.map(i => i.querySelector('[data-testid=chat-from]').textContent + ': ' + i.querySelector('[data-testid=chat-text]').textContent)");

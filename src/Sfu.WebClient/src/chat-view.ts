@@ -9,6 +9,8 @@ export class ChatView {
   private readonly log: HTMLElement;
   private readonly input: HTMLInputElement;
   private readonly error: HTMLElement;
+  // What each shown line says, so a history that arrives late can be merged with it.
+  private readonly shown = new WeakMap<Element, ChatMessage>();
 
   constructor(root: Document, send: (text: string) => Promise<void>) {
     this.log = required(root, 'chat-log');
@@ -34,18 +36,37 @@ export class ChatView {
     });
   }
 
-  /** Replaces the log with the room's recent history. */
+  /**
+   * Replaces the log with the room's recent history, keeping the lines that arrived live and
+   * are newer than the history's newest: the server reads the history before it answers, and a
+   * line sent to the room in between reaches the page first (a join notice was lost so).
+   */
   reset(messages: readonly ChatMessage[]): void {
-    this.log.replaceChildren(...messages.map(render));
+    const inHistory = new Set(messages.map(key));
+    const newest = messages.length === 0 ? -Infinity : Date.parse(messages[messages.length - 1]!.sentAt);
+    const later: ChatMessage[] = [];
+    for (const item of Array.from(this.log.children)) {
+      const m = this.shown.get(item);
+      if (m !== undefined && !inHistory.has(key(m)) && !(Date.parse(m.sentAt) < newest)) {
+        later.push(m);
+      }
+    }
+    this.log.replaceChildren(...messages.map((m) => this.render(m)), ...later.map((m) => this.render(m)));
     this.scroll();
   }
 
   add(message: ChatMessage): void {
     const nearBottom = this.log.scrollHeight - this.log.scrollTop - this.log.clientHeight < 80;
-    this.log.append(render(message));
+    this.log.append(this.render(message));
     if (nearBottom) {
       this.scroll();
     }
+  }
+
+  private render(message: ChatMessage): HTMLElement {
+    const item = render(message);
+    this.shown.set(item, message);
+    return item;
   }
 
   private scroll(): void {
@@ -56,6 +77,10 @@ export class ChatView {
     this.error.textContent = hubErrorReason(err);
     this.error.hidden = false;
   }
+}
+
+function key(m: ChatMessage): string {
+  return `${m.sentAt}\u0000${m.kind}\u0000${m.fromId}\u0000${m.text}`;
 }
 
 function render(message: ChatMessage): HTMLElement {
