@@ -24,12 +24,9 @@ internal sealed unsafe partial class LinuxDatagramBatch : IDisposable
     /// <summary>Bounded so the first subscriber of a large fan-out does not wait for the last.</summary>
     public const int Capacity = 32;
 
-    /// <summary>sockaddr_in6 is 28 bytes, the largest address a UDP socket of ours can hold.</summary>
-    public const int AddressSlotSize = 32;
     private const int EINTR = 4;
 
-    private readonly byte* _payloads;
-    private readonly byte* _addresses;
+    private readonly MessageSlots _slots = new(Capacity, SlotSize);
     private readonly IoVec* _iov;
     private readonly MMsgHdr* _messages;
     private int _count;
@@ -37,17 +34,8 @@ internal sealed unsafe partial class LinuxDatagramBatch : IDisposable
 
     private LinuxDatagramBatch()
     {
-        _payloads = (byte*)NativeMemory.AlignedAlloc((nuint)(SlotSize * Capacity), 64);
-        _addresses = (byte*)NativeMemory.AllocZeroed((nuint)(AddressSlotSize * Capacity));
-        _iov = (IoVec*)NativeMemory.AllocZeroed((nuint)(sizeof(IoVec) * Capacity));
-        _messages = (MMsgHdr*)NativeMemory.AllocZeroed((nuint)(sizeof(MMsgHdr) * Capacity));
-        for (int i = 0; i < Capacity; i++)
-        {
-            _iov[i].Base = _payloads + (i * SlotSize);
-            _messages[i].Header.Name = _addresses + (i * AddressSlotSize);
-            _messages[i].Header.Iov = &_iov[i];
-            _messages[i].Header.IovLength = 1;
-        }
+        _iov = _slots.Iov;
+        _messages = _slots.Messages;
     }
 
     public static bool IsSupported => OperatingSystem.IsLinux() && Environment.Is64BitProcess;
@@ -59,7 +47,7 @@ internal sealed unsafe partial class LinuxDatagramBatch : IDisposable
     /// <summary>Queues a copy of one datagram; false when it does not fit a slot or the batch is full.</summary>
     public bool TryAdd(ReadOnlySpan<byte> datagram, SocketAddress destination)
     {
-        if (_count == Capacity || datagram.Length > SlotSize || destination.Size > AddressSlotSize)
+        if (_count == Capacity || datagram.Length > SlotSize || destination.Size > MessageSlots.AddressSlotSize)
         {
             return false;
         }
@@ -67,7 +55,7 @@ internal sealed unsafe partial class LinuxDatagramBatch : IDisposable
         int index = _count++;
         datagram.CopyTo(new Span<byte>(_iov[index].Base, SlotSize));
         _iov[index].Length = (nuint)datagram.Length;
-        destination.Buffer.Span[..destination.Size].CopyTo(new Span<byte>(_messages[index].Header.Name, AddressSlotSize));
+        destination.Buffer.Span[..destination.Size].CopyTo(new Span<byte>(_messages[index].Header.Name, MessageSlots.AddressSlotSize));
         _messages[index].Header.NameLength = (uint)destination.Size;
         return true;
     }
@@ -112,10 +100,7 @@ internal sealed unsafe partial class LinuxDatagramBatch : IDisposable
         }
 
         _disposed = true;
-        NativeMemory.AlignedFree(_payloads);
-        NativeMemory.Free(_addresses);
-        NativeMemory.Free(_iov);
-        NativeMemory.Free(_messages);
+        _slots.Free();
     }
 
     [LibraryImport("libc", EntryPoint = "sendmmsg", SetLastError = true)]

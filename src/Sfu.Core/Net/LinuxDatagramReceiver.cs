@@ -31,8 +31,7 @@ internal sealed unsafe partial class LinuxDatagramReceiver : IDisposable
     private const int MsgDontWait = 0x40;
     private const int MsgWaitForOne = 0x10000;
 
-    private readonly byte* _slots;
-    private readonly byte* _addresses;
+    private readonly MessageSlots _slots;
     private readonly IoVec* _iov;
     private readonly MMsgHdr* _messages;
     private bool _disposed;
@@ -40,18 +39,9 @@ internal sealed unsafe partial class LinuxDatagramReceiver : IDisposable
     private LinuxDatagramReceiver(int capacity)
     {
         Capacity = capacity;
-        _slots = (byte*)NativeMemory.AlignedAlloc((nuint)(SlotSize * capacity), 64);
-        _addresses = (byte*)NativeMemory.AllocZeroed((nuint)(LinuxDatagramBatch.AddressSlotSize * capacity));
-        _iov = (IoVec*)NativeMemory.AllocZeroed((nuint)(sizeof(IoVec) * capacity));
-        _messages = (MMsgHdr*)NativeMemory.AllocZeroed((nuint)(sizeof(MMsgHdr) * capacity));
-        for (int i = 0; i < capacity; i++)
-        {
-            _iov[i].Base = _slots + (i * SlotSize);
-            _iov[i].Length = SlotSize;
-            _messages[i].Header.Name = _addresses + (i * LinuxDatagramBatch.AddressSlotSize);
-            _messages[i].Header.Iov = &_iov[i];
-            _messages[i].Header.IovLength = 1;
-        }
+        _slots = new MessageSlots(capacity, SlotSize);
+        _iov = _slots.Iov;
+        _messages = _slots.Messages;
     }
 
     public static bool IsSupported => LinuxDatagramBatch.IsSupported;
@@ -78,7 +68,7 @@ internal sealed unsafe partial class LinuxDatagramReceiver : IDisposable
         for (int i = 0; i < Capacity; i++)
         {
             // The kernel writes back the address length and the flags: reset them for every call.
-            _messages[i].Header.NameLength = LinuxDatagramBatch.AddressSlotSize;
+            _messages[i].Header.NameLength = MessageSlots.AddressSlotSize;
             _messages[i].Header.Flags = 0;
         }
 
@@ -109,10 +99,7 @@ internal sealed unsafe partial class LinuxDatagramReceiver : IDisposable
         }
 
         _disposed = true;
-        NativeMemory.AlignedFree(_slots);
-        NativeMemory.Free(_addresses);
-        NativeMemory.Free(_iov);
-        NativeMemory.Free(_messages);
+        _slots.Free();
     }
 
     [LibraryImport("libc", EntryPoint = "recvmmsg", SetLastError = true)]
