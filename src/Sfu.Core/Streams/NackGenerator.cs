@@ -20,7 +20,13 @@ public sealed class NackGenerator
     /// <summary>A jump larger than this is not loss to repair (a restarted stream, a long outage): a keyframe is the cure.</summary>
     public const int MaxGap = Capacity;
 
-    public const int MaxRequests = 3;
+    /// <summary>
+    /// Requests per missing packet (libwebrtc's and mediasoup's limit too). A publisher ignores a
+    /// NACK for a packet whose retransmission is still queued in its pacer, so on a busy machine the
+    /// first few retries can all land before the first answer leaves; if that answer is then lost,
+    /// only a later retry repairs the packet.
+    /// </summary>
+    public const int MaxRequests = 10;
 
     private readonly ushort[] _sequenceNumbers = new ushort[Capacity];
     private readonly long[] _firstMissing = new long[Capacity];

@@ -43,19 +43,19 @@ public class NackGeneratorTests
     }
 
     [Fact]
-    public void Each_packet_is_asked_for_again_after_the_retry_interval_at_most_three_times()
+    public void Each_packet_is_asked_for_again_after_the_retry_interval_at_most_MaxRequests_times()
     {
         _nacks.OnPacket(1, Now);
         _nacks.OnPacket(3, Now);
 
         var asked = new List<int>();
-        for (int step = 0; step < 10; step++)
+        for (int step = 0; step < NackGenerator.MaxRequests + 3; step++)
         {
             asked.Add(Due().Length);
             _time.Advance(Retry);
         }
 
-        Assert.Equal([1, 1, 1, 0, 0, 0, 0, 0, 0, 0], asked);
+        Assert.Equal([.. Enumerable.Repeat(1, NackGenerator.MaxRequests), 0, 0, 0], asked);
         Assert.Equal(0, _nacks.MissingCount);
     }
 
