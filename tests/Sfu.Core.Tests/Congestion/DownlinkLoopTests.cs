@@ -128,4 +128,39 @@ public sealed class DownlinkLoopTests
         Assert.True(layers.TakeLast(100).All(l => l == 1), numbers);
         Assert.True(subscriber.Downlink.Probe.Succeeded >= 1, numbers);
     }
+
+    [Theory]
+    [InlineData(0, 0)]
+    [InlineData(500_000, 80_000)]
+    public void A_link_that_narrows_under_the_top_layer_moves_to_the_middle_one_and_the_estimate_does_not_ratchet_below_it(long periodMicros, long stallMicros)
+    {
+        // Layers as a 1280x720 Chromium camera sends them (137k, 343k, 740k) over 50 kbit/s of
+        // audio on a wide path; then the path narrows to 600 kbit/s with a deep queue (a tbf with
+        // 500 ms of latency). The middle layer fits; each cut goes by what was acked, and once the
+        // allocator has stepped down what is acked is only what we now send: cutting again from
+        // that while the old queue drains would walk the estimate down a layer at a time.
+        const long capacity = 600_000;
+        var subscriber = new SimulatedSubscriber
+        {
+            VideoLayers = [137_000, 343_000, 740_000],
+            MaxQueueMicros = 500_000,
+            PropagationMicros = 500,
+            ReceiverStall = periodMicros > 0 ? Stalls(periodMicros, stallMicros) : null,
+        };
+        subscriber.Run(3);
+        Assert.Equal(2, subscriber.Layer);
+        subscriber.Capacity = capacity;
+
+        List<long> estimates = [];
+        List<int> layers = [];
+        subscriber.Run(15, s =>
+        {
+            estimates.Add(s.Downlink.Target);
+            layers.Add(s.Layer);
+        });
+
+        string numbers = $"estimates {string.Join(" ", estimates.Select(e => e / 1000))}; layers {string.Join("", layers)}";
+        Assert.True(estimates.Min() >= 300_000, numbers);
+        Assert.True(layers.Skip(20).Count(l => l == 1) >= layers.Count * 3 / 4, numbers);
+    }
 }
