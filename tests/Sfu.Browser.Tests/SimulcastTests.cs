@@ -59,9 +59,9 @@ public sealed class SimulcastTests(SfuServerFixture server, BrowserFixture brows
         await large.ResizeRemoteVideoAsync(1280, 720);
         await small.ResizeRemoteVideoAsync(160, 90);
 
-        await WithServerViewAsync("simulcast-fit", () => Eventually.UntilAsync(large.InboundVideoAsync, v => v?.FrameWidth == top, Deadline, $"Lea to decode the top layer ({top} wide)", cancel));
+        await SubscriptionView.CheckAsync(server, "simulcast-fit", () => Eventually.UntilAsync(large.InboundVideoAsync, v => v?.FrameWidth == top, Deadline, $"Lea to decode the top layer ({top} wide)", cancel));
 
-        await WithServerViewAsync("simulcast-fit", () => Eventually.UntilAsync(small.InboundVideoAsync, v => v?.FrameWidth == bottom, Deadline, $"Sam to decode the bottom layer ({bottom} wide)", cancel));
+        await SubscriptionView.CheckAsync(server, "simulcast-fit", () => Eventually.UntilAsync(small.InboundVideoAsync, v => v?.FrameWidth == bottom, Deadline, $"Sam to decode the bottom layer ({bottom} wide)", cancel));
         IReadOnlyList<OutboundLayer> sending = await ada.OutboundLayersAsync();
         Assert.True(sending.Count == 2 && sending.All(l => l.Active && l.BytesSent > 0), $"Ada's layers: {string.Join(", ", sending)}");
 
@@ -75,7 +75,7 @@ public sealed class SimulcastTests(SfuServerFixture server, BrowserFixture brows
         List<(TimeSpan At, InboundVideo Video)> samples = await SampleAsync(small, SwitchDeadline, v => v.FrameWidth == top, cancel);
 
         string trace = string.Join("; ", samples.Select(s => $"{s.At.TotalMilliseconds:0} ms: {s.Video.FrameWidth}x{s.Video.FrameHeight} #{s.Video.FramesDecoded} freezes {s.Video.FreezeCount}"));
-        Assert.True(samples[^1].Video.FrameWidth == top, $"Sam's video did not switch up to {top} wide within {SwitchDeadline.TotalSeconds} s: {trace}; the server: {ServerView("simulcast-fit")}; Sam's receiver: {await small.CallAsync<string>(ReceiverScript)}");
+        Assert.True(samples[^1].Video.FrameWidth == top, $"Sam's video did not switch up to {top} wide within {SwitchDeadline.TotalSeconds} s: {trace}; the server: {SubscriptionView.Describe(server, "simulcast-fit")}; Sam's receiver: {await small.CallAsync<string>(ReceiverScript)}");
         // Frames kept coming: the switch waited for a keyframe of the new layer and forwarded the
         // old one until then, so the decoder never waits longer than it does in steady state.
         TimeSpan longestStall = LongestStall(samples);
@@ -124,63 +124,13 @@ public sealed class SimulcastTests(SfuServerFixture server, BrowserFixture brows
 
         // Bob's tile grows: the top layer is asked for again and sends within two seconds.
         await bob.ResizeRemoteVideoAsync(1280, 720);
-        await UnlessBandwidthLimitedAsync("simulcast-dynacast", "Bob", () => Eventually.UntilAsync(
+        await SubscriptionView.UnlessBandwidthLimitedAsync(server, "simulcast-dynacast", "Bob", () => Eventually.UntilAsync(
             ada.OutboundLayersAsync,
             l => l.Single(x => x.Rid == "f") is { Active: true } f && f.BytesSent > later.Single(x => x.Rid == "f").BytesSent,
             TimeSpan.FromSeconds(2.5),
             "Ada's f encoding to send again",
             cancel));
-        await UnlessBandwidthLimitedAsync("simulcast-dynacast", "Bob", () => Eventually.UntilAsync(bob.InboundVideoAsync, v => v?.FrameWidth == top, Deadline, $"Bob to decode the top layer ({top} wide)", cancel));
-    }
-
-    /// <summary>
-    /// Runs a check of the layer chosen by size; when it fails while the server's bandwidth
-    /// allocation holds <paramref name="subscriber"/> below the layer its size asks for, the
-    /// size rule was never in charge, and the test is skipped with the server's numbers.
-    /// </summary>
-    private async Task UnlessBandwidthLimitedAsync<T>(string roomName, string subscriber, Func<Task<T>> check)
-    {
-        try
-        {
-            await check();
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            SkipIfBandwidthLimited(roomName, subscriber);
-            Assert.Fail($"{e.Message}; the server: {ServerView(roomName)}");
-        }
-    }
-
-    /// <summary>Runs a check; its failure message gets the server's view of the room's layers and downlinks.</summary>
-    private async Task WithServerViewAsync<T>(string roomName, Func<Task<T>> check)
-    {
-        try
-        {
-            await check();
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            Assert.Fail($"{e.Message}; the server: {ServerView(roomName)}");
-        }
-    }
-
-    /// <summary>Skips when the subscriber's downlink estimate holds a video it receives below the layer it asks for.</summary>
-    private void SkipIfBandwidthLimited(string roomName, string subscriber)
-    {
-        Participant? p = server.Services.GetRequiredService<SfuEngine>().Rooms.Find(roomName)?.Participants.SingleOrDefault(x => x.DisplayName == subscriber);
-        if (p is not null && p.DownTracks.Any(d => d.Source.Kind == MediaKind.Video && d.Source.PacketsReceived > 0 && d.AllocatedLayer < d.RequestedLayer))
-        {
-            Assert.Skip($"{subscriber}'s downlink estimate ({p.DownlinkEstimate / 1000} kbit/s) holds it below the layer its tile asks for; the server: {ServerView(roomName)}");
-        }
-    }
-
-    /// <summary>Each subscription's layers and its subscriber's downlink as the server sees them, for failure messages.</summary>
-    private string ServerView(string roomName)
-    {
-        Room? room = server.Services.GetRequiredService<SfuEngine>().Rooms.Find(roomName);
-        return room is null ? "no room" : string.Join("; ", room.Participants.SelectMany(p => p.DownTracks
-            .Where(d => d.Source.Kind == MediaKind.Video)
-            .Select(d => $"{p.DisplayName}: requested {d.RequestedLayer} allocated {d.AllocatedLayer} wanted {d.WantedLayer} current {d.CurrentLayer} downlink {p.DownlinkEstimate / 1000} kbit/s, source layers [{string.Join(", ", d.Source.Layers.Select(l => $"{l.Rid} {l.Width}x{l.Height} {l.Bitrate / 1000}k {(l.IsActive ? "on" : "off")}"))}]")));
+        await SubscriptionView.UnlessBandwidthLimitedAsync(server, "simulcast-dynacast", "Bob", () => Eventually.UntilAsync(bob.InboundVideoAsync, v => v?.FrameWidth == top, Deadline, $"Bob to decode the top layer ({top} wide)", cancel));
     }
 
     /// <summary>The rids the publisher's camera sends, lowest first, and the widths of its top and bottom layers.</summary>

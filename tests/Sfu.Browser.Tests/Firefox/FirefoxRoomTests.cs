@@ -117,8 +117,8 @@ public sealed class FirefoxRoomTests(SfuServerFixture server, BrowserFixture bro
 
         await large.ResizeRemoteVideoAsync(1280, 720);
         await small.ResizeRemoteVideoAsync(160, 90);
-        await Eventually.UntilAsync(large.InboundVideoAsync, v => v?.FrameWidth == top, Deadline, $"Lea to decode Fox's top layer ({top} wide)", cancel);
-        await Eventually.UntilAsync(small.InboundVideoAsync, v => v?.FrameWidth == bottom, Deadline, $"Sam to decode Fox's bottom layer ({bottom} wide)", cancel);
+        await SubscriptionView.CheckAsync(server, "firefox-simulcast", () => Eventually.UntilAsync(large.InboundVideoAsync, v => v?.FrameWidth == top, Deadline, $"Lea to decode Fox's top layer ({top} wide)", cancel));
+        await SubscriptionView.CheckAsync(server, "firefox-simulcast", () => Eventually.UntilAsync(small.InboundVideoAsync, v => v?.FrameWidth == bottom, Deadline, $"Sam to decode Fox's bottom layer ({bottom} wide)", cancel));
 
         // Sam's tile grows: he switches up to the top layer, and frames keep coming.
         InboundVideo before = (await small.InboundVideoAsync())!;
