@@ -130,9 +130,12 @@ public sealed class DownlinkLoopTests
     }
 
     [Theory]
-    [InlineData(0, 0)]
-    [InlineData(500_000, 80_000)]
-    public void A_link_that_narrows_under_the_top_layer_moves_to_the_middle_one_and_the_estimate_does_not_ratchet_below_it(long periodMicros, long stallMicros)
+    [InlineData(0, 0, 0)]
+    [InlineData(500_000, 80_000, 0)]
+    [InlineData(0, 0, 300_000)]
+    [InlineData(0, 0, 700_000)]
+    [InlineData(500_000, 80_000, 500_000)]
+    public void A_link_that_narrows_under_the_top_layer_moves_to_the_middle_one_and_the_estimate_does_not_ratchet_below_it(long periodMicros, long stallMicros, long switchDelayMicros)
     {
         // Layers as a 1280x720 Chromium camera sends them (137k, 343k, 740k) over 50 kbit/s of
         // audio on a wide path; then the path narrows to 600 kbit/s with a deep queue (a tbf with
@@ -146,6 +149,7 @@ public sealed class DownlinkLoopTests
             MaxQueueMicros = 500_000,
             PropagationMicros = 500,
             ReceiverStall = periodMicros > 0 ? Stalls(periodMicros, stallMicros) : null,
+            SwitchDelayMicros = switchDelayMicros,
         };
         subscriber.Run(3);
         Assert.Equal(2, subscriber.Layer);

@@ -58,6 +58,15 @@ internal sealed class SimulatedSubscriber
     /// <summary>The layer being sent, -1 while the video is paused.</summary>
     public int Layer { get; private set; }
 
+    /// <summary>
+    /// How long a switch between layers waits (for the new layer's keyframe: a PLI's round trip
+    /// and the publisher's encoder), sending the old layer meanwhile as the forwarder does; 0: at once.
+    /// </summary>
+    public long SwitchDelayMicros { get; init; }
+
+    private int _switchTo = -1;
+    private long _switchAt = long.MaxValue;
+
     /// <summary>What the allocator wants and the budget would not give, at its last run.</summary>
     public bool ShortOfWanted { get; private set; }
 
@@ -113,6 +122,12 @@ internal sealed class SimulatedSubscriber
                 Downlink.OnFeedback(feedback, _time.GetTimestamp());
             }
 
+            if (_now >= _switchAt)
+            {
+                Layer = _switchTo;
+                _switchAt = long.MaxValue;
+            }
+
             if (_now >= _nextAllocation)
             {
                 Allocate();
@@ -141,7 +156,21 @@ internal sealed class SimulatedSubscriber
         bool paused = VideoOn && !on;
         Pauses += paused ? 1 : 0;
         Resumes += !VideoOn && on ? 1 : 0;
-        Layer = layers[1];
+        if (SwitchDelayMicros > 0 && VideoOn && on && layers[1] != Layer)
+        {
+            // Set once: the allocator re-running while a switch waits does not restart the wait.
+            if (_switchAt == long.MaxValue || _switchTo != layers[1])
+            {
+                _switchTo = layers[1];
+                _switchAt = _now + SwitchDelayMicros;
+            }
+        }
+        else
+        {
+            Layer = layers[1];
+            _switchAt = long.MaxValue;
+        }
+
         long nextStep = StreamAllocation.NextStep(demands, layers);
         ShortOfWanted = nextStep > 0;
         Downlink.OnAllocated(allocated + nextStep, allocated, ShortOfWanted, paused);
