@@ -82,7 +82,7 @@ done
 # of its message (what an assertion printed), cut short so a long one cannot hide the rest.
 for log in "$logdir"/*.log; do
   case "$log" in *.rerun.*) continue ;; esac
-  awk '/^failed /{print "FAILED: " substr($0, 8); n=3; next} /^flaky /{print "FLAKY (passed when run again): " substr($0, 7); n=3; next} n>0 && !/^ *from /{print "  " substr($0, 1, 700); n--}' "$log"
+  awk '/^failed /{print "FAILED: " substr($0, 8); n=3; next} /^flaky /{print "FLAKY (passed when run again): " substr($0, 7); n=3; next} n>0 && !/^ *from /{print "  " substr($0, 1, 1500); n--}' "$log"
 done
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" = 0 ]

@@ -214,16 +214,17 @@ public sealed class ShapedDownlinkTests(BrowserFixture browser)
             using var sampling = CancellationTokenSource.CreateLinkedTokenSource(cancel);
             Task sampler = Task.Run(async () =>
             {
-                (int, int, bool) last = (-1, -1, false);
+                (int, int, bool, int) last = (-1, -1, false, -1);
                 var started = DateTime.UtcNow;
+                Sfu.Core.Feedback.DownlinkBandwidth downlink = bobAtServer.Downlink;
                 while (!sampling.IsCancellationRequested)
                 {
-                    (int, int, bool) now = (bobVideo.CurrentLayer, bobVideo.AllocatedLayer, bobVideo.IsPausedForBandwidth);
+                    (int, int, bool, int) now = (bobVideo.CurrentLayer, bobVideo.AllocatedLayer, bobVideo.IsPausedForBandwidth, downlink.Decreases);
                     if (now != last)
                     {
                         lock (timeline)
                         {
-                            timeline.Append(System.Globalization.CultureInfo.InvariantCulture, $" {(DateTime.UtcNow - started).TotalSeconds:0.0}s layer {now.Item1} allocated {now.Item2}{(now.Item3 ? " paused" : "")} estimate {bobAtServer.DownlinkEstimate};");
+                            timeline.Append(System.Globalization.CultureInfo.InvariantCulture, $" {(DateTime.UtcNow - started).TotalSeconds:0.0}s layer {now.Item1} allocated {now.Item2}{(now.Item3 ? " paused" : "")} estimate {bobAtServer.DownlinkEstimate} ({downlink.Usage}, cuts {now.Item4}, acked {downlink.AckedBitrate}, sent {downlink.SentBitrate}, loss {downlink.LossFraction:0.00});");
                         }
 
                         last = now;
@@ -253,9 +254,9 @@ public sealed class ShapedDownlinkTests(BrowserFixture browser)
             double audioLost = later.AudioLost - settled.AudioLost;
             double frames = later.Frames - settled.Frames;
             string numbers = $"limit {SimulcastLimit}, layers {string.Join("/", camera.Layers.Select(l => l.Bitrate))}, Bob's estimate {bobAtServer.DownlinkEstimate}, allocated {bobAtServer.AllocatedBitrate}, "
-                + $"layer {bobVideo.CurrentLayer} ({bobInbound?.FrameWidth} wide) after {(reduced.At - before.At).TotalSeconds:0.0} s, received {received:0} bit/s, {frames} frames decoded in {seconds:0.0} s (Cy {cyFrames}), {bobFreezes} freezes (Cy {cyFreezes}), "
+                + $"layer {bobVideo.CurrentLayer} ({bobInbound?.FrameWidth} wide) after {(reduced.At - before.At).TotalSeconds:0.0} s, received {received:0} bit/s, {frames} frames decoded in {seconds:0.0} s (Cy {cyFrames}), {bobFreezes} freezes (Cy {cyFreezes}); since the move:{timeline} "
                 + $"audio {audioPackets} received {audioLost} lost ({later.AudioLost - before.AudioLost} lost since shaped), Cy layer {cyVideo.CurrentLayer} ({cyInbound?.FrameWidth} wide, estimate {cyAtServer.DownlinkEstimate}, allocated {cyAtServer.AllocatedBitrate}, {Bandwidth(cyAtServer, camera)}), shaped queue: {shaper.Statistics(port)}; "
-                + $"Bob's video from {settled.Video} to {later.Video}; since the move:{timeline}; Ada's layers: {string.Join(", ", (await ada.OutboundLayersAsync()).Select(l => $"{l.Rid} {l.FrameWidth} wide {l.Limitation}"))}";
+                + $"Bob's video from {settled.Video} to {later.Video}; Ada's layers: {string.Join(", ", (await ada.OutboundLayersAsync()).Select(l => $"{l.Rid} {l.FrameWidth} wide {l.Limitation}"))}";
             Log(numbers);
             // The estimate sits at the link, probes for the next layer lifting it past the limit
             // for a moment (one suite run read 665k); what arrives is what must fit.

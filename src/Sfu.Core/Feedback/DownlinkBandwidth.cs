@@ -41,6 +41,14 @@ public sealed class DownlinkBandwidth(TimeProvider time, BandwidthEstimatorOptio
 
     public double LossFraction => _estimator.LossFraction;
 
+    /// <summary>What reached the subscriber and what we sent, bits per second, over the estimator's window; for diagnostics.</summary>
+    public long AckedBitrate => _estimator.AckedBitrate;
+
+    public long SentBitrate => _estimator.SentBitrate;
+
+    /// <summary>Overuse cuts so far; for diagnostics.</summary>
+    public int Decreases => _estimator.Decreases;
+
     /// <summary>The estimate moved by 10 % or more since it was last announced.</summary>
     public event Action<long>? Changed;
 

@@ -78,6 +78,9 @@ public sealed class Participant : IPublisher
     /// <summary>What the path to this participant carries, bits per second, as its feedback says (0 before any).</summary>
     public long DownlinkEstimate => Media.Feedback.Downlink.HasEstimate ? Media.Feedback.Downlink.Target : 0;
 
+    /// <summary>The estimator behind <see cref="DownlinkEstimate"/>, for its diagnostics (usage, cuts, acked and sent rates).</summary>
+    public DownlinkBandwidth Downlink => Media.Feedback.Downlink;
+
     /// <summary>The bitrate the stream allocator last gave this participant's subscriptions together.</summary>
     public long AllocatedBitrate => Allocator.AllocatedBitrate;
 
