@@ -70,7 +70,8 @@ export class Session {
 
   /**
    * Leaves behind the peer connection and everyone we knew, and joins again under the same
-   * name (runs on the negotiation chain). False when there is nothing to rejoin.
+   * name (runs on the negotiation chain). False when there is nothing to rejoin, or when the
+   * client closed while it ran.
    */
   async rejoin(): Promise<boolean> {
     if (this.ctx.closed || this.room === null || this.displayName === null) {
@@ -86,6 +87,11 @@ export class Session {
       await fetch(LeaveBeaconPath, { method: 'POST', body: stale }).catch(() => undefined);
     }
     await this.start(this.room, this.displayName);
+    // The new connection may have failed and the client given up (closed) while this rejoin
+    // was under way: then it did not bring us back, and must not say so.
+    if (this.ctx.closed) {
+      return false;
+    }
     this.parts.negotiator.scheduleOffer();
     return true;
   }
