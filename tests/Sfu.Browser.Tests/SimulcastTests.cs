@@ -80,7 +80,7 @@ public sealed class SimulcastTests(SfuServerFixture server, BrowserFixture brows
         // old one until then, so the decoder never waits longer than it does in steady state.
         TimeSpan longestStall = LongestStall(samples);
         TimeSpan allowed = TimeSpan.FromTicks(Math.Max(TimeSpan.FromMilliseconds(700).Ticks, 2 * steadyStall.Ticks));
-        Assert.True(longestStall <= allowed, $"no frame was decoded for {longestStall.TotalMilliseconds:0} ms (steady state: {steadyStall.TotalMilliseconds:0} ms): {trace}");
+        Assert.True(longestStall <= allowed, $"no frame was decoded for {longestStall.TotalMilliseconds:0} ms (steady state: {steadyStall.TotalMilliseconds:0} ms); Sam's receiver: {await small.CallAsync<string>(ReceiverScript)}; the server: {SubscriptionView.Counters(server)}; {trace}");
         Assert.True(samples[^1].Video.FramesDecoded > samples[0].Video.FramesDecoded, trace);
     }
 

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Sfu.Core;
+using Sfu.Core.Diagnostics;
 using Sfu.Core.Routing;
 using Sfu.Host.Tests;
 
@@ -20,6 +21,14 @@ internal static class SubscriptionView
         return room is null ? "no room" : string.Join("; ", room.Participants.SelectMany(p => p.DownTracks
             .Where(d => d.Source.Kind == MediaKind.Video)
             .Select(d => $"{p.DisplayName}: requested {d.RequestedLayer} allocated {d.AllocatedLayer} wanted {d.WantedLayer} current {d.CurrentLayer} downlink {p.DownlinkEstimate / 1000} kbit/s, source layers [{string.Join(", ", d.Source.Layers.Select(l => $"{l.Rid} {l.Width}x{l.Height} {l.Bitrate / 1000}k {(l.IsActive ? "on" : "off")}"))}]")));
+    }
+
+    /// <summary>The engine's repair and keyframe counters (all rooms), for failure messages about stalls.</summary>
+    public static string Counters(SfuServerFixture server)
+    {
+        var counters = server.Services.GetRequiredService<SfuEngine>().Counters;
+        return $"NACKs in {counters.NacksReceived}, resent {counters.PacketsRetransmitted}, refused by the resend budget {counters.DroppedCount(DropReason.ResendBudget)}, "
+            + $"send failed {counters.DroppedCount(DropReason.SendFailed)}, PLIs out {counters.PlisSent}, layer switches {counters.LayerSwitches}";
     }
 
     /// <summary>Runs a check; its failure message gets the server's view of the room.</summary>
