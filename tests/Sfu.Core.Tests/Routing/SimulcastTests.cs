@@ -208,4 +208,66 @@ public sealed class SimulcastTests : IAsyncLifetime
         Assert.True(_room.Publisher.LayerNotices.TryDequeue(out (string Mid, IReadOnlyList<string> Rids) resumed));
         Assert.Equal(Rids, resumed.Rids);
     }
+
+    /// <summary>
+    /// A subscriber that sizes its tile and pins a layer right after joining, then unpins: it
+    /// starts on the top layer (no size yet), switches at the pinned layer's keyframe and back at
+    /// the size's, while the other layers' packets keep arriving. (A layer that has sent nothing
+    /// yet is not live, and the target falls below it: h sends a delta frame first, as it does
+    /// when every layer flows.) What it receives has no gap and
+    /// every delta frame is of the layer of the last keyframe received (the keyframes' sizes say
+    /// which layer they are).
+    /// </summary>
+    [Fact]
+    public void A_size_and_a_pin_right_after_joining_switch_only_at_keyframes_and_no_delta_frame_crosses_layers()
+    {
+        EnginePeer subscriber = _room.Subscribers[0];
+        DownTrack track = subscriber.VideoDownTrack();
+        var received = new List<(int Layer, bool Key, ushort Sequence)>();
+
+        SendOne(subscriber, track, received, 2, keyframe: true);
+        SendOne(subscriber, track, received, 2, keyframe: false);
+        Assert.True(subscriber.Participant!.SetVideoSize(track.Mid!, 320, 180));
+        Assert.True(subscriber.Participant.SetVideoLayer(track.Mid!, "h"));
+        SendOne(subscriber, track, received, 0, keyframe: false);
+        SendOne(subscriber, track, received, 1, keyframe: false);   // h arrives, not from a keyframe yet
+        SendOne(subscriber, track, received, 2, keyframe: false);
+        SendOne(subscriber, track, received, 0, keyframe: true);    // q is below h: no switch
+        SendOne(subscriber, track, received, 1, keyframe: true);
+        SendOne(subscriber, track, received, 2, keyframe: false);
+        SendOne(subscriber, track, received, 1, keyframe: false);
+        Assert.True(subscriber.Participant.SetVideoLayer(track.Mid!, null));
+        SendOne(subscriber, track, received, 1, keyframe: false);
+        SendOne(subscriber, track, received, 0, keyframe: false);
+        SendOne(subscriber, track, received, 0, keyframe: true);
+        SendOne(subscriber, track, received, 1, keyframe: false);
+        SendOne(subscriber, track, received, 0, keyframe: false);
+
+        Assert.Equal(
+            [(2, true), (2, false), (2, false), (1, true), (1, false), (1, false), (0, true), (0, false)],
+            received.Select(r => (r.Layer, r.Key)));
+        Assert.Equal(received.Select((r, i) => (ushort)(received[0].Sequence + i)), received.Select(r => r.Sequence));
+    }
+
+    /// <summary>One packet of one layer; what the subscriber got of it, if anything, is added to <paramref name="received"/>.</summary>
+    private void SendOne(EnginePeer subscriber, DownTrack track, List<(int Layer, bool Key, ushort Sequence)> received, int layer, bool keyframe)
+    {
+        long before = track.PacketsSent;
+        byte[] packet = StreamPackets.Vp8Layer(Ssrc(layer), _sequence[layer]++, _timestamp[layer], keyframe, Rids[layer], Sizes[layer].Width, Sizes[layer].Height);
+        _timestamp[layer] += 3000;
+        _room.Deliver(_room.Publisher, _room.Publisher.ProtectRtp(packet));
+        _time.Advance(TimeSpan.FromMilliseconds(10));
+        if (track.PacketsSent == before)
+        {
+            return;
+        }
+
+        RtpPacket got = subscriber.LastVideo(out _);
+        if (keyframe)
+        {
+            Assert.Equal(layer, KeyframeLayer(got));
+        }
+
+        received.Add((layer, keyframe, got.SequenceNumber));
+    }
 }
