@@ -270,4 +270,50 @@ public sealed class SimulcastTests : IAsyncLifetime
 
         received.Add((layer, keyframe, got.SequenceNumber));
     }
+
+    /// <summary>
+    /// The layer a subscriber wants has writers on several threads: its pin and size (the hub),
+    /// the stream allocator, the media path when a layer's size becomes known. Each recomputes it
+    /// from all of them; one working from a pin it read before another thread changed it must
+    /// not have the last word.
+    /// </summary>
+    [Fact]
+    public void A_pin_racing_an_allocation_leaves_the_wanted_layer_as_the_last_pin_says()
+    {
+        SendFrame(keyframe: true);
+        DownTrack track = _room.Subscribers[0].VideoDownTrack();
+        track.SetRequestedSize(320, 180);
+        const int Rounds = 100_000;
+        using var barrier = new Barrier(2);
+        var stale = new List<string>();
+        var pinner = new Thread(() =>
+        {
+            for (int round = 0; round < Rounds; round++)
+            {
+                barrier.SignalAndWait();
+                track.PinLayer(round % 2 == 0 ? 1 : -1);
+                barrier.SignalAndWait();
+                int expected = round % 2 == 0 ? 1 : 0;
+                if (track.WantedLayer != expected && stale.Count < 5)
+                {
+                    stale.Add($"round {round}: wanted {track.WantedLayer}, pinned {track.PinnedLayer}, requested {track.RequestedLayer}");
+                }
+            }
+        });
+        var allocator = new Thread(() =>
+        {
+            for (int round = 0; round < Rounds; round++)
+            {
+                barrier.SignalAndWait();
+                track.SetAllocatedLayer(round % 2 == 0 ? 100 : 101);   // no limit either way
+                barrier.SignalAndWait();
+            }
+        });
+        pinner.Start();
+        allocator.Start();
+        pinner.Join();
+        allocator.Join();
+
+        Assert.True(stale.Count == 0, string.Join("; ", stale));
+    }
 }
