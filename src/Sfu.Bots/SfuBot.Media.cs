@@ -34,8 +34,12 @@ public sealed partial class SfuBot
     private long _nextReport;
     private long _videoPeriod;
 
+    /// <summary>SRTP and SRTCP packets kept while the keys are not there yet (see <see cref="OnSrtp"/>).</summary>
+    private const int MaxHeldBeforeKeys = 128;
+
     // Receive side, owned by the socket's receive thread.
     private volatile SrtpContext? _inbound;
+    private readonly Queue<byte[]> _heldBeforeKeys = new();
     private volatile SocketAddress? _remoteAddress;
     private readonly TransportCcReceiver? _transportFeedback;
 
@@ -53,6 +57,8 @@ public sealed partial class SfuBot
     private long _replayRejected;
     private long _unknownSsrc;
     private long _srtpBytesReceived;
+    private long _srtpBeforeKeys;
+    private long _srtpDroppedBeforeKeys;
 
     /// <summary>The abs-send-time id our audio carries, as the SFU's answer confirmed (0 = none).</summary>
     public int AudioAbsSendTimeId { get; private set; }
@@ -71,6 +77,15 @@ public sealed partial class SfuBot
 
     /// <summary>Decrypted RTP packets for SSRCs no offer announced.</summary>
     public long UnknownSsrcPackets => Interlocked.Read(ref _unknownSsrc);
+
+    /// <summary>
+    /// SRTP and SRTCP packets from the selected remote address that arrived before our DTLS
+    /// handshake had given us the keys to read them: kept, and read once the keys are there.
+    /// </summary>
+    public long SrtpBeforeKeys => Interlocked.Read(ref _srtpBeforeKeys);
+
+    /// <summary>Those of <see cref="SrtpBeforeKeys"/> beyond what the bot keeps (128 packets): dropped unread.</summary>
+    public long SrtpDroppedBeforeKeys => Interlocked.Read(ref _srtpDroppedBeforeKeys);
 
     /// <summary>SRTP and SRTCP bytes (UDP payloads) received from the selected remote address.</summary>
     public long SrtpBytesReceived => Interlocked.Read(ref _srtpBytesReceived);
@@ -357,14 +372,48 @@ public sealed partial class SfuBot
         }
     }
 
+    /// <summary>
+    /// The SFU is the DTLS server (it answers our setup:active), so it has the keys once it has
+    /// sent the handshake's last flight (ChangeCipherSpec and Finished, RFC 6347 §4.2.4) and
+    /// starts forwarding at once, while that flight may still wait here for the handshake task
+    /// and its continuation to run. What comes meanwhile, often the start of the first key
+    /// frame, is kept in arrival order and read before the next packet once the keys are there:
+    /// dropped, it would be a loss no sequence number shows (counting starts at the first packet
+    /// read), and the delta frames after it would look like the SFU's fault.
+    /// </summary>
     private void OnSrtp(Span<byte> datagram, SocketAddress source)
     {
         SrtpContext? inbound = _inbound;
-        if (inbound is null || _remoteAddress is not SocketAddress remote || !remote.Equals(source))
+        if (_remoteAddress is not SocketAddress remote || !remote.Equals(source))
         {
             return;
         }
 
+        if (inbound is null)
+        {
+            Interlocked.Increment(ref _srtpBeforeKeys);
+            if (_heldBeforeKeys.Count < MaxHeldBeforeKeys)
+            {
+                _heldBeforeKeys.Enqueue(datagram.ToArray());
+            }
+            else
+            {
+                Interlocked.Increment(ref _srtpDroppedBeforeKeys);
+            }
+
+            return;
+        }
+
+        while (_heldBeforeKeys.TryDequeue(out byte[]? held))
+        {
+            ReadSrtp(inbound, held);
+        }
+
+        ReadSrtp(inbound, datagram);
+    }
+
+    private void ReadSrtp(SrtpContext inbound, Span<byte> datagram)
+    {
         Interlocked.Add(ref _srtpBytesReceived, datagram.Length);
         if (PacketClassifier.IsRtcp(datagram))
         {

@@ -287,6 +287,11 @@ public sealed partial class SfuBot : IAsyncDisposable
         }
 
         SrtpProfile = result.Profile;
+        if (_options.KeysDelay > TimeSpan.Zero)
+        {
+            await Task.Delay(_options.KeysDelay, cancellationToken).ConfigureAwait(false);
+        }
+
         StartMedia(
             SrtpContext.Create(result.Profile, result.LocalMasterKey.Span, result.LocalMasterSalt.Span),
             SrtpContext.Create(result.Profile, result.RemoteMasterKey.Span, result.RemoteMasterSalt.Span));

@@ -85,4 +85,10 @@ public sealed class SfuBotOptions
 
     /// <summary>Limit for signaling + ICE + DTLS before <see cref="SfuBot.ConnectAsync"/> gives up.</summary>
     public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>
+    /// Test hook: the bot takes its SRTP keys this long after its DTLS handshake completed, as a
+    /// loaded machine's thread pool may delay it, so the SFU's first packets come before them.
+    /// </summary>
+    internal TimeSpan KeysDelay { get; set; }
 }

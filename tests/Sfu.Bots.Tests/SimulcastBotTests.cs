@@ -35,8 +35,8 @@ public sealed class SimulcastBotTests(SfuServerFixture server) : IClassFixture<S
         Assert.True(await large.WaitUntilAsync(_ => largeVideo.GetStats().FramesReceived >= largeFrames + 30, Patience), Describe(large, publisher));
         AssertSize(smallVideo, 320, 180);
         AssertSize(largeVideo, 1280, 720);
-        AssertContiguousAndDecodable(smallVideo);
-        AssertContiguousAndDecodable(largeVideo);
+        AssertContiguousAndDecodable(small, smallVideo);
+        AssertContiguousAndDecodable(large, largeVideo);
 
         // The smaller tile grows: the next key frame it gets is the top layer's, and the
         // sequence numbers run on across the switch.
@@ -45,7 +45,7 @@ public sealed class SimulcastBotTests(SfuServerFixture server) : IClassFixture<S
         smallFrames = smallVideo.GetStats().FramesReceived;
         Assert.True(await small.WaitUntilAsync(_ => smallVideo.GetStats().FramesReceived >= smallFrames + 30, Patience), Describe(small, publisher));
         AssertSize(smallVideo, 1280, 720);
-        AssertContiguousAndDecodable(smallVideo);
+        AssertContiguousAndDecodable(small, smallVideo);
         Assert.Equal(0, small.ReceiveErrors);
         Assert.Equal(0, large.ReceiveErrors);
 
@@ -70,7 +70,7 @@ public sealed class SimulcastBotTests(SfuServerFixture server) : IClassFixture<S
 
         await subscriber.SetVideoLayerAsync(video, null, TestContext.Current.CancellationToken);
         Assert.True(await subscriber.WaitUntilAsync(_ => Receiving(video, 320, 180), Patience), Describe(subscriber, publisher));
-        AssertContiguousAndDecodable(video);
+        AssertContiguousAndDecodable(subscriber, video);
     }
 
     [Fact]
@@ -96,7 +96,7 @@ public sealed class SimulcastBotTests(SfuServerFixture server) : IClassFixture<S
         await subscriber.SetVideoSizeAsync(video, 1280, 720, TestContext.Current.CancellationToken);
         Assert.True(await publisher.WaitUntilAsync(p => Active(p) == "q,h,f", Patience), Describe(subscriber, publisher));
         Assert.True(await subscriber.WaitUntilAsync(_ => Receiving(video, 1280, 720), Patience), Describe(subscriber, publisher));
-        AssertContiguousAndDecodable(video);
+        AssertContiguousAndDecodable(subscriber, video);
     }
 
     private static string Active(SfuBot publisher)
@@ -130,16 +130,22 @@ public sealed class SimulcastBotTests(SfuServerFixture server) : IClassFixture<S
         Assert.True(stats.FrameWidth == width && stats.FrameHeight == height, $"expected {width}x{height}: {stats}");
     }
 
-    private static void AssertContiguousAndDecodable(RemoteTrack track)
+    /// <summary>
+    /// Loss is counted from the first packet the bot read: one lost before it (the start of the
+    /// first key frame) shows only as delta frames without their key frame, so the message says
+    /// how many packets came before the bot's keys and how many of those it could not keep.
+    /// </summary>
+    private static void AssertContiguousAndDecodable(SfuBot bot, RemoteTrack track)
     {
         RemoteTrackStats stats = track.GetStats();
-        Assert.True(stats.PacketsLost == 0 && stats.LatePackets == 0, $"sequence numbers not contiguous: {stats}");
-        Assert.True(stats.FramesWithoutReference == 0, $"delta frames without their key frame: {stats}");
-        Assert.True(stats.KeyframesReceived > 0, stats.ToString());
+        string before = $"{bot.SrtpBeforeKeys} SRTP packets arrived before the bot's keys, {bot.SrtpDroppedBeforeKeys} of them dropped";
+        Assert.True(stats.PacketsLost == 0 && stats.LatePackets == 0, $"sequence numbers not contiguous: {stats}; {before}");
+        Assert.True(stats.FramesWithoutReference == 0, $"delta frames without their key frame: {stats}; {before}");
+        Assert.True(stats.KeyframesReceived > 0, $"{stats}; {before}");
     }
 
     private static string Describe(SfuBot subscriber, SfuBot publisher)
-        => $"{subscriber.ParticipantId}: errors={subscriber.ReceiveErrors} unknown={subscriber.UnknownSsrcPackets} negotiationErrors={subscriber.NegotiationErrors} "
+        => $"{subscriber.ParticipantId}: errors={subscriber.ReceiveErrors} unknown={subscriber.UnknownSsrcPackets} beforeKeys={subscriber.SrtpBeforeKeys} droppedBeforeKeys={subscriber.SrtpDroppedBeforeKeys} negotiationErrors={subscriber.NegotiationErrors} "
             + $"tracks=[{string.Join("; ", subscriber.RemoteTracks.Select(t => t.GetStats().ToString()))}] "
             + $"publisher layers=[{string.Join("; ", publisher.GetVideoLayerStats())}] publisherNegotiationErrors={publisher.NegotiationErrors}";
 }

@@ -60,15 +60,25 @@ public sealed partial class DownTrack
         return layer < Math.Min(previous, Source.Layers.Length - 1);
     }
 
+    /// <summary>
+    /// Recomputes the wanted layer from every input. Its callers run on several threads (the hub
+    /// for a pin or a size, the stream allocator, the media path when a layer's size becomes
+    /// known), each after writing its own input. One at a time: the last to write then read every
+    /// input written before it took the lock. Without it, one that read the pin just before
+    /// another thread changed it could write last and undo the pin until the next change.
+    /// </summary>
     private void ChooseLayer()
     {
-        _sizeVersion = Source.LayerSizeVersion;
-        int pinned = Volatile.Read(ref _pinnedLayer);
-        int width = Volatile.Read(ref _requestedWidth);
-        int height = Volatile.Read(ref _requestedHeight);
-        int requested = pinned >= 0 ? pinned : LayerSizes.Fitting(Source.Layers, width, height);
-        Volatile.Write(ref _requestedLayer, requested);
-        int allocated = Volatile.Read(ref _allocatedLayer);
-        _forwarder.SetWantedLayer(allocated >= 0 ? Math.Min(requested, allocated) : requested);
+        lock (_layerChoice)
+        {
+            _sizeVersion = Source.LayerSizeVersion;
+            int pinned = Volatile.Read(ref _pinnedLayer);
+            int width = Volatile.Read(ref _requestedWidth);
+            int height = Volatile.Read(ref _requestedHeight);
+            int requested = pinned >= 0 ? pinned : LayerSizes.Fitting(Source.Layers, width, height);
+            Volatile.Write(ref _requestedLayer, requested);
+            int allocated = Volatile.Read(ref _allocatedLayer);
+            _forwarder.SetWantedLayer(allocated >= 0 ? Math.Min(requested, allocated) : requested);
+        }
     }
 }

@@ -27,6 +27,7 @@ public sealed partial class DownTrack : IOutboundStream
 
     private readonly Forwarder _forwarder;
     private readonly DownTrackContext _context;
+    private readonly Lock _layerChoice = new();
 
     // What an ICE-TCP subscriber's send queue drops first when it backs up: video before audio.
     private readonly DatagramPriority _priority;

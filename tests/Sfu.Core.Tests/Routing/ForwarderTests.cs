@@ -244,4 +244,77 @@ public class ForwarderTests
         Assert.Equal((ForwardAction.DropOtherLayer, true, 1), (delta.Action, delta.RequestKeyframe, delta.Layer));
         Assert.Equal((ForwardAction.Forward, 1), (key.Action, key.Layer));
     }
+
+    [Fact]
+    public void A_size_and_a_pin_before_the_start_move_the_start_to_the_pinned_layers_keyframe()
+    {
+        Forwarder forwarder = New(true, 500, 0, layers: 3);
+        var forwarded = new List<(int Layer, bool Key, ushort Out)>();
+
+        Offer(forwarder, forwarded, 1, 3000, key: true);   // the wish is still the top layer
+        forwarder.SetWantedLayer(0);                         // the size: q
+        forwarder.SetWantedLayer(1);                         // the pin: h
+        Offer(forwarder, forwarded, 2, 7000, key: true);
+        Offer(forwarder, forwarded, 0, 100, key: true);
+        Offer(forwarder, forwarded, 1, 3001, key: false);
+        Offer(forwarder, forwarded, 1, 3002, key: true);
+        Offer(forwarder, forwarded, 2, 7001, key: false);
+        Offer(forwarder, forwarded, 1, 3003, key: false);
+
+        Assert.Equal([(1, true, 500), (1, false, 501)], forwarded);
+    }
+
+    /// <summary>
+    /// The sequence a subscriber that sizes its tile and pins a layer right after joining gets:
+    /// the top layer first (no size yet), then the pin, then back to the size; meanwhile packets
+    /// of the layer left behind keep coming, in order, reordered, or restored from a
+    /// retransmission. Every packet forwarded is of the layer of the last keyframe forwarded, and
+    /// the numbering has no gap.
+    /// </summary>
+    [Fact]
+    public void Around_a_pin_and_an_unpin_every_delta_frame_forwarded_continues_the_last_keyframes_layer()
+    {
+        Forwarder forwarder = New(true, 500, 0, layers: 3);
+        var forwarded = new List<(int Layer, bool Key, ushort Out)>();
+
+        Offer(forwarder, forwarded, 2, 7000, key: true);
+        Offer(forwarder, forwarded, 2, 7001, key: false);
+        forwarder.SetWantedLayer(0);                         // the size: q
+        forwarder.SetWantedLayer(1);                         // the pin: h
+        Offer(forwarder, forwarded, 0, 100, key: false);
+        Offer(forwarder, forwarded, 2, 7002, key: false);   // f goes on until h's keyframe
+        Offer(forwarder, forwarded, 0, 101, key: true);     // below the target: no switch
+        Offer(forwarder, forwarded, 1, 3000, key: true);    // the switch down to h
+        Offer(forwarder, forwarded, 2, 7003, key: false);   // f after the switch, in order
+        Offer(forwarder, forwarded, 2, 7002, key: false);   // f reordered
+        Offer(forwarder, forwarded, 2, 6999, key: true);    // an old f keyframe, restored late
+        Offer(forwarder, forwarded, 1, 3001, key: false);
+        forwarder.SetWantedLayer(0);                         // unpinned: q by size
+        Offer(forwarder, forwarded, 1, 3002, key: false);
+        Offer(forwarder, forwarded, 1, 2999, key: false);   // h from before the switch to it
+        Offer(forwarder, forwarded, 0, 102, key: false);
+        Offer(forwarder, forwarded, 0, 103, key: true);     // the switch down to q
+        Offer(forwarder, forwarded, 1, 3003, key: false);
+        Offer(forwarder, forwarded, 0, 104, key: false);
+
+        Assert.Equal(
+            [(2, true, 500), (2, false, 501), (2, false, 502), (1, true, 503), (1, false, 504), (1, false, 505), (0, true, 506), (0, false, 507)],
+            forwarded);
+        int keyframeLayer = -1;
+        foreach ((int layer, bool key, ushort output) in forwarded)
+        {
+            keyframeLayer = key ? layer : keyframeLayer;
+            Assert.True(layer == keyframeLayer, $"{output}: a delta frame of layer {layer} after a keyframe of layer {keyframeLayer}");
+        }
+    }
+
+    /// <summary>One packet of one layer (all layers live); what was forwarded is added to <paramref name="forwarded"/>.</summary>
+    private static void Offer(Forwarder forwarder, List<(int Layer, bool Key, ushort Out)> forwarded, int layer, ushort sequenceNumber, bool key)
+    {
+        ForwardDecision decision = Step(forwarder, sequenceNumber, 0, 96, key, layer, AllLive);
+        if (decision.Action == ForwardAction.Forward)
+        {
+            forwarded.Add((layer, key, decision.SequenceNumber));
+        }
+    }
 }

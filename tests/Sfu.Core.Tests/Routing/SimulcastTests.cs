@@ -208,4 +208,112 @@ public sealed class SimulcastTests : IAsyncLifetime
         Assert.True(_room.Publisher.LayerNotices.TryDequeue(out (string Mid, IReadOnlyList<string> Rids) resumed));
         Assert.Equal(Rids, resumed.Rids);
     }
+
+    /// <summary>
+    /// A subscriber that sizes its tile and pins a layer right after joining, then unpins: it
+    /// starts on the top layer (no size yet), switches at the pinned layer's keyframe and back at
+    /// the size's, while the other layers' packets keep arriving. (A layer that has sent nothing
+    /// yet is not live, and the target falls below it: h sends a delta frame first, as it does
+    /// when every layer flows.) What it receives has no gap and
+    /// every delta frame is of the layer of the last keyframe received (the keyframes' sizes say
+    /// which layer they are).
+    /// </summary>
+    [Fact]
+    public void A_size_and_a_pin_right_after_joining_switch_only_at_keyframes_and_no_delta_frame_crosses_layers()
+    {
+        EnginePeer subscriber = _room.Subscribers[0];
+        DownTrack track = subscriber.VideoDownTrack();
+        var received = new List<(int Layer, bool Key, ushort Sequence)>();
+
+        SendOne(subscriber, track, received, 2, keyframe: true);
+        SendOne(subscriber, track, received, 2, keyframe: false);
+        Assert.True(subscriber.Participant!.SetVideoSize(track.Mid!, 320, 180));
+        Assert.True(subscriber.Participant.SetVideoLayer(track.Mid!, "h"));
+        SendOne(subscriber, track, received, 0, keyframe: false);
+        SendOne(subscriber, track, received, 1, keyframe: false);   // h arrives, not from a keyframe yet
+        SendOne(subscriber, track, received, 2, keyframe: false);
+        SendOne(subscriber, track, received, 0, keyframe: true);    // q is below h: no switch
+        SendOne(subscriber, track, received, 1, keyframe: true);
+        SendOne(subscriber, track, received, 2, keyframe: false);
+        SendOne(subscriber, track, received, 1, keyframe: false);
+        Assert.True(subscriber.Participant.SetVideoLayer(track.Mid!, null));
+        SendOne(subscriber, track, received, 1, keyframe: false);
+        SendOne(subscriber, track, received, 0, keyframe: false);
+        SendOne(subscriber, track, received, 0, keyframe: true);
+        SendOne(subscriber, track, received, 1, keyframe: false);
+        SendOne(subscriber, track, received, 0, keyframe: false);
+
+        Assert.Equal(
+            [(2, true), (2, false), (2, false), (1, true), (1, false), (1, false), (0, true), (0, false)],
+            received.Select(r => (r.Layer, r.Key)));
+        Assert.Equal(received.Select((r, i) => (ushort)(received[0].Sequence + i)), received.Select(r => r.Sequence));
+    }
+
+    /// <summary>One packet of one layer; what the subscriber got of it, if anything, is added to <paramref name="received"/>.</summary>
+    private void SendOne(EnginePeer subscriber, DownTrack track, List<(int Layer, bool Key, ushort Sequence)> received, int layer, bool keyframe)
+    {
+        long before = track.PacketsSent;
+        byte[] packet = StreamPackets.Vp8Layer(Ssrc(layer), _sequence[layer]++, _timestamp[layer], keyframe, Rids[layer], Sizes[layer].Width, Sizes[layer].Height);
+        _timestamp[layer] += 3000;
+        _room.Deliver(_room.Publisher, _room.Publisher.ProtectRtp(packet));
+        _time.Advance(TimeSpan.FromMilliseconds(10));
+        if (track.PacketsSent == before)
+        {
+            return;
+        }
+
+        RtpPacket got = subscriber.LastVideo(out _);
+        if (keyframe)
+        {
+            Assert.Equal(layer, KeyframeLayer(got));
+        }
+
+        received.Add((layer, keyframe, got.SequenceNumber));
+    }
+
+    /// <summary>
+    /// The layer a subscriber wants has writers on several threads: its pin and size (the hub),
+    /// the stream allocator, the media path when a layer's size becomes known. Each recomputes it
+    /// from all of them; one working from a pin it read before another thread changed it must
+    /// not have the last word.
+    /// </summary>
+    [Fact]
+    public void A_pin_racing_an_allocation_leaves_the_wanted_layer_as_the_last_pin_says()
+    {
+        SendFrame(keyframe: true);
+        DownTrack track = _room.Subscribers[0].VideoDownTrack();
+        track.SetRequestedSize(320, 180);
+        const int Rounds = 100_000;
+        using var barrier = new Barrier(2);
+        var stale = new List<string>();
+        var pinner = new Thread(() =>
+        {
+            for (int round = 0; round < Rounds; round++)
+            {
+                barrier.SignalAndWait();
+                track.PinLayer(round % 2 == 0 ? 1 : -1);
+                barrier.SignalAndWait();
+                int expected = round % 2 == 0 ? 1 : 0;
+                if (track.WantedLayer != expected && stale.Count < 5)
+                {
+                    stale.Add($"round {round}: wanted {track.WantedLayer}, pinned {track.PinnedLayer}, requested {track.RequestedLayer}");
+                }
+            }
+        });
+        var allocator = new Thread(() =>
+        {
+            for (int round = 0; round < Rounds; round++)
+            {
+                barrier.SignalAndWait();
+                track.SetAllocatedLayer(round % 2 == 0 ? 100 : 101);   // no limit either way
+                barrier.SignalAndWait();
+            }
+        });
+        pinner.Start();
+        allocator.Start();
+        pinner.Join();
+        allocator.Join();
+
+        Assert.True(stale.Count == 0, string.Join("; ", stale));
+    }
 }
