@@ -437,7 +437,8 @@ public class RelayedTrackTests
         var upstream = new RecordingRtcpSender();
 
         // Its node has seen the bottom layer only so far.
-        var listed = new PublishedTrack("1", MediaKind.Video, 0, null, "remote-camera", local.Codec, local.Extensions, rids, [ssrcs[0], 0, 0]);
+        uint[] rtxSsrcs = [0x5EED_1F00, 0x5EED_2F00, 0x5EED_3F00];
+        var listed = new PublishedTrack("1", MediaKind.Video, 0, null, "remote-camera", local.Codec, local.Extensions, rids, [ssrcs[0], 0, 0], rtxSsrcs);
         Producer remote = room.Engine.PublishRemote(engineRoom, "node-b", "p-remote", listed, upstream);
         room.Settle();
         Assert.True(remote.IsSimulcast);
@@ -461,6 +462,7 @@ public class RelayedTrackTests
         // The next listing names the other two: they are bound to the same producer.
         room.Engine.BindRemoteLayers(remote, listed with { LayerSsrcs = ssrcs }, upstream);
         Assert.Equal(ssrcs, remote.Layers.Select(l => l.Stream!.Ssrc));
+        Assert.Equal(rtxSsrcs, remote.Layers.Select(l => l.Stream!.RtxSsrc ?? 0));
 
         EnginePeer small = room.Subscribers[0];
         EnginePeer large = room.Subscribers[1];
@@ -513,15 +515,30 @@ public class RelayedTrackTests
     }
 
     [Fact]
-    public async Task A_listing_without_a_known_ssrc_is_refused()
+    public async Task A_listing_without_a_known_ssrc_or_with_a_repeated_one_is_refused()
     {
         await using EngineRoom room = await EngineRoom.CreateAsync(SrtpProfile.AeadAes128Gcm, subscribers: 0);
         Room engineRoom = room.Engine.Rooms.Find(EngineRoom.Name)!;
         Producer local = room.Publisher.VideoProducer();
         var unknown = new PublishedTrack("1", MediaKind.Video, 0, null, "remote-camera", local.Codec, local.Extensions, ["q", "h"], [0, 0]);
         var repeated = unknown with { LayerSsrcs = [RemoteSsrc, RemoteSsrc] };
-        Assert.Throws<ArgumentException>(() => room.Engine.PublishRemote(engineRoom, "node-b", "p-remote", unknown, new RecordingRtcpSender()));
-        Assert.Throws<ArgumentException>(() => room.Engine.PublishRemote(engineRoom, "node-b", "p-remote", repeated, new RecordingRtcpSender()));
+
+        // A retransmission SSRC must be one no other stream of the track uses, one per layer.
+        var known = unknown with { LayerSsrcs = [RemoteSsrc, RemoteSsrc + 1] };
+        PublishedTrack[] badRtx =
+        [
+            known with { LayerRtxSsrcs = [RemoteSsrc + 1, RemoteRtxSsrc] },
+            known with { LayerRtxSsrcs = [RemoteRtxSsrc, RemoteRtxSsrc] },
+            known with { LayerRtxSsrcs = [RemoteRtxSsrc] },
+            new PublishedTrack("2", MediaKind.Video, RemoteSsrc, RemoteSsrc, "remote-camera", local.Codec, local.Extensions),
+        ];
+        Assert.True((known with { LayerRtxSsrcs = [RemoteRtxSsrc, 0] }).IsRelayable);
+        foreach (PublishedTrack track in (PublishedTrack[])[unknown, repeated, .. badRtx])
+        {
+            Assert.False(track.IsRelayable, track.ToString());
+            Assert.Throws<ArgumentException>(() => room.Engine.PublishRemote(engineRoom, "node-b", "p-remote", track, new RecordingRtcpSender()));
+        }
+
         Assert.True(engineRoom.RemotePublishers.IsEmpty);
     }
 
