@@ -86,12 +86,8 @@ public class RelayedTrackTests
     public async Task A_relayed_packet_that_never_arrived_is_asked_for_upstream_on_its_ssrc_but_not_a_gap_this_node_chose()
     {
         await using EngineRoom room = await EngineRoom.CreateAsync(SrtpProfile.AeadAes128Gcm, subscribers: 1);
-        Room engineRoom = room.Engine.Rooms.Find(EngineRoom.Name)!;
-        Producer local = room.Publisher.VideoProducer();
         var upstream = new RecordingRtcpSender();
-        var track = new PublishedTrack("r0", MediaKind.Video, RemoteSsrc, RemoteRtxSsrc, "remote-video", local.Codec, local.Extensions);
-        Producer remote = room.Engine.PublishRemote(engineRoom, "node-b", "p-remote", track, upstream);
-        room.Settle();
+        Producer remote = PublishRemoteVideo(room, upstream);
         byte[] scratch = new byte[1600];
         long Now() => room.Engine.Time.GetTimestamp();
 
@@ -198,12 +194,8 @@ public class RelayedTrackTests
     {
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
         await using EngineRoom room = await EngineRoom.CreateAsync(SrtpProfile.AeadAes128Gcm, subscribers: 2, time);
-        Room engineRoom = room.Engine.Rooms.Find(EngineRoom.Name)!;
-        Producer local = room.Publisher.VideoProducer();
         var upstream = new RecordingRtcpSender();
-        var track = new PublishedTrack("r0", MediaKind.Video, RemoteSsrc, RemoteRtxSsrc, "remote-video", local.Codec, local.Extensions);
-        Producer remote = room.Engine.PublishRemote(engineRoom, "node-b", "p-remote", track, upstream);
-        room.Settle();
+        Producer remote = PublishRemoteVideo(room, upstream);
         byte[] scratch = new byte[1600];
         (EnginePeer asking, EnginePeer other) = (room.Subscribers[0], room.Subscribers[1]);
         DownTrack askingTrack = asking.Participant!.DownTracks.Single(d => d.Source == remote);
@@ -214,12 +206,8 @@ public class RelayedTrackTests
         // Read from the SRTP header in the clear: decrypting it here would make the test peer's
         // replay check refuse the resend, which the real subscriber never got.
         (ushort copySequence, uint copyTimestamp) = (asking.LastVideoSequence, BinaryPrimitives.ReadUInt32BigEndian(asking.LastMedia[4..]));
-        ushort next = 2;
+        ushort next = PastTheBuffer(remote, 2, time.GetTimestamp, scratch);
         void RelayNext() => Assert.True(remote.OnRelayed(StreamPackets.Vp8(RemoteSsrc, next++, keyframe: false), time.GetTimestamp(), scratch));
-        while (next <= RetransmissionBuffer.DefaultCapacity + 10)
-        {
-            RelayNext();
-        }
 
         Assert.False(remote.Layers[0].Stream!.Retransmissions!.TryGet(1, out _));
         upstream.Sent.Clear();
@@ -261,23 +249,15 @@ public class RelayedTrackTests
     {
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
         await using EngineRoom room = await EngineRoom.CreateAsync(SrtpProfile.AeadAes128Gcm, subscribers: 1, time);
-        Room engineRoom = room.Engine.Rooms.Find(EngineRoom.Name)!;
-        Producer local = room.Publisher.VideoProducer();
         var upstream = new RecordingRtcpSender();
-        var track = new PublishedTrack("r0", MediaKind.Video, RemoteSsrc, RemoteRtxSsrc, "remote-video", local.Codec, local.Extensions);
-        Producer remote = room.Engine.PublishRemote(engineRoom, "node-b", "p-remote", track, upstream);
-        room.Settle();
+        Producer remote = PublishRemoteVideo(room, upstream);
         byte[] scratch = new byte[1600];
         EnginePeer member = room.Subscribers[0];
         DownTrack downTrack = member.Participant!.DownTracks.Single(d => d.Source == remote);
         Assert.True(remote.OnRelayed(StreamPackets.Vp8(RemoteSsrc, 1, keyframe: true), time.GetTimestamp(), scratch));
         ushort copySequence = member.LastVideoSequence;
-        ushort next = 2;
+        ushort next = PastTheBuffer(remote, 2, time.GetTimestamp, scratch);
         void RelayNext() => Assert.True(remote.OnRelayed(StreamPackets.Vp8(RemoteSsrc, next++, keyframe: false), time.GetTimestamp(), scratch));
-        while (next <= RetransmissionBuffer.DefaultCapacity + 10)
-        {
-            RelayNext();
-        }
 
         upstream.Sent.Clear();
         room.Deliver(member, member.ProtectRtcp(Nack(downTrack.Ssrc, copySequence)));
@@ -296,12 +276,8 @@ public class RelayedTrackTests
     public async Task Rtx_answers_and_the_nacks_they_answer_allocate_nothing_per_packet()
     {
         await using EngineRoom room = await EngineRoom.CreateAsync(SrtpProfile.AeadAes128Gcm, subscribers: 1);
-        Room engineRoom = room.Engine.Rooms.Find(EngineRoom.Name)!;
-        Producer local = room.Publisher.VideoProducer();
         var upstream = new RecordingRtcpSender { Keep = false };
-        var track = new PublishedTrack("r0", MediaKind.Video, RemoteSsrc, RemoteRtxSsrc, "remote-video", local.Codec, local.Extensions);
-        Producer remote = room.Engine.PublishRemote(engineRoom, "node-b", "p-remote", track, upstream);
-        room.Settle();
+        Producer remote = PublishRemoteVideo(room, upstream);
         byte[] scratch = new byte[1600];
         EnginePeer member = room.Subscribers[0];
         DownTrack downTrack = member.Participant!.DownTracks.Single(d => d.Source == remote);
@@ -316,11 +292,7 @@ public class RelayedTrackTests
             copies[i] = member.LastVideoSequence;
         }
 
-        ushort next = Rounds + 1;
-        while (next <= Rounds + RetransmissionBuffer.DefaultCapacity + 10)
-        {
-            Assert.True(remote.OnRelayed(StreamPackets.Vp8(RemoteSsrc, next++, keyframe: false), room.Engine.Time.GetTimestamp(), scratch));
-        }
+        ushort next = PastTheBuffer(remote, Rounds + 1, room.Engine.Time.GetTimestamp, scratch);
 
         // Each round: the subscriber NACKs one of them, the next packet takes the NACK upstream,
         // the RTX answer goes to the subscriber.
@@ -339,6 +311,28 @@ public class RelayedTrackTests
         Assert.Equal(0, allocated);
         Assert.Equal(Rounds, remote.NacksForwarded);
         Assert.Equal(Rounds, remote.ForwardedResends);
+    }
+
+    /// <summary>A video track published on node B, with retransmissions on <see cref="RemoteRtxSsrc"/>, enters the room.</summary>
+    private static Producer PublishRemoteVideo(EngineRoom room, IRtcpSender upstream)
+    {
+        Producer local = room.Publisher.VideoProducer();
+        var track = new PublishedTrack("r0", MediaKind.Video, RemoteSsrc, RemoteRtxSsrc, "remote-video", local.Codec, local.Extensions);
+        Producer remote = room.Engine.PublishRemote(room.Engine.Rooms.Find(EngineRoom.Name)!, "node-b", "p-remote", track, upstream);
+        room.Settle();
+        return remote;
+    }
+
+    /// <summary>Relays more packets from <paramref name="first"/> on than a buffer holds, so what came before is gone from it; returns the next number.</summary>
+    private static ushort PastTheBuffer(Producer remote, int first, Func<long> now, byte[] scratch)
+    {
+        int next = first;
+        for (; next < first + RetransmissionBuffer.DefaultCapacity + 10; next++)
+        {
+            Assert.True(remote.OnRelayed(StreamPackets.Vp8(RemoteSsrc, (ushort)next, keyframe: false), now(), scratch));
+        }
+
+        return (ushort)next;
     }
 
     /// <summary>A subscriber's generic NACK for <paramref name="sequenceNumber"/> of its <paramref name="ssrc"/>.</summary>
@@ -641,13 +635,10 @@ public class RelayedTrackTests
         /// <summary>False: only counted, so a measured path allocates nothing here.</summary>
         public bool Keep { get; init; } = true;
 
-        public int Count { get; private set; }
-
         public bool IsConnected => true;
 
         public bool SendRtcp(ReadOnlySpan<byte> compound)
         {
-            Count++;
             if (Keep)
             {
                 Sent.Enqueue(compound.ToArray());
