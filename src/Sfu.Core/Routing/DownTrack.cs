@@ -346,28 +346,28 @@ public sealed partial class DownTrack : IOutboundStream
         }
 
         return RtpPacket.TryParse(packet, out RtpPacket view) == RtpParseResult.Ok
-            && Resend(packet, sequenceNumber, unchecked(view.Timestamp + timestampOffset), scratch);
+            && Apply(packet, sequenceNumber, unchecked(view.Timestamp + timestampOffset), _payloadType, _context.Time.GetTimestamp(), scratch) > 0;
     }
 
     /// <summary>
     /// The track's node answered this subscriber's NACK for our <paramref name="sequenceNumber"/>
     /// with <paramref name="packet"/> (as its publisher sent it): sent as first sent, stamped
-    /// <paramref name="timestamp"/>, and counted as a retransmission. Media path.
+    /// <paramref name="timestamp"/>, and counted as a retransmission; the subscriber's NACKs for
+    /// it within a round trip (sent before this arrived) are not passed on again. Media path.
     /// </summary>
     internal bool ResendFromOrigin(ReadOnlySpan<byte> packet, ushort sequenceNumber, uint timestamp, Span<byte> scratch)
     {
-        if (!Resend(packet, sequenceNumber, timestamp, scratch))
+        long now = _context.Time.GetTimestamp();
+        if (!IsForwarding || Apply(packet, sequenceNumber, timestamp, _payloadType, now, scratch) <= 0)
         {
             return false;
         }
 
+        Stream.NoteResent(sequenceNumber, now);
         _context.Counters.Retransmitted();
         return true;
     }
 
-    /// <summary>Sends <paramref name="packet"/> (the producer's, as received) again as our <paramref name="sequenceNumber"/> stamped <paramref name="timestamp"/>.</summary>
-    private bool Resend(ReadOnlySpan<byte> packet, ushort sequenceNumber, uint timestamp, Span<byte> scratch)
-        => IsForwarding && Apply(packet, sequenceNumber, timestamp, _payloadType, _context.Time.GetTimestamp(), scratch) > 0;
 
     /// <summary>Forwarding can start (the subscriber is connected and answered): ask at once for a keyframe of the layer it wants.</summary>
     internal void RequestStartKeyframe() => Source.Layers[_forwarder.WantedLayer].RequestKeyframe(TimeSpan.Zero, KeyframeRequestReason.Start);

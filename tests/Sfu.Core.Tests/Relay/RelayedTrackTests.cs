@@ -3,6 +3,7 @@ using System.Collections.Concurrent;
 using System.Net;
 using Microsoft.Extensions.Time.Testing;
 using Sfu.Core.Dtls;
+using Sfu.Core.Feedback;
 using Sfu.Core.Relay;
 using Sfu.Core.Routing;
 using Sfu.Core.Rtcp;
@@ -236,12 +237,23 @@ public class RelayedTrackTests
         Assert.Equal(1, remote.ForwardedResends);
         Assert.Equal(sentBefore + 1, room.Engine.Counters.PacketsRetransmitted);
 
-        // The request is done: a second copy of the answer goes nowhere, and nothing is asked again.
+        // The request is done: a second copy of the answer goes nowhere, a NACK the subscriber
+        // sent before the answer reached it (within a round trip) is not asked again, and
+        // nothing more is asked.
         Assert.True(remote.OnRelayed(StreamPackets.Rtx(first, RemoteRtxSsrc, 501, RtxPayloadType), time.GetTimestamp(), scratch));
         Assert.Equal(askingBefore + 1, asking.MediaReceived);
+        time.Advance(NackResponder.DefaultResendInterval / 2);
+        room.Deliver(asking, asking.ProtectRtcp(Nack(askingTrack.Ssrc, copySequence)));
+        RelayNext();
+        Assert.Single(Nacked(upstream));
         time.Advance(TimeSpan.FromSeconds(1));
         RelayNext();
         Assert.Single(Nacked(upstream));
+
+        // Asked again later (the answer was lost on the way), it is asked again.
+        room.Deliver(asking, asking.ProtectRtcp(Nack(askingTrack.Ssrc, copySequence)));
+        RelayNext();
+        Assert.Equal(2, Nacked(upstream).Count);
     }
 
     [Fact]
