@@ -25,8 +25,10 @@ public sealed partial class SfuEngine : ISendBatching
     /// A track that <paramref name="participantId"/> publishes on node <paramref name="nodeId"/>
     /// enters <paramref name="room"/>: every member here subscribes to it (a server offer
     /// follows), and its packets come through <see cref="Producer.OnRelayed"/>. Each layer's
-    /// stream keeps a retransmission buffer like a local publisher's, so NACKs are answered here,
-    /// and what never arrived here is NACKed to <paramref name="upstream"/>; keyframe requests go to <paramref name="upstream"/> (the relay link to that node) as PLI
+    /// stream keeps a retransmission buffer like a local publisher's, so NACKs are answered here;
+    /// what never arrived here, and what a subscriber here asks for that the buffer no longer
+    /// holds, is NACKed to <paramref name="upstream"/>, whose answers come on each layer's
+    /// retransmission SSRC (RFC 4588) that the listing names; keyframe requests go to <paramref name="upstream"/> (the relay link to that node) as PLI
     /// on that layer's SSRC, throttled here as for a local publisher. A simulcast track arrives
     /// with all its rids, so subscribers here pick layers as they do from a local publisher.
     /// </summary>
@@ -63,10 +65,11 @@ public sealed partial class SfuEngine : ISendBatching
         foreach (ProducerLayer layer in producer.Layers)
         {
             uint ssrc = track.LayerSsrc(layer.Index);
+            uint rtxSsrc = track.LayerRtxSsrc(layer.Index);
             if (ssrc != 0 && layer.Stream is null)
             {
                 layer.Bind(
-                    new RtpReceiveStream(track.StreamParameters(ssrc, null), Time, _services.Retransmissions),
+                    new RtpReceiveStream(track.StreamParameters(ssrc, rtxSsrc == 0 ? null : rtxSsrc), Time, _services.Retransmissions),
                     new KeyframeRequester(upstream, _relayRtcpSsrc, ssrc, Counters, Time));
             }
         }

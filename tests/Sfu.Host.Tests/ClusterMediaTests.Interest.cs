@@ -11,7 +11,8 @@ namespace Sfu.Host.Tests;
 /// <summary>
 /// What crosses the relay follows what the other node's subscribers want: a track or layer
 /// nobody there watches stays home, dynacast counts what they watch, and a relayed packet lost
-/// on the way is fetched again from the publisher's node.
+/// on the way, or one a subscriber there misses that its node no longer holds, is fetched again
+/// from the publisher's node.
 /// </summary>
 public sealed partial class ClusterMediaTests
 {
@@ -206,6 +207,47 @@ public sealed partial class ClusterMediaTests
         Assert.Equal(before.PacketsLost, after.PacketsLost);
         Assert.Equal(before.FramesWithoutReference, after.FramesWithoutReference);
         Assert.Equal(0, subscriber.ReceiveErrors);
+    }
+
+    [Fact]
+    public async Task A_nack_the_subscribers_node_cannot_answer_goes_to_the_publishers_node_and_its_resend_reaches_the_subscriber()
+    {
+        // Node B keeps no relayed packet (its buffers may take 1 byte, less than a page), and
+        // one RTP packet in twenty toward its participants is lost: every packet the subscriber
+        // there misses can only come back from node A's buffer, across the relay, which already
+        // carried it once.
+        int mediaPort = RetransmissionTests.FreeUdpPort();
+        await using var lossy = new LossyUdpRelay(mediaPort, dropRtpToPeers: 0.05);
+        await using TwoNodes nodes = await TwoNodes.StartAsync(
+            [],
+            [$"--Sfu:Media:Port={mediaPort}", $"--Sfu:Media:AnnouncedPort={lossy.Port}", "--Sfu:Limits:RetransmissionBufferBytes=1"]);
+        (SfuTestServer a, SfuTestServer b) = (nodes.A, nodes.B);
+        NodeRelays relaysA = a.Services.GetRequiredService<NodeRelays>();
+        await using WeriftPeer publisher = WeriftPeer.Start(a.BaseUrl, "span", "pub", expectRemotes: 0, durationMs: 15000, lingerMs: 1000);
+        await using WeriftPeer subscriber = WeriftPeer.Start(b.BaseUrl, "span", "sub", expectRemotes: 0, durationMs: 15000, lingerMs: 1000);
+        Producer? remote = null;
+        await Poll.UntilAsync(
+            () => (remote = b.Engine.Rooms.Find("span")?.RemotePublishers.SelectMany(p => p.Producers).FirstOrDefault(p => p.Kind == MediaKind.Video)) is not null,
+            "node B to follow the publisher's video", seconds: 30);
+        Producer followed = remote!;
+
+        WeriftReport published = await publisher.WaitForReportAsync(TimeSpan.FromSeconds(40));
+        WeriftReport received = await subscriber.WaitForReportAsync(TimeSpan.FromSeconds(40));
+
+        // Every payload the subscriber got is the publisher's, byte for byte, under the number
+        // node B first gave it, and over the middle of the run none stayed missing.
+        TestContext.Current.SendDiagnosticMessage(
+            $"dropped toward node B's participants {lossy.Dropped}; node B got {b.Engine.Counters.NacksReceived} NACKs, asked node A for {followed.NacksForwarded} packets "
+            + $"and passed on {followed.ForwardedResends} of its answers ({followed.RelayRepairs} relay losses repaired); node A resent {relaysA.RelayResends} over the relay");
+        Assert.True(lossy.Dropped > 0, "the lossy hop dropped nothing");
+        Assert.Equal(0, b.Engine.Counters.PacketsRetransmitted - followed.ForwardedResends);
+        int late = RetransmissionTests.AssertRepaired(received, published.ParticipantId, subscriber.Diagnostics);
+
+        // Node B held none of them: each came from node A's buffer, as an RTX answer to a NACK
+        // node B passed on, and went to the subscriber that asked.
+        Assert.True(followed.NacksForwarded > 0, "node B asked node A for nothing");
+        Assert.True(late <= followed.ForwardedResends + followed.RelayRepairs, $"{late} late packets but node B passed on only {followed.ForwardedResends} of node A's answers");
+        Assert.True(relaysA.RelayResends >= followed.ForwardedResends, $"node A resent {relaysA.RelayResends}, node B passed on {followed.ForwardedResends}");
     }
 
     [Fact(Timeout = 120_000)]

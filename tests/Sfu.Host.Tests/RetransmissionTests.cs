@@ -42,7 +42,7 @@ public sealed class RetransmissionTests
     /// stayed missing (the first and last second are left out: the last gaps may still be in
     /// repair when the report is written). Returns how many arrived late.
     /// </summary>
-    private static int AssertRepaired(WeriftReport report, string publisherId, string diagnostics)
+    internal static int AssertRepaired(WeriftReport report, string publisherId, string diagnostics)
     {
         WeriftTrack? video = report.Tracks.SingleOrDefault(t => t.Kind == "video" && t.StreamId == publisherId);
         Assert.True(video?.Sequence?.Middle is not null, $"{report.ParticipantId} has no video record from {publisherId}\n{diagnostics}");
@@ -63,7 +63,7 @@ public sealed class RetransmissionTests
         return sequence.Late;
     }
 
-    private static int FreeUdpPort()
+    internal static int FreeUdpPort()
     {
         using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
         socket.Bind(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0));

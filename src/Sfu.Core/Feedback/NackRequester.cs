@@ -41,13 +41,23 @@ public sealed class NackRequester(FeedbackStreams streams, IRtcpSender publisher
 
         Span<ushort> due = stackalloc ushort[MaxPerNack];
         int count = nacks.CollectDue(now, due);
-        if (count == 0)
+        return count > 0 && Send(sender, reportSsrc, stream.Ssrc, due[..count]);
+    }
+
+    /// <summary>
+    /// One generic NACK from <paramref name="reportSsrc"/> naming <paramref name="lost"/> (1 to
+    /// <see cref="MaxPerNack"/>) of <paramref name="mediaSsrc"/>; true when it went out. Allocates nothing.
+    /// </summary>
+    public static bool Send(IRtcpSender sender, uint reportSsrc, uint mediaSsrc, ReadOnlySpan<ushort> lost)
+    {
+        ArgumentNullException.ThrowIfNull(sender);
+        if (lost.IsEmpty || lost.Length > MaxPerNack)
         {
             return false;
         }
 
         Span<byte> nack = stackalloc byte[RtcpFeedback.MinimumSize + (GenericNack.FciSize * MaxPerNack)];
-        int length = GenericNack.TryWrite(nack, reportSsrc, stream.Ssrc, due[..count]);
+        int length = GenericNack.TryWrite(nack, reportSsrc, mediaSsrc, lost);
         return length > 0 && sender.SendRtcp(nack[..length]);
     }
 

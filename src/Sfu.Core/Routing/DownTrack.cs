@@ -321,20 +321,54 @@ public sealed partial class DownTrack : IOutboundStream
     /// packet, rewritten the same way, on the same SSRC (a plain resend needs no RTX
     /// negotiation). Media path only (one thread at a time: its room's media gate).
     /// </summary>
+    /// <remarks>
+    /// A packet of a relayed track that this node's buffer does not hold is asked of the
+    /// track's node (<see cref="ProducerLayer.AskOrigin"/>), and its resend comes through
+    /// <see cref="ResendFromOrigin"/> later: false now.
+    /// </remarks>
     public bool Retransmit(ushort sequenceNumber, Span<byte> scratch)
     {
-        if (!_active || _paused || _bandwidthPaused
+        if (!IsForwarding
             || !Stream.Translator.TryMapBack(sequenceNumber, out int layer, out ushort sourceSequenceNumber, out uint timestampOffset)
-            || (uint)layer >= (uint)Source.Layers.Length
-            || Source.Layers[layer].Stream?.Retransmissions is not { } buffer
-            || !buffer.TryGet(sourceSequenceNumber, out ReadOnlySpan<byte> packet)
-            || RtpPacket.TryParse(packet, out RtpPacket view) != RtpParseResult.Ok)
+            || (uint)layer >= (uint)Source.Layers.Length)
         {
             return false;
         }
 
-        return Apply(packet, sequenceNumber, unchecked(view.Timestamp + timestampOffset), _payloadType, _context.Time.GetTimestamp(), scratch) > 0;
+        ProducerLayer source = Source.Layers[layer];
+        if (source.Stream?.Retransmissions is not { } buffer || !buffer.TryGet(sourceSequenceNumber, out ReadOnlySpan<byte> packet))
+        {
+            if (Source.IsRemote)
+            {
+                source.AskOrigin(this, sourceSequenceNumber, sequenceNumber, timestampOffset, _context.Time.GetTimestamp());
+            }
+
+            return false;
+        }
+
+        return RtpPacket.TryParse(packet, out RtpPacket view) == RtpParseResult.Ok
+            && Apply(packet, sequenceNumber, unchecked(view.Timestamp + timestampOffset), _payloadType, _context.Time.GetTimestamp(), scratch) > 0;
     }
+
+    /// <summary>
+    /// The track's node answered this subscriber's NACK for our <paramref name="sequenceNumber"/>
+    /// with <paramref name="packet"/> (as its publisher sent it): sent as first sent, stamped
+    /// <paramref name="timestamp"/>, and counted as a retransmission; the subscriber's NACKs for
+    /// it within a round trip (sent before this arrived) are not passed on again. Media path.
+    /// </summary>
+    internal bool ResendFromOrigin(ReadOnlySpan<byte> packet, ushort sequenceNumber, uint timestamp, Span<byte> scratch)
+    {
+        long now = _context.Time.GetTimestamp();
+        if (!IsForwarding || Apply(packet, sequenceNumber, timestamp, _payloadType, now, scratch) <= 0)
+        {
+            return false;
+        }
+
+        Stream.NoteResent(sequenceNumber, now);
+        _context.Counters.Retransmitted();
+        return true;
+    }
+
 
     /// <summary>Forwarding can start (the subscriber is connected and answered): ask at once for a keyframe of the layer it wants.</summary>
     internal void RequestStartKeyframe() => Source.Layers[_forwarder.WantedLayer].RequestKeyframe(TimeSpan.Zero, KeyframeRequestReason.Start);

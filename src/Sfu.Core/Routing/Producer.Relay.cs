@@ -4,6 +4,7 @@ using Sfu.Core.Relay;
 using Sfu.Core.Rtcp;
 using Sfu.Core.Rtp;
 using Sfu.Core.Sessions;
+using Sfu.Core.Streams;
 
 namespace Sfu.Core.Routing;
 
@@ -19,28 +20,98 @@ public sealed partial class Producer
     /// delivered it (authenticated and decrypted, the publisher's SSRC, numbering, timestamps and
     /// payload type untouched). It enters the room as a local publisher's packet would: into the
     /// receive stream of the layer its SSRC names (so NACKs from subscribers here are answered
-    /// from this node's own buffer), then to every down-track, under the room's media gate.
-    /// Relay receive thread.
+    /// from this node's own buffer), then to every down-track, under the room's media gate. A
+    /// packet on a layer's retransmission SSRC is the track's node answering a NACK of ours
+    /// (<see cref="OnRelayedRetransmission"/>). Relay receive thread.
     /// </summary>
-    /// <returns>False when the packet is not this track's (no layer on its SSRC, unparsable) or the track ended.</returns>
+    /// <returns>False when the packet is not this track's (no layer on its SSRC, unparsable, not a retransmission) or the track ended.</returns>
     public bool OnRelayed(ReadOnlySpan<byte> packet, long now, Span<byte> scratch)
     {
-        if (!_isRemote || _closed || RtpPacket.TryParse(packet, out RtpPacket view) != RtpParseResult.Ok
-            || LayerOf(view.Ssrc) is not { } layer)
+        if (!_isRemote || _closed || RtpPacket.TryParse(packet, out RtpPacket view) != RtpParseResult.Ok)
+        {
+            return false;
+        }
+
+        ProducerLayer? layer = LayerOf(view.Ssrc);
+        bool retransmission = layer is null && (layer = LayerOfRetransmissions(view.Ssrc)) is not null;
+        if (layer is null)
         {
             return false;
         }
 
         lock (Owner.Room.MediaGate)
         {
-            OnPacket(layer, packet, view, now, scratch);
-            if (_upstream is { } upstream && NackRequester.SendDue(layer.Stream!, upstream, _upstreamSsrc, now))
+            if (retransmission)
             {
-                Interlocked.Increment(ref _relayNacksSent);
+                if (!OnRelayedRetransmission(layer, view, now, scratch))
+                {
+                    return false;
+                }
+            }
+            else
+            {
+                OnPacket(layer, packet, view, now, scratch);
+            }
+
+            if (_upstream is { } upstream)
+            {
+                AskUpstream(layer, upstream, now);
             }
         }
 
         return true;
+    }
+
+    /// <summary>
+    /// The track's node answered a NACK of ours on the layer's retransmission SSRC (RFC 4588):
+    /// a packet this node never got (lost on the relay) goes into its buffer and to every
+    /// subscriber as a late original would; one this node has (a subscriber here missed it and
+    /// this node's buffer no longer held it) goes only to the subscribers that asked for it
+    /// (<see cref="ForwardedNacks"/>), rewritten as their first copy was. False for a malformed one.
+    /// </summary>
+    private bool OnRelayedRetransmission(ProducerLayer layer, in RtpPacket rtx, long now, Span<byte> scratch)
+    {
+        RepairOutcome outcome = layer.Stream!.TryRepair(rtx, out Span<byte> restored);
+        if (outcome == RepairOutcome.NotWanted)
+        {
+            return true;
+        }
+
+        if (outcome == RepairOutcome.Malformed || RtpPacket.TryParse(restored, out RtpPacket original) != RtpParseResult.Ok)
+        {
+            return false;
+        }
+
+        if (outcome == RepairOutcome.Restored)
+        {
+            layer.ForwardedNacks?.Forget(original.SequenceNumber);
+            Interlocked.Increment(ref _relayRepairs);
+            OnRepaired(layer, restored, original, now, scratch);
+        }
+        else if (outcome == RepairOutcome.Known && layer.ForwardedNacks is { Count: > 0 } forwarded)
+        {
+            Interlocked.Add(ref _forwardedResends, forwarded.Answer(original.SequenceNumber, restored, original.Timestamp, scratch));
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// NACKs the track's node for what never arrived here (relay loss) and for what subscribers
+    /// here asked for that this node's buffer did not hold (<see cref="ForwardedNacks"/>). Media path.
+    /// </summary>
+    private void AskUpstream(ProducerLayer layer, IRtcpSender upstream, long now)
+    {
+        RtpReceiveStream stream = layer.Stream!;
+        if (NackRequester.SendDue(stream, upstream, _upstreamSsrc, now))
+        {
+            Interlocked.Increment(ref _relayNacksSent);
+        }
+
+        if (layer.ForwardedNacks is { Count: > 0 } forwarded && stream.Nacks is { } nacks)
+        {
+            Interlocked.Add(ref _nacksForwarded, forwarded.SendDue(upstream, _upstreamSsrc, stream.Ssrc, nacks.RetryInterval, now));
+        }
     }
 
     /// <summary>
@@ -49,6 +120,25 @@ public sealed partial class Producer
     /// where the track comes from, hop by hop, as this node asks a local publisher.
     /// </summary>
     public long RelayNacksSent => Interlocked.Read(ref _relayNacksSent);
+
+    /// <summary>Relayed packets lost on the way here and restored from the track's node's retransmission (a remote track only).</summary>
+    public long RelayRepairs => Interlocked.Read(ref _relayRepairs);
+
+    /// <summary>
+    /// Sequence numbers of a remote track that subscribers here NACKed and this node's buffer did
+    /// not hold, asked of the track's node (<see cref="ForwardedNacks"/>).
+    /// </summary>
+    public long NacksForwarded => Interlocked.Read(ref _nacksForwarded);
+
+    /// <summary>Resends to subscribers here of packets the track's node sent in answer to <see cref="NacksForwarded"/>.</summary>
+    public long ForwardedResends => Interlocked.Read(ref _forwardedResends);
+
+    /// <summary>
+    /// The payload type of this track's retransmissions over the relay (RFC 4588 §4): the
+    /// publisher's RTX pairing when it negotiated one, else the first dynamic payload type
+    /// (RFC 3551 §6) that is not the codec's. A receiving node knows them by SSRC.
+    /// </summary>
+    public byte RelayRtxPayloadType => Codec.RtxPayloadType ?? (byte)(Codec.PayloadType == 96 ? 97 : 96);
 
     /// <summary>
     /// This node starts wanting layer <paramref name="index"/> of a remote track again: the
@@ -68,8 +158,10 @@ public sealed partial class Producer
     }
 
     /// <summary>
-    /// A remote node's NACK for packets of one of this track's layers it never got: answered
-    /// from this node's buffer over <paramref name="link"/> only, as the packets were first sent,
+    /// A remote node's NACK for packets of one of this track's layers — lost on the relay, or
+    /// missed by a subscriber there whose node no longer holds them: answered from this node's
+    /// buffer over <paramref name="link"/> only, as retransmissions on the layer's
+    /// <see cref="ProducerLayer.RelayRtxSsrc"/> (<see cref="ProducerLayer.RelayRetransmissionTo"/>),
     /// and only when that node receives the layer. At most <see cref="NackResponder.MaxResendsPerNack"/>
     /// packets per NACK. Relay receive thread.
     /// </summary>
@@ -97,7 +189,7 @@ public sealed partial class Producer
                     break;
                 }
 
-                if (buffer.TryGet(sequenceNumber, out ReadOnlySpan<byte> packet) && layer.RelayTo(link, packet, scratch))
+                if (buffer.TryGet(sequenceNumber, out ReadOnlySpan<byte> packet) && layer.RelayRetransmissionTo(link, packet, RelayRtxPayloadType, scratch))
                 {
                     resent++;
                 }
@@ -159,6 +251,20 @@ public sealed partial class Producer
         foreach (ProducerLayer layer in Layers)
         {
             if (layer.Stream?.Ssrc == ssrc)
+            {
+                return layer;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>The layer whose retransmissions come on <paramref name="ssrc"/>, null when none does.</summary>
+    private ProducerLayer? LayerOfRetransmissions(uint ssrc)
+    {
+        foreach (ProducerLayer layer in Layers)
+        {
+            if (layer.Stream?.RtxSsrc == ssrc)
             {
                 return layer;
             }

@@ -23,6 +23,9 @@ public sealed partial class Producer
     private IRtcpSender? _upstream;
     private uint _upstreamSsrc;
     private long _relayNacksSent;
+    private long _relayRepairs;
+    private long _nacksForwarded;
+    private long _forwardedResends;
 
     internal Producer(IPublisher owner, PublishedTrack track, TimeProvider time)
     {

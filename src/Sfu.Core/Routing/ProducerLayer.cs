@@ -4,6 +4,7 @@ using Sfu.Core.Diagnostics;
 using Sfu.Core.Feedback;
 using Sfu.Core.Relay;
 using Sfu.Core.Rtp;
+using Sfu.Core.Srtp;
 using Sfu.Core.Streams;
 
 namespace Sfu.Core.Routing;
@@ -30,6 +31,9 @@ public sealed class ProducerLayer
     private volatile bool _active = true;
     private ImmutableArray<RelayLink> _relayTargets = [];
     private long _packetsRelayed;
+    private ushort _relayRtxSequenceNumber;
+    private readonly long _frequency;
+    private ForwardedNacks? _forwardedNacks;
 
     internal ProducerLayer(Producer owner, int index, string? rid, TimeProvider time)
     {
@@ -39,6 +43,14 @@ public sealed class ProducerLayer
         RidBytes = rid is null ? [] : Encoding.ASCII.GetBytes(rid);
         _stallTicks = (long)(StallAfter.TotalSeconds * time.TimestampFrequency);
         _bitrate = new LayerBitrate(time.TimestampFrequency);
+        _frequency = time.TimestampFrequency;
+        if (!owner.IsRemote && owner.Kind == MediaKind.Video)
+        {
+            // RFC 3550 §8.1: a random SSRC, so it collides with no other in the session (the
+            // receiving node refuses a listing that repeats one); RFC 4588 §4: its own numbering.
+            RelayRtxSsrc = (uint)Random.Shared.NextInt64(1, uint.MaxValue);
+            _relayRtxSequenceNumber = (ushort)Random.Shared.Next(ushort.MaxValue + 1);
+        }
     }
 
     public Producer Owner { get; }
@@ -81,6 +93,15 @@ public sealed class ProducerLayer
 
     internal byte[] RidBytes { get; }
 
+    /// <summary>
+    /// The SSRC this node resends a video layer published here on over the relay (RFC 4588 RTX),
+    /// listed beside the layer's own for the other nodes; 0 for audio and for a remote track.
+    /// </summary>
+    public uint RelayRtxSsrc { get; }
+
+    /// <summary>A relayed layer's subscriber NACKs waiting for the track's node to answer; null until the first. Media path.</summary>
+    internal ForwardedNacks? ForwardedNacks => _forwardedNacks;
+
     /// <summary>True when a packet arrived within <see cref="StallAfter"/> of <paramref name="now"/>.</summary>
     public bool IsLive(long now)
     {
@@ -104,11 +125,55 @@ public sealed class ProducerLayer
 
     internal void SetActive(bool active) => _active = active;
 
+    /// <summary>
+    /// A subscriber here NACKed a packet of this relayed layer that this node's buffer does not
+    /// hold: it is asked of the track's node with the layer's next packet, unless this node
+    /// asks for it already (lost on the relay: its resend then reaches every subscriber). Media path.
+    /// </summary>
+    internal void AskOrigin(DownTrack downTrack, ushort sequenceNumber, ushort outputSequenceNumber, uint timestampOffset, long now)
+    {
+        if (_stream is not { RtxSsrc: not null } stream || stream.Nacks?.IsMissing(sequenceNumber) == true)
+        {
+            return;
+        }
+
+        (_forwardedNacks ??= new ForwardedNacks(_frequency)).Add(downTrack, sequenceNumber, outputSequenceNumber, timestampOffset, now);
+    }
+
     /// <summary>Sends one of this layer's packets (as received) to <paramref name="link"/>, protected in place in <paramref name="scratch"/>. Media path.</summary>
     internal bool RelayTo(RelayLink link, ReadOnlySpan<byte> packet, Span<byte> scratch)
     {
         packet.CopyTo(scratch);
-        if (!link.SendRtp(scratch, packet.Length))
+        return Send(link, scratch, packet.Length);
+    }
+
+    /// <summary>
+    /// Resends one of this layer's packets to <paramref name="link"/> as a retransmission
+    /// (RFC 4588 §4) on <see cref="RelayRtxSsrc"/> with the next of its sequence numbers, written
+    /// and protected in <paramref name="scratch"/>. Not as first sent: the other node may hold the
+    /// packet already (a subscriber there missed it), and its SRTP replay check (RFC 3711 §3.3.2)
+    /// drops a second packet on an SSRC and sequence number it received. Media path (the room's gate).
+    /// </summary>
+    internal bool RelayRetransmissionTo(RelayLink link, ReadOnlySpan<byte> packet, byte rtxPayloadType, Span<byte> scratch)
+    {
+        if (RelayRtxSsrc == 0 || RtpPacket.TryParse(packet, out RtpPacket view) != RtpParseResult.Ok)
+        {
+            return false;
+        }
+
+        int length = RtxPacket.TryWrap(view, RelayRtxSsrc, rtxPayloadType, _relayRtxSequenceNumber, scratch[..^SrtpContext.MaxRtpOverhead]);
+        if (length < 0)
+        {
+            return false;
+        }
+
+        _relayRtxSequenceNumber++;
+        return Send(link, scratch, length);
+    }
+
+    private bool Send(RelayLink link, Span<byte> buffer, int length)
+    {
+        if (!link.SendRtp(buffer, length))
         {
             return false;
         }

@@ -22,7 +22,8 @@ public sealed record ExtensionDescription(byte Id, string Uri);
 /// lines name, or simulcast streams by rid (RFC 8853), lowest resolution first, whose SSRCs
 /// are learnt from the first packets that carry each rid. A track relayed from another node
 /// carries those learnt SSRCs in <paramref name="LayerSsrcs"/>, one per rid (0 for a layer its
-/// node has not seen yet).
+/// node has not seen yet), and the SSRCs its node resends each layer's packets on over the relay
+/// (RFC 4588 RTX) in <paramref name="RtxSsrc"/> or, for simulcast, <paramref name="LayerRtxSsrcs"/>.
 /// </summary>
 public sealed record PublishedTrack(
     string Mid,
@@ -33,7 +34,8 @@ public sealed record PublishedTrack(
     CodecDescription Codec,
     IReadOnlyList<ExtensionDescription> Extensions,
     IReadOnlyList<string>? Rids = null,
-    IReadOnlyList<uint>? LayerSsrcs = null)
+    IReadOnlyList<uint>? LayerSsrcs = null,
+    IReadOnlyList<uint>? LayerRtxSsrcs = null)
 {
     /// <summary>At most this many layers: a producer marks the live ones in one 32-bit mask.</summary>
     public const int MaxLayers = 32;
@@ -42,7 +44,8 @@ public sealed record PublishedTrack(
 
     /// <summary>
     /// What a relayed track must be to enter a room here: one stream on a known SSRC, or at most
-    /// <see cref="MaxLayers"/> rids with one SSRC each, at least one known, none repeated.
+    /// <see cref="MaxLayers"/> rids with one SSRC each, at least one known; and a retransmission
+    /// SSRC, where one is named, for each layer. No SSRC, media or retransmission, repeated.
     /// </summary>
     [JsonIgnore]
     public bool IsRelayable
@@ -51,16 +54,17 @@ public sealed record PublishedTrack(
         {
             if (!IsSimulcast)
             {
-                return Ssrc != 0;
+                return Ssrc != 0 && RtxSsrc != Ssrc && LayerRtxSsrcs is null;
             }
 
-            if (Rids!.Count > MaxLayers || LayerSsrcs is not { } ssrcs || ssrcs.Count != Rids.Count)
+            if (Rids!.Count > MaxLayers || LayerSsrcs is not { } ssrcs || ssrcs.Count != Rids.Count
+                || (LayerRtxSsrcs is { } rtx && rtx.Count != Rids.Count) || RtxSsrc is not null)
             {
                 return false;
             }
 
             var known = new HashSet<uint>();
-            foreach (uint ssrc in ssrcs)
+            foreach (uint ssrc in ssrcs.Concat(LayerRtxSsrcs ?? []))
             {
                 if (ssrc != 0 && !known.Add(ssrc))
                 {
@@ -68,7 +72,7 @@ public sealed record PublishedTrack(
                 }
             }
 
-            return known.Count > 0;
+            return ssrcs.Any(ssrc => ssrc != 0);
         }
     }
 
@@ -76,6 +80,11 @@ public sealed record PublishedTrack(
     public uint LayerSsrc(int index) => !IsSimulcast
         ? (index == 0 ? Ssrc : 0)
         : LayerSsrcs is { } ssrcs && index < ssrcs.Count ? ssrcs[index] : 0;
+
+    /// <summary>The SSRC layer <paramref name="index"/>'s retransmissions come on when known up front, else 0.</summary>
+    public uint LayerRtxSsrc(int index) => !IsSimulcast
+        ? (index == 0 ? RtxSsrc ?? 0 : 0)
+        : LayerRtxSsrcs is { } ssrcs && index < ssrcs.Count ? ssrcs[index] : 0;
 
     /// <summary>The receive stream of one of this track's SSRCs.</summary>
     public RtpStreamParameters StreamParameters(uint ssrc, uint? rtxSsrc) => new(

@@ -163,6 +163,9 @@ public sealed class NackGenerator
         _count = 0;
     }
 
+    /// <summary>True while <paramref name="sequenceNumber"/> is missing and still asked for.</summary>
+    public bool IsMissing(ushort sequenceNumber) => _sequenceNumbers.AsSpan(0, _count).Contains(sequenceNumber);
+
     /// <summary>
     /// A retransmission arrived: true (and no longer missing) when it was one we are waiting
     /// for; false for a packet we already have, such as the old packets a publisher resends as

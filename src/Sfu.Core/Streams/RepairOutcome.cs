@@ -6,9 +6,15 @@ public enum RepairOutcome : byte
     /// <summary>A packet we had asked for, restored: forward it.</summary>
     Restored,
 
-    /// <summary>Padding, a probe, or a packet we already had: nothing to do.</summary>
+    /// <summary>Padding or a probe: nothing to do.</summary>
     NotWanted,
 
     /// <summary>Not a valid RTX packet.</summary>
     Malformed,
+
+    /// <summary>
+    /// A packet we are not waiting for (we have it, or gave up on it), restored: only whoever
+    /// asked for it again may need it. Publishers resend old packets as bandwidth probes too.
+    /// </summary>
+    Known,
 }

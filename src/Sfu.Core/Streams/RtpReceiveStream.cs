@@ -110,8 +110,10 @@ public sealed class RtpReceiveStream
     /// <summary>
     /// Rebuilds the original packet from a retransmission on the RTX SSRC. Returns
     /// <see cref="RepairOutcome.Restored"/> with the packet in <paramref name="restored"/> when
-    /// it is one we were waiting for; a probe (padding only) or a copy of a packet we already
-    /// have (publishers resend old packets as bandwidth probes) goes nowhere.
+    /// it is one we were waiting for (kept in the buffer), <see cref="RepairOutcome.Known"/> with
+    /// it for one we were not waiting for (publishers resend old packets as bandwidth probes; a
+    /// cluster node resends what a subscriber of the other node asked for), and
+    /// <see cref="RepairOutcome.NotWanted"/> for a probe (padding only).
     /// </summary>
     public RepairOutcome TryRepair(in RtpPacket rtx, out Span<byte> restored)
     {
@@ -133,14 +135,14 @@ public sealed class RtpReceiveStream
             return RepairOutcome.Malformed;
         }
 
+        restored = _repairBuffer.AsSpan(0, length);
         if (!nacks.Resolve(original.SequenceNumber))
         {
-            return RepairOutcome.NotWanted;
+            return RepairOutcome.Known;
         }
 
         // Not fed to the statistics: our reports should show the loss the publisher's network
         // caused, and a late copy would distort the jitter.
-        restored = _repairBuffer.AsSpan(0, length);
         Store(restored, original);
         return RepairOutcome.Restored;
     }

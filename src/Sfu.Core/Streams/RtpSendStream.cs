@@ -69,9 +69,20 @@ public sealed class RtpSendStream
             return false;
         }
 
+        NoteResent(sequenceNumber, now);
+        return true;
+    }
+
+    /// <summary>
+    /// <paramref name="sequenceNumber"/> was resent at <paramref name="now"/> outside
+    /// <see cref="TryBeginResend"/> (an answer that came later, from a relayed track's node), so
+    /// a NACK the peer sent before it arrived is not acted on again.
+    /// </summary>
+    public void NoteResent(ushort sequenceNumber, long now)
+    {
+        int slot = sequenceNumber % ResendSlots;
         _resentSequence[slot] = sequenceNumber;
         _resentAt[slot] = now;
-        return true;
     }
 
     /// <summary>

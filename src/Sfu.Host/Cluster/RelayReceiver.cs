@@ -22,12 +22,13 @@ internal sealed class RelayReceiver(SfuEngine engine, RelayPeers peers, TrackLis
 
     private long _resends;
 
-    /// <summary>Packets of tracks published here sent again over a link because the node there asked (NACK).</summary>
+    /// <summary>Packets of tracks published here sent again (as RTX) over a link because the node there asked (NACK).</summary>
     public long Resends => Interlocked.Read(ref _resends);
 
     /// <summary>
     /// A packet of a track published on the peer node (authenticated and decrypted by the link):
-    /// to its remote producer by SSRC (one per simulcast layer). Packets of a track this node does not follow yet (the peer
+    /// to its remote producer by SSRC (one per simulcast layer, and one per video layer for the
+    /// peer's retransmissions). Packets of a track this node does not follow yet (the peer
     /// starts relaying a beat before this node reads its listing) are dropped. Relay receive thread.
     /// </summary>
     void IRelaySink.OnRtp(RelayLink link, ReadOnlySpan<byte> packet)
@@ -44,8 +45,8 @@ internal sealed class RelayReceiver(SfuEngine engine, RelayPeers peers, TrackLis
     /// <summary>
     /// Feedback from the peer on tracks published here: PLI (RFC 4585 §6.3.1) and FIR
     /// (RFC 5104 §4.3.1) ask the publisher for a keyframe through the track's own throttle; a
-    /// generic NACK (RFC 4585 §6.2.1) names packets that never reached the peer, resent from
-    /// this node's buffer to that peer alone; <see cref="RelayInterest"/> says which layers the
+    /// generic NACK (RFC 4585 §6.2.1) names packets that never reached the peer or that a
+    /// subscriber there missed, resent (as RTX) from this node's buffer to that peer alone; <see cref="RelayInterest"/> says which layers the
     /// peer wants. And the sender reports of tracks published on the peer, for the remote
     /// producers they describe.
     /// </summary>

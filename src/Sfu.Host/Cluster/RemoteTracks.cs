@@ -105,6 +105,10 @@ internal sealed partial class RemoteTracks(SfuEngine engine, RedisTrackRegistry 
                 if (layer.Stream is { } stream)
                 {
                     peer.Relayed[stream.Ssrc] = producer;
+                    if (stream.RtxSsrc is uint rtx)
+                    {
+                        peer.Relayed[rtx] = producer;
+                    }
                 }
             }
         }
@@ -147,7 +151,8 @@ internal sealed partial class RemoteTracks(SfuEngine engine, RedisTrackRegistry 
 
     /// <summary>
     /// The listing still describes the remote producer: same kind, codec, track id and rids, and
-    /// every layer bound here still on the SSRC listed for it (a layer may only become known).
+    /// every layer bound here still on the SSRCs (media and retransmission) listed for it (a
+    /// layer may only become known).
     /// </summary>
     private static bool SameStream(PublishedTrack track, Producer producer)
     {
@@ -159,7 +164,7 @@ internal sealed partial class RemoteTracks(SfuEngine engine, RedisTrackRegistry 
 
         foreach (ProducerLayer layer in producer.Layers)
         {
-            if (layer.Stream is { } stream && stream.Ssrc != track.LayerSsrc(layer.Index))
+            if (layer.Stream is { } stream && (stream.Ssrc != track.LayerSsrc(layer.Index) || (stream.RtxSsrc ?? 0) != track.LayerRtxSsrc(layer.Index)))
             {
                 return false;
             }
@@ -187,6 +192,10 @@ internal sealed partial class RemoteTracks(SfuEngine engine, RedisTrackRegistry 
                 if (layer.Stream is { } stream)
                 {
                     peer.Relayed.TryRemove(new KeyValuePair<uint, Producer>(stream.Ssrc, producer));
+                    if (stream.RtxSsrc is uint rtx)
+                    {
+                        peer.Relayed.TryRemove(new KeyValuePair<uint, Producer>(rtx, producer));
+                    }
                 }
             }
         }

@@ -1,3 +1,4 @@
+using Sfu.Core;
 using Sfu.Core.Routing;
 
 namespace Sfu.Host.Cluster;
@@ -53,19 +54,26 @@ internal sealed class TrackListing(RedisTrackRegistry tracks)
     /// <summary>
     /// What the peers read of a track published here: its SSRC, or a simulcast track's rids with
     /// the SSRC this node learnt for each (0 until its first packet; the listing grows as layers
-    /// arrive). Retransmissions are relayed restored, on each layer's own SSRC: no RTX stream.
+    /// arrive). Packets a peer asks for again cross as RFC 4588 retransmissions, on the SSRC this
+    /// node chose for each video layer (<see cref="ProducerLayer.RelayRtxSsrc"/>) and the codec's
+    /// RTX payload type (<see cref="Producer.RelayRtxPayloadType"/>), both listed here.
     /// Null while no SSRC is known.
     /// </summary>
     private static PublishedTrack? Listing(Producer producer)
     {
+        bool video = producer.Kind == MediaKind.Video;
+        CodecDescription codec = video ? producer.Codec with { RtxPayloadType = producer.RelayRtxPayloadType } : producer.Codec;
         if (!producer.IsSimulcast)
         {
+            uint rtx = producer.Layers[0].RelayRtxSsrc;
             return producer.Ssrc == 0 ? null
-                : new PublishedTrack(producer.Mid, producer.Kind, producer.Ssrc, null, producer.TrackId, producer.Codec, producer.Extensions);
+                : new PublishedTrack(producer.Mid, producer.Kind, producer.Ssrc, rtx == 0 ? null : rtx, producer.TrackId, codec, producer.Extensions);
         }
 
         uint[] ssrcs = [.. producer.Layers.Select(l => l.Stream?.Ssrc ?? 0)];
         return ssrcs.All(ssrc => ssrc == 0) ? null
-            : new PublishedTrack(producer.Mid, producer.Kind, 0, null, producer.TrackId, producer.Codec, producer.Extensions, [.. producer.Layers.Select(l => l.Rid!)], ssrcs);
+            : new PublishedTrack(
+                producer.Mid, producer.Kind, 0, null, producer.TrackId, codec, producer.Extensions, [.. producer.Layers.Select(l => l.Rid!)], ssrcs,
+                video ? [.. producer.Layers.Select(l => l.RelayRtxSsrc)] : null);
     }
 }

@@ -3,12 +3,14 @@ using System.Collections.Concurrent;
 using System.Net;
 using Microsoft.Extensions.Time.Testing;
 using Sfu.Core.Dtls;
+using Sfu.Core.Feedback;
 using Sfu.Core.Relay;
 using Sfu.Core.Routing;
 using Sfu.Core.Rtcp;
 using Sfu.Core.Rtp;
 using Sfu.Core.Sessions;
 using Sfu.Core.Srtp;
+using Sfu.Core.Streams;
 using Sfu.Core.Tests.Dtls;
 using Sfu.Core.Tests.Routing;
 using Sfu.Core.Tests.Streams;
@@ -24,6 +26,8 @@ namespace Sfu.Core.Tests.Relay;
 public class RelayedTrackTests
 {
     private const uint RemoteSsrc = 0x5EED_0001;
+    private const uint RemoteRtxSsrc = 0x5EED_0F01;
+    private const byte RtxPayloadType = 97;
 
     [Fact]
     public async Task A_relayed_track_reaches_each_subscriber_on_its_own_down_track_and_allocates_nothing_per_packet()
@@ -83,12 +87,8 @@ public class RelayedTrackTests
     public async Task A_relayed_packet_that_never_arrived_is_asked_for_upstream_on_its_ssrc_but_not_a_gap_this_node_chose()
     {
         await using EngineRoom room = await EngineRoom.CreateAsync(SrtpProfile.AeadAes128Gcm, subscribers: 1);
-        Room engineRoom = room.Engine.Rooms.Find(EngineRoom.Name)!;
-        Producer local = room.Publisher.VideoProducer();
         var upstream = new RecordingRtcpSender();
-        var track = new PublishedTrack("r0", MediaKind.Video, RemoteSsrc, null, "remote-video", local.Codec, local.Extensions);
-        Producer remote = room.Engine.PublishRemote(engineRoom, "node-b", "p-remote", track, upstream);
-        room.Settle();
+        Producer remote = PublishRemoteVideo(room, upstream);
         byte[] scratch = new byte[1600];
         long Now() => room.Engine.Time.GetTimestamp();
 
@@ -98,11 +98,16 @@ public class RelayedTrackTests
         Assert.Equal([(RemoteSsrc, (ushort)3)], Nacked(upstream));
         Assert.Equal(1, remote.RelayNacksSent);
 
-        // The origin's answer comes as a relayed packet: the subscriber here gets it, late.
+        // The origin's answer comes as RTX on the retransmission SSRC its listing named: the
+        // subscriber here gets the packet, late, on its own SSRC.
         EnginePeer member = room.Subscribers[0];
-        byte[] resent = StreamPackets.Vp8(RemoteSsrc, 3, keyframe: false);
-        Assert.True(remote.OnRelayed(resent, Now(), scratch));
-        Assert.Equal(StreamPackets.View(resent).Payload.ToArray(), member.LastVideo(out _).Payload.ToArray());
+        byte[] lost = StreamPackets.Vp8(RemoteSsrc, 3, keyframe: false);
+        Assert.True(remote.OnRelayed(StreamPackets.Rtx(lost, RemoteRtxSsrc, 77, RtxPayloadType), Now(), scratch));
+        RtpPacket repaired = member.LastVideo(out _);
+        Assert.Equal(StreamPackets.View(lost).Payload.ToArray(), repaired.Payload.ToArray());
+        Assert.Equal(member.Participant!.DownTracks.Single(d => d.Source == remote).Ssrc, repaired.Ssrc);
+        Assert.Equal(1, remote.RelayRepairs);
+        Assert.True(remote.Layers[0].Stream!.Retransmissions!.TryGet(3, out _));
 
         // This node stopped wanting the track for a while and wants it again: the packets its
         // node did not send meanwhile are not asked for.
@@ -161,11 +166,193 @@ public class RelayedTrackTests
         // Node B does not receive the track: its NACK gets nothing.
         Assert.Equal(0, video.ResendOverRelay(toB, request, scratch));
 
+        // Node B receives it: packets 3 and 4 go back as RTX (RFC 4588 §4), on the layer's
+        // retransmission SSRC with numbers of their own, each restoring to what the publisher sent.
         video.SetRelayTargets(0, [toB]);
         Assert.Equal(2, video.ResendOverRelay(toB, request, scratch));
         await Until(() => sinkB.Packets.Count >= 2, cancel);
-        Assert.Equal([sent[2], sent[3]], sinkB.Packets);
+        uint rtxSsrc = video.Layers[0].RelayRtxSsrc;
+        Assert.NotEqual(0u, rtxSsrc);
+        Assert.NotEqual(room.Publisher.VideoSsrc, rtxSsrc);
+        RtpPacket first = StreamPackets.View(sinkB.Packets.First());
+        ushort firstRtxSequence = first.SequenceNumber;
+        byte[][] restored = [.. sinkB.Packets.Select((packet, i) =>
+        {
+            RtpPacket rtx = StreamPackets.View(packet);
+            Assert.Equal(rtxSsrc, rtx.Ssrc);
+            Assert.Equal(video.RelayRtxPayloadType, rtx.PayloadType);
+            Assert.Equal(unchecked((ushort)(firstRtxSequence + i)), rtx.SequenceNumber);
+            byte[] original = new byte[1600];
+            int length = RtxPacket.TryRestore(rtx, room.Publisher.VideoSsrc, EnginePeer.VideoPayloadType, original);
+            return original[..length];
+        })];
+        Assert.Equal([sent[2], sent[3]], restored);
         Assert.Equal(2, video.Layers[0].PacketsRelayed);
+    }
+
+    [Fact]
+    public async Task A_subscribers_nack_this_node_cannot_answer_is_asked_upstream_once_and_the_rtx_answer_reaches_that_subscriber_alone()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using EngineRoom room = await EngineRoom.CreateAsync(SrtpProfile.AeadAes128Gcm, subscribers: 2, time);
+        var upstream = new RecordingRtcpSender();
+        Producer remote = PublishRemoteVideo(room, upstream);
+        byte[] scratch = new byte[1600];
+        (EnginePeer asking, EnginePeer other) = (room.Subscribers[0], room.Subscribers[1]);
+        DownTrack askingTrack = asking.Participant!.DownTracks.Single(d => d.Source == remote);
+
+        // Packet 1 reaches both subscribers; more than this node's buffer holds follow it.
+        byte[] first = StreamPackets.Vp8(RemoteSsrc, 1, keyframe: true);
+        Assert.True(remote.OnRelayed(first, time.GetTimestamp(), scratch));
+        // Read from the SRTP header in the clear: decrypting it here would make the test peer's
+        // replay check refuse the resend, which the real subscriber never got.
+        (ushort copySequence, uint copyTimestamp) = (asking.LastVideoSequence, BinaryPrimitives.ReadUInt32BigEndian(asking.LastMedia[4..]));
+        ushort next = PastTheBuffer(remote, 2, time.GetTimestamp, scratch);
+        void RelayNext() => Assert.True(remote.OnRelayed(StreamPackets.Vp8(RemoteSsrc, next++, keyframe: false), time.GetTimestamp(), scratch));
+
+        Assert.False(remote.Layers[0].Stream!.Retransmissions!.TryGet(1, out _));
+        upstream.Sent.Clear();
+
+        // The subscriber NACKs its copy of packet 1: nothing here to resend, so it is asked
+        // upstream (with the layer's next packet) on the publisher's SSRC, once, however often
+        // the subscriber asks within a retry interval.
+        long sentBefore = room.Engine.Counters.PacketsRetransmitted;
+        room.Deliver(asking, asking.ProtectRtcp(Nack(askingTrack.Ssrc, copySequence)));
+        RelayNext();
+        Assert.Equal([(RemoteSsrc, (ushort)1)], Nacked(upstream));
+        time.Advance(TimeSpan.FromMilliseconds(50));
+        room.Deliver(asking, asking.ProtectRtcp(Nack(askingTrack.Ssrc, copySequence)));
+        RelayNext();
+        Assert.Single(Nacked(upstream));
+        Assert.Equal(1, remote.NacksForwarded);
+
+        // The answer, RTX on the listed SSRC: to the subscriber that asked alone, under the
+        // number and timestamp its first copy had, payload intact; counted as a resend.
+        (long askingBefore, long otherBefore) = (asking.MediaReceived, other.MediaReceived);
+        Assert.True(remote.OnRelayed(StreamPackets.Rtx(first, RemoteRtxSsrc, 500, RtxPayloadType), time.GetTimestamp(), scratch));
+        RtpPacket resent = asking.LastVideo(out _);
+        Assert.Equal((askingTrack.Ssrc, copySequence, copyTimestamp), (resent.Ssrc, resent.SequenceNumber, resent.Timestamp));
+        Assert.Equal(StreamPackets.View(first).Payload.ToArray(), resent.Payload.ToArray());
+        Assert.Equal((askingBefore + 1, otherBefore), (asking.MediaReceived, other.MediaReceived));
+        Assert.Equal(1, remote.ForwardedResends);
+        Assert.Equal(sentBefore + 1, room.Engine.Counters.PacketsRetransmitted);
+
+        // The request is done: a second copy of the answer goes nowhere, a NACK the subscriber
+        // sent before the answer reached it (within a round trip) is not asked again, and
+        // nothing more is asked.
+        Assert.True(remote.OnRelayed(StreamPackets.Rtx(first, RemoteRtxSsrc, 501, RtxPayloadType), time.GetTimestamp(), scratch));
+        Assert.Equal(askingBefore + 1, asking.MediaReceived);
+        time.Advance(NackResponder.DefaultResendInterval / 2);
+        room.Deliver(asking, asking.ProtectRtcp(Nack(askingTrack.Ssrc, copySequence)));
+        RelayNext();
+        Assert.Single(Nacked(upstream));
+        time.Advance(TimeSpan.FromSeconds(1));
+        RelayNext();
+        Assert.Single(Nacked(upstream));
+
+        // Asked again later (the answer was lost on the way), it is asked again.
+        room.Deliver(asking, asking.ProtectRtcp(Nack(askingTrack.Ssrc, copySequence)));
+        RelayNext();
+        Assert.Equal(2, Nacked(upstream).Count);
+    }
+
+    [Fact]
+    public async Task A_subscribers_nack_nobody_answers_is_asked_again_each_retry_interval_and_dropped_after_a_second()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using EngineRoom room = await EngineRoom.CreateAsync(SrtpProfile.AeadAes128Gcm, subscribers: 1, time);
+        var upstream = new RecordingRtcpSender();
+        Producer remote = PublishRemoteVideo(room, upstream);
+        byte[] scratch = new byte[1600];
+        EnginePeer member = room.Subscribers[0];
+        DownTrack downTrack = member.Participant!.DownTracks.Single(d => d.Source == remote);
+        Assert.True(remote.OnRelayed(StreamPackets.Vp8(RemoteSsrc, 1, keyframe: true), time.GetTimestamp(), scratch));
+        ushort copySequence = member.LastVideoSequence;
+        ushort next = PastTheBuffer(remote, 2, time.GetTimestamp, scratch);
+        void RelayNext() => Assert.True(remote.OnRelayed(StreamPackets.Vp8(RemoteSsrc, next++, keyframe: false), time.GetTimestamp(), scratch));
+
+        upstream.Sent.Clear();
+        room.Deliver(member, member.ProtectRtcp(Nack(downTrack.Ssrc, copySequence)));
+        for (int i = 0; i < 30; i++)
+        {
+            RelayNext();
+            time.Advance(TimeSpan.FromMilliseconds(50));
+        }
+
+        // 1.5 s of packets: asked at once and again every 150 ms until a second had passed.
+        Assert.InRange(Nacked(upstream).Count, 6, 8);
+        Assert.All(Nacked(upstream), nack => Assert.Equal((RemoteSsrc, (ushort)1), nack));
+    }
+
+    [Fact]
+    public async Task Rtx_answers_and_the_nacks_they_answer_allocate_nothing_per_packet()
+    {
+        await using EngineRoom room = await EngineRoom.CreateAsync(SrtpProfile.AeadAes128Gcm, subscribers: 1);
+        var upstream = new RecordingRtcpSender { Keep = false };
+        Producer remote = PublishRemoteVideo(room, upstream);
+        byte[] scratch = new byte[1600];
+        EnginePeer member = room.Subscribers[0];
+        DownTrack downTrack = member.Participant!.DownTracks.Single(d => d.Source == remote);
+        const int Rounds = 120;
+
+        // Packets 1..Rounds reach the subscriber, then enough follow that the buffer lets them go.
+        var copies = new ushort[Rounds + 1];
+        byte[][] originals = [.. Enumerable.Range(0, Rounds + 1).Select(i => StreamPackets.Vp8(RemoteSsrc, (ushort)i, keyframe: i == 1))];
+        for (int i = 1; i <= Rounds; i++)
+        {
+            Assert.True(remote.OnRelayed(originals[i], room.Engine.Time.GetTimestamp(), scratch));
+            copies[i] = member.LastVideoSequence;
+        }
+
+        ushort next = PastTheBuffer(remote, Rounds + 1, room.Engine.Time.GetTimestamp, scratch);
+
+        // Each round: the subscriber NACKs one of them, the next packet takes the NACK upstream,
+        // the RTX answer goes to the subscriber.
+        byte[][] nacks = [.. Enumerable.Range(0, Rounds).Select(i => member.ProtectRtcp(Nack(downTrack.Ssrc, copies[i + 1])))];
+        byte[][] media = [.. Enumerable.Range(0, Rounds).Select(i => StreamPackets.Vp8(RemoteSsrc, (ushort)(next + i), keyframe: false))];
+        byte[][] answers = [.. Enumerable.Range(0, Rounds).Select(i => StreamPackets.Rtx(originals[i + 1], RemoteRtxSsrc, (ushort)i, RtxPayloadType))];
+        long allocated = Allocations.Measure(
+            i =>
+            {
+                room.Deliver(member, nacks[i]);
+                remote.OnRelayed(media[i], room.Engine.Time.GetTimestamp(), scratch);
+                remote.OnRelayed(answers[i], room.Engine.Time.GetTimestamp(), scratch);
+            },
+            iterations: Rounds - 20,
+            warmUp: 20);
+        Assert.Equal(0, allocated);
+        Assert.Equal(Rounds, remote.NacksForwarded);
+        Assert.Equal(Rounds, remote.ForwardedResends);
+    }
+
+    /// <summary>A video track published on node B, with retransmissions on <see cref="RemoteRtxSsrc"/>, enters the room.</summary>
+    private static Producer PublishRemoteVideo(EngineRoom room, IRtcpSender upstream)
+    {
+        Producer local = room.Publisher.VideoProducer();
+        var track = new PublishedTrack("r0", MediaKind.Video, RemoteSsrc, RemoteRtxSsrc, "remote-video", local.Codec, local.Extensions);
+        Producer remote = room.Engine.PublishRemote(room.Engine.Rooms.Find(EngineRoom.Name)!, "node-b", "p-remote", track, upstream);
+        room.Settle();
+        return remote;
+    }
+
+    /// <summary>Relays more packets from <paramref name="first"/> on than a buffer holds, so what came before is gone from it; returns the next number.</summary>
+    private static ushort PastTheBuffer(Producer remote, int first, Func<long> now, byte[] scratch)
+    {
+        int next = first;
+        for (; next < first + RetransmissionBuffer.DefaultCapacity + 10; next++)
+        {
+            Assert.True(remote.OnRelayed(StreamPackets.Vp8(RemoteSsrc, (ushort)next, keyframe: false), now(), scratch));
+        }
+
+        return (ushort)next;
+    }
+
+    /// <summary>A subscriber's generic NACK for <paramref name="sequenceNumber"/> of its <paramref name="ssrc"/>.</summary>
+    private static byte[] Nack(uint ssrc, ushort sequenceNumber)
+    {
+        byte[] nack = new byte[64];
+        int length = GenericNack.TryWrite(nack, 0x1234, ssrc, [sequenceNumber]);
+        return nack[..length];
     }
 
     private static List<(uint Ssrc, ushort Sequence)> Nacked(RecordingRtcpSender upstream)
@@ -256,7 +443,8 @@ public class RelayedTrackTests
         var upstream = new RecordingRtcpSender();
 
         // Its node has seen the bottom layer only so far.
-        var listed = new PublishedTrack("1", MediaKind.Video, 0, null, "remote-camera", local.Codec, local.Extensions, rids, [ssrcs[0], 0, 0]);
+        uint[] rtxSsrcs = [0x5EED_1F00, 0x5EED_2F00, 0x5EED_3F00];
+        var listed = new PublishedTrack("1", MediaKind.Video, 0, null, "remote-camera", local.Codec, local.Extensions, rids, [ssrcs[0], 0, 0], rtxSsrcs);
         Producer remote = room.Engine.PublishRemote(engineRoom, "node-b", "p-remote", listed, upstream);
         room.Settle();
         Assert.True(remote.IsSimulcast);
@@ -280,6 +468,7 @@ public class RelayedTrackTests
         // The next listing names the other two: they are bound to the same producer.
         room.Engine.BindRemoteLayers(remote, listed with { LayerSsrcs = ssrcs }, upstream);
         Assert.Equal(ssrcs, remote.Layers.Select(l => l.Stream!.Ssrc));
+        Assert.Equal(rtxSsrcs, remote.Layers.Select(l => l.Stream!.RtxSsrc ?? 0));
 
         EnginePeer small = room.Subscribers[0];
         EnginePeer large = room.Subscribers[1];
@@ -332,15 +521,30 @@ public class RelayedTrackTests
     }
 
     [Fact]
-    public async Task A_listing_without_a_known_ssrc_is_refused()
+    public async Task A_listing_without_a_known_ssrc_or_with_a_repeated_one_is_refused()
     {
         await using EngineRoom room = await EngineRoom.CreateAsync(SrtpProfile.AeadAes128Gcm, subscribers: 0);
         Room engineRoom = room.Engine.Rooms.Find(EngineRoom.Name)!;
         Producer local = room.Publisher.VideoProducer();
         var unknown = new PublishedTrack("1", MediaKind.Video, 0, null, "remote-camera", local.Codec, local.Extensions, ["q", "h"], [0, 0]);
         var repeated = unknown with { LayerSsrcs = [RemoteSsrc, RemoteSsrc] };
-        Assert.Throws<ArgumentException>(() => room.Engine.PublishRemote(engineRoom, "node-b", "p-remote", unknown, new RecordingRtcpSender()));
-        Assert.Throws<ArgumentException>(() => room.Engine.PublishRemote(engineRoom, "node-b", "p-remote", repeated, new RecordingRtcpSender()));
+
+        // A retransmission SSRC must be one no other stream of the track uses, one per layer.
+        var known = unknown with { LayerSsrcs = [RemoteSsrc, RemoteSsrc + 1] };
+        PublishedTrack[] badRtx =
+        [
+            known with { LayerRtxSsrcs = [RemoteSsrc + 1, RemoteRtxSsrc] },
+            known with { LayerRtxSsrcs = [RemoteRtxSsrc, RemoteRtxSsrc] },
+            known with { LayerRtxSsrcs = [RemoteRtxSsrc] },
+            new PublishedTrack("2", MediaKind.Video, RemoteSsrc, RemoteSsrc, "remote-camera", local.Codec, local.Extensions),
+        ];
+        Assert.True((known with { LayerRtxSsrcs = [RemoteRtxSsrc, 0] }).IsRelayable);
+        foreach (PublishedTrack track in (PublishedTrack[])[unknown, repeated, .. badRtx])
+        {
+            Assert.False(track.IsRelayable, track.ToString());
+            Assert.Throws<ArgumentException>(() => room.Engine.PublishRemote(engineRoom, "node-b", "p-remote", track, new RecordingRtcpSender()));
+        }
+
         Assert.True(engineRoom.RemotePublishers.IsEmpty);
     }
 
@@ -440,11 +644,18 @@ public class RelayedTrackTests
     {
         public ConcurrentQueue<byte[]> Sent { get; } = new();
 
+        /// <summary>False: only counted, so a measured path allocates nothing here.</summary>
+        public bool Keep { get; init; } = true;
+
         public bool IsConnected => true;
 
         public bool SendRtcp(ReadOnlySpan<byte> compound)
         {
-            Sent.Enqueue(compound.ToArray());
+            if (Keep)
+            {
+                Sent.Enqueue(compound.ToArray());
+            }
+
             return true;
         }
     }

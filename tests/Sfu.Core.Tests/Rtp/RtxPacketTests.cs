@@ -54,4 +54,40 @@ public class RtxPacketTests
         Assert.Equal(-1, RtxPacket.TryRestore(view, 1, 96, new byte[12 + 5]));
         Assert.Equal(18, RtxPacket.TryRestore(view, 1, 96, new byte[12 + 6]));
     }
+
+    [Theory]
+    [InlineData(0, false, 0)]
+    [InlineData(2, true, 0)]
+    [InlineData(1, true, 7)]
+    public void A_wrapped_packet_carries_the_osn_on_its_own_ssrc_numbering_and_payload_type_and_restores_to_the_original_without_padding(int csrcs, bool extension, int padding)
+    {
+        List<(byte Id, byte[] Value)> elements = extension ? [(3, [1, 2, 3])] : [];
+        byte[] original = RtpTestPackets.Build(csrcs, twoByte: false, elements, [0x90, 0xE0, 0xAB, 0xCD], padding);
+        Assert.Equal(RtpParseResult.Ok, RtpPacket.TryParse(original, out RtpPacket source));
+        byte[] destination = new byte[1500];
+
+        int length = RtxPacket.TryWrap(source, rtxSsrc: 0x0A0B0C0D, rtxPayloadType: 97, rtxSequenceNumber: 0xFFFE, destination);
+
+        Assert.Equal(RtpParseResult.Ok, RtpPacket.TryParse(destination.AsSpan(0, length), out RtpPacket rtx));
+        Assert.Equal((0x0A0B0C0Du, (byte)97, (ushort)0xFFFE), (rtx.Ssrc, rtx.PayloadType, rtx.SequenceNumber));
+        Assert.Equal((source.Timestamp, source.Marker, csrcs), (rtx.Timestamp, rtx.Marker, rtx.CsrcCount));
+        Assert.Equal(source.ExtensionData.ToArray(), rtx.ExtensionData.ToArray());
+        Assert.False(rtx.Padding);
+        Assert.Equal([(byte)(source.SequenceNumber >> 8), (byte)source.SequenceNumber, 0x90, 0xE0, 0xAB, 0xCD], rtx.Payload.ToArray());
+
+        byte[] restored = new byte[1500];
+        int restoredLength = RtxPacket.TryRestore(rtx, source.Ssrc, source.PayloadType, restored);
+        byte[] unpadded = RtpTestPackets.Build(csrcs, twoByte: false, elements, [0x90, 0xE0, 0xAB, 0xCD], 0);
+        Assert.Equal(unpadded, restored[..restoredLength]);
+    }
+
+    [Fact]
+    public void Wrapping_into_a_destination_too_small_is_refused()
+    {
+        byte[] original = RtpTestPackets.Build(0, twoByte: false, [], [1, 2, 3, 4], 0);
+        Assert.Equal(RtpParseResult.Ok, RtpPacket.TryParse(original, out RtpPacket source));
+
+        Assert.Equal(-1, RtxPacket.TryWrap(source, 1, 97, 1, new byte[12 + 2 + 3]));
+        Assert.Equal(18, RtxPacket.TryWrap(source, 1, 97, 1, new byte[12 + 2 + 4]));
+    }
 }

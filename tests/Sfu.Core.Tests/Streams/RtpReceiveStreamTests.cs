@@ -68,13 +68,14 @@ public sealed class RtpReceiveStreamTests
     }
 
     [Fact]
-    public void A_retransmission_of_a_packet_we_have_and_a_padding_probe_go_nowhere()
+    public void A_retransmission_of_a_packet_we_have_is_restored_as_known_and_a_padding_probe_goes_nowhere()
     {
         RtpReceiveStream video = Video();
         byte[] have = StreamPackets.Vp8(Ssrc, 10, keyframe: true);
         Receive(video, have);
 
-        Assert.Equal(RepairOutcome.NotWanted, video.TryRepair(StreamPackets.View(StreamPackets.Rtx(have, RtxSsrc, 1, 97)), out _));
+        Assert.Equal(RepairOutcome.Known, video.TryRepair(StreamPackets.View(StreamPackets.Rtx(have, RtxSsrc, 1, 97)), out Span<byte> known));
+        Assert.Equal(have, known.ToArray());
         Assert.Equal(RepairOutcome.NotWanted, video.TryRepair(StreamPackets.View(StreamPackets.Rtp(RtxSsrc, 2, 0, 97)), out _));
         Assert.Equal(RepairOutcome.Malformed, video.TryRepair(StreamPackets.View(StreamPackets.Rtp(RtxSsrc, 3, 0, 97, 0x01)), out _));
     }
