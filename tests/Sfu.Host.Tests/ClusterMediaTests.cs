@@ -97,6 +97,16 @@ public sealed partial class ClusterMediaTests
                     await Task.Delay(200, cancel);
                     Assert.Equal(burstBefore + 1, publisher.GetSendStats().KeyframeRequestsReceived);
 
+                    // A FIR (RFC 5104 §4.3.1) crosses back the same way and brings a keyframe.
+                    await Task.Delay(DownTrack.KeyframeRequestInterval + TimeSpan.FromMilliseconds(200), cancel);
+                    long firKeyframesBefore = video.GetStats().KeyframesReceived;
+                    long firBefore = publisher.GetSendStats().KeyframeRequestsReceived;
+                    byte[] fir = new byte[32];
+                    int firLength = Sfu.Core.Rtcp.FullIntraRequest.TryWrite(fir, 0x1234_5678, [new Sfu.Core.Rtcp.FirEntry(video.Ssrc, 1)]);
+                    Assert.True(firLength > 0 && first.SendRtcp(fir.AsSpan(0, firLength)));
+                    await Poll.UntilAsync(() => publisher.GetSendStats().KeyframeRequestsReceived > firBefore, "the FIR's keyframe request to reach the publisher");
+                    Assert.True(await first.WaitUntilAsync(_ => video.GetStats().KeyframesReceived > firKeyframesBefore, TimeSpan.FromSeconds(5)), Describe(first, a, b));
+
                     // A NACK is answered by the subscriber's node from the relayed packets it
                     // keeps; nothing of it goes to node A.
                     long resentBefore = b.Engine.Counters.PacketsRetransmitted;
