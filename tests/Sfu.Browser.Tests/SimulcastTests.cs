@@ -71,6 +71,8 @@ public sealed class SimulcastTests(SfuServerFixture server, BrowserFixture brows
 
         // Sam's tile grows to the size of the top layer: sample his decoder while it switches,
         // and for a second after.
+        DownTrack samVideo = server.Services.GetRequiredService<SfuEngine>().Rooms.Find("simulcast-fit")!.Participants.Single(p => p.DisplayName == "Sam").DownTracks.Single(d => d.Source.Kind == MediaKind.Video);
+        await using var atServer = new DownTrackTimeline(samVideo);
         await small.ResizeRemoteVideoAsync(1280, 720);
         List<(TimeSpan At, InboundVideo Video)> samples = await SampleAsync(small, SwitchDeadline, v => v.FrameWidth == top, cancel);
 
@@ -80,7 +82,7 @@ public sealed class SimulcastTests(SfuServerFixture server, BrowserFixture brows
         // old one until then, so the decoder never waits longer than it does in steady state.
         TimeSpan longestStall = LongestStall(samples);
         TimeSpan allowed = TimeSpan.FromTicks(Math.Max(TimeSpan.FromMilliseconds(700).Ticks, 2 * steadyStall.Ticks));
-        Assert.True(longestStall <= allowed, $"no frame was decoded for {longestStall.TotalMilliseconds:0} ms (steady state: {steadyStall.TotalMilliseconds:0} ms); Sam's receiver: {await small.CallAsync<string>(ReceiverScript)}; the server: {SubscriptionView.Counters(server)}; {trace}");
+        Assert.True(longestStall <= allowed, $"no frame was decoded for {longestStall.TotalMilliseconds:0} ms (steady state: {steadyStall.TotalMilliseconds:0} ms); Sam's receiver: {await small.CallAsync<string>(ReceiverScript)}; the server: {SubscriptionView.Counters(server)}; Sam's copy at the server:{atServer} Sam's decoder: {trace}");
         Assert.True(samples[^1].Video.FramesDecoded > samples[0].Video.FramesDecoded, trace);
     }
 

@@ -67,3 +67,59 @@ internal static class SubscriptionView
         }
     }
 }
+
+/// <summary>
+/// Samples one subscriber's copy of a video every 50 ms while it runs: the forwarder's current,
+/// wanted and allocated layer, bandwidth pause, packets sent to the subscriber and packets
+/// received of each source layer, and the subscriber's downlink estimate. A line is kept when
+/// a layer or the pause changes, or every 250 ms; <see cref="ToString"/> is the timeline, for
+/// failure messages about what the server did while a browser stalled.
+/// </summary>
+internal sealed class DownTrackTimeline : IAsyncDisposable
+{
+    private readonly System.Text.StringBuilder _lines = new();
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _sampling;
+
+    public DownTrackTimeline(DownTrack track)
+    {
+        _sampling = Task.Run(async () =>
+        {
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            (int, int, int, bool) last = (-2, -2, -2, false);
+            TimeSpan lastLine = TimeSpan.MinValue;
+            while (!_stop.IsCancellationRequested)
+            {
+                (int, int, int, bool) now = (track.CurrentLayer, track.WantedLayer, track.AllocatedLayer, track.IsPausedForBandwidth);
+                if (now != last || clock.Elapsed - lastLine >= TimeSpan.FromMilliseconds(250))
+                {
+                    string layers = string.Join("/", track.Source.Layers.Select(l => l.Stream?.PacketsReceived ?? 0));
+                    lock (_lines)
+                    {
+                        _lines.Append(System.Globalization.CultureInfo.InvariantCulture, $" {clock.Elapsed.TotalMilliseconds:0} ms: current {now.Item1} wanted {now.Item2} allocated {now.Item3}{(now.Item4 ? " paused" : "")} sent {track.PacketsSent} source {layers} estimate {track.Subscriber.DownlinkEstimate / 1000}k;");
+                    }
+
+                    last = now;
+                    lastLine = clock.Elapsed;
+                }
+
+                await Task.Delay(50, CancellationToken.None);
+            }
+        });
+    }
+
+    public override string ToString()
+    {
+        lock (_lines)
+        {
+            return _lines.ToString();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        await _sampling;
+        _stop.Dispose();
+    }
+}
