@@ -71,7 +71,7 @@ public sealed class SimulcastTests(SfuServerFixture server, BrowserFixture brows
 
         // Sam's tile grows to the size of the top layer: sample his decoder while it switches,
         // and for a second after.
-        DownTrack samVideo = server.Services.GetRequiredService<SfuEngine>().Rooms.Find("simulcast-fit")!.Participants.Single(p => p.DisplayName == "Sam").DownTracks.Single(d => d.Source.Kind == MediaKind.Video);
+        DownTrack samVideo = server.Services.GetRequiredService<SfuEngine>().Rooms.Find("simulcast-fit")!.Participants.Single(p => p.DisplayName == "Sam").DownTracks.Where(d => d.Source.Kind == MediaKind.Video).MaxBy(d => d.PacketsSent)!;
         await using var atServer = new DownTrackTimeline(samVideo);
         await small.ResizeRemoteVideoAsync(1280, 720);
         List<(TimeSpan At, InboundVideo Video)> samples = await SampleAsync(small, SwitchDeadline, v => v.FrameWidth == top, cancel);

@@ -31,6 +31,9 @@ public sealed partial class DownTrack : IOutboundStream
 
     // What an ICE-TCP subscriber's send queue drops first when it backs up: video before audio.
     private readonly DatagramPriority _priority;
+
+    /// <summary>VP8 simulcast only: keeps PictureID and TL0PICIDX continuous across layer switches.</summary>
+    private readonly Vp8PictureNumbering? _vp8;
     private ExtensionIdMap _extensionMap;
     private byte _payloadType;
     private byte _transportCcId;
@@ -63,6 +66,9 @@ public sealed partial class DownTrack : IOutboundStream
             context.Time);
         _forwarder = new Forwarder(source.Kind == MediaKind.Video, Stream.Translator, source.Layers.Length);
         _priority = source.Kind == MediaKind.Audio ? DatagramPriority.Audio : DatagramPriority.Video;
+        _vp8 = source.Kind == MediaKind.Video && source.Layers.Length > 1 && string.Equals(source.Codec.Name, "VP8", StringComparison.OrdinalIgnoreCase)
+            ? new Vp8PictureNumbering(source.Layers.Length)
+            : null;
     }
 
     public Producer Source { get; }
@@ -159,11 +165,13 @@ public sealed partial class DownTrack : IOutboundStream
             Source.Layers[decision.Layer].RequestKeyframe(KeyframeRequestInterval, _forwarder.Started ? KeyframeRequestReason.LayerSwitch : KeyframeRequestReason.Start);
         }
 
+        bool switched = false;
         if (decision.Action == ForwardAction.Rebase)
         {
             int from = _forwarder.CurrentLayer;
             decision = _forwarder.Rebase(layer.Index, view.SequenceNumber, view.Timestamp, OutputTimestamp(layer, view.Timestamp, now), decision.PayloadType);
-            if (from >= 0 && from != layer.Index)
+            switched = from != layer.Index;
+            if (from >= 0 && switched)
             {
                 _context.Counters.LayerSwitched();
             }
@@ -174,7 +182,7 @@ public sealed partial class DownTrack : IOutboundStream
             return;
         }
 
-        int length = Apply(packet, decision.SequenceNumber, decision.Timestamp, decision.PayloadType, now, scratch);
+        int length = Apply(packet, decision.SequenceNumber, decision.Timestamp, decision.PayloadType, now, scratch, layer.Index, resend: false, switched);
         if (length > 0)
         {
             _lastTimestamp = decision.Timestamp;
@@ -347,7 +355,7 @@ public sealed partial class DownTrack : IOutboundStream
         }
 
         return RtpPacket.TryParse(packet, out RtpPacket view) == RtpParseResult.Ok
-            && Apply(packet, sequenceNumber, unchecked(view.Timestamp + timestampOffset), _payloadType, _context.Time.GetTimestamp(), scratch) > 0;
+            && Apply(packet, sequenceNumber, unchecked(view.Timestamp + timestampOffset), _payloadType, _context.Time.GetTimestamp(), scratch, layer, resend: true) > 0;
     }
 
     /// <summary>
@@ -359,7 +367,8 @@ public sealed partial class DownTrack : IOutboundStream
     internal bool ResendFromOrigin(ReadOnlySpan<byte> packet, ushort sequenceNumber, uint timestamp, Span<byte> scratch)
     {
         long now = _context.Time.GetTimestamp();
-        if (!IsForwarding || Apply(packet, sequenceNumber, timestamp, _payloadType, now, scratch) <= 0)
+        int layer = Stream.Translator.TryMapBack(sequenceNumber, out int mapped, out _, out _) ? mapped : -1;
+        if (!IsForwarding || Apply(packet, sequenceNumber, timestamp, _payloadType, now, scratch, layer, resend: true) <= 0)
         {
             return false;
         }
@@ -395,8 +404,12 @@ public sealed partial class DownTrack : IOutboundStream
         return true;
     }
 
-    /// <summary>Writes the subscriber's copy into scratch, protects it in place and sends it.</summary>
-    private int Apply(ReadOnlySpan<byte> packet, ushort sequenceNumber, uint timestamp, byte payloadType, long now, Span<byte> scratch)
+    /// <summary>
+    /// Writes the subscriber's copy into scratch, protects it in place and sends it.
+    /// <paramref name="layer"/> is the source layer the packet came from (-1: not known), and
+    /// <paramref name="switched"/> marks the first packet after forwarding moved to it.
+    /// </summary>
+    private int Apply(ReadOnlySpan<byte> packet, ushort sequenceNumber, uint timestamp, byte payloadType, long now, Span<byte> scratch, int layer, bool resend, bool switched = false)
     {
         // Every packet toward a subscriber that negotiated it gets the next transport-wide
         // sequence number, retransmissions included: its feedback on them is our estimate.
@@ -413,6 +426,19 @@ public sealed partial class DownTrack : IOutboundStream
         RtpHeader.SetSequenceNumber(copy, sequenceNumber);
         RtpHeader.SetTimestamp(copy, timestamp);
         RtpHeader.SetPayloadType(copy, payloadType);
+        if (_vp8 is not null && layer >= 0 && RtpPacket.TryParse(copy, out RtpPacket written) == RtpParseResult.Ok)
+        {
+            Span<byte> payload = copy.Slice(written.HeaderLength, written.Payload.Length);
+            if (resend)
+            {
+                _vp8.RewriteResend(payload, layer);
+            }
+            else
+            {
+                _vp8.Rewrite(payload, layer, switched);
+            }
+        }
+
         return _context.Transport.SendRtp(scratch, length, _priority) ? length : -1;
     }
 }

@@ -64,6 +64,46 @@ public static class Vp8Descriptor
     }
 
     /// <summary>
+    /// Where the descriptor's PictureID and TL0PICIDX sit (RFC 7741 §4.2), so a forwarder can
+    /// renumber them in place: <paramref name="pictureIdOffset"/> -1 when there is none, else its
+    /// first byte (<paramref name="longPictureId"/>: 15 bits over two bytes with M set, else 7 bits);
+    /// <paramref name="tl0PicIdxOffset"/> -1 when there is none. False when the descriptor is
+    /// truncated or carries neither.
+    /// </summary>
+    public static bool TryLocatePictureIndices(ReadOnlySpan<byte> payload, out int pictureIdOffset, out bool longPictureId, out int tl0PicIdxOffset)
+    {
+        pictureIdOffset = -1;
+        longPictureId = false;
+        tl0PicIdxOffset = -1;
+        if (payload.Length < 2 || (payload[0] & 0x80) == 0)
+        {
+            return false;
+        }
+
+        byte extension = payload[1];
+        int offset = 2;
+        if ((extension & 0x80) != 0)
+        {
+            if (offset >= payload.Length)
+            {
+                return false;
+            }
+
+            longPictureId = (payload[offset] & 0x80) != 0;
+            pictureIdOffset = offset;
+            offset += longPictureId ? 2 : 1;
+        }
+
+        if ((extension & 0x40) != 0)
+        {
+            tl0PicIdxOffset = offset;
+            offset++;
+        }
+
+        return offset <= payload.Length && (pictureIdOffset >= 0 || tl0PicIdxOffset >= 0);
+    }
+
+    /// <summary>
     /// The width and height a keyframe declares: after the frame tag (3 bytes, P=0) and the start
     /// code, two little-endian 16-bit fields of 14 bits of size and 2 of scaling.
     /// </summary>

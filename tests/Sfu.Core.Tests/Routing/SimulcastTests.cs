@@ -21,7 +21,10 @@ public sealed class SimulcastTests : IAsyncLifetime
     private readonly FakeTimeProvider _time = new(DateTimeOffset.UtcNow);
     private readonly ushort[] _sequence = [100, 5000, 20000];
     private readonly uint[] _timestamp = [1_000, 400_000, 9_000_000];
+    private readonly ushort[] _pictureId = [100, 32000, 7000];
+    private readonly byte[] _tl0PicIdx = [10, 200, 60];
     private EngineRoom _room = null!;
+    private bool _withPictureIds;
 
     private static uint Ssrc(int layer) => 0x5000u + (uint)layer;
 
@@ -38,13 +41,16 @@ public sealed class SimulcastTests : IAsyncLifetime
     {
         foreach (int layer in layers.Length == 0 ? [0, 1, 2] : layers)
         {
-            byte[] packet = StreamPackets.Vp8Layer(Ssrc(layer), _sequence[layer]++, _timestamp[layer], keyframe, Rids[layer], Sizes[layer].Width, Sizes[layer].Height);
+            (ushort, byte)? picture = _withPictureIds ? (_pictureId[layer], _tl0PicIdx[layer]) : null;
+            byte[] packet = StreamPackets.Vp8Layer(Ssrc(layer), _sequence[layer]++, _timestamp[layer], keyframe, Rids[layer], Sizes[layer].Width, Sizes[layer].Height, picture: picture);
             _room.Deliver(_room.Publisher, _room.Publisher.ProtectRtp(packet));
         }
 
         for (int layer = 0; layer < 3; layer++)
         {
             _timestamp[layer] += 3000;
+            _pictureId[layer] = (ushort)((_pictureId[layer] + 1) & 0x7FFF);
+            _tl0PicIdx[layer]++;   // every frame a base-layer one: one temporal layer
         }
 
         _time.Advance(TimeSpan.FromMilliseconds(33));
@@ -108,6 +114,58 @@ public sealed class SimulcastTests : IAsyncLifetime
         Assert.True(RtpSequence.IsNewer(switched.Timestamp, stillTop.Timestamp), "the timestamp stepped back across the switch");
         Assert.InRange(RtpSequence.Distance(stillTop.Timestamp, switched.Timestamp), 1, 90 * 200);
         Assert.Equal(switchesBefore + 1, _room.Engine.Counters.LayerSwitches);
+    }
+
+    /// <summary>The VP8 PictureID and TL0PICIDX a subscriber got.</summary>
+    private static (int PictureId, int Tl0PicIdx) PictureOf(RtpPacket packet)
+    {
+        Assert.True(Vp8Descriptor.TryLocatePictureIndices(packet.Payload, out int at, out bool longId, out int tl0At));
+        Assert.True(longId);
+        return (System.Buffers.Binary.BinaryPrimitives.ReadUInt16BigEndian(packet.Payload[at..]) & 0x7FFF, packet.Payload[tl0At]);
+    }
+
+    [Fact]
+    public void Across_a_switch_the_vp8_picture_id_and_tl0_index_go_on_from_the_last_ones_sent_and_a_resend_keeps_its_first_numbers()
+    {
+        // Each layer counts its own PictureID and TL0PICIDX from its own start (100, 32000 near
+        // the 15-bit wrap, 7000); the subscriber must see one sequence.
+        _withPictureIds = true;
+        EnginePeer subscriber = _room.Subscribers[0];
+        DownTrack track = subscriber.VideoDownTrack();
+        SendFrame(keyframe: true);
+        RtpPacket first = subscriber.LastVideo(out _);
+        SendFrame(keyframe: false);
+        SendFrame(keyframe: false);
+        RtpPacket lastTop = subscriber.LastVideo(out _);
+        // The first keyframes arrive bottom layer first: forwarding starts on it with its own
+        // numbers (100, 10) and moves up at each higher keyframe of the same frame time.
+        Assert.Equal((102, 12), PictureOf(first));
+        Assert.Equal((104, 14), PictureOf(lastTop));
+
+        subscriber.Participant!.SetVideoSize(track.Mid!, 600, 300);
+        SendFrame(keyframe: true, 1);
+        RtpPacket switched = subscriber.LastVideo(out _);
+        SendFrame(keyframe: false, 1);
+        RtpPacket after = subscriber.LastVideo(out _);
+        Assert.Equal(1, track.CurrentLayer);
+        Assert.Equal((105, 15), PictureOf(switched));
+        Assert.Equal((106, 16), PictureOf(after));
+
+        // Down again.
+        subscriber.Participant!.SetVideoSize(track.Mid!, 320, 180);
+        SendFrame(keyframe: true, 0);
+        Assert.Equal(0, track.CurrentLayer);
+        Assert.Equal((107, 17), PictureOf(subscriber.LastVideo(out _)));
+
+        // The top layer's packet before its last (one this subscriber "lost"), NACKed now: resent
+        // as it was first numbered.
+        ushort lost = (ushort)(lastTop.SequenceNumber - 1);
+        byte[] nack = new byte[16];
+        int length = GenericNack.TryWrite(nack, 0x4444, track.Ssrc, [lost]);
+        _room.Deliver(subscriber, subscriber.ProtectRtcp(nack.AsSpan(0, length)));
+        RtpPacket resent = subscriber.LastVideo(out _);
+        Assert.Equal(lost, resent.SequenceNumber);
+        Assert.Equal((103, 13), PictureOf(resent));
     }
 
     [Fact]

@@ -45,11 +45,18 @@ internal static class StreamPackets
     /// (RFC 8285 §4.2) with the section's mid and the layer's rid (RFC 8852), and on a keyframe
     /// the frame size in the VP8 frame header (RFC 6386 §9.1).
     /// </summary>
-    public static byte[] Vp8Layer(uint ssrc, ushort sequenceNumber, uint timestamp, bool keyframe, string rid, int width, int height, byte midId = 9, byte ridId = 10, string mid = "1")
+    /// <param name="picture">When given, the descriptor carries a 15-bit PictureID and a TL0PICIDX (RFC 7741 §4.2), as libwebrtc sends them.</param>
+    public static byte[] Vp8Layer(uint ssrc, ushort sequenceNumber, uint timestamp, bool keyframe, string rid, int width, int height, byte midId = 9, byte ridId = 10, string mid = "1", (ushort PictureId, byte Tl0PicIdx)? picture = null)
     {
         byte[] frame = keyframe
             ? [0x10, 0x00, 0x00, 0x00, 0x9D, 0x01, 0x2A, (byte)width, (byte)(width >> 8), (byte)height, (byte)(height >> 8), 0xAB]
             : [0x10, 0x01, 0x00, 0x00, 0xCD];
+        if (picture is (ushort pictureId, byte tl0))
+        {
+            // X set, then I and L: the PictureID with its M bit, and the TL0PICIDX.
+            frame = [0x90, 0xC0, (byte)(0x80 | (pictureId >> 8)), (byte)pictureId, tl0, .. frame[1..]];
+        }
+
         return WithExtensions(ssrc, sequenceNumber, timestamp, 96, [(midId, Encoding.ASCII.GetBytes(mid)), (ridId, Encoding.ASCII.GetBytes(rid))], frame);
     }
 
