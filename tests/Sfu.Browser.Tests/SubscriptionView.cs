@@ -28,7 +28,7 @@ internal static class SubscriptionView
     {
         var counters = server.Services.GetRequiredService<SfuEngine>().Counters;
         return $"NACKs in {counters.NacksReceived}, resent {counters.PacketsRetransmitted}, refused by the resend budget {counters.DroppedCount(DropReason.ResendBudget)}, "
-            + $"send failed {counters.DroppedCount(DropReason.SendFailed)}, PLIs out {counters.PlisSent}, layer switches {counters.LayerSwitches}";
+            + $"send failed {counters.DroppedCount(DropReason.SendFailed)}, PLIs out {counters.PlisSent}, layer switches {counters.LayerSwitches}, packets on unknown SSRCs {counters.DroppedCount(DropReason.UnknownSsrc)}";
     }
 
     /// <summary>Runs a check; its failure message gets the server's view of the room.</summary>
@@ -40,7 +40,7 @@ internal static class SubscriptionView
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            Assert.Fail($"{e.Message}; the server: {Describe(server, roomName)}");
+            Assert.Fail($"{e.Message}; the server: {Describe(server, roomName)}; {Counters(server)}");
         }
     }
 
