@@ -65,9 +65,12 @@ public sealed class RoomListTests(SfuServerFixture server, BrowserFixture browse
     }
 
     /// <summary>The count text of the room's entry, or "" when the room is not listed.</summary>
-    private static async Task<string> EntryAsync(IPage lobby, string room)
-    {
-        ILocator entry = lobby.Locator($"[data-testid=room-entry][data-room=\"{room}\"] [data-testid=room-count]");
-        return await entry.CountAsync() == 0 ? "" : (await entry.TextContentAsync() ?? "");
-    }
+    /// <remarks>
+    /// Read in one step in the page: a count and then a locator's text would race the entry's
+    /// removal, and the text read waits (30 s) for an entry that left between the two.
+    /// </remarks>
+    private static Task<string> EntryAsync(IPage lobby, string room)
+        => lobby.EvaluateAsync<string>(
+            "room => [...document.querySelectorAll('[data-testid=room-entry]')].find(e => e.dataset.room === room)?.querySelector('[data-testid=room-count]')?.textContent ?? ''",
+            room);
 }
