@@ -160,32 +160,6 @@ public sealed class ReconnectTests(SfuServerFixture server, BrowserFixture brows
         }
         """;
 
-    /// <summary>
-    /// Fails the page's current peer connection now, and then each new one the moment it is
-    /// created, while the rejoin that made it is still under way (joined at the server, camera
-    /// and meeting state still to come): the hardest moment for the page to give up in. Stops
-    /// when window.failNext reaches 0.
-    /// </summary>
-    private const string FailEachConnectionAsItIsMadeScript = """
-        (count) => {
-          const fail = (pc) => {
-            window.failNext--;
-            Object.defineProperty(pc, 'connectionState', { get: () => 'failed' });
-            pc.onconnectionstatechange?.(new Event('connectionstatechange'));
-          };
-          window.failNext = count;
-          const Original = window.RTCPeerConnection;
-          window.RTCPeerConnection = function (...args) {
-            const pc = new Original(...args);
-            // After the constructor's caller has set its handlers, before any await of its own.
-            if (window.failNext > 0) queueMicrotask(() => fail(pc));
-            return pc;
-          };
-          window.RTCPeerConnection.prototype = Original.prototype;
-          fail(window.sfu.pc);
-        }
-        """;
-
     /// <summary>One 'rejoining' event of the page: the attempt, its planned delay, and when (ms).</summary>
     private sealed class RejoinSample
     {
@@ -313,9 +287,8 @@ public sealed class ReconnectTests(SfuServerFixture server, BrowserFixture brows
         await RecordRejoinsAsync(ada, bob);
         await ada.Page.EvaluateAsync(ShortenRejoinBackOffScript, BackOffScale);
 
-        // Nine failures in a row: the connection Ada has, then each of her eight rejoins', each
-        // while that rejoin is still under way.
-        await ada.Page.EvaluateAsync(FailEachConnectionAsItIsMadeScript, 9);
+        // Nine failures in a row: the connection Ada has, then each of her eight rejoins'.
+        await ada.Page.EvaluateAsync(FailEveryNewConnectionScript, 9);
         const string gaveUp = "The media connection failed 8 times in a row; reload the page to try again.";
         await Eventually.UntilAsync(
             () => ada.Page.GetByTestId("error-banner").TextContentAsync(),
