@@ -45,7 +45,11 @@ public sealed partial class SfuEngine : IDatagramHandler, IPeerDirectory, IAsync
         _loggerFactory = loggerFactory;
         _logger = loggerFactory.CreateLogger<SfuEngine>();
         Time = time ?? TimeProvider.System;
-        Rooms = new RoomRegistry(Time);
+        FanOut = new FanOutWorkers(
+            Math.Max(0, options.FanOutThreads ?? options.Threads - 1),
+            options.FanOutShard,
+            loggerFactory.CreateLogger<FanOutWorkers>());
+        Rooms = new RoomRegistry(Time, FanOut);
         Metrics = new SfuMetrics(Counters, Rooms, meterFactory);
         _services = new MediaServices(Time, Counters, Metrics, loggerFactory, options.AnnouncedAddress, () => AnnouncedPort, (ulong)options.MaxVideoBitrate, () => AnnouncedTcpPort)
         {
@@ -68,6 +72,9 @@ public sealed partial class SfuEngine : IDatagramHandler, IPeerDirectory, IAsync
     public TimeProvider Time { get; }
 
     public MediaCounters Counters { get; } = new();
+
+    /// <summary>The helper threads that share large fan-outs with the media threads.</summary>
+    public FanOutWorkers FanOut { get; }
 
     public RoomRegistry Rooms { get; }
 
@@ -119,6 +126,7 @@ public sealed partial class SfuEngine : IDatagramHandler, IPeerDirectory, IAsync
         }
 
         _port = port;
+        FanOut.Start(port);
         _port.Start(this);
         _housekeeping = HousekeepingAsync(_stop.Token);
         LogStarted(_logger, _port.LocalEndPoint, AnnouncedAddress);
@@ -334,6 +342,8 @@ public sealed partial class SfuEngine : IDatagramHandler, IPeerDirectory, IAsync
             await _tcp.DisposeAsync().ConfigureAwait(false);
         }
 
+        // Before the port: a helper sends its last batch through it.
+        FanOut.Dispose();
         if (_port is not null)
         {
             await _port.DisposeAsync().ConfigureAwait(false);

@@ -1,3 +1,5 @@
+using Sfu.Core.Routing;
+
 namespace Sfu.Core;
 
 /// <summary>Media-plane settings (configuration section "Sfu:Media").</summary>
@@ -22,6 +24,17 @@ public sealed class SfuOptions
     /// the sockets cannot share the port, one is used whatever this says.
     /// </summary>
     public int Threads { get; set; } = Environment.ProcessorCount;
+
+    /// <summary>
+    /// Helper threads that share a large fan-out with the media thread that received its packet
+    /// (each takes shards of <see cref="FanOutShard"/> subscribers). Unset: <see cref="Threads"/>
+    /// − 1, so one room's fan-out can use every core; 0: a packet's fan-out always stays on the
+    /// thread that received it.
+    /// </summary>
+    public int? FanOutThreads { get; set; }
+
+    /// <summary>Subscribers of one track that one thread takes at a time; a fan-out splits over threads only beyond one shard.</summary>
+    public int FanOutShard { get; set; } = FanOutWorkers.DefaultShardSize;
 
     /// <summary>
     /// Datagrams a media thread takes in one <c>recvmmsg</c> at most (Linux): it wakes for the

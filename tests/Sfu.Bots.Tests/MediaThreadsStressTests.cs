@@ -25,12 +25,23 @@ public sealed class MediaThreadsStressTests
     private const int Subscribers = 20;
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
 
-    [Fact(Timeout = 90_000)]
-    public async Task Four_publishers_fan_out_on_four_threads_to_subscribers_that_join_pause_resume_and_leave()
+    /// <param name="fanOutShard">
+    /// 0: each packet's fan-out stays on the thread that received it (no helpers). Else the
+    /// subscribers of a track are cut into shards of this many, shared with three helper
+    /// threads (<see cref="FanOutWorkers"/>): copies of one packet are made on several threads
+    /// and must still leave in order, each exactly once.
+    /// </param>
+    [Theory(Timeout = 90_000)]
+    [InlineData(0)]
+    [InlineData(3)]
+    public async Task Four_publishers_fan_out_on_four_threads_to_subscribers_that_join_pause_resume_and_leave(int fanOutShard)
     {
         CancellationToken token = TestContext.Current.CancellationToken;
+        string[] split = fanOutShard == 0
+            ? ["--Sfu:Media:FanOutThreads=0"]
+            : ["--Sfu:Media:FanOutThreads=3", $"--Sfu:Media:FanOutShard={fanOutShard}"];
         WebApplication app = SfuServer.CreateApp(
-            ["--Urls=http://127.0.0.1:0", "--Sfu:Media:Port=0", "--Sfu:Media:Threads=4", "--Sfu:Media:TcpPort=-1"],
+            ["--Urls=http://127.0.0.1:0", "--Sfu:Media:Port=0", "--Sfu:Media:Threads=4", "--Sfu:Media:TcpPort=-1", .. split],
             builder => builder.Logging.SetMinimumLevel(LogLevel.Warning));
         await app.StartAsync(token);
         var bots = new List<SfuBot>();
@@ -102,6 +113,16 @@ public sealed class MediaThreadsStressTests
             }
 
             Assert.Equal(Subscribers - departed.Count, engine.Rooms.Find(Room)!.Participants.Length - Publishers);
+            if (fanOutShard == 0)
+            {
+                Assert.Equal(0, engine.FanOut.Split);
+            }
+            else
+            {
+                // The helpers really made copies (of the room's ~1,000 packets a second, most split).
+                Assert.True(engine.FanOut.ShardsByHelpers > 100, $"helpers sent {engine.FanOut.ShardsByHelpers} shards of {engine.FanOut.Split} split fan-outs");
+            }
+
             // Reported, not asserted: alone this run always spreads over at least two threads, but
             // in the full suite on a loaded 2-core machine it once read fewer, cause not yet known.
             TestContext.Current.SendDiagnosticMessage($"media threads that used CPU: {MediaThreadsThatWorked()} of 4");

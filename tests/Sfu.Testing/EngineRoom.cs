@@ -56,7 +56,8 @@ public sealed class EngineRoom : IAsyncDisposable
 
         // Nobody sends consent checks while a benchmark runs: keep sessions for its whole length.
         // A benchmark sends as fast as it can: the ingress bound is off (the check still runs).
-        var options = new SfuOptions { Port = 0, ConsentTimeoutSeconds = 3600 };
+        // The memory port hands every send to its peer on the calling thread: fan-outs stay on one.
+        var options = new SfuOptions { Port = 0, ConsentTimeoutSeconds = 3600, FanOutThreads = 0 };
         options.SrtpProfiles.Add(profile.ToString());
         options.Limits.IngressPacketsPerSecond = 0;
         options.Limits.IngressBitsPerSecond = 0;

@@ -17,6 +17,9 @@ namespace Sfu.Core.Routing;
 public sealed partial class Producer
 {
     private readonly bool _isRemote;
+
+    /// <summary>Where a fan-out to many subscribers is split over cores; null: always one loop.</summary>
+    private readonly FanOutWorkers? _workers;
     private ImmutableArray<DownTrack> _downTracks = [];
     private volatile bool _closed;
     private int _layerSizeVersion;
@@ -30,6 +33,7 @@ public sealed partial class Producer
     internal Producer(IPublisher owner, PublishedTrack track, TimeProvider time)
     {
         Owner = owner;
+        _workers = owner.Room.FanOut;
         _isRemote = owner is RemotePublisher;
         Track = track;
         Mid = track.Mid;
@@ -153,36 +157,48 @@ public sealed partial class Producer
         AudioLevel?.Observe(view);
         uint live = LiveLayers(now);
         ImmutableArray<DownTrack> downTracks = _downTracks;
-        for (int i = 0; i < downTracks.Length; i++)
+        if (_workers is null || !_workers.TryFanOut(layer, packet, view, isKeyframe, live, now, scratch, downTracks))
         {
-            // Each subscriber's state is out of the cache by its next packet: load the next
-            // ones' while this one's copy is encrypted, one level of references per turn.
-            if (i + 4 < downTracks.Length)
-            {
-                CachePrefetch.Object(downTracks[i + 4], 128);
-            }
-
-            if (i + 3 < downTracks.Length)
-            {
-                downTracks[i + 3].Prefetch(1);
-            }
-
-            if (i + 2 < downTracks.Length)
-            {
-                downTracks[i + 2].Prefetch(2);
-            }
-
-            if (i + 1 < downTracks.Length)
-            {
-                downTracks[i + 1].Prefetch(3);
-            }
-
-            downTracks[i].Send(layer, packet, view, isKeyframe, live, now, scratch);
+            Send(layer, packet, view, isKeyframe, live, now, scratch, downTracks, 0, downTracks.Length);
         }
 
         if (!_isRemote)
         {
             Relay(layer, packet, scratch);
+        }
+    }
+
+    /// <summary>
+    /// The copies for down-tracks [<paramref name="start"/>, <paramref name="end"/>): all of them,
+    /// or one shard of a split fan-out (<see cref="FanOutWorkers"/>). Media path.
+    /// </summary>
+    internal static void Send(ProducerLayer layer, ReadOnlySpan<byte> packet, in RtpPacket view, bool isKeyframe, uint live, long now, Span<byte> scratch, ImmutableArray<DownTrack> downTracks, int start, int end)
+    {
+        for (int i = start; i < end; i++)
+        {
+            // Each subscriber's state is out of the cache by its next packet: load the next
+            // ones' while this one's copy is encrypted, one level of references per turn.
+            if (i + 4 < end)
+            {
+                CachePrefetch.Object(downTracks[i + 4], 128);
+            }
+
+            if (i + 3 < end)
+            {
+                downTracks[i + 3].Prefetch(1);
+            }
+
+            if (i + 2 < end)
+            {
+                downTracks[i + 2].Prefetch(2);
+            }
+
+            if (i + 1 < end)
+            {
+                downTracks[i + 1].Prefetch(3);
+            }
+
+            downTracks[i].Send(layer, packet, view, isKeyframe, live, now, scratch);
         }
     }
 

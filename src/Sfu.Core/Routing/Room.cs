@@ -18,12 +18,16 @@ public sealed class Room
     private ImmutableArray<RemotePublisher> _remotePublishers = [];
     private ImmutableArray<RelayLink> _relayLinks = [];
 
-    public Room(string name, TimeProvider time)
+    public Room(string name, TimeProvider time, FanOutWorkers? fanOut = null)
     {
         ArgumentNullException.ThrowIfNull(time);
         Name = name;
         CreatedAt = time.GetUtcNow();
+        FanOut = fanOut;
     }
+
+    /// <summary>Where a fan-out to many members is split over cores (under this room's media gate); null: never split.</summary>
+    internal FanOutWorkers? FanOut { get; }
 
     public string Name { get; }
 

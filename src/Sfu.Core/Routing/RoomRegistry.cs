@@ -6,7 +6,8 @@ using Sfu.Core.Sessions;
 namespace Sfu.Core.Routing;
 
 /// <summary>The live rooms by name; a room exists while it has participants.</summary>
-public sealed class RoomRegistry(TimeProvider time) : IMediaGauges
+/// <param name="fanOut">Given to every room: where large fan-outs are split over cores (null: never).</param>
+public sealed class RoomRegistry(TimeProvider time, FanOutWorkers? fanOut = null) : IMediaGauges
 {
     private readonly ConcurrentDictionary<string, Room> _rooms = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
@@ -25,7 +26,7 @@ public sealed class RoomRegistry(TimeProvider time) : IMediaGauges
     {
         lock (_gate)
         {
-            Room room = _rooms.GetOrAdd(name, n => new Room(n, time));
+            Room room = _rooms.GetOrAdd(name, n => new Room(n, time, fanOut));
             if (maxParticipants > 0 && room.Participants.Length >= maxParticipants)
             {
                 throw new SignalingException($"The room '{name}' is full: it admits {maxParticipants} participants.");

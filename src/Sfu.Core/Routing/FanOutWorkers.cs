@@ -1,0 +1,341 @@
+using System.Collections.Immutable;
+using Microsoft.Extensions.Logging;
+using Sfu.Core.Net;
+using Sfu.Core.Rtp;
+
+namespace Sfu.Core.Routing;
+
+/// <summary>
+/// Splits one packet's fan-out over several cores when a track has many subscribers (LiveKit's
+/// answer for one publisher to thousands; mediasoup has none, a room is one worker). The media
+/// thread that received the packet holds its room's media gate, as for any fan-out; it cuts the
+/// down-tracks into shards of <see cref="ShardSize"/>, wakes idle helper threads, and every one
+/// of them, itself included, claims shards until none is left: each copy is still rewritten,
+/// encrypted and queued by exactly one thread. The receiving thread returns only when every
+/// shard is done, so the gate still covers all the work and no down-track, subscriber context
+/// or SRTP context is ever touched by two threads at once: no lock per packet or per copy.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Order: a helper sends what its shard queued (one <c>sendmmsg</c>) before it reports the shard
+/// done, and the receiving thread sends its own shards' copies when the datagram's handling
+/// ends, before it takes the next one. A subscriber's copies of a track therefore leave in the
+/// order the packets came, whichever thread made each.
+/// </para>
+/// <para>
+/// Nothing here allocates per packet: one job per receiving thread is reused, its packet passed
+/// as a pinned pointer (the receiving thread keeps it pinned until the last shard is done), and
+/// helpers wait on a semaphore. Helpers that wake too late find every shard claimed and go back
+/// to sleep; a receiving thread that finds no helper idle does all the shards itself. With
+/// <see cref="Helpers"/> at 0 or fewer down-tracks than two shards, nothing changes from the
+/// plain loop.
+/// </para>
+/// </remarks>
+public sealed partial class FanOutWorkers : IDisposable
+{
+    /// <summary>Down-tracks one thread takes at a time; a fan-out splits only when it has more than one shard's worth.</summary>
+    public const int DefaultShardSize = 32;
+
+    [ThreadStatic]
+    private static Job? t_job;
+
+    private readonly Helper[] _helpers;
+    private readonly ILogger _logger;
+    private volatile bool _stopping;
+    private long _shardsByHelpers;
+    private long _split;
+
+    /// <param name="helpers">Helper threads (0: every fan-out stays on the thread that received its packet).</param>
+    /// <param name="shardSize">Down-tracks in one shard.</param>
+    public FanOutWorkers(int helpers, int shardSize, ILogger logger)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(helpers);
+        ArgumentOutOfRangeException.ThrowIfLessThan(shardSize, 1);
+        ShardSize = shardSize;
+        _logger = logger;
+        _helpers = new Helper[helpers];
+        for (int i = 0; i < helpers; i++)
+        {
+            _helpers[i] = new Helper(this, i);
+        }
+    }
+
+    public int Helpers => _helpers.Length;
+
+    public int ShardSize { get; }
+
+    /// <summary>Fan-outs that were split into shards.</summary>
+    public long Split => Interlocked.Read(ref _split);
+
+    /// <summary>Shards a helper thread sent (the rest went out on the thread that received the packet).</summary>
+    public long ShardsByHelpers => Interlocked.Read(ref _shardsByHelpers);
+
+    private bool Running { get; set; }
+
+    /// <summary>Starts the helper threads; each sends through <paramref name="port"/>'s batch of its own.</summary>
+    public void Start(ISendBatching port)
+    {
+        ArgumentNullException.ThrowIfNull(port);
+        if (Running)
+        {
+            return;
+        }
+
+        foreach (Helper helper in _helpers)
+        {
+            helper.Start(port);
+        }
+
+        Running = true;
+    }
+
+    /// <summary>
+    /// True when the fan-out of <paramref name="packet"/> to <paramref name="downTracks"/> was
+    /// done here, split into shards; false (nothing done) when it should stay a plain loop: too
+    /// few down-tracks, or no helpers. Media path, under the room's media gate.
+    /// </summary>
+    internal unsafe bool TryFanOut(ProducerLayer layer, ReadOnlySpan<byte> packet, in RtpPacket view, bool isKeyframe, uint live, long now, Span<byte> scratch, ImmutableArray<DownTrack> downTracks)
+    {
+        int shards = (downTracks.Length + ShardSize - 1) / ShardSize;
+        if (shards < 2 || !Running || _stopping)
+        {
+            return false;
+        }
+
+        Job job = t_job ??= new Job(this);
+        Interlocked.Increment(ref _split);
+        fixed (byte* pinned = packet)
+        {
+            job.Begin(layer, pinned, packet.Length, isKeyframe, live, now, downTracks, shards);
+            Wake(job, shards - 1);
+            try
+            {
+                while (job.TryClaim(out int shard))
+                {
+                    try
+                    {
+                        job.Run(shard, packet, view, scratch);
+                    }
+                    finally
+                    {
+                        job.ShardDone();
+                    }
+                }
+            }
+            finally
+            {
+                // The pointer and the down-tracks must outlive every shard a helper claimed.
+                job.WaitForShards();
+                job.End();
+            }
+        }
+
+        return true;
+    }
+
+    private void Wake(Job job, int wanted)
+    {
+        Helper[] helpers = _helpers;
+        for (int i = 0; i < helpers.Length && wanted > 0; i++)
+        {
+            if (helpers[i].TryPost(job))
+            {
+                wanted--;
+            }
+        }
+    }
+
+    public void Dispose()
+    {
+        _stopping = true;
+        foreach (Helper helper in _helpers)
+        {
+            helper.Dispose();
+        }
+    }
+
+    [LoggerMessage(EventId = 4540, Level = LogLevel.Error, Message = "A fan-out shard failed on a helper thread; its other subscribers' copies of this packet were not sent")]
+    private static partial void LogShardFault(ILogger logger, Exception exception);
+
+    /// <summary>
+    /// One receiving thread's fan-out in progress, reused for each of its packets. The fields
+    /// are written before <see cref="_state"/> publishes a new generation and read by a helper
+    /// only after it claimed a shard of that generation, which the receiving thread waits for:
+    /// a helper that woke late for an old packet can claim only a shard of the current one.
+    /// </summary>
+    private sealed unsafe class Job(FanOutWorkers owner)
+    {
+        // High 32 bits: generation; low 32: the next shard to claim.
+        private long _state;
+        private int _done;
+        private int _shards;
+        private ProducerLayer? _layer;
+        private byte* _packet;
+        private int _length;
+        private bool _isKeyframe;
+        private uint _live;
+        private long _now;
+        private ImmutableArray<DownTrack> _downTracks;
+
+        public FanOutWorkers Owner => owner;
+
+        public void Begin(ProducerLayer layer, byte* packet, int length, bool isKeyframe, uint live, long now, ImmutableArray<DownTrack> downTracks, int shards)
+        {
+            _layer = layer;
+            _packet = packet;
+            _length = length;
+            _isKeyframe = isKeyframe;
+            _live = live;
+            _now = now;
+            _downTracks = downTracks;
+            _shards = shards;
+            _done = 0;
+            long generation = (_state >> 32) + 1;
+            Volatile.Write(ref _state, generation << 32);
+        }
+
+        public void End()
+        {
+            _layer = null;
+            _packet = null;
+            _downTracks = default;
+        }
+
+        public bool TryClaim(out int shard)
+        {
+            while (true)
+            {
+                long state = Volatile.Read(ref _state);
+                int next = (int)state;
+                if (next >= Volatile.Read(ref _shards))
+                {
+                    shard = -1;
+                    return false;
+                }
+
+                if (Interlocked.CompareExchange(ref _state, state + 1, state) == state)
+                {
+                    shard = next;
+                    return true;
+                }
+            }
+        }
+
+        public void ShardDone() => Interlocked.Increment(ref _done);
+
+        public void WaitForShards()
+        {
+            // A shard nobody claimed (the receiving thread's own shard threw) is counted done unsent.
+            while (TryClaim(out _))
+            {
+                ShardDone();
+            }
+
+            var spin = default(SpinWait);
+            while (Volatile.Read(ref _done) < _shards)
+            {
+                spin.SpinOnce(sleep1Threshold: -1);
+            }
+        }
+
+        /// <summary>One shard with the receiving thread's parsed view of the packet.</summary>
+        public void Run(int shard, ReadOnlySpan<byte> packet, in RtpPacket view, Span<byte> scratch)
+        {
+            int start = shard * owner.ShardSize;
+            int end = Math.Min(start + owner.ShardSize, _downTracks.Length);
+            Producer.Send(_layer!, packet, view, _isKeyframe, _live, _now, scratch, _downTracks, start, end);
+        }
+
+        /// <summary>One shard on a helper thread: the packet is read from the pinned pointer and parsed again.</summary>
+        public void RunOnHelper(int shard, Span<byte> scratch)
+        {
+            var packet = new ReadOnlySpan<byte>(_packet, _length);
+            if (RtpPacket.TryParse(packet, out RtpPacket view) == RtpParseResult.Ok)
+            {
+                Run(shard, packet, view, scratch);
+            }
+        }
+    }
+
+    /// <summary>A helper thread: sleeps until a receiving thread posts it a job, then claims shards of it.</summary>
+    private sealed class Helper(FanOutWorkers owner, int index) : IDisposable
+    {
+        private readonly SemaphoreSlim _wake = new(0);
+        private Job? _posted;
+        private Thread? _thread;
+
+        public void Start(ISendBatching port)
+        {
+            _thread = new Thread(() => Loop(port))
+            {
+                IsBackground = true,
+                // Linux shows 15 characters of a thread name.
+                Name = $"sfu-media-fo-{index}",
+            };
+            _thread.Start();
+        }
+
+        /// <summary>Hands the job over unless this helper has one waiting already (then it is busy or about to be).</summary>
+        public bool TryPost(Job job)
+        {
+            if (Interlocked.CompareExchange(ref _posted, job, null) is not null)
+            {
+                return false;
+            }
+
+            _wake.Release();
+            return true;
+        }
+
+        /// <summary>Wakes the thread to see that the workers stop, and waits for it.</summary>
+        public void Dispose()
+        {
+            _wake.Release();
+            if (_thread is null || _thread.Join(TimeSpan.FromSeconds(2)))
+            {
+                _wake.Dispose();
+            }
+        }
+
+        private void Loop(ISendBatching port)
+        {
+            using IDisposable? batch = port.BatchSendsOnThisThread();
+            byte[] scratch = GC.AllocateUninitializedArray<byte>(UdpMediaPort.ReceiveBufferSize + 64);
+            while (true)
+            {
+                _wake.Wait();
+                if (owner._stopping)
+                {
+                    return;
+                }
+
+                if (Interlocked.Exchange(ref _posted, null) is not { } job)
+                {
+                    continue;
+                }
+
+                while (job.TryClaim(out int shard))
+                {
+                    try
+                    {
+                        job.RunOnHelper(shard, scratch);
+                    }
+#pragma warning disable CA1031 // The receiving thread waits for this shard: a fault in one copy must not leave it waiting.
+                    catch (Exception e)
+#pragma warning restore CA1031
+                    {
+                        LogShardFault(owner._logger, e);
+                    }
+                    finally
+                    {
+                        // Sent before it is reported done: the copies of the next packet, made
+                        // maybe on another thread, must not overtake these.
+                        port.FlushSends();
+                        Interlocked.Increment(ref owner._shardsByHelpers);
+                        job.ShardDone();
+                    }
+                }
+            }
+        }
+    }
+}
