@@ -1,3 +1,4 @@
+using Sfu.Core.Routing;
 using Sfu.Core.Srtp;
 using Sfu.Testing;
 
@@ -23,8 +24,10 @@ internal sealed class BenchRoom : IAsyncDisposable
     public EngineRoom Room { get; }
 
     /// <param name="uplinkLossEvery">When above 0, every this many video packets one is lost on the publisher's uplink (the engine NACKs it).</param>
-    public static async Task<BenchRoom> CreateAsync(SrtpProfile profile, int subscribers, int ringCapacity, int uplinkLossEvery = 0)
-        => new(await EngineRoom.CreateAsync(profile, subscribers).ConfigureAwait(false), ringCapacity, uplinkLossEvery);
+    /// <param name="fanOutThreads">Helper threads that share each fan-out with the delivering thread (0: none).</param>
+    /// <param name="fanOutShard">Down-tracks a thread takes at a time when there are helpers.</param>
+    public static async Task<BenchRoom> CreateAsync(SrtpProfile profile, int subscribers, int ringCapacity, int uplinkLossEvery = 0, int fanOutThreads = 0, int fanOutShard = FanOutWorkers.DefaultShardSize)
+        => new(await EngineRoom.CreateAsync(profile, subscribers, fanOutThreads: fanOutThreads, fanOutShard: fanOutShard).ConfigureAwait(false), ringCapacity, uplinkLossEvery);
 
     /// <summary>Prepares the next rings of publisher packets (outside any measurement).</summary>
     public void Refill()

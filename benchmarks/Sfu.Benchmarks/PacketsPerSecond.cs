@@ -5,35 +5,104 @@ using Sfu.Core.Srtp;
 namespace Sfu.Benchmarks;
 
 /// <summary>
-/// A plain single-thread throughput figure: received 1,200-byte SRTP packets forwarded per
-/// second on one core through the real engine (<see cref="BenchRoom"/>), by timing whole
-/// rings of packets and leaving the ring refills out of the clock.
+/// A plain throughput figure: received 1,200-byte SRTP packets forwarded per second through
+/// the real engine (<see cref="BenchRoom"/>), by timing whole rings of packets and leaving the
+/// ring refills out of the clock. With <c>fanOutThreads</c> at 0 it is one core's; with helpers
+/// each packet's fan-out is shared with them, and the figure is how fast one room can go, what
+/// saturates first when one publisher's packets all reach one media thread. The process's CPU
+/// time over the same windows gives the cost per packet beside it.
 /// </summary>
 internal static class PacketsPerSecond
 {
     public const int RingCapacity = 2048;
 
     /// <summary>Runs for about <paramref name="duration"/> after one warm-up ring.</summary>
-    public static ThroughputResult Measure(SrtpProfile profile, int subscribers, TimeSpan duration)
+    public static ThroughputResult Measure(SrtpProfile profile, int subscribers, TimeSpan duration, int fanOutThreads = 0, int fanOutShard = Sfu.Core.Routing.FanOutWorkers.DefaultShardSize)
     {
-        BenchRoom room = BenchRoom.CreateAsync(profile, subscribers, RingCapacity).GetAwaiter().GetResult();
+        BenchRoom room = BenchRoom.CreateAsync(profile, subscribers, RingCapacity, fanOutThreads: fanOutThreads, fanOutShard: fanOutShard).GetAwaiter().GetResult();
         using var dispose = new RoomDisposal(room);
         ForwardRing(room);
 
         long packets = 0;
         long ticks = 0;
+        TimeSpan cpu = TimeSpan.Zero;
         long budget = (long)(duration.TotalSeconds * Stopwatch.Frequency);
+        using Process self = Process.GetCurrentProcess();
         while (ticks < budget)
         {
             room.Refill();
+            self.Refresh();
+            TimeSpan cpuBefore = self.TotalProcessorTime;
             long start = Stopwatch.GetTimestamp();
             ForwardRing(room);
             ticks += Stopwatch.GetTimestamp() - start;
+            self.Refresh();
+            cpu += self.TotalProcessorTime - cpuBefore;
             packets += RingCapacity;
         }
 
         double seconds = (double)ticks / Stopwatch.Frequency;
-        return new ThroughputResult(profile, subscribers, packets, seconds);
+        return new ThroughputResult(profile, subscribers, packets, seconds, cpu.TotalSeconds, fanOutThreads);
+    }
+
+    /// <summary>
+    /// The control for <see cref="Measure"/> with helpers: two rooms, each on its own thread with
+    /// no helper, run at the same time for about <paramref name="duration"/>. Nothing is shared
+    /// between them, so what each loses against a room alone is what running two cores at once
+    /// costs on this machine, not anything in the engine. Ring refills fall inside the clock here
+    /// (under 2 % of a ring's time at 50 subscribers and more).
+    /// </summary>
+    public static (ThroughputResult First, ThroughputResult Second) MeasureTwoRooms(SrtpProfile profile, int subscribers, TimeSpan duration)
+    {
+        BenchRoom first = BenchRoom.CreateAsync(profile, subscribers, RingCapacity).GetAwaiter().GetResult();
+        using var disposeFirst = new RoomDisposal(first);
+        BenchRoom second = BenchRoom.CreateAsync(profile, subscribers, RingCapacity).GetAwaiter().GetResult();
+        using var disposeSecond = new RoomDisposal(second);
+        ForwardRing(first);
+        ForwardRing(second);
+
+        using Process self = Process.GetCurrentProcess();
+        self.Refresh();
+        TimeSpan cpuBefore = self.TotalProcessorTime;
+        long deadline = Stopwatch.GetTimestamp() + (long)(duration.TotalSeconds * Stopwatch.Frequency);
+        var results = new (long Packets, double Seconds)[2];
+        Thread[] threads =
+        [
+            new(() => results[0] = RunUntil(first, deadline)),
+            new(() => results[1] = RunUntil(second, deadline)),
+        ];
+        foreach (Thread thread in threads)
+        {
+            thread.Start();
+        }
+
+        foreach (Thread thread in threads)
+        {
+            thread.Join();
+        }
+
+        self.Refresh();
+        double cpu = (self.TotalProcessorTime - cpuBefore).TotalSeconds;
+
+        // The process's CPU over both is split by each room's share of the packets.
+        long total = results[0].Packets + results[1].Packets;
+        return (
+            new ThroughputResult(profile, subscribers, results[0].Packets, results[0].Seconds, cpu * results[0].Packets / total),
+            new ThroughputResult(profile, subscribers, results[1].Packets, results[1].Seconds, cpu * results[1].Packets / total));
+    }
+
+    private static (long Packets, double Seconds) RunUntil(BenchRoom room, long deadline)
+    {
+        long start = Stopwatch.GetTimestamp();
+        long packets = 0;
+        while (Stopwatch.GetTimestamp() < deadline)
+        {
+            room.Refill();
+            ForwardRing(room);
+            packets += RingCapacity;
+        }
+
+        return (packets, (double)(Stopwatch.GetTimestamp() - start) / Stopwatch.Frequency);
     }
 
     private static void ForwardRing(BenchRoom room)
@@ -55,8 +124,11 @@ internal readonly struct RoomDisposal(BenchRoom room) : IDisposable
 }
 
 /// <summary>One throughput measurement.</summary>
-internal readonly record struct ThroughputResult(SrtpProfile Profile, int Subscribers, long ReceivedPackets, double Seconds)
+internal readonly record struct ThroughputResult(SrtpProfile Profile, int Subscribers, long ReceivedPackets, double Seconds, double CpuSeconds = 0, int FanOutThreads = 0)
 {
+    /// <summary>Copies sent per second of the process's CPU time.</summary>
+    public double SentPerCpuSecond => CpuSeconds > 0 ? ReceivedPackets * (double)Subscribers / CpuSeconds : 0;
+
     public double ReceivedPerSecond => ReceivedPackets / Seconds;
 
     public double SentPerSecond => ReceivedPerSecond * Subscribers;
@@ -65,5 +137,5 @@ internal readonly record struct ThroughputResult(SrtpProfile Profile, int Subscr
 
     public override string ToString() => string.Create(
         CultureInfo.InvariantCulture,
-        $"{Profile,-20} fan-out {Subscribers,3}: {ReceivedPerSecond,10:N0} received pkt/s/core = {SentPerSecond,11:N0} sent pkt/s/core ({MicrosecondsPerReceived:F2} µs per received packet)");
+        $"{Profile,-20} fan-out {Subscribers,3}, helpers {FanOutThreads}: {ReceivedPerSecond,10:N0} received pkt/s = {SentPerSecond,11:N0} sent pkt/s ({MicrosecondsPerReceived:F2} µs per received packet), {CpuSeconds / Seconds:F2} cores, {SentPerCpuSecond,11:N0} sent pkt per CPU-second");
 }

@@ -50,14 +50,17 @@ public sealed class EngineRoom : IAsyncDisposable
     /// that only receive, every subscription negotiated and every member connected.
     /// </summary>
     /// <param name="simulcastRids">When given, the publisher sends its video as these simulcast layers, lowest first.</param>
-    public static async Task<EngineRoom> CreateAsync(SrtpProfile profile, int subscribers, TimeProvider? time = null, IReadOnlyList<string>? simulcastRids = null)
+    /// <param name="fanOutThreads">Helper threads that share large fan-outs (<see cref="SfuOptions.FanOutThreads"/>); 0: every fan-out on the delivering thread.</param>
+    /// <param name="fanOutShard">Down-tracks a thread takes at a time (<see cref="SfuOptions.FanOutShard"/>).</param>
+    public static async Task<EngineRoom> CreateAsync(SrtpProfile profile, int subscribers, TimeProvider? time = null, IReadOnlyList<string>? simulcastRids = null, int fanOutThreads = 0, int fanOutShard = Sfu.Core.Routing.FanOutWorkers.DefaultShardSize)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(subscribers);
 
         // Nobody sends consent checks while a benchmark runs: keep sessions for its whole length.
         // A benchmark sends as fast as it can: the ingress bound is off (the check still runs).
-        // The memory port hands every send to its peer on the calling thread: fan-outs stay on one.
-        var options = new SfuOptions { Port = 0, ConsentTimeoutSeconds = 3600, FanOutThreads = 0 };
+        // Unless asked, a fan-out stays on the thread that delivers the datagram, as measurements
+        // of one thread's cost need.
+        var options = new SfuOptions { Port = 0, ConsentTimeoutSeconds = 3600, FanOutThreads = fanOutThreads, FanOutShard = fanOutShard };
         options.SrtpProfiles.Add(profile.ToString());
         options.Limits.IngressPacketsPerSecond = 0;
         options.Limits.IngressBitsPerSecond = 0;

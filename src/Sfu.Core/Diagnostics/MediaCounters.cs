@@ -31,9 +31,17 @@ public sealed class MediaCounters
         Interlocked.Add(ref _bytesReceived[(int)kind], bytes);
     }
 
-    public void RtpForwarded(MediaKind kind, int bytes)
+    public void RtpForwarded(MediaKind kind, int bytes) => RtpForwarded(kind, 1, bytes);
+
+    /// <summary>Copies of one packet (or a shard of them) counted at once: two interlocked additions per fan-out, not per copy.</summary>
+    public void RtpForwarded(MediaKind kind, int packets, long bytes)
     {
-        Interlocked.Increment(ref _packetsForwarded[(int)kind]);
+        if (packets == 0)
+        {
+            return;
+        }
+
+        Interlocked.Add(ref _packetsForwarded[(int)kind], packets);
         Interlocked.Add(ref _bytesForwarded[(int)kind], bytes);
     }
 

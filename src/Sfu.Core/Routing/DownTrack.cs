@@ -73,6 +73,8 @@ public sealed partial class DownTrack : IOutboundStream
 
     public Producer Source { get; }
 
+    internal MediaCounters Counters => _context.Counters;
+
     public Participant Subscriber { get; }
 
     /// <summary>What we send the subscriber: SSRC, numbering, counts, its reports.</summary>
@@ -132,19 +134,23 @@ public sealed partial class DownTrack : IOutboundStream
 
     internal void Deactivate() => _active = false;
 
-    /// <summary>Decide, then apply: rewrite into scratch, protect and send. Media path only (one thread at a time: its room's media gate).</summary>
+    /// <summary>
+    /// Decide, then apply: rewrite into scratch, protect and send. Media path only (one thread at
+    /// a time: its room's media gate). Returns the bytes forwarded (0: nothing), which the
+    /// fan-out counts for all its copies at once.
+    /// </summary>
     /// <param name="liveLayers">Bit i set when the producer's layer i arrives.</param>
-    internal void Send(ProducerLayer layer, ReadOnlySpan<byte> packet, in RtpPacket view, bool isKeyframe, uint liveLayers, long now, Span<byte> scratch)
+    internal int Send(ProducerLayer layer, ReadOnlySpan<byte> packet, in RtpPacket view, bool isKeyframe, uint liveLayers, long now, Span<byte> scratch)
     {
         if (!_active || !_context.Transport.IsConnected)
         {
-            return;
+            return 0;
         }
 
         if (_paused || _bandwidthPaused)
         {
             _pauseSeen = true;
-            return;
+            return 0;
         }
 
         if (_pauseSeen)
@@ -179,7 +185,7 @@ public sealed partial class DownTrack : IOutboundStream
 
         if (decision.Action != ForwardAction.Forward)
         {
-            return;
+            return 0;
         }
 
         int length = Apply(packet, decision.SequenceNumber, decision.Timestamp, decision.PayloadType, now, scratch, layer.Index, resend: false, switched);
@@ -192,8 +198,6 @@ public sealed partial class DownTrack : IOutboundStream
                 _context.OnFirstPacket();
             }
 
-            _context.Counters.RtpForwarded(Source.Kind, length);
-
             // Padding goes only between frames: a padding packet takes a sequence number, and a
             // receiver assembles a frame from consecutive numbers up to the marker packet (RFC 7741
             // §4.1), so one inside a frame leaves it incomplete, and the frames after it undecodable
@@ -203,7 +207,11 @@ public sealed partial class DownTrack : IOutboundStream
             {
                 SendPadding(now, scratch);
             }
+
+            return length;
         }
+
+        return 0;
     }
 
     /// <summary>

@@ -174,6 +174,13 @@ public sealed partial class Producer
     /// </summary>
     internal static void Send(ProducerLayer layer, ReadOnlySpan<byte> packet, in RtpPacket view, bool isKeyframe, uint live, long now, Span<byte> scratch, ImmutableArray<DownTrack> downTracks, int start, int end)
     {
+        if (start >= end)
+        {
+            return;
+        }
+
+        int packets = 0;
+        long bytes = 0;
         for (int i = start; i < end; i++)
         {
             // Each subscriber's state is out of the cache by its next packet: load the next
@@ -198,8 +205,16 @@ public sealed partial class Producer
                 downTracks[i + 1].Prefetch(3);
             }
 
-            downTracks[i].Send(layer, packet, view, isKeyframe, live, now, scratch);
+            int sent = downTracks[i].Send(layer, packet, view, isKeyframe, live, now, scratch);
+            if (sent > 0)
+            {
+                packets++;
+                bytes += sent;
+            }
         }
+
+        DownTrack first = downTracks[start];
+        first.Counters.RtpForwarded(first.Source.Kind, packets, bytes);
     }
 
     /// <summary>Bit i set when layer i arrives: the layers a down-track can switch to.</summary>
