@@ -10,9 +10,15 @@ public sealed class MediaThreadCpuTests
 
         LoadResult result = await LoadRunner.RunAsync(options, new ProgressLine(TextWriter.Null, inPlace: false), TestContext.Current.CancellationToken);
 
-        // The server starts one media thread per core, each named for its socket.
+        // The server starts one media thread per core, each named for its socket, and one fewer
+        // fan-out helper threads.
         IReadOnlyDictionary<string, double> threads = Assert.IsAssignableFrom<IReadOnlyDictionary<string, double>>(result.MediaThreadCores);
-        string[] expected = [.. Enumerable.Range(0, Environment.ProcessorCount).Select(i => $"sfu-media-rx-{i}").Order(StringComparer.Ordinal)];
+        string[] expected =
+        [
+            .. Enumerable.Range(0, Environment.ProcessorCount).Select(i => $"sfu-media-rx-{i}")
+                .Concat(Enumerable.Range(0, Environment.ProcessorCount - 1).Select(i => $"sfu-media-fo-{i}"))
+                .Order(StringComparer.Ordinal),
+        ];
         Assert.Equal(expected, threads.Keys.Order(StringComparer.Ordinal));
         string numbers = $"{string.Join(", ", threads.Select(t => $"{t.Key} {t.Value:0.000}"))}; server {result.ServerCores:0.000} cores";
         Assert.True(threads.Values.All(c => c >= 0) && threads.Values.Sum() > 0, numbers);
