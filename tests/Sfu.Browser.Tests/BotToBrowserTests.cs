@@ -90,4 +90,54 @@ public sealed class BotToBrowserTests(SfuServerFixture server, BrowserFixture br
         Assert.Equal("", tone.GetProperty("error").GetString());
         Assert.InRange(tone.GetProperty("frequency").GetDouble(), ToneHz - ToleranceHz, ToneHz + ToleranceHz);
     }
+    /// <summary>
+    /// Someone who joins and leaves within a moment must not leave a tile behind: here the page
+    /// applies each server offer two seconds late (a slow device), so the bot's tracks reach it
+    /// after the hub said the bot left. Before the fix the page showed them in a tile with no
+    /// name that nothing removed.
+    /// </summary>
+    [Fact(Timeout = 120_000)]
+    public async Task A_participant_who_left_before_the_browser_applied_its_tracks_leaves_no_tile()
+    {
+        const string room = "bot-gone";
+        const string DelayOffers = """
+            (() => {
+              const apply = RTCPeerConnection.prototype.setRemoteDescription;
+              RTCPeerConnection.prototype.setRemoteDescription = async function (description) {
+                if (window.delayOffers && description && description.type === 'offer') {
+                  window.delayedOffers = (window.delayedOffers ?? 0) + 1;
+                  await new Promise((resolve) => setTimeout(resolve, 2000));
+                }
+                return apply.apply(this, arguments);
+              };
+            })();
+            """;
+        CancellationToken cancel = TestContext.Current.CancellationToken;
+        await using BrowserParticipant bob = await BrowserParticipant.JoinWithScriptAsync(browser, server, room, "Bob", DelayOffers);
+        await bob.Page.EvaluateAsync("() => { window.delayOffers = true; }");
+
+        SfuBot bot = await SfuBot.ConnectAsync(server.BaseUri, new SfuBotOptions { Room = room, Name = "Brief" }, cancel);
+        string botId = bot.ParticipantId;
+        await bot.DisposeAsync();
+
+        // Both offers (the bot's tracks, then their removal) reach the page and are applied.
+        await Eventually.UntilAsync(
+            () => bob.Page.EvaluateAsync<int>("() => window.delayedOffers ?? 0"),
+            count => count >= 2,
+            TimeSpan.FromSeconds(20),
+            "Bob to be offered the bot's tracks and their removal",
+            cancel);
+        await Eventually.UntilAsync(
+            () => bob.Page.EvaluateAsync<string>("() => window.sfu?.pc?.signalingState ?? 'none'"),
+            state => state == "stable",
+            TimeSpan.FromSeconds(20),
+            "Bob's last offer to be applied",
+            cancel);
+        await Task.Delay(1000, cancel);
+
+        IReadOnlyList<string> tiles = await bob.RemoteTileNamesAsync();
+        int botTiles = await bob.Page.EvaluateAsync<int>(
+            "(id) => document.querySelectorAll(`[data-testid=participant-tile][data-participant-id=\"${id}\"]`).length", botId);
+        Assert.True(tiles.Count == 0 && botTiles == 0, $"Bob shows remote tiles [{string.Join(", ", tiles.Select(t => $"'{t}'"))}], {botTiles} of them the bot's");
+    }
 }

@@ -25,6 +25,13 @@ export class RemoteParticipants {
     }
     this.members.set(p.id, p);
     this.ctx.events.emit('participantJoined', p);
+    // Tracks that arrived before we knew their participant are shown now.
+    const stream = this.streams.get(p.id);
+    if (stream !== undefined) {
+      for (const track of stream.getTracks()) {
+        this.ctx.events.emit('remoteTrack', { participantId: p.id, stream, track });
+      }
+    }
   }
 
   remove(participantId: string): void {
@@ -74,7 +81,13 @@ export class RemoteParticipants {
         }
       };
     }
-    this.ctx.events.emit('remoteTrack', { participantId, stream, track: e.track });
+    // A track is shown only under a participant we know. One whose participant already left
+    // (the offer that carried it was applied after the hub said so: someone who joined and
+    // left within a moment) would otherwise be a tile with no name that nothing removes; it is
+    // kept, unshown, until its track ends or its participant (re)appears.
+    if (this.members.has(participantId)) {
+      this.ctx.events.emit('remoteTrack', { participantId, stream, track: e.track });
+    }
     return true;
   }
 
