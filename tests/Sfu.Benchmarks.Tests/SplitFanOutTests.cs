@@ -58,6 +58,28 @@ public sealed class SplitFanOutTests
         }
     }
 
+    [Fact]
+    public async Task Once_the_helpers_have_stopped_the_receiving_thread_sends_every_copy_itself()
+    {
+        await using BenchRoom bench = await BenchRoom.CreateAsync(SrtpProfile.AeadAes128Gcm, Subscribers, Ring, fanOutThreads: 1, fanOutShard: 8);
+        EngineRoom room = bench.Room;
+        bench.Refill();
+        ForwardRing(bench);
+        long split = room.Engine.FanOut.Split;
+
+        // The engine stops its helpers before its port, while media may still arrive.
+        room.Engine.FanOut.Dispose();
+        long[] before = [.. room.Subscribers.Select(s => s.MediaReceived)];
+        bench.Refill();
+        ForwardRing(bench);
+
+        Assert.Equal(split, room.Engine.FanOut.Split);
+        for (int s = 0; s < Subscribers; s++)
+        {
+            Assert.Equal(before[s] + Ring, room.Subscribers[s].MediaReceived);
+        }
+    }
+
     private static void ForwardRing(BenchRoom bench)
     {
         for (int i = 0; i < Ring; i++)

@@ -114,9 +114,9 @@ public sealed partial class FanOutWorkers : IDisposable
         fixed (byte* pinned = packet)
         {
             job.Begin(layer, pinned, packet.Length, isKeyframe, live, now, downTracks, shards);
-            Wake(job, shards - 1);
             try
             {
+                Wake(job, shards - 1);
                 while (job.TryClaim(fromBack: false, out int shard))
                 {
                     try
@@ -300,8 +300,16 @@ public sealed partial class FanOutWorkers : IDisposable
                 return false;
             }
 
-            _wake.Set();
-            return true;
+            try
+            {
+                _wake.Set();
+                return true;
+            }
+            catch (ObjectDisposedException)
+            {
+                // The workers stopped while a media thread was still forwarding: it does the shards itself.
+                return false;
+            }
         }
 
         /// <summary>Wakes the thread to see that the workers stop, and waits for it.</summary>
