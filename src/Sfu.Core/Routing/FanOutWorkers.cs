@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Collections.Immutable;
 using Microsoft.Extensions.Logging;
 using Sfu.Core.Net;
@@ -42,9 +43,10 @@ public sealed partial class FanOutWorkers : IDisposable
     private readonly Helper[] _helpers;
     private readonly ILogger _logger;
     private volatile bool _stopping;
+    private readonly ConcurrentQueue<Job> _jobs = new();
     private long _shardsByHelpers;
+    private long _faults;
     private long _allocatedOnHelpers;
-    private long _split;
 
     /// <param name="helpers">Helper threads (0: every fan-out stays on the thread that received its packet).</param>
     /// <param name="shardSize">Down-tracks in one shard.</param>
@@ -65,8 +67,8 @@ public sealed partial class FanOutWorkers : IDisposable
 
     public int ShardSize { get; }
 
-    /// <summary>Fan-outs that were split into shards.</summary>
-    public long Split => Interlocked.Read(ref _split);
+    /// <summary>Fan-outs that were split into shards (each receiving thread counts its own: no shared counter per packet).</summary>
+    public long Split => _jobs.Sum(job => job.Split);
 
     /// <summary>Shards a helper thread sent (the rest went out on the thread that received the packet).</summary>
     public long ShardsByHelpers => Interlocked.Read(ref _shardsByHelpers);
@@ -109,8 +111,8 @@ public sealed partial class FanOutWorkers : IDisposable
             return false;
         }
 
-        Job job = t_job ??= new Job(this);
-        Interlocked.Increment(ref _split);
+        // A thread's job belongs to one engine's workers (a test thread may drive several engines).
+        Job job = t_job is { } mine && mine.Owner == this ? mine : NewJob();
         fixed (byte* pinned = packet)
         {
             job.Begin(layer, pinned, packet.Length, isKeyframe, live, now, downTracks, shards);
@@ -140,6 +142,15 @@ public sealed partial class FanOutWorkers : IDisposable
         return true;
     }
 
+    /// <summary>The calling thread's first split fan-out (setup, once per thread): its job, kept for the counters.</summary>
+    private Job NewJob()
+    {
+        var job = new Job(this);
+        _jobs.Enqueue(job);
+        t_job = job;
+        return job;
+    }
+
     private void Wake(Job job, int wanted)
     {
         Helper[] helpers = _helpers;
@@ -160,6 +171,9 @@ public sealed partial class FanOutWorkers : IDisposable
             helper.Dispose();
         }
     }
+
+    /// <summary>Shards a helper gave up on because a copy threw (logged the first time and every thousandth).</summary>
+    public long Faults => Interlocked.Read(ref _faults);
 
     [LoggerMessage(EventId = 4540, Level = LogLevel.Error, Message = "A fan-out shard failed on a helper thread; its other subscribers' copies of this packet were not sent")]
     private static partial void LogShardFault(ILogger logger, Exception exception);
@@ -183,8 +197,12 @@ public sealed partial class FanOutWorkers : IDisposable
         private uint _live;
         private long _now;
         private ImmutableArray<DownTrack> _downTracks;
+        private long _split;
 
         public FanOutWorkers Owner => owner;
+
+        /// <summary>Fan-outs this job carried; written by its receiving thread only.</summary>
+        public long Split => Volatile.Read(ref _split);
 
         public void Begin(ProducerLayer layer, byte* packet, int length, bool isKeyframe, uint live, long now, ImmutableArray<DownTrack> downTracks, int shards)
         {
@@ -197,6 +215,7 @@ public sealed partial class FanOutWorkers : IDisposable
             _downTracks = downTracks;
             _shards = shards;
             _done = 0;
+            Volatile.Write(ref _split, _split + 1);
             long generation = (_state >> 32) + 1;
             Volatile.Write(ref _state, generation << 32);
         }
@@ -368,7 +387,11 @@ public sealed partial class FanOutWorkers : IDisposable
                     catch (Exception e)
 #pragma warning restore CA1031
                     {
-                        LogShardFault(owner._logger, e);
+                        // The first and then every thousandth: a fault on every packet must not flood the log.
+                        if (Interlocked.Increment(ref owner._faults) % 1000 == 1)
+                        {
+                            LogShardFault(owner._logger, e);
+                        }
                     }
                 }
             }

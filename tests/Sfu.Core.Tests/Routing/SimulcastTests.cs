@@ -160,10 +160,7 @@ public sealed class SimulcastTests : IAsyncLifetime
         // The top layer's packet before its last (one this subscriber "lost"), NACKed now: resent
         // as it was first numbered.
         ushort lost = (ushort)(lastTop.SequenceNumber - 1);
-        byte[] nack = new byte[16];
-        int length = GenericNack.TryWrite(nack, 0x4444, track.Ssrc, [lost]);
-        _room.Deliver(subscriber, subscriber.ProtectRtcp(nack.AsSpan(0, length)));
-        RtpPacket resent = subscriber.LastVideo(out _);
+        RtpPacket resent = NackAndTakeResend(subscriber, track, lost);
         Assert.Equal(lost, resent.SequenceNumber);
         Assert.Equal((103, 13), PictureOf(resent));
     }
@@ -209,11 +206,7 @@ public sealed class SimulcastTests : IAsyncLifetime
         Assert.Equal(0, track.CurrentLayer);
 
         ushort lost = (ushort)(third.SequenceNumber - 1);
-        byte[] nack = new byte[16];
-        int length = GenericNack.TryWrite(nack, 0x4444, track.Ssrc, [lost]);
-        _room.Deliver(subscriber, subscriber.ProtectRtcp(nack.AsSpan(0, length)));
-
-        RtpPacket resent = subscriber.LastVideo(out _);
+        RtpPacket resent = NackAndTakeResend(subscriber, track, lost);
         Assert.Equal(lost, resent.SequenceNumber);
         Assert.Equal([0x10, 0x01, 0x00, 0x00, 0xCD], resent.Payload.ToArray());   // the top layer's delta frame
         Assert.Equal(unchecked(third.Timestamp - 3000), resent.Timestamp);
@@ -373,5 +366,14 @@ public sealed class SimulcastTests : IAsyncLifetime
         allocator.Join();
 
         Assert.True(stale.Count == 0, string.Join("; ", stale));
+    }
+
+    /// <summary>The subscriber NACKs <paramref name="lost"/> on its copy of the track; returns what the engine resent.</summary>
+    private RtpPacket NackAndTakeResend(EnginePeer subscriber, DownTrack track, ushort lost)
+    {
+        byte[] nack = new byte[16];
+        int length = GenericNack.TryWrite(nack, 0x4444, track.Ssrc, [lost]);
+        _room.Deliver(subscriber, subscriber.ProtectRtcp(nack.AsSpan(0, length)));
+        return subscriber.LastVideo(out _);
     }
 }
