@@ -26,7 +26,7 @@ log="$out/load.log"
 
 # shellcheck disable=SC2086 # PROFILE_ENV is a list of NAME=VALUE words.
 env DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0 ${PROFILE_ENV:-} dotnet benchmarks/Sfu.LoadTest/bin/Release/net10.0/Sfu.LoadTest.dll \
-  fanout --subscribers "$n" --warmup 3 --duration $((seconds + 6)) --json "$out/load.json" >"$log" 2>&1 &
+  fanout --subscribers "$n" ${PROFILE_ARGS:-} --warmup "${WARMUP:-3}" --duration $((seconds + 6)) --json "$out/load.json" >"$log" 2>&1 &
 tool=$!
 until grep -q "warming up" "$log"; do
   kill -0 "$tool" 2>/dev/null || { cat "$log"; exit 1; }

@@ -48,7 +48,8 @@ public sealed partial class SfuEngine : IDatagramHandler, IPeerDirectory, IAsync
         FanOut = new FanOutWorkers(
             Math.Max(0, options.FanOutThreads ?? options.Threads - 1),
             options.FanOutShard,
-            loggerFactory.CreateLogger<FanOutWorkers>());
+            loggerFactory.CreateLogger<FanOutWorkers>(),
+            options.FanOutSplitFromLoad);
         Rooms = new RoomRegistry(Time, FanOut);
         Metrics = new SfuMetrics(Counters, Rooms, meterFactory);
         _services = new MediaServices(Time, Counters, Metrics, loggerFactory, options.AnnouncedAddress, () => AnnouncedPort, (ulong)options.MaxVideoBitrate, () => AnnouncedTcpPort)

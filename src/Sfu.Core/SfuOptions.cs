@@ -37,6 +37,14 @@ public sealed class SfuOptions
     public int FanOutShard { get; set; } = FanOutWorkers.DefaultShardSize;
 
     /// <summary>
+    /// How loaded a media thread must be, in percent of one core (its own handling time plus
+    /// what helpers did for it, over the last tenth of a second), before it splits a fan-out;
+    /// it stops below three quarters of that. A thread with time to spare forwards faster per
+    /// CPU-second alone. 0: split every fan-out of more than one shard.
+    /// </summary>
+    public int FanOutSplitFromLoad { get; set; } = FanOutWorkers.DefaultSplitFromLoad;
+
+    /// <summary>
     /// Datagrams a media thread takes in one <c>recvmmsg</c> at most (Linux): it wakes for the
     /// first and takes those already queued behind it. 1 receives one datagram per
     /// <c>recvfrom</c>, as elsewhere, and is the default: at the loads measured here batches

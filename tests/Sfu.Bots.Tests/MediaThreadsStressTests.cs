@@ -39,7 +39,7 @@ public sealed class MediaThreadsStressTests
         CancellationToken token = TestContext.Current.CancellationToken;
         string[] split = fanOutShard == 0
             ? ["--Sfu:Media:FanOutThreads=0"]
-            : ["--Sfu:Media:FanOutThreads=3", $"--Sfu:Media:FanOutShard={fanOutShard}"];
+            : ["--Sfu:Media:FanOutThreads=3", $"--Sfu:Media:FanOutShard={fanOutShard}", "--Sfu:Media:FanOutSplitFromLoad=0"];
         WebApplication app = SfuServer.CreateApp(
             ["--Urls=http://127.0.0.1:0", "--Sfu:Media:Port=0", "--Sfu:Media:Threads=4", "--Sfu:Media:TcpPort=-1", .. split],
             builder => builder.Logging.SetMinimumLevel(LogLevel.Warning));

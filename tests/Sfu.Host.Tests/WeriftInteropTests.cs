@@ -64,7 +64,7 @@ public sealed class WeriftInteropTests
     [Fact]
     public async Task Three_werift_peers_each_receive_the_other_two_when_each_copy_is_made_on_its_own_thread()
     {
-        await using SfuTestServer server = await SfuTestServer.StartAsync("--Sfu:Media:FanOutThreads=1", "--Sfu:Media:FanOutShard=1");
+        await using SfuTestServer server = await SfuTestServer.StartAsync("--Sfu:Media:FanOutThreads=1", "--Sfu:Media:FanOutShard=1", "--Sfu:Media:FanOutSplitFromLoad=0");
         WeriftReport[] reports = await ThreePeersReceiveTheOtherTwoAsync(server);
 
         // Nothing is lost on loopback, so no copy may be missing even for a moment (a NACK would

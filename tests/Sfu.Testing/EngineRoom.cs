@@ -52,7 +52,12 @@ public sealed class EngineRoom : IAsyncDisposable
     /// <param name="simulcastRids">When given, the publisher sends its video as these simulcast layers, lowest first.</param>
     /// <param name="fanOutThreads">Helper threads that share large fan-outs (<see cref="SfuOptions.FanOutThreads"/>); 0: every fan-out on the delivering thread.</param>
     /// <param name="fanOutShard">Down-tracks a thread takes at a time (<see cref="SfuOptions.FanOutShard"/>).</param>
-    public static async Task<EngineRoom> CreateAsync(SrtpProfile profile, int subscribers, TimeProvider? time = null, IReadOnlyList<string>? simulcastRids = null, int fanOutThreads = 0, int fanOutShard = Sfu.Core.Routing.FanOutWorkers.DefaultShardSize)
+    /// <param name="fanOutSplitFromLoad">
+    /// The delivering thread's load from which it splits (<see cref="SfuOptions.FanOutSplitFromLoad"/>);
+    /// 0, the default here: every fan-out of more than one shard, as the delivering thread is not
+    /// a receive loop and its load is not measured.
+    /// </param>
+    public static async Task<EngineRoom> CreateAsync(SrtpProfile profile, int subscribers, TimeProvider? time = null, IReadOnlyList<string>? simulcastRids = null, int fanOutThreads = 0, int fanOutShard = Sfu.Core.Routing.FanOutWorkers.DefaultShardSize, int fanOutSplitFromLoad = 0)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(subscribers);
 
@@ -60,7 +65,7 @@ public sealed class EngineRoom : IAsyncDisposable
         // A benchmark sends as fast as it can: the ingress bound is off (the check still runs).
         // Unless asked, a fan-out stays on the thread that delivers the datagram, as measurements
         // of one thread's cost need.
-        var options = new SfuOptions { Port = 0, ConsentTimeoutSeconds = 3600, FanOutThreads = fanOutThreads, FanOutShard = fanOutShard };
+        var options = new SfuOptions { Port = 0, ConsentTimeoutSeconds = 3600, FanOutThreads = fanOutThreads, FanOutShard = fanOutShard, FanOutSplitFromLoad = fanOutSplitFromLoad };
         options.SrtpProfiles.Add(profile.ToString());
         options.Limits.IngressPacketsPerSecond = 0;
         options.Limits.IngressBitsPerSecond = 0;

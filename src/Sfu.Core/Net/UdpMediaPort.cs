@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
@@ -305,6 +306,7 @@ public sealed partial class UdpMediaPort : IDatagramPort
         while (!_stopping)
         {
             int received;
+            MediaThreadLoad.WaitStarts(Stopwatch.GetTimestamp());
             try
             {
                 received = receiver.Receive(socket, wait: true);
@@ -312,6 +314,10 @@ public sealed partial class UdpMediaPort : IDatagramPort
             catch (ObjectDisposedException)
             {
                 break;
+            }
+            finally
+            {
+                MediaThreadLoad.WaitEnds(Stopwatch.GetTimestamp());
             }
 
             // Closing the socket shuts it down first, which wakes the call (with nothing, or an
@@ -360,6 +366,7 @@ public sealed partial class UdpMediaPort : IDatagramPort
         while (!_stopping)
         {
             int length;
+            MediaThreadLoad.WaitStarts(Stopwatch.GetTimestamp());
             try
             {
                 length = socket.ReceiveFrom(buffer, SocketFlags.None, source);
@@ -382,6 +389,10 @@ public sealed partial class UdpMediaPort : IDatagramPort
                 }
 
                 continue;
+            }
+            finally
+            {
+                MediaThreadLoad.WaitEnds(Stopwatch.GetTimestamp());
             }
 
             loop.Calls++;

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Collections.Immutable;
+using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Sfu.Core.Net;
 using Sfu.Core.Rtp;
@@ -15,6 +16,9 @@ namespace Sfu.Core.Routing;
 /// encrypted and queued by exactly one thread. The receiving thread returns only when every
 /// shard is done, so the gate still covers all the work and no down-track, subscriber context
 /// or SRTP context is ever touched by two threads at once: no lock per packet or per copy.
+/// A thread splits only while it is loaded (<see cref="SplitFromLoad"/>, its
+/// <see cref="MediaThreadLoad"/>): waking a helper per packet costs more CPU than it saves on
+/// a thread with time to spare, and buys nothing there but a shorter fan-out.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -28,14 +32,21 @@ namespace Sfu.Core.Routing;
 /// as a pinned pointer (the receiving thread keeps it pinned until the last shard is done), and
 /// helpers wait on an event without spinning. Helpers that wake too late find every shard claimed and go back
 /// to sleep; a receiving thread that finds no helper idle does all the shards itself. With
-/// <see cref="Helpers"/> at 0 or fewer down-tracks than two shards, nothing changes from the
-/// plain loop.
+/// <see cref="Helpers"/> at 0, fewer down-tracks than two shards or a thread below its load
+/// mark, nothing changes from the plain loop.
 /// </para>
 /// </remarks>
 public sealed partial class FanOutWorkers : IDisposable
 {
     /// <summary>Down-tracks one thread takes at a time; a fan-out splits only when it has more than one shard's worth.</summary>
     public const int DefaultShardSize = 16;
+
+    /// <summary>
+    /// The receiving thread's load (<see cref="MediaThreadLoad"/>, percent of one core) from which
+    /// it splits. Below it a split costs more than it saves: at 1 → 50 on an idle thread, waking a
+    /// helper per packet took 10–25 % more CPU per copy than the plain loop (benchmarks/RESULTS.md).
+    /// </summary>
+    public const int DefaultSplitFromLoad = 50;
 
     [ThreadStatic]
     private static Job? t_job;
@@ -50,11 +61,18 @@ public sealed partial class FanOutWorkers : IDisposable
 
     /// <param name="helpers">Helper threads (0: every fan-out stays on the thread that received its packet).</param>
     /// <param name="shardSize">Down-tracks in one shard.</param>
-    public FanOutWorkers(int helpers, int shardSize, ILogger logger)
+    /// <param name="splitFromLoad">
+    /// The receiving thread's load, in percent of one core, from which it splits a fan-out; it
+    /// goes back to the plain loop below three quarters of that. 0: split whenever there is more
+    /// than one shard.
+    /// </param>
+    public FanOutWorkers(int helpers, int shardSize, ILogger logger, int splitFromLoad = DefaultSplitFromLoad)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(helpers);
         ArgumentOutOfRangeException.ThrowIfLessThan(shardSize, 1);
+        ArgumentOutOfRangeException.ThrowIfNegative(splitFromLoad);
         ShardSize = shardSize;
+        SplitFromLoad = splitFromLoad;
         _logger = logger;
         _helpers = new Helper[helpers];
         for (int i = 0; i < helpers; i++)
@@ -66,6 +84,9 @@ public sealed partial class FanOutWorkers : IDisposable
     public int Helpers => _helpers.Length;
 
     public int ShardSize { get; }
+
+    /// <summary>The receiving thread's load (percent of one core) from which it splits; 0: always.</summary>
+    public int SplitFromLoad { get; }
 
     /// <summary>Fan-outs that were split into shards (each receiving thread counts its own: no shared counter per packet).</summary>
     public long Split => _jobs.Sum(job => job.Split);
@@ -101,7 +122,8 @@ public sealed partial class FanOutWorkers : IDisposable
     /// <summary>
     /// True when the fan-out of <paramref name="packet"/> to <paramref name="downTracks"/> was
     /// done here, split into shards; false (nothing done) when it should stay a plain loop: too
-    /// few down-tracks, or no helpers. Media path, under the room's media gate.
+    /// few down-tracks, no helpers, or a receiving thread with time to spare. Media path, under
+    /// the room's media gate.
     /// </summary>
     internal unsafe bool TryFanOut(ProducerLayer layer, ReadOnlySpan<byte> packet, in RtpPacket view, bool isKeyframe, uint live, long now, Span<byte> scratch, ImmutableArray<DownTrack> downTracks)
     {
@@ -113,6 +135,11 @@ public sealed partial class FanOutWorkers : IDisposable
 
         // A thread's job belongs to one engine's workers (a test thread may drive several engines).
         Job job = t_job is { } mine && mine.Owner == this ? mine : NewJob();
+        if (!job.ShouldSplit(MediaThreadLoad.Percent, SplitFromLoad))
+        {
+            return false;
+        }
+
         fixed (byte* pinned = packet)
         {
             job.Begin(layer, pinned, packet.Length, isKeyframe, live, now, downTracks, shards);
@@ -134,8 +161,11 @@ public sealed partial class FanOutWorkers : IDisposable
             finally
             {
                 // The pointer and the down-tracks must outlive every shard a helper claimed.
-                job.WaitForShards();
-                job.End();
+                // The load counts the helpers' work in place of the time spent waiting for it,
+                // which the receive loop sees as busy: an idle thread whose helper is slow to
+                // wake must not read as loaded and keep splitting.
+                long waited = job.WaitForShards();
+                MediaThreadLoad.HandedOff(job.End() - waited);
             }
         }
 
@@ -198,6 +228,8 @@ public sealed partial class FanOutWorkers : IDisposable
         private long _now;
         private ImmutableArray<DownTrack> _downTracks;
         private long _split;
+        private long _helperTicks;
+        private bool _splitting;
 
         public FanOutWorkers Owner => owner;
 
@@ -220,12 +252,29 @@ public sealed partial class FanOutWorkers : IDisposable
             Volatile.Write(ref _state, generation << 32);
         }
 
-        public void End()
+        /// <summary>
+        /// Whether this thread splits now: from <paramref name="from"/> percent of load on, and
+        /// on until it falls under three quarters of that, so a thread near the mark does not
+        /// switch back and forth from window to window. The load counts the helpers' time on this
+        /// thread's shards, so splitting alone does not end the split.
+        /// </summary>
+        public bool ShouldSplit(int load, int from)
+        {
+            _splitting = from == 0 || (_splitting ? load * 4 >= from * 3 : load >= from);
+            return _splitting;
+        }
+
+        /// <summary>Ends the packet's fan-out; returns the <see cref="Stopwatch"/> ticks helpers spent on it.</summary>
+        public long End()
         {
             _layer = null;
             _packet = null;
             _downTracks = default;
+            return Interlocked.Exchange(ref _helperTicks, 0);
         }
+
+        /// <summary>A helper's time on this job's shards; added before it reports them done.</summary>
+        public void HelperWorked(long ticks) => Interlocked.Add(ref _helperTicks, ticks);
 
         /// <summary>
         /// The receiving thread claims shards from the front, helpers from the back, so each
@@ -257,7 +306,8 @@ public sealed partial class FanOutWorkers : IDisposable
 
         public void ShardsDone(int count) => Interlocked.Add(ref _done, count);
 
-        public void WaitForShards()
+        /// <summary>Returns once every shard is done; the <see cref="Stopwatch"/> ticks it waited for helpers.</summary>
+        public long WaitForShards()
         {
             // A shard nobody claimed (the receiving thread's own shard threw) is counted done unsent.
             while (TryClaim(fromBack: false, out _))
@@ -265,11 +315,19 @@ public sealed partial class FanOutWorkers : IDisposable
                 ShardDone();
             }
 
+            if (Volatile.Read(ref _done) >= _shards)
+            {
+                return 0;
+            }
+
+            long started = Stopwatch.GetTimestamp();
             var spin = default(SpinWait);
             while (Volatile.Read(ref _done) < _shards)
             {
                 spin.SpinOnce(sleep1Threshold: -1);
             }
+
+            return Stopwatch.GetTimestamp() - started;
         }
 
         /// <summary>One shard with the receiving thread's parsed view of the packet.</summary>
@@ -373,6 +431,7 @@ public sealed partial class FanOutWorkers : IDisposable
         private void Help(Job job, ISendBatching port, byte[] scratch)
         {
             int claimed = 0;
+            long started = Stopwatch.GetTimestamp();
             long allocated = GC.GetAllocatedBytesForCurrentThread();
             try
             {
@@ -404,6 +463,11 @@ public sealed partial class FanOutWorkers : IDisposable
                 }
 
                 Interlocked.Add(ref owner._shardsByHelpers, claimed);
+                if (claimed > 0)
+                {
+                    job.HelperWorked(Stopwatch.GetTimestamp() - started);
+                }
+
                 job.ShardsDone(claimed);
             }
         }
