@@ -18,7 +18,8 @@
 # private network namespace. Janus does not gather candidates on loopback interfaces, so the
 # namespace gets a veth pair with the benchmark address 198.18.0.1 (RFC 2544) on one end: an
 # address that exists only inside the namespace, so nothing can leave the machine. Janus's
-# HTTP API listens on 127.0.0.1. Results go to benchmarks/results/<UTC time>/.
+# HTTP API listens on 127.0.0.1. Results go to benchmarks/results/<UTC time>/, with each SfuRouter
+# run's server output (its warnings, e.g. why a handshake failed) beside its JSON.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
@@ -69,9 +70,9 @@ for n in "${sizes[@]}"; do
   mode=()
   [ "$n" -lt "$count_from" ] || mode=(--subscriber-mode count --full-subscribers "$full_subscribers")
   for r in $(seq "$runs"); do
-    run --subscribers "$n" "${common[@]}" "${mode[@]}" --json "$out/$n-$r-1-sfu.json"
+    run --subscribers "$n" "${common[@]}" "${mode[@]}" --json "$out/$n-$r-1-sfu.json" --server-log "$out/$n-$r-1-sfu.log"
     DOTNET_ThreadPool_UnfairSemaphoreSpinLimit=0 DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 \
-      run --subscribers "$n" "${common[@]}" "${mode[@]}" --label sfu-tuned --json "$out/$n-$r-2-sfu-tuned.json"
+      run --subscribers "$n" "${common[@]}" "${mode[@]}" --label sfu-tuned --json "$out/$n-$r-2-sfu-tuned.json" --server-log "$out/$n-$r-2-sfu-tuned.log"
     [ -n "${SKIP_JANUS:-}" ] || run --target janus --server http://127.0.0.1:8088/janus --server-pid "$janus_pid" --bind "$ice_address" \
       --subscribers "$n" "${common[@]}" "${mode[@]}" --json "$out/$n-$r-3-janus.json"
     run --target relay --subscribers "$n" "${common[@]}" "${mode[@]}" --json "$out/$n-$r-4-relay.json"

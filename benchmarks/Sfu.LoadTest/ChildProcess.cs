@@ -5,8 +5,8 @@ namespace Sfu.LoadTest;
 
 /// <summary>
 /// A process the tool starts (the SFU or the relay) and owns: it waits for the line that tells
-/// where the process listens, keeps the last lines of its output for error messages, and kills
-/// exactly that process (and its children) when disposed.
+/// where the process listens, keeps the last lines of its output for error messages (and, when
+/// asked, all of them in a file), and kills exactly that process (and its children) when disposed.
 /// </summary>
 internal sealed class ChildProcess : IDisposable
 {
@@ -18,20 +18,24 @@ internal sealed class ChildProcess : IDisposable
     private readonly Regex _ready;
     private readonly TaskCompletionSource<Match> _readyMatch = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    private ChildProcess(Process process, Regex ready)
+    private StreamWriter? _log;
+
+    private ChildProcess(Process process, Regex ready, string? logPath)
     {
         _process = process;
         _ready = ready;
+        _log = logPath is null ? null : new StreamWriter(logPath, append: false) { AutoFlush = true };
     }
 
     public int Id => _process.Id;
 
     /// <summary>Starts <c>dotnet <paramref name="dll"/> args</c> and waits until a line matches <paramref name="ready"/>.</summary>
-    public static Task<(ChildProcess Process, Match Ready)> StartDotnetAsync(string dll, IEnumerable<string> args, Regex ready, TimeSpan timeout, CancellationToken cancellationToken)
-        => StartAsync(DotnetHost(), [dll, .. args], ready, timeout, cancellationToken);
+    public static Task<(ChildProcess Process, Match Ready)> StartDotnetAsync(string dll, IEnumerable<string> args, Regex ready, TimeSpan timeout, CancellationToken cancellationToken, string? logPath = null)
+        => StartAsync(DotnetHost(), [dll, .. args], ready, timeout, cancellationToken, logPath);
 
     /// <summary>Starts <paramref name="executable"/> with <paramref name="args"/> and waits until a line matches <paramref name="ready"/>.</summary>
-    public static async Task<(ChildProcess Process, Match Ready)> StartAsync(string executable, IEnumerable<string> args, Regex ready, TimeSpan timeout, CancellationToken cancellationToken)
+    /// <param name="logPath">A file that gets every line of the process's output, or null.</param>
+    public static async Task<(ChildProcess Process, Match Ready)> StartAsync(string executable, IEnumerable<string> args, Regex ready, TimeSpan timeout, CancellationToken cancellationToken, string? logPath = null)
     {
         var info = new ProcessStartInfo(executable)
         {
@@ -46,7 +50,7 @@ internal sealed class ChildProcess : IDisposable
         }
 
         var process = new Process { StartInfo = info };
-        var child = new ChildProcess(process, ready);
+        var child = new ChildProcess(process, ready, logPath);
         process.OutputDataReceived += (_, e) => child.OnLine(e.Data);
         process.ErrorDataReceived += (_, e) => child.OnLine(e.Data);
         if (!process.Start())
@@ -100,6 +104,12 @@ internal sealed class ChildProcess : IDisposable
         }
 
         _process.Dispose();
+        lock (_gate)
+        {
+            // Output events may still come after the kill: they find no file.
+            _log?.Dispose();
+            _log = null;
+        }
     }
 
     private static string DotnetHost()
@@ -118,6 +128,7 @@ internal sealed class ChildProcess : IDisposable
 
         lock (_gate)
         {
+            _log?.WriteLine(line);
             _lastLines.Enqueue(line);
             if (_lastLines.Count > KeptLines)
             {

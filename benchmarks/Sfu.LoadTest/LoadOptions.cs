@@ -49,6 +49,9 @@ internal sealed class LoadOptions
     /// <summary>Sfu.Host.dll to start; found next to the repository's build output when absent.</summary>
     public string? HostDll { get; set; }
 
+    /// <summary>Where every line the started server writes is kept (node N's as PATH.N with several nodes), or null.</summary>
+    public string? ServerLog { get; set; }
+
     public string? JsonPath { get; set; }
 
     /// <summary>The name of the target in the results (e.g. "sfu-tuned"); the target kind when absent.</summary>
@@ -129,6 +132,7 @@ internal sealed class LoadOptions
                 case "--server": options.Server = ParseUri(Value(), name); break;
                 case "--server-pid": options.ServerPid = ParseCount(Value(), name); break;
                 case "--host-dll": options.HostDll = Value(); break;
+                case "--server-log": options.ServerLog = Value(); break;
                 case "--json": options.JsonPath = Value(); break;
                 case "--label": options.Label = Value(); break;
                 case "--bind": options.BindAddress = Value(); break;

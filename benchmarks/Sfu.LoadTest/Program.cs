@@ -20,6 +20,8 @@ const string Usage = """
       --duration S --warmup S    measured window and warm-up (10, 3)
       --server URL --server-pid PID   attach to a running server (SfuRouter URL or Janus's /janus URL)
       --host-dll PATH            Sfu.Host.dll to start (default: the repository's build output)
+      --server-log PATH          keep all the started server's output there (its warnings name why a
+                                 participant failed); PATH.2, PATH.3 … for further nodes
       --bind ADDR                address the bots bind (127.0.0.1)
       --parallel N               participants connecting at once (4)
       --json PATH                write the result as JSON

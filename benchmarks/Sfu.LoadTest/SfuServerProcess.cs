@@ -8,7 +8,8 @@ internal static partial class SfuServerProcess
     /// <param name="adminKey">Turns the admin API on with this key (the tool reads downlink estimates from it), or null.</param>
     /// <param name="tcpConnections">ICE-TCP connections the run opens, all from one address: the per-address limit is raised to admit them.</param>
     /// <param name="clusterRedis">Makes the server a cluster node on this Redis, or null for a single server.</param>
-    public static async Task<(ChildProcess Process, Uri Url)> StartAsync(string? hostDll, CancellationToken cancellationToken, string? adminKey = null, int tcpConnections = 0, string? clusterRedis = null)
+    /// <param name="log">A file that gets every line the server writes, or null.</param>
+    public static async Task<(ChildProcess Process, Uri Url)> StartAsync(string? hostDll, CancellationToken cancellationToken, string? adminKey = null, int tcpConnections = 0, string? clusterRedis = null, string? log = null)
     {
         string dll = hostDll ?? FindHostDll();
         string[] args =
@@ -25,7 +26,7 @@ internal static partial class SfuServerProcess
             "--Logging:LogLevel:Default=Warning",
             "--Logging:LogLevel:Microsoft.Hosting.Lifetime=Information",
         ];
-        (ChildProcess process, Match ready) = await ChildProcess.StartDotnetAsync(dll, args, ListeningLine(), TimeSpan.FromSeconds(60), cancellationToken).ConfigureAwait(false);
+        (ChildProcess process, Match ready) = await ChildProcess.StartDotnetAsync(dll, args, ListeningLine(), TimeSpan.FromSeconds(60), cancellationToken, log).ConfigureAwait(false);
         return (process, new Uri(ready.Groups["url"].Value));
     }
 

@@ -39,7 +39,8 @@ internal sealed class SfuTarget(LoadOptions options) : FleetTarget(options)
             for (int node = 0; node < Options.Nodes; node++)
             {
                 status(Options.Nodes > 1 ? $"starting Sfu.Host node {node + 1}" : "starting Sfu.Host");
-                (ChildProcess server, Uri url) = await SfuServerProcess.StartAsync(Options.HostDll, cancellationToken, adminKey, tcpConnections, redis).ConfigureAwait(false);
+                string? log = Options.ServerLog is null || node == 0 ? Options.ServerLog : $"{Options.ServerLog}.{node + 1}";
+                (ChildProcess server, Uri url) = await SfuServerProcess.StartAsync(Options.HostDll, cancellationToken, adminKey, tcpConnections, redis, log).ConfigureAwait(false);
                 _servers.Add(server);
                 urls.Add(url);
                 if (adminKey is not null)
