@@ -9,6 +9,12 @@
 #   DURATION=10 WARMUP=3 RUNS=3 BITRATE=1500000 benchmarks/compare.sh 50
 #   COUNT_FROM=500 benchmarks/compare.sh 200 500 1000
 #
+# SfuRouter is started once, like Janus, as two long-lived servers ("sfu" with the defaults, and
+# "sfu-tuned"), each warmed by one discarded run of SERVER_WARMUP seconds (default 60) at the
+# first size before anything is measured: a fresh .NET process spends minutes recompiling its
+# warm methods in the background (the tiered JIT, a fifth of the server's CPU at 1 → 50 half a
+# minute after start), which a server that has been up a while does not.
+#
 # From COUNT_FROM subscribers on (default 500) the subscribers are counting bots
 # (--subscriber-mode count: ICE and DTLS, then only the clear RTP header is read, one recvmmsg
 # thread for all) except FULL_SUBSCRIBERS (default 10) full ones for the latency columns, so the
@@ -18,8 +24,8 @@
 # private network namespace. Janus does not gather candidates on loopback interfaces, so the
 # namespace gets a veth pair with the benchmark address 198.18.0.1 (RFC 2544) on one end: an
 # address that exists only inside the namespace, so nothing can leave the machine. Janus's
-# HTTP API listens on 127.0.0.1. Results go to benchmarks/results/<UTC time>/, with each SfuRouter
-# run's server output (its warnings, e.g. why a handshake failed) beside its JSON.
+# HTTP API listens on 127.0.0.1. Results go to benchmarks/results/<UTC time>/, with the servers'
+# output (SfuRouter's warnings say, e.g., why a handshake failed).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
@@ -56,7 +62,8 @@ config=$(mktemp -d)
 benchmarks/janus-config.sh "$config" "$ice_address" 8088
 janus -C "$config/janus.jcfg" -F "$config" >"$out/janus.log" 2>&1 &
 janus_pid=$!
-trap 'kill "$janus_pid" 2>/dev/null; rm -rf "$config"' EXIT
+sfu_pids=()
+trap 'kill "$janus_pid" "${sfu_pids[@]}" 2>/dev/null; rm -rf "$config"' EXIT
 for _ in $(seq 100); do
   curl -fs -o /dev/null http://127.0.0.1:8088/janus/info && break
   sleep 0.2
@@ -64,15 +71,42 @@ done
 
 tool=(dotnet benchmarks/Sfu.LoadTest/bin/Release/net10.0/Sfu.LoadTest.dll)
 common=(--duration "$duration" --warmup "$warmup" --video-bitrate "$bitrate")
+
+# start_sfu NAME PORT [VAR=VALUE ...]: a long-lived Sfu.Host on 127.0.0.1:PORT, its output in
+# $out/NAME-server.log; sets sfu_pid.
+start_sfu() {
+  local name=$1 port=$2
+  shift 2
+  env "$@" dotnet src/Sfu.Host/bin/Release/net10.0/Sfu.Host.dll --Urls="http://127.0.0.1:$port" --Sfu:Media:Port=0 \
+    --Sfu:Limits:MaxParticipants=0 --Logging:LogLevel:Default=Warning --Logging:LogLevel:Microsoft.Hosting.Lifetime=Information \
+    >"$out/$name-server.log" 2>&1 &
+  sfu_pid=$!
+  sfu_pids+=("$sfu_pid")
+  for _ in $(seq 300); do
+    grep -q "Now listening" "$out/$name-server.log" && return 0
+    sleep 0.2
+  done
+  echo "Sfu.Host ($name) did not start:"; cat "$out/$name-server.log"; exit 1
+}
+start_sfu sfu 5180
+sfu=(--server http://127.0.0.1:5180 --server-pid "$sfu_pid")
+start_sfu sfu-tuned 5181 DOTNET_ThreadPool_UnfairSemaphoreSpinLimit=0 DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1
+sfu_tuned=(--server http://127.0.0.1:5181 --server-pid "$sfu_pid" --label sfu-tuned)
+warm=(--subscribers "${sizes[0]}" --duration "${SERVER_WARMUP:-60}" --warmup 0 --video-bitrate "$bitrate")
+[ "${sizes[0]}" -lt "$count_from" ] || warm+=(--subscriber-mode count --full-subscribers "$full_subscribers")
+for server in sfu sfu_tuned; do
+  declare -n args=$server
+  echo "warming $server for ${SERVER_WARMUP:-60} s (not measured)"
+  "${tool[@]}" fanout "${args[@]}" "${warm[@]}" >/dev/null || echo "warm-up run failed: $server"
+done
 # One failed run (e.g. a handshake storm on a small machine) is reported and the others go on.
 run() { "${tool[@]}" fanout "$@" || echo "run failed: $*"; }
 for n in "${sizes[@]}"; do
   mode=()
   [ "$n" -lt "$count_from" ] || mode=(--subscriber-mode count --full-subscribers "$full_subscribers")
   for r in $(seq "$runs"); do
-    run --subscribers "$n" "${common[@]}" "${mode[@]}" --json "$out/$n-$r-1-sfu.json" --server-log "$out/$n-$r-1-sfu.log"
-    DOTNET_ThreadPool_UnfairSemaphoreSpinLimit=0 DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 \
-      run --subscribers "$n" "${common[@]}" "${mode[@]}" --label sfu-tuned --json "$out/$n-$r-2-sfu-tuned.json" --server-log "$out/$n-$r-2-sfu-tuned.log"
+    run "${sfu[@]}" --subscribers "$n" "${common[@]}" "${mode[@]}" --json "$out/$n-$r-1-sfu.json"
+    run "${sfu_tuned[@]}" --subscribers "$n" "${common[@]}" "${mode[@]}" --json "$out/$n-$r-2-sfu-tuned.json"
     [ -n "${SKIP_JANUS:-}" ] || run --target janus --server http://127.0.0.1:8088/janus --server-pid "$janus_pid" --bind "$ice_address" \
       --subscribers "$n" "${common[@]}" "${mode[@]}" --json "$out/$n-$r-3-janus.json"
     run --target relay --subscribers "$n" "${common[@]}" "${mode[@]}" --json "$out/$n-$r-4-relay.json"
