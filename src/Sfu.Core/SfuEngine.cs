@@ -52,6 +52,7 @@ public sealed partial class SfuEngine : IDatagramHandler, IPeerDirectory, IAsync
             options.FanOutSplitFromLoad);
         Rooms = new RoomRegistry(Time, FanOut);
         Metrics = new SfuMetrics(Counters, Rooms, meterFactory);
+        Metrics.ObserveMediaThreads(() => (_port as UdpMediaPort)?.ThreadLoads ?? [], () => FanOut.Split, () => FanOut.ShardsByHelpers);
         _services = new MediaServices(Time, Counters, Metrics, loggerFactory, options.AnnouncedAddress, () => AnnouncedPort, (ulong)options.MaxVideoBitrate, () => AnnouncedTcpPort)
         {
             Limits = options.Limits,

@@ -46,6 +46,12 @@ public sealed class MetricsTests
         Assert.True(second.Sum("sfu_rtp_bytes_forwarded_bytes_total") > bytesBefore);
         Assert.True(second.Sum("sfu_rtp_packets_received_total") > 0);
 
+        // Each media thread's load, one sample per receive thread; a room of two never splits.
+        IReadOnlyList<string> loads = second.Samples("sfu_media_thread_load");
+        Assert.True(loads.Count >= 1 && loads.All(l => l.Contains("thread=\"sfu-media-rx-", StringComparison.Ordinal)), second.Text);
+        Assert.All(loads, l => Assert.InRange(double.Parse(l.Split(' ')[^1], System.Globalization.CultureInfo.InvariantCulture), 0, 1));
+        Assert.Equal(0, second.Sum("sfu_fanout_split_total"));
+
         // Garbage at the media port: every first-byte range RFC 7983 leaves unassigned.
         double malformedBefore = second.Sum("sfu_packets_dropped_total", "reason=\"malformed\"");
         using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);

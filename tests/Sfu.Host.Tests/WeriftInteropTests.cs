@@ -76,6 +76,11 @@ public sealed class WeriftInteropTests
 
         FanOutWorkers workers = server.Engine.FanOut;
         Assert.True(workers.Split > 100 && workers.ShardsByHelpers > 0, $"{workers.Split} fan-outs split, {workers.ShardsByHelpers} shards sent by the helper");
+
+        // An operator sees the same on /metrics.
+        using var http = new HttpClient { BaseAddress = new Uri(server.BaseUrl) };
+        PrometheusScrape scrape = await PrometheusScrape.FetchAsync(http, TestContext.Current.CancellationToken);
+        Assert.True(scrape.Sum("sfu_fanout_split_total") > 100 && scrape.Sum("sfu_fanout_helper_shards_total") > 0, scrape.Text);
     }
 
     private static async Task<WeriftReport[]> ThreePeersReceiveTheOtherTwoAsync(SfuTestServer server)

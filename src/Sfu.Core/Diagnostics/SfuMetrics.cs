@@ -98,6 +98,26 @@ public sealed class SfuMetrics : IDisposable
     }
 
     /// <summary>
+    /// Adds the media threads' instruments: each receive thread's load (<c>thread</c>: its name)
+    /// from <paramref name="threadLoads"/>, and how many fan-outs were split over threads and how
+    /// many of their shards helper threads sent. Delegates: the port and the fan-out workers sit
+    /// in other folders.
+    /// </summary>
+    public void ObserveMediaThreads(Func<IReadOnlyList<KeyValuePair<string, int>>> threadLoads, Func<long> split, Func<long> helperShards)
+    {
+        ArgumentNullException.ThrowIfNull(threadLoads);
+        ArgumentNullException.ThrowIfNull(split);
+        ArgumentNullException.ThrowIfNull(helperShards);
+        _meter.CreateObservableGauge(
+            "sfu.media.thread.load",
+            () => threadLoads().Select(t => new Measurement<double>(t.Value / 100.0, new KeyValuePair<string, object?>("thread", t.Key))),
+            "1",
+            "Each media receive thread's work in its last 100 ms as a share of one core: time not spent waiting for a datagram, plus what helper threads did for it (above 1: more than one core's worth)");
+        _meter.CreateObservableCounter("sfu.fanout.split", split, "{packet}", "Packets whose fan-out was split over threads (its receiving thread was loaded and the track had more than one shard of subscribers)");
+        _meter.CreateObservableCounter("sfu.fanout.helper_shards", helperShards, "{shard}", "Shards of split fan-outs that helper threads sent");
+    }
+
+    /// <summary>
     /// Adds <c>sfu.connections</c>: connected participants by the path their media takes, as the
     /// host names it ("host udp", "host tcp", "relay udp", "relay tcp", "relay tls"); the host knows which addresses are TURN
     /// servers, the media plane does not.

@@ -111,6 +111,13 @@ public sealed partial class UdpMediaPort : IDatagramPort
     /// <summary>Media threads, each with its own socket on the port.</summary>
     public int Threads => _loops.Length;
 
+    /// <summary>
+    /// Each media thread's load in its last complete window (<see cref="MediaThreadLoad"/>,
+    /// percent of one core), by thread name. For metrics: allocates.
+    /// </summary>
+    public IReadOnlyList<KeyValuePair<string, int>> ThreadLoads
+        => [.. _loops.Select(l => new KeyValuePair<string, int>(l.Thread?.Name ?? string.Empty, Volatile.Read(ref l.Load)))];
+
     public bool IsReceiving => !_stopping && _loops.All(l => l.Thread is { IsAlive: true });
 
     /// <summary>Whether a receive thread still runs (after disposal none may).</summary>
@@ -318,6 +325,7 @@ public sealed partial class UdpMediaPort : IDatagramPort
             finally
             {
                 MediaThreadLoad.WaitEnds(Stopwatch.GetTimestamp());
+                loop.Load = MediaThreadLoad.Percent;
             }
 
             // Closing the socket shuts it down first, which wakes the call (with nothing, or an
@@ -393,6 +401,7 @@ public sealed partial class UdpMediaPort : IDatagramPort
             finally
             {
                 MediaThreadLoad.WaitEnds(Stopwatch.GetTimestamp());
+                loop.Load = MediaThreadLoad.Percent;
             }
 
             loop.Calls++;
@@ -488,6 +497,9 @@ public sealed partial class UdpMediaPort : IDatagramPort
     {
         /// <summary>Receive system calls that brought datagrams (written by the loop's thread only).</summary>
         public long Calls;
+
+        /// <summary>The loop thread's <see cref="MediaThreadLoad.Percent"/>, copied after each receive call for readers on other threads.</summary>
+        public int Load;
 
         /// <summary>The loop's <c>recvmmsg</c> slots; null when it receives with <c>recvfrom</c>.</summary>
         public LinuxDatagramReceiver? Receiver { get; set; }
