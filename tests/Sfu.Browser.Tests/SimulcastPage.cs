@@ -50,10 +50,14 @@ public static class SimulcastPage
         }
         """;
 
-    /// <summary>Sets the size (CSS pixels) of the video element of the first remote tile, out of the grid's flow.</summary>
+    /// <summary>
+    /// Sets the size (CSS pixels) of the video element of the named participant's tile, or of the
+    /// first remote tile when no name is given, out of the grid's flow.
+    /// </summary>
     private const string ResizeRemoteVideoScript = """
-        ([width, height]) => {
-          const video = document.querySelector('[data-testid=participant-tile]:not([data-local]) video');
+        ([width, height, name]) => {
+          const tile = name ? `[data-testid=participant-tile][data-name="${name}"]` : '[data-testid=participant-tile]:not([data-local])';
+          const video = document.querySelector(`${tile} video`);
           if (!video) return false;
           video.style.cssText = `position: fixed; left: 0; top: 0; width: ${width}px; height: ${height}px; z-index: 10`;
           return true;
@@ -82,10 +86,15 @@ public static class SimulcastPage
             : new InboundVideo(row.GetProperty("width").GetDouble(), row.GetProperty("height").GetDouble(), row.GetProperty("frames").GetDouble(), row.GetProperty("freezes").GetDouble());
     }
 
-    /// <summary>Shows the remote camera at <paramref name="width"/> × <paramref name="height"/> CSS pixels (the page's ResizeObserver reports it).</summary>
-    public static async Task ResizeRemoteVideoAsync(this IMediaPage page, int width, int height)
+    /// <summary>
+    /// Shows a remote camera at <paramref name="width"/> × <paramref name="height"/> CSS pixels (the
+    /// page's ResizeObserver reports it): <paramref name="of"/>'s, or the first remote tile's. Name
+    /// it where the page has several remote tiles: which one comes first depends on whose tracks
+    /// arrived first (a camera-off participant has a tile with a video element too).
+    /// </summary>
+    public static async Task ResizeRemoteVideoAsync(this IMediaPage page, int width, int height, string? of = null)
     {
         ArgumentNullException.ThrowIfNull(page);
-        Assert.True(await page.CallAsync<bool>(ResizeRemoteVideoScript, new[] { width, height }), $"{page.Name} shows no remote video to resize");
+        Assert.True(await page.CallAsync<bool>(ResizeRemoteVideoScript, new object?[] { width, height, of }), $"{page.Name} shows no remote video{(of is null ? "" : " of " + of)} to resize");
     }
 }

@@ -56,8 +56,8 @@ public sealed class SimulcastTests(SfuServerFixture server, BrowserFixture brows
         Assert.Equal(["h", "f"], rids);
 
         // Lea shows Ada at 1280×720, Sam as a 160×90 thumbnail.
-        await large.ResizeRemoteVideoAsync(1280, 720);
-        await small.ResizeRemoteVideoAsync(160, 90);
+        await large.ResizeRemoteVideoAsync(1280, 720, of: "Ada");
+        await small.ResizeRemoteVideoAsync(160, 90, of: "Ada");
 
         await SubscriptionView.CheckAsync(server, "simulcast-fit", () => Eventually.UntilAsync(large.InboundVideoAsync, v => v?.FrameWidth == top, Deadline, $"Lea to decode the top layer ({top} wide)", cancel));
 
@@ -73,7 +73,7 @@ public sealed class SimulcastTests(SfuServerFixture server, BrowserFixture brows
         // and for a second after.
         DownTrack samVideo = server.Services.GetRequiredService<SfuEngine>().Rooms.Find("simulcast-fit")!.Participants.Single(p => p.DisplayName == "Sam").DownTracks.Where(d => d.Source.Kind == MediaKind.Video).MaxBy(d => d.PacketsSent)!;
         await using var atServer = new DownTrackTimeline(samVideo);
-        await small.ResizeRemoteVideoAsync(1280, 720);
+        await small.ResizeRemoteVideoAsync(1280, 720, of: "Ada");
         List<(TimeSpan At, InboundVideo Video)> samples = await SampleAsync(small, SwitchDeadline, v => v.FrameWidth == top, cancel);
 
         string trace = string.Join("; ", samples.Select(s => $"{s.At.TotalMilliseconds:0} ms: {s.Video.FrameWidth}x{s.Video.FrameHeight} #{s.Video.FramesDecoded} freezes {s.Video.FreezeCount}"));

@@ -115,14 +115,14 @@ public sealed class FirefoxRoomTests(SfuServerFixture server, BrowserFixture bro
             await Eventually.UntilAsync(subscriber.InboundVideoAsync, v => v?.FramesDecoded > 0, Deadline, $"{subscriber.Name} to decode Fox", cancel);
         }
 
-        await large.ResizeRemoteVideoAsync(1280, 720);
-        await small.ResizeRemoteVideoAsync(160, 90);
+        await large.ResizeRemoteVideoAsync(1280, 720, of: "Fox");
+        await small.ResizeRemoteVideoAsync(160, 90, of: "Fox");
         await SubscriptionView.CheckAsync(server, "firefox-simulcast", () => Eventually.UntilAsync(large.InboundVideoAsync, v => v?.FrameWidth == top, Deadline, $"Lea to decode Fox's top layer ({top} wide)", cancel));
         await SubscriptionView.CheckAsync(server, "firefox-simulcast", () => Eventually.UntilAsync(small.InboundVideoAsync, v => v?.FrameWidth == bottom, Deadline, $"Sam to decode Fox's bottom layer ({bottom} wide)", cancel));
 
         // Sam's tile grows: he switches up to the top layer, and frames keep coming.
         InboundVideo before = (await small.InboundVideoAsync())!;
-        await small.ResizeRemoteVideoAsync(1280, 720);
+        await small.ResizeRemoteVideoAsync(1280, 720, of: "Fox");
         InboundVideo after = await Eventually.UntilAsync(small.InboundVideoAsync, v => v?.FrameWidth == top, Deadline, $"Sam to switch up to Fox's top layer ({top} wide)", cancel) ?? before;
         Assert.True(after.FramesDecoded > before.FramesDecoded, $"Sam's frames: {before} then {after}");
     }
