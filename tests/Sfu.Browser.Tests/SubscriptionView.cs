@@ -20,7 +20,8 @@ internal static class SubscriptionView
         Room? room = server.Services.GetRequiredService<SfuEngine>().Rooms.Find(roomName);
         return room is null ? "no room" : string.Join("; ", room.Participants.SelectMany(p => p.DownTracks
             .Where(d => d.Source.Kind == MediaKind.Video)
-            .Select(d => $"{p.DisplayName}: requested {d.RequestedLayer} allocated {d.AllocatedLayer} wanted {d.WantedLayer} current {d.CurrentLayer} downlink {p.DownlinkEstimate / 1000} kbit/s, source layers [{string.Join(", ", d.Source.Layers.Select(l => $"{l.Rid} {l.Width}x{l.Height} {l.Bitrate / 1000}k {(l.IsActive ? "on" : "off")}"))}]")));
+            .Select(d => $"{p.DisplayName}: requested {d.RequestedLayer} allocated {d.AllocatedLayer} wanted {d.WantedLayer} current {d.CurrentLayer} downlink {p.DownlinkEstimate / 1000} kbit/s, source layers [{string.Join(", ", d.Source.Layers.Select(l => $"{l.Rid} {l.Width}x{l.Height} {l.Bitrate / 1000}k {(l.IsActive ? "on" : "off")}"))}]")
+            .Concat(p.DescribeUnknownSsrcs() is { Length: > 0 } unknown ? [$"{p.DisplayName} sent on unknown SSRCs: {unknown}"] : Array.Empty<string>())));
     }
 
     /// <summary>The engine's repair and keyframe counters (all rooms), for failure messages about stalls.</summary>

@@ -76,6 +76,13 @@ public sealed class Participant : IPublisher
     internal SubscriberAllocator Allocator { get; }
 
     /// <summary>What the path to this participant carries, bits per second, as its feedback says (0 before any).</summary>
+    /// <summary>
+    /// The first few SSRCs this participant sent packets on that none of their layers owns, and
+    /// what those packets carried (rid, mid, payload type, padding): why a simulcast layer never
+    /// started. For diagnostics; empty when every packet found its layer.
+    /// </summary>
+    public string DescribeUnknownSsrcs() => Media.Unknown.Describe();
+
     public long DownlinkEstimate => Media.Feedback.Downlink.HasEstimate ? Media.Feedback.Downlink.Target : 0;
 
     /// <summary>The estimator behind <see cref="DownlinkEstimate"/>, for its diagnostics (usage, cuts, acked and sent rates).</summary>

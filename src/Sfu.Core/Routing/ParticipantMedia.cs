@@ -113,6 +113,7 @@ internal sealed class ParticipantMedia : IPeerMediaSink
         if (!_byRtxSsrc.TryGetValue(view.Ssrc, out layer) && (layer = LearnRtxSsrc(view)) is null)
         {
             _services.Counters.Dropped(DropReason.UnknownSsrc);
+            NoteUnknown(view);
             return;
         }
 
@@ -226,6 +227,26 @@ internal sealed class ParticipantMedia : IPeerMediaSink
         stream.BindRtx(view.Ssrc);
         _byRtxSsrc[view.Ssrc] = layer;
         return layer;
+    }
+
+    /// <summary>What packets on SSRCs no layer owns carried (<see cref="UnknownSsrcLog"/>).</summary>
+    public UnknownSsrcLog Unknown { get; } = new();
+
+    private void NoteUnknown(in RtpPacket view)
+    {
+        byte rid = 0;
+        byte mid = 0;
+        foreach (Producer producer in _owner.Producers)
+        {
+            if (producer.IsSimulcast && !producer.IsClosed)
+            {
+                rid = producer.RidExtensionId;
+                mid = producer.MidExtensionId;
+                break;
+            }
+        }
+
+        Unknown.Note(view, rid, mid);
     }
 
     /// <summary>The layer of one of this participant's simulcast tracks whose rid the packet carries.</summary>
