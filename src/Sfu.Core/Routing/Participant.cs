@@ -75,7 +75,6 @@ public sealed class Participant : IPublisher
     /// <summary>Fits what this participant receives to its downlink.</summary>
     internal SubscriberAllocator Allocator { get; }
 
-    /// <summary>What the path to this participant carries, bits per second, as its feedback says (0 before any).</summary>
     /// <summary>
     /// The first few SSRCs this participant sent packets on that none of their layers owns, and
     /// what those packets carried (rid, mid, payload type, padding): why a simulcast layer never
@@ -83,6 +82,7 @@ public sealed class Participant : IPublisher
     /// </summary>
     public string DescribeUnknownSsrcs() => Media.Unknown.Describe();
 
+    /// <summary>What the path to this participant carries, bits per second, as its feedback says (0 before any).</summary>
     public long DownlinkEstimate => Media.Feedback.Downlink.HasEstimate ? Media.Feedback.Downlink.Target : 0;
 
     /// <summary>The estimator behind <see cref="DownlinkEstimate"/>, for its diagnostics (usage, cuts, acked and sent rates).</summary>
