@@ -105,6 +105,44 @@ public sealed class SrtpRfcVectorTests
         Assert.Equal(Hex(Rfc7714RtcpProtected), buffer[..length]);
     }
 
+    /// <summary>
+    /// The RFC 7714 vectors at the transform, once on our AES-GCM and once on the platform's: the
+    /// two ciphers must seal to the same bytes and open each other's packets.
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Rfc7714_VectorsOnEitherCipher(bool platformCipher)
+    {
+        byte[] key = Hex(Rfc7714Key);
+        using var transform = new AesGcmTransform(key, Hex(Rfc7714Salt), platformCipher);
+
+        // §16.1.1: seq 0xf17b with ROC 0 is index 0xf17b; the header is the 12 fixed bytes.
+        byte[] rtp = Hex(Rfc7714RtpPlain);
+        var sealedRtp = new byte[rtp.Length + transform.RtpOverhead];
+        rtp.CopyTo(sealedRtp, 0);
+        transform.SealRtp(sealedRtp, 12, rtp.Length, 0x5501a0b2, 0xf17b);
+        Assert.Equal(Hex(Rfc7714RtpProtected), sealedRtp);
+        Assert.True(transform.OpenRtp(sealedRtp, 12, rtp.Length, 0x5501a0b2, 0xf17b));
+        Assert.Equal(rtp, sealedRtp[..rtp.Length]);
+
+        byte[] rtcp = Hex(Rfc7714RtcpPlain);
+        var sealedRtcp = new byte[rtcp.Length + transform.RtcpOverhead];
+        rtcp.CopyTo(sealedRtcp, 0);
+        Assert.Equal(sealedRtcp.Length, transform.SealRtcp(sealedRtcp, rtcp.Length, 0x4d617273, 0x5d4));
+        Assert.Equal(Hex(Rfc7714RtcpProtected), sealedRtcp);
+        Assert.True(transform.OpenRtcp(sealedRtcp, 0x4d617273, 0x5d4, encrypted: true, out int plainLength));
+        Assert.Equal(rtcp, sealedRtcp[..plainLength]);
+
+        byte[] tagOnly = Hex(Rfc7714RtcpTagOnly);
+        Assert.True(transform.OpenRtcp(tagOnly, 0x4d617273, 0x5d4, encrypted: false, out plainLength));
+        Assert.Equal(rtcp, tagOnly[..plainLength]);
+
+        byte[] forged = Hex(Rfc7714RtpProtected);
+        forged[20] ^= 0x01;
+        Assert.False(transform.OpenRtp(forged, 12, rtp.Length, 0x5501a0b2, 0xf17b));
+    }
+
     [Fact]
     public void Rfc7714_17_2_SrtcpVerificationAndDecryption()
     {
