@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Security.Cryptography;
+using Sfu.Core.Srtp;
 
 namespace Sfu.LoadTest;
 
@@ -7,7 +8,8 @@ namespace Sfu.LoadTest;
 /// The relay's SRTP for one subscriber, AEAD_AES_128_GCM (RFC 7714), written for the baseline
 /// alone: session keys derived once from the master key and salt the subscriber sent in its
 /// hello, then per copy one AES-GCM encryption of the payload with the header as associated
-/// data, and nothing else. The relay does not rewrite headers, so the sender's rollover counter
+/// data, and nothing else. The cipher is the one SfuRouter's SRTP uses (<see cref="Aes128Gcm"/>),
+/// so the two differ by everything but the crypto. The relay does not rewrite headers, so the sender's rollover counter
 /// is the source stream's and is passed in.
 /// </summary>
 internal sealed class RelaySrtpSender : IDisposable
@@ -21,7 +23,7 @@ internal sealed class RelaySrtpSender : IDisposable
     private const byte SaltLabel = 0x02;
     private const int NonceLength = 12;
 
-    private readonly AesGcm _aead;
+    private readonly Aes128Gcm _cipher;
     private readonly byte[] _sessionSalt;
 
     public RelaySrtpSender(ReadOnlySpan<byte> masterKey, ReadOnlySpan<byte> masterSalt)
@@ -30,7 +32,7 @@ internal sealed class RelaySrtpSender : IDisposable
         prf.Key = masterKey.ToArray();
         byte[] sessionKey = Derive(prf, masterSalt, EncryptionLabel, MasterKeyLength);
         _sessionSalt = Derive(prf, masterSalt, SaltLabel, MasterSaltLength);
-        _aead = new AesGcm(sessionKey, TagLength);
+        _cipher = new Aes128Gcm(sessionKey);
         CryptographicOperations.ZeroMemory(sessionKey);
     }
 
@@ -56,11 +58,11 @@ internal sealed class RelaySrtpSender : IDisposable
 
         // RFC 7714 §8.2: the header is the associated data, the payload the plaintext, the tag follows.
         rtp[..header].CopyTo(destination);
-        _aead.Encrypt(nonce, rtp[header..], destination[header..rtp.Length], destination.Slice(rtp.Length, TagLength), rtp[..header]);
+        _cipher.Encrypt(nonce, rtp[header..], destination[header..rtp.Length], destination.Slice(rtp.Length, TagLength), rtp[..header]);
         return rtp.Length + TagLength;
     }
 
-    public void Dispose() => _aead.Dispose();
+    public void Dispose() => _cipher.Dispose();
 
     /// <summary>RFC 3550 §5.1: fixed header, CSRC list and header extension; 0 when the packet is shorter.</summary>
     private static int HeaderLength(ReadOnlySpan<byte> rtp)
