@@ -99,7 +99,7 @@ internal sealed class ParticipantMedia : IPeerMediaSink
     {
         long now = _services.Time.GetTimestamp();
         CountArrival(view, now);
-        if (_bySsrc.TryGetValue(view.Ssrc, out ProducerLayer? layer) || (layer = LearnSsrc(view)) is not null)
+        if (_bySsrc.TryGetValue(view.Ssrc, out ProducerLayer? layer) || (layer = LearnSsrc(view, now)) is not null)
         {
             Producer producer = layer.Owner;
             _services.Counters.RtpReceived(producer.Kind, packet.Length);
@@ -199,11 +199,12 @@ internal sealed class ParticipantMedia : IPeerMediaSink
 
     /// <summary>
     /// A packet on an SSRC nobody announced: the first of a simulcast layer when it carries the
-    /// rid of a layer not bound yet (RFC 8852 §3.1). Anything else stays unknown.
+    /// rid of a layer not bound yet (RFC 8852 §3.1), or, without a rid, the track's mid when that
+    /// layer is the only one left (<see cref="LastLayerByMid"/>). Anything else stays unknown.
     /// </summary>
-    private ProducerLayer? LearnSsrc(in RtpPacket view)
+    private ProducerLayer? LearnSsrc(in RtpPacket view, long now)
     {
-        ProducerLayer? layer = LayerByRid(view, repaired: false);
+        ProducerLayer? layer = LayerByRid(view, repaired: false) ?? LastLayerByMid(view, now);
         if (layer is null || layer.Stream is not null || _bySsrc.ContainsKey(view.Ssrc) || _byRtxSsrc.ContainsKey(view.Ssrc))
         {
             return null;
@@ -275,6 +276,53 @@ internal sealed class ParticipantMedia : IPeerMediaSink
                     return layer;
                 }
             }
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// A packet of a simulcast track's media (its mid, its codec's payload type) without a rid,
+    /// on an SSRC no layer owns: the track's one unbound layer, when every other layer is bound
+    /// and live. A sender may leave the rid out once it believes the SSRC is known (libwebrtc
+    /// does after an RTCP report acknowledges it), so if the packets that had it were missed, a
+    /// layer would otherwise stay unbound for the whole call: Firefox was seen sending its top
+    /// layer with the mid alone, and its subscribers never got past the lower one. With the other
+    /// layers live on their own SSRCs the packet cannot be theirs (a layer that moved to a new
+    /// SSRC stops on the old one, and then this waits until it is live again).
+    /// </summary>
+    private ProducerLayer? LastLayerByMid(in RtpPacket view, long now)
+    {
+        foreach (Producer producer in _owner.Producers)
+        {
+            if (!producer.IsSimulcast || producer.IsClosed || producer.MidExtensionId == 0
+                || view.PayloadType != producer.Codec.PayloadType
+                || (producer.RidExtensionId != 0 && view.TryGetExtension(producer.RidExtensionId, out _))
+                || !view.TryGetExtension(producer.MidExtensionId, out ReadOnlySpan<byte> mid)
+                || !mid.SequenceEqual(producer.MidBytes))
+            {
+                continue;
+            }
+
+            ProducerLayer? unbound = null;
+            foreach (ProducerLayer layer in producer.Layers)
+            {
+                if (layer.Stream is null)
+                {
+                    if (unbound is not null)
+                    {
+                        return null;
+                    }
+
+                    unbound = layer;
+                }
+                else if (!layer.IsLive(now))
+                {
+                    return null;
+                }
+            }
+
+            return unbound;
         }
 
         return null;
