@@ -27,16 +27,55 @@ internal static class ResultTable
 
     /// <summary>
     /// Row <paramref name="i"/>'s packets per CPU-second over the <paramref name="baseline"/>
-    /// target's of the same shape within one run: the nearest such row before it, else the first
-    /// after it (compare.sh lists each round's rows together).
+    /// target's in the same round: compare.sh writes each round's rows together, one per target,
+    /// so a round is the longest stretch of rows around <paramref name="i"/> with the same
+    /// scenario and shape in which no target repeats. A row of another round is never the
+    /// baseline (rounds differ by more than the noise the ratio is meant to cancel).
     /// </summary>
     private static string Ratio(IReadOnlyList<LoadResult> results, int i, string baseline)
     {
-        LoadResult r = results[i];
-        bool IsBaseline(LoadResult o) => o.Target == baseline && o.Scenario == r.Scenario && o.Shape == r.Shape;
-        LoadResult? b = results.Take(i + 1).LastOrDefault(IsBaseline) ?? results.Skip(i).FirstOrDefault(IsBaseline);
-        return b is null || double.IsNaN(b.PacketsPerCpuSecond) || b.PacketsPerCpuSecond == 0
-            ? "–"
-            : (r.PacketsPerCpuSecond / b.PacketsPerCpuSecond).ToString("0.00", CultureInfo.InvariantCulture);
+        (int first, int last) = Round(results, i);
+        for (int j = first; j <= last; j++)
+        {
+            LoadResult b = results[j];
+            if (b.Target == baseline)
+            {
+                return double.IsNaN(b.PacketsPerCpuSecond) || b.PacketsPerCpuSecond == 0
+                    ? "–"
+                    : (results[i].PacketsPerCpuSecond / b.PacketsPerCpuSecond).ToString("0.00", CultureInfo.InvariantCulture);
+            }
+        }
+
+        return "–";
+    }
+
+    /// <summary>The first and last row of the round that holds row <paramref name="i"/>.</summary>
+    internal static (int First, int Last) Round(IReadOnlyList<LoadResult> results, int i)
+    {
+        // Rounds are cut from the top: a row opens a new round when its shape changes or its
+        // target already appeared in the round being built.
+        int first = 0;
+        var targets = new HashSet<string>(StringComparer.Ordinal);
+        for (int j = 0; j < results.Count; j++)
+        {
+            bool sameStretch = j > first
+                && results[j].Scenario == results[first].Scenario
+                && results[j].Shape == results[first].Shape
+                && !targets.Contains(results[j].Target);
+            if (!sameStretch && j > first)
+            {
+                if (i < j)
+                {
+                    return (first, j - 1);
+                }
+
+                first = j;
+                targets.Clear();
+            }
+
+            targets.Add(results[j].Target);
+        }
+
+        return (first, results.Count - 1);
     }
 }

@@ -1,0 +1,72 @@
+namespace Sfu.LoadTest.Tests;
+
+/// <summary>
+/// The comparison table's ratios: each row over the baseline of its own round, never of the
+/// round before (compare.sh writes rounds one after the other, one row per target each).
+/// </summary>
+public sealed class ResultTableTests
+{
+    [Fact]
+    public void Ratios_use_the_relay_of_the_same_round()
+    {
+        LoadResult[] rows =
+        [
+            Row("sfu", "1 → 200", 200_000), Row("relay-srtp", "1 → 200", 400_000),
+            Row("sfu", "1 → 200", 210_000), Row("relay-srtp", "1 → 200", 300_000),
+            Row("sfu", "1 → 500", 250_000), Row("relay-srtp", "1 → 500", 500_000),
+        ];
+
+        string[] lines = ResultTable.Render(rows).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+
+        // Columns: … | pkt / CPU-s | vs SfuRouter | vs relay-srtp | …
+        Assert.Equal(("1.00", "0.50"), Ratios(lines[2]));
+        Assert.Equal(("2.00", "1.00"), Ratios(lines[3]));
+        Assert.Equal(("1.00", "0.70"), Ratios(lines[4]));
+        Assert.Equal(("1.43", "1.00"), Ratios(lines[5]));
+        Assert.Equal(("1.00", "0.50"), Ratios(lines[6]));
+    }
+
+    [Fact]
+    public void A_round_without_the_baseline_shows_a_dash()
+    {
+        LoadResult[] rows = [Row("sfu", "1 → 50", 100_000), Row("sfu", "1 → 50", 120_000), Row("relay-srtp", "1 → 50", 200_000)];
+
+        Assert.Equal((0, 0), ResultTable.Round(rows, 0));
+        Assert.Equal((1, 2), ResultTable.Round(rows, 1));
+        string[] lines = ResultTable.Render(rows).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(("1.00", "–"), Ratios(lines[2]));
+        Assert.Equal(("1.00", "0.60"), Ratios(lines[3]));
+    }
+
+    private static (string VsSfu, string VsRelay) Ratios(string line)
+    {
+        string[] cells = line.Split('|', StringSplitOptions.TrimEntries);
+        return (cells[9], cells[10]);
+    }
+
+    private static LoadResult Row(string target, string shape, double packetsPerCpuSecond) => new()
+    {
+        Scenario = "fanout",
+        Target = target,
+        Shape = shape,
+        Participants = 0,
+        ForwardedStreams = 0,
+        DurationSeconds = 10,
+        ForwardedPackets = 0,
+        ForwardedPacketsPerSecond = 0,
+        MbpsOut = 0,
+        ServerCpuSeconds = 0,
+        ServerCores = 0,
+        CpuSecondsPer1000Packets = 0,
+        PacketsPerCpuSecond = packetsPerCpuSecond,
+        LatencyP50Milliseconds = 0,
+        LatencyP99Milliseconds = 0,
+        ExpectedPackets = 0,
+        LostPackets = 0,
+        LossPercent = 0,
+        ConnectRetries = 0,
+        ProcessorCount = 2,
+        StartedAt = DateTimeOffset.UnixEpoch,
+        Environment = new Dictionary<string, string>(),
+    };
+}
