@@ -5,13 +5,15 @@
 # encrypts each copy once (SRTP AES-GCM, the subscriber's keys) and batches them into sendmmsg,
 # what a perfect SFU would cost.
 #
-#   benchmarks/compare.sh [N ...]        default: 50 200
+#   benchmarks/compare.sh [N | RxK ...]  default: 50 200
 #   DURATION=10 WARMUP=3 RUNS=3 BITRATE=1500000 benchmarks/compare.sh 50
 #   COUNT_FROM=500 benchmarks/compare.sh 200 500 1000
+#   benchmarks/compare.sh 25x4           25 rooms of 4, everyone publishing (ROOMS_BITRATE, default
+#                                        300000) and receiving the other 3; Janus runs fanout only
 #
 # SfuRouter is started once, like Janus, as two long-lived servers ("sfu" with the defaults, and
-# "sfu-tuned"), each warmed by one discarded run of SERVER_WARMUP seconds (default 60) at the
-# first size before anything is measured: a fresh .NET process spends minutes recompiling its
+# "sfu-tuned"), each warmed by two discarded runs of SERVER_WARMUP seconds (default 60) at the
+# first fan-out size before anything is measured: a fresh .NET process spends minutes recompiling its
 # warm methods in the background (the tiered JIT, a fifth of the server's CPU at 1 → 50 half a
 # minute after start), which a server that has been up a while does not.
 #
@@ -70,7 +72,16 @@ for _ in $(seq 100); do
 done
 
 tool=(dotnet benchmarks/Sfu.LoadTest/bin/Release/net10.0/Sfu.LoadTest.dll)
-common=(--duration "$duration" --warmup "$warmup" --video-bitrate "$bitrate")
+common=(--duration "$duration" --warmup "$warmup")
+
+# shape_of SIZE: the scenario's arguments in $shape: "25x4" is 25 rooms of 4, a number N a 1 → N fan-out.
+shape_of() {
+  if [[ $1 =~ ^([0-9]+)x([0-9]+)$ ]]; then
+    shape=(rooms --rooms "${BASH_REMATCH[1]}" --room-size "${BASH_REMATCH[2]}" --video-bitrate "${ROOMS_BITRATE:-300000}")
+  else
+    shape=(fanout --subscribers "$1" --video-bitrate "$bitrate")
+  fi
+}
 
 # start_sfu NAME PORT [VAR=VALUE ...]: a long-lived Sfu.Host on 127.0.0.1:PORT, its output in
 # $out/NAME-server.log; sets sfu_pid.
@@ -92,25 +103,38 @@ start_sfu sfu 5180
 sfu=(--server http://127.0.0.1:5180 --server-pid "$sfu_pid")
 start_sfu sfu-tuned 5181 DOTNET_ThreadPool_UnfairSemaphoreSpinLimit=0 DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1
 sfu_tuned=(--server http://127.0.0.1:5181 --server-pid "$sfu_pid" --label sfu-tuned)
-warm=(--subscribers "${sizes[0]}" --duration "${SERVER_WARMUP:-60}" --warmup 0 --video-bitrate "$bitrate")
-[ "${sizes[0]}" -lt "$count_from" ] || warm+=(--subscriber-mode count --full-subscribers "$full_subscribers")
+# The servers are warmed with a fan-out: the first size given that is one, else 50.
+warm_size=50
+for n in "${sizes[@]}"; do [[ $n =~ ^[0-9]+$ ]] && { warm_size=$n; break; }; done
+warm=(--subscribers "$warm_size" --duration "${SERVER_WARMUP:-60}" --warmup 0 --video-bitrate "$bitrate")
+[ "$warm_size" -lt "$count_from" ] || warm+=(--subscriber-mode count --full-subscribers "$full_subscribers")
 for server in sfu sfu_tuned; do
   declare -n args=$server
   echo "warming $server for ${SERVER_WARMUP:-60} s (not measured)"
   "${tool[@]}" fanout "${args[@]}" "${warm[@]}" >/dev/null || echo "warm-up run failed: $server"
 done
 # One failed run (e.g. a handshake storm on a small machine) is reported and the others go on.
-run() { "${tool[@]}" fanout "$@" || echo "run failed: $*"; }
+run() { "${tool[@]}" "$@" || echo "run failed: $*"; }
 for n in "${sizes[@]}"; do
+  shape_of "$n"
   mode=()
-  [ "$n" -lt "$count_from" ] || mode=(--subscriber-mode count --full-subscribers "$full_subscribers")
+  [[ ! $n =~ ^[0-9]+$ ]] || [ "$n" -lt "$count_from" ] || mode=(--subscriber-mode count --full-subscribers "$full_subscribers")
   for r in $(seq "$runs"); do
-    run "${sfu[@]}" --subscribers "$n" "${common[@]}" "${mode[@]}" --json "$out/$n-$r-1-sfu.json"
-    run "${sfu_tuned[@]}" --subscribers "$n" "${common[@]}" "${mode[@]}" --json "$out/$n-$r-2-sfu-tuned.json"
-    [ -n "${SKIP_JANUS:-}" ] || run --target janus --server http://127.0.0.1:8088/janus --server-pid "$janus_pid" --bind "$ice_address" \
-      --subscribers "$n" "${common[@]}" "${mode[@]}" --json "$out/$n-$r-3-janus.json"
-    run --target relay --subscribers "$n" "${common[@]}" "${mode[@]}" --json "$out/$n-$r-4-relay.json"
-    run --target relay --relay-mode srtp --subscribers "$n" "${common[@]}" "${mode[@]}" --json "$out/$n-$r-5-relay-srtp.json"
+    # Round r starts at a different target each time (1, 2, 3, … of the list, wrapping), so no
+    # target always runs first or right after the same other one: the machine drifts within a
+    # round, and a fixed order would put that drift into the ratios.
+    targets=(1 2 4 5)
+    [ -n "${SKIP_JANUS:-}" ] || [ "${shape[0]}" != fanout ] || targets=(1 2 3 4 5)
+    for ((k = 0; k < ${#targets[@]}; k++)); do
+      case ${targets[(k + r - 1) % ${#targets[@]}]} in
+        1) run "${shape[@]}" "${sfu[@]}" "${common[@]}" "${mode[@]}" --json "$out/$n-$r-1-sfu.json" ;;
+        2) run "${shape[@]}" "${sfu_tuned[@]}" "${common[@]}" "${mode[@]}" --json "$out/$n-$r-2-sfu-tuned.json" ;;
+        3) run "${shape[@]}" --target janus --server http://127.0.0.1:8088/janus --server-pid "$janus_pid" --bind "$ice_address" \
+             "${common[@]}" "${mode[@]}" --json "$out/$n-$r-3-janus.json" ;;
+        4) run "${shape[@]}" --target relay "${common[@]}" "${mode[@]}" --json "$out/$n-$r-4-relay.json" ;;
+        5) run "${shape[@]}" --target relay --relay-mode srtp "${common[@]}" "${mode[@]}" --json "$out/$n-$r-5-relay-srtp.json" ;;
+      esac
+    done
   done
 done
 

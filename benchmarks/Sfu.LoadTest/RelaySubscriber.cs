@@ -8,10 +8,12 @@ using Sfu.Core.Srtp;
 namespace Sfu.LoadTest;
 
 /// <summary>
-/// One plain-socket receiver of the relay. A full one has its own receive thread, decrypts the
-/// SRTP relay's packets with <see cref="SrtpContext"/> (it is only the receiver here) and
-/// counts packets per stream, sequence gaps and one-way latency; a counting one is read by the
-/// shared <see cref="BatchedSocketReader"/> and only counts from the clear header.
+/// One plain-socket receiver of the relay, in a room (the fanout's subscribers are all in room 0).
+/// A full one has its own receive thread, decrypts the SRTP relay's packets with
+/// <see cref="SrtpContext"/> (it is only the receiver here) and counts packets per stream (per
+/// SSRC), sequence gaps and one-way latency; a counting one is read by the shared
+/// <see cref="BatchedSocketReader"/> and only counts from the clear header. In the rooms
+/// scenario a member also publishes from the same socket (<see cref="Socket"/>).
 /// </summary>
 internal sealed class RelaySubscriber : IDisposable
 {
@@ -22,13 +24,13 @@ internal sealed class RelaySubscriber : IDisposable
     private readonly SrtpContext? _inbound;
     private readonly byte[] _hello;
     private readonly Lock _gate = new();
-    private readonly StreamState[] _streams = [new(), new()];
+    private readonly Dictionary<uint, StreamState> _streams = [];
     private volatile bool _registered;
     private volatile bool _disposed;
     private long _bytes;
     private long _decryptFailures;
 
-    public RelaySubscriber(IPAddress bind, IPEndPoint relay, RelayMode mode, BatchedSocketReader? countingReader = null)
+    public RelaySubscriber(IPAddress bind, IPEndPoint relay, RelayMode mode, BatchedSocketReader? countingReader = null, ushort room = 0)
     {
         _socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp) { ReceiveBufferSize = 1 << 20 };
         _socket.Bind(new IPEndPoint(bind, 0));
@@ -38,12 +40,12 @@ internal sealed class RelaySubscriber : IDisposable
             // This subscriber is the SRTP receiver: it picks the master key and salt and tells the relay.
             byte[] key = RandomNumberGenerator.GetBytes(RelaySrtpSender.MasterKeyLength);
             byte[] salt = RandomNumberGenerator.GetBytes(RelaySrtpSender.MasterSaltLength);
-            _hello = RelayServer.CreateHello(key, salt);
+            _hello = RelayServer.CreateHello(room, key, salt);
             _inbound = SrtpContext.Create(SrtpProfile.AeadAes128Gcm, key, salt);
         }
         else
         {
-            _hello = RelayServer.CreateHello();
+            _hello = RelayServer.CreateHello(room);
         }
 
         if (countingReader is not null)
@@ -60,6 +62,23 @@ internal sealed class RelaySubscriber : IDisposable
 
     public bool Registered => _registered;
 
+    /// <summary>The socket it receives on, connected to the relay: a member of a room publishes from it.</summary>
+    public Socket Socket => _socket;
+
+    /// <summary>The SSRCs it received, in no order (the tests check who hears whom).</summary>
+    public IReadOnlyList<uint> ReceivedSsrcs()
+    {
+        if (_counter is not null)
+        {
+            return _counter.Ssrcs();
+        }
+
+        lock (_gate)
+        {
+            return [.. _streams.Keys];
+        }
+    }
+
     /// <summary>Packets the SRTP receiver rejected (authentication, replay or parse).</summary>
     public long DecryptFailures => Interlocked.Read(ref _decryptFailures);
 
@@ -70,9 +89,9 @@ internal sealed class RelaySubscriber : IDisposable
         if (_counter is not null)
         {
             bytes += _counter.Bytes;
-            for (uint stream = 0; stream < _streams.Length; stream++)
+            foreach (uint ssrc in _counter.Ssrcs())
             {
-                (long packets, long expected) = _counter.Get(stream);
+                (long packets, long expected) = _counter.Get(ssrc);
                 if (packets > 0)
                 {
                     tracks.Add(new StreamCounters(packets, expected, double.NaN, double.NaN));
@@ -85,7 +104,7 @@ internal sealed class RelaySubscriber : IDisposable
         bytes += Interlocked.Read(ref _bytes);
         lock (_gate)
         {
-            foreach (StreamState s in _streams)
+            foreach (StreamState s in _streams.Values)
             {
                 if (s.First >= 0)
                 {
@@ -99,7 +118,7 @@ internal sealed class RelaySubscriber : IDisposable
     {
         lock (_gate)
         {
-            foreach (StreamState s in _streams)
+            foreach (StreamState s in _streams.Values)
             {
                 s.Latency.Clear();
             }
@@ -171,10 +190,14 @@ internal sealed class RelaySubscriber : IDisposable
         }
 
         long now = BotClock.NowMicroseconds();
-        (int stream, ushort sequence, long sent) = RelayPacket.Read(datagram);
+        (uint ssrc, ushort sequence, long sent) = RelayPacket.Read(datagram);
         lock (_gate)
         {
-            StreamState s = _streams[stream];
+            if (!_streams.TryGetValue(ssrc, out StreamState? s))
+            {
+                _streams[ssrc] = s = new StreamState();
+            }
+
             long extended = s.Sequence.Unwrap(sequence);
             if (s.First < 0)
             {

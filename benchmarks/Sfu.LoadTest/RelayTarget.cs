@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
@@ -6,9 +7,11 @@ using System.Text.RegularExpressions;
 namespace Sfu.LoadTest;
 
 /// <summary>
-/// The raw relay under the fanout scenario: a publisher that sends the same packet sizes at the
-/// same rate as a publishing bot (Opus-sized audio at 50/s, the video frame split into ≤ 1,200-byte
-/// packets), N plain-socket subscribers (decrypting or counting), and the relay process in between.
+/// The raw relay under the fanout or rooms scenario, and the relay process in between. Fanout: one
+/// publisher that sends the same packet sizes at the same rate as a publishing bot (Opus-sized
+/// audio at 50/s, the video frame split into ≤ 1,200-byte packets) and N plain-socket subscribers
+/// (decrypting or counting). Rooms: R rooms of K members, each publishing the same way from the
+/// socket it receives on, so the relay forwards it to the other K − 1 of its room.
 /// </summary>
 internal sealed partial class RelayTarget(LoadOptions options) : ILoadTarget
 {
@@ -41,10 +44,23 @@ internal sealed partial class RelayTarget(LoadOptions options) : ILoadTarget
             cancellationToken).ConfigureAwait(false);
         var relay = IPEndPoint.Parse(ready.Groups["endpoint"].Value);
         IPAddress bind = IPAddress.Parse(options.BindAddress);
-        for (int i = 0; i < options.Subscribers; i++)
+        if (options.Scenario == ScenarioKind.Rooms)
         {
-            BatchedSocketReader? counting = ScenarioPlan.Counted(options, i) ? _reader ??= new BatchedSocketReader() : null;
-            _subscribers.Add(new RelaySubscriber(bind, relay, options.RelayMode, counting));
+            for (int room = 0; room < options.Rooms; room++)
+            {
+                for (int i = 0; i < options.RoomSize; i++)
+                {
+                    _subscribers.Add(new RelaySubscriber(bind, relay, options.RelayMode, room: (ushort)room));
+                }
+            }
+        }
+        else
+        {
+            for (int i = 0; i < options.Subscribers; i++)
+            {
+                BatchedSocketReader? counting = ScenarioPlan.Counted(options, i) ? _reader ??= new BatchedSocketReader() : null;
+                _subscribers.Add(new RelaySubscriber(bind, relay, options.RelayMode, counting));
+            }
         }
 
         // Registration is UDP: repeat it until the relay has echoed every subscriber's hello.
@@ -63,6 +79,9 @@ internal sealed partial class RelayTarget(LoadOptions options) : ILoadTarget
 
         _publisher = Task.Run(() => PublishAsync(bind, relay, _stop.Token), CancellationToken.None);
     }
+
+    /// <summary>The SSRCs member <paramref name="member"/> publishes (audio, video); the fanout's one publisher is member 0.</summary>
+    public static (uint Audio, uint Video) Ssrcs(int member) => ((uint)(2 * member), (uint)((2 * member) + 1));
 
     public ReceiveSample Sample()
     {
@@ -94,14 +113,29 @@ internal sealed partial class RelayTarget(LoadOptions options) : ILoadTarget
 
     private async Task PublishAsync(IPAddress bind, IPEndPoint relay, CancellationToken cancellationToken)
     {
+        // Fanout: a socket of its own, which never says hello (the relay sends what an unknown
+        // address sends to room 0). Rooms: every member, from its own socket.
         using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp) { SendBufferSize = 1 << 20 };
         socket.Bind(new IPEndPoint(bind, 0));
         socket.Connect(relay);
+        Socket[] senders = options.Scenario == ScenarioKind.Rooms ? [.. _subscribers.Select(s => s.Socket)] : [socket];
         byte[] buffer = new byte[MaxPacketLength];
         int frameLength = options.EffectiveVideoBitrate / VideoFrameRate / 8;
         int packetsPerFrame = (frameLength + MaxPacketLength - HeaderLength - 1) / (MaxPacketLength - HeaderLength);
         ushort audioSequence = 0;
         ushort videoSequence = 0;
+
+        // Every publisher sends the same numbers; only the SSRCs differ.
+        void SendToAll(ReadOnlySpan<byte> packet, bool video)
+        {
+            for (int member = 0; member < senders.Length; member++)
+            {
+                (uint audio, uint videoSsrc) = Ssrcs(member);
+                BinaryPrimitives.WriteUInt32BigEndian(buffer.AsSpan(8), video ? videoSsrc : audio);
+                senders[member].Send(packet);
+            }
+        }
+
         long audioPeriod = Stopwatch.Frequency / 50;
         long videoPeriod = Stopwatch.Frequency / VideoFrameRate;
         long nextAudio = Stopwatch.GetTimestamp();
@@ -114,7 +148,7 @@ internal sealed partial class RelayTarget(LoadOptions options) : ILoadTarget
                 long now = Stopwatch.GetTimestamp();
                 for (; now >= nextAudio; nextAudio += audioPeriod)
                 {
-                    socket.Send(buffer.AsSpan(0, RelayPacket.Write(buffer, 0, audioSequence++, AudioPacketLength)));
+                    SendToAll(buffer.AsSpan(0, RelayPacket.Write(buffer, 0, audioSequence++, AudioPacketLength)), video: false);
                 }
 
                 for (; now >= nextVideo; nextVideo += videoPeriod)
@@ -122,7 +156,7 @@ internal sealed partial class RelayTarget(LoadOptions options) : ILoadTarget
                     for (int i = 0; i < packetsPerFrame; i++)
                     {
                         int payload = (frameLength / packetsPerFrame) + (i < frameLength % packetsPerFrame ? 1 : 0);
-                        socket.Send(buffer.AsSpan(0, RelayPacket.Write(buffer, 1, videoSequence++, HeaderLength + payload)));
+                        SendToAll(buffer.AsSpan(0, RelayPacket.Write(buffer, 1, videoSequence++, HeaderLength + payload)), video: true);
                     }
                 }
             }

@@ -113,12 +113,27 @@ public sealed class LoadSmokeTests
         Assert.Equal(0, result.LostPackets);
     }
 
+    [Fact(Timeout = 60_000)]
+    public async Task The_raw_relay_runs_rooms_in_its_own_process()
+    {
+        var options = LoadOptions.Parse(["rooms", "--target", "relay", "--rooms", "2", "--room-size", "3", "--duration", "2", "--warmup", "1"]);
+
+        LoadResult result = await LoadRunner.RunAsync(options, new ProgressLine(TextWriter.Null, inPlace: false), TestContext.Current.CancellationToken);
+
+        // 2 rooms × 3 members, each receiving audio and video from the other two.
+        Assert.Equal(24, result.ForwardedStreams);
+        Assert.Equal("2 rooms × 3", result.Shape);
+        AssertNumbersProduced(result);
+        Assert.Equal(0, result.LostPackets);
+    }
+
     [Theory]
     [InlineData(new string[0], "Name a scenario")]
     [InlineData(new[] { "mesh" }, "'mesh' is not one of fanout, rooms, audio")]
     [InlineData(new[] { "fanout", "--subscribers", "-3" }, "--subscribers: '-3' is not a whole number")]
     [InlineData(new[] { "fanout", "--subscribers" }, "--subscribers needs a value")]
-    [InlineData(new[] { "rooms", "--target", "relay" }, "runs the fanout scenario only")]
+    [InlineData(new[] { "rooms", "--target", "janus", "--server", "http://127.0.0.1:8088/janus", "--server-pid", "1" }, "janus target runs the fanout scenario only")]
+    [InlineData(new[] { "audio", "--target", "relay" }, "runs the fanout and rooms scenarios only")]
     [InlineData(new[] { "fanout", "--server", "http://127.0.0.1:5080" }, "--server needs --server-pid")]
     [InlineData(new[] { "audio", "--participants", "3", "--speakers", "4" }, "--speakers cannot exceed --participants")]
     [InlineData(new[] { "fanout", "--colour", "red" }, "Unknown option --colour")]

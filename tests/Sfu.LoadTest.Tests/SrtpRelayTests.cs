@@ -38,7 +38,7 @@ public sealed partial class SrtpRelayTests
                 socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
                 socket.Connect(relayEndPoint);
                 receivers.Add((socket, SrtpContext.Create(SrtpProfile.AeadAes128Gcm, key, salt)));
-                socket.Send(RelayServer.CreateHello(key, salt));
+                socket.Send(RelayServer.CreateHello(0, key, salt));
                 byte[] echo = new byte[16];
                 Assert.Equal(1, socket.Receive(echo));
                 Assert.Equal(RelayServer.Hello, echo[0]);
@@ -110,6 +110,33 @@ public sealed partial class SrtpRelayTests
         Assert.False(double.IsNaN(sample.LatencyP50Milliseconds));
         Assert.Equal("relay-srtp", options.TargetName);
         Assert.Equal("1 → 6 counted", ScenarioPlan.Describe(options));
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task In_rooms_each_member_gets_its_room_mates_streams_and_no_one_elses()
+    {
+        const int Rooms = 3;
+        const int RoomSize = 3;
+        var options = LoadOptions.Parse(["rooms", "--target", "relay", "--relay-mode", "srtp", "--rooms", $"{Rooms}", "--room-size", $"{RoomSize}", "--duration", "2", "--warmup", "1"]);
+        await using var target = new RelayTarget(options);
+        await target.StartAsync(_ => { }, TestContext.Current.CancellationToken);
+        await Task.Delay(TimeSpan.FromSeconds(2), TestContext.Current.CancellationToken);
+
+        ReceiveSample sample = target.Sample();
+
+        // Each member hears the other two members of its room: audio and video from each.
+        Assert.Equal(Rooms * RoomSize * (RoomSize - 1) * 2, sample.Tracks);
+        Assert.True(sample.Packets > 1000, $"only {sample.Packets} packets");
+        Assert.Equal(sample.Expected, sample.Packets);
+        Assert.All(target.Subscribers, s => Assert.Equal(0, s.DecryptFailures));
+        for (int member = 0; member < Rooms * RoomSize; member++)
+        {
+            int first = member / RoomSize * RoomSize;
+            uint[] mates = [.. Enumerable.Range(first, RoomSize).Where(m => m != member).SelectMany(m => new[] { RelayTarget.Ssrcs(m).Audio, RelayTarget.Ssrcs(m).Video }).Order()];
+            Assert.Equal(mates, target.Subscribers[member].ReceivedSsrcs().Order());
+        }
+
+        Assert.Equal("3 rooms × 3", ScenarioPlan.Describe(options));
     }
 
     private static byte[] Rtp(ushort sequence, bool withExtension, int payloadLength)
