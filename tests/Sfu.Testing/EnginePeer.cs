@@ -25,6 +25,9 @@ public sealed class EnginePeer : IParticipantEvents, IDtlsDatagramSender, IDispo
 {
     public const byte AudioPayloadType = 111;
     public const byte VideoPayloadType = 96;
+
+    /// <summary>The RTX payload type (RFC 4588) a simulcast publisher offers for its video, as Chromium does.</summary>
+    public const byte VideoRtxPayloadType = 97;
     public const byte MidExtensionId = 9;
     public const byte RidExtensionId = 10;
     public const byte RepairedRidExtensionId = 11;
@@ -172,8 +175,8 @@ public sealed class EnginePeer : IParticipantEvents, IDtlsDatagramSender, IDispo
     /// The offer of a publisher sending its video as simulcast (RFC 8853) when
     /// <paramref name="simulcastRids"/> lists rids, lowest first, as Chromium does: a=rid and
     /// a=simulcast, the stream-id extensions (ids <see cref="RidExtensionId"/> and
-    /// <see cref="RepairedRidExtensionId"/>; mid is <see cref="MidExtensionId"/>) and no a=ssrc
-    /// for the video.
+    /// <see cref="RepairedRidExtensionId"/>; mid is <see cref="MidExtensionId"/>), RTX for the
+    /// video (<see cref="VideoRtxPayloadType"/>) and no a=ssrc for the video.
     /// </summary>
     public string Offer(bool publish, IReadOnlyList<string>? simulcastRids)
     {
@@ -190,10 +193,13 @@ public sealed class EnginePeer : IParticipantEvents, IDtlsDatagramSender, IDispo
             : [new(3, MediaCapabilities.AbsSendTimeUri), new(1, MediaCapabilities.MidUri), new(TransportCcExtensionId, MediaCapabilities.TransportCcUri)];
         bool simulcast = publish && simulcastRids is { Count: > 0 };
         MediaDirection direction = publish ? MediaDirection.SendOnly : MediaDirection.RecvOnly;
+        RtpCodec[] videoCodecs = simulcast
+            ? [vp8, new RtpCodec { PayloadType = VideoRtxPayloadType, Name = "rtx", ClockRate = 90000, Fmtp = $"apt={VideoPayloadType}" }]
+            : [vp8];
         OfferSection[] sections =
         [
             new("0", MediaKind.Audio, direction, [opus], audioExtensions, publish ? new SendStream(AudioSsrc, null, "peer", "stream", "audio") : null),
-            new("1", MediaKind.Video, direction, [vp8], videoExtensions, publish ? new SendStream(VideoSsrc, null, "peer", "stream", "video") : null),
+            new("1", MediaKind.Video, direction, videoCodecs, videoExtensions, publish ? new SendStream(VideoSsrc, null, "peer", "stream", "video") : null),
         ];
         SessionDescription offer = SdpOfferBuilder.Build(transport, sections, 1, 1);
         offer.IceLite = false;

@@ -216,10 +216,14 @@ internal sealed class ParticipantMedia : IPeerMediaSink
         return layer;
     }
 
-    /// <summary>The first retransmission of a simulcast layer: bound to it by its repaired-rtp-stream-id (RFC 8852 §3.2).</summary>
+    /// <summary>
+    /// The first retransmission of a simulcast layer: bound to it by its repaired-rtp-stream-id
+    /// (RFC 8852 §3.2), or, without one, by the track's mid when that layer is the only one left
+    /// (<see cref="LastRtxLayerByMid"/>).
+    /// </summary>
     private ProducerLayer? LearnRtxSsrc(in RtpPacket view)
     {
-        ProducerLayer? layer = LayerByRid(view, repaired: true);
+        ProducerLayer? layer = LayerByRid(view, repaired: true) ?? LastRtxLayerByMid(view);
         if (layer?.Stream is not { RtxSsrc: null } stream || _bySsrc.ContainsKey(view.Ssrc))
         {
             return null;
@@ -293,36 +297,87 @@ internal sealed class ParticipantMedia : IPeerMediaSink
     /// </summary>
     private ProducerLayer? LastLayerByMid(in RtpPacket view, long now)
     {
-        foreach (Producer producer in _owner.Producers)
+        if (SimulcastTrackByMidAlone(view, repaired: false) is not { } producer)
         {
-            if (!producer.IsSimulcast || producer.IsClosed || producer.MidExtensionId == 0
-                || view.PayloadType != producer.Codec.PayloadType
-                || (producer.RidExtensionId != 0 && view.TryGetExtension(producer.RidExtensionId, out _))
-                || !view.TryGetExtension(producer.MidExtensionId, out ReadOnlySpan<byte> mid)
-                || !mid.SequenceEqual(producer.MidBytes))
-            {
-                continue;
-            }
+            return null;
+        }
 
-            ProducerLayer? unbound = null;
-            foreach (ProducerLayer layer in producer.Layers)
+        ProducerLayer? unbound = null;
+        foreach (ProducerLayer layer in producer.Layers)
+        {
+            if (layer.Stream is null)
             {
-                if (layer.Stream is null)
-                {
-                    if (unbound is not null)
-                    {
-                        return null;
-                    }
-
-                    unbound = layer;
-                }
-                else if (!layer.IsLive(now))
+                if (unbound is not null)
                 {
                     return null;
                 }
+
+                unbound = layer;
+            }
+            else if (!layer.IsLive(now))
+            {
+                return null;
+            }
+        }
+
+        return unbound;
+    }
+
+    /// <summary>
+    /// A retransmission of a simulcast track (its mid, the codec's RTX payload type) without a
+    /// repaired rid, on an SSRC nothing owns: the one layer whose media is bound but whose RTX is
+    /// not, when every layer's media is bound and every other layer's RTX too. The sender drops
+    /// the repaired rid as it drops the rid (<see cref="LastLayerByMid"/>); Firefox was seen
+    /// sending its top layer's RTX with the mid alone.
+    /// </summary>
+    private ProducerLayer? LastRtxLayerByMid(in RtpPacket view)
+    {
+        if (SimulcastTrackByMidAlone(view, repaired: true) is not { } producer)
+        {
+            return null;
+        }
+
+        ProducerLayer? unbound = null;
+        foreach (ProducerLayer layer in producer.Layers)
+        {
+            if (layer.Stream is null)
+            {
+                return null;
             }
 
-            return unbound;
+            if (layer.Stream.RtxSsrc is null)
+            {
+                if (unbound is not null)
+                {
+                    return null;
+                }
+
+                unbound = layer;
+            }
+        }
+
+        return unbound;
+    }
+
+    /// <summary>
+    /// The open simulcast track whose mid the packet carries, when the packet has the track's
+    /// codec payload type (<paramref name="repaired"/>: its RTX payload type) and no rid
+    /// (repaired rid) to say the layer.
+    /// </summary>
+    private Producer? SimulcastTrackByMidAlone(in RtpPacket view, bool repaired)
+    {
+        foreach (Producer producer in _owner.Producers)
+        {
+            byte? payloadType = repaired ? producer.Codec.RtxPayloadType : producer.Codec.PayloadType;
+            byte ridId = repaired ? producer.RepairedRidExtensionId : producer.RidExtensionId;
+            if (producer.IsSimulcast && !producer.IsClosed && producer.MidExtensionId != 0
+                && view.PayloadType == payloadType
+                && (ridId == 0 || !view.TryGetExtension(ridId, out _))
+                && view.TryGetExtension(producer.MidExtensionId, out ReadOnlySpan<byte> mid)
+                && mid.SequenceEqual(producer.MidBytes))
+            {
+                return producer;
+            }
         }
 
         return null;

@@ -9,12 +9,15 @@ namespace Sfu.Core.Tests.Routing;
 /// A simulcast layer whose packets carry the track's mid but no rid (the sender stopped sending
 /// the rid, or its first packets were missed) is bound when it is the track's only unbound layer
 /// and the others are live; otherwise it stays unknown. The real engine in memory, a publisher
-/// of two layers (rids q and f).
+/// of two layers (rids q and f). The same holds for a layer's retransmission SSRC without a
+/// repaired rid.
 /// </summary>
 public sealed class MidOnlyLayerTests
 {
     private const uint LowSsrc = 0x5000;
     private const uint TopSsrc = 0x6000;
+    private const uint LowRtxSsrc = 0x5100;
+    private const uint TopRtxSsrc = 0x6100;
 
     [Fact]
     public async Task The_last_unbound_layer_is_bound_from_its_mid_and_forwarded()
@@ -73,6 +76,50 @@ public sealed class MidOnlyLayerTests
         Producer producer = Assert.Single(room.Publisher.Participant!.Producers, p => p.IsSimulcast);
         Assert.Null(producer.Layers[1].Stream);
         Assert.Contains("24576: 1 packets", room.Publisher.Participant!.DescribeUnknownSsrcs(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_last_unbound_retransmission_ssrc_is_bound_from_its_mid_and_repairs_its_layer()
+    {
+        await using EngineRoom room = await EngineRoom.CreateAsync(SrtpProfile.AeadAes128Gcm, subscribers: 1, simulcastRids: ["q", "f"]);
+        EnginePeer subscriber = room.Subscribers[0];
+        subscriber.KeepMedia = true;
+        Producer producer = Assert.Single(room.Publisher.Participant!.Producers, p => p.IsSimulcast);
+        byte rtxPayloadType = Assert.IsType<byte>(producer.Codec.RtxPayloadType);
+
+        // Both layers by their rids, and q's retransmissions by its repaired rid (a padding probe).
+        room.Deliver(room.Publisher, room.Publisher.ProtectRtp(StreamPackets.Vp8Layer(LowSsrc, 1, 1000, keyframe: true, rid: "q", width: 320, height: 180)));
+        room.Deliver(room.Publisher, room.Publisher.ProtectRtp(StreamPackets.Vp8Layer(TopSsrc, 1, 1000, keyframe: true, rid: "f", width: 640, height: 360)));
+        room.Deliver(room.Publisher, room.Publisher.ProtectRtp(StreamPackets.WithExtensions(LowRtxSsrc, 1, 0, rtxPayloadType, [(EnginePeer.MidExtensionId, "1"u8.ToArray()), (EnginePeer.RepairedRidExtensionId, "q"u8.ToArray())], [], padding: 224)));
+
+        // f's packet 2 is lost; 3 arrives; then 2 comes back on f's RTX SSRC with the mid alone
+        // (RFC 4588 §4: the original sequence number first, then the original payload).
+        room.Deliver(room.Publisher, room.Publisher.ProtectRtp(MidOnly(TopSsrc, 3, keyframe: false)));
+        subscriber.TakeMedia();
+        byte[] lost = MidOnly(TopSsrc, 2, keyframe: false);
+        lost[^1] = 0xF2;
+        byte[] resend = StreamPackets.WithExtensions(TopRtxSsrc, 1, 1000 + (3000u * 2), rtxPayloadType, [(EnginePeer.MidExtensionId, "1"u8.ToArray())], [0x00, 0x02, .. lost.AsSpan(lost.Length - 5)]);
+        room.Deliver(room.Publisher, room.Publisher.ProtectRtp(resend));
+
+        Assert.Equal(LowRtxSsrc, producer.Layers[0].Stream?.RtxSsrc);
+        Assert.Equal(TopRtxSsrc, producer.Layers[1].Stream?.RtxSsrc);
+        Assert.Equal(string.Empty, room.Publisher.Participant!.DescribeUnknownSsrcs());
+        Assert.Contains(subscriber.TakeMedia(), p => p[^1] == 0xF2);
+    }
+
+    [Fact]
+    public async Task A_mid_alone_binds_no_retransmission_ssrc_while_two_layers_lack_one()
+    {
+        await using EngineRoom room = await EngineRoom.CreateAsync(SrtpProfile.AeadAes128Gcm, subscribers: 1, simulcastRids: ["q", "f"]);
+        Producer producer = Assert.Single(room.Publisher.Participant!.Producers, p => p.IsSimulcast);
+        byte rtxPayloadType = Assert.IsType<byte>(producer.Codec.RtxPayloadType);
+
+        room.Deliver(room.Publisher, room.Publisher.ProtectRtp(StreamPackets.Vp8Layer(LowSsrc, 1, 1000, keyframe: true, rid: "q", width: 320, height: 180)));
+        room.Deliver(room.Publisher, room.Publisher.ProtectRtp(StreamPackets.Vp8Layer(TopSsrc, 1, 1000, keyframe: true, rid: "f", width: 640, height: 360)));
+        room.Deliver(room.Publisher, room.Publisher.ProtectRtp(StreamPackets.WithExtensions(TopRtxSsrc, 1, 0, rtxPayloadType, [(EnginePeer.MidExtensionId, "1"u8.ToArray())], [], padding: 224)));
+
+        Assert.All(producer.Layers, layer => Assert.Null(layer.Stream?.RtxSsrc));
+        Assert.StartsWith($"{TopRtxSsrc}: 1 packets, pt {rtxPayloadType}, 0 with a rid, 1 with a mid", room.Publisher.Participant!.DescribeUnknownSsrcs(), StringComparison.Ordinal);
     }
 
     /// <summary>A 640×360 VP8 packet with the section's mid and no rid; its payload ends in 0xF0 so a subscriber's copy can be told apart from the low layer's.</summary>
