@@ -107,18 +107,32 @@ public sealed class MidOnlyLayerTests
         Assert.Contains(subscriber.TakeMedia(), p => p[^1] == 0xF2);
     }
 
-    [Fact]
-    public async Task A_mid_alone_binds_no_retransmission_ssrc_while_two_layers_lack_one()
+    [Theory]
+    // Both layers' media bound, neither's RTX: two candidates.
+    [InlineData(true, false)]
+    // Only q's media bound: the packet may be f's RTX, whose media has not come yet.
+    [InlineData(false, false)]
+    public async Task A_mid_alone_binds_no_retransmission_ssrc_unless_one_layer_is_left(bool topMediaBound, bool lowRtxBound)
     {
         await using EngineRoom room = await EngineRoom.CreateAsync(SrtpProfile.AeadAes128Gcm, subscribers: 1, simulcastRids: ["q", "f"]);
         Producer producer = Assert.Single(room.Publisher.Participant!.Producers, p => p.IsSimulcast);
         byte rtxPayloadType = Assert.IsType<byte>(producer.Codec.RtxPayloadType);
 
         room.Deliver(room.Publisher, room.Publisher.ProtectRtp(StreamPackets.Vp8Layer(LowSsrc, 1, 1000, keyframe: true, rid: "q", width: 320, height: 180)));
-        room.Deliver(room.Publisher, room.Publisher.ProtectRtp(StreamPackets.Vp8Layer(TopSsrc, 1, 1000, keyframe: true, rid: "f", width: 640, height: 360)));
+        if (topMediaBound)
+        {
+            room.Deliver(room.Publisher, room.Publisher.ProtectRtp(StreamPackets.Vp8Layer(TopSsrc, 1, 1000, keyframe: true, rid: "f", width: 640, height: 360)));
+        }
+
+        if (lowRtxBound)
+        {
+            room.Deliver(room.Publisher, room.Publisher.ProtectRtp(StreamPackets.WithExtensions(LowRtxSsrc, 1, 0, rtxPayloadType, [(EnginePeer.MidExtensionId, "1"u8.ToArray()), (EnginePeer.RepairedRidExtensionId, "q"u8.ToArray())], [], padding: 224)));
+        }
+
         room.Deliver(room.Publisher, room.Publisher.ProtectRtp(StreamPackets.WithExtensions(TopRtxSsrc, 1, 0, rtxPayloadType, [(EnginePeer.MidExtensionId, "1"u8.ToArray())], [], padding: 224)));
 
-        Assert.All(producer.Layers, layer => Assert.Null(layer.Stream?.RtxSsrc));
+        Assert.Equal(lowRtxBound ? LowRtxSsrc : null, producer.Layers[0].Stream?.RtxSsrc);
+        Assert.Null(producer.Layers[1].Stream?.RtxSsrc);
         Assert.StartsWith($"{TopRtxSsrc}: 1 packets, pt {rtxPayloadType}, 0 with a rid, 1 with a mid", room.Publisher.Participant!.DescribeUnknownSsrcs(), StringComparison.Ordinal);
     }
 
