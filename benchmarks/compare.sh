@@ -9,7 +9,8 @@
 #   DURATION=10 WARMUP=3 RUNS=3 BITRATE=1500000 benchmarks/compare.sh 50
 #   COUNT_FROM=500 benchmarks/compare.sh 200 500 1000
 #   benchmarks/compare.sh 25x4           25 rooms of 4, everyone publishing (ROOMS_BITRATE, default
-#                                        300000) and receiving the other 3; Janus runs fanout only
+#                                        300000) and receiving the other 3 (on Janus a member is a
+#                                        publisher and a listener, two PeerConnections)
 #
 # SfuRouter is started once, like Janus, as two long-lived servers ("sfu" with the defaults, and
 # "sfu-tuned"), each warmed by two discarded runs of SERVER_WARMUP seconds (default 60) at the
@@ -124,7 +125,7 @@ for n in "${sizes[@]}"; do
     # target always runs first or right after the same other one: the machine drifts within a
     # round, and a fixed order would put that drift into the ratios.
     targets=(1 2 4 5)
-    [ -n "${SKIP_JANUS:-}" ] || [ "${shape[0]}" != fanout ] || targets=(1 2 3 4 5)
+    [ -n "${SKIP_JANUS:-}" ] || targets=(1 2 3 4 5)
     for ((k = 0; k < ${#targets[@]}; k++)); do
       case ${targets[(k + r - 1) % ${#targets[@]}]} in
         1) run "${shape[@]}" "${sfu[@]}" "${common[@]}" "${mode[@]}" --json "$out/$n-$r-1-sfu.json" ;;

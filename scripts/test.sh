@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every test of the solution on a fresh machine: installs what the tests need when it is
-# missing (Debian chromium, firefox-esr, redis-server, iproute2, nftables, coturn, npm packages), builds, runs each test project inside a
+# missing (Debian chromium, firefox-esr, redis-server, iproute2, nftables, coturn, janus, npm packages), builds, runs each test project inside a
 # private network namespace that has only loopback, and ends with one line
 # "N passed, N failed, N skipped" summed over all projects.
 set -uo pipefail
@@ -20,6 +20,8 @@ command -v unshare >/dev/null || need_apt+=(util-linux)
 # through Debian's coturn (started by the test itself).
 command -v nft >/dev/null || need_apt+=(nftables)
 command -v turnserver >/dev/null || need_apt+=(coturn)
+# The load tool's janus target is checked against Debian's Janus (started by the test itself).
+[ -x /usr/bin/janus ] || need_apt+=(janus)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "installing: ${need_apt[*]}"
   as_root apt-get update -qq && DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "${need_apt[@]}" >/dev/null || { echo "apt-get install failed"; exit 1; }

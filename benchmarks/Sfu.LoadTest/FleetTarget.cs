@@ -45,7 +45,7 @@ internal abstract class FleetTarget(LoadOptions options) : ILoadTarget
     /// <summary>Connects the scenario's bots (publishers first) and waits until each receives all it should.</summary>
     protected async Task ConnectFleetAsync(Func<BotPlan, SfuBotOptions, CancellationToken, Task<SfuBot>> connect, Action<SfuBot, BotPlan>? connected, Action<string> status, CancellationToken cancellationToken)
     {
-        IReadOnlyList<BotPlan> plan = ScenarioPlan.Create(Options);
+        IReadOnlyList<BotPlan> plan = Plan();
         if (plan.Any(p => p.CountOnly))
         {
             _reader = new BatchedSocketReader();
@@ -74,6 +74,9 @@ internal abstract class FleetTarget(LoadOptions options) : ILoadTarget
             await BotConnector.WaitForMediaAsync(_fleet.NotYetOnTheirLayer, _fleet.DescribeLayers, plan.Count, status, cancellationToken, "switch to the layer they asked for").ConfigureAwait(false);
         }
     }
+
+    /// <summary>The bots to connect, publishers first: the scenario's participants, unless the server needs them split.</summary>
+    protected virtual IReadOnlyList<BotPlan> Plan() => ScenarioPlan.Create(Options);
 
     protected abstract ValueTask DisposeServerAsync();
 }

@@ -154,9 +154,9 @@ internal sealed class LoadOptions
             throw new ArgumentException("--speakers cannot exceed --participants.");
         }
 
-        if (options.Target == TargetKind.Janus && options.Scenario != ScenarioKind.Fanout)
+        if (options.Target == TargetKind.Janus && options.Scenario == ScenarioKind.Audio)
         {
-            throw new ArgumentException("The janus target runs the fanout scenario only.");
+            throw new ArgumentException("The janus target runs the fanout and rooms scenarios only.");
         }
 
         if (options.Target == TargetKind.Relay && options.Scenario == ScenarioKind.Audio)

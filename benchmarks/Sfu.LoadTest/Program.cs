@@ -9,7 +9,7 @@ const string Usage = """
       Sfu.LoadTest plot-downlink <trace.csv> <out.svg> [subscriber] [title]   one shaped subscriber's trace as a chart
 
     Options:
-      --target sfu|relay|janus   what forwards (default sfu; relay runs fanout and rooms, janus fanout only)
+      --target sfu|relay|janus   what forwards (default sfu; relay and janus run fanout and rooms)
       --subscribers N            fanout: subscribers of the one publisher (50)
       --rooms N --room-size K    rooms: N rooms of K publishing members (10 × 4)
       --participants N --speakers S   audio: one room of N, S of them speaking (50, 5)

@@ -17,13 +17,29 @@ public sealed partial class SfuBot
 {
     /// <summary>Joins <paramref name="room"/> as a publisher; <see cref="ParticipantId"/> becomes the Janus feed id.</summary>
     public static Task<SfuBot> PublishToJanusAsync(JanusVideoRoom room, SfuBotOptions options, CancellationToken cancellationToken = default)
-        => ConnectToJanusAsync(room, options, feed: null, cancellationToken);
+        => ConnectToJanusAsync(room, options, feeds: null, cancellationToken);
 
     /// <summary>Joins <paramref name="room"/> as a subscriber of the publisher <paramref name="feed"/>.</summary>
     public static Task<SfuBot> SubscribeToJanusAsync(JanusVideoRoom room, long feed, SfuBotOptions options, CancellationToken cancellationToken = default)
-        => ConnectToJanusAsync(room, options, feed, cancellationToken);
+        => ConnectToJanusAsync(room, options, [feed], cancellationToken);
 
-    private static async Task<SfuBot> ConnectToJanusAsync(JanusVideoRoom room, SfuBotOptions options, long? feed, CancellationToken cancellationToken)
+    /// <summary>
+    /// Joins <paramref name="room"/> as one subscriber of several publishers: one PeerConnection
+    /// carrying every stream of each feed (VideoRoom's multistream subscription), as a meeting
+    /// member receives its room mates.
+    /// </summary>
+    public static Task<SfuBot> SubscribeToJanusAsync(JanusVideoRoom room, IReadOnlyList<long> feeds, SfuBotOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(feeds);
+        if (feeds.Count == 0)
+        {
+            throw new ArgumentException("A subscriber needs at least one feed.", nameof(feeds));
+        }
+
+        return ConnectToJanusAsync(room, options, feeds, cancellationToken);
+    }
+
+    private static async Task<SfuBot> ConnectToJanusAsync(JanusVideoRoom room, SfuBotOptions options, IReadOnlyList<long>? feeds, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(room);
         ArgumentNullException.ThrowIfNull(options);
@@ -32,15 +48,15 @@ public sealed partial class SfuBot
             throw new ArgumentException("Bots bind to loopback or to the benchmark range 198.18.0.0/15 only.", nameof(options));
         }
 
-        var bot = new SfuBot(options, server: null, iceControlling: feed is null);
+        var bot = new SfuBot(options, server: null, iceControlling: feeds is null);
         try
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(options.ConnectTimeout);
             long handle = await room.Session.AttachAsync(JanusVideoRoom.Plugin, timeout.Token).ConfigureAwait(false);
-            RemoteTransport remote = feed is null
+            RemoteTransport remote = feeds is null
                 ? await bot.PublishToJanusAsync(room, handle, timeout.Token).ConfigureAwait(false)
-                : await bot.SubscribeToJanusAsync(room, handle, feed.Value, timeout.Token).ConfigureAwait(false);
+                : await bot.SubscribeToJanusAsync(room, handle, feeds, timeout.Token).ConfigureAwait(false);
             await bot.ConnectTransportAsync(remote, timeout.Token).ConfigureAwait(false);
             return bot;
         }
@@ -73,14 +89,21 @@ public sealed partial class SfuBot
         return AcceptAnswer(SdpOf(joined), "Janus");
     }
 
-    private async Task<RemoteTransport> SubscribeToJanusAsync(JanusVideoRoom room, long handle, long feed, CancellationToken cancellationToken)
+    private async Task<RemoteTransport> SubscribeToJanusAsync(JanusVideoRoom room, long handle, IReadOnlyList<long> feeds, CancellationToken cancellationToken)
     {
+        var streams = new JsonArray();
+        foreach (long feed in feeds)
+        {
+            // A feed without a "mid" subscribes to all of its streams.
+            streams.Add(new JsonObject { ["feed"] = feed });
+        }
+
         var join = new JsonObject
         {
             ["request"] = "join",
             ["room"] = room.Id,
             ["ptype"] = "subscriber",
-            ["streams"] = new JsonArray(new JsonObject { ["feed"] = feed }),
+            ["streams"] = streams,
         };
         JsonElement attached = await room.Session.MessageAsync(handle, join, null, cancellationToken).ConfigureAwait(false);
         StartSocketAndStreams();
