@@ -10,12 +10,17 @@ namespace Sfu.Bots.Janus;
 /// <summary>
 /// One session of Janus's plain HTTP API (janus.transport.http): create, attach plugin handles,
 /// send plugin messages with an optional JSEP, and one long poll (GET ?maxev) that receives
-/// every asynchronous event and completes the request whose transaction it answers. The long
-/// poll is also the session's keep-alive.
+/// every asynchronous event and completes the request whose transaction it answers. A
+/// "keepalive" every <see cref="KeepAlivePeriod"/> holds the session open between requests, as
+/// Janus's own janus.js does: a busy Janus dropped every session of a load run at its
+/// session_timeout with the long polls still running.
 /// </summary>
 internal sealed class JanusSession : IAsyncDisposable
 {
     private const int EventsPerPoll = 16;
+
+    /// <summary>Well inside Janus's default session_timeout of 60 s.</summary>
+    private static readonly TimeSpan KeepAlivePeriod = TimeSpan.FromSeconds(20);
 
     private static readonly HttpClient Http = new(new SocketsHttpHandler { MaxConnectionsPerServer = 64 })
     {
@@ -27,6 +32,7 @@ internal sealed class JanusSession : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Uri _session;
     private Task? _poll;
+    private Task? _keepAlive;
 
     private JanusSession(Uri session)
     {
@@ -40,6 +46,7 @@ internal sealed class JanusSession : IAsyncDisposable
         long id = created.GetProperty("data").GetProperty("id").GetInt64();
         var session = new JanusSession(new Uri(api.AbsoluteUri.TrimEnd('/') + "/" + id.ToString(CultureInfo.InvariantCulture)));
         session._poll = Task.Run(() => session.PollAsync(session._stop.Token), CancellationToken.None);
+        session._keepAlive = Task.Run(() => session.KeepAliveAsync(session._stop.Token), CancellationToken.None);
         return session;
     }
 
@@ -83,9 +90,12 @@ internal sealed class JanusSession : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync().ConfigureAwait(false);
-        if (_poll is not null)
+        foreach (Task? task in new[] { _poll, _keepAlive })
         {
-            await _poll.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            if (task is not null)
+            {
+                await task.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
         }
 
         try
@@ -159,6 +169,28 @@ internal sealed class JanusSession : IAsyncDisposable
             {
                 Dispatch(events);
             }
+        }
+    }
+
+    private async Task KeepAliveAsync(CancellationToken cancellationToken)
+    {
+        using var timer = new PeriodicTimer(KeepAlivePeriod);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
+            {
+                try
+                {
+                    await PostAsync(_session, new JsonObject { ["janus"] = "keepalive" }, cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is HttpRequestException or JsonException or JanusException)
+                {
+                    // The next tick tries again; a session Janus dropped fails its next request with the reason.
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
         }
     }
 
