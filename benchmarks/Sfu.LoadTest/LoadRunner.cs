@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using Sfu.Core.Diagnostics;
 
 namespace Sfu.LoadTest;
 
@@ -9,9 +10,6 @@ namespace Sfu.LoadTest;
 /// </summary>
 internal static class LoadRunner
 {
-    /// <summary>The names SfuRouter gives its media threads (sfu-media-rx-N).</summary>
-    private const string MediaThreadPrefix = "sfu-media-";
-
     public static async Task<LoadResult> RunAsync(LoadOptions options, ProgressLine progress, CancellationToken cancellationToken)
     {
         string shape = ScenarioPlan.Describe(options);
@@ -37,7 +35,7 @@ internal static class LoadRunner
         double cpuFirst = nodeCpuFirst.Sum();
         long? relayedFirst = await target.ReadRelayedPacketsAsync(cancellationToken).ConfigureAwait(false);
         double toolCpuFirst = ProcessCpu.ReadSeconds(Environment.ProcessId);
-        Dictionary<string, double> mediaThreadsFirst = ProcessCpu.ReadThreadSeconds(target.ServerProcessId, MediaThreadPrefix);
+        Dictionary<string, double> mediaThreadsFirst = ProcessCpu.ReadThreadSeconds(target.ServerProcessId, Sfu.Core.Net.MediaThreadLoad.ThreadNamePrefix);
         long start = Stopwatch.GetTimestamp();
         ReceiveSample previous = first;
         long previousTime = start;
@@ -61,7 +59,7 @@ internal static class LoadRunner
         double cpuSeconds = nodeCpuLast.Sum() - cpuFirst;
         long? relayedLast = await target.ReadRelayedPacketsAsync(cancellationToken).ConfigureAwait(false);
         double toolCpuSeconds = ProcessCpu.ReadSeconds(Environment.ProcessId) - toolCpuFirst;
-        Dictionary<string, double> mediaThreadsLast = ProcessCpu.ReadThreadSeconds(target.ServerProcessId, MediaThreadPrefix);
+        Dictionary<string, double> mediaThreadsLast = ProcessCpu.ReadThreadSeconds(target.ServerProcessId, Sfu.Core.Net.MediaThreadLoad.ThreadNamePrefix);
         DownlinkSummary? downlinkSummary = downlink is null ? null : await downlink.SummarizeAsync().ConfigureAwait(false);
         if (downlink is not null && options.DownlinkTracePath is not null)
         {

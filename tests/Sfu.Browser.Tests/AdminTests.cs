@@ -46,7 +46,13 @@ public sealed class AdminTests(SfuServerFixture server, BrowserFixture browser)
                 Deadline,
                 "the forwarded-packets chart to hold 5 samples",
                 cancel);
-            Assert.Equal(6, await admin.Locator(".plot canvas").CountAsync());
+            Assert.Equal(7, await admin.Locator(".plot canvas").CountAsync());
+
+            // One line per media thread, named for what it does, and the split fan-outs.
+            string? threadSeries = await admin.Locator("[data-chart=threads] .plot").GetAttributeAsync("data-series");
+            string[] expectedThreads = [.. Enumerable.Range(0, Environment.ProcessorCount).Select(i => $"receive {i}"), .. Enumerable.Range(0, Environment.ProcessorCount - 1).Select(i => $"fan-out {i}"), "split"];
+            Assert.Equal(string.Join('|', expectedThreads), threadSeries);
+            Assert.True(await ChartHasInkAsync(admin, "threads"), "the media threads chart drew a line");
             Assert.NotEqual("0 pkt/s", await admin.GetByTestId("kpi-forwarded").TextContentAsync());
             // The KPI counts the whole server: a participant of an earlier test may still be held
             // for resume, so compare it with the server's own room list rather than with 3.

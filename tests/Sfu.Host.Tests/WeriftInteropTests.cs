@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using System.Text.Json;
 using Sfu.Core.Routing;
 using Sfu.Core.Srtp;
@@ -64,7 +65,8 @@ public sealed class WeriftInteropTests
     [Fact]
     public async Task Three_werift_peers_each_receive_the_other_two_when_each_copy_is_made_on_its_own_thread()
     {
-        await using SfuTestServer server = await SfuTestServer.StartAsync("--Sfu:Media:FanOutThreads=1", "--Sfu:Media:FanOutShard=1", "--Sfu:Media:FanOutSplitFromLoad=0");
+        const string adminKey = "media threads on the dashboard, one key";
+        await using SfuTestServer server = await SfuTestServer.StartAsync("--Sfu:Media:FanOutThreads=1", "--Sfu:Media:FanOutShard=1", "--Sfu:Media:FanOutSplitFromLoad=0", $"--Sfu:Admin:Key={adminKey}");
         WeriftReport[] reports = await ThreePeersReceiveTheOtherTwoAsync(server);
 
         // Nothing is lost on loopback, so no copy may be missing even for a moment (a NACK would
@@ -81,6 +83,19 @@ public sealed class WeriftInteropTests
         using var http = new HttpClient { BaseAddress = new Uri(server.BaseUrl) };
         PrometheusScrape scrape = await PrometheusScrape.FetchAsync(http, TestContext.Current.CancellationToken);
         Assert.True(scrape.Sum("sfu_fanout_split_total") > 100 && scrape.Sum("sfu_fanout_helper_shards_total") > 0, scrape.Text);
+
+        // And on the dashboard: the helper's CPU from /proc beside the receive loops', and the splits per second.
+        http.DefaultRequestHeaders.Add(Sfu.Host.Admin.AdminKey.HeaderName, adminKey);
+        var stats = await http.GetFromJsonAsync<Sfu.Host.Admin.StatsResponse>("/api/admin/stats", TestContext.Current.CancellationToken);
+        string threads = JsonSerializer.Serialize(stats!.MediaThreads);
+        // Receive loops first, then helpers (other tests' servers in this process add theirs under the same names).
+        string[] names = [.. stats.MediaThreads.Select(t => t.Name)];
+        Assert.Equal([.. Enumerable.Range(0, Environment.ProcessorCount).Select(i => $"sfu-media-rx-{i}")], names.Take(Environment.ProcessorCount));
+        Assert.Equal("sfu-media-fo-0", names[Environment.ProcessorCount]);
+        Assert.All(stats.MediaThreads, t => Assert.Equal(stats.Time.Count, t.CpuPercent.Count));
+        Assert.True(stats.MediaThreads.Single(t => t.Name == "sfu-media-fo-0").CpuPercent.Sum() > 0, threads);
+        Assert.True(stats.MediaThreads.Where(t => t.Name.Contains("-rx-", StringComparison.Ordinal)).Sum(t => t.CpuPercent.Sum()) > 0, threads);
+        Assert.True(stats.SplitFanOutsPerSecond.Sum() > 0, JsonSerializer.Serialize(stats.SplitFanOutsPerSecond));
     }
 
     private static async Task<WeriftReport[]> ThreePeersReceiveTheOtherTwoAsync(SfuTestServer server)

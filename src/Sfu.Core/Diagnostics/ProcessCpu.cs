@@ -1,14 +1,19 @@
 using System.Globalization;
 
-namespace Sfu.LoadTest;
+namespace Sfu.Core.Diagnostics;
 
-/// <summary>CPU time a process and its threads have used, from /proc (proc(5): stat's utime and stime, fields 14 and 15).</summary>
-internal static class ProcessCpu
+/// <summary>
+/// CPU time a process and its threads have used, from /proc (proc(5): stat's utime and stime,
+/// fields 14 and 15). Linux only. Used by the admin
+/// dashboard for the server's own media threads and by the load tool for a server it measures.
+/// </summary>
+public static class ProcessCpu
 {
     /// <summary>USER_HZ, the unit of utime and stime; 100 on every Linux architecture .NET runs on.</summary>
     private const double ClockTicksPerSecond = 100;
 
     /// <summary>User plus system CPU seconds of <paramref name="pid"/> so far.</summary>
+    /// <exception cref="IOException">The process is gone, or there is no /proc.</exception>
     public static double ReadSeconds(int pid)
         => Parse(File.ReadAllText($"/proc/{pid.ToString(CultureInfo.InvariantCulture)}/stat")).Seconds;
 
@@ -38,11 +43,9 @@ internal static class ProcessCpu
                 }
             }
         }
-        catch (IOException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-        }
-        catch (UnauthorizedAccessException)
-        {
+            // No /proc (not Linux) or not ours to read.
         }
 
         return threads;

@@ -17,6 +17,12 @@ namespace Sfu.Core.Net;
 /// </remarks>
 public static class MediaThreadLoad
 {
+    /// <summary>
+    /// How every media thread's name starts: sfu-media-rx-N for a receive loop, sfu-media-fo-N for
+    /// a fan-out helper (Linux shows 15 characters of a thread name, in /proc/PID/task/TID/stat).
+    /// </summary>
+    public const string ThreadNamePrefix = "sfu-media-";
+
     /// <summary>The window one reading covers: a tenth of a second, short enough to follow a room that fills up, long enough to span many packets.</summary>
     public static readonly long Window = Stopwatch.Frequency / 10;
 

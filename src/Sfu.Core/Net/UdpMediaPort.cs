@@ -175,7 +175,7 @@ public sealed partial class UdpMediaPort : IDatagramPort
             {
                 IsBackground = true,
                 // Linux shows 15 characters of a thread name: these stay apart in /proc/<pid>/task/*/comm.
-                Name = $"sfu-media-rx-{i}",
+                Name = $"{MediaThreadLoad.ThreadNamePrefix}rx-{i}",
             };
         }
 

@@ -364,7 +364,7 @@ public sealed partial class FanOutWorkers : IDisposable
             {
                 IsBackground = true,
                 // Linux shows 15 characters of a thread name.
-                Name = $"sfu-media-fo-{index}",
+                Name = $"{MediaThreadLoad.ThreadNamePrefix}fo-{index}",
             };
             _thread.Start();
         }

@@ -85,6 +85,9 @@ public sealed record SubscriptionDetail(
 /// <summary>
 /// <c>GET /api/admin/stats</c>: the server's recent history, one sample per
 /// <see cref="IntervalSeconds"/>, oldest first; every array has the same length.
+/// <see cref="MediaThreads"/>: each media thread's CPU (receive loops first, then fan-out
+/// helpers); <see cref="SplitFanOutsPerSecond"/>: fan-outs the receive loops split over the
+/// helpers, which they do only while loaded.
 /// </summary>
 public sealed record StatsResponse(
     double IntervalSeconds,
@@ -99,7 +102,15 @@ public sealed record StatsResponse(
     IReadOnlyList<double> GcPauseMsPerSecond,
     IReadOnlyList<double> LossPercent,
     IReadOnlyList<double> RoundTripMs,
+    IReadOnlyList<MediaThreadSeries> MediaThreads,
+    IReadOnlyList<double> SplitFanOutsPerSecond,
     StatsTotals Totals);
+
+/// <summary>
+/// One media thread's CPU over the samples of <see cref="StatsResponse"/>, in percent of one core
+/// (0 in a sample it was not yet running): a receive loop (sfu-media-rx-N) or a fan-out helper (sfu-media-fo-N).
+/// </summary>
+public sealed record MediaThreadSeries(string Name, IReadOnlyList<double> CpuPercent);
 
 /// <summary>Counters since the server started.</summary>
 public sealed record StatsTotals(

@@ -47,8 +47,18 @@ internal sealed class AdminSnapshots(SfuEngine engine, AdminStatsSampler sampler
             Series(samples, s => s.GcPauseMsPerSecond),
             Series(samples, s => s.LossPercent),
             Series(samples, s => s.RoundTripMs),
+            ThreadSeries(samples),
+            Series(samples, s => s.SplitFanOutsPerSecond),
             totals);
     }
+
+    /// <summary>Every media thread seen in the samples, receive loops first, each with one value per sample.</summary>
+    private static MediaThreadSeries[] ThreadSeries(IReadOnlyList<StatsSample> samples)
+        => [.. samples.SelectMany(s => s.MediaThreads.Keys)
+            .Distinct(StringComparer.Ordinal)
+            .OrderBy(name => name.Contains("-rx-", StringComparison.Ordinal) ? 0 : 1)
+            .ThenBy(name => int.TryParse(name.AsSpan(name.LastIndexOf('-') + 1), System.Globalization.CultureInfo.InvariantCulture, out int index) ? index : int.MaxValue)
+            .Select(name => new MediaThreadSeries(name, Series(samples, s => s.MediaThreads.GetValueOrDefault(name))))];
 
     private RoomSummary Summary(Room room)
     {

@@ -1,6 +1,7 @@
 using System.Collections.Frozen;
 using Sfu.Core;
 using Sfu.Core.Diagnostics;
+using Sfu.Core.Net;
 using Sfu.Core.Routing;
 
 namespace Sfu.Host.Admin;
@@ -8,7 +9,9 @@ namespace Sfu.Host.Admin;
 /// <summary>
 /// Samples the engine once per <see cref="Interval"/>: server-wide rates for the dashboard's
 /// charts (a ring of the last <see cref="Capacity"/> samples) and each track's bitrate. Reads
-/// only counters the media plane keeps anyway; requests read the latest snapshot.
+/// only counters the media plane keeps anyway, and each media thread's CPU time from /proc
+/// (the threads' own load readings go stale while a thread waits for a datagram; the kernel's
+/// count does not); requests read the latest snapshot.
 /// </summary>
 internal sealed class AdminStatsSampler(SfuEngine engine, TimeProvider time) : BackgroundService
 {
@@ -25,6 +28,8 @@ internal sealed class AdminStatsSampler(SfuEngine engine, TimeProvider time) : B
     private long _lastBytesOut;
     private TimeSpan _lastCpu;
     private TimeSpan _lastGcPause;
+    private Dictionary<string, double> _lastThreadSeconds = [];
+    private long _lastSplit;
 
     /// <summary>The bitrate (bits/s) of a producer or down-track over the last interval; 0 before its first.</summary>
     public double BitrateOf(object track) => _bitrates.GetValueOrDefault(track);
@@ -70,6 +75,8 @@ internal sealed class AdminStatsSampler(SfuEngine engine, TimeProvider time) : B
         long bytesOut = counters.BytesForwarded(MediaKind.Audio) + counters.BytesForwarded(MediaKind.Video);
         TimeSpan cpu = Environment.CpuUsage.TotalTime;
         TimeSpan gcPause = GC.GetTotalPauseDuration();
+        Dictionary<string, double> threadSeconds = ProcessCpu.ReadThreadSeconds(Environment.ProcessId, MediaThreadLoad.ThreadNamePrefix);
+        long split = engine.FanOut.Split;
 
         var bytes = new Dictionary<object, long>(_lastBytes.Count);
         var bitrates = new Dictionary<object, double>(_lastBytes.Count);
@@ -123,7 +130,9 @@ internal sealed class AdminStatsSampler(SfuEngine engine, TimeProvider time) : B
                 GC.GetGCMemoryInfo().HeapSizeBytes / (1024.0 * 1024.0),
                 (gcPause - _lastGcPause).TotalMilliseconds / seconds,
                 lossCount == 0 ? 0 : lossSum / lossCount * 100,
-                rttCount == 0 ? 0 : rttSum / rttCount * 1000);
+                rttCount == 0 ? 0 : rttSum / rttCount * 1000,
+                ThreadPercents(threadSeconds, seconds),
+                (split - _lastSplit) / seconds);
             lock (_gate)
             {
                 if (_samples.Count == Capacity)
@@ -140,6 +149,12 @@ internal sealed class AdminStatsSampler(SfuEngine engine, TimeProvider time) : B
         _lastBytesOut = bytesOut;
         _lastCpu = cpu;
         _lastGcPause = gcPause;
+        _lastThreadSeconds = threadSeconds;
+        _lastSplit = split;
+
+        // A thread's share of one core over the interval; one that started since the last sample counts from 0.
+        Dictionary<string, double> ThreadPercents(Dictionary<string, double> now, double interval)
+            => now.ToDictionary(t => t.Key, t => Math.Max(0, t.Value - _lastThreadSeconds.GetValueOrDefault(t.Key)) / interval * 100, StringComparer.Ordinal);
 
         void Track(object track, long total)
         {

@@ -1,6 +1,9 @@
 namespace Sfu.Host.Admin;
 
-/// <summary>One second of the server's life as the dashboard charts it.</summary>
+/// <summary>
+/// One second of the server's life as the dashboard charts it. <see cref="MediaThreads"/>: each
+/// media thread's CPU in percent of one core, by thread name (none where /proc cannot be read).
+/// </summary>
 internal readonly record struct StatsSample(
     double Time,
     double ForwardedPacketsPerSecond,
@@ -12,4 +15,6 @@ internal readonly record struct StatsSample(
     double GcHeapMegabytes,
     double GcPauseMsPerSecond,
     double LossPercent,
-    double RoundTripMs);
+    double RoundTripMs,
+    IReadOnlyDictionary<string, double> MediaThreads,
+    double SplitFanOutsPerSecond);

@@ -104,7 +104,16 @@ export interface StatsResponse {
   readonly gcPauseMsPerSecond: number[];
   readonly lossPercent: number[];
   readonly roundTripMs: number[];
+  /** Each media thread's CPU in percent of one core: receive loops (sfu-media-rx-N) first, then fan-out helpers (sfu-media-fo-N). */
+  readonly mediaThreads: MediaThreadSeries[];
+  /** Fan-outs the receive loops split over the helpers (they split only while loaded). */
+  readonly splitFanOutsPerSecond: number[];
   readonly totals: StatsTotals;
+}
+
+export interface MediaThreadSeries {
+  readonly name: string;
+  readonly cpuPercent: number[];
 }
 
 export const AdminApi = '/api/admin';

@@ -49,8 +49,17 @@ function el<K extends keyof HTMLElementTagNameMap>(tag: K, props: Partial<HTMLEl
 
 // ---- charts ------------------------------------------------------------------------------
 
+interface SeriesSpec {
+  readonly label: string;
+  readonly color: string;
+  readonly scale?: string;
+  readonly value: (s: StatsResponse) => number[];
+  readonly format: (v: number) => string;
+}
+
 interface ChartSpec {
-  readonly series: readonly { readonly label: string; readonly color: string; readonly scale?: string; readonly value: (s: StatsResponse) => number[]; readonly format: (v: number) => string }[];
+  /** Fixed series, or series read off the stats (one per media thread): the plot is rebuilt when they change. */
+  readonly series: readonly SeriesSpec[] | ((s: StatsResponse) => readonly SeriesSpec[]);
   readonly axes: readonly { readonly scale: string; readonly format: (v: number) => string; readonly side?: 1 | 3 }[];
 }
 
@@ -99,30 +108,77 @@ const specs: Record<string, ChartSpec> = {
     series: [{ label: 'heap', color: palette.violet, value: (s) => s.gcHeapMegabytes, format: (v) => `${v.toFixed(1)} MB` }],
     axes: [{ scale: 'y', format: (v) => `${v.toFixed(0)} MB` }],
   },
+  threads: {
+    series: (stats) => [
+      ...stats.mediaThreads.map((thread, i) => ({
+        label: threadLabel(thread.name),
+        color: threadColors[i % threadColors.length] ?? palette.blue,
+        value: (s: StatsResponse) => s.mediaThreads.find((t) => t.name === thread.name)?.cpuPercent ?? [],
+        format: (v: number) => `${v.toFixed(1)} %`,
+      })),
+      { label: 'split', color: palette.red, scale: 'split', value: (s) => s.splitFanOutsPerSecond, format: (v) => `${count(v)}/s` },
+    ],
+    axes: [
+      { scale: 'y', format: (v) => `${v.toFixed(0)}%` },
+      // Ticks of a quiet server fall between 0 and 1: whole numbers would repeat.
+      { scale: 'split', format: (v) => (v < 10 ? `${+v.toFixed(1)}` : count(v)), side: 1 },
+    ],
+  },
 };
 
+const threadColors = [palette.blue, palette.green, palette.amber, palette.violet, palette.teal];
+
+/** "sfu-media-rx-0" → "receive 0", "sfu-media-fo-1" → "fan-out 1". */
+function threadLabel(name: string): string {
+  const match = /-(rx|fo)-(\d+)$/.exec(name);
+  return match === null ? name : `${match[1] === 'rx' ? 'receive' : 'fan-out'} ${match[2]}`;
+}
+
 class Chart {
-  private readonly plot: uPlot;
+  private plot: uPlot | null = null;
+  private series: readonly SeriesSpec[] = [];
+  private labels = '';
 
   constructor(
     private readonly host: HTMLElement,
     private readonly spec: ChartSpec,
   ) {
+    if (Array.isArray(spec.series)) {
+      this.build(spec.series);
+    }
+    new ResizeObserver(() => this.plot?.setSize({ width: Math.max(200, host.clientWidth), height: host.clientHeight || 180 })).observe(host);
+  }
+
+  update(stats: StatsResponse): void {
+    const series = typeof this.spec.series === 'function' ? this.spec.series(stats) : this.spec.series;
+    if (this.plot === null || series.map((s) => s.label).join('|') !== this.labels) {
+      this.build(series);
+    }
+    this.plot?.setData([stats.time, ...this.series.map((s) => s.value(stats))]);
+    // Tests (and people with devtools) can see how much the chart holds, and what.
+    this.host.dataset['points'] = String(stats.time.length);
+    this.host.dataset['series'] = this.labels;
+  }
+
+  private build(series: readonly SeriesSpec[]): void {
+    this.plot?.destroy();
+    this.series = series;
+    this.labels = series.map((s) => s.label).join('|');
     const grid = { stroke: 'rgb(255 255 255 / 6%)', width: 1 };
     const axisColor = '#9aa3b2';
     const scales: uPlot.Scales = { x: { time: true } };
-    for (const axis of spec.axes) {
+    for (const axis of this.spec.axes) {
       scales[axis.scale] = { range: (_u, _min, max) => [0, max > 0 ? max * 1.15 : 1] };
     }
     const opts: uPlot.Options = {
-      width: Math.max(200, host.clientWidth),
-      height: host.clientHeight || 180,
+      width: Math.max(200, this.host.clientWidth),
+      height: this.host.clientHeight || 180,
       scales,
       legend: { live: false },
       cursor: { drag: { x: false, y: false } },
       series: [
         {},
-        ...spec.series.map((s) => ({
+        ...series.map((s) => ({
           label: s.label,
           stroke: s.color,
           width: 2,
@@ -133,7 +189,7 @@ class Chart {
       ],
       axes: [
         { stroke: axisColor, grid, ticks: grid },
-        ...spec.axes.map((a) => ({
+        ...this.spec.axes.map((a) => ({
           scale: a.scale,
           side: a.side ?? 3,
           stroke: axisColor,
@@ -144,14 +200,7 @@ class Chart {
         })),
       ],
     };
-    this.plot = new uPlot(opts, [[], ...spec.series.map(() => [])], host);
-    new ResizeObserver(() => this.plot.setSize({ width: Math.max(200, host.clientWidth), height: host.clientHeight || 180 })).observe(host);
-  }
-
-  update(stats: StatsResponse): void {
-    this.plot.setData([stats.time, ...this.spec.series.map((s) => s.value(stats))]);
-    // Tests (and people with devtools) can see how much the chart holds.
-    this.host.dataset['points'] = String(stats.time.length);
+    this.plot = new uPlot(opts, [[], ...series.map(() => [])], this.host);
   }
 }
 
