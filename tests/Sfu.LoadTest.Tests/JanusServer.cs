@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Text.RegularExpressions;
+using Sfu.Bots;
 
 namespace Sfu.LoadTest.Tests;
 
@@ -85,15 +86,18 @@ internal sealed partial class JanusServer : IDisposable
     /// <summary>The veth pair with the benchmark address, once per namespace (tests may share it).</summary>
     private static async Task AddBenchmarkAddressAsync(CancellationToken cancellationToken)
     {
-        if (System.Net.NetworkInformation.NetworkInterface.GetAllNetworkInterfaces().Any(n => n.Name == "bench0"))
+        // The names the shaping tests' namespace check accepts beside lo.
+        string near = LoopbackShaper.BenchmarkVethNames[0];
+        string far = LoopbackShaper.BenchmarkVethNames[1];
+        if (System.Net.NetworkInformation.NetworkInterface.GetAllNetworkInterfaces().Any(n => n.Name == near))
         {
             return;
         }
 
-        await RunAsync("ip", ["link", "add", "bench0", "type", "veth", "peer", "name", "bench1"], cancellationToken);
-        await RunAsync("ip", ["link", "set", "bench0", "up"], cancellationToken);
-        await RunAsync("ip", ["link", "set", "bench1", "up"], cancellationToken);
-        await RunAsync("ip", ["addr", "add", IceAddress + "/32", "dev", "bench0"], cancellationToken);
+        await RunAsync("ip", ["link", "add", near, "type", "veth", "peer", "name", far], cancellationToken);
+        await RunAsync("ip", ["link", "set", near, "up"], cancellationToken);
+        await RunAsync("ip", ["link", "set", far, "up"], cancellationToken);
+        await RunAsync("ip", ["addr", "add", IceAddress + "/32", "dev", near], cancellationToken);
     }
 
     private static async Task RunAsync(string file, string[] args, CancellationToken cancellationToken)

@@ -33,6 +33,9 @@ public sealed class JanusTargetTests
     public async Task Janus_runs_the_fanout_and_rooms_and_every_listener_receives_all_it_should()
     {
         using JanusServer janus = await JanusServer.StartAsync(TestContext.Current.CancellationToken);
+
+        // The veth pair it adds must not make the shaping tests of this namespace skip.
+        Assert.True(Sfu.Bots.LoopbackShaper.InPrivateNamespace(), File.ReadAllText("/proc/self/net/dev"));
         string[] target = ["--target", "janus", "--server", janus.Api.AbsoluteUri, "--server-pid", janus.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", JanusServer.IceAddress.ToString()];
 
         LoadResult fanout = await LoadRunner.RunAsync(LoadOptions.Parse(["fanout", "--subscribers", "4", "--duration", "2", "--warmup", "1", .. target]), new ProgressLine(TextWriter.Null, inPlace: false), TestContext.Current.CancellationToken);
