@@ -49,6 +49,9 @@ internal sealed class IceAgent
     private readonly TaskCompletionSource<SocketAddress> _connected = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly byte[] _response = new byte[256];
     private IceCredentials? _remote;
+    // Checks that came before the peer's description was applied (§7.3: answered, but no pair
+    // can be formed without its credentials): their sources, and whether one nominated.
+    private readonly List<(IPEndPoint EndPoint, uint Priority)> _earlyChecks = [];
     private (IPEndPoint EndPoint, uint Priority)? _earlyNomination;
     private IceCandidatePair? _selected;
     private bool _nominating;
@@ -104,7 +107,23 @@ internal sealed class IceAgent
             {
                 nominated.State = IcePairState.Succeeded;
                 Select(nominated);
+                return;
             }
+
+            // An early check's source is a peer-reflexive candidate (§7.3.1.3) and gets its
+            // triggered check now (§7.3.1.4): a peer whose description listed no candidate yet
+            // (Janus under load, trickling them later) is then still reached, and its next
+            // check may nominate the pair.
+            foreach ((IPEndPoint endPoint, uint priority) in _earlyChecks)
+            {
+                if (AddPairLocked(endPoint, priority) is IceCandidatePair pair && pair.State is not (IcePairState.InProgress or IcePairState.Succeeded))
+                {
+                    pair.State = IcePairState.Waiting;
+                    pair.Triggered = true;
+                }
+            }
+
+            _earlyChecks.Clear();
         }
     }
 
@@ -339,6 +358,10 @@ internal sealed class IceAgent
             else if (!_controlling && request.HasUseCandidate)
             {
                 _earlyNomination = (endPoint, priority);
+            }
+            else if (_earlyChecks.Count < 8 && !_earlyChecks.Exists(c => c.EndPoint.Equals(endPoint)))
+            {
+                _earlyChecks.Add((endPoint, priority));
             }
         }
 

@@ -79,6 +79,35 @@ public sealed class IceAgentControlledRoleTests
     }
 
     [Fact]
+    public void A_check_before_the_answer_is_applied_makes_a_pair_with_its_source_though_the_offer_listed_no_candidate()
+    {
+        // Janus under load offers before its candidates are gathered (it trickles them later) and
+        // checks as soon as it has our answer: its source is all we learn of where it is.
+        var time = new FakeTimeProvider();
+        var bot = IceCredentials.Generate();
+        var peer = IceCredentials.Generate();
+        var sent = new List<(byte[] Datagram, SocketAddress To)>();
+        var agent = new IceAgent(bot, new Recorder(sent), time, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(5), controlling: false, localAddress: Benchmark);
+
+        agent.OnStun(ControllingCheck(peer, bot, useCandidate: false), Peer.Serialize());
+        Assert.Equal(StunClass.SuccessResponse, ClassOf(sent[^1].Datagram));
+        agent.Start(peer, []);
+        int before = sent.Count;
+        agent.Tick();
+
+        // §7.3.1.4: the triggered check goes to the source of the early check.
+        Assert.True(sent.Count > before, "no check was sent");
+        Assert.Equal(Peer.Serialize(), sent[^1].To);
+        Assert.Equal(StunParseResult.Ok, StunMessage.TryParse(sent[^1].Datagram, out StunMessage check));
+        Assert.Equal(StunClass.Request, check.Class);
+
+        // The peer's next check nominates that pair.
+        agent.OnStun(ControllingCheck(peer, bot, useCandidate: true), Peer.Serialize());
+        Assert.True(agent.Connected.IsCompletedSuccessfully);
+        Assert.Equal(Peer.Serialize(), agent.SelectedAddress);
+    }
+
+    [Fact]
     public void Pairs_only_with_loopback_and_the_address_the_bot_is_bound_to()
     {
         var time = new FakeTimeProvider();
