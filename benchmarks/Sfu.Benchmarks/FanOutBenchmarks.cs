@@ -17,12 +17,10 @@ namespace Sfu.Benchmarks;
 /// </remarks>
 [BenchmarkCategory(BenchmarkCategories.HotPath)]
 [InvocationCount(RingCapacity, 1)]
-public class FanOutBenchmarks : IDisposable
+public class FanOutBenchmarks : BenchRoomBenchmarks
 {
     /// <summary>Operations per iteration; also the ring size.</summary>
     public const int RingCapacity = 8192;
-
-    private BenchRoom? _room;
 
     [Params(1, 10, 50)]
     public int Subscribers { get; set; }
@@ -31,23 +29,9 @@ public class FanOutBenchmarks : IDisposable
     public SrtpProfile Profile { get; set; }
 
     [GlobalSetup]
-    public void Setup() => _room = BenchRoom.CreateAsync(Profile, Subscribers, RingCapacity).GetAwaiter().GetResult();
-
-    [IterationSetup]
-    public void Refill() => _room!.Refill();
-
-    [GlobalCleanup]
-    public void Dispose()
-    {
-        _room?.DisposeAsync().AsTask().GetAwaiter().GetResult();
-        _room = null;
-        GC.SuppressFinalize(this);
-    }
+    public void Setup() => Use(BenchRoom.CreateAsync(Profile, Subscribers, RingCapacity).GetAwaiter().GetResult());
 
     /// <summary>Returns the SRTP bytes sent to all subscribers (N × 1,186 or N × 1,192: extensions the subscribers did not negotiate are dropped).</summary>
     [Benchmark]
-    public int Forward() => _room!.ForwardVideo();
-
-    /// <summary>For the smoke test.</summary>
-    internal BenchRoom Room => _room!;
+    public int Forward() => Room.ForwardVideo();
 }

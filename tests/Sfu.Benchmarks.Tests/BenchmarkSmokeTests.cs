@@ -19,8 +19,8 @@ public sealed class BenchmarkSmokeTests
     {
         string[] names = [.. BenchmarkCase.All().Select(c => c.Name)];
 
-        // 2 parse + 1 rewrite + 4 protect + 4 unprotect + 2 forged + 6 fan-out + 2 send + 2 RTCP + 6 baseline.
-        Assert.Equal(29, names.Length);
+        // 2 parse + 1 rewrite + 4 protect + 4 unprotect + 2 forged + 6 fan-out + 1 room fan-out + 2 send + 2 RTCP + 6 baseline.
+        Assert.Equal(30, names.Length);
         Assert.Contains("FanOutBenchmarks.Forward(Subscribers=50, Profile=AeadAes128Gcm)", names);
     }
 

@@ -46,8 +46,9 @@ public sealed class EngineRoom : IAsyncDisposable
     public IReadOnlyList<EnginePeer> Subscribers => _peers.GetRange(1, _peers.Count - 1);
 
     /// <summary>
-    /// A room with one publisher (audio and video) and <paramref name="subscribers"/> members
-    /// that only receive, every subscription negotiated and every member connected.
+    /// A room with one publisher (audio and video; or <paramref name="publishers"/>, the first
+    /// members) and <paramref name="subscribers"/> members that only receive, every
+    /// subscription negotiated and every member connected.
     /// </summary>
     /// <param name="simulcastRids">When given, the publisher sends its video as these simulcast layers, lowest first.</param>
     /// <param name="fanOutThreads">Helper threads that share large fan-outs (<see cref="SfuOptions.FanOutThreads"/>); 0: every fan-out on the delivering thread.</param>
@@ -57,9 +58,11 @@ public sealed class EngineRoom : IAsyncDisposable
     /// 0, the default here: every fan-out of more than one shard, as the delivering thread is not
     /// a receive loop and its load is not measured.
     /// </param>
-    public static async Task<EngineRoom> CreateAsync(SrtpProfile profile, int subscribers, TimeProvider? time = null, IReadOnlyList<string>? simulcastRids = null, int fanOutThreads = 0, int fanOutShard = Sfu.Core.Routing.FanOutWorkers.DefaultShardSize, int fanOutSplitFromLoad = 0)
+    /// <param name="publishers">Members that publish audio and video (they come first, and receive each other too).</param>
+    public static async Task<EngineRoom> CreateAsync(SrtpProfile profile, int subscribers, TimeProvider? time = null, IReadOnlyList<string>? simulcastRids = null, int fanOutThreads = 0, int fanOutShard = Sfu.Core.Routing.FanOutWorkers.DefaultShardSize, int fanOutSplitFromLoad = 0, int publishers = 1)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(subscribers);
+        ArgumentOutOfRangeException.ThrowIfLessThan(publishers, 1);
 
         // Nobody sends consent checks while a benchmark runs: keep sessions for its whole length.
         // A benchmark sends as fast as it can: the ingress bound is off (the check still runs).
@@ -72,9 +75,9 @@ public sealed class EngineRoom : IAsyncDisposable
         var room = new EngineRoom(options, time);
         try
         {
-            for (int i = 0; i <= subscribers; i++)
+            for (int i = 0; i < publishers + subscribers; i++)
             {
-                room.Join(publish: i == 0, i == 0 ? simulcastRids : null);
+                room.Join(publish: i < publishers, i < publishers ? simulcastRids : null);
             }
 
             room.Settle();

@@ -4,6 +4,7 @@ using Sfu.Core.Diagnostics;
 using Sfu.Core.Feedback;
 using Sfu.Core.Net;
 using Sfu.Core.Rtp;
+using Sfu.Core.Srtp;
 using Sfu.Core.Streams;
 
 namespace Sfu.Core.Routing;
@@ -35,6 +36,9 @@ public sealed partial class DownTrack : IOutboundStream
     /// <summary>VP8 simulcast only: keeps PictureID and TL0PICIDX continuous across layer switches.</summary>
     private readonly Vp8PictureNumbering? _vp8;
     private ExtensionIdMap _extensionMap;
+
+    // This track's SSRC in the subscriber's outbound SRTP context, found on the first packet.
+    private SrtpSendHandle _srtp;
     private byte _payloadType;
     private byte _transportCcId;
     private volatile bool _active;
@@ -217,8 +221,8 @@ public sealed partial class DownTrack : IOutboundStream
     /// <summary>
     /// Hints the CPU to load, ahead of <see cref="Send"/>, the objects it reads at
     /// <paramref name="depth"/> references from this one: 1, the context, forwarder and send
-    /// stream; 2, the transport, numbering and transport-wide ring; 3, the transport's SRTP
-    /// context and ICE agent. The fan-out calls it for the next down-tracks, deeper for the
+    /// stream; 2, the transport, numbering, transport-wide ring and SRTP stream state; 3, the
+    /// transport's SRTP context and ICE agent. The fan-out calls it for the next down-tracks, deeper for the
     /// nearer ones, so each level was hinted one turn before it is read (see <see cref="CachePrefetch"/>).
     /// No effect on behaviour.
     /// </summary>
@@ -237,6 +241,7 @@ public sealed partial class DownTrack : IOutboundStream
                 CachePrefetch.Object(Stream.Translator);
                 CachePrefetch.Object(_context.Probe);
                 CachePrefetch.Object(_context.TransportCc);
+                CachePrefetch.Object(_srtp.Stream);
                 break;
             default:
                 _context.Transport.PrefetchSend();
@@ -262,7 +267,7 @@ public sealed partial class DownTrack : IOutboundStream
             }
 
             int length = WritePadding(scratch, sequenceNumber, now);
-            if (!_context.Transport.SendRtp(scratch, length, DatagramPriority.Video))
+            if (!_context.Transport.SendRtp(scratch, length, DatagramPriority.Video, ref _srtp))
             {
                 return;
             }
@@ -447,6 +452,6 @@ public sealed partial class DownTrack : IOutboundStream
             }
         }
 
-        return _context.Transport.SendRtp(scratch, length, _priority) ? length : -1;
+        return _context.Transport.SendRtp(scratch, length, _priority, ref _srtp) ? length : -1;
     }
 }

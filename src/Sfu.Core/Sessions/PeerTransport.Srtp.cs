@@ -73,13 +73,23 @@ public sealed partial class PeerTransport
     /// </summary>
     public bool SendRtp(Span<byte> buffer, int length, DatagramPriority priority)
     {
+        SrtpSendHandle lookup = default;
+        return SendRtp(buffer, length, priority, ref lookup);
+    }
+
+    /// <summary>
+    /// As <see cref="SendRtp(Span{byte}, int, DatagramPriority)"/> for a sender that keeps its
+    /// SSRC's <paramref name="handle"/> (a down-track): no lookup of the SSRC's SRTP state per packet.
+    /// </summary>
+    internal bool SendRtp(Span<byte> buffer, int length, DatagramPriority priority, ref SrtpSendHandle handle)
+    {
         SrtpContext? outbound = _outboundRtp;
         if (outbound is null || _ice?.Selection is null)
         {
             return false;
         }
 
-        if (outbound.ProtectRtp(buffer, length, out int protectedLength) != SrtpResult.Ok)
+        if (outbound.ProtectRtp(buffer, length, ref handle, out int protectedLength) != SrtpResult.Ok)
         {
             return false;
         }

@@ -13,6 +13,17 @@ public sealed partial class SrtpContext
     /// </summary>
     public SrtpResult ProtectRtp(Span<byte> buffer, int length, out int protectedLength)
     {
+        SrtpSendHandle lookup = default;
+        return ProtectRtp(buffer, length, ref lookup, out protectedLength);
+    }
+
+    /// <summary>
+    /// As <see cref="ProtectRtp(Span{byte}, int, out int)"/>, with the SSRC's state taken from
+    /// <paramref name="handle"/> when it was filled by this context for this SSRC, and filled
+    /// otherwise (see <see cref="SrtpSendHandle"/>).
+    /// </summary>
+    public SrtpResult ProtectRtp(Span<byte> buffer, int length, ref SrtpSendHandle handle, out int protectedLength)
+    {
         ObjectDisposedException.ThrowIf(_disposed, this);
         ArgumentOutOfRangeException.ThrowIfNegative(length);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(length, buffer.Length);
@@ -36,10 +47,19 @@ public sealed partial class SrtpContext
 
         ushort sequence = BinaryPrimitives.ReadUInt16BigEndian(buffer[2..]);
         uint ssrc = BinaryPrimitives.ReadUInt32BigEndian(buffer[8..]);
-        SrtpStreamState? stream = GetOrAddStream(ssrc);
-        if (stream is null)
+        SrtpStreamState? stream = handle.Stream;
+        if (stream is null || handle.Ssrc != ssrc || !ReferenceEquals(handle.Context, this))
         {
-            return SrtpResult.TooManyStreams;
+            // Streams are never removed before Dispose, so a filled handle stays right.
+            stream = GetOrAddStream(ssrc);
+            if (stream is null)
+            {
+                return SrtpResult.TooManyStreams;
+            }
+
+            handle.Context = this;
+            handle.Stream = stream;
+            handle.Ssrc = ssrc;
         }
 
         if (!SrtpPacketIndex.TryEstimate(stream.HasSent, stream.HighestSentIndex, sequence, out ulong index))
