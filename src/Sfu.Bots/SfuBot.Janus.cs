@@ -49,20 +49,28 @@ public sealed partial class SfuBot
         }
 
         var bot = new SfuBot(options, server: null, iceControlling: feeds is null);
+
+        // Where a connection that times out was: Janus's answers to our requests come over its
+        // long poll, so a slow Janus can leave a bot waiting before ICE has even started.
+        string signaling = "attaching a handle";
         try
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(options.ConnectTimeout);
             long handle = await room.Session.AttachAsync(JanusVideoRoom.Plugin, timeout.Token).ConfigureAwait(false);
+            signaling = feeds is null ? "waiting for Janus's answer to joinandconfigure" : "waiting for Janus's offer or its answer to start";
             RemoteTransport remote = feeds is null
                 ? await bot.PublishToJanusAsync(room, handle, timeout.Token).ConfigureAwait(false)
                 : await bot.SubscribeToJanusAsync(room, handle, feeds, timeout.Token).ConfigureAwait(false);
+            signaling = string.Empty;
             await bot.ConnectTransportAsync(remote, timeout.Token).ConfigureAwait(false);
             return bot;
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            string stage = bot._ice.SelectedAddress is null ? $"ICE ({bot._ice.ChecksSent} checks sent, {bot._ice.ChecksAnswered} answered)" : "DTLS";
+            string stage = signaling.Length > 0 ? $"signaling, {signaling} ({bot._ice.ChecksAnswered} of Janus's checks answered meanwhile)"
+                : bot._ice.SelectedAddress is null ? $"ICE ({bot._ice.ChecksSent} checks sent, {bot._ice.ChecksAnswered} answered)"
+                : "DTLS";
             await bot.DisposeAsync().ConfigureAwait(false);
             throw new TimeoutException($"{options.Name} did not connect to Janus within {options.ConnectTimeout.TotalSeconds:0} s: stuck in {stage}.");
         }
