@@ -21,6 +21,14 @@ internal sealed class JanusTarget(LoadOptions options) : FleetTarget(options)
     /// <summary>The listener's name is its member's with this after it.</summary>
     internal const string ListenerSuffix = "/in";
 
+    /// <summary>
+    /// Janus answers signaling over its long poll, and at 25 rooms × 4 with a hundred publishers
+    /// already flowing it sometimes took more than the 30 s other targets get (a listener still
+    /// waiting for the answer to its "start" when that ran out): connection time is not what is
+    /// compared here.
+    /// </summary>
+    private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(90);
+
     private readonly Dictionary<string, JanusVideoRoom> _rooms = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, long> _feeds = new(StringComparer.Ordinal);
 
@@ -38,9 +46,13 @@ internal sealed class JanusTarget(LoadOptions options) : FleetTarget(options)
 
         // Publishers connect first (BotConnector), so every feed id is known before a listener joins.
         await ConnectFleetAsync(
-            (p, bot, ct) => IsPublisher(p)
-                ? SfuBot.PublishToJanusAsync(_rooms[p.Room], bot, ct)
-                : SfuBot.SubscribeToJanusAsync(_rooms[p.Room], FeedsFor(p), bot, ct),
+            (p, bot, ct) =>
+            {
+                bot.ConnectTimeout = ConnectTimeout;
+                return IsPublisher(p)
+                    ? SfuBot.PublishToJanusAsync(_rooms[p.Room], bot, ct)
+                    : SfuBot.SubscribeToJanusAsync(_rooms[p.Room], FeedsFor(p), bot, ct);
+            },
             (bot, p) =>
             {
                 if (IsPublisher(p))
