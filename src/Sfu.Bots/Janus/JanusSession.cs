@@ -76,7 +76,7 @@ internal sealed class JanusSession : IAsyncDisposable
 
             JsonElement response = await PostAsync(new Uri(_session.AbsoluteUri + "/" + handle.ToString(CultureInfo.InvariantCulture)), message, cancellationToken).ConfigureAwait(false);
             JsonElement answer = response.GetProperty("janus").GetString() == "ack"
-                ? await pending.Task.WaitAsync(cancellationToken).ConfigureAwait(false)
+                ? await AnswerAsync(pending.Task, cancellationToken).ConfigureAwait(false)
                 : response;
             ThrowOnPluginError(answer);
             return answer;
@@ -85,6 +85,18 @@ internal sealed class JanusSession : IAsyncDisposable
         {
             _pending.TryRemove(transaction, out _);
         }
+    }
+
+    /// <summary>The event that answers a request, or a clear error if the long poll that would bring it has stopped.</summary>
+    private async Task<JsonElement> AnswerAsync(Task<JsonElement> answer, CancellationToken cancellationToken)
+    {
+        Task poll = _poll!;
+        if (await Task.WhenAny(answer, poll).WaitAsync(cancellationToken).ConfigureAwait(false) == poll && !answer.IsCompleted)
+        {
+            throw new JanusException("The long poll of this Janus session stopped, so no answer can arrive: " + (poll.Exception?.GetBaseException().ToString() ?? "it returned"));
+        }
+
+        return await answer.ConfigureAwait(false);
     }
 
     public async ValueTask DisposeAsync()
@@ -137,6 +149,11 @@ internal sealed class JanusSession : IAsyncDisposable
 
     private static string NewTransaction() => RandomNumberGenerator.GetHexString(12, lowercase: true);
 
+    /// <summary>
+    /// The long poll, for the session's whole life: if it stopped, every later answer of Janus on
+    /// this session would be lost (a bot then waits for one until it times out) and, without the
+    /// keepalive, the session would expire. So nothing an event holds may end it.
+    /// </summary>
     private async Task PollAsync(CancellationToken cancellationToken)
     {
         var uri = new Uri(_session.AbsoluteUri + "?maxev=" + EventsPerPoll.ToString(CultureInfo.InvariantCulture));
@@ -147,9 +164,10 @@ internal sealed class JanusSession : IAsyncDisposable
             {
                 events = await Http.GetFromJsonAsync<JsonElement>(uri, cancellationToken).ConfigureAwait(false);
             }
-            catch (Exception e) when (e is HttpRequestException or JsonException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+            catch (Exception e) when (e is HttpRequestException or IOException or JsonException or InvalidOperationException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
             {
-                // A failed poll is retried; the session survives until Janus's session_timeout.
+                // A failed poll is retried. A body cut short arrives as an IOException (HttpIOException),
+                // not wrapped in an HttpRequestException, and would otherwise end the poll for good.
                 await Task.Delay(100, cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
                 continue;
             }
@@ -194,12 +212,17 @@ internal sealed class JanusSession : IAsyncDisposable
         }
     }
 
+    /// <summary>Completes the request an event answers; events that answer none (notifications, keepalives) or carry no usable transaction are passed over.</summary>
     private void Dispatch(JsonElement e)
     {
-        if (e.TryGetProperty("transaction", out JsonElement transaction)
+        if (e.ValueKind == JsonValueKind.Object
+            && e.TryGetProperty("transaction", out JsonElement transaction)
+            && transaction.ValueKind == JsonValueKind.String
             && transaction.GetString() is string id
-            && _pending.TryGetValue(id, out TaskCompletionSource<JsonElement>? pending)
-            && e.GetProperty("janus").GetString() is "event" or "error")
+            && e.TryGetProperty("janus", out JsonElement kind)
+            && kind.ValueKind == JsonValueKind.String
+            && kind.GetString() is "event" or "error"
+            && _pending.TryGetValue(id, out TaskCompletionSource<JsonElement>? pending))
         {
             pending.TrySetResult(e.Clone());
         }
