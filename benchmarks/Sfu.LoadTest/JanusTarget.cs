@@ -22,10 +22,10 @@ internal sealed class JanusTarget(LoadOptions options) : FleetTarget(options)
     internal const string ListenerSuffix = "/in";
 
     /// <summary>
-    /// Janus answers signaling over its long poll, and at 25 rooms × 4 with a hundred publishers
-    /// already flowing it sometimes took more than the 30 s other targets get (a listener still
-    /// waiting for the answer to its "start" when that ran out): connection time is not what is
-    /// compared here.
+    /// Margin for a loaded Janus, whose answers come over its long poll: at 25 rooms × 4 some
+    /// listeners waited past the 30 s other targets get. (What most likely held them was our long
+    /// poll ending on a body cut short, which the bots' <c>JanusSession</c> now survives.)
+    /// Connection time is not what is compared here.
     /// </summary>
     private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(90);
 
