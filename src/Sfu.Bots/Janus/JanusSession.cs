@@ -12,8 +12,8 @@ namespace Sfu.Bots.Janus;
 /// send plugin messages with an optional JSEP, and one long poll (GET ?maxev) that receives
 /// every asynchronous event and completes the request whose transaction it answers. A
 /// "keepalive" every <see cref="KeepAlivePeriod"/> holds the session open between requests, as
-/// Janus's own janus.js does: a busy Janus dropped every session of a load run at its
-/// session_timeout with the long polls still running.
+/// Janus's own janus.js does, so the session outlives a while of failing polls (a load run once
+/// lost every session to session_timeout after its polls had stopped).
 /// </summary>
 internal sealed class JanusSession : IAsyncDisposable
 {

@@ -37,9 +37,11 @@ public static class ProcessCpu
                         threads[name] = threads.GetValueOrDefault(name) + seconds;
                     }
                 }
-                catch (IOException)
+                catch (Exception e) when (e is IOException or FormatException or IndexOutOfRangeException or ArgumentOutOfRangeException)
                 {
-                    // The thread ended between listing and reading.
+                    // The thread ended between listing and reading, or the line is not what proc(5)
+                    // describes: that thread is left out rather than the whole reading (the admin
+                    // sampler must not stop over it).
                 }
             }
         }
