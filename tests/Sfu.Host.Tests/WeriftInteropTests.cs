@@ -93,7 +93,7 @@ public sealed class WeriftInteropTests
         Assert.Equal([.. Enumerable.Range(0, Environment.ProcessorCount).Select(i => $"sfu-media-rx-{i}")], names.Take(Environment.ProcessorCount));
         Assert.Equal("sfu-media-fo-0", names[Environment.ProcessorCount]);
         Assert.All(stats.MediaThreads, t => Assert.Equal(stats.Time.Count, t.CpuPercent.Count));
-        Assert.True(stats.MediaThreads.Single(t => t.Name == "sfu-media-fo-0").CpuPercent.Sum() > 0, threads);
+        // The helper's few milliseconds here fall under /proc's 10 ms tick: only the receive loops' CPU must show.
         Assert.True(stats.MediaThreads.Where(t => t.Name.Contains("-rx-", StringComparison.Ordinal)).Sum(t => t.CpuPercent.Sum()) > 0, threads);
         Assert.True(stats.SplitFanOutsPerSecond.Sum() > 0, JsonSerializer.Serialize(stats.SplitFanOutsPerSecond));
     }
