@@ -219,7 +219,7 @@ public sealed class ReachingTheServerTests(BrowserFixture browser)
     {
         string[] paths = await Eventually.UntilAsync(
             () => AdminCandidatePairsAsync(server, room),
-            p => p.Length == 2 && p.All(x => x == path), TimeSpan.FromSeconds(10), $"the admin view to show {path} for both", TestContext.Current.CancellationToken);
+            p => p.Length == 2 && p.All(x => x == path), TimeSpan.FromSeconds(30), $"the admin view to show {path} for both", TestContext.Current.CancellationToken);
         Assert.Equal([path, path], paths);
     }
 

@@ -13,6 +13,12 @@ const IceRestartAfterMs = 3000;
  */
 const RelayFallbackAfterMs = 6000;
 
+/**
+ * When to look at the stats again for the selected pair: a browser may reach 'connected'
+ * before its stats name the selected pair (seen with both Chromium and Firefox under load).
+ */
+const SelectedPairRetryMs = [250, 500, 1000, 2000, 4000, 8000];
+
 export interface PeerLinkEvents {
   /** A track arrived on the current peer connection. */
   track(event: RTCTrackEvent): void;
@@ -28,6 +34,7 @@ export class PeerLink {
   private pc: RTCPeerConnection | null = null;
   private iceRestartTimer: ReturnType<typeof setTimeout> | undefined;
   private relayTimer: ReturnType<typeof setTimeout> | undefined;
+  private relayReportTimer: ReturnType<typeof setTimeout> | undefined;
   private restarts = 0;
   private iceServers: RTCIceServer[] = [];
   private relayOnly = false;
@@ -96,7 +103,8 @@ export class PeerLink {
       this.iceRestartTimer = undefined;
       this.watchForRelay(pc);
       if (pc.iceConnectionState === 'connected' || pc.iceConnectionState === 'completed') {
-        void this.reportRelayProtocol(pc);
+        clearTimeout(this.relayReportTimer);
+        void this.reportRelayProtocol(pc, 0);
       }
       if (pc.iceConnectionState === 'disconnected') {
         // Checks stopped getting through (a network change, a sleeping laptop): if that
@@ -152,12 +160,25 @@ export class PeerLink {
   /**
    * Tells the server how this browser reaches its TURN server when the selected pair is
    * relayed: the server sees only the relay's UDP, and its admin view names the leg behind it.
+   * Until the stats name a selected pair (and a relayed one its leg), looks again a few times.
    */
-  private async reportRelayProtocol(pc: RTCPeerConnection): Promise<void> {
+  private async reportRelayProtocol(pc: RTCPeerConnection, attempt: number): Promise<void> {
     try {
-      const protocol = relayProtocolOf(await pc.getStats());
-      if (protocol !== undefined && pc === this.pc && !this.ctx.closed) {
-        await this.ctx.hub.invoke(HubMethods.reportRelayProtocol, protocol);
+      const local = selectedLocalCandidate(await pc.getStats());
+      if (pc !== this.pc || this.ctx.closed) {
+        return;
+      }
+      if (local === undefined || (local.candidateType === 'relay' && local.relayProtocol === undefined)) {
+        if (attempt < SelectedPairRetryMs.length) {
+          this.relayReportTimer = setTimeout(() => {
+            this.relayReportTimer = undefined;
+            void this.reportRelayProtocol(pc, attempt + 1);
+          }, SelectedPairRetryMs[attempt]);
+        }
+        return;
+      }
+      if (local.candidateType === 'relay' && local.relayProtocol !== undefined) {
+        await this.ctx.hub.invoke(HubMethods.reportRelayProtocol, local.relayProtocol);
       }
     } catch (error: unknown) {
       this.ctx.report('reporting the relay protocol', error);
@@ -172,6 +193,8 @@ export class PeerLink {
     this.iceRestartTimer = undefined;
     clearTimeout(this.relayTimer);
     this.relayTimer = undefined;
+    clearTimeout(this.relayReportTimer);
+    this.relayReportTimer = undefined;
     if (pc !== null) {
       pc.ontrack = null;
       pc.onnegotiationneeded = null;
@@ -192,11 +215,11 @@ export class PeerLink {
 }
 
 /**
- * The `relayProtocol` of the selected pair's local candidate when it is a relay candidate. The
- * selected pair is the transport's `selectedCandidatePairId` (Chromium) or the pair marked
- * `selected` (Firefox, which has no transport stats).
+ * The local candidate of the selected pair: the transport's `selectedCandidatePairId`
+ * (Chromium) or the pair marked `selected` (Firefox, which has no transport stats). Undefined
+ * while the stats name no selected pair.
  */
-function relayProtocolOf(report: RTCStatsReport): string | undefined {
+function selectedLocalCandidate(report: RTCStatsReport): { candidateType?: string; relayProtocol?: string } | undefined {
   let pair: { localCandidateId?: string } | undefined;
   report.forEach((s: { type: string; selectedCandidatePairId?: string; selected?: boolean }) => {
     if (s.type === 'transport' && s.selectedCandidatePairId !== undefined) {
@@ -205,8 +228,7 @@ function relayProtocolOf(report: RTCStatsReport): string | undefined {
       pair = s as { localCandidateId?: string };
     }
   });
-  const local = pair?.localCandidateId !== undefined
+  return pair?.localCandidateId !== undefined
     ? (report.get(pair.localCandidateId) as { candidateType?: string; relayProtocol?: string } | undefined)
     : undefined;
-  return local?.candidateType === 'relay' ? local.relayProtocol : undefined;
 }
