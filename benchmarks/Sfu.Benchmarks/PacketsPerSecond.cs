@@ -28,6 +28,8 @@ internal static class PacketsPerSecond
         TimeSpan cpu = TimeSpan.Zero;
         long budget = (long)(duration.TotalSeconds * Stopwatch.Frequency);
         using Process self = Process.GetCurrentProcess();
+        double helperCpuBefore = HelperSeconds(self.Id);
+        long helperCopiesBefore = room.Room.Engine.FanOut.DownTracksByHelpers;
         while (ticks < budget)
         {
             room.Refill();
@@ -42,8 +44,16 @@ internal static class PacketsPerSecond
         }
 
         double seconds = (double)ticks / Stopwatch.Frequency;
-        return new ThroughputResult(profile, subscribers, packets, seconds, cpu.TotalSeconds, fanOutThreads);
+
+        // Helpers work only inside the timed windows (refills run on this thread alone).
+        double helperCpu = HelperSeconds(self.Id) - helperCpuBefore;
+        long helperCopies = room.Room.Engine.FanOut.DownTracksByHelpers - helperCopiesBefore;
+        return new ThroughputResult(profile, subscribers, packets, seconds, cpu.TotalSeconds, fanOutThreads, helperCpu, helperCopies);
     }
+
+    /// <summary>CPU seconds so far of this process's fan-out helper threads.</summary>
+    private static double HelperSeconds(int pid)
+        => Sfu.Core.Diagnostics.ProcessCpu.ReadThreadSeconds(pid, Sfu.Core.Net.MediaThreadLoad.ThreadNamePrefix + "fo-").Values.Sum();
 
     /// <summary>
     /// The control for <see cref="Measure"/> with helpers: two rooms, each on its own thread with
@@ -124,7 +134,7 @@ internal readonly struct RoomDisposal(BenchRoom room) : IDisposable
 }
 
 /// <summary>One throughput measurement.</summary>
-internal readonly record struct ThroughputResult(SrtpProfile Profile, int Subscribers, long ReceivedPackets, double Seconds, double CpuSeconds = 0, int FanOutThreads = 0)
+internal readonly record struct ThroughputResult(SrtpProfile Profile, int Subscribers, long ReceivedPackets, double Seconds, double CpuSeconds = 0, int FanOutThreads = 0, double HelperCpuSeconds = 0, long HelperCopies = 0)
 {
     /// <summary>Copies sent per second of the process's CPU time.</summary>
     public double SentPerCpuSecond => CpuSeconds > 0 ? ReceivedPackets * (double)Subscribers / CpuSeconds : 0;
@@ -137,5 +147,25 @@ internal readonly record struct ThroughputResult(SrtpProfile Profile, int Subscr
 
     public override string ToString() => string.Create(
         CultureInfo.InvariantCulture,
-        $"{Profile,-20} fan-out {Subscribers,3}, helpers {FanOutThreads}: {ReceivedPerSecond,10:N0} received pkt/s = {SentPerSecond,11:N0} sent pkt/s ({MicrosecondsPerReceived:F2} µs per received packet), {CpuSeconds / Seconds:F2} cores, {SentPerCpuSecond,11:N0} sent pkt per CPU-second");
+        $"{Profile,-20} fan-out {Subscribers,3}, helpers {FanOutThreads}: {ReceivedPerSecond,10:N0} received pkt/s = {SentPerSecond,11:N0} sent pkt/s ({MicrosecondsPerReceived:F2} µs per received packet), {CpuSeconds / Seconds:F2} cores, {SentPerCpuSecond,11:N0} sent pkt per CPU-second{Helpers}");
+
+    /// <summary>
+    /// Where the CPU of a split went: the helpers' share of the copies and their CPU per copy
+    /// against the rest of the process's (the receiving thread, its waits for the helpers included).
+    /// </summary>
+    private string Helpers
+    {
+        get
+        {
+            long copies = ReceivedPackets * Subscribers;
+            if (FanOutThreads == 0 || HelperCopies <= 0 || copies <= HelperCopies)
+            {
+                return string.Empty;
+            }
+
+            double helperNs = HelperCpuSeconds * 1e9 / HelperCopies;
+            double restNs = (CpuSeconds - HelperCpuSeconds) * 1e9 / (copies - HelperCopies);
+            return string.Create(CultureInfo.InvariantCulture, $"; helpers made {100.0 * HelperCopies / copies:F0} % of the copies at {helperNs:F0} ns of CPU each, the rest {restNs:F0} ns");
+        }
+    }
 }

@@ -30,7 +30,8 @@ namespace Sfu.Core.Routing;
 /// <para>
 /// Nothing here allocates per packet: one job per receiving thread is reused, its packet passed
 /// as a pinned pointer (the receiving thread keeps it pinned until the last shard is done), and
-/// helpers wait on an event without spinning. Helpers that wake too late find every shard claimed and go back
+/// helpers wait on an event, watching their mailbox first only while jobs come close together
+/// (<see cref="HelperJobGaps"/>). Helpers that wake too late find every shard claimed and go back
 /// to sleep; a receiving thread that finds no helper idle does all the shards itself. With
 /// <see cref="Helpers"/> at 0, fewer down-tracks than two shards or a thread below its load
 /// mark, nothing changes from the plain loop.
@@ -56,6 +57,7 @@ public sealed partial class FanOutWorkers : IDisposable
     private volatile bool _stopping;
     private readonly ConcurrentQueue<Job> _jobs = new();
     private long _shardsByHelpers;
+    private long _downTracksByHelpers;
     private long _faults;
     private long _allocatedOnHelpers;
 
@@ -93,6 +95,9 @@ public sealed partial class FanOutWorkers : IDisposable
 
     /// <summary>Shards a helper thread sent (the rest went out on the thread that received the packet).</summary>
     public long ShardsByHelpers => Interlocked.Read(ref _shardsByHelpers);
+
+    /// <summary>Down-tracks in the shards helper threads took (what share of the copies they made).</summary>
+    public long DownTracksByHelpers => Interlocked.Read(ref _downTracksByHelpers);
 
     /// <summary>
     /// Bytes the helper threads allocated while they sent shards: 0 on a healthy forwarding
@@ -330,6 +335,9 @@ public sealed partial class FanOutWorkers : IDisposable
             return Stopwatch.GetTimestamp() - started;
         }
 
+        /// <summary>Down-tracks in <paramref name="shard"/>: <see cref="ShardSize"/>, or fewer in the last.</summary>
+        public int DownTracksIn(int shard) => Math.Min(owner.ShardSize, _downTracks.Length - (shard * owner.ShardSize));
+
         /// <summary>One shard with the receiving thread's parsed view of the packet.</summary>
         public void Run(int shard, ReadOnlySpan<byte> packet, in RtpPacket view, Span<byte> scratch)
         {
@@ -352,8 +360,9 @@ public sealed partial class FanOutWorkers : IDisposable
     /// <summary>A helper thread: sleeps until a receiving thread posts it a job, then claims shards of it.</summary>
     private sealed class Helper(FanOutWorkers owner, int index) : IDisposable
     {
-        // No spinning before it blocks (spinCount 0): a helper that spun on every wait took an
-        // eighth of the server's CPU in sched_yield at 1 → 100, a packet a millisecond.
+        // No spinning inside the event (spinCount 0): a helper that spun on every wait took an
+        // eighth of the server's CPU in sched_yield at 1 → 100, a packet a millisecond. It
+        // watches its mailbox first only while jobs come close together (HelperJobGaps).
         private readonly ManualResetEventSlim _wake = new(false, spinCount: 0);
         private Job? _posted;
         private Thread? _thread;
@@ -403,24 +412,60 @@ public sealed partial class FanOutWorkers : IDisposable
         {
             using IDisposable? batch = port.BatchSendsOnThisThread();
             byte[] scratch = GC.AllocateUninitializedArray<byte>(UdpMediaPort.ReceiveBufferSize + 64);
+            var gaps = new HelperJobGaps();
+            long finished = Stopwatch.GetTimestamp();
             while (true)
             {
-                _wake.Wait();
-
-                // Reset before the mailbox is read: a job posted after this read sets it again.
-                _wake.Reset();
-                if (owner._stopping)
+                Job? job = SpinForJob(gaps.SpinTicks);
+                if (job is null)
                 {
-                    return;
+                    _wake.Wait();
+
+                    // Reset before the mailbox is read: a job posted after this read sets it again.
+                    _wake.Reset();
+                    if (owner._stopping)
+                    {
+                        return;
+                    }
+
+                    if (Interlocked.Exchange(ref _posted, null) is not { } posted)
+                    {
+                        continue;
+                    }
+
+                    job = posted;
                 }
 
-                if (Interlocked.Exchange(ref _posted, null) is not { } job)
-                {
-                    continue;
-                }
-
+                gaps.Observe(Stopwatch.GetTimestamp() - finished);
                 Help(job, port, scratch);
+                finished = Stopwatch.GetTimestamp();
             }
+        }
+
+        /// <summary>
+        /// Watches the mailbox for up to <paramref name="ticks"/> before the helper sleeps: when
+        /// the next job comes within that, it starts at once, and the poster's wake-up (a futex
+        /// call, and on a virtual machine an interrupt to a sleeping core) is saved.
+        /// </summary>
+        private Job? SpinForJob(long ticks)
+        {
+            if (ticks <= 0)
+            {
+                return null;
+            }
+
+            long until = Stopwatch.GetTimestamp() + ticks;
+            do
+            {
+                if (Volatile.Read(ref _posted) is not null)
+                {
+                    return Interlocked.Exchange(ref _posted, null);
+                }
+
+                Thread.SpinWait(8);
+            }
+            while (Stopwatch.GetTimestamp() < until && !owner._stopping);
+            return null;
         }
 
         /// <summary>
@@ -431,6 +476,7 @@ public sealed partial class FanOutWorkers : IDisposable
         private void Help(Job job, ISendBatching port, byte[] scratch)
         {
             int claimed = 0;
+            int downTracks = 0;
             long started = Stopwatch.GetTimestamp();
             long allocated = GC.GetAllocatedBytesForCurrentThread();
             try
@@ -438,6 +484,7 @@ public sealed partial class FanOutWorkers : IDisposable
                 while (job.TryClaim(fromBack: true, out int shard))
                 {
                     claimed++;
+                    downTracks += job.DownTracksIn(shard);
                     try
                     {
                         job.RunOnHelper(shard, scratch);
@@ -462,9 +509,10 @@ public sealed partial class FanOutWorkers : IDisposable
                     Interlocked.Add(ref owner._allocatedOnHelpers, bytes);
                 }
 
-                Interlocked.Add(ref owner._shardsByHelpers, claimed);
                 if (claimed > 0)
                 {
+                    Interlocked.Add(ref owner._shardsByHelpers, claimed);
+                    Interlocked.Add(ref owner._downTracksByHelpers, downTracks);
                     job.HelperWorked(Stopwatch.GetTimestamp() - started);
                 }
 
