@@ -27,13 +27,17 @@ public sealed class SfuOptions
 
     /// <summary>
     /// Helper threads that share a large fan-out with the media thread that received its packet
-    /// (each takes shards of <see cref="FanOutShard"/> subscribers). Unset: <see cref="Threads"/>
+    /// (each takes shards of up to <see cref="FanOutShard"/> subscribers). Unset: <see cref="Threads"/>
     /// − 1, so one room's fan-out can use every core; 0: a packet's fan-out always stays on the
     /// thread that received it.
     /// </summary>
     public int? FanOutThreads { get; set; }
 
-    /// <summary>Subscribers of one track that one thread takes at a time; a fan-out splits over threads only beyond one shard.</summary>
+    /// <summary>
+    /// The most subscribers of one track that one thread takes at a time; a fan-out splits over
+    /// threads only beyond one shard, and a short one is cut finer (about four shards a thread,
+    /// at least <see cref="FanOutWorkers.MinShardSize"/> subscribers each).
+    /// </summary>
     public int FanOutShard { get; set; } = FanOutWorkers.DefaultShardSize;
 
     /// <summary>

@@ -11,7 +11,7 @@ namespace Sfu.Core.Routing;
 /// Splits one packet's fan-out over several cores when a track has many subscribers (LiveKit's
 /// answer for one publisher to thousands; mediasoup has none, a room is one worker). The media
 /// thread that received the packet holds its room's media gate, as for any fan-out; it cuts the
-/// down-tracks into shards of <see cref="ShardSize"/>, wakes idle helper threads, and every one
+/// down-tracks into shards of at most <see cref="ShardSize"/> (<see cref="ShardSizeFor"/>), wakes idle helper threads, and every one
 /// of them, itself included, claims shards until none is left: each copy is still rewritten,
 /// encrypted and queued by exactly one thread. The receiving thread returns only when every
 /// shard is done, so the gate still covers all the work and no down-track, subscriber context
@@ -39,8 +39,11 @@ namespace Sfu.Core.Routing;
 /// </remarks>
 public sealed partial class FanOutWorkers : IDisposable
 {
-    /// <summary>Down-tracks one thread takes at a time; a fan-out splits only when it has more than one shard's worth.</summary>
+    /// <summary>The most down-tracks one thread takes at a time; a fan-out splits only when it has more than one shard's worth.</summary>
     public const int DefaultShardSize = 16;
+
+    /// <summary>The fewest down-tracks a shard is cut to when a fan-out is short (see <see cref="ShardSizeFor"/>).</summary>
+    public const int MinShardSize = 4;
 
     /// <summary>
     /// The receiving thread's load (<see cref="MediaThreadLoad"/>, percent of one core) from which
@@ -132,8 +135,14 @@ public sealed partial class FanOutWorkers : IDisposable
     /// </summary>
     internal unsafe bool TryFanOut(ProducerLayer layer, ReadOnlySpan<byte> packet, in RtpPacket view, bool isKeyframe, uint live, long now, Span<byte> scratch, ImmutableArray<DownTrack> downTracks)
     {
-        int shards = (downTracks.Length + ShardSize - 1) / ShardSize;
-        if (shards < 2 || shards > 0x7FFF || _helpers.Length == 0 || !Running || _stopping)
+        if (downTracks.Length <= ShardSize || _helpers.Length == 0 || !Running || _stopping)
+        {
+            return false;
+        }
+
+        int shardSize = ShardSizeFor(downTracks.Length, _helpers.Length + 1, ShardSize);
+        int shards = (downTracks.Length + shardSize - 1) / shardSize;
+        if (shards > 0x7FFF)
         {
             return false;
         }
@@ -147,7 +156,7 @@ public sealed partial class FanOutWorkers : IDisposable
 
         fixed (byte* pinned = packet)
         {
-            job.Begin(layer, pinned, packet.Length, isKeyframe, live, now, downTracks, shards);
+            job.Begin(layer, pinned, packet.Length, isKeyframe, live, now, downTracks, shardSize, shards);
             try
             {
                 Wake(job, shards - 1);
@@ -175,6 +184,20 @@ public sealed partial class FanOutWorkers : IDisposable
         }
 
         return true;
+    }
+
+    /// <summary>
+    /// The shard size for a fan-out to <paramref name="downTracks"/> shared by
+    /// <paramref name="threads"/> (helpers and the receiving thread): about four shards each, so
+    /// the last shards are short and whoever finishes first does not wait long for the others (a
+    /// helper that took one of 1 → 50's three full shards of 16 left the receiving thread idle
+    /// for a third of the fan-out), but never more than <paramref name="largest"/>, nor fewer than
+    /// <see cref="MinShardSize"/> down-tracks, where a claim would cost more than it balances.
+    /// </summary>
+    internal static int ShardSizeFor(int downTracks, int threads, int largest)
+    {
+        int even = (downTracks + (4 * threads) - 1) / (4 * threads);
+        return Math.Clamp(even, Math.Min(MinShardSize, largest), largest);
     }
 
     /// <summary>The calling thread's first split fan-out (setup, once per thread): its job, kept for the counters.</summary>
@@ -225,6 +248,7 @@ public sealed partial class FanOutWorkers : IDisposable
         private long _state;
         private int _done;
         private int _shards;
+        private int _shardSize;
         private ProducerLayer? _layer;
         private byte* _packet;
         private int _length;
@@ -241,8 +265,9 @@ public sealed partial class FanOutWorkers : IDisposable
         /// <summary>Fan-outs this job carried; written by its receiving thread only.</summary>
         public long Split => Volatile.Read(ref _split);
 
-        public void Begin(ProducerLayer layer, byte* packet, int length, bool isKeyframe, uint live, long now, ImmutableArray<DownTrack> downTracks, int shards)
+        public void Begin(ProducerLayer layer, byte* packet, int length, bool isKeyframe, uint live, long now, ImmutableArray<DownTrack> downTracks, int shardSize, int shards)
         {
+            _shardSize = shardSize;
             _layer = layer;
             _packet = packet;
             _length = length;
@@ -335,14 +360,14 @@ public sealed partial class FanOutWorkers : IDisposable
             return Stopwatch.GetTimestamp() - started;
         }
 
-        /// <summary>Down-tracks in <paramref name="shard"/>: <see cref="ShardSize"/>, or fewer in the last.</summary>
-        public int DownTracksIn(int shard) => Math.Min(owner.ShardSize, _downTracks.Length - (shard * owner.ShardSize));
+        /// <summary>Down-tracks in <paramref name="shard"/>: the packet's shard size, or fewer in the last.</summary>
+        public int DownTracksIn(int shard) => Math.Min(_shardSize, _downTracks.Length - (shard * _shardSize));
 
         /// <summary>One shard with the receiving thread's parsed view of the packet.</summary>
         public void Run(int shard, ReadOnlySpan<byte> packet, in RtpPacket view, Span<byte> scratch)
         {
-            int start = shard * owner.ShardSize;
-            int end = Math.Min(start + owner.ShardSize, _downTracks.Length);
+            int start = shard * _shardSize;
+            int end = Math.Min(start + _shardSize, _downTracks.Length);
             Producer.Send(_layer!, packet, view, _isKeyframe, _live, _now, scratch, _downTracks, start, end);
         }
 
@@ -454,7 +479,12 @@ public sealed partial class FanOutWorkers : IDisposable
                 return null;
             }
 
+            // Every few turns it yields the core (sched_yield): on a machine with more runnable
+            // threads than cores (a handshake thread, the rest of the server, other processes)
+            // a watching helper must not hold a core they need; with none waiting, the yield
+            // returns at once.
             long until = Stopwatch.GetTimestamp() + ticks;
+            int turns = 0;
             do
             {
                 if (Volatile.Read(ref _posted) is not null)
@@ -462,7 +492,14 @@ public sealed partial class FanOutWorkers : IDisposable
                     return Interlocked.Exchange(ref _posted, null);
                 }
 
-                Thread.SpinWait(8);
+                if (++turns % 8 == 0)
+                {
+                    Thread.Yield();
+                }
+                else
+                {
+                    Thread.SpinWait(8);
+                }
             }
             while (Stopwatch.GetTimestamp() < until && !owner._stopping);
             return null;
