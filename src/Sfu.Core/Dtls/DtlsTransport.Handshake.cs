@@ -74,11 +74,34 @@ public sealed partial class DtlsTransport
             {
                 _queue.Dispose();
             }
+
+            // The thread holds no handshake from here to its end: what /proc shows must say so,
+            // or a count of handshake threads sees this one beside the one that took its turn.
+            Thread.CurrentThread.Name = EndedThreadName;
         }
     }
 
     /// <summary>The name of the thread a handshake runs on (what /proc/&lt;pid&gt;/task/*/comm shows).</summary>
     public const string HandshakeThreadName = "dtls-handshake";
+
+    /// <summary>The name a handshake thread takes once its handshake is over, for the moment before it ends.</summary>
+    public const string EndedThreadName = "dtls-ended";
+
+    /// <summary>
+    /// Completes when the handshake's thread has finished its work (at once when no handshake
+    /// was started): a bound on handshake threads must count a turn as held until then, not
+    /// only until the result is known.
+    /// </summary>
+    public Task HandshakeThreadEnded
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _worker ?? Task.CompletedTask;
+            }
+        }
+    }
 
     private BcDtlsTransport? Handshake(CancellationToken cancellationToken)
     {

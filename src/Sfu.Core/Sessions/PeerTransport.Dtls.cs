@@ -105,6 +105,9 @@ public sealed partial class PeerTransport
         }
         finally
         {
+            // The turn is the thread's, not only the handshake's: the next handshake gets a
+            // thread once this one has stopped (the result comes a moment before).
+            await dtls.HandshakeThreadEnded.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             HandshakeGate?.Exit();
         }
 
