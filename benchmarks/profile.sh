@@ -7,6 +7,8 @@
 #
 #   benchmarks/profile.sh [N] [seconds]      default: 100 subscribers, 10 s
 #   PROFILE_ENV="DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1" benchmarks/profile.sh
+#   PROFILE_ARGS="--subscriber-mode count --full-subscribers 10" benchmarks/profile.sh 1000
+#   PROFILE_ARGS="--target relay --relay-mode srtp" benchmarks/profile.sh 1000   the relay instead
 #
 # Needs root (unshare, perf) and Debian's linux-perf; runs in a private network namespace.
 set -euo pipefail
@@ -32,7 +34,8 @@ until grep -q "warming up" "$log"; do
   kill -0 "$tool" 2>/dev/null || { cat "$log"; exit 1; }
   sleep 0.5
 done
-server=$(pgrep -f -P "$tool" Sfu.Host.dll)
+# The server is SfuRouter's host, or the relay's process when PROFILE_ARGS asks for the relay.
+server=$(pgrep -f -P "$tool" 'Sfu.Host.dll|relay-server')
 sleep 3
 perf record -e cpu-clock -F 999 -g -p "$server" -o "$out/perf.data" -- sleep "$seconds" 2>/dev/null
 wait "$tool"

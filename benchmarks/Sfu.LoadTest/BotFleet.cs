@@ -144,6 +144,9 @@ internal sealed class BotFleet(LayerChoice layer = LayerChoice.Mixed) : IAsyncDi
         ConnectTimeout = TimeSpan.FromSeconds(30),
         SocketReader = counting,
 
+        // As the relays' subscribers are: see SfuBotOptions.ConnectSocket.
+        ConnectSocket = true,
+
         // Only full bots can report arrivals: counting ones never decrypt.
         SendTransportFeedback = options.DownlinkLimit > 0 && counting is null && !plan.PublishAudio && !plan.PublishVideo,
         ControlInterval = counting is null ? new SfuBotOptions().ControlInterval : CountingSubscriber.ControlInterval,

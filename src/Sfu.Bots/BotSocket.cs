@@ -49,6 +49,13 @@ internal sealed class BotSocket : IBotSocket
         _thread.Start();
     }
 
+    public void ConnectTo(SocketAddress remote)
+    {
+        // Linux (6.13 on) files a connected UDP socket under its 4-tuple too, so a datagram for it
+        // is found with one hash lookup instead of a walk of every socket on the port's bucket.
+        _socket.Connect(new IPEndPoint(IPAddress.Any, 0).Create(remote));
+    }
+
     public void Send(ReadOnlySpan<byte> datagram, SocketAddress destination)
     {
         if (_disposed)

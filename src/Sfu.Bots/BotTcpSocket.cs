@@ -37,6 +37,11 @@ internal sealed class BotTcpSocket : IBotSocket
 
     public long SendErrors { get; private set; }
 
+    /// <summary>Nothing to do: the connection has one peer.</summary>
+    public void ConnectTo(SocketAddress remote)
+    {
+    }
+
     /// <summary>RFC 4571 frames received so far (STUN, DTLS, SRTP, SRTCP alike).</summary>
     public long FramesReceived => Interlocked.Read(ref _framesReceived);
 

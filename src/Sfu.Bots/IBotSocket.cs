@@ -9,4 +9,7 @@ internal interface IBotSocket : IBotDatagramSender, IDisposable
 
     /// <summary>Hands every datagram received from now on to <paramref name="handler"/>.</summary>
     void Start(BotDatagramHandler handler, string name, IBotSocketReader? reader = null);
+
+    /// <summary>From now on, receives only from <paramref name="remote"/> (a UDP connect; a TCP socket already is).</summary>
+    void ConnectTo(SocketAddress remote);
 }

@@ -277,6 +277,10 @@ public sealed partial class SfuBot : IAsyncDisposable
 
         SocketAddress selected = await _ice.Connected.WaitAsync(cancellationToken).ConfigureAwait(false);
         _remoteAddress = selected;
+        if (_options.ConnectSocket)
+        {
+            _socket.ConnectTo(selected);
+        }
 
         DtlsRole role = _localSetup == DtlsSetup.Active ? DtlsRole.Client : DtlsRole.Server;
         _dtls = new DtlsTransport(_certificate, role, remote.Fingerprint.Algorithm, remote.Fingerprint.Value, new DtlsSender(this));

@@ -17,6 +17,15 @@ public sealed class SfuBotOptions
     public IPAddress BindAddress { get; set; } = IPAddress.Loopback;
 
     /// <summary>
+    /// Connect the UDP socket to the server's address once ICE has chosen it, so the socket
+    /// takes datagrams from nowhere else. On loopback the sender's kernel finds the receiving
+    /// socket, and charges the sender for it: a connected socket is found by its 4-tuple in one
+    /// lookup (Linux 6.13 on), an unconnected one by a walk of its port's bucket. The load tool
+    /// sets it so that its bots cost the server what the relays' connected receivers cost them.
+    /// </summary>
+    public bool ConnectSocket { get; set; }
+
+    /// <summary>
     /// How the bot reaches the server: one UDP socket, or one ICE-TCP connection (RFC 6544, an
     /// active candidate to the server's passive one) for everything, as a browser behind a
     /// firewall that drops UDP does.

@@ -15,6 +15,7 @@ namespace Sfu.Core.Routing;
 public sealed class ActiveSpeakerDetector(ActiveSpeakerSettings settings)
 {
     private readonly Dictionary<string, double> _scores = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _present = new(StringComparer.Ordinal);
     private string? _challenger;
     private int _challengerTicks;
 
@@ -79,10 +80,18 @@ public sealed class ActiveSpeakerDetector(ActiveSpeakerSettings settings)
 
     private void Forget(IReadOnlyList<SpeakerSample> present)
     {
+        // One pass over each side (a room of a thousand listeners is a thousand samples a tick):
+        // the set is kept between ticks, so a tick allocates only when someone has left.
+        _present.Clear();
+        foreach (SpeakerSample sample in present)
+        {
+            _present.Add(sample.ParticipantId);
+        }
+
         List<string>? gone = null;
         foreach (string id in _scores.Keys)
         {
-            if (!Contains(present, id))
+            if (!_present.Contains(id))
             {
                 (gone ??= []).Add(id);
             }
@@ -93,7 +102,7 @@ public sealed class ActiveSpeakerDetector(ActiveSpeakerSettings settings)
             _scores.Remove(id);
         }
 
-        if (Dominant is not null && !Contains(present, Dominant))
+        if (Dominant is not null && !_present.Contains(Dominant))
         {
             Dominant = null;
         }
@@ -103,19 +112,6 @@ public sealed class ActiveSpeakerDetector(ActiveSpeakerSettings settings)
     {
         _challenger = null;
         _challengerTicks = 0;
-    }
-
-    private static bool Contains(IReadOnlyList<SpeakerSample> samples, string id)
-    {
-        foreach (SpeakerSample sample in samples)
-        {
-            if (sample.ParticipantId == id)
-            {
-                return true;
-            }
-        }
-
-        return false;
     }
 }
 
