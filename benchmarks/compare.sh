@@ -102,7 +102,7 @@ start_sfu() {
 }
 start_sfu sfu 5180
 sfu=(--server http://127.0.0.1:5180 --server-pid "$sfu_pid")
-start_sfu sfu-tuned 5181 DOTNET_ThreadPool_UnfairSemaphoreSpinLimit=0 DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1
+start_sfu sfu-tuned 5181 DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1
 sfu_tuned=(--server http://127.0.0.1:5181 --server-pid "$sfu_pid" --label sfu-tuned)
 # The servers are warmed with a fan-out: the first size given that is one, else 50.
 warm_size=50
