@@ -34,4 +34,17 @@ internal static class CachePrefetch
             Sse.Prefetch0(start + offset);
         }
     }
+
+    /// <summary>Prefetches the line holding <paramref name="array"/>[<paramref name="index"/>].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static unsafe void Element<T>(T[] array, int index)
+        where T : struct
+    {
+        if (!Sse.IsSupported)
+        {
+            return;
+        }
+
+        Sse.Prefetch0(Unsafe.AsPointer(ref array[index]));
+    }
 }

@@ -221,8 +221,8 @@ public sealed partial class DownTrack : IOutboundStream
     /// <summary>
     /// Hints the CPU to load, ahead of <see cref="Send"/>, the objects it reads at
     /// <paramref name="depth"/> references from this one: 1, the context, forwarder and send
-    /// stream; 2, the transport, numbering, transport-wide ring and SRTP stream state; 3, the
-    /// transport's SRTP context and ICE agent. The fan-out calls it for the next down-tracks, deeper for the
+    /// stream and VP8 numbering; 2, the transport, numbering, transport-wide ring and SRTP stream
+    /// state; 3, the transport's SRTP context and ICE agent, and the transport-wide ring's next slot. The fan-out calls it for the next down-tracks, deeper for the
     /// nearer ones, so each level was hinted one turn before it is read (see <see cref="CachePrefetch"/>).
     /// No effect on behaviour.
     /// </summary>
@@ -234,6 +234,7 @@ public sealed partial class DownTrack : IOutboundStream
                 CachePrefetch.Object(_context);
                 CachePrefetch.Object(_forwarder);
                 CachePrefetch.Object(Stream);
+                CachePrefetch.Object(_vp8);
                 break;
             case 2:
                 // The transport's hot fields lie up to ~250 bytes in: four lines.
@@ -245,6 +246,7 @@ public sealed partial class DownTrack : IOutboundStream
                 break;
             default:
                 _context.Transport.PrefetchSend();
+                _context.TransportCc.PrefetchNext();
                 break;
         }
     }

@@ -187,7 +187,9 @@ public sealed partial class Producer
             // ones' while this one's copy is encrypted, one level of references per turn.
             if (i + 4 < end)
             {
-                CachePrefetch.Object(downTracks[i + 4], 128);
+                // Its fields and the start of its extension-id map (one-byte ids 1-14) lie in
+                // the first four lines; the rest of the map is read only for two-byte ids.
+                CachePrefetch.Object(downTracks[i + 4], 256);
             }
 
             if (i + 3 < end)
