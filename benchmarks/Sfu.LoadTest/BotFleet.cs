@@ -75,7 +75,8 @@ internal sealed class BotFleet(LayerChoice layer = LayerChoice.Mixed) : IAsyncDi
     public IReadOnlyList<SfuBot> FullListeners()
         => [.. Listeners().Where(l => l.Member.Counting is null).Select(l => l.Member.Bot)];
 
-    public ReceiveSample Sample()
+    /// <summary>Sums what every bot received; <paramref name="withLatency"/> also takes each stream's latency percentiles (a sort per stream).</summary>
+    public ReceiveSample Sample(bool withLatency)
     {
         List<StreamCounters> tracks = [];
         long bytes = 0;
@@ -86,10 +87,15 @@ internal sealed class BotFleet(LayerChoice layer = LayerChoice.Mixed) : IAsyncDi
                 bytes += member.Bot.SrtpBytesReceived + (member.Counting?.Counter.Bytes ?? 0);
                 foreach (RemoteTrack track in member.Bot.RemoteTracks)
                 {
-                    if (member.Counting is null)
+                    if (member.Counting is null && withLatency)
                     {
                         RemoteTrackStats stats = track.GetStats();
                         tracks.Add(new StreamCounters(stats.PacketsReceived, stats.PacketsExpected, stats.LatencyP50Milliseconds, stats.LatencyP99Milliseconds));
+                    }
+                    else if (member.Counting is null)
+                    {
+                        (long packets, long expected) = track.GetReceiveCounts();
+                        tracks.Add(new StreamCounters(packets, expected, double.NaN, double.NaN));
                     }
                     else
                     {

@@ -20,7 +20,7 @@ internal abstract class FleetTarget(LoadOptions options) : ILoadTarget
 
     public int ConnectRetries { get; private set; }
 
-    public ReceiveSample Sample() => _fleet.Sample();
+    public ReceiveSample Sample(bool withLatency) => _fleet.Sample(withLatency);
 
     public string? ReceivedLayers => Options.Simulcast ? _fleet.DescribeLayers() : null;
 

@@ -18,7 +18,12 @@ internal interface ILoadTarget : IAsyncDisposable
     /// <summary>Participants that connected only at the second attempt.</summary>
     int ConnectRetries { get; }
 
-    ReceiveSample Sample();
+    /// <summary>
+    /// What the subscribers received so far. <paramref name="withLatency"/> adds the latency
+    /// percentiles, which sort every stream's samples: the measurement window reads them once, at
+    /// its end, so the per-second readings do not load the machine the server runs on.
+    /// </summary>
+    ReceiveSample Sample(bool withLatency);
 
     /// <summary>Simulcast runs: the video sizes the subscribers receive, from their key frames; null otherwise.</summary>
     string? ReceivedLayers => null;

@@ -49,6 +49,16 @@ internal sealed record LoadResult
     /// </summary>
     public double LoadToolCores { get; init; } = double.NaN;
 
+    /// <summary>
+    /// The longest gap between two of the window's one-second readings, in seconds. Well above 1,
+    /// the load tool itself stalled (its machine overloaded), and its publishers may have sent
+    /// less than planned: the run's rates are suspect. NaN in results written before it was recorded.
+    /// </summary>
+    public double LongestReadingGapSeconds { get; init; } = double.NaN;
+
+    /// <summary>A <see cref="LongestReadingGapSeconds"/> beyond which the run is reported as stalled.</summary>
+    public const double StalledReadingGapSeconds = 3;
+
     /// <summary>Simulcast runs: how many full subscribers received each video size at the end, e.g. "320×180: 4, 640×360: 3, 1280×720: 3".</summary>
     public string? ReceivedLayers { get; init; }
 

@@ -30,7 +30,7 @@ internal static class LoadRunner
                 ?? throw new InvalidOperationException($"{options.TargetName} cannot limit its subscribers' downlinks.")
             : null;
         target.ClearLatency();
-        ReceiveSample first = target.Sample();
+        ReceiveSample first = target.Sample(withLatency: false);
         double[] nodeCpuFirst = [.. target.ServerProcessIds.Select(ProcessCpu.ReadSeconds)];
         double cpuFirst = nodeCpuFirst.Sum();
         long? relayedFirst = await target.ReadRelayedPacketsAsync(cancellationToken).ConfigureAwait(false);
@@ -39,12 +39,14 @@ internal static class LoadRunner
         long start = Stopwatch.GetTimestamp();
         ReceiveSample previous = first;
         long previousTime = start;
+        double longestGap = 0;
         while (Stopwatch.GetElapsedTime(start) < options.Duration)
         {
             await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(false);
-            ReceiveSample now = target.Sample();
+            ReceiveSample now = target.Sample(withLatency: false);
             long time = Stopwatch.GetTimestamp();
             double seconds = Stopwatch.GetElapsedTime(previousTime, time).TotalSeconds;
+            longestGap = Math.Max(longestGap, seconds);
             double cpu = target.ServerProcessIds.Sum(ProcessCpu.ReadSeconds) - cpuFirst;
             progress.Update(string.Create(
                 CultureInfo.InvariantCulture,
@@ -53,7 +55,7 @@ internal static class LoadRunner
             previousTime = time;
         }
 
-        ReceiveSample last = target.Sample();
+        ReceiveSample last = target.Sample(withLatency: true);
         double window = Stopwatch.GetElapsedTime(start).TotalSeconds;
         double[] nodeCpuLast = [.. target.ServerProcessIds.Select(ProcessCpu.ReadSeconds)];
         double cpuSeconds = nodeCpuLast.Sum() - cpuFirst;
@@ -67,6 +69,10 @@ internal static class LoadRunner
         }
 
         progress.Done();
+        if (longestGap > LoadResult.StalledReadingGapSeconds)
+        {
+            Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{label}: a one-second reading took {longestGap:0.0} s: the load tool stalled, and this run's rates are suspect."));
+        }
 
         long packets = last.Packets - first.Packets;
         long expected = last.Expected - first.Expected;
@@ -92,6 +98,7 @@ internal static class LoadRunner
             LostPackets = lost,
             LossPercent = expected > 0 ? 100.0 * lost / expected : 0,
             LoadToolCores = toolCpuSeconds / window,
+            LongestReadingGapSeconds = longestGap,
             ConnectRetries = target.ConnectRetries,
             ReceivedLayers = target.ReceivedLayers,
             SubscribersOverTcp = target.SubscribersOverTcp,

@@ -84,7 +84,7 @@ internal sealed class RelaySubscriber : IDisposable
 
     public void Register() => _socket.Send(_hello);
 
-    public void AddTo(List<StreamCounters> tracks, ref long bytes)
+    public void AddTo(List<StreamCounters> tracks, ref long bytes, bool withLatency)
     {
         if (_counter is not null)
         {
@@ -108,7 +108,9 @@ internal sealed class RelaySubscriber : IDisposable
             {
                 if (s.First >= 0)
                 {
-                    tracks.Add(new StreamCounters(s.Packets, s.Sequence.Highest - s.First + 1, s.Latency.Percentile(50), s.Latency.Percentile(99)));
+                    tracks.Add(withLatency
+                        ? new StreamCounters(s.Packets, s.Sequence.Highest - s.First + 1, s.Latency.Percentile(50), s.Latency.Percentile(99))
+                        : new StreamCounters(s.Packets, s.Sequence.Highest - s.First + 1, double.NaN, double.NaN));
                 }
             }
         }

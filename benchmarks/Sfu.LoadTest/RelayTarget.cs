@@ -83,13 +83,13 @@ internal sealed partial class RelayTarget(LoadOptions options) : ILoadTarget
     /// <summary>The SSRCs member <paramref name="member"/> publishes (audio, video); the fanout's one publisher is member 0.</summary>
     public static (uint Audio, uint Video) Ssrcs(int member) => ((uint)(2 * member), (uint)((2 * member) + 1));
 
-    public ReceiveSample Sample()
+    public ReceiveSample Sample(bool withLatency)
     {
         var tracks = new List<StreamCounters>();
         long bytes = 0;
         foreach (RelaySubscriber subscriber in _subscribers)
         {
-            subscriber.AddTo(tracks, ref bytes);
+            subscriber.AddTo(tracks, ref bytes, withLatency);
         }
 
         return ReceiveSample.Sum(tracks, bytes);

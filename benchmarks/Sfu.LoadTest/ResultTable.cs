@@ -22,6 +22,13 @@ internal static class ResultTable
                 $"| {r.Target} | {r.Scenario} | {r.Shape} | {r.ForwardedPacketsPerSecond:N0} | {r.MbpsOut:0.0} | {r.ServerCores:0.00} | {r.CpuSecondsPer1000Packets:0.0000} | {r.PacketsPerCpuSecond:N0} | {Ratio(results, i, "sfu")} | {Ratio(results, i, "relay-srtp")} | {r.LatencyP50Milliseconds:0.00} | {r.LatencyP99Milliseconds:0.00} | {r.LossPercent:0.000} |"));
         }
 
+        foreach (LoadResult r in results.Where(r => r.LongestReadingGapSeconds > LoadResult.StalledReadingGapSeconds))
+        {
+            text.AppendLine(string.Create(
+                CultureInfo.InvariantCulture,
+                $"\nSuspect: {r.Target} {r.Shape} (started {r.StartedAt:HH:mm:ss}): one of the load tool's one-second readings took {r.LongestReadingGapSeconds:0.0} s, so the tool itself stalled and its publishers may have sent less than planned."));
+        }
+
         return text.ToString();
     }
 

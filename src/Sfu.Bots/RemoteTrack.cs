@@ -77,6 +77,18 @@ public sealed class RemoteTrack
 
     public int ClockRate { get; }
 
+    /// <summary>
+    /// Packets received and expected so far, without the latency percentiles <see cref="GetStats"/>
+    /// sorts for: cheap enough to read every second from hundreds of tracks.
+    /// </summary>
+    public (long Packets, long Expected) GetReceiveCounts()
+    {
+        lock (_gate)
+        {
+            return (_packets, _firstSequence < 0 ? 0 : _sequence.Highest - _firstSequence + 1);
+        }
+    }
+
     public RemoteTrackStats GetStats()
     {
         lock (_gate)

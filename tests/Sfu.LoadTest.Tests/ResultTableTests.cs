@@ -38,6 +38,23 @@ public sealed class ResultTableTests
         Assert.Equal(("1.00", "0.60"), Ratios(lines[3]));
     }
 
+    [Fact]
+    public void A_run_whose_load_tool_stalled_is_named_under_the_table()
+    {
+        LoadResult[] rows =
+        [
+            Row("sfu", "25 rooms × 4", 80_000) with { LongestReadingGapSeconds = 19.2 },
+            Row("sfu-tuned", "25 rooms × 4", 95_000) with { LongestReadingGapSeconds = 1.1 },
+            Row("relay-srtp", "25 rooms × 4", 130_000),
+        ];
+
+        string[] suspects = [.. ResultTable.Render(rows).Split('\n').Where(l => l.StartsWith("Suspect:", StringComparison.Ordinal))];
+
+        string suspect = Assert.Single(suspects);
+        Assert.StartsWith("Suspect: sfu 25 rooms × 4 ", suspect, StringComparison.Ordinal);
+        Assert.Contains("19.2 s", suspect, StringComparison.Ordinal);
+    }
+
     private static (string VsSfu, string VsRelay) Ratios(string line)
     {
         string[] cells = line.Split('|', StringSplitOptions.TrimEntries);
