@@ -133,8 +133,9 @@ internal sealed class BotFleet(LayerChoice layer = LayerChoice.Mixed) : IAsyncDi
     }
 
     /// <summary>
-    /// What every bot of a run is given: its plan, no audio decoding (it costs CPU next to the
-    /// server), and for a counting subscriber the shared socket reader and a slow control loop.
+    /// What every bot of a run is given: its plan, no audio decoding and one shared encoding of
+    /// its tone (both cost CPU next to the server), and for a counting subscriber the shared
+    /// socket reader and a slow control loop.
     /// </summary>
     public static SfuBotOptions Options(BotPlan plan, LoadOptions options, CountingSubscriber? counting) => new()
     {
@@ -145,6 +146,7 @@ internal sealed class BotFleet(LayerChoice layer = LayerChoice.Mixed) : IAsyncDi
         VideoBitrate = options.EffectiveVideoBitrate,
         Simulcast = options.Simulcast && plan.PublishVideo,
         DecodeAudio = false,
+        ReplayAudio = true,
         BindAddress = System.Net.IPAddress.Parse(options.BindAddress),
         Transport = plan.PublishAudio || plan.PublishVideo ? Sfu.Core.Net.TransportProtocol.Udp : options.Transport,
         ConnectTimeout = TimeSpan.FromSeconds(30),

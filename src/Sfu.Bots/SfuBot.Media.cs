@@ -24,6 +24,8 @@ public sealed partial class SfuBot
     private readonly Lock _sendGate = new();
     private readonly byte[] _sendBuffer = new byte[BotSocket.BufferSize];
     private OpusToneEncoder? _opus;
+    private OpusToneLoop? _opusLoop;
+    private long _audioFrames;
     private SrtpContext? _outbound;
     private ushort _audioSequence;
     private uint _audioTimestamp;
@@ -191,7 +193,14 @@ public sealed partial class SfuBot
         _videoPeriod = Stopwatch.Frequency / Math.Max(1, _options.VideoFrameRate);
         if (_options.PublishAudio)
         {
-            _opus = new OpusToneEncoder(_options.ToneFrequency, _options.AudioBitrate);
+            if (_options.ReplayAudio)
+            {
+                _opusLoop = OpusToneLoop.For(_options.ToneFrequency, _options.AudioBitrate);
+            }
+            else
+            {
+                _opus = new OpusToneEncoder(_options.ToneFrequency, _options.AudioBitrate);
+            }
         }
     }
 
@@ -251,7 +260,7 @@ public sealed partial class SfuBot
 
     private void PaceMedia(long now)
     {
-        if (_opus is not null)
+        if (_opus is not null || _opusLoop is not null)
         {
             // Deadline scheduling keeps the average rate exact; after a long stall skip ahead instead of bursting.
             if (now - _nextAudio > MaxLag)
@@ -292,7 +301,8 @@ public sealed partial class SfuBot
         uint absSendTime = AbsSendTime.FromMicroseconds(BotClock.NowMicroseconds());
         int header = RtpPacketWriter.WriteHeader(
             _sendBuffer, BotSdp.OpusPayloadType, false, _audioSequence++, _audioTimestamp, AudioSsrc, AudioAbsSendTimeId, absSendTime);
-        int payload = _opus!.EncodeNextFrame(_sendBuffer.AsSpan(header, OpusToneEncoder.MaxPacketLength));
+        Span<byte> destination = _sendBuffer.AsSpan(header, OpusToneEncoder.MaxPacketLength);
+        int payload = _opusLoop is not null ? _opusLoop.CopyFrame(_audioFrames++, destination) : _opus!.EncodeNextFrame(destination);
         _audioTimestamp += AudioFrameTicks;
         if (payload > 0 && ProtectRtpAndSend(header + payload))
         {

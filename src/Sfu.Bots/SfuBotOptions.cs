@@ -61,6 +61,13 @@ public sealed class SfuBotOptions
     /// <summary>Largest RTP packet (before SRTP) the video packetizer produces.</summary>
     public int MaxVideoPacketSize { get; set; } = 1200;
 
+    /// <summary>
+    /// Send one second of the tone, encoded once per process and tone, in a loop instead of
+    /// encoding every frame (see <c>OpusToneLoop</c>): for load runs, where a hundred encoders
+    /// take the cores the server needs. Give the tone a whole number of hertz so the loop has no seam.
+    /// </summary>
+    public bool ReplayAudio { get; set; }
+
     /// <summary>Decode received Opus to measure the tone (costs CPU in load tests).</summary>
     public bool DecodeAudio { get; set; } = true;
 

@@ -132,6 +132,39 @@ public sealed class RtpAndTimingTests
     }
 
     [Fact]
+    public void A_replayed_tone_loop_is_shared_and_decodes_as_one_tone_across_its_seams()
+    {
+        OpusToneLoop loop = OpusToneLoop.For(500, 32000);
+        Assert.Same(loop, OpusToneLoop.For(500, 32000));
+        Assert.NotSame(loop, OpusToneLoop.For(600, 32000));
+
+        // Three passes through the fifty-frame loop, decoded as one stream; the windows around
+        // frames 50 and 100 straddle the seams.
+        var decoder = Concentus.OpusCodecFactory.CreateDecoder(48000, 1);
+        short[] pcm = new short[150 * 960];
+        byte[] packet = new byte[OpusToneEncoder.MaxPacketLength];
+        int filled = 0;
+        for (long frame = 0; frame < 150; frame++)
+        {
+            int length = loop.CopyFrame(frame, packet);
+            Assert.Equal(Frame(loop, frame % 50), packet.AsSpan(0, length).ToArray());
+            filled += decoder.Decode(packet.AsSpan(0, length), pcm.AsSpan(filled, 960), 960, false);
+        }
+
+        foreach (int seam in new[] { 50, 100 })
+        {
+            Span<short> around = pcm.AsSpan((seam - 5) * 960, 10 * 960);
+            Assert.InRange(Goertzel.DominantFrequency(around, 48000, 50, 4000, 5), 490, 510);
+        }
+    }
+
+    private static byte[] Frame(OpusToneLoop loop, long index)
+    {
+        byte[] frame = new byte[OpusToneEncoder.MaxPacketLength];
+        return frame.AsSpan(0, loop.CopyFrame(index, frame)).ToArray();
+    }
+
+    [Fact]
     public void Latency_percentiles_use_nearest_rank()
     {
         var recorder = new LatencyRecorder(capacity: 100);

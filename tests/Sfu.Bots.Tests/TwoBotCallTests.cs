@@ -57,6 +57,30 @@ public sealed class TwoBotCallTests(SfuServerFixture server) : IClassFixture<Sfu
     }
 
     [Fact]
+    public async Task A_bot_replaying_one_encoded_second_of_its_tone_is_heard_as_that_tone_across_the_loop()
+    {
+        string room = "replay-" + Guid.NewGuid().ToString("N")[..8];
+        CancellationToken token = TestContext.Current.CancellationToken;
+        await using SfuBot a = await SfuBot.ConnectAsync(server.Url, new SfuBotOptions { Room = room, Name = "a", ToneFrequency = 500, ReplayAudio = true, PublishVideo = false }, token);
+        await using SfuBot b = await SfuBot.ConnectAsync(server.Url, new SfuBotOptions { Room = room, Name = "b", ToneFrequency = 660, PublishVideo = false }, token);
+
+        // The loop is 50 frames (one second). Read b's 200 ms analysis window every 40 ms until
+        // about two and a half loops have arrived, so several readings straddle a seam.
+        Assert.True(await b.WaitUntilAsync(x => x.RemoteTracks.Count == 1 && !double.IsNaN(AudioFrom(x).DominantFrequency()), Patience), Describe(b));
+        var readings = new List<double>();
+        while (AudioFrom(b).GetStats().PacketsReceived < 130)
+        {
+            readings.Add(AudioFrom(b).DominantFrequency());
+            Assert.True(readings.Count < 200, Describe(b));
+            await Task.Delay(40, token);
+        }
+
+        Assert.All(readings, f => Assert.InRange(f, 490, 510));
+        Assert.Equal(0, AudioFrom(b).GetStats().PacketsLost);
+        Assert.InRange(AudioFrom(a).DominantFrequency(), 650, 670);
+    }
+
+    [Fact]
     public async Task Corrupted_srtp_and_garbage_from_one_bot_do_not_disturb_the_other()
     {
         (SfuBot a, SfuBot b) = await ConnectPairAsync("garbage", 440, 660);
