@@ -13,10 +13,13 @@
 #                                        publisher and a listener, two PeerConnections)
 #
 # SfuRouter is started once, like Janus, as two long-lived servers ("sfu" with the defaults, and
-# "sfu-tuned"), each warmed by two discarded runs of SERVER_WARMUP seconds (default 60) at the
-# first fan-out size before anything is measured: a fresh .NET process spends minutes recompiling its
-# warm methods in the background (the tiered JIT, a fifth of the server's CPU at 1 → 50 half a
-# minute after start), which a server that has been up a while does not.
+# "sfu-tuned"), each warmed by a discarded run of SERVER_WARMUP seconds (default 60) at the first
+# fan-out size before anything is measured, and when rooms are asked for, by one more of
+# ROOMS_WARMUP seconds (default 30) in the first rooms shape: a fresh .NET process spends minutes
+# recompiling its warm methods in the background (the tiered JIT, a fifth of the server's CPU at
+# 1 → 50 half a minute after start), which a server that has been up a while does not. Rooms
+# exercise paths a fan-out does not (a hundred publishers' RTCP and feedback, many rooms), and
+# their recompilation took a third of the server's CPU ten seconds into a rooms run.
 #
 # From COUNT_FROM subscribers on (default 500) the subscribers are counting bots
 # (--subscriber-mode count: ICE and DTLS, then only the clear RTP header is read, one recvmmsg
@@ -109,10 +112,16 @@ warm_size=50
 for n in "${sizes[@]}"; do [[ $n =~ ^[0-9]+$ ]] && { warm_size=$n; break; }; done
 warm=(--subscribers "$warm_size" --duration "${SERVER_WARMUP:-60}" --warmup 0 --video-bitrate "$bitrate")
 [ "$warm_size" -lt "$count_from" ] || warm+=(--subscriber-mode count --full-subscribers "$full_subscribers")
+warm_rooms=()
+for n in "${sizes[@]}"; do [[ $n =~ ^[0-9]+x[0-9]+$ ]] && { shape_of "$n"; warm_rooms=("${shape[@]}" --duration "${ROOMS_WARMUP:-30}" --warmup 0); break; }; done
 for server in sfu sfu_tuned; do
   declare -n args=$server
   echo "warming $server for ${SERVER_WARMUP:-60} s (not measured)"
   "${tool[@]}" fanout "${args[@]}" "${warm[@]}" >/dev/null || echo "warm-up run failed: $server"
+  if [ ${#warm_rooms[@]} -gt 0 ]; then
+    echo "warming $server with rooms for ${ROOMS_WARMUP:-30} s (not measured)"
+    "${tool[@]}" "${warm_rooms[@]}" "${args[@]}" >/dev/null || echo "rooms warm-up run failed: $server"
+  fi
 done
 # One failed run (e.g. a handshake storm on a small machine) is reported and the others go on.
 run() { "${tool[@]}" "$@" || echo "run failed: $*"; }
