@@ -21,6 +21,10 @@
 # exercise paths a fan-out does not (a hundred publishers' RTCP and feedback, many rooms), and
 # their recompilation took a third of the server's CPU ten seconds into a rooms run.
 #
+# The load tool's threads run under SCHED_BATCH (its default --bot-policy), so a bot woken by a
+# server's send does not preempt that server mid-send; every server (SfuRouter's two, Janus, the
+# relays the tool starts) keeps the normal policy. BOT_POLICY=normal turns that off.
+#
 # From COUNT_FROM subscribers on (default 500) the subscribers are counting bots
 # (--subscriber-mode count: ICE and DTLS, then only the clear RTP header is read, one recvmmsg
 # thread for all) except FULL_SUBSCRIBERS (default 10) full ones for the latency columns, so the
@@ -76,7 +80,7 @@ for _ in $(seq 100); do
 done
 
 tool=(dotnet benchmarks/Sfu.LoadTest/bin/Release/net10.0/Sfu.LoadTest.dll)
-common=(--duration "$duration" --warmup "$warmup")
+common=(--duration "$duration" --warmup "$warmup" --bot-policy "${BOT_POLICY:-batch}")
 
 # shape_of SIZE: the scenario's arguments in $shape: "25x4" is 25 rooms of 4, a number N a 1 → N fan-out.
 shape_of() {

@@ -37,14 +37,16 @@ internal sealed class ChildProcess : IDisposable
     /// <param name="logPath">A file that gets every line of the process's output, or null.</param>
     public static async Task<(ChildProcess Process, Match Ready)> StartAsync(string executable, IEnumerable<string> args, Regex ready, TimeSpan timeout, CancellationToken cancellationToken, string? logPath = null)
     {
-        var info = new ProcessStartInfo(executable)
+        // The server or relay under test keeps the normal policy whatever the tool's own is.
+        (string command, IEnumerable<string> commandArgs) = BotScheduling.WithNormalPolicy(executable, args);
+        var info = new ProcessStartInfo(command)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             RedirectStandardInput = true,
             UseShellExecute = false,
         };
-        foreach (string arg in args)
+        foreach (string arg in commandArgs)
         {
             info.ArgumentList.Add(arg);
         }
@@ -67,7 +69,7 @@ internal sealed class ChildProcess : IDisposable
             if (winner != child._readyMatch.Task)
             {
                 string why = winner == exited ? "exited" : $"did not report ready within {timeout.TotalSeconds:0} s";
-                string name = Path.GetFileName(executable == DotnetHost() ? info.ArgumentList[0] : executable);
+                string name = Path.GetFileName(executable == DotnetHost() ? args.First() : executable);
                 throw new InvalidOperationException($"{name} {why}. Its last output:\n{child.LastOutput()}");
             }
 

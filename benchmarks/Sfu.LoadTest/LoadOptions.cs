@@ -98,6 +98,9 @@ internal sealed class LoadOptions
     /// <summary>Relay target: plain sendto per copy, or sendmmsg with SRTP per copy.</summary>
     public RelayMode RelayMode { get; set; } = RelayMode.Plain;
 
+    /// <summary>The command line's bots run under <c>SCHED_BATCH</c> (see <see cref="BotScheduling"/>); false: the normal policy.</summary>
+    public bool BatchBots { get; set; } = true;
+
     /// <summary>The target's name in the results: the label given, else e.g. "sfu", "relay" or "relay-srtp".</summary>
     public string TargetName => Label ?? (Target == TargetKind.Relay && RelayMode == RelayMode.Srtp ? "relay-srtp" : Target.ToString().ToLowerInvariant());
 
@@ -140,6 +143,13 @@ internal sealed class LoadOptions
                 case "--subscriber-mode": options.SubscriberMode = ParseEnum<SubscriberMode>(Value(), name); break;
                 case "--full-subscribers": options.FullSubscribers = ParseCount(Value(), name, minimum: 0); break;
                 case "--relay-mode": options.RelayMode = ParseEnum<RelayMode>(Value(), name); break;
+                case "--bot-policy": options.BatchBots = Value() switch
+                {
+                    "batch" => true,
+                    "normal" => false,
+                    string other => throw new ArgumentException($"{name} takes batch or normal, not '{other}'."),
+                };
+                break;
                 case "--transport": options.Transport = ParseEnum<TransportProtocol>(Value(), name); break;
                 case "--downlink-limit": options.DownlinkLimit = ParseRate(Value(), name); break;
                 case "--downlink-lift": options.DownlinkLift = TimeSpan.FromSeconds(ParseCount(Value(), name)); break;

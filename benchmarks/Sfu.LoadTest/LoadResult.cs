@@ -59,6 +59,12 @@ internal sealed record LoadResult
     /// <summary>A <see cref="LongestReadingGapSeconds"/> beyond which the run is reported as stalled.</summary>
     public const double StalledReadingGapSeconds = 3;
 
+    /// <summary>
+    /// The scheduling policy the load tool's threads ran under: "batch" (SCHED_BATCH, the
+    /// default since it was recorded) or "normal"; null in results written before it was recorded.
+    /// </summary>
+    public string? BotPolicy { get; init; }
+
     /// <summary>Simulcast runs: how many full subscribers received each video size at the end, e.g. "320×180: 4, 640×360: 3, 1280×720: 3".</summary>
     public string? ReceivedLayers { get; init; }
 

@@ -99,6 +99,7 @@ internal static class LoadRunner
             LossPercent = expected > 0 ? 100.0 * lost / expected : 0,
             LoadToolCores = toolCpuSeconds / window,
             LongestReadingGapSeconds = longestGap,
+            BotPolicy = BotScheduling.Current(),
             ConnectRetries = target.ConnectRetries,
             ReceivedLayers = target.ReceivedLayers,
             SubscribersOverTcp = target.SubscribersOverTcp,

@@ -26,6 +26,10 @@ const string Usage = """
       --parallel N               participants connecting at once (4)
       --json PATH                write the result as JSON
       --label NAME               the target's name in the results (e.g. sfu-tuned)
+      --bot-policy batch|normal  the tool's own threads under SCHED_BATCH (default), so a bot the
+                                 server's send wakes does not preempt the server mid-send, as
+                                 receivers on other machines never do; the servers it starts keep
+                                 the normal policy
       --subscriber-mode full|count   count: receive-only bots finish ICE and DTLS, then only count
                                  packets from the clear RTP header (recvmmsg, one thread), so one
                                  process holds ~1,000; the first --full-subscribers stay full (full)
@@ -79,6 +83,11 @@ try
             return 0;
         default:
             LoadOptions options = LoadOptions.Parse(args);
+            if (options.BatchBots && !BotScheduling.UseBatch())
+            {
+                Console.Error.WriteLine("could not move the load tool to SCHED_BATCH; its bots keep the normal policy");
+            }
+
             using (var cancel = new CancellationTokenSource())
             {
                 Console.CancelKeyPress += (_, e) =>
@@ -88,7 +97,7 @@ try
                 };
                 LoadResult result = await LoadRunner.RunAsync(options, ProgressLine.ForConsole(), cancel.Token).ConfigureAwait(false);
                 Console.Write(ResultTable.Render([result]));
-                Console.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"load tool (bots): {result.LoadToolCores:0.00} cores"));
+                Console.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"load tool (bots): {result.LoadToolCores:0.00} cores, {result.BotPolicy} scheduling policy"));
                 if (result.ReceivedLayers is string layers)
                 {
                     Console.WriteLine($"video sizes received (full subscribers, from key frames): {layers}");
