@@ -9,6 +9,9 @@
 #   PROFILE_ENV="DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1" benchmarks/profile.sh
 #   PROFILE_ARGS="--subscriber-mode count --full-subscribers 10" benchmarks/profile.sh 1000
 #   PROFILE_ARGS="--target relay --relay-mode srtp" benchmarks/profile.sh 1000   the relay instead
+#   ANNOTATE='DownTrack::Send|ParticipantMedia::OnRtp' benchmarks/profile.sh 1000
+#       also counts samples per instruction of the JIT-compiled methods whose names match, with
+#       their disassembly, in annotate.txt (benchmarks/annotate.py; needs python3 and objdump)
 #
 # Needs root (unshare, perf) and Debian's linux-perf; runs in a private network namespace.
 set -euo pipefail
@@ -38,6 +41,8 @@ done
 server=$(pgrep -f -P "$tool" 'Sfu.Host.dll|relay-server')
 sleep 3
 perf record -e cpu-clock -F 999 -g -p "$server" -o "$out/perf.data" -- sleep "$seconds" 2>/dev/null
+# The code bytes exist only in the running server: copy them before the load tool stops it.
+[ -z "${ANNOTATE:-}" ] || python3 benchmarks/annotate.py dump "$server" "/tmp/perf-$server.map" "$out/code" "$ANNOTATE"
 wait "$tool"
 tail -3 "$log"
 
@@ -55,4 +60,8 @@ awk '/\[JIT\]/ {
        sum[group] += share
      }
      END { for (g in sum) printf "%6.2f%%  %s\n", sum[g], g }' "$out/by-symbol.txt" | sort -rn | head -12 | tee "$out/managed.txt"
+if [ -n "${ANNOTATE:-}" ]; then
+  python3 benchmarks/annotate.py show "$out/perf.data" "$out/code" > "$out/annotate.txt"
+  echo "per-instruction samples in $out/annotate.txt"
+fi
 echo "profile in $out"
