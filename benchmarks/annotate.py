@@ -42,7 +42,7 @@ def dump(pid, perf_map, out_dir, pattern):
 
 def show(perf_data, out_dir, top):
     samples = collections.Counter()
-    script = subprocess.run(['perf', 'script', '-i', perf_data, '-F', 'ip'], capture_output=True, text=True, check=True)
+    script = subprocess.run(['perf', 'script', '-i', perf_data, '-F', 'ip', '--hide-call-graph'], capture_output=True, text=True, check=True)
     for word in script.stdout.split():
         samples[int(word, 16)] += 1
     total = sum(samples.values())
