@@ -25,6 +25,8 @@
 # server's send does not preempt that server mid-send; every server (SfuRouter's two, Janus, the
 # relays the tool starts) keeps the normal policy. BOT_POLICY=normal turns that off.
 #
+# SFU_ENV="NAME=VALUE ..." is added to both SfuRouter servers' environment (e.g. DOTNET_TieredPGO=0).
+#
 # From COUNT_FROM subscribers on (default 500) the subscribers are counting bots
 # (--subscriber-mode count: ICE and DTLS, then only the clear RTP header is read, one recvmmsg
 # thread for all) except FULL_SUBSCRIBERS (default 10) full ones for the latency columns, so the
@@ -96,7 +98,8 @@ shape_of() {
 start_sfu() {
   local name=$1 port=$2
   shift 2
-  env "$@" dotnet src/Sfu.Host/bin/Release/net10.0/Sfu.Host.dll --Urls="http://127.0.0.1:$port" --Sfu:Media:Port=0 \
+  # shellcheck disable=SC2086 # SFU_ENV is a list of NAME=VALUE words.
+  env ${SFU_ENV:-} "$@" dotnet src/Sfu.Host/bin/Release/net10.0/Sfu.Host.dll --Urls="http://127.0.0.1:$port" --Sfu:Media:Port=0 \
     --Sfu:Limits:MaxParticipants=0 --Logging:LogLevel:Default=Warning --Logging:LogLevel:Microsoft.Hosting.Lifetime=Information \
     >"$out/$name-server.log" 2>&1 &
   sfu_pid=$!
