@@ -20,6 +20,11 @@ internal static class CachePrefetch
     private const int LineSize = 64;
 
     /// <summary>Prefetches the first <paramref name="bytes"/> of <paramref name="target"/> (its header and leading fields).</summary>
+    /// <remarks>
+    /// An object starts anywhere on an 8-byte boundary, so its first 64 bytes usually straddle two
+    /// lines: the last byte is hinted too, else a field near the end of the range (a send
+    /// stream's SSRC at +0x38) was still a miss seven times in eight.
+    /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static unsafe void Object(object? target, int bytes = LineSize)
     {
@@ -33,6 +38,8 @@ internal static class CachePrefetch
         {
             Sse.Prefetch0(start + offset);
         }
+
+        Sse.Prefetch0(start + bytes - 1);
     }
 
     /// <summary>Prefetches the line holding <paramref name="array"/>[<paramref name="index"/>].</summary>

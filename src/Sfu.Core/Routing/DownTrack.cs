@@ -222,7 +222,9 @@ public sealed partial class DownTrack : IOutboundStream
     /// Hints the CPU to load, ahead of <see cref="Send"/>, the objects it reads at
     /// <paramref name="depth"/> references from this one: 1, the context, forwarder and send
     /// stream and VP8 numbering; 2, the transport, numbering, transport-wide ring and SRTP stream
-    /// state; 3, the transport's SRTP context and ICE agent, and the transport-wide ring's next slot. The fan-out calls it for the next down-tracks, deeper for the
+    /// state; 3, the transport's SRTP context and ICE agent, and the transport-wide ring's next
+    /// slot; 4, the ICE selection, for the down-track about to send (it is read after the
+    /// encryption). The fan-out calls it for the next down-tracks, deeper for the
     /// nearer ones, so each level was hinted one turn before it is read (see <see cref="CachePrefetch"/>).
     /// No effect on behaviour.
     /// </summary>
@@ -244,9 +246,12 @@ public sealed partial class DownTrack : IOutboundStream
                 CachePrefetch.Object(_context.TransportCc);
                 CachePrefetch.Object(_srtp.Stream);
                 break;
-            default:
+            case 3:
                 _context.Transport.PrefetchSend();
                 _context.TransportCc.PrefetchNext();
+                break;
+            default:
+                _context.Transport.PrefetchSelection();
                 break;
         }
     }

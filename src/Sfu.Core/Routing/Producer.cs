@@ -207,6 +207,7 @@ public sealed partial class Producer
                 downTracks[i + 1].Prefetch(3);
             }
 
+            downTracks[i].Prefetch(4);
             int sent = downTracks[i].Send(layer, packet, view, isKeyframe, live, now, scratch);
             if (sent > 0)
             {
