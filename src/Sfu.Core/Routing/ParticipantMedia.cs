@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Collections.Concurrent;
 using System.Collections.Immutable;
 using Sfu.Core.Diagnostics;
 using Sfu.Core.Feedback;
@@ -21,8 +20,8 @@ namespace Sfu.Core.Routing;
 /// </summary>
 internal sealed class ParticipantMedia : IPeerMediaSink
 {
-    private readonly ConcurrentDictionary<uint, ProducerLayer> _bySsrc = new();
-    private readonly ConcurrentDictionary<uint, ProducerLayer> _byRtxSsrc = new();
+    private readonly SsrcTable<ProducerLayer> _bySsrc = new();
+    private readonly SsrcTable<ProducerLayer> _byRtxSsrc = new();
     private readonly Participant _owner;
     private readonly MediaServices _services;
 
@@ -81,10 +80,10 @@ internal sealed class ParticipantMedia : IPeerMediaSink
                 continue;
             }
 
-            _bySsrc.TryRemove(new KeyValuePair<uint, ProducerLayer>(stream.Ssrc, layer));
+            _bySsrc.Remove(stream.Ssrc, layer);
             if (stream.RtxSsrc is uint rtx)
             {
-                _byRtxSsrc.TryRemove(new KeyValuePair<uint, ProducerLayer>(rtx, layer));
+                _byRtxSsrc.Remove(rtx, layer);
             }
 
             Feedback.Streams.Remove(stream);
@@ -230,7 +229,7 @@ internal sealed class ParticipantMedia : IPeerMediaSink
         }
 
         stream.BindRtx(view.Ssrc);
-        _byRtxSsrc[view.Ssrc] = layer;
+        _byRtxSsrc.Set(view.Ssrc, layer);
         return layer;
     }
 
@@ -385,10 +384,10 @@ internal sealed class ParticipantMedia : IPeerMediaSink
 
     private void Index(ProducerLayer layer, RtpReceiveStream stream)
     {
-        _bySsrc[stream.Ssrc] = layer;
+        _bySsrc.Set(stream.Ssrc, layer);
         if (stream.RtxSsrc is uint rtx)
         {
-            _byRtxSsrc[rtx] = layer;
+            _byRtxSsrc.Set(rtx, layer);
         }
 
         Feedback.Streams.Add(stream);
