@@ -223,8 +223,8 @@ public sealed partial class DownTrack : IOutboundStream
     /// <paramref name="depth"/> references from this one: 1, the context, forwarder and send
     /// stream and VP8 numbering; 2, the transport, numbering, transport-wide ring and SRTP stream
     /// state; 3, the transport's SRTP context and ICE agent, and the transport-wide ring's next
-    /// slot; 4, the ICE selection, for the down-track about to send (it is read after the
-    /// encryption). The fan-out calls it for the next down-tracks, deeper for the
+    /// slot; 4, the ICE selection (read after the encryption) and the SRTP transform; 5, the
+    /// transform's keys, for the down-track about to send. The fan-out calls it for the next down-tracks, deeper for the
     /// nearer ones, so each level was hinted one turn before it is read (see <see cref="CachePrefetch"/>).
     /// No effect on behaviour.
     /// </summary>
@@ -250,8 +250,11 @@ public sealed partial class DownTrack : IOutboundStream
                 _context.Transport.PrefetchSend();
                 _context.TransportCc.PrefetchNext();
                 break;
+            case 4:
+                _context.Transport.PrefetchProtection();
+                break;
             default:
-                _context.Transport.PrefetchSelection();
+                _context.Transport.PrefetchKeys();
                 break;
         }
     }

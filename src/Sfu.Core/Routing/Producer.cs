@@ -185,29 +185,34 @@ public sealed partial class Producer
         {
             // Each subscriber's state is out of the cache by its next packet: load the next
             // ones' while this one's copy is encrypted, one level of references per turn.
-            if (i + 4 < end)
+            if (i + 5 < end)
             {
                 // Its fields and the start of its extension-id map (one-byte ids 1-14) lie in
                 // the first four lines; the rest of the map is read only for two-byte ids.
-                CachePrefetch.Object(downTracks[i + 4], 256);
+                CachePrefetch.Object(downTracks[i + 5], 256);
+            }
+
+            if (i + 4 < end)
+            {
+                downTracks[i + 4].Prefetch(1);
             }
 
             if (i + 3 < end)
             {
-                downTracks[i + 3].Prefetch(1);
+                downTracks[i + 3].Prefetch(2);
             }
 
             if (i + 2 < end)
             {
-                downTracks[i + 2].Prefetch(2);
+                downTracks[i + 2].Prefetch(3);
             }
 
             if (i + 1 < end)
             {
-                downTracks[i + 1].Prefetch(3);
+                downTracks[i + 1].Prefetch(4);
             }
 
-            downTracks[i].Prefetch(4);
+            downTracks[i].Prefetch(5);
             int sent = downTracks[i].Send(layer, packet, view, isKeyframe, live, now, scratch);
             if (sent > 0)
             {

@@ -116,6 +116,19 @@ public sealed partial class PeerTransport
     /// </summary>
     internal void PrefetchSelection() => CachePrefetch.Object(_ice?.Selection);
 
+    /// <summary>
+    /// A turn after <see cref="PrefetchSend"/>: the outbound context's transform, beside the ICE
+    /// selection (<see cref="PrefetchSelection"/>). No effect on behaviour.
+    /// </summary>
+    internal void PrefetchProtection()
+    {
+        PrefetchSelection();
+        _outboundRtp?.PrefetchTransform();
+    }
+
+    /// <summary>A turn after <see cref="PrefetchProtection"/>: the transform's keys. No effect on behaviour.</summary>
+    internal void PrefetchKeys() => _outboundRtp?.PrefetchKeys();
+
     /// <summary>Protects and sends one plain RTCP compound packet. Any thread.</summary>
     public bool SendRtcp(ReadOnlySpan<byte> compound)
     {

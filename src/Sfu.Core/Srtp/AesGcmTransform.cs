@@ -55,6 +55,9 @@ internal sealed class AesGcmTransform : SrtpTransform
 
     public override int RtpOverhead => TagLength;
 
+    /// <summary>Hints the cipher's keys into the cache ahead of the next seal (<see cref="Aes128Gcm.Prefetch"/>).</summary>
+    internal void PrefetchCipher() => _cipher.Prefetch();
+
     public override int RtcpOverhead => TagLength + IndexWordLength;
 
     public override int RtcpIndexOffsetFromEnd => IndexWordLength;
