@@ -5,7 +5,8 @@ namespace Sfu.LoadTest;
 
 /// <summary>
 /// Renders results as one Markdown table, with each row's packets per CPU-second as a ratio to
-/// SfuRouter's and to the SRTP relay's (the ceiling) in the same run.
+/// SfuRouter's and to the SRTP relay's (the ceiling) in the same run; with more than one round
+/// of a shape, a second table of medians over the rounds follows.
 /// </summary>
 internal static class ResultTable
 {
@@ -22,6 +23,7 @@ internal static class ResultTable
                 $"| {r.Target} | {r.Scenario} | {r.Shape} | {r.ForwardedPacketsPerSecond:N0} | {r.MbpsOut:0.0} | {r.ServerCores:0.00} | {r.CpuSecondsPer1000Packets:0.0000} | {r.PacketsPerCpuSecond:N0} | {Ratio(results, i, "sfu")} | {Ratio(results, i, "relay-srtp")} | {r.LatencyP50Milliseconds:0.00} | {r.LatencyP99Milliseconds:0.00} | {r.LossPercent:0.000} |"));
         }
 
+        AppendMedians(text, results);
         foreach (LoadResult r in results.Where(r => r.LongestReadingGapSeconds > LoadResult.StalledReadingGapSeconds))
         {
             text.AppendLine(string.Create(
@@ -33,6 +35,44 @@ internal static class ResultTable
     }
 
     /// <summary>
+    /// Per shape and target, over its rounds: the median packets per CPU-second, and the median
+    /// and range of the ratio to the SRTP relay of the same round. One round on this machine
+    /// swings by a tenth either way; the median of three is what a target is judged by. Written
+    /// only when some shape ran more than once.
+    /// </summary>
+    private static void AppendMedians(StringBuilder text, IReadOnlyList<LoadResult> results)
+    {
+        var groups = results
+            .Select((r, i) => (r.Scenario, r.Shape, r.Target, r.PacketsPerCpuSecond, VsRelay: RatioValue(results, i, "relay-srtp")))
+            .GroupBy(r => (r.Scenario, r.Shape, r.Target))
+            .ToList();
+        if (groups.All(g => g.Count() < 2))
+        {
+            return;
+        }
+
+        text.AppendLine();
+        text.AppendLine("| target | scenario | shape | rounds | median pkt / CPU-s | median vs relay-srtp | vs relay-srtp, lowest – highest |");
+        text.AppendLine("|---|---|---|---:|---:|---:|---:|");
+        foreach (var group in groups)
+        {
+            double[] ratios = [.. group.Select(r => r.VsRelay).Where(v => !double.IsNaN(v))];
+            string median = ratios.Length == 0 ? "–" : Median(ratios).ToString("0.00", CultureInfo.InvariantCulture);
+            string range = ratios.Length == 0 ? "–" : string.Create(CultureInfo.InvariantCulture, $"{ratios.Min():0.00} – {ratios.Max():0.00}");
+            text.AppendLine(string.Create(
+                CultureInfo.InvariantCulture,
+                $"| {group.Key.Target} | {group.Key.Scenario} | {group.Key.Shape} | {group.Count()} | {Median([.. group.Select(r => r.PacketsPerCpuSecond)]):N0} | {median} | {range} |"));
+        }
+    }
+
+    private static double Median(double[] values)
+    {
+        Array.Sort(values);
+        int middle = values.Length / 2;
+        return values.Length % 2 == 1 ? values[middle] : (values[middle - 1] + values[middle]) / 2;
+    }
+
+    /// <summary>
     /// Row <paramref name="i"/>'s packets per CPU-second over the <paramref name="baseline"/>
     /// target's in the same round: compare.sh writes each round's rows together, one per target,
     /// so a round is the longest stretch of rows around <paramref name="i"/> with the same
@@ -41,6 +81,13 @@ internal static class ResultTable
     /// </summary>
     private static string Ratio(IReadOnlyList<LoadResult> results, int i, string baseline)
     {
+        double ratio = RatioValue(results, i, baseline);
+        return double.IsNaN(ratio) ? "–" : ratio.ToString("0.00", CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>As <see cref="Ratio"/>, NaN where the round has no usable baseline.</summary>
+    private static double RatioValue(IReadOnlyList<LoadResult> results, int i, string baseline)
+    {
         (int first, int last) = Round(results, i);
         for (int j = first; j <= last; j++)
         {
@@ -48,12 +95,12 @@ internal static class ResultTable
             if (b.Target == baseline)
             {
                 return double.IsNaN(b.PacketsPerCpuSecond) || b.PacketsPerCpuSecond == 0
-                    ? "–"
-                    : (results[i].PacketsPerCpuSecond / b.PacketsPerCpuSecond).ToString("0.00", CultureInfo.InvariantCulture);
+                    ? double.NaN
+                    : results[i].PacketsPerCpuSecond / b.PacketsPerCpuSecond;
             }
         }
 
-        return "–";
+        return double.NaN;
     }
 
     /// <summary>The first and last row of the round that holds row <paramref name="i"/>.</summary>

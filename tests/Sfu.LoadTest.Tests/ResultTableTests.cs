@@ -55,6 +55,37 @@ public sealed class ResultTableTests
         Assert.Contains("19.2 s", suspect, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Rounds_of_a_shape_are_summed_up_by_their_medians()
+    {
+        LoadResult[] rows =
+        [
+            Row("sfu", "1 → 200", 200_000), Row("relay-srtp", "1 → 200", 400_000),
+            Row("sfu", "1 → 200", 240_000), Row("relay-srtp", "1 → 200", 300_000),
+            Row("sfu", "1 → 200", 330_000), Row("relay-srtp", "1 → 200", 500_000),
+            Row("sfu", "1 → 500", 250_000), Row("relay-srtp", "1 → 500", 500_000),
+        ];
+
+        string[] lines = ResultTable.Render(rows).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        string[] medians = [.. lines.SkipWhile(l => !l.Contains("median", StringComparison.Ordinal)).Skip(2)];
+
+        // Per round: 0.50, 0.80, 0.66 → median 0.66; the SFU's own median is the middle of 200k, 240k, 330k.
+        Assert.Equal(["sfu", "fanout", "1 → 200", "3", "240,000", "0.66", "0.50 – 0.80"], Cells(medians[0]));
+        Assert.Equal(["relay-srtp", "fanout", "1 → 200", "3", "400,000", "1.00", "1.00 – 1.00"], Cells(medians[1]));
+        Assert.Equal(["sfu", "fanout", "1 → 500", "1", "250,000", "0.50", "0.50 – 0.50"], Cells(medians[2]));
+        Assert.Equal(4, medians.Length);
+    }
+
+    [Fact]
+    public void One_round_of_each_shape_has_no_table_of_medians()
+    {
+        LoadResult[] rows = [Row("sfu", "1 → 50", 100_000), Row("relay-srtp", "1 → 50", 200_000)];
+
+        Assert.DoesNotContain("median", ResultTable.Render(rows), StringComparison.Ordinal);
+    }
+
+    private static string[] Cells(string line) => line.Split('|', StringSplitOptions.TrimEntries)[1..^1];
+
     private static (string VsSfu, string VsRelay) Ratios(string line)
     {
         string[] cells = line.Split('|', StringSplitOptions.TrimEntries);
