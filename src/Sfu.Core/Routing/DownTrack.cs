@@ -222,8 +222,8 @@ public sealed partial class DownTrack : IOutboundStream
     /// Hints the CPU to load, ahead of <see cref="Send"/>, the objects it reads at
     /// <paramref name="depth"/> references from this one: 1, the context, forwarder and send
     /// stream and VP8 numbering; 2, the transport, numbering, transport-wide ring and SRTP stream
-    /// state; 3, the transport's SRTP context and ICE agent, and the transport-wide ring's next
-    /// slot; 4, the ICE selection (read after the encryption) and the SRTP transform; 5, the
+    /// state; 3, the transport's SRTP context and ICE agent, the transport-wide ring's next
+    /// slot and the numbering's input unwrapper; 4, the ICE selection (read after the encryption) and the SRTP transform; 5, the
     /// transform's keys, for the down-track about to send. The fan-out calls it for the next down-tracks, deeper for the
     /// nearer ones, so each level was hinted one turn before it is read (see <see cref="CachePrefetch"/>).
     /// No effect on behaviour.
@@ -241,7 +241,7 @@ public sealed partial class DownTrack : IOutboundStream
             case 2:
                 // The transport's hot fields lie up to ~250 bytes in: four lines.
                 CachePrefetch.Object(_context.Transport, 256);
-                CachePrefetch.Object(Stream.Translator);
+                Stream.Translator.Prefetch();
                 CachePrefetch.Object(_context.Probe);
                 CachePrefetch.Object(_context.TransportCc);
                 CachePrefetch.Object(_srtp.Stream);
@@ -249,6 +249,7 @@ public sealed partial class DownTrack : IOutboundStream
             case 3:
                 _context.Transport.PrefetchSend();
                 _context.TransportCc.PrefetchNext();
+                Stream.Translator.PrefetchInput();
                 break;
             case 4:
                 _context.Transport.PrefetchProtection();

@@ -60,6 +60,19 @@ public sealed class SequenceTranslator
 
     public bool Started => _newest >= 0;
 
+    /// <summary>
+    /// Hints the CPU to load this object's fields ahead of a translation: the runtime lays out the
+    /// seven references first, then the longs, then the ints, so the fields read for every packet
+    /// (<c>_newest</c>, <c>_newestSource</c>) sit past the first line, ~130 bytes in. The fan-out
+    /// hinted only the first line, and a profile of 1 → 1,000 showed the first read of
+    /// <c>_newest</c> holding a fifth of a down-track's samples (see <see cref="CachePrefetch"/>).
+    /// No effect on behaviour.
+    /// </summary>
+    internal void Prefetch() => CachePrefetch.Object(this, 136);
+
+    /// <summary>A turn after <see cref="Prefetch"/>: the input unwrapper, read next. No effect on behaviour.</summary>
+    internal void PrefetchInput() => CachePrefetch.Object(_input);
+
     /// <summary>The highest sequence number sent so far (meaningful once started).</summary>
     public ushort HighestSequenceNumber => unchecked((ushort)_highestOut);
 
