@@ -50,10 +50,11 @@ internal sealed class Aes128Gcm : IDisposable
     private const int Lanes = 8;
 
     /// <summary>
-    /// Bytes from the object's start through its round keys and hash powers: the header, the
-    /// platform reference, 11 round keys and 8 powers of 16 bytes (what <see cref="Prefetch"/> hints).
+    /// Bytes from where a reference points (the method table pointer) through the round keys and
+    /// hash powers: that pointer, the platform reference (the runtime places references first),
+    /// 11 round keys and 8 powers of 16 bytes (what <see cref="Prefetch"/> hints).
     /// </summary>
-    private const int ObjectBytes = 16 + 8 + ((Rounds + 1 + Lanes) * BlockLength);
+    private const int ObjectBytes = 8 + 8 + ((Rounds + 1 + Lanes) * BlockLength);
 
     // Set when the platform's cipher does the work; the fields below are then unused.
     private readonly AesGcm? _platform;
@@ -149,15 +150,15 @@ internal sealed class Aes128Gcm : IDisposable
         _powers = default;
     }
 
-    /// <summary>The platform reports a bad tag with an exception (and zeroes the output): caught here, so a forged packet never escapes as one.</summary>
     /// <summary>
     /// Hints the CPU to load the round keys and hash powers ahead of the next encryption: each
-    /// subscriber has its own, six cache lines read in full for every copy, and at a fan-out of
+    /// subscriber has its own, five or six cache lines read in full for every copy, and at a fan-out of
     /// hundreds they have left the cache by its next packet (see <see cref="CachePrefetch"/>).
     /// No effect on behaviour.
     /// </summary>
     internal void Prefetch() => CachePrefetch.Object(this, ObjectBytes);
 
+    /// <summary>The platform reports a bad tag with an exception (and zeroes the output): caught here, so a forged packet never escapes as one.</summary>
     private static bool TryDecryptOnPlatform(AesGcm platform, ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> ciphertext, ReadOnlySpan<byte> tag, Span<byte> plaintext, ReadOnlySpan<byte> associatedData)
     {
         try
