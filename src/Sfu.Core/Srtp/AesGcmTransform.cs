@@ -55,8 +55,8 @@ internal sealed class AesGcmTransform : SrtpTransform
 
     public override int RtpOverhead => TagLength;
 
-    /// <summary>Hints the cipher's keys into the cache ahead of the next seal (<see cref="Aes128Gcm.Prefetch"/>).</summary>
-    internal void PrefetchCipher() => _cipher.Prefetch();
+    /// <summary>The cipher, whose keys the fan-out hints ahead of a seal (<see cref="Aes128Gcm.Prefetch"/>).</summary>
+    internal Aes128Gcm Cipher => _cipher;
 
     public override int RtcpOverhead => TagLength + IndexWordLength;
 

@@ -39,6 +39,10 @@ public sealed partial class SrtpContext : IDisposable
 
     private readonly SrtpTransform _rtp;
     private readonly SrtpTransform _rtcp;
+
+    // The RTP transform's AES-GCM cipher (null for the other profiles), found once here so that
+    // hinting its keys per copy needs no type check.
+    private readonly Aes128Gcm? _rtpCipher;
     private readonly Dictionary<uint, SrtpStreamState> _streams = [];
 
     // The streams of the last two SSRCs looked up (a subscriber's audio and video): at a fan-out
@@ -55,6 +59,7 @@ public sealed partial class SrtpContext : IDisposable
         Profile = profile;
         _rtp = rtp;
         _rtcp = rtcp;
+        _rtpCipher = (rtp as AesGcmTransform)?.Cipher;
     }
 
     /// <summary>The negotiated protection profile.</summary>
@@ -78,7 +83,7 @@ public sealed partial class SrtpContext : IDisposable
     /// it a turn after <see cref="PrefetchTransform"/>, which brought the transform in. No
     /// effect on behaviour.
     /// </summary>
-    internal void PrefetchKeys() => (_rtp as AesGcmTransform)?.PrefetchCipher();
+    internal void PrefetchKeys() => _rtpCipher?.Prefetch();
 
     /// <summary>Number of SSRCs with state (for tests and metrics).</summary>
     internal int StreamCount => _streams.Count;
